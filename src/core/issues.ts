@@ -1,0 +1,53 @@
+/**
+ * Findings about untrusted input: counted per kind, with the first few places kept as samples.
+ * Never thrown: readers and decoders record them and keep going. Mergeable (for split windows).
+ */
+export interface IssueSample {
+  kind: string;
+  /** Object URI or file path. */
+  source: string;
+  /** 1-based line number, when known. */
+  line?: number;
+  column?: string;
+  message: string;
+}
+
+export interface IssueLogJSON {
+  total: number;
+  counts: Record<string, number>;
+  samples: IssueSample[];
+}
+
+export class IssueLog {
+  readonly counts = new Map<string, number>();
+  readonly samples: IssueSample[] = [];
+  total = 0;
+
+  constructor(readonly maxSamples = 20) {}
+
+  add(sample: IssueSample): void {
+    this.total++;
+    this.counts.set(sample.kind, (this.counts.get(sample.kind) ?? 0) + 1);
+    if (this.samples.length < this.maxSamples) this.samples.push(sample);
+  }
+
+  merge(other: IssueLog | IssueLogJSON): this {
+    const counts = other instanceof IssueLog ? other.counts : Object.entries(other.counts);
+    for (const [kind, n] of counts) {
+      this.counts.set(kind, (this.counts.get(kind) ?? 0) + n);
+      this.total += n;
+    }
+    for (const s of other.samples) if (this.samples.length < this.maxSamples) this.samples.push(s);
+    return this;
+  }
+
+  toJSON(): IssueLogJSON {
+    const counts: Record<string, number> = Object.create(null);
+    for (const [k, v] of [...this.counts].sort(([a], [b]) => a.localeCompare(b))) counts[k] = v;
+    return { total: this.total, counts, samples: this.samples };
+  }
+
+  static fromJSON(json: IssueLogJSON, maxSamples = 20): IssueLog {
+    return new IssueLog(maxSamples).merge(json);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Splits a byte stream into text lines without holding more than one line (plus one chunk) in memory.
+ * Lines longer than `maxLineBytes` are not returned as text: a `tooLong` line is yielded instead so the
+ * caller can count it. Invalid UTF-8 becomes U+FFFD and the line is flagged `invalidUtf8`.
+ * `\r\n` endings are accepted; a final line without a newline is returned; empty lines are skipped.
+ */
+import type { Readable } from 'node:stream';
+
+export interface Line {
+  /** 1-based line number in the object. */
+  lineNumber: number;
+  text: string;
+  tooLong: boolean;
+  invalidUtf8: boolean;
+}
+
+export interface LineOptions {
+  /** Default 16 MiB. */
+  maxLineBytes?: number;
+}
+
+const NEWLINE = 0x0a;
+
+export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>, options: LineOptions = {}): AsyncGenerator<Line> {
+  const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let skipping = false; // inside a line that is already too long
+  let lineNumber = 0;
+
+  const finish = (bytes: Buffer): Line | undefined => {
+    lineNumber++;
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 0x0d) end--;
+    if (end === 0) return undefined;
+    const text = decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
+    return { lineNumber, text, tooLong: false, invalidUtf8: text.includes('\uFFFD') };
+  };
+
+  for await (const raw of stream) {
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      const end = nl === -1 ? chunk.length : nl;
+      if (skipping) {
+        if (nl === -1) break;
+        skipping = false;
+        start = nl + 1;
+        continue;
+      }
+      if (pendingBytes + (end - start) > maxLineBytes) {
+        lineNumber++;
+        yield { lineNumber, text: '', tooLong: true, invalidUtf8: false };
+        pending = [];
+        pendingBytes = 0;
+        skipping = nl === -1;
+        start = nl === -1 ? chunk.length : nl + 1;
+        continue;
+      }
+      if (nl === -1) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+        break;
+      }
+      const piece = chunk.subarray(start, nl);
+      const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
+      pending = [];
+      pendingBytes = 0;
+      const line = finish(bytes);
+      if (line) yield line;
+      start = nl + 1;
+    }
+  }
+  if (!skipping && pendingBytes > 0) {
+    const line = finish(Buffer.concat(pending));
+    if (line) yield line;
+  }
+}

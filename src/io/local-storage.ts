@@ -1,0 +1,130 @@
+/** Storage on the local file system: absolute or relative paths, or `file://` URLs. */
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { AlreadyExistsError, InputError } from '../core/errors.js';
+import type { ObjectInfo, Storage, WriteOptions } from './storage.js';
+
+export function localPath(uri: string): string {
+  return resolve(uri.startsWith('file://') ? fileURLToPath(uri) : uri);
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+let tempCounter = 0;
+
+export class LocalStorage implements Storage {
+  async readStream(uri: string): Promise<Readable> {
+    const path = localPath(uri);
+    try {
+      // Open first so a missing file fails here, not on the first read.
+      const handle = await open(path, 'r');
+      return handle.createReadStream({ highWaterMark: 1 << 20 });
+    } catch (error) {
+      throw new InputError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async readText(uri: string): Promise<string> {
+    const path = localPath(uri);
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      throw new InputError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
+    const path = localPath(uri);
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      handle = await open(path, 'r');
+      const buffer = Buffer.alloc(Math.max(0, end - start));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      return buffer.subarray(0, bytesRead);
+    } catch (error) {
+      throw new InputError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  async head(uri: string): Promise<ObjectInfo | undefined> {
+    const path = localPath(uri);
+    try {
+      const s = await stat(path);
+      if (!s.isFile()) return undefined;
+      return { uri: path, size: s.size, etag: `${s.size}-${Math.trunc(s.mtimeMs)}`, lastModified: s.mtime };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async *list(prefixUri: string): AsyncIterable<ObjectInfo> {
+    const root = localPath(prefixUri);
+    let entries: string[];
+    try {
+      const s = await stat(root);
+      if (s.isFile()) {
+        const info = await this.head(root);
+        if (info) yield info;
+        return;
+      }
+      entries = (await readdir(root)).sort();
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for (const name of entries) {
+      if (name.startsWith('.dw-tmp-')) continue;
+      const path = join(root, name);
+      const s = await stat(path).catch(() => undefined);
+      if (!s) continue;
+      if (s.isDirectory()) yield* this.list(path);
+      else if (s.isFile()) yield { uri: path, size: s.size, etag: `${s.size}-${Math.trunc(s.mtimeMs)}`, lastModified: s.mtime };
+    }
+  }
+
+  async write(uri: string, body: string | Uint8Array | Readable, options: WriteOptions = {}): Promise<ObjectInfo> {
+    const path = localPath(uri);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = join(dirname(path), `.dw-tmp-${process.pid}-${++tempCounter}`);
+    const handle = await open(temp, 'w');
+    try {
+      if (typeof body === 'string' || body instanceof Uint8Array) await handle.writeFile(body);
+      else for await (const chunk of body) await handle.write(chunk as Uint8Array);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (options.ifNoneMatch) {
+      // link() fails when the target exists: an atomic create-if-absent.
+      try {
+        await link(temp, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new AlreadyExistsError(path, { cause: error });
+        throw error;
+      } finally {
+        await unlink(temp).catch(() => undefined);
+      }
+    } else {
+      await rename(temp, path);
+    }
+    const info = await this.head(path);
+    if (!info) throw new InputError(`${path} vanished after writing`);
+    return info;
+  }
+
+  async delete(uri: string): Promise<void> {
+    await rm(localPath(uri), { force: true });
+  }
+}
+
+/** A Readable over a string or bytes, for callers that need a stream. */
+export function toReadable(body: string | Uint8Array): Readable {
+  return Readable.from([typeof body === 'string' ? Buffer.from(body) : body]);
+}

@@ -1,0 +1,166 @@
+/**
+ * Storage on S3 through the AWS SDK v3: default credential chain, `AWS_REGION`, `AWS_ENDPOINT_URL`
+ * (read by the SDK itself), path-style addressing when asked or when a custom endpoint is set.
+ */
+import type { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { AlreadyExistsError, InputError } from '../core/errors.js';
+import type { ObjectInfo, Storage, WriteOptions } from './storage.js';
+
+export interface S3StorageOptions {
+  client?: S3Client;
+  region?: string;
+  endpoint?: string;
+  /** Path-style URLs (`http://host/bucket/key`); defaults to true when a custom endpoint is used. */
+  forcePathStyle?: boolean;
+}
+
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match?.[1]) throw new InputError(`not an s3:// URI: ${uri}`);
+  return { bucket: match[1], key: match[2] ?? '' };
+}
+
+function stripQuotes(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+export class S3Storage implements Storage {
+  readonly client: S3Client;
+
+  constructor(options: S3StorageOptions = {}) {
+    if (options.client) {
+      this.client = options.client;
+    } else {
+      const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+      const config: S3ClientConfig = {
+        maxAttempts: 5,
+        forcePathStyle: options.forcePathStyle ?? (endpoint !== undefined || process.env.DRIFTWATCH_S3_PATH_STYLE === 'true'),
+      };
+      if (options.region ?? process.env.AWS_REGION) config.region = options.region ?? process.env.AWS_REGION;
+      else config.region = 'us-east-1';
+      if (endpoint) config.endpoint = endpoint;
+      this.client = new S3Client(config);
+    }
+  }
+
+  async readStream(uri: string): Promise<Readable> {
+    const { bucket, key } = parseS3Uri(uri);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return out.Body as Readable;
+    } catch (error) {
+      if (httpStatus(error) === 404 || httpStatus(error) === 403) {
+        throw new InputError(`cannot read ${uri}: ${(error as Error).name}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async readText(uri: string): Promise<string> {
+    const stream = await this.readStream(uri);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
+    if (end <= start) return new Uint8Array(0);
+    const { bucket, key } = parseS3Uri(uri);
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+      );
+      return await out.Body!.transformToByteArray();
+    } catch (error) {
+      if (httpStatus(error) === 404 || httpStatus(error) === 403) {
+        throw new InputError(`cannot read ${uri}: ${(error as Error).name}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async head(uri: string): Promise<ObjectInfo | undefined> {
+    const { bucket, key } = parseS3Uri(uri);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return {
+        uri,
+        size: out.ContentLength ?? 0,
+        etag: stripQuotes(out.ETag),
+        lastModified: out.LastModified ?? new Date(0),
+      };
+    } catch (error) {
+      if (httpStatus(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async *list(prefixUri: string): AsyncIterable<ObjectInfo> {
+    const { bucket, key: prefix } = parseS3Uri(prefixUri);
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const item of out.Contents ?? []) {
+        if (!item.Key) continue;
+        yield {
+          uri: `s3://${bucket}/${item.Key}`,
+          size: item.Size ?? 0,
+          etag: stripQuotes(item.ETag),
+          lastModified: item.LastModified ?? new Date(0),
+        };
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async write(uri: string, body: string | Uint8Array | Readable, options: WriteOptions = {}): Promise<ObjectInfo> {
+    const { bucket, key } = parseS3Uri(uri);
+    const ifNoneMatch = options.ifNoneMatch ? '*' : undefined;
+    try {
+      if (typeof body === 'string' || body instanceof Uint8Array) {
+        const out = await this.client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, IfNoneMatch: ifNoneMatch }),
+        );
+        return { uri, size: Buffer.byteLength(body), etag: stripQuotes(out.ETag), lastModified: new Date() };
+      }
+      // Multipart for streams of unknown length; parts are retried by the SDK.
+      const upload = new Upload({
+        client: this.client,
+        params: { Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, IfNoneMatch: ifNoneMatch },
+        queueSize: 2,
+        partSize: 8 * 1024 * 1024,
+      });
+      const out = await upload.done();
+      const info = await this.head(uri);
+      return info ?? { uri, size: 0, etag: stripQuotes(out.ETag), lastModified: new Date() };
+    } catch (error) {
+      if (httpStatus(error) === 412) throw new AlreadyExistsError(uri, { cause: error });
+      throw error;
+    }
+  }
+
+  async delete(uri: string): Promise<void> {
+    const { bucket, key } = parseS3Uri(uri);
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}

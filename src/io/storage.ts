@@ -1,0 +1,105 @@
+/**
+ * Storage: one small interface over `s3://bucket/key` URIs and local paths (or `file://` URLs).
+ * Every reader and writer in driftwatch goes through it, so the whole tool runs on a local folder.
+ *
+ * URIs name objects; a "prefix" is a URI that names a folder (`s3://b/a/` or `/tmp/out`), and
+ * `joinUri(prefix, 'x/y.json')` builds the URI of an object below it.
+ */
+import type { Readable } from 'node:stream';
+import { LocalStorage } from './local-storage.js';
+import { S3Storage, type S3StorageOptions } from './s3-storage.js';
+
+export interface ObjectInfo {
+  /** Full URI of the object (`s3://bucket/key` or an absolute local path). */
+  uri: string;
+  size: number;
+  /** S3 ETag (quotes stripped), or for local files `<size>-<mtimeMs>`. */
+  etag: string;
+  lastModified: Date;
+}
+
+export interface WriteOptions {
+  contentType?: string;
+  /** Fail with `AlreadyExistsError` instead of overwriting an existing object. */
+  ifNoneMatch?: boolean;
+}
+
+export interface Storage {
+  /** The object's bytes as a stream. Throws `InputError` when it does not exist. */
+  readStream(uri: string): Promise<Readable>;
+  /** The whole object as UTF-8 text (for small objects: configs, baselines, reports). */
+  readText(uri: string): Promise<string>;
+  /** Bytes `[start, end)` of the object (random access, e.g. Parquet footers and row groups). */
+  readRange(uri: string, start: number, end: number): Promise<Uint8Array>;
+  /** Metadata, or undefined when the object does not exist. */
+  head(uri: string): Promise<ObjectInfo | undefined>;
+  /** Every object below a prefix, recursively, in key order; paginated underneath. */
+  list(prefixUri: string): AsyncIterable<ObjectInfo>;
+  /** Writes an object whole (multipart for large streams on S3; temp file + rename locally). */
+  write(uri: string, body: string | Uint8Array | Readable, options?: WriteOptions): Promise<ObjectInfo>;
+  delete(uri: string): Promise<void>;
+}
+
+export function isS3Uri(uri: string): boolean {
+  return uri.startsWith('s3://');
+}
+
+/** Joins a prefix URI and a relative key with exactly one `/` between them. */
+export function joinUri(prefix: string, ...parts: string[]): string {
+  let out = prefix;
+  for (const part of parts) {
+    if (!part) continue;
+    out = `${out.replace(/\/+$/, '')}/${part.replace(/^\/+/, '')}`;
+  }
+  return out;
+}
+
+/** Routes each URI to the S3 or the local implementation. */
+export class RoutingStorage implements Storage {
+  readonly local = new LocalStorage();
+  #s3: S3Storage | undefined;
+  readonly #s3Options: S3StorageOptions;
+
+  constructor(s3Options: S3StorageOptions = {}) {
+    this.#s3Options = s3Options;
+  }
+
+  get s3(): S3Storage {
+    this.#s3 ??= new S3Storage(this.#s3Options);
+    return this.#s3;
+  }
+
+  #for(uri: string): Storage {
+    return isS3Uri(uri) ? this.s3 : this.local;
+  }
+
+  readStream(uri: string): Promise<Readable> {
+    return this.#for(uri).readStream(uri);
+  }
+  readText(uri: string): Promise<string> {
+    return this.#for(uri).readText(uri);
+  }
+  readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
+    return this.#for(uri).readRange(uri, start, end);
+  }
+  head(uri: string): Promise<ObjectInfo | undefined> {
+    return this.#for(uri).head(uri);
+  }
+  list(prefixUri: string): AsyncIterable<ObjectInfo> {
+    return this.#for(prefixUri).list(prefixUri);
+  }
+  write(uri: string, body: string | Uint8Array | Readable, options?: WriteOptions): Promise<ObjectInfo> {
+    return this.#for(uri).write(uri, body, options);
+  }
+  delete(uri: string): Promise<void> {
+    return this.#for(uri).delete(uri);
+  }
+  destroy(): void {
+    this.#s3?.destroy();
+  }
+}
+
+/** The storage used by the CLI and the worker: S3 settings from the environment (AWS_REGION, AWS_ENDPOINT_URL). */
+export function createStorage(options: S3StorageOptions = {}): RoutingStorage {
+  return new RoutingStorage(options);
+}
