@@ -1,0 +1,83 @@
+/**
+ * One monitoring execution, as the CLI, the worker and the flows see it.
+ *
+ * Terminology:
+ * - monitor: a named entry of the monitors config (endpoint, capture, baseline, output, schedule).
+ * - execution: one run of a monitor over one window; identified by (monitor, scheduled time).
+ * - partial profile: the profile of some of the window's capture objects; partials merge associatively.
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { IssueLogJSON } from '../core/issues.js';
+import type { Logger } from '../core/log.js';
+import type { ExecutionStatus } from '../core/types.js';
+import type { ObjectInfo, Storage } from '../io/storage.js';
+
+/** Everything an execution needs; JSON-serialisable (it is a BullMQ job payload). Times are ISO-8601 UTC. */
+export interface DataQualityJob {
+  monitorName: string;
+  endpoint: string;
+  /** Capture variant folder; undefined = every variant under `<capture>/<endpoint>/`. */
+  variant?: string;
+  /** Capture root: objects are `<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/*.jsonl`. */
+  captureUri: string;
+  /** Prefix holding `statistics.json` and `constraints.json`. */
+  baselineUri: string;
+  /** Report root: reports go to `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/`. */
+  outputUri: string;
+  scheduleName: string;
+  windowStart: string;
+  windowEnd: string;
+  /** The nominal time of the execution (the report hour and the metric timestamp). */
+  scheduledTime: string;
+  cloudwatch: boolean;
+  /** Batch-transform style namespace instead of the endpoint one (spec §7.1). */
+  preprocessorUri?: string;
+  outputColumnsPosition?: 'START' | 'END';
+}
+
+export interface ExecutionProgress {
+  objectsDone: number;
+  objectsTotal: number;
+  recordsRead: number;
+}
+
+export interface ExecutionDeps {
+  storage: Storage;
+  /** Required when the job publishes metrics. */
+  cloudwatch?: CloudWatchClient;
+  logger: Logger;
+  signal?: AbortSignal;
+  onProgress?: (progress: ExecutionProgress) => void;
+}
+
+/** JSON form of a partial profile (produced by a child job, merged by the parent). */
+export interface PartialProfileJSON {
+  objects: Array<Pick<ObjectInfo, 'uri' | 'etag' | 'size'>>;
+  recordsRead: number;
+  profile: unknown;
+  issues: IssueLogJSON;
+}
+
+export interface ExecutionSummary {
+  monitorName: string;
+  status: ExecutionStatus;
+  /** SageMaker's exit message, e.g. `CompletedWithViolations: Job completed successfully with 3 violations.` */
+  message: string;
+  failureReason?: string;
+  windowStart: string;
+  windowEnd: string;
+  scheduledTime: string;
+  /** Where the reports are (`<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/`). */
+  reportUri: string;
+  recordsRead: number;
+  rowsProfiled: number;
+  violations: number;
+  /** Feature names with a baseline_drift_check violation. */
+  driftedFeatures: string[];
+  baseline: Array<{ uri: string; etag: string }>;
+  inputs: Array<{ uri: string; etag: string; size: number }>;
+  issues: IssueLogJSON;
+  metricsPublished: number;
+  timings: Record<string, number>;
+  [key: string]: unknown;
+}
