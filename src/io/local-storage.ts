@@ -1,4 +1,5 @@
 /** Storage on the local file system: absolute or relative paths, or `file://` URLs. */
+import type { Dirent } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -87,6 +88,21 @@ export class LocalStorage implements Storage {
       if (s.isDirectory()) yield* this.list(path);
       else if (s.isFile()) yield { uri: path, size: s.size, etag: `${s.size}-${Math.trunc(s.mtimeMs)}`, lastModified: s.mtime };
     }
+  }
+
+  async *listFolders(prefixUri: string): AsyncIterable<string> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(localPath(prefixUri), { withFileTypes: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw error;
+    }
+    yield* entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   }
 
   async write(uri: string, body: string | Uint8Array | Readable, options: WriteOptions = {}): Promise<ObjectInfo> {

@@ -129,6 +129,21 @@ export class S3Storage implements Storage {
     } while (token);
   }
 
+  async *listFolders(prefixUri: string): AsyncIterable<string> {
+    const { bucket, key } = parseS3Uri(prefixUri);
+    const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+      );
+      for (const p of out.CommonPrefixes ?? []) {
+        if (p.Prefix) yield p.Prefix.slice(prefix.length, -1);
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   async write(uri: string, body: string | Uint8Array | Readable, options: WriteOptions = {}): Promise<ObjectInfo> {
     const { bucket, key } = parseS3Uri(uri);
     const ifNoneMatch = options.ifNoneMatch ? '*' : undefined;

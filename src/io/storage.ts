@@ -35,6 +35,11 @@ export interface Storage {
   head(uri: string): Promise<ObjectInfo | undefined>;
   /** Every object below a prefix, recursively, in key order; paginated underneath. */
   list(prefixUri: string): AsyncIterable<ObjectInfo>;
+  /**
+   * The names of the immediate sub-folders of a prefix (one level, no recursion, sorted), e.g. the variant
+   * folders of an endpoint's capture. Optional: without it, callers fall back to `list`.
+   */
+  listFolders?(prefixUri: string): AsyncIterable<string>;
   /** Writes an object whole (multipart for large streams on S3; temp file + rename locally). */
   write(uri: string, body: string | Uint8Array | Readable, options?: WriteOptions): Promise<ObjectInfo>;
   delete(uri: string): Promise<void>;
@@ -87,6 +92,9 @@ export class RoutingStorage implements Storage {
   }
   list(prefixUri: string): AsyncIterable<ObjectInfo> {
     return this.#for(prefixUri).list(prefixUri);
+  }
+  listFolders(prefixUri: string): AsyncIterable<string> {
+    return isS3Uri(prefixUri) ? this.s3.listFolders(prefixUri) : this.local.listFolders(prefixUri);
   }
   write(uri: string, body: string | Uint8Array | Readable, options?: WriteOptions): Promise<ObjectInfo> {
     return this.#for(uri).write(uri, body, options);

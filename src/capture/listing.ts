@@ -1,0 +1,142 @@
+/**
+ * Window → objects to read, for hour-partitioned folders (spec §1.1 and §2.2):
+ *
+ *   <prefix>/<yyyy>/<mm>/<dd>/<hh>/<file>.jsonl          (UTC hour, zero-padded)
+ *
+ * Capture data lives at `<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/`, ground truth at
+ * `<ground-truth>/yyyy/mm/dd/hh/`. Records in a file are not guaranteed to fall inside the hour of
+ * their folder, so a window lists every hour folder that overlaps it and the reader then filters on
+ * `inferenceTime` (see `readCaptureRecords`).
+ */
+import { ConfigError } from '../core/errors.js';
+import type { Window } from '../core/types.js';
+import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
+
+const HOUR_MS = 3_600_000;
+/** Hour folders listed ahead of the one being consumed (S3 list calls overlap with reading). */
+const LIST_LOOKAHEAD = 4;
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `yyyy/mm/dd/hh` of the UTC hour containing `time`. */
+export function hourPath(time: Date): string {
+  return `${time.getUTCFullYear()}/${pad2(time.getUTCMonth() + 1)}/${pad2(time.getUTCDate())}/${pad2(time.getUTCHours())}`;
+}
+
+function checkWindow(start: Date, end: Date): void {
+  if (!(start instanceof Date) || Number.isNaN(start.getTime())) {
+    throw new ConfigError(`invalid window start: ${String(start)}`, { field: 'window.start' });
+  }
+  if (!(end instanceof Date) || Number.isNaN(end.getTime())) {
+    throw new ConfigError(`invalid window end: ${String(end)}`, { field: 'window.end' });
+  }
+}
+
+/**
+ * `<prefix>/yyyy/mm/dd/hh/` for every UTC hour that overlaps `[start, end)`, oldest first.
+ * An empty or inverted window gives no prefixes.
+ *
+ * @example hourPrefixes('s3://b/cap', new Date('2024-05-02T07:30Z'), new Date('2024-05-02T09:00Z'))
+ *   // ['s3://b/cap/2024/05/02/07/', 's3://b/cap/2024/05/02/08/']
+ */
+export function hourPrefixes(prefixUri: string, start: Date, end: Date): string[] {
+  checkWindow(start, end);
+  const out: string[] = [];
+  const endMs = end.getTime();
+  for (let t = Math.floor(start.getTime() / HOUR_MS) * HOUR_MS; t < endMs; t += HOUR_MS) {
+    out.push(joinUri(prefixUri, `${hourPath(new Date(t))}/`));
+  }
+  return out;
+}
+
+async function collect(items: AsyncIterable<ObjectInfo>, suffix: string): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  for await (const item of items) if (item.uri.endsWith(suffix)) out.push(item);
+  return out;
+}
+
+/**
+ * Every object whose name ends with `suffix` (default `.jsonl`) in the hour folders overlapping
+ * `[start, end)`, in key order. A few hour folders are listed ahead, so on S3 the list calls overlap
+ * with the caller's reading; each hour's listing is small (SageMaker writes a file every few minutes).
+ */
+export async function* listHourPartitionedObjects(
+  storage: Storage,
+  prefixUri: string,
+  start: Date,
+  end: Date,
+  options: { suffix?: string } = {},
+): AsyncIterable<ObjectInfo> {
+  const suffix = options.suffix ?? '.jsonl';
+  const prefixes = hourPrefixes(prefixUri, start, end);
+  const pending: Array<Promise<ObjectInfo[]>> = [];
+  let next = 0;
+  const fill = (): void => {
+    while (pending.length < LIST_LOOKAHEAD && next < prefixes.length) {
+      const listing = collect(storage.list(prefixes[next++]!), suffix);
+      // Awaited below in order; this only keeps a failure of a later hour from being "unhandled"
+      // while an earlier one is still being consumed.
+      listing.catch(() => undefined);
+      pending.push(listing);
+    }
+  };
+  fill();
+  while (pending.length > 0) {
+    const objects = await pending.shift()!;
+    fill();
+    yield* objects;
+  }
+}
+
+/** Rejects names that would climb out of the capture folder or span several path segments. */
+function checkSegment(name: string, field: string): void {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\\')) {
+    throw new ConfigError(`not a single folder name: ${JSON.stringify(name)}`, { field });
+  }
+}
+
+/** The immediate sub-folders of a prefix, through `Storage.listFolders` when the storage has it. */
+export async function* listSubfolders(storage: Storage, prefixUri: string): AsyncIterable<string> {
+  if (storage.listFolders) {
+    yield* storage.listFolders(prefixUri);
+    return;
+  }
+  // Fallback: a recursive listing, keeping only the distinct first path segments.
+  const base = prefixUri.endsWith('/') ? prefixUri : `${prefixUri}/`;
+  const seen = new Set<string>();
+  for await (const item of storage.list(base)) {
+    if (!item.uri.startsWith(base)) continue;
+    const rest = item.uri.slice(base.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0) continue;
+    const name = rest.slice(0, slash);
+    seen.add(name);
+  }
+  yield* [...seen].sort();
+}
+
+/**
+ * The capture objects of an endpoint for a window: `<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/*.jsonl`
+ * for every hour overlapping the window. `variant` undefined = every variant folder found under
+ * `<capture>/<endpoint>/` (variant by variant, each in key order).
+ */
+export async function* listCaptureObjects(
+  storage: Storage,
+  captureUri: string,
+  endpoint: string,
+  window: Window,
+  options: { variant?: string } = {},
+): AsyncIterable<ObjectInfo> {
+  checkSegment(endpoint, 'endpoint');
+  if (options.variant !== undefined) checkSegment(options.variant, 'variant');
+  checkWindow(window.start, window.end);
+  const endpointUri = joinUri(captureUri, endpoint);
+  const variants: string[] = [];
+  if (options.variant !== undefined) variants.push(options.variant);
+  else for await (const name of listSubfolders(storage, endpointUri)) variants.push(name);
+  for (const variant of variants) {
+    yield* listHourPartitionedObjects(storage, joinUri(endpointUri, variant), window.start, window.end);
+  }
+}
