@@ -1,0 +1,162 @@
+/**
+ * The mergeable profile of one column: what statistics.json needs and what the checks compare.
+ *
+ * - Counts: present/missing, and per value class (Deequ's Integral / Fractional / Boolean / String).
+ * - Numeric values (Integral and Fractional cells with a finite value): Moments + KLL sketch.
+ *   Finite-overflow literals (`1e309`) keep their class but are counted in `nonFinite` and left out of the
+ *   numeric statistics.
+ * - Categorical counts of the values' text, up to `categoryLimit` distinct values; past the limit new values
+ *   are counted in `categoriesOverflow`. While a column has only numeric values, category counting stops at
+ *   the limit to keep numeric columns cheap.
+ * - Approximate distinct count (HyperLogLog; exact below 2048).
+ */
+import { HyperLogLog, type HllState, hashNumber, hashString } from '../sketches/hll.js';
+import { KllSketch, type KllState } from '../sketches/kll.js';
+import { classifyValue, type InferredType, inferColumnType, parsed, ValueClass } from './infer-type.js';
+import { Moments, type MomentsState } from './moments.js';
+
+export const DEFAULT_CATEGORY_LIMIT = 10_000;
+
+export interface ColumnProfileJSON {
+  name: string;
+  numPresent: number;
+  classCounts: { integral: number; fractional: number; boolean: number; string: number };
+  nonFinite: number;
+  moments: MomentsState | null;
+  kll: KllState;
+  categories: Array<[string, number]>;
+  categoriesOverflow: number;
+  categoriesComplete: boolean;
+  distinct: HllState;
+}
+
+export class ColumnProfile {
+  readonly name: string;
+  numPresent = 0;
+  integral = 0;
+  fractional = 0;
+  boolean = 0;
+  string = 0;
+  nonFinite = 0;
+  readonly moments = new Moments();
+  kll: KllSketch;
+  readonly categories = new Map<string, number>();
+  categoriesOverflow = 0;
+  /** False once values went uncounted in `categories` (numeric column past the limit). */
+  categoriesComplete = true;
+  distinct = new HyperLogLog();
+  readonly categoryLimit: number;
+
+  constructor(name: string, options: { categoryLimit?: number; kllK?: number; kllC?: number } = {}) {
+    this.name = name;
+    this.categoryLimit = options.categoryLimit ?? DEFAULT_CATEGORY_LIMIT;
+    this.kll = new KllSketch(options.kllK, options.kllC);
+  }
+
+  /** Adds one cell; null, undefined, NaN and '' are missing (the caller counts rows). */
+  add(cell: unknown): void {
+    const cls = classifyValue(cell);
+    if (cls === ValueClass.Unknown) return;
+    this.numPresent++;
+    let text: string | undefined;
+    switch (cls) {
+      case ValueClass.Integral:
+      case ValueClass.Fractional: {
+        if (cls === ValueClass.Integral) this.integral++;
+        else this.fractional++;
+        const x = parsed.value;
+        if (x - x === 0) {
+          this.moments.add(x);
+          this.kll.update(x);
+          this.distinct.addHash(hashNumber(x));
+        } else {
+          this.nonFinite++;
+          this.distinct.addHash(hashNumber(x));
+        }
+        if (this.categories.size < this.categoryLimit || this.string + this.boolean > 0) {
+          text = typeof cell === 'string' ? cell : String(cell);
+        } else {
+          this.categoriesComplete = false;
+          return;
+        }
+        break;
+      }
+      case ValueClass.Boolean:
+        this.boolean++;
+        text = typeof cell === 'string' ? cell : String(cell);
+        this.distinct.addHash(hashString(text));
+        break;
+      default:
+        this.string++;
+        text = typeof cell === 'string' ? cell : JSON.stringify(cell) ?? String(cell);
+        this.distinct.addHash(hashString(text));
+        break;
+    }
+    const seen = this.categories.get(text);
+    if (seen !== undefined) this.categories.set(text, seen + 1);
+    else if (this.categories.size < this.categoryLimit) this.categories.set(text, 1);
+    else this.categoriesOverflow++;
+  }
+
+  get inferredType(): InferredType {
+    return inferColumnType(this);
+  }
+
+  /** Count of values per class, in the names of the CloudWatch `feature_*_counts_<f>` metrics. */
+  get classCounts(): { integral: number; fractional: number; boolean: number; string: number } {
+    return { integral: this.integral, fractional: this.fractional, boolean: this.boolean, string: this.string };
+  }
+
+  merge(other: ColumnProfile): this {
+    this.numPresent += other.numPresent;
+    this.integral += other.integral;
+    this.fractional += other.fractional;
+    this.boolean += other.boolean;
+    this.string += other.string;
+    this.nonFinite += other.nonFinite;
+    this.moments.merge(other.moments);
+    this.kll.merge(other.kll);
+    this.distinct.merge(other.distinct);
+    for (const [value, count] of other.categories) {
+      const seen = this.categories.get(value);
+      if (seen !== undefined) this.categories.set(value, seen + count);
+      else if (this.categories.size < this.categoryLimit) this.categories.set(value, count);
+      else this.categoriesOverflow += count;
+    }
+    this.categoriesOverflow += other.categoriesOverflow;
+    this.categoriesComplete &&= other.categoriesComplete;
+    return this;
+  }
+
+  toJSON(): ColumnProfileJSON {
+    return {
+      name: this.name,
+      numPresent: this.numPresent,
+      classCounts: this.classCounts,
+      nonFinite: this.nonFinite,
+      moments: this.moments.count > 0 ? this.moments.toJSON() : null,
+      kll: this.kll.toJSON(),
+      categories: [...this.categories],
+      categoriesOverflow: this.categoriesOverflow,
+      categoriesComplete: this.categoriesComplete,
+      distinct: this.distinct.toJSON(),
+    };
+  }
+
+  static fromJSON(json: ColumnProfileJSON, options: { categoryLimit?: number } = {}): ColumnProfile {
+    const p = new ColumnProfile(json.name, { ...options, kllK: json.kll.k, kllC: json.kll.c });
+    p.numPresent = json.numPresent;
+    p.integral = json.classCounts.integral;
+    p.fractional = json.classCounts.fractional;
+    p.boolean = json.classCounts.boolean;
+    p.string = json.classCounts.string;
+    p.nonFinite = json.nonFinite;
+    if (json.moments) p.moments.merge(json.moments);
+    p.kll = KllSketch.fromJSON(json.kll);
+    for (const [value, count] of json.categories) p.categories.set(value, count);
+    p.categoriesOverflow = json.categoriesOverflow;
+    p.categoriesComplete = json.categoriesComplete;
+    p.distinct = HyperLogLog.fromJSON(json.distinct);
+    return p;
+  }
+}

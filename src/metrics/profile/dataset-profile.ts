@@ -1,0 +1,87 @@
+/**
+ * The mergeable profile of a table: the number of rows and one ColumnProfile per column, in first-seen
+ * order. Columns can appear after the first row (JSON keys, extra CSV columns): a column's missing count is
+ * always `itemCount - numPresent`, so rows seen before it existed count as missing.
+ * Column names are untrusted text: they are kept in a Map, never used as object keys.
+ */
+import { ColumnProfile, type ColumnProfileJSON } from './column-profile.js';
+
+export interface DatasetProfileJSON {
+  version: 1;
+  itemCount: number;
+  columns: ColumnProfileJSON[];
+}
+
+export class DatasetProfile {
+  itemCount = 0;
+  readonly columns: ColumnProfile[] = [];
+  readonly #index = new Map<string, number>();
+  readonly #options: { categoryLimit?: number };
+
+  constructor(columnNames: readonly string[] = [], options: { categoryLimit?: number } = {}) {
+    this.#options = options;
+    for (const name of columnNames) this.columnIndex(name);
+  }
+
+  /** Index of a column, created (empty) when new. */
+  columnIndex(name: string): number {
+    const existing = this.#index.get(name);
+    if (existing !== undefined) return existing;
+    const index = this.columns.length;
+    this.columns.push(new ColumnProfile(name, this.#options));
+    this.#index.set(name, index);
+    return index;
+  }
+
+  column(name: string): ColumnProfile | undefined {
+    const i = this.#index.get(name);
+    return i === undefined ? undefined : this.columns[i];
+  }
+
+  get columnNames(): string[] {
+    return this.columns.map((c) => c.name);
+  }
+
+  numMissing(column: ColumnProfile): number {
+    return this.itemCount - column.numPresent;
+  }
+
+  /** Adds one row: cell i belongs to column i. Cells past the known columns must be created first. */
+  addRow(cells: ArrayLike<unknown>): void {
+    this.itemCount++;
+    const n = Math.min(cells.length, this.columns.length);
+    for (let i = 0; i < n; i++) {
+      const cell = cells[i];
+      if (cell !== null && cell !== undefined && cell !== '') this.columns[i]!.add(cell);
+    }
+  }
+
+  /** Merges another profile; columns are matched by name, new ones appended in the other's order. */
+  merge(other: DatasetProfile): this {
+    this.itemCount += other.itemCount;
+    for (const column of other.columns) {
+      const i = this.#index.get(column.name);
+      if (i === undefined) {
+        this.#index.set(column.name, this.columns.length);
+        this.columns.push(ColumnProfile.fromJSON(column.toJSON(), this.#options));
+      } else {
+        this.columns[i]!.merge(column);
+      }
+    }
+    return this;
+  }
+
+  toJSON(): DatasetProfileJSON {
+    return { version: 1, itemCount: this.itemCount, columns: this.columns.map((c) => c.toJSON()) };
+  }
+
+  static fromJSON(json: DatasetProfileJSON, options: { categoryLimit?: number } = {}): DatasetProfile {
+    const profile = new DatasetProfile([], options);
+    profile.itemCount = json.itemCount;
+    for (const column of json.columns) {
+      profile.#index.set(column.name, profile.columns.length);
+      profile.columns.push(ColumnProfile.fromJSON(column, options));
+    }
+    return profile;
+  }
+}

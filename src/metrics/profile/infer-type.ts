@@ -1,0 +1,128 @@
+/**
+ * Deequ's value classification (spec §3.2), as a single scan that also parses the number.
+ *
+ * - Integral:   ^(-|\+)? ?\d+$
+ * - Fractional: ^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))$
+ * - Boolean:    ^(true|false)$
+ * - String: anything else; Unknown: null / empty.
+ *
+ * `classifyText` returns the class and leaves the parsed value in `parsed.value` (NaN unless numeric).
+ * A numeric literal that overflows (`1e309`) is still Fractional by the pattern; its value is ±Infinity and
+ * callers exclude it from numeric statistics (and report it).
+ */
+
+export const enum ValueClass {
+  Unknown = 0,
+  Integral = 1,
+  Fractional = 2,
+  Boolean = 3,
+  String = 4,
+}
+
+export type InferredType = 'Integral' | 'Fractional' | 'String' | 'Unknown' | 'Boolean';
+
+/** Out-parameter of `classifyText`, so the hot path allocates nothing. */
+export const parsed = { value: Number.NaN };
+
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+function isDigit(c: number): boolean {
+  return c >= DIGIT_0 && c <= DIGIT_9;
+}
+
+export function classifyText(text: string): ValueClass {
+  const n = text.length;
+  parsed.value = Number.NaN;
+  if (n === 0) return ValueClass.Unknown;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  let negative = false;
+  if (c === 45 /* - */ || c === 43 /* + */) {
+    negative = c === 45;
+    i++;
+  }
+  let spaced = false;
+  if (i < n && text.charCodeAt(i) === 32) {
+    spaced = true;
+    i++;
+  }
+  const digitsStart = i;
+  let intValue = 0;
+  while (i < n && isDigit((c = text.charCodeAt(i)))) {
+    intValue = intValue * 10 + (c - DIGIT_0);
+    i++;
+  }
+  if (i === digitsStart) {
+    if (text === 'true' || text === 'false') return ValueClass.Boolean;
+    return ValueClass.String;
+  }
+  if (i === n) {
+    // Integral. Exact for up to 15 digits; longer ones are parsed by Number().
+    if (i - digitsStart <= 15) parsed.value = negative ? -intValue : intValue;
+    else parsed.value = Number(spaced ? text.slice(0, digitsStart - 1) + text.slice(digitsStart) : text);
+    if (parsed.value === 0) parsed.value = 0; // no -0
+    return ValueClass.Integral;
+  }
+  // Fractional: (\.\d+) | ((\.\d+)?[Ee][-+]?\d+)
+  c = text.charCodeAt(i);
+  let fractionDigits = 0;
+  if (c === 46 /* . */) {
+    i++;
+    const start = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    fractionDigits = i - start;
+    if (fractionDigits === 0) return ValueClass.String;
+    if (i === n) return finishFractional(text, spaced, digitsStart);
+    c = text.charCodeAt(i);
+  }
+  if (c === 69 /* E */ || c === 101 /* e */) {
+    i++;
+    if (i < n && (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 43)) i++;
+    const start = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (i === start || i !== n) return ValueClass.String;
+    return finishFractional(text, spaced, digitsStart);
+  }
+  return ValueClass.String;
+}
+
+function finishFractional(text: string, spaced: boolean, digitsStart: number): ValueClass {
+  const v = Number(spaced ? text.slice(0, digitsStart - 1) + text.slice(digitsStart) : text);
+  parsed.value = v === 0 ? 0 : v;
+  return ValueClass.Fractional;
+}
+
+/** Classifies a typed value (from JSON, Arrow, Parquet). */
+export function classifyValue(value: unknown): ValueClass {
+  switch (typeof value) {
+    case 'string':
+      return classifyText(value);
+    case 'number':
+      if (value !== value) {
+        parsed.value = Number.NaN;
+        return ValueClass.Unknown;
+      }
+      parsed.value = value === 0 ? 0 : value;
+      return Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? ValueClass.Integral : ValueClass.Fractional;
+    case 'boolean':
+      parsed.value = Number.NaN;
+      return ValueClass.Boolean;
+    case 'bigint':
+      parsed.value = Number(value);
+      return ValueClass.Integral;
+    default:
+      parsed.value = Number.NaN;
+      return value === null || value === undefined ? ValueClass.Unknown : ValueClass.String;
+  }
+}
+
+/** Deequ's column type from per-class counts (spec §3.2). */
+export function inferColumnType(counts: { integral: number; fractional: number; boolean: number; string: number }): InferredType {
+  const { integral, fractional, boolean, string } = counts;
+  if (string > 0) return 'String';
+  if (boolean > 0) return integral > 0 || fractional > 0 ? 'String' : 'Boolean';
+  if (fractional > 0) return 'Fractional';
+  if (integral > 0) return 'Integral';
+  return 'Unknown';
+}

@@ -1,0 +1,270 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
+import { classifyText, inferColumnType, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
+import { KllSketch } from '../../src/metrics/sketches/kll.js';
+import { HyperLogLog, hashString } from '../../src/metrics/sketches/hll.js';
+
+const fixtures = new URL('../fixtures/profile/', import.meta.url);
+interface Ref {
+  rows: number;
+  columns: Record<string, { count: number; missing: number; sum: number; mean: number; std: number; min: number; max: number; distinct: number; quantiles: Record<string, number> }>;
+}
+const reference = JSON.parse(readFileSync(new URL('reference.json', fixtures), 'utf8')) as Ref;
+
+function profileOfFixture(): DatasetProfile {
+  const [header, ...lines] = readFileSync(new URL('data.csv', fixtures), 'utf8').trim().split('\n');
+  const profile = new DatasetProfile(header!.split(','));
+  for (const line of lines) profile.addRow(line.split(','));
+  return profile;
+}
+
+function relClose(actual: number, expected: number, rel = 1e-9): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(expected)));
+}
+
+/** Exact inverted-CDF quantile of sorted values, for the property tests. */
+function exactRank(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('column profile against numpy (tests/fixtures/profile/generate.py)', () => {
+  const profile = profileOfFixture();
+  for (const [name, ref] of Object.entries(reference.columns)) {
+    it(`${name}: count, sum, mean, population std, min, max exactly; quantiles within the KLL bound; distinct within 2%`, () => {
+      const column = profile.column(name)!;
+      expect(profile.itemCount).toBe(reference.rows);
+      expect(column.numPresent).toBe(ref.count);
+      expect(profile.numMissing(column)).toBe(ref.missing);
+      relClose(column.moments.sum, ref.sum);
+      relClose(column.moments.sum / column.moments.count, ref.mean);
+      relClose(column.moments.std, ref.std);
+      expect(column.moments.min).toBe(ref.min);
+      expect(column.moments.max).toBe(ref.max);
+      const bound = Math.max(column.kll.rankErrorBound(), 1 / ref.count);
+      for (const [q, expected] of Object.entries(ref.quantiles)) {
+        const estimate = column.kll.quantile(Number(q));
+        // The rank of the estimate (in the sketch's own terms) must be within the bound of q.
+        const rankOfEstimate = column.kll.rank(estimate, true) / column.kll.count;
+        expect(rankOfEstimate).toBeGreaterThanOrEqual(Number(q) - bound);
+        // And the estimate must sit within the bound of the exact quantile, measured in rank.
+        const lo = column.kll.quantile(Math.max(0, Number(q) - bound));
+        const hi = column.kll.quantile(Math.min(1, Number(q) + bound));
+        expect(expected).toBeGreaterThanOrEqual(Math.min(lo, estimate));
+        expect(expected).toBeLessThanOrEqual(Math.max(hi, estimate));
+      }
+      expect(Math.abs(column.distinct.estimate() - ref.distinct) / ref.distinct).toBeLessThan(0.02);
+    });
+  }
+});
+
+describe('KLL sketch', () => {
+  it('holds every value in arrival order up to 2050 values, as SageMaker does', () => {
+    const sketch = new KllSketch();
+    for (let i = 0; i < 2050; i++) sketch.update(2050 - i);
+    expect(sketch.levels()).toHaveLength(1);
+    expect(sketch.levels()[0]![0]).toBe(2050);
+    expect(sketch.count).toBe(2050);
+    sketch.update(0);
+    expect(sketch.levels().length).toBe(2);
+    expect(sketch.count).toBe(2051);
+  });
+
+  it('keeps quantile rank errors within rankErrorBound on 1M values', () => {
+    const rand = seeded(7);
+    const n = 1_000_000;
+    const values = new Float64Array(n);
+    const sketch = new KllSketch();
+    for (let i = 0; i < n; i++) {
+      const v = Math.log(rand()) * -3 + (rand() < 0.1 ? 100 : 0);
+      values[i] = v;
+      sketch.update(v);
+    }
+    values.sort();
+    const bound = sketch.rankErrorBound();
+    expect(bound).toBeGreaterThan(0);
+    expect(bound).toBeLessThan(0.01);
+    let worst = 0;
+    for (let q = 0.01; q < 1; q += 0.01) {
+      const x = values[Math.floor(q * n)]!;
+      const err = Math.abs(sketch.rank(x, true) - exactRank(values, x)) / n;
+      worst = Math.max(worst, err);
+    }
+    expect(worst).toBeLessThanOrEqual(bound);
+    expect(sketch.size).toBeLessThan(10_000);
+  });
+
+  it('merge(a, b) summarises a ++ b within the error bound', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 20_000 }), fc.integer(), (na, nb, seed) => {
+        const rand = seeded(seed);
+        const a = new KllSketch();
+        const b = new KllSketch();
+        const all: number[] = [];
+        for (let i = 0; i < na; i++) {
+          const v = rand() * 100;
+          a.update(v);
+          all.push(v);
+        }
+        for (let i = 0; i < nb; i++) {
+          const v = rand() * 50 + 25;
+          b.update(v);
+          all.push(v);
+        }
+        const merged = KllSketch.fromJSON(a.toJSON()).merge(b);
+        expect(merged.count).toBe(na + nb);
+        if (na + nb === 0) return;
+        const sorted = Float64Array.from(all).sort();
+        const bound = merged.rankErrorBound() + 1e-12;
+        for (const x of [10, 30, 50, 70, 90]) {
+          expect(Math.abs(merged.rank(x, true) - exactRank(sorted, x)) / (na + nb)).toBeLessThanOrEqual(bound);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('HyperLogLog', () => {
+  it('is exact for few values and within 2% for many', () => {
+    const small = new HyperLogLog();
+    for (let i = 0; i < 1000; i++) small.addHash(hashString(`v${i % 700}`));
+    expect(small.estimate()).toBe(700);
+    for (const n of [5_000, 100_000, 1_000_000]) {
+      const hll = new HyperLogLog();
+      for (let i = 0; i < n; i++) hll.addHash(hashString(`id-${i}`));
+      expect(Math.abs(hll.estimate() - n) / n).toBeLessThan(0.02);
+    }
+  });
+
+  it('merges to the estimate of the union', () => {
+    const a = new HyperLogLog();
+    const b = new HyperLogLog();
+    for (let i = 0; i < 60_000; i++) a.addHash(hashString(`k${i}`));
+    for (let i = 30_000; i < 90_000; i++) b.addHash(hashString(`k${i}`));
+    const merged = HyperLogLog.fromJSON(a.toJSON()).merge(b);
+    expect(Math.abs(merged.estimate() - 90_000) / 90_000).toBeLessThan(0.02);
+  });
+});
+
+describe('Deequ type inference (spec §3.2)', () => {
+  const cases: Array<[string, ValueClass, number?]> = [
+    ['42', ValueClass.Integral, 42],
+    ['-7', ValueClass.Integral, -7],
+    ['+ 3', ValueClass.Integral, 3],
+    [' 3', ValueClass.Integral, 3],
+    ['-0', ValueClass.Integral, 0],
+    ['3.0', ValueClass.Fractional, 3],
+    ['1e5', ValueClass.Fractional, 1e5],
+    ['1.5E-3', ValueClass.Fractional, 1.5e-3],
+    ['1e309', ValueClass.Fractional, Number.POSITIVE_INFINITY],
+    ['123456789012345678901', ValueClass.Integral, 123456789012345678901],
+    ['3.', ValueClass.String],
+    ['.5', ValueClass.String],
+    ['3 ', ValueClass.String],
+    ['NaN', ValueClass.String],
+    ['Infinity', ValueClass.String],
+    ['true', ValueClass.Boolean],
+    ['True', ValueClass.String],
+    ['__proto__', ValueClass.String],
+    ['', ValueClass.Unknown],
+  ];
+  it.each(cases)('%j is %s', (text, cls, value) => {
+    expect(classifyText(text)).toBe(cls);
+    if (value !== undefined) expect(Object.is(parsed.value, value)).toBe(true);
+  });
+
+  it('derives the column type from the classes seen', () => {
+    expect(inferColumnType({ integral: 3, fractional: 1, boolean: 0, string: 0 })).toBe('Fractional');
+    expect(inferColumnType({ integral: 3, fractional: 0, boolean: 0, string: 0 })).toBe('Integral');
+    expect(inferColumnType({ integral: 3, fractional: 0, boolean: 0, string: 1 })).toBe('String');
+    expect(inferColumnType({ integral: 1, fractional: 0, boolean: 1, string: 0 })).toBe('String');
+    expect(inferColumnType({ integral: 0, fractional: 0, boolean: 2, string: 0 })).toBe('Boolean');
+    expect(inferColumnType({ integral: 0, fractional: 0, boolean: 0, string: 0 })).toBe('Unknown');
+  });
+});
+
+describe('dataset profile', () => {
+  it('merge(a, b) equals profile(a ++ b) for counts, moments and categories, and survives JSON', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true })), fc.constantFrom('a', 'b', '__proto__', '<script>', '')), {
+          maxLength: 300,
+        }),
+        fc.nat(300),
+        (rows, cut) => {
+          const cells = rows.map(([x, s]) => [x === null ? null : String(x), s]);
+          const whole = new DatasetProfile(['x', 's']);
+          for (const r of cells) whole.addRow(r);
+          const a = new DatasetProfile(['x', 's']);
+          const b = new DatasetProfile(['s', 'x']);
+          const k = Math.min(cut, cells.length);
+          for (const r of cells.slice(0, k)) a.addRow(r);
+          for (const r of cells.slice(k)) b.addRow([r[1], r[0]]);
+          const merged = DatasetProfile.fromJSON(JSON.parse(JSON.stringify(a.toJSON()))).merge(
+            DatasetProfile.fromJSON(JSON.parse(JSON.stringify(b.toJSON()))),
+          );
+          expect(merged.itemCount).toBe(whole.itemCount);
+          for (const name of ['x', 's']) {
+            const m = merged.column(name)!;
+            const w = whole.column(name)!;
+            expect(m.numPresent).toBe(w.numPresent);
+            expect(m.moments.count).toBe(w.moments.count);
+            expect(Math.abs(m.moments.sum - w.moments.sum)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w.moments.sum)));
+            if (w.moments.count > 0) {
+              expect(m.moments.min).toBe(w.moments.min);
+              expect(m.moments.max).toBe(w.moments.max);
+              expect(Math.abs(m.moments.std - w.moments.std)).toBeLessThanOrEqual(1e-6 * Math.max(1, w.moments.std));
+            }
+            expect(new Map(m.categories)).toEqual(new Map(w.categories));
+            expect(m.distinct.estimate()).toBe(w.distinct.estimate());
+            expect(m.inferredType).toBe(w.inferredType);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('counts rows seen before a column appeared as missing', () => {
+    const p = new DatasetProfile(['a']);
+    p.addRow(['1']);
+    p.addRow(['2']);
+    const j = p.columnIndex('late');
+    const row: string[] = [];
+    row[0] = '3';
+    row[j] = 'x';
+    p.addRow(row);
+    expect(p.numMissing(p.column('late')!)).toBe(2);
+    expect(p.numMissing(p.column('a')!)).toBe(0);
+  });
+
+  it('keeps untrusted column and category names as data (no prototype pollution)', () => {
+    const p = new DatasetProfile(['__proto__', 'constructor']);
+    p.addRow(['__proto__', 'toString']);
+    expect(p.column('__proto__')!.categories.get('__proto__')).toBe(1);
+    const json = JSON.parse(JSON.stringify(p.toJSON()));
+    const back = DatasetProfile.fromJSON(json);
+    expect(back.columnNames).toEqual(['__proto__', 'constructor']);
+    expect(({} as Record<string, unknown>).toString).toBe(Object.prototype.toString);
+  });
+});
