@@ -1,0 +1,3 @@
+/** Drift tests (pure). See README "Drift tests" for conventions. */
+export * from './linf.js';
+export * from './sample.js';
