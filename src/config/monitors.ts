@@ -1,0 +1,422 @@
+/**
+ * The monitors config file (YAML or JSON): which monitors exist, where their data is, when they run.
+ *
+ * ```yaml
+ * queue: { name: driftwatch, prefix: bull }     # optional: the BullMQ queue the worker uses
+ * defaults:                                     # optional: merged into every monitor (a monitor wins)
+ *   capture: s3://bucket/data-capture
+ *   cloudwatch: true
+ * monitors:
+ *   - name: churn-hourly                        # [A-Za-z0-9._-]+, unique
+ *     endpoint: churn-endpoint
+ *     baseline: s3://bucket/baselines/churn/
+ *     output: s3://bucket/monitoring/churn/
+ *     schedule: cron(0 * ? * * *)               # or 'cron(0 H ? * * *)', 'cron(0 S/N ? * * *)', NOW, '15 * * * *'
+ *     window: { start: -PT1H, end: -PT0H }      # ISO-8601 offsets from the scheduled time (the default)
+ * ```
+ *
+ * Validated once, at the edge, with zod: every error is a `ConfigError` naming the file and the field
+ * (`monitors[2].schedule: ...`; a bad value that came from `defaults` is reported there).
+ * A validated monitor is plain JSON (`MonitorConfig`): the scheduler stores it as its job template and
+ * the worker validates it again with `parseMonitor` before running it.
+ */
+import { readFile } from 'node:fs/promises';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import type { Storage } from '../io/storage.js';
+import { alarmSettingsSchema } from './alarms.js';
+import {
+  parseSchedule,
+  parseWindowBound,
+  type Schedule,
+  ScheduleSyntaxError,
+  type WindowBound,
+  windowAt,
+} from './schedule.js';
+
+export const monitorTypes = ['data-quality', 'model-quality'] as const;
+export type MonitorType = (typeof monitorTypes)[number];
+
+/** SageMaker's default analysis window for a recurring schedule: the hour before the scheduled time. */
+export const defaultWindow = { start: '-PT1H', end: '-PT0H' } as const;
+
+const nameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._-]+$/, 'must match [A-Za-z0-9._-]+');
+
+/** A folder name inside a capture or report path: no slashes, not `.` or `..`. */
+const pathSegmentSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._-]+$/, 'must match [A-Za-z0-9._-]+')
+  .refine((s) => s !== '.' && s !== '..', 'must not be . or ..');
+
+const uriSchema = z
+  .string()
+  .min(1)
+  .refine((s) => !s.startsWith('s3://') || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s), {
+    message: 'not a valid s3://bucket/prefix URI',
+  });
+
+const retrySchema = z
+  .object({
+    /** Attempts in all (1 = no retry) for transient errors. Permanent errors never retry. */
+    attempts: z.number().int().min(1).max(100).default(5),
+    /** First retry delay in milliseconds; doubles on each attempt. */
+    backoffMs: z.number().int().min(0).max(86_400_000).default(30_000),
+  })
+  .strict();
+
+const windowSchema = z.object({ start: z.string().min(1), end: z.string().min(1) }).strict();
+
+export const monitorSchema = z
+  .object({
+    name: nameSchema,
+    type: z.enum(monitorTypes).default('data-quality'),
+    endpoint: pathSegmentSchema,
+    /** Capture variant folder; omitted = every variant of the endpoint. */
+    variant: pathSegmentSchema.optional(),
+    /** Capture root (`<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/*.jsonl`). */
+    capture: uriSchema,
+    /** Prefix holding the baseline `statistics.json` and `constraints.json`. */
+    baseline: uriSchema,
+    /** Report root (`<output>/<endpoint>/<scheduleName>/yyyy/mm/dd/hh/`). */
+    output: uriSchema,
+    /** The SageMaker monitoring schedule name (report path, metric dimension). @defaultValue the monitor name */
+    scheduleName: pathSegmentSchema.optional(),
+    schedule: z.string().min(1),
+    /** IANA time zone of a plain cron schedule. @defaultValue UTC */
+    timezone: z.string().min(1).default('UTC'),
+    /** Analysis window offsets. @defaultValue `{ start: -PT1H, end: -PT0H }` (required for NOW) */
+    window: windowSchema.optional(),
+    /** Publish CloudWatch metrics. @defaultValue false */
+    cloudwatch: z.boolean().default(false),
+    /** Record preprocessor module URI. */
+    preprocessor: uriSchema.optional(),
+    outputColumnsPosition: z.enum(['START', 'END']).optional(),
+    /** Windows with more capture objects than this run as a flow of one child job per part. @defaultValue 16 */
+    splitThreshold: z.number().int().min(1).max(1_000_000).default(16),
+    /** Capture objects per child job of a split window. @defaultValue 1 */
+    objectsPerPart: z.number().int().min(1).max(100_000).default(1),
+    /** Missed scheduled times (worker or Redis down) enqueued when the schedule fires again. @defaultValue 24 */
+    catchUp: z.number().int().min(0).max(10_000).default(24),
+    retry: retrySchema.default({ attempts: 5, backoffMs: 30_000 }),
+    alarms: alarmSettingsSchema.optional(),
+    /** Model-quality settings: replaced by the model-quality schema (src/config/model-quality.ts) when it lands. */
+    modelQuality: z.unknown().optional(),
+  })
+  .strict()
+  .superRefine((monitor, ctx) => {
+    let schedule: Schedule | undefined;
+    try {
+      schedule = parseSchedule(monitor.schedule, monitor.timezone);
+    } catch (error) {
+      if (!(error instanceof ScheduleSyntaxError)) throw error;
+      const field =
+        /time zone/.test(error.message) && !error.message.includes('cron(') ? 'timezone' : 'schedule';
+      ctx.addIssue({ code: 'custom', path: [field], message: error.message });
+      return;
+    }
+    if (schedule.kind === 'now' && !monitor.window) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['window'],
+        message: 'a NOW (one-off) schedule needs an explicit window { start, end }',
+      });
+      return;
+    }
+    const window = monitor.window ?? defaultWindow;
+    const bounds: Partial<Record<'start' | 'end', WindowBound>> = {};
+    for (const key of ['start', 'end'] as const) {
+      try {
+        const bound = parseWindowBound(window[key]);
+        if (bound.kind === 'instant' && schedule.kind !== 'now') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['window', key],
+            message: 'a recurring schedule needs offsets such as -PT1H (date-times are for NOW schedules)',
+          });
+          continue;
+        }
+        bounds[key] = bound;
+      } catch (error) {
+        if (!(error instanceof ScheduleSyntaxError)) throw error;
+        ctx.addIssue({ code: 'custom', path: ['window', key], message: error.message });
+      }
+    }
+    if (bounds.start && bounds.end) {
+      const probe = windowAt({ start: bounds.start, end: bounds.end }, new Date());
+      if (!(probe.start < probe.end)) {
+        ctx.addIssue({ code: 'custom', path: ['window'], message: 'window start must be before window end' });
+      }
+    }
+    if (monitor.type === 'data-quality' && monitor.modelQuality !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['modelQuality'],
+        message: "only a monitor of type 'model-quality' takes model-quality settings",
+      });
+    }
+  });
+
+/** A validated monitor: plain JSON, defaults applied. */
+export type MonitorConfig = z.output<typeof monitorSchema>;
+
+const queueSchema = z
+  .object({
+    /** BullMQ queue name. @defaultValue driftwatch */
+    name: nameSchema.default('driftwatch'),
+    /** Redis key prefix of the queue. @defaultValue bull */
+    prefix: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9._-]+$/, 'must match [A-Za-z0-9._-]+')
+      .default('bull'),
+  })
+  .strict();
+
+export type QueueSettings = z.output<typeof queueSchema>;
+
+export const defaultQueueSettings: QueueSettings = { name: 'driftwatch', prefix: 'bull' };
+
+const fileSchema = z
+  .object({
+    queue: queueSchema.optional(),
+    defaults: z.record(z.string(), z.unknown()).optional(),
+    monitors: z.array(z.unknown()),
+  })
+  .strict();
+
+export interface MonitorsConfig {
+  /** Where the config came from (for messages). */
+  source: string;
+  queue: QueueSettings;
+  monitors: MonitorConfig[];
+}
+
+/** Keys of a monitor whose object values merge with the defaults' one level deep. */
+const mergedObjectKeys = new Set(['window', 'retry', 'alarms']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mergeDefaults(
+  defaults: Record<string, unknown>,
+  monitor: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(monitor)) {
+    const base = Object.hasOwn(merged, key) ? merged[key] : undefined;
+    // defineProperty, not assignment: a `__proto__` key from the file must stay a plain (rejected) field.
+    Object.defineProperty(merged, key, {
+      value:
+        mergedObjectKeys.has(key) && isPlainObject(base) && isPlainObject(value)
+          ? { ...base, ...value }
+          : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return merged;
+}
+
+/** Formats a zod path as `monitors[2].window.start`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return 'is required';
+  return issue.message;
+}
+
+function issuesOf(
+  error: z.ZodError,
+  basePath: PropertyKey[],
+): Array<{ path: PropertyKey[]; message: string }> {
+  const out: Array<{ path: PropertyKey[]; message: string }> = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ path: [...basePath, ...issue.path, key], message: 'unknown field' });
+      }
+      continue;
+    }
+    out.push({ path: [...basePath, ...issue.path], message: describeIssue(issue) });
+  }
+  return out;
+}
+
+function configError(source: string, issues: FieldIssue[]): ConfigError {
+  const [first, ...rest] = issues;
+  if (!first) return new ConfigError('invalid monitors config', { file: source });
+  const more = rest.map((i) => `\n  ${i.field}: ${i.message}`).join('');
+  return new ConfigError(`${first.message}${more}`, { file: source, field: first.field });
+}
+
+/** Validates one monitor (from a config file or a scheduler's stored template). */
+export function parseMonitor(value: unknown, where: { file?: string; field?: string } = {}): MonitorConfig {
+  const result = monitorSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = issuesOf(result.error, []).map((i) => ({
+    field: [where.field, formatPath(i.path)].filter(Boolean).join('.'),
+    message: i.message,
+  }));
+  return throwConfig(where.file ?? 'monitor', issues);
+}
+
+function throwConfig(source: string, issues: FieldIssue[]): never {
+  throw configError(source, issues);
+}
+
+/** Validates a parsed config document (the object form of the file). */
+export function parseMonitorsConfig(document: unknown, source = 'monitors config'): MonitorsConfig {
+  if (document === null || document === undefined) {
+    throw new ConfigError('the file is empty; expected { monitors: [...] }', {
+      file: source,
+      field: 'monitors',
+    });
+  }
+  const top = fileSchema.safeParse(document);
+  if (!top.success) {
+    throwConfig(
+      source,
+      issuesOf(top.error, []).map((i) => ({
+        field: formatPath(i.path) || '(top level)',
+        message: i.message,
+      })),
+    );
+  }
+  const defaults = top.data.defaults ?? {};
+  if ('name' in defaults) {
+    throwConfig(source, [{ field: 'defaults.name', message: 'a default cannot name a monitor' }]);
+  }
+  const issues: FieldIssue[] = [];
+  const monitors: MonitorConfig[] = [];
+  const seen = new Map<string, number>();
+  top.data.monitors.forEach((raw, index) => {
+    if (!isPlainObject(raw)) {
+      issues.push({ field: `monitors[${index}]`, message: 'expected an object' });
+      return;
+    }
+    const merged = mergeDefaults(defaults, raw);
+    const result = monitorSchema.safeParse(merged);
+    if (!result.success) {
+      for (const issue of issuesOf(result.error, [])) {
+        const [key] = issue.path;
+        const fromDefaults = typeof key === 'string' && !(key in raw) && key in defaults;
+        issues.push(
+          fromDefaults
+            ? {
+                field: `defaults.${formatPath(issue.path)}`,
+                message: `${issue.message} (used by monitors[${index}])`,
+              }
+            : { field: `monitors[${index}].${formatPath(issue.path)}`, message: issue.message },
+        );
+      }
+      return;
+    }
+    const previous = seen.get(result.data.name);
+    if (previous !== undefined) {
+      issues.push({
+        field: `monitors[${index}].name`,
+        message: `'${result.data.name}' is already the name of monitors[${previous}]`,
+      });
+      return;
+    }
+    seen.set(result.data.name, index);
+    monitors.push(result.data);
+  });
+  if (issues.length) throwConfig(source, issues);
+  return { source, queue: top.data.queue ?? { ...defaultQueueSettings }, monitors };
+}
+
+/** Parses YAML or JSON text (JSON is valid YAML; `.json` files get JSON's stricter parser). */
+export function parseMonitorsConfigText(text: string, source = 'monitors config'): MonitorsConfig {
+  let document: unknown;
+  if (source.toLowerCase().endsWith('.json')) {
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(
+        `not valid JSON: ${(error as Error).message}`,
+        { file: source },
+        { cause: error },
+      );
+    }
+  } else {
+    const parsed = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    const [first] = parsed.errors;
+    if (first) {
+      const at = first.linePos?.[0];
+      const where = at ? ` (line ${at.line}, column ${at.col})` : '';
+      throw new ConfigError(
+        `not valid YAML${where}: ${first.message.split('\n')[0]}`,
+        { file: source },
+        { cause: first },
+      );
+    }
+    document = parsed.toJS({ maxAliasCount: 100 });
+  }
+  return parseMonitorsConfig(document, source);
+}
+
+/** Reads and validates a monitors config from a local path, or any URI through `storage`. */
+export async function loadMonitorsConfig(
+  source: string | { storage: Storage; uri: string },
+): Promise<MonitorsConfig> {
+  const name = typeof source === 'string' ? source : source.uri;
+  let text: string;
+  try {
+    text =
+      typeof source === 'string' ? await readFile(source, 'utf8') : await source.storage.readText(source.uri);
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read the monitors config: ${(error as Error).message}`,
+      { file: name },
+      { cause: error },
+    );
+  }
+  return parseMonitorsConfigText(text, name);
+}
+
+/** The monitor's parsed schedule. */
+export function scheduleOf(monitor: MonitorConfig): Schedule {
+  return parseSchedule(monitor.schedule, monitor.timezone);
+}
+
+/** The monitor's analysis window for one scheduled time. */
+export function windowOf(monitor: MonitorConfig, scheduledTime: Date): { start: Date; end: Date } {
+  const window = monitor.window ?? defaultWindow;
+  return windowAt(
+    { start: parseWindowBound(window.start), end: parseWindowBound(window.end) },
+    scheduledTime,
+  );
+}
+
+/** Finds a monitor by name, or a `ConfigError` listing the names that exist. */
+export function findMonitor(config: MonitorsConfig, name: string): MonitorConfig {
+  const monitor = config.monitors.find((m) => m.name === name);
+  if (monitor) return monitor;
+  const names = config.monitors.map((m) => m.name).join(', ') || '(none)';
+  throw new ConfigError(`no monitor named '${name}'; the config has: ${names}`, {
+    file: config.source,
+    field: 'monitors',
+  });
+}
