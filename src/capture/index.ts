@@ -1,7 +1,9 @@
 /**
  * SageMaker data capture: window → objects to read (listing.ts), capture lines → records (records.ts),
- * records → profile rows (rows.ts), the optional user record preprocessor (preprocessor.ts).
+ * records → profile rows (rows.ts), the optional user record preprocessor (preprocessor.ts), and the CSV
+ * cell splitter they use (csv-split.ts).
  */
+export { type CsvSplitState, readCsvRecord, splitCsvLine, splitCsvRows } from './csv-split.js';
 export {
   hourPath,
   hourPrefixes,
@@ -9,3 +11,22 @@ export {
   listHourPartitionedObjects,
   listSubfolders,
 } from './listing.js';
+export { loadPreprocessor } from './preprocessor.js';
+export {
+  type CaptureEncoding,
+  type CapturePayload,
+  type CaptureRecord,
+  parseCaptureLine,
+  parseUtcTime,
+  type ReadCaptureOptions,
+  readCaptureRecords,
+} from './records.js';
+export {
+  type ColumnResolver,
+  createRowBuilder,
+  type PreprocessedRow,
+  type PreprocessorResult,
+  type RecordPreprocessor,
+  type RowBuilder,
+  type RowBuilderOptions,
+} from './rows.js';

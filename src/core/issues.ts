@@ -31,6 +31,16 @@ export class IssueLog {
     if (this.samples.length < this.maxSamples) this.samples.push(sample);
   }
 
+  /**
+   * Counts `n` occurrences of a kind without keeping a sample (for informational kinds such as
+   * records outside the window, whose samples would crowd out the real problems).
+   */
+  tally(kind: string, n = 1): void {
+    if (n <= 0) return;
+    this.total += n;
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + n);
+  }
+
   merge(other: IssueLog | IssueLogJSON): this {
     const counts = other instanceof IssueLog ? other.counts : Object.entries(other.counts);
     for (const [kind, n] of counts) {

@@ -1,0 +1,282 @@
+/**
+ * SageMaker data-capture records (spec §1.2): one JSON object per line,
+ *
+ *   {"captureData": {"endpointInput": {observedContentType, mode, data, encoding},
+ *                    "endpointOutput": {...}},
+ *    "eventMetadata": {eventId, inferenceId?, inferenceTime, customAttributes?}, "eventVersion": "0"}
+ *
+ * Key order is not fixed, so lines are parsed as JSON (once), never positionally. `BASE64` payloads
+ * are decoded here; `data` of every payload is then text. Problems are counted in the `IssueLog`
+ * (kind, object, line) and the line is skipped; nothing throws for bad data.
+ *
+ * Issue kinds: `invalid_json` (not JSON), `invalid_record` (JSON but not a capture record: no
+ * `captureData`, no payload, a payload without `data`/`encoding`, an unknown encoding),
+ * `undecodable_payload` (a `BASE64` payload that is not base64), `line_too_long`, `invalid_utf8`
+ * (the line is kept, invalid bytes become U+FFFD), `invalid_inference_time` (only when filtering on a
+ * window), and the informational `outside_window` (a tally, no samples).
+ */
+import type { IssueLog } from '../core/issues.js';
+import type { Window } from '../core/types.js';
+import { readLines } from '../io/lines.js';
+import type { Storage } from '../io/storage.js';
+
+export type CaptureEncoding = 'CSV' | 'JSON' | 'BASE64';
+
+export interface CapturePayload {
+  /** The payload as text (decoded from base64 for `BASE64`; `''` when the bytes are not UTF-8, see `bytes`). */
+  data: string;
+  /** The encoding the payload was stored with. */
+  encoding: CaptureEncoding;
+  /** `observedContentType`, e.g. `text/csv`, `text/csv; charset=utf-8`, `application/json` (`''` if absent). */
+  contentType: string;
+  /** `INPUT` or `OUTPUT` as written by SageMaker (`''` if absent). */
+  mode: string;
+  /** Only for a `BASE64` payload whose bytes are not UTF-8 text (an image, a NumPy array): the raw bytes. */
+  bytes?: Uint8Array;
+}
+
+export interface CaptureRecord {
+  eventId: string | undefined;
+  inferenceId: string | undefined;
+  /** `eventMetadata.inferenceTime`; undefined when absent or not a date. */
+  inferenceTime: Date | undefined;
+  /** `captureData.endpointInput`, undefined when not captured. */
+  input: CapturePayload | undefined;
+  /** `captureData.endpointOutput`, undefined when not captured. */
+  output: CapturePayload | undefined;
+  /** `eventMetadata.customAttributes`, opaque. */
+  customAttributes: unknown;
+  /** 1-based line number in `source`. */
+  lineNumber: number;
+  /** The object URI (or file path) the line came from. */
+  source: string;
+}
+
+export interface ReadCaptureOptions {
+  /** Keep only records with `start <= inferenceTime < end`. */
+  window?: Window;
+  issues: IssueLog;
+  /** Longer lines are counted as `line_too_long` and skipped. Default 16 MiB. */
+  maxLineBytes?: number;
+}
+
+const MAX_MESSAGE_SNIPPET = 120;
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+
+/** A short, printable rendering of an untrusted value for issue messages. */
+export function snippet(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_MESSAGE_SNIPPET ? `${text.slice(0, MAX_MESSAGE_SNIPPET)}…` : text;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Consecutive records usually share their (second-precision) timestamp: parse each distinct string once.
+let lastTimeText = '';
+let lastTimeMs = Number.NaN;
+
+/**
+ * Parses an ISO-8601 time as UTC. A date-time without an offset is read as UTC (JavaScript would read
+ * it as local time). Returns NaN for anything that is not a date.
+ */
+export function parseUtcTime(text: string): number {
+  if (text === lastTimeText) return lastTimeMs;
+  let ms = Number.NaN;
+  const n = text.length;
+  // Require an ISO-like shape (digits first, a `-` after the year): Date.parse accepts too much otherwise.
+  if (n >= 10 && n <= 40 && text.charCodeAt(4) === 45) {
+    const last = text.charCodeAt(n - 1);
+    const hasZone = last === 90 || last === 122 || (n > 19 && /[+-]\d\d:?\d\d$/.test(text));
+    ms = Date.parse(n > 10 && !hasZone ? `${text}Z` : text);
+  }
+  lastTimeText = text;
+  lastTimeMs = ms;
+  return ms;
+}
+
+/** One payload of `captureData`; a string = what is wrong with it. */
+function parsePayload(raw: unknown, path: string): CapturePayload | string {
+  if (!isObject(raw)) return `${path} is not an object`;
+  const data = raw.data;
+  const encodingRaw = raw.encoding;
+  if (typeof data !== 'string') return `${path}.data is not a string`;
+  if (typeof encodingRaw !== 'string') return `${path}.encoding is not a string`;
+  let encoding: CaptureEncoding;
+  switch (encodingRaw) {
+    case 'CSV':
+    case 'JSON':
+    case 'BASE64':
+      encoding = encodingRaw;
+      break;
+    default: {
+      const upper = encodingRaw.toUpperCase();
+      if (upper !== 'CSV' && upper !== 'JSON' && upper !== 'BASE64') {
+        return `${path}.encoding ${snippet(encodingRaw)} is not CSV, JSON or BASE64`;
+      }
+      encoding = upper;
+    }
+  }
+  const contentType = typeof raw.observedContentType === 'string' ? raw.observedContentType : '';
+  const mode = typeof raw.mode === 'string' ? raw.mode : '';
+  if (encoding !== 'BASE64') return { data, encoding, contentType, mode };
+  if (!BASE64_RE.test(data)) return `base64:${path}.data is not valid base64`;
+  const bytes = Buffer.from(data, 'base64');
+  try {
+    return { data: utf8Strict.decode(bytes), encoding, contentType, mode };
+  } catch {
+    return { data: '', encoding, contentType, mode, bytes: new Uint8Array(bytes) };
+  }
+}
+
+/**
+ * One capture line → a record, or undefined after counting why in `issues`. Does not look at the time
+ * window (see `readCaptureRecords`); an absent or unparsable `inferenceTime` gives `inferenceTime: undefined`.
+ */
+export function parseCaptureLine(
+  text: string,
+  source: string,
+  lineNumber: number,
+  issues: IssueLog,
+): CaptureRecord | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    issues.add({
+      kind: 'invalid_json',
+      source,
+      line: lineNumber,
+      message: `not JSON: ${snippet((error as Error).message)}`,
+    });
+    return undefined;
+  }
+  if (!isObject(doc)) {
+    issues.add({
+      kind: 'invalid_record',
+      source,
+      line: lineNumber,
+      message: `not a JSON object: ${snippet(text)}`,
+    });
+    return undefined;
+  }
+  const captureData = doc.captureData;
+  if (!isObject(captureData)) {
+    issues.add({ kind: 'invalid_record', source, line: lineNumber, message: 'no captureData object' });
+    return undefined;
+  }
+  let input: CapturePayload | undefined;
+  let output: CapturePayload | undefined;
+  if (captureData.endpointInput !== undefined) {
+    const parsed = parsePayload(captureData.endpointInput, 'captureData.endpointInput');
+    if (typeof parsed === 'string') return payloadIssue(parsed, source, lineNumber, issues);
+    input = parsed;
+  }
+  if (captureData.endpointOutput !== undefined) {
+    const parsed = parsePayload(captureData.endpointOutput, 'captureData.endpointOutput');
+    if (typeof parsed === 'string') return payloadIssue(parsed, source, lineNumber, issues);
+    output = parsed;
+  }
+  if (input === undefined && output === undefined) {
+    issues.add({
+      kind: 'invalid_record',
+      source,
+      line: lineNumber,
+      message: 'captureData has neither endpointInput nor endpointOutput',
+    });
+    return undefined;
+  }
+  const meta = doc.eventMetadata;
+  let eventId: string | undefined;
+  let inferenceId: string | undefined;
+  let inferenceTime: Date | undefined;
+  let customAttributes: unknown;
+  if (isObject(meta)) {
+    if (typeof meta.eventId === 'string') eventId = meta.eventId;
+    if (typeof meta.inferenceId === 'string') inferenceId = meta.inferenceId;
+    if (typeof meta.inferenceTime === 'string') {
+      const ms = parseUtcTime(meta.inferenceTime);
+      if (!Number.isNaN(ms)) inferenceTime = new Date(ms);
+    }
+    customAttributes = meta.customAttributes;
+  }
+  return { eventId, inferenceId, inferenceTime, input, output, customAttributes, lineNumber, source };
+}
+
+function payloadIssue(problem: string, source: string, line: number, issues: IssueLog): undefined {
+  if (problem.startsWith('base64:')) {
+    issues.add({ kind: 'undecodable_payload', source, line, message: problem.slice(7) });
+  } else {
+    issues.add({ kind: 'invalid_record', source, line, message: problem });
+  }
+  return undefined;
+}
+
+/**
+ * The records of one capture object, streamed line by line. With a window, records whose
+ * `inferenceTime` is outside `[start, end)` are tallied as `outside_window`, and records without a
+ * valid `inferenceTime` are counted as `invalid_inference_time`; neither is yielded.
+ * Throws `InputError` when the object cannot be read at all.
+ */
+export async function* readCaptureRecords(
+  storage: Storage,
+  objectUri: string,
+  options: ReadCaptureOptions,
+): AsyncIterable<CaptureRecord> {
+  const { issues, window } = options;
+  const startMs = window ? window.start.getTime() : 0;
+  const endMs = window ? window.end.getTime() : 0;
+  const stream = await storage.readStream(objectUri);
+  let outside = 0;
+  try {
+    for await (const line of readLines(stream, { maxLineBytes: options.maxLineBytes ?? 16 * 1024 * 1024 })) {
+      if (line.tooLong) {
+        issues.add({
+          kind: 'line_too_long',
+          source: objectUri,
+          line: line.lineNumber,
+          message: `line longer than ${options.maxLineBytes ?? 16 * 1024 * 1024} bytes skipped`,
+        });
+        continue;
+      }
+      if (line.invalidUtf8) {
+        issues.add({
+          kind: 'invalid_utf8',
+          source: objectUri,
+          line: line.lineNumber,
+          message: 'line is not valid UTF-8 (invalid bytes read as U+FFFD)',
+        });
+      }
+      const record = parseCaptureLine(line.text, objectUri, line.lineNumber, issues);
+      if (record === undefined) continue;
+      if (window) {
+        const time = record.inferenceTime;
+        if (time === undefined) {
+          issues.add({
+            kind: 'invalid_inference_time',
+            source: objectUri,
+            line: line.lineNumber,
+            message: 'no valid eventMetadata.inferenceTime: cannot place the record in the window',
+          });
+          continue;
+        }
+        const ms = time.getTime();
+        if (ms < startMs || ms >= endMs) {
+          outside++;
+          continue;
+        }
+      }
+      yield record;
+    }
+  } finally {
+    issues.tally('outside_window', outside);
+    stream.destroy();
+  }
+}

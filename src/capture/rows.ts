@@ -1,0 +1,520 @@
+/**
+ * Capture records → profile rows (spec §1.3, §8.6).
+ *
+ * A row is a `Cell[]` indexed by column index, as handed out by a `ColumnResolver` (the dataset profile).
+ * Missing cells are `undefined` (a hole) or `null`.
+ *
+ * Rules:
+ * - CSV payloads: each non-empty line is a row. The output's values go before (`START`, the default) or
+ *   after (`END`) the input's values and the cells map positionally onto the baseline columns; positions
+ *   beyond the baseline become extra columns `_c<i>`. A row whose width differs from the baseline is
+ *   counted (`column_count`) and still profiled positionally.
+ * - Pairing outputs with a multi-row input: one output line per input line pairs line by line; a single
+ *   output line holding exactly one value per input line (e.g. XGBoost's `0.1,0.7,0.2`) is spread one value
+ *   per row when the baseline leaves room for exactly one output column. Anything else is counted as
+ *   `output_row_mismatch` and the rows are profiled with their outputs missing. A single output is never
+ *   broadcast to several rows (it would count one prediction several times).
+ * - JSON payloads: an object is one row by key (keys not in the baseline become new columns); an array of
+ *   objects is several rows; an array of arrays is several positional rows; a number, string or an array
+ *   of scalars is one positional row (typical of model outputs: `0.81`, `[0.1, 0.9]`). Nested values are
+ *   kept as JSON text and counted (`nested_value`). `application/jsonlines` holds one document per line.
+ * - BASE64 payloads are read as CSV or JSON by their content type; anything else is `undecodable_payload`.
+ * - A preprocessor replaces all of the above: its flat object is one row, an array several rows, `null`,
+ *   `undefined` or `[]` drops the record (tallied as `dropped_by_preprocessor`). Keys that name baseline
+ *   columns are matched by name; when no key does, the values are taken in key order and matched
+ *   positionally, as SageMaker does (hence its samples' zero-padded keys). A throw or a bad return value
+ *   is counted as `preprocessor_error` and the record skipped.
+ * - At most `maxNewColumns` columns beyond the baseline are created; later ones are counted
+ *   (`too_many_columns`) and their values left out.
+ */
+import type { IssueLog } from '../core/issues.js';
+import type { Cell } from '../core/types.js';
+import { type CsvSplitState, splitCsvLine, splitCsvRows, trimLineEnd } from './csv-split.js';
+import { type CapturePayload, type CaptureRecord, snippet } from './records.js';
+
+/** Column name → index, creating the column when it is new (the dataset profile implements it). */
+export interface ColumnResolver {
+  columnIndex(name: string): number;
+}
+
+export type PreprocessedRow = Record<string, Cell>;
+export type PreprocessorResult = PreprocessedRow | PreprocessedRow[] | null | undefined;
+/** A user hook: a capture record → a flat object (one row), several, or nothing (drop). */
+export type RecordPreprocessor = (record: CaptureRecord) => PreprocessorResult | Promise<PreprocessorResult>;
+
+export interface RowBuilderOptions {
+  /** Feature names in baseline order (the `features` order of statistics.json). */
+  baselineColumns: string[];
+  /** Where the output (prediction) values go in a CSV row. Default `START` (spec §1.3). */
+  outputColumnsPosition?: 'START' | 'END';
+  preprocessor?: RecordPreprocessor;
+  issues: IssueLog;
+  /** Columns created beyond the baseline, at most. Default 1000. */
+  maxNewColumns?: number;
+}
+
+/** Emits 0..n rows for a record; returns a promise only when an async preprocessor returned one. */
+export type RowBuilder = (record: CaptureRecord, emit: (cells: Cell[]) => void) => void | Promise<void>;
+
+type Positional = { rows: Cell[][]; named?: undefined };
+type Named = { named: Array<Record<string, unknown>>; rows?: undefined };
+type Decoded = Positional | Named;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rowAt(decoded: Decoded | undefined, r: number): Cell[] | Record<string, unknown> | undefined {
+  if (decoded === undefined) return undefined;
+  return decoded.rows ? decoded.rows[r] : decoded.named[r];
+}
+
+function hasLineBreak(text: string): boolean {
+  return text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1;
+}
+
+class CaptureRowBuilder {
+  readonly #resolver: ColumnResolver;
+  readonly #issues: IssueLog;
+  readonly #outputFirst: boolean;
+  readonly #baselineWidth: number;
+  readonly #baselineNames: Set<string>;
+  readonly #maxNewColumns: number;
+  /** Column index of each position (baseline positions first, then `_c<i>` extras, resolved lazily). */
+  readonly #positionIndex: number[] = [];
+  /** Positions `0..identityWidth-1` have column index = position, so positional rows need no copy. */
+  #identityWidth = 0;
+  /** Column index by name (baseline names and names seen in JSON/preprocessed rows). */
+  readonly #nameIndex = new Map<string, number>();
+  #newColumns = 0;
+  readonly #csvState: CsvSplitState = { malformed: false };
+  readonly #preprocessor: RecordPreprocessor | undefined;
+
+  constructor(resolver: ColumnResolver, options: RowBuilderOptions) {
+    this.#resolver = resolver;
+    this.#issues = options.issues;
+    this.#outputFirst = (options.outputColumnsPosition ?? 'START') === 'START';
+    this.#baselineWidth = options.baselineColumns.length;
+    this.#baselineNames = new Set(options.baselineColumns);
+    this.#maxNewColumns = options.maxNewColumns ?? 1000;
+    this.#preprocessor = options.preprocessor;
+    let identity = true;
+    for (let i = 0; i < options.baselineColumns.length; i++) {
+      const name = options.baselineColumns[i]!;
+      const index = resolver.columnIndex(name);
+      this.#positionIndex.push(index);
+      if (!this.#nameIndex.has(name)) this.#nameIndex.set(name, index);
+      if (identity && index === i) this.#identityWidth = i + 1;
+      else identity = false;
+    }
+  }
+
+  build(record: CaptureRecord, emit: (cells: Cell[]) => void): void | Promise<void> {
+    if (this.#preprocessor !== undefined) return this.#buildPreprocessed(record, emit);
+    const input = record.input;
+    const output = record.output;
+    // Fast path: single-line CSV on both sides (the common SageMaker case).
+    if (
+      (input === undefined || input.encoding === 'CSV') &&
+      (output === undefined || output.encoding === 'CSV')
+    ) {
+      const inText = input === undefined ? undefined : trimLineEnd(input.data);
+      const outText = output === undefined ? undefined : trimLineEnd(output.data);
+      if (
+        (inText === undefined || (inText.length > 0 && !hasLineBreak(inText))) &&
+        (outText === undefined || (outText.length > 0 && !hasLineBreak(outText)))
+      ) {
+        const row: Cell[] = [];
+        const state = this.#csvState;
+        state.malformed = false;
+        if (this.#outputFirst) {
+          if (outText !== undefined) splitCsvLine(outText, row, state);
+          if (inText !== undefined) splitCsvLine(inText, row, state);
+        } else {
+          if (inText !== undefined) splitCsvLine(inText, row, state);
+          if (outText !== undefined) splitCsvLine(outText, row, state);
+        }
+        if (state.malformed) this.#malformedCsv(record);
+        this.#emitPositional(row, record, emit);
+        return;
+      }
+    }
+    this.#buildGeneral(record, emit);
+  }
+
+  // ---- general path: multi-row CSV, JSON, BASE64 ------------------------------------------------
+
+  #buildGeneral(record: CaptureRecord, emit: (cells: Cell[]) => void): void {
+    const input = record.input === undefined ? undefined : this.#decode(record.input, record, 'input');
+    const output = record.output === undefined ? undefined : this.#decode(record.output, record, 'output');
+    if (input === null || output === null) return; // counted by #decode
+    if (input === undefined && output === undefined) return;
+
+    const inCount = input === undefined ? 0 : input.rows ? input.rows.length : input.named.length;
+    if (input !== undefined && inCount === 0) {
+      this.#issue('empty_payload', record, 'the input payload holds no rows');
+      return;
+    }
+    const rowCount =
+      input === undefined ? (output!.rows ? output!.rows.length : output!.named.length) : inCount;
+    if (rowCount === 0) {
+      this.#issue('empty_payload', record, 'the output payload holds no rows');
+      return;
+    }
+    // Pair outputs with input rows.
+    let outRows: Decoded | undefined = output;
+    if (input !== undefined && output !== undefined) {
+      const outCount = output.rows ? output.rows.length : output.named.length;
+      if (outCount !== inCount) {
+        outRows = undefined;
+        const single = output.rows && outCount === 1 ? output.rows[0]! : undefined;
+        const inWidth = input.rows ? input.rows[0]!.length : 0;
+        const roomForOne = input.rows === undefined || this.#baselineWidth - inWidth === 1;
+        if (single !== undefined && single.length === inCount && roomForOne) {
+          outRows = { rows: single.map((cell) => [cell]) };
+        } else {
+          this.#issue(
+            'output_row_mismatch',
+            record,
+            `${outCount} output row(s) for ${inCount} input row(s): outputs left out`,
+          );
+        }
+      }
+    }
+    for (let r = 0; r < rowCount; r++) {
+      const inPart = rowAt(input, r);
+      const outPart = rowAt(outRows, r);
+      const inPositional = Array.isArray(inPart);
+      const outPositional = Array.isArray(outPart);
+      if ((inPart === undefined || inPositional) && (outPart === undefined || outPositional)) {
+        // Entirely positional: concatenate like CSV.
+        const inCells = inPart as Cell[] | undefined;
+        const outCells = outPart as Cell[] | undefined;
+        let row: Cell[];
+        if (outCells === undefined) {
+          // Outputs missing (mismatch): keep the input at its baseline place.
+          const pad =
+            this.#outputFirst && output !== undefined
+              ? Math.max(0, this.#baselineWidth - inCells!.length)
+              : 0;
+          row = pad === 0 ? inCells! : [...new Array<Cell>(pad).fill(undefined), ...inCells!];
+          this.#emitPositional(row, record, emit, output !== undefined);
+          continue;
+        }
+        if (inCells === undefined) row = outCells;
+        else row = this.#outputFirst ? [...outCells, ...inCells] : [...inCells, ...outCells];
+        this.#emitPositional(row, record, emit);
+        continue;
+      }
+      // Mixed or named: positional parts take baseline places, named parts go by key.
+      const cells: Cell[] = [];
+      if (inPart !== undefined) {
+        if (inPositional) {
+          const inCells = inPart as Cell[];
+          const offset =
+            this.#outputFirst && outPart !== undefined
+              ? Math.max(0, this.#baselineWidth - inCells.length)
+              : 0;
+          this.#placePositional(inCells, offset, cells, record);
+        } else this.#placeNamed(inPart as Record<string, unknown>, cells, record);
+      }
+      if (outPart !== undefined) {
+        if (outPositional) {
+          const outCells = outPart as Cell[];
+          const offset = this.#outputFirst ? 0 : Math.max(0, this.#baselineWidth - outCells.length);
+          this.#placePositional(outCells, offset, cells, record);
+        } else this.#placeNamed(outPart as Record<string, unknown>, cells, record);
+      }
+      emit(cells);
+    }
+  }
+
+  /** A payload → rows; null = unusable (counted); rows may be empty. */
+  #decode(payload: CapturePayload, record: CaptureRecord, side: 'input' | 'output'): Decoded | null {
+    let kind: 'CSV' | 'JSON';
+    if (payload.encoding === 'BASE64') {
+      const type = payload.contentType.toLowerCase();
+      if (payload.bytes !== undefined) {
+        this.#issue(
+          'undecodable_payload',
+          record,
+          `${side}: BASE64 payload of content type ${snippet(payload.contentType)} is not UTF-8 text`,
+        );
+        return null;
+      }
+      if (type.includes('csv')) kind = 'CSV';
+      else if (type.includes('json')) kind = 'JSON';
+      else {
+        this.#issue(
+          'undecodable_payload',
+          record,
+          `${side}: BASE64 payload of content type ${snippet(payload.contentType)} is neither CSV nor JSON`,
+        );
+        return null;
+      }
+    } else kind = payload.encoding;
+    if (kind === 'CSV') {
+      const state = this.#csvState;
+      state.malformed = false;
+      const rows = splitCsvRows(payload.data, state);
+      if (state.malformed) this.#malformedCsv(record);
+      return { rows };
+    }
+    const isLines = payload.contentType.toLowerCase().includes('jsonlines');
+    if (isLines) {
+      const docs: unknown[] = [];
+      for (const line of payload.data.split('\n')) {
+        if (line.trim() === '') continue;
+        const doc = this.#parseJson(line, record, side);
+        if (doc === INVALID) return null;
+        docs.push(doc);
+      }
+      return this.#shape(docs, record, true);
+    }
+    const doc = this.#parseJson(payload.data, record, side);
+    if (doc === INVALID) return null;
+    return this.#shape(doc, record, false);
+  }
+
+  #parseJson(text: string, record: CaptureRecord, side: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      this.#issue('invalid_json_payload', record, `${side}: not JSON: ${snippet((error as Error).message)}`);
+      return INVALID;
+    }
+  }
+
+  /** The row structure of a parsed JSON document (or of the documents of a JSON Lines payload). */
+  #shape(doc: unknown, record: CaptureRecord, isLines: boolean): Decoded {
+    if (isPlainObject(doc)) return { named: [doc] };
+    if (!Array.isArray(doc)) return { rows: [[this.#cell(doc, record, undefined)]] };
+    if (doc.length === 0) return { rows: [] };
+    if (doc.every(isPlainObject)) return { named: doc as Array<Record<string, unknown>> };
+    if (isLines || doc.every(Array.isArray)) {
+      const rows: Cell[][] = [];
+      for (const item of doc) {
+        if (isPlainObject(item)) {
+          // Mixed lines: keep positional rows positional; an object line becomes one cell of JSON text.
+          rows.push([this.#cell(item, record, undefined)]);
+        } else if (Array.isArray(item)) rows.push(item.map((v) => this.#cell(v, record, undefined)));
+        else rows.push([this.#cell(item, record, undefined)]);
+      }
+      return { rows };
+    }
+    return { rows: [doc.map((v) => this.#cell(v, record, undefined))] };
+  }
+
+  /** A JSON value as a cell: scalars as they are, nested values as JSON text (counted). */
+  #cell(value: unknown, record: CaptureRecord, column: string | undefined): Cell {
+    switch (typeof value) {
+      case 'string':
+      case 'number':
+      case 'boolean':
+      case 'undefined':
+        return value;
+      case 'bigint':
+        return value.toString();
+      case 'object':
+        if (value === null) return null;
+        this.#issue('nested_value', record, `nested value kept as JSON text: ${snippet(value)}`, column);
+        try {
+          return JSON.stringify(value);
+        } catch {
+          return String(value); // a cyclic object from a preprocessor
+        }
+      default:
+        this.#issue('nested_value', record, `unsupported value of type ${typeof value}`, column);
+        return null;
+    }
+  }
+
+  // ---- placing cells --------------------------------------------------------------------------
+
+  /** Column index of a position, creating `_c<i>` for positions beyond the baseline; -1 = over the limit. */
+  #indexOfPosition(position: number): number {
+    const known = this.#positionIndex[position];
+    if (known !== undefined) return known;
+    while (this.#positionIndex.length <= position) {
+      const p = this.#positionIndex.length;
+      const index = this.#indexOfName(`_c${p}`);
+      if (index === -1) return -1;
+      this.#positionIndex.push(index);
+      if (this.#identityWidth === p && index === p) this.#identityWidth = p + 1;
+    }
+    return this.#positionIndex[position]!;
+  }
+
+  /** Column index of a name; -1 when it would be a new column over the limit. */
+  #indexOfName(name: string): number {
+    const known = this.#nameIndex.get(name);
+    if (known !== undefined) return known;
+    if (this.#newColumns >= this.#maxNewColumns) return -1;
+    this.#newColumns++;
+    const index = this.#resolver.columnIndex(name);
+    this.#nameIndex.set(name, index);
+    return index;
+  }
+
+  #emitPositional(
+    row: Cell[],
+    record: CaptureRecord,
+    emit: (cells: Cell[]) => void,
+    skipWidthCheck = false,
+  ): void {
+    const width = row.length;
+    if (!skipWidthCheck && width !== this.#baselineWidth && this.#baselineWidth > 0) {
+      this.#issue('column_count', record, `${width} columns, the baseline has ${this.#baselineWidth}`);
+    }
+    if (width <= this.#identityWidth) {
+      emit(row);
+      return;
+    }
+    const cells: Cell[] = [];
+    this.#placePositional(row, 0, cells, record);
+    emit(cells);
+  }
+
+  #placePositional(values: Cell[], offset: number, cells: Cell[], record: CaptureRecord): void {
+    for (let i = 0; i < values.length; i++) {
+      const index = this.#indexOfPosition(offset + i);
+      if (index === -1) {
+        this.#tooManyColumns(record, values.length - i);
+        return;
+      }
+      cells[index] = values[i];
+    }
+  }
+
+  #placeNamed(values: Record<string, unknown>, cells: Cell[], record: CaptureRecord): void {
+    for (const name of Object.keys(values)) {
+      const index = this.#indexOfName(name);
+      if (index === -1) {
+        this.#tooManyColumns(record, 1, name);
+        continue;
+      }
+      if (cells[index] !== undefined) {
+        this.#issue(
+          'duplicate_column',
+          record,
+          'the input and the output both have this column: output kept',
+          name,
+        );
+      }
+      cells[index] = this.#cell(values[name], record, name);
+    }
+  }
+
+  // ---- preprocessor -----------------------------------------------------------------------------
+
+  #buildPreprocessed(record: CaptureRecord, emit: (cells: Cell[]) => void): void | Promise<void> {
+    let result: PreprocessorResult | Promise<PreprocessorResult>;
+    try {
+      result = this.#preprocessor!(record);
+    } catch (error) {
+      this.#preprocessorError(record, error);
+      return;
+    }
+    if (
+      result !== null &&
+      typeof result === 'object' &&
+      typeof (result as { then?: unknown }).then === 'function'
+    ) {
+      return (result as Promise<PreprocessorResult>).then(
+        (value) => this.#emitPreprocessed(record, value, emit),
+        (error: unknown) => this.#preprocessorError(record, error),
+      );
+    }
+    this.#emitPreprocessed(record, result as PreprocessorResult, emit);
+  }
+
+  #emitPreprocessed(record: CaptureRecord, result: PreprocessorResult, emit: (cells: Cell[]) => void): void {
+    if (result === null || result === undefined) {
+      this.#issues.tally('dropped_by_preprocessor');
+      return;
+    }
+    if (Array.isArray(result)) {
+      if (result.length === 0) {
+        this.#issues.tally('dropped_by_preprocessor');
+        return;
+      }
+      for (const item of result) {
+        if (!isPlainObject(item)) {
+          this.#preprocessorError(record, `returned an array holding ${snippet(item)}, not flat objects`);
+          continue;
+        }
+        this.#emitFlat(item, record, emit);
+      }
+      return;
+    }
+    if (!isPlainObject(result)) {
+      this.#preprocessorError(
+        record,
+        `returned ${snippet(result)}: expected an object, an array of objects or null`,
+      );
+      return;
+    }
+    this.#emitFlat(result, record, emit);
+  }
+
+  #emitFlat(values: Record<string, unknown>, record: CaptureRecord, emit: (cells: Cell[]) => void): void {
+    const keys = Object.keys(values);
+    let byName = this.#baselineWidth === 0;
+    for (let i = 0; !byName && i < keys.length; i++) if (this.#baselineNames.has(keys[i]!)) byName = true;
+    if (byName || keys.length === 0) {
+      const cells: Cell[] = [];
+      this.#placeNamed(values, cells, record);
+      emit(cells);
+      return;
+    }
+    // No key names a baseline column: values in key order, matched positionally (SageMaker's rule).
+    keys.sort();
+    const row: Cell[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) row[i] = this.#cell(values[keys[i]!], record, keys[i]);
+    this.#emitPositional(row, record, emit);
+  }
+
+  #preprocessorError(record: CaptureRecord, error: unknown): void {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.#issue('preprocessor_error', record, snippet(message));
+  }
+
+  // ---- issues -----------------------------------------------------------------------------------
+
+  #malformedCsv(record: CaptureRecord): void {
+    this.#issue('malformed_csv', record, 'unbalanced or misplaced quotes in the CSV payload');
+  }
+
+  #tooManyColumns(record: CaptureRecord, dropped: number, column?: string): void {
+    this.#issue(
+      'too_many_columns',
+      record,
+      `more than ${this.#maxNewColumns} columns beyond the baseline: ${dropped} value(s) left out`,
+      column,
+    );
+  }
+
+  #issue(kind: string, record: CaptureRecord, message: string, column?: string): void {
+    const sample: { kind: string; source: string; line: number; message: string; column?: string } = {
+      kind,
+      source: record.source,
+      line: record.lineNumber,
+      message,
+    };
+    if (column !== undefined) sample.column = snippet(column);
+    this.#issues.add(sample);
+  }
+}
+
+const INVALID: unique symbol = Symbol('invalid');
+
+/**
+ * A function that turns each capture record into rows for `resolver`'s columns and hands them to
+ * `emit` (0..n times). It returns a promise only when an async preprocessor returned one; callers do
+ * `const pending = build(record, emit); if (pending) await pending;`. The emitted array belongs to the
+ * caller (it is not reused).
+ */
+export function createRowBuilder(resolver: ColumnResolver, options: RowBuilderOptions): RowBuilder {
+  const builder = new CaptureRowBuilder(resolver, options);
+  return (record, emit) => builder.build(record, emit);
+}
