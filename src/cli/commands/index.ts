@@ -1,6 +1,8 @@
-/** Every CLI command, registered in this order (one line per command). */
+/** Every CLI command, registered in this order (one import and one list entry per command). */
 import type { Command } from 'commander';
+import { register as baseline } from './baseline.js';
+import { register as run } from './run.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [baseline, run];

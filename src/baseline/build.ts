@@ -1,0 +1,94 @@
+/**
+ * Training data → baseline: profile the dataset in one streamed pass, then write
+ * `<out>/statistics.json` and `<out>/constraints.json` in SageMaker's shapes (spec §3–4).
+ */
+import { IssueLog } from '../core/issues.js';
+import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
+import { joinUri, type Storage } from '../io/storage.js';
+import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import { type Constraints, renderConstraints, suggestConstraints } from './constraints.js';
+import { renderStatistics, type Statistics, statisticsFromProfile } from './statistics.js';
+
+export interface BaselineOptions {
+  dataset: string;
+  out: string;
+  format?: DatasetFormat;
+  header?: boolean;
+  issues?: IssueLog;
+  onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
+}
+
+export interface BaselineResult {
+  statistics: Statistics;
+  constraints: Constraints;
+  statisticsUri: string;
+  constraintsUri: string;
+  rows: number;
+  bytesRead: number;
+  issues: IssueLog;
+  /** Human-readable warnings naming columns (all missing, non-finite numbers, truncated categories). */
+  warnings: string[];
+}
+
+/** Profiles a whole dataset, streamed. */
+export async function profileDataset(
+  storage: Storage,
+  uri: string,
+  options: Pick<BaselineOptions, 'format' | 'header' | 'issues' | 'onProgress'> = {},
+): Promise<{ profile: DatasetProfile; bytesRead: number }> {
+  const reader = await openDataset(storage, uri, {
+    format: options.format,
+    header: options.header,
+    issues: options.issues,
+    onProgress: options.onProgress,
+  });
+  const profile = new DatasetProfile(reader.columns);
+  let known = reader.columns.length;
+  for await (const row of reader.rows()) {
+    if (reader.columns.length !== known) {
+      for (let i = known; i < reader.columns.length; i++) profile.columnIndex(reader.columns[i]!);
+      known = reader.columns.length;
+    }
+    profile.addRow(row);
+  }
+  // Columns announced after the last row (or by a header with no rows).
+  for (let i = profile.columns.length; i < reader.columns.length; i++) profile.columnIndex(reader.columns[i]!);
+  return { profile, bytesRead: reader.bytesRead() };
+}
+
+export function profileWarnings(profile: DatasetProfile): string[] {
+  const warnings: string[] = [];
+  for (const c of profile.columns) {
+    const name = JSON.stringify(c.name);
+    if (profile.itemCount > 0 && c.numPresent === 0) warnings.push(`column ${name} has no values: its type is Unknown`);
+    if (c.nonFinite > 0) warnings.push(`column ${name} has ${c.nonFinite} numbers too large for a double (e.g. 1e309): left out of its numeric statistics`);
+    if (c.inferredType === 'String' && (c.categoriesOverflow > 0 || !c.categoriesComplete)) {
+      warnings.push(`column ${name} has more than ${c.categoryLimit} distinct values: its categorical counts are truncated`);
+    }
+    if (c.inferredType === 'String' && c.integral + c.fractional > 0 && c.string > 0) {
+      warnings.push(`column ${name} mixes numbers (${c.integral + c.fractional}) and text (${c.string}): its type is String`);
+    }
+  }
+  return warnings;
+}
+
+export async function buildBaseline(storage: Storage, options: BaselineOptions): Promise<BaselineResult> {
+  const issues = options.issues ?? new IssueLog();
+  const { profile, bytesRead } = await profileDataset(storage, options.dataset, { ...options, issues });
+  const statistics = statisticsFromProfile(profile);
+  const constraints = suggestConstraints(profile);
+  const statisticsUri = joinUri(options.out, 'statistics.json');
+  const constraintsUri = joinUri(options.out, 'constraints.json');
+  await storage.write(statisticsUri, renderStatistics(statistics), { contentType: 'application/json' });
+  await storage.write(constraintsUri, renderConstraints(constraints), { contentType: 'application/json' });
+  return {
+    statistics,
+    constraints,
+    statisticsUri,
+    constraintsUri,
+    rows: profile.itemCount,
+    bytesRead,
+    issues,
+    warnings: profileWarnings(profile),
+  };
+}

@@ -1,0 +1,53 @@
+/** Reading a baseline (a prefix with statistics.json and constraints.json) through Storage. */
+import { ConfigError, InputError } from '../core/errors.js';
+import { joinUri, type Storage } from '../io/storage.js';
+import { type Constraints, parseConstraints } from './constraints.js';
+import { parseStatistics, type Statistics } from './statistics.js';
+
+async function readBaselineFile(storage: Storage, uri: string): Promise<{ text: string; etag: string }> {
+  const info = await storage.head(uri);
+  if (!info) throw new ConfigError('baseline file not found', { file: uri });
+  try {
+    return { text: await storage.readText(uri), etag: info.etag };
+  } catch (error) {
+    if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
+    throw error;
+  }
+}
+
+export async function readStatistics(storage: Storage, uri: string): Promise<Statistics & { etag: string }> {
+  const { text, etag } = await readBaselineFile(storage, uri);
+  return { ...parseStatistics(text, uri), etag };
+}
+
+export async function readConstraints(storage: Storage, uri: string): Promise<Constraints & { etag: string }> {
+  const { text, etag } = await readBaselineFile(storage, uri);
+  return { ...parseConstraints(text, uri), etag };
+}
+
+export interface Baseline {
+  statistics: Statistics;
+  constraints: Constraints;
+  files: Array<{ uri: string; etag: string }>;
+}
+
+/** Reads and validates `<prefix>/statistics.json` and `<prefix>/constraints.json`. */
+export async function readBaseline(storage: Storage, prefix: string): Promise<Baseline> {
+  const statisticsUri = joinUri(prefix, 'statistics.json');
+  const constraintsUri = joinUri(prefix, 'constraints.json');
+  const [statistics, constraints] = await Promise.all([readStatistics(storage, statisticsUri), readConstraints(storage, constraintsUri)]);
+  const names = new Set(statistics.features.map((f) => f.name));
+  constraints.features.forEach((f, i) => {
+    if (!names.has(f.name)) {
+      throw new ConfigError(`feature ${JSON.stringify(f.name)} is not in ${statisticsUri}`, { file: constraintsUri, field: `features[${i}].name` });
+    }
+  });
+  return {
+    statistics,
+    constraints,
+    files: [
+      { uri: statisticsUri, etag: statistics.etag },
+      { uri: constraintsUri, etag: constraints.etag },
+    ],
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * The data-quality checks of spec §5: baseline statistics + constraints vs the current window's profile
+ * → violations (constraint_violations.json) and per-feature results (metrics, on-call details). Pure.
+ *
+ * Choices where the spec is unconfirmed (documented in the README):
+ * - missing_column_check: a baseline feature that the window does not have, or has with no value at all in
+ *   a non-empty window; its other checks are skipped. extra_column_check: a column the baseline does not
+ *   have that holds at least one value. `feature_name` is the column concerned.
+ * - data_type_check: share of the non-null values matching the expected type; Integral values count as
+ *   Fractional. Expected String or Unknown: not checked (every value is a string).
+ * - completeness_check: current non-null share < the constraint's completeness (1e-12 tolerance).
+ * - baseline_drift_check: distance > threshold (strict). Categorical LInfinity honours comparison_method
+ *   like numeric; ChiSquared fires when its p-value < categorical_comparison_threshold and reports the p-value.
+ *   No decision (reported, no violation) when either side has no values.
+ * - categorical_values_check: share of the non-null values inside `domains` < domain_content_threshold.
+ * - is_non_negative produces no violation (no check type is documented for it).
+ */
+import type { Constraints, FeatureConstraint, FeatureOverrides } from '../baseline/constraints.js';
+import { categoriesOf, type FeatureStatistics, sketchOf, type Statistics } from '../baseline/statistics.js';
+import { chiSquaredDeequ, linfinityCategorical, linfinityNumeric } from '../metrics/drift/linf.js';
+import { weightedSampleFromKll } from '../metrics/drift/sample.js';
+import type { ColumnProfile } from '../metrics/profile/column-profile.js';
+import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+
+export type CheckType =
+  | 'data_type_check'
+  | 'completeness_check'
+  | 'baseline_drift_check'
+  | 'missing_column_check'
+  | 'extra_column_check'
+  | 'categorical_values_check';
+
+export interface Violation {
+  feature_name: string;
+  constraint_check_type: CheckType;
+  description: string;
+}
+
+/** What on-call needs to read a violation: the numbers behind it. */
+export interface ViolationDetail extends Violation {
+  baselineValue?: number;
+  currentValue?: number;
+  threshold?: number;
+  method?: string;
+}
+
+export interface FeatureResult {
+  name: string;
+  /** The baseline's type (or the current one for extra columns). */
+  inferredType: string;
+  inBaseline: boolean;
+  numPresent: number;
+  numMissing: number;
+  completeness: number;
+  evaluated: boolean;
+  emitMetrics: boolean;
+  drift?: { method: string; distance: number; simple?: number; threshold: number; pValue?: number; decided: boolean };
+  dataTypeMatch?: number;
+  domainShare?: number;
+}
+
+export interface DataQualityResult {
+  violations: ViolationDetail[];
+  features: FeatureResult[];
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1).replace(/\.0$/, '.0')}%`;
+
+function overridesOf(constraint: FeatureConstraint | undefined): FeatureOverrides {
+  return constraint?.overrides ?? {};
+}
+
+export function evaluateDataQuality(input: { baseline: Statistics; constraints: Constraints; current: DatasetProfile }): DataQualityResult {
+  const { baseline, constraints, current } = input;
+  const mc = constraints.monitoring_config;
+  const constraintByName = new Map(constraints.features.map((f) => [f.name, f]));
+  const baselineByName = new Map(baseline.features.map((f) => [f.name, f]));
+  const violations: ViolationDetail[] = [];
+  const features: FeatureResult[] = [];
+  const n = current.itemCount;
+
+  // Features of the baseline (statistics order), with or without constraints.
+  for (const stats of baseline.features) {
+    const constraint = constraintByName.get(stats.name);
+    const overrides = overridesOf(constraint);
+    const evaluated = (overrides.evaluate_constraints ?? mc.evaluate_constraints) === 'Enabled';
+    const emitMetrics = (overrides.emit_metrics ?? mc.emit_metrics) === 'Enabled';
+    const column = current.column(stats.name);
+    const numPresent = column?.numPresent ?? 0;
+    const result: FeatureResult = {
+      name: stats.name,
+      inferredType: constraint?.inferred_type ?? stats.inferred_type,
+      inBaseline: true,
+      numPresent,
+      numMissing: n - numPresent,
+      completeness: n === 0 ? 0 : numPresent / n,
+      evaluated,
+      emitMetrics,
+    };
+    features.push(result);
+    if (!evaluated || n === 0) continue;
+
+    if (!column || numPresent === 0) {
+      const baselinePresent = (stats.numerical_statistics ?? stats.string_statistics)?.common.num_present ?? 0;
+      if (baselinePresent > 0) {
+        violations.push({
+          feature_name: stats.name,
+          constraint_check_type: 'missing_column_check',
+          description: `Column ${JSON.stringify(stats.name)} of the baseline has no values in the current dataset (${n} rows).`,
+          baselineValue: baselinePresent,
+          currentValue: 0,
+        });
+        continue;
+      }
+    }
+    if (column) checkFeature(stats, constraint, column, result, { mc, overrides, n, violations });
+  }
+
+  // Columns the baseline does not have.
+  for (const column of current.columns) {
+    if (baselineByName.has(column.name)) continue;
+    const numPresent = column.numPresent;
+    features.push({
+      name: column.name,
+      inferredType: column.inferredType,
+      inBaseline: false,
+      numPresent,
+      numMissing: n - numPresent,
+      completeness: n === 0 ? 0 : numPresent / n,
+      evaluated: mc.evaluate_constraints === 'Enabled',
+      emitMetrics: mc.emit_metrics === 'Enabled',
+    });
+    if (numPresent > 0 && mc.evaluate_constraints === 'Enabled') {
+      violations.push({
+        feature_name: column.name,
+        constraint_check_type: 'extra_column_check',
+        description: `Column ${JSON.stringify(column.name)} is not in the baseline (${numPresent} values in the current dataset).`,
+        currentValue: numPresent,
+      });
+    }
+  }
+  return { violations, features };
+}
+
+function checkFeature(
+  stats: FeatureStatistics,
+  constraint: FeatureConstraint | undefined,
+  column: ColumnProfile,
+  result: FeatureResult,
+  ctx: { mc: Constraints['monitoring_config']; overrides: FeatureOverrides; n: number; violations: ViolationDetail[] },
+): void {
+  const { mc, overrides, n, violations } = ctx;
+  const dc = mc.distribution_constraints;
+  const expected = constraint?.inferred_type ?? stats.inferred_type;
+  const present = column.numPresent;
+
+  // data_type_check
+  if (present > 0 && (expected === 'Integral' || expected === 'Fractional')) {
+    const matching = expected === 'Integral' ? column.integral : column.integral + column.fractional;
+    const share = matching / present;
+    result.dataTypeMatch = share;
+    if (share < mc.datatype_check_threshold) {
+      violations.push({
+        feature_name: stats.name,
+        constraint_check_type: 'data_type_check',
+        description: `Data type match requirement is not met. Expected data type: ${expected}, Expected match: ${pct(mc.datatype_check_threshold)}. Observed: Only ${share * 100}% of data is ${expected}.`,
+        baselineValue: mc.datatype_check_threshold,
+        currentValue: share,
+        threshold: mc.datatype_check_threshold,
+      });
+    }
+  }
+
+  // completeness_check
+  if (constraint?.completeness !== undefined && result.completeness < constraint.completeness - 1e-12) {
+    violations.push({
+      feature_name: stats.name,
+      constraint_check_type: 'completeness_check',
+      description: `Data completeness requirement is not met. Expected: ${pct(constraint.completeness)} of values non-null. Observed: Only ${result.completeness * 100}% of values are non-null.`,
+      baselineValue: constraint.completeness,
+      currentValue: result.completeness,
+      threshold: constraint.completeness,
+    });
+  }
+
+  // categorical_values_check
+  const domains = constraint?.string_constraints?.domains;
+  if (expected === 'String' && domains && domains.length > 0 && present > 0) {
+    const allowed = new Set(domains);
+    let inside = 0;
+    for (const [value, count] of column.categories) if (allowed.has(value)) inside += count;
+    const share = inside / present;
+    result.domainShare = share;
+    if (share < mc.domain_content_threshold) {
+      violations.push({
+        feature_name: stats.name,
+        constraint_check_type: 'categorical_values_check',
+        description: `Categorical values requirement is not met. Expected: ${pct(mc.domain_content_threshold)} of values in the baseline domain. Observed: Only ${share * 100}% of values are in the domain.`,
+        baselineValue: mc.domain_content_threshold,
+        currentValue: share,
+        threshold: mc.domain_content_threshold,
+      });
+    }
+  }
+
+  // baseline_drift_check
+  if (dc.perform_comparison !== 'Enabled' || present === 0 || n === 0) return;
+  if (expected === 'Integral' || expected === 'Fractional') {
+    const baselineSketch = sketchOf(stats);
+    if (!baselineSketch || column.moments.count === 0) return;
+    const method = overrides.comparison_method ?? dc.comparison_method;
+    const threshold = overrides.comparison_threshold ?? dc.comparison_threshold;
+    const linf = linfinityNumeric(weightedSampleFromKll(baselineSketch), weightedSampleFromKll(column.kll), method);
+    const decided = Number.isFinite(linf.distance);
+    result.drift = { method: `LInfinity/${method}`, distance: linf.distance, simple: linf.simple, threshold, decided };
+    if (decided && linf.distance > threshold) {
+      violations.push({
+        feature_name: stats.name,
+        constraint_check_type: 'baseline_drift_check',
+        description: `Baseline drift distance: ${linf.distance} exceeds threshold: ${threshold}`,
+        currentValue: linf.distance,
+        threshold,
+        method: `LInfinity/${method}`,
+      });
+    }
+  } else if (expected === 'String') {
+    const baselineCounts = categoriesOf(stats);
+    if (baselineCounts.size === 0) return;
+    const drift = overrides.categorical_drift_method ?? dc.categorical_drift_method;
+    const threshold = overrides.categorical_comparison_threshold ?? overrides.comparison_threshold ?? dc.categorical_comparison_threshold;
+    if (drift === 'ChiSquared') {
+      const chi = chiSquaredDeequ(baselineCounts, column.categories);
+      const decided = chi !== undefined && Number.isFinite(chi.pValue);
+      result.drift = { method: 'ChiSquared', distance: chi?.pValue ?? Number.NaN, pValue: chi?.pValue, threshold, decided };
+      if (decided && chi.pValue < threshold) {
+        violations.push({
+          feature_name: stats.name,
+          constraint_check_type: 'baseline_drift_check',
+          description: `Baseline drift chi-squared p-value: ${chi.pValue} is below threshold: ${threshold}`,
+          currentValue: chi.pValue,
+          threshold,
+          method: 'ChiSquared',
+        });
+      }
+    } else {
+      const method = overrides.comparison_method ?? dc.comparison_method;
+      const linf = linfinityCategorical(baselineCounts, column.categories, method);
+      const decided = Number.isFinite(linf.distance);
+      result.drift = { method: `LInfinity/${method}`, distance: linf.distance, simple: linf.simple, threshold, decided };
+      if (decided && linf.distance > threshold) {
+        violations.push({
+          feature_name: stats.name,
+          constraint_check_type: 'baseline_drift_check',
+          description: `Baseline drift distance: ${linf.distance} exceeds threshold: ${threshold}`,
+          currentValue: linf.distance,
+          threshold,
+          method: `LInfinity/${method}`,
+        });
+      }
+    }
+  }
+}
+
+/** constraint_violations.json body (spec §5.1): consumers key on type and feature name only. */
+export function violationsDocument(violations: readonly Violation[]): { violations: Violation[] } {
+  return {
+    violations: violations.map((v) => ({ feature_name: v.feature_name, constraint_check_type: v.constraint_check_type, description: v.description })),
+  };
+}

@@ -1,0 +1,77 @@
+/** `driftwatch baseline`: training data → statistics.json + constraints.json. */
+import { type Command, Option } from 'commander';
+import { buildBaseline } from '../../baseline/build.js';
+import { IssueLog } from '../../core/issues.js';
+import type { DatasetFormat } from '../../io/datasets/index.js';
+import { createStorage } from '../../io/storage.js';
+import { progressReporter } from '../progress.js';
+
+export interface BaselineCommandOptions {
+  dataset: string;
+  out: string;
+  format?: DatasetFormat;
+  header: boolean;
+  json?: boolean;
+  analysis: string;
+  [key: string]: unknown;
+}
+
+/** Model-quality baselines plug in here (set by the model-quality command module). */
+export const baselineAnalyses = new Map<string, (options: BaselineCommandOptions) => Promise<void>>();
+
+export function register(program: Command): void {
+  program
+    .command('baseline')
+    .description('Build a baseline (statistics.json and constraints.json) from a training dataset')
+    .requiredOption('--dataset <uri>', 'training dataset: a file, a folder of part files, or s3:// URI')
+    .requiredOption('--out <uri-prefix>', 'where to write statistics.json and constraints.json')
+    .addOption(new Option('--format <format>', 'dataset format (default: from the file extension)').choices(['csv', 'jsonl', 'arrow', 'parquet']))
+    .option('--no-header', 'CSV without a header row (columns are named _c0, _c1, ...)')
+    .addOption(new Option('--analysis <type>', 'what to baseline').choices(['data-quality', 'model-quality']).default('data-quality'))
+    .option('--json', 'print the result as JSON on the last stdout line')
+    .action(async (options: BaselineCommandOptions) => {
+      if (options.analysis !== 'data-quality') {
+        const run = baselineAnalyses.get(options.analysis);
+        if (!run) throw new Error(`analysis ${options.analysis} is not available`);
+        await run(options);
+        return;
+      }
+      const storage = createStorage();
+      const issues = new IssueLog();
+      const progress = progressReporter('rows');
+      try {
+        const started = Date.now();
+        const result = await buildBaseline(storage, {
+          dataset: options.dataset,
+          out: options.out,
+          format: options.format,
+          header: options.header,
+          issues,
+          onProgress: (p) => progress.update(p.rowsRead, p.bytesRead),
+        });
+        progress.done(result.rows, result.bytesRead);
+        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+        if (issues.total > 0) {
+          process.stderr.write(`warning: ${issues.total} input problems: ${JSON.stringify(issues.toJSON().counts)}\n`);
+          for (const s of issues.samples.slice(0, 5)) {
+            process.stderr.write(`  ${s.kind} at ${s.source}${s.line ? `:${s.line}` : ''}${s.column ? ` column ${JSON.stringify(s.column)}` : ''}: ${s.message}\n`);
+          }
+        }
+        const summary = {
+          statistics: result.statisticsUri,
+          constraints: result.constraintsUri,
+          rows: result.rows,
+          features: result.statistics.features.map((f) => ({ name: f.name, inferred_type: f.inferred_type })),
+          warnings: result.warnings,
+          issues: issues.toJSON(),
+          seconds: (Date.now() - started) / 1000,
+        };
+        if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        else {
+          process.stdout.write(`Baseline of ${result.rows} rows and ${summary.features.length} features written:\n  ${result.statisticsUri}\n  ${result.constraintsUri}\n`);
+        }
+      } finally {
+        storage.destroy();
+      }
+    });
+}

@@ -1,0 +1,87 @@
+/** `driftwatch run`: one data-quality monitoring execution over a window of captured traffic. */
+import { type Command, Option } from 'commander';
+import { createCloudWatchClient } from '../../alerts/client.js';
+import { ConfigError } from '../../core/errors.js';
+import { createLogger } from '../../core/log.js';
+import { createStorage } from '../../io/storage.js';
+import { runExecution } from '../../monitor/data-quality.js';
+import type { DataQualityJob, ExecutionSummary } from '../../monitor/types.js';
+
+export function parseTime(text: string, flag: string): string {
+  const t = new Date(text);
+  if (Number.isNaN(t.getTime())) throw new ConfigError(`not an ISO-8601 time: ${JSON.stringify(text)}`, { field: flag });
+  return t.toISOString();
+}
+
+/** `--endpoint` given: capture is the root. Not given: the capture URI's last segment is the endpoint. */
+export function splitCaptureUri(capture: string, endpoint: string | undefined): { captureUri: string; endpoint: string } {
+  if (endpoint) return { captureUri: capture, endpoint };
+  const trimmed = capture.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  if (cut <= 0 || cut === trimmed.length - 1) throw new ConfigError('give --endpoint, or a capture URI that ends with the endpoint folder', { field: '--capture' });
+  return { captureUri: trimmed.slice(0, cut), endpoint: trimmed.slice(cut + 1) };
+}
+
+export function printSummary(summary: ExecutionSummary, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  const lines = [
+    summary.message,
+    `  window    ${summary.windowStart} .. ${summary.windowEnd}`,
+    `  records   ${summary.recordsRead} read, ${summary.rowsProfiled} rows profiled, ${summary.issues.total} input problems`,
+    `  drifted   ${summary.driftedFeatures.length > 0 ? summary.driftedFeatures.join(', ') : '(none)'}`,
+    `  reports   ${summary.reportUri}`,
+  ];
+  if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('Run one data-quality monitoring execution over a window of captured traffic')
+    .requiredOption('--baseline <uri-prefix>', 'prefix holding statistics.json and constraints.json')
+    .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
+    .requiredOption('--start <iso>', 'window start (inclusive)')
+    .requiredOption('--end <iso>', 'window end (exclusive); also the scheduled time of the reports')
+    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+    .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
+    .option('--variant <name>', 'variant folder (default: every variant)')
+    .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run')
+    .option('--preprocessor <path>', 'record preprocessor module (JavaScript, exporting preprocess)')
+    .addOption(new Option('--output-columns-position <pos>', 'where CSV outputs go in a row').choices(['START', 'END']).default('START'))
+    .option('--cloudwatch', 'publish the metrics to CloudWatch')
+    .option('--json', 'print the execution summary as JSON on the last stdout line')
+    .action(async (options) => {
+      const { captureUri, endpoint } = splitCaptureUri(options.capture, options.endpoint);
+      const start = parseTime(options.start, '--start');
+      const end = parseTime(options.end, '--end');
+      const job: DataQualityJob = {
+        monitorName: options.schedule,
+        endpoint,
+        variant: options.variant,
+        captureUri,
+        baselineUri: options.baseline,
+        outputUri: options.out,
+        scheduleName: options.schedule,
+        windowStart: start,
+        windowEnd: end,
+        scheduledTime: end,
+        cloudwatch: Boolean(options.cloudwatch),
+        preprocessorUri: options.preprocessor,
+        outputColumnsPosition: options.outputColumnsPosition,
+      };
+      const storage = createStorage();
+      const cloudwatch = job.cloudwatch ? createCloudWatchClient() : undefined;
+      try {
+        const summary = await runExecution(job, { storage, cloudwatch, logger: createLogger({ level: 'warn' }) });
+        printSummary(summary, options.json);
+        if (summary.status === 'Failed') process.exitCode = 1;
+      } finally {
+        storage.destroy();
+        cloudwatch?.destroy();
+      }
+    });
+}

@@ -1,0 +1,228 @@
+/**
+ * One data-quality execution (spec §5, §7, §8): list the window's capture objects, profile them with the
+ * same code as the baseline, evaluate the checks, write the reports and publish the metrics.
+ *
+ * It runs in one process (`runExecution`) or split (`listExecutionInputs` → one `profileExecutionInputs` per
+ * group of objects, in parallel → `completeExecution` merging the partial profiles), as the worker's flows do.
+ *
+ * Exactly once: reports are written under `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/` (deterministic,
+ * overwritten by a retry with identical content); metrics are published before a `.metrics-published`
+ * marker is written, and skipped when the marker exists; `execution.json` is written last with a
+ * create-only write. A retry after a completed execution returns the stored summary and publishes nothing.
+ * (A crash between publishing and writing the marker, a window of milliseconds, republishes once.)
+ */
+import { renderConstraints } from '../baseline/constraints.js';
+import { type Baseline, readBaseline } from '../baseline/read.js';
+import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.js';
+import { type DataQualityResult, evaluateDataQuality, violationsDocument } from '../checks/data-quality.js';
+import { AlreadyExistsError, ConfigError, DriftwatchError } from '../core/errors.js';
+import { IssueLog } from '../core/issues.js';
+import type { Window } from '../core/types.js';
+import { listCaptureObjects, loadPreprocessor, readCaptureRecords, createRowBuilder } from '../capture/index.js';
+import { type ObjectInfo, joinUri, type Storage } from '../io/storage.js';
+import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
+import { publishDataQualityMetrics } from './publish.js';
+import { describeViolations } from './details.js';
+import type { DataQualityJob, ExecutionDeps, ExecutionSummary, PartialProfileJSON } from './types.js';
+
+export function jobWindow(job: Pick<DataQualityJob, 'windowStart' | 'windowEnd'>): Window {
+  const start = new Date(job.windowStart);
+  const end = new Date(job.windowEnd);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || !(start < end)) {
+    throw new ConfigError(`invalid window [${job.windowStart}, ${job.windowEnd})`, { field: 'window' });
+  }
+  return { start, end };
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/` of the scheduled time (spec §8.3). */
+export function reportPrefix(job: Pick<DataQualityJob, 'outputUri' | 'endpoint' | 'scheduleName' | 'scheduledTime'>): string {
+  const t = new Date(job.scheduledTime);
+  if (Number.isNaN(t.getTime())) throw new ConfigError(`invalid scheduled time ${job.scheduledTime}`, { field: 'scheduledTime' });
+  const hour = `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}`;
+  return `${joinUri(job.outputUri, job.endpoint, job.scheduleName, hour)}/`;
+}
+
+export async function readExecutionSummary(storage: Storage, job: DataQualityJob): Promise<ExecutionSummary | undefined> {
+  const uri = joinUri(reportPrefix(job), 'execution.json');
+  if (!(await storage.head(uri))) return undefined;
+  return JSON.parse(await storage.readText(uri)) as ExecutionSummary;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DriftwatchError('E_ABORTED', 'execution aborted', { cause: signal.reason });
+}
+
+/** The capture objects of the window, in key order. */
+export async function listExecutionInputs(job: DataQualityJob, deps: ExecutionDeps): Promise<ObjectInfo[]> {
+  const objects: ObjectInfo[] = [];
+  for await (const o of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, jobWindow(job), { variant: job.variant })) {
+    objects.push(o);
+  }
+  return objects;
+}
+
+/** Profiles some of the window's objects (a child job's work). */
+export async function profileExecutionInputs(
+  job: DataQualityJob,
+  objects: ObjectInfo[],
+  deps: ExecutionDeps,
+  baseline?: Baseline,
+): Promise<PartialProfileJSON> {
+  const base = baseline ?? (await readBaseline(deps.storage, job.baselineUri));
+  const window = jobWindow(job);
+  const issues = new IssueLog();
+  const profile = new DatasetProfile(base.statistics.features.map((f) => f.name));
+  const preprocessor = job.preprocessorUri ? await loadPreprocessor(job.preprocessorUri, { storage: deps.storage }) : undefined;
+  const build = createRowBuilder(profile, {
+    baselineColumns: base.statistics.features.map((f) => f.name),
+    outputColumnsPosition: job.outputColumnsPosition,
+    preprocessor,
+    issues,
+  });
+  const emit = (cells: unknown[]) => profile.addRow(cells);
+  let recordsRead = 0;
+  let done = 0;
+  for (const object of objects) {
+    checkAborted(deps.signal);
+    for await (const record of readCaptureRecords(deps.storage, object.uri, { window, issues })) {
+      recordsRead++;
+      const pending = build(record, emit);
+      if (pending) await pending;
+      if ((recordsRead & 0xffff) === 0) checkAborted(deps.signal);
+    }
+    done++;
+    deps.onProgress?.({ objectsDone: done, objectsTotal: objects.length, recordsRead });
+  }
+  return {
+    objects: objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+    recordsRead,
+    profile: profile.toJSON(),
+    issues: issues.toJSON(),
+  };
+}
+
+function mergePartials(baseline: Baseline, partials: PartialProfileJSON[]) {
+  const profile = new DatasetProfile(baseline.statistics.features.map((f) => f.name));
+  const issues = new IssueLog();
+  let recordsRead = 0;
+  const inputs: ExecutionSummary['inputs'] = [];
+  for (const p of partials) {
+    profile.merge(DatasetProfile.fromJSON(p.profile as DatasetProfileJSON));
+    issues.merge(p.issues);
+    recordsRead += p.recordsRead;
+    inputs.push(...p.objects);
+  }
+  return { profile, issues, recordsRead, inputs };
+}
+
+function statusMessage(status: ExecutionSummary['status'], violations: number, reason?: string): string {
+  if (status === 'Failed') return `Failed: ${reason ?? 'Job failed.'}`;
+  if (status === 'CompletedWithViolations') return `CompletedWithViolations: Job completed successfully with ${violations} violations.`;
+  return 'Completed: Job completed successfully with no violations.';
+}
+
+/** Merges the partial profiles, checks, writes the reports and publishes the metrics. Idempotent. */
+export async function completeExecution(
+  job: DataQualityJob,
+  partials: PartialProfileJSON[],
+  deps: ExecutionDeps,
+  options: { timings?: Record<string, number> } = {},
+): Promise<ExecutionSummary> {
+  const started = Date.now();
+  const prefix = reportPrefix(job);
+  const existing = await readExecutionSummary(deps.storage, job);
+  if (existing) return existing;
+  if (job.cloudwatch && !deps.cloudwatch) throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', { field: 'cloudwatch' });
+
+  const baseline = await readBaseline(deps.storage, job.baselineUri);
+  const { profile, issues, recordsRead, inputs } = mergePartials(baseline, partials);
+  const failureReason = profile.itemCount === 0 ? noDataReason(job, inputs.length, recordsRead, issues) : undefined;
+  let result: DataQualityResult = { violations: [], features: [] };
+  if (!failureReason) result = evaluateDataQuality({ baseline: baseline.statistics, constraints: baseline.constraints, current: profile });
+  const status: ExecutionSummary['status'] = failureReason ? 'Failed' : result.violations.length > 0 ? 'CompletedWithViolations' : 'Completed';
+
+  const t0 = Date.now();
+  if (!failureReason) {
+    await deps.storage.write(joinUri(prefix, 'statistics.json'), renderStatistics(statisticsFromProfile(profile)), { contentType: 'application/json' });
+    await deps.storage.write(joinUri(prefix, 'constraints.json'), renderConstraints(baseline.constraints), { contentType: 'application/json' });
+    await deps.storage.write(
+      joinUri(prefix, 'constraint_violations.json'),
+      `${JSON.stringify(violationsDocument(result.violations), null, 2)}\n`,
+      { contentType: 'application/json' },
+    );
+  }
+  const t1 = Date.now();
+
+  let metricsPublished = 0;
+  if (job.cloudwatch && deps.cloudwatch) {
+    const marker = joinUri(prefix, '.metrics-published');
+    if (!(await deps.storage.head(marker))) {
+      metricsPublished = await publishDataQualityMetrics(deps.cloudwatch, {
+        job,
+        profile,
+        result,
+        status,
+        emitMetrics: baseline.constraints.monitoring_config.emit_metrics === 'Enabled',
+        issues,
+        signal: deps.signal,
+      });
+      await deps.storage.write(marker, JSON.stringify({ publishedAt: new Date().toISOString(), metrics: metricsPublished }));
+    }
+  }
+  const t2 = Date.now();
+
+  const summary: ExecutionSummary = {
+    monitorName: job.monitorName,
+    status,
+    message: statusMessage(status, result.violations.length, failureReason),
+    ...(failureReason ? { failureReason } : {}),
+    windowStart: new Date(job.windowStart).toISOString(),
+    windowEnd: new Date(job.windowEnd).toISOString(),
+    scheduledTime: new Date(job.scheduledTime).toISOString(),
+    reportUri: prefix,
+    recordsRead,
+    rowsProfiled: profile.itemCount,
+    violations: result.violations.length,
+    driftedFeatures: result.violations.filter((v) => v.constraint_check_type === 'baseline_drift_check').map((v) => v.feature_name),
+    violatedChecks: describeViolations(result, baseline, profile),
+    baseline: baseline.files,
+    inputs,
+    issues: issues.toJSON(),
+    metricsPublished,
+    timings: { ...options.timings, checkMs: t0 - started, writeReportsMs: t1 - t0, publishMs: t2 - t1 },
+  };
+  try {
+    await deps.storage.write(joinUri(prefix, 'execution.json'), `${JSON.stringify(summary, null, 2)}\n`, {
+      ifNoneMatch: true,
+      contentType: 'application/json',
+    });
+  } catch (error) {
+    if (error instanceof AlreadyExistsError) return (await readExecutionSummary(deps.storage, job)) ?? summary;
+    throw error;
+  }
+  return summary;
+}
+
+function noDataReason(job: DataQualityJob, objects: number, records: number, issues: IssueLog): string {
+  if (objects === 0) return `No captured data in the window [${job.windowStart}, ${job.windowEnd}) under ${joinUri(job.captureUri, job.endpoint)}.`;
+  if (records === 0) {
+    const outside = issues.counts.get('outside_window') ?? 0;
+    return `No captured record in the window [${job.windowStart}, ${job.windowEnd}): ${objects} capture objects read, ${outside} records outside the window, ${issues.total - outside} unreadable.`;
+  }
+  return `No rows to analyse: ${records} records read, all unusable (${issues.total} input problems, see issues).`;
+}
+
+/** The whole execution in one process. */
+export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Promise<ExecutionSummary> {
+  const existing = await readExecutionSummary(deps.storage, job);
+  if (existing) return existing;
+  const started = Date.now();
+  const baseline = await readBaseline(deps.storage, job.baselineUri);
+  const objects = await listExecutionInputs(job, deps);
+  const listed = Date.now();
+  const partial = await profileExecutionInputs(job, objects, deps, baseline);
+  const profiled = Date.now();
+  return await completeExecution(job, [partial], deps, { timings: { listMs: listed - started, profileMs: profiled - listed } });
+}
