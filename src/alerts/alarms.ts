@@ -1,0 +1,635 @@
+/**
+ * CloudWatch alarms for on-call, provisioned from the monitors config and kept in sync.
+ *
+ * Terminology:
+ * - desired alarm: an alarm the config and the baselines call for (`desiredAlarms`).
+ * - managed alarm: an alarm whose name starts with `<prefix>-` AND that carries the tags
+ *   `managed-by=driftwatch` and `driftwatch-prefix=<prefix>`. Only managed alarms are ever updated or
+ *   deleted; an alarm with a matching name but without those tags is reported as `ignored` (or as a
+ *   `conflict` when driftwatch would need its name) and never touched.
+ * - plan: what a sync does (`create`, `update` with the fields that differ, `delete`, `unchanged`).
+ *
+ * Alarms per monitor (names are `<prefix>-<monitor>-<kind>[-<subject>]`, rendered CloudWatch-safe):
+ * | kind                | metric                                   | statistic | fires when                  | missing data |
+ * | `drift`             | `feature_baseline_drift_<f>`             | Maximum   | > constraint threshold      | notBreaching |
+ * | `completeness`      | `feature_completeness_<f>` (0..1)        | Minimum   | < completeness − tolerance  | notBreaching |
+ * | `model`             | `<metric>` (model-metrics namespace)     | Average   | constraint's operator       | notBreaching |
+ * | `stopped-reporting` | `driftwatch_execution_completed`         | Maximum   | < 1 (failed or no execution)| breaching    |
+ * Dimensions are the ones the execution publishes (data-quality-metrics.ts), the period matches the
+ * schedule (its longest gap between executions, rounded up to a minute, at most a day).
+ *
+ * Idempotent: an alarm is written only when one of the fields driftwatch sets differs (see
+ * `alarmDifferences`), so a second sync with the same inputs changes nothing.
+ */
+import {
+  type CloudWatchClient,
+  type ComparisonOperator,
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  type Dimension,
+  ListTagsForResourceCommand,
+  type MetricAlarm,
+  PutMetricAlarmCommand,
+  type Statistic,
+  type Tag,
+  TagResourceCommand,
+} from '@aws-sdk/client-cloudwatch';
+import type { AlarmSettings } from '../config/alarms.js';
+import { ConfigError } from '../core/errors.js';
+import {
+  EXECUTION_HEARTBEAT_METRIC,
+  FEATURE_METRIC_PREFIXES,
+  type MonitorType,
+  metricNamespace,
+  modelQualityMetricName,
+  type ScheduleIdentity,
+  scheduleDimensions,
+} from './data-quality-metrics.js';
+import { featureMetricName, MAX_NAME_LENGTH, safeNamePart } from './metric-names.js';
+import { callWithRetry, type RetryOptions } from './retry.js';
+
+export const MANAGED_BY_TAG_KEY = 'managed-by';
+export const MANAGED_BY_TAG_VALUE = 'driftwatch';
+export const PREFIX_TAG_KEY = 'driftwatch-prefix';
+export const MONITOR_TAG_KEY = 'driftwatch-monitor';
+export const KIND_TAG_KEY = 'driftwatch-alarm-kind';
+
+/** Where the runbook is when the settings do not say. */
+export const DEFAULT_RUNBOOK = 'README.md#alerts-and-on-call-runbook';
+
+const MAX_DESCRIPTION_LENGTH = 1024;
+/** CloudWatch: Period × EvaluationPeriods may not exceed 7 days. */
+const MAX_EVALUATION_SECONDS = 7 * 86_400;
+/** Longest alarm period driftwatch uses. */
+const MAX_PERIOD_SECONDS = 86_400;
+/** DeleteAlarms takes at most 100 names. */
+const DELETE_BATCH = 100;
+
+export type AlarmKind = 'drift' | 'completeness' | 'model' | 'stopped-reporting';
+
+export interface MonitorAlarmInput extends ScheduleIdentity {
+  monitorName: string;
+  type: MonitorType;
+  /**
+   * Seconds between two scheduled executions (the longest gap when they are irregular): hourly 3600,
+   * daily 86400. Undefined for one-off (NOW) schedules, which get no alarms.
+   */
+  periodSeconds: number | undefined;
+  /** Where this monitor's reports live: `<output>/<endpoint>/<schedule>/` (for the descriptions). */
+  reportUri: string;
+  settings: AlarmSettings;
+  /** From the baseline's constraints.json: the drift threshold and completeness of each feature. */
+  features: Array<{ name: string; driftThreshold?: number; completeness?: number }>;
+  /** From a model-quality constraints.json: one entry per constrained metric. */
+  modelQuality?: Array<{
+    metric: string;
+    threshold: number;
+    comparisonOperator: ComparisonOperator;
+    prefix?: string;
+  }>;
+}
+
+/** The PutMetricAlarm fields driftwatch sets (and compares). */
+export interface AlarmSpec {
+  AlarmName: string;
+  AlarmDescription: string;
+  ActionsEnabled: boolean;
+  AlarmActions: string[];
+  OKActions: string[];
+  InsufficientDataActions: string[];
+  Namespace: string;
+  MetricName: string;
+  Dimensions: Dimension[];
+  Statistic: Statistic;
+  Period: number;
+  EvaluationPeriods: number;
+  DatapointsToAlarm: number;
+  Threshold: number;
+  ComparisonOperator: ComparisonOperator;
+  TreatMissingData: 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+}
+
+export interface DesiredAlarm {
+  monitorName: string;
+  kind: AlarmKind;
+  /** The feature (drift, completeness) or metric (model) the alarm watches. */
+  subject?: string;
+  spec: AlarmSpec;
+  tags: Tag[];
+}
+
+/** An alarm found in CloudWatch, with its tags. */
+export interface ExistingAlarm {
+  alarm: MetricAlarm;
+  tags: ReadonlyMap<string, string>;
+}
+
+export interface AlarmPlan {
+  namePrefix: string;
+  create: DesiredAlarm[];
+  update: Array<{ alarm: DesiredAlarm; changes: string[] }>;
+  unchanged: string[];
+  delete: string[];
+  /** Alarms named like ours but not managed by driftwatch (never touched). */
+  ignored: string[];
+  /** Desired alarm names taken by an alarm driftwatch does not manage (not written: rename or retag it). */
+  conflicts: string[];
+}
+
+/** CloudWatch alarm period for a schedule interval: whole minutes, 1 minute to 1 day. */
+export function alarmPeriodSeconds(intervalSeconds: number): number {
+  const minutes = Math.ceil(intervalSeconds / 60);
+  return Math.min(MAX_PERIOD_SECONDS, Math.max(60, minutes * 60));
+}
+
+function clampEvaluationPeriods(periods: number, period: number): number {
+  return Math.max(1, Math.min(Math.ceil(periods), Math.floor(MAX_EVALUATION_SECONDS / period)));
+}
+
+const KIND_LABEL: Record<AlarmKind, string> = {
+  drift: 'drift',
+  completeness: 'completeness',
+  model: 'model',
+  'stopped-reporting': 'stopped-reporting',
+};
+
+/** `<prefix>-<monitor>-<kind>[-<subject>]`, each part CloudWatch-safe, at most 255 characters. */
+export function alarmName(prefix: string, monitorName: string, kind: AlarmKind, subject?: string): string {
+  const head = `${safeNamePart(prefix, 64)}-${safeNamePart(monitorName, 100)}-${KIND_LABEL[kind]}`;
+  if (subject === undefined) return head;
+  return `${head}-${safeNamePart(subject, MAX_NAME_LENGTH - head.length - 1)}`;
+}
+
+/** A name for descriptions: quoted, escaped, shortened. */
+function quoted(text: string, max = 120): string {
+  const short = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(short);
+}
+
+function s3ConsoleUrl(uri: string): string | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!m?.[1]) return undefined;
+  return `https://s3.console.aws.amazon.com/s3/buckets/${m[1]}?prefix=${encodeURIComponent(m[2] ?? '')}`;
+}
+
+function describeAlarm(monitor: MonitorAlarmInput, kind: AlarmKind, what: string, todo: string): string {
+  const where = monitor.endpoint
+    ? `endpoint ${monitor.endpoint}, schedule ${monitor.scheduleName}`
+    : `schedule ${monitor.scheduleName}`;
+  const reports = `${monitor.reportUri.replace(/\/*$/, '/')}yyyy/mm/dd/hh/`;
+  const consoleUrl = s3ConsoleUrl(monitor.reportUri);
+  const runbook = monitor.settings.runbookUrl ?? DEFAULT_RUNBOOK;
+  const parts = [
+    `driftwatch ${kind} alarm of monitor ${monitor.monitorName} (${where}).`,
+    `What fired: ${what}`,
+    `What to do: ${todo}`,
+    `Reports: ${reports} (hh = the alarm's datapoint hour; constraint_violations.json and the execution summary list baseline vs current values).`,
+    consoleUrl ? `Console: ${consoleUrl}` : '',
+    `Runbook: ${runbook} (section "${kind}").`,
+    'Managed by driftwatch alarms sync: manual edits are overwritten.',
+  ].filter(Boolean);
+  let text = parts.join(' ');
+  if (text.length > MAX_DESCRIPTION_LENGTH) text = `${text.slice(0, MAX_DESCRIPTION_LENGTH - 1)}…`;
+  return text;
+}
+
+const OPERATOR_TEXT: Record<string, string> = {
+  GreaterThanThreshold: '>',
+  GreaterThanOrEqualToThreshold: '>=',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
+};
+
+/** The alarms one monitor needs (none when disabled or for one-off schedules). */
+export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
+  const s = monitor.settings;
+  if (!s.enabled || monitor.periodSeconds === undefined || !(monitor.periodSeconds > 0)) return [];
+  const prefix = s.namePrefix;
+  const period = alarmPeriodSeconds(monitor.periodSeconds);
+  const evaluationPeriods = clampEvaluationPeriods(s.evaluationPeriods, period);
+  const tags = (kind: AlarmKind): Tag[] => [
+    { Key: MANAGED_BY_TAG_KEY, Value: MANAGED_BY_TAG_VALUE },
+    { Key: PREFIX_TAG_KEY, Value: prefix },
+    { Key: MONITOR_TAG_KEY, Value: safeNamePart(monitor.monitorName, 256) },
+    { Key: KIND_TAG_KEY, Value: kind },
+  ];
+  const common = {
+    ActionsEnabled: true,
+    AlarmActions: [...s.alarmActions],
+    OKActions: [...s.okActions],
+    InsufficientDataActions: [] as string[],
+  };
+  const out: DesiredAlarm[] = [];
+  const disabled = new Set(s.disabledFeatures);
+
+  if (monitor.type === 'data-quality') {
+    const namespace = metricNamespace('data-quality', monitor);
+    for (const f of monitor.features) {
+      if (disabled.has(f.name)) continue;
+      if (s.drift && f.driftThreshold !== undefined && Number.isFinite(f.driftThreshold)) {
+        out.push({
+          monitorName: monitor.monitorName,
+          kind: 'drift',
+          subject: f.name,
+          tags: tags('drift'),
+          spec: {
+            ...common,
+            AlarmName: alarmName(prefix, monitor.monitorName, 'drift', f.name),
+            AlarmDescription: describeAlarm(
+              monitor,
+              'drift',
+              `feature ${quoted(f.name)} drifted from the baseline: drift distance > ${f.driftThreshold} (baseline_drift_check).`,
+              'open the report of that hour, compare the moved categories/quantiles in the summary with recent upstream changes; if the shift is expected, re-baseline.',
+            ),
+            Namespace: namespace,
+            MetricName: featureMetricName(FEATURE_METRIC_PREFIXES.baselineDrift, f.name),
+            Dimensions: scheduleDimensions(monitor, f.name),
+            Statistic: 'Maximum',
+            Period: period,
+            EvaluationPeriods: evaluationPeriods,
+            DatapointsToAlarm: evaluationPeriods,
+            Threshold: f.driftThreshold,
+            ComparisonOperator: 'GreaterThanThreshold',
+            TreatMissingData: 'notBreaching',
+          },
+        });
+      }
+      if (s.completeness && f.completeness !== undefined && Number.isFinite(f.completeness)) {
+        const threshold = f.completeness - s.completenessTolerance;
+        if (threshold > 0) {
+          out.push({
+            monitorName: monitor.monitorName,
+            kind: 'completeness',
+            subject: f.name,
+            tags: tags('completeness'),
+            spec: {
+              ...common,
+              AlarmName: alarmName(prefix, monitor.monitorName, 'completeness', f.name),
+              AlarmDescription: describeAlarm(
+                monitor,
+                'completeness',
+                `feature ${quoted(f.name)} has more missing values than the baseline allows: completeness < ${threshold} (completeness_check).`,
+                'check the report for the share of nulls and the capture for the producer sending empty values (schema change, upstream outage).',
+              ),
+              Namespace: namespace,
+              MetricName: featureMetricName(FEATURE_METRIC_PREFIXES.completeness, f.name),
+              Dimensions: scheduleDimensions(monitor, f.name),
+              Statistic: 'Minimum',
+              Period: period,
+              EvaluationPeriods: evaluationPeriods,
+              DatapointsToAlarm: evaluationPeriods,
+              Threshold: threshold,
+              ComparisonOperator: 'LessThanThreshold',
+              TreatMissingData: 'notBreaching',
+            },
+          });
+        }
+      }
+    }
+  }
+
+  if (monitor.type === 'model-quality' && s.modelQuality) {
+    const namespace = metricNamespace('model-quality', monitor);
+    const only = s.modelQualityMetrics ? new Set(s.modelQualityMetrics) : undefined;
+    for (const c of monitor.modelQuality ?? []) {
+      if (only && !only.has(c.metric)) continue;
+      if (!Number.isFinite(c.threshold)) continue;
+      const metricName = modelQualityMetricName(c.metric, c.prefix);
+      out.push({
+        monitorName: monitor.monitorName,
+        kind: 'model',
+        subject: metricName,
+        tags: tags('model'),
+        spec: {
+          ...common,
+          AlarmName: alarmName(prefix, monitor.monitorName, 'model', metricName),
+          AlarmDescription: describeAlarm(
+            monitor,
+            'model',
+            `model metric ${metricName} ${OPERATOR_TEXT[c.comparisonOperator] ?? c.comparisonOperator} ${c.threshold} (the baseline constraint).`,
+            'read the model-quality report (confusion matrix or errors), check ground-truth delays and recent model or data changes; roll back or retrain.',
+          ),
+          Namespace: namespace,
+          MetricName: metricName,
+          Dimensions: scheduleDimensions(monitor),
+          Statistic: 'Average',
+          Period: period,
+          EvaluationPeriods: evaluationPeriods,
+          DatapointsToAlarm: evaluationPeriods,
+          Threshold: c.threshold,
+          ComparisonOperator: c.comparisonOperator,
+          TreatMissingData: 'notBreaching',
+        },
+      });
+    }
+  }
+
+  if (s.stoppedReporting.enabled) {
+    const periods = clampEvaluationPeriods(
+      (s.stoppedReporting.missedExecutions * monitor.periodSeconds) / period,
+      period,
+    );
+    out.push({
+      monitorName: monitor.monitorName,
+      kind: 'stopped-reporting',
+      tags: tags('stopped-reporting'),
+      spec: {
+        ...common,
+        AlarmName: alarmName(prefix, monitor.monitorName, 'stopped-reporting'),
+        AlarmDescription: describeAlarm(
+          monitor,
+          'stopped-reporting',
+          `no completed execution for ${periods} period(s) of ${period} s: executions are missing (worker, Redis or scheduler down) or failing (no capture data, bad baseline).`,
+          'check the worker is running (driftwatch status), the failed jobs and their reasons, and that the endpoint still captures data.',
+        ),
+        Namespace: metricNamespace(monitor.type, monitor),
+        MetricName: EXECUTION_HEARTBEAT_METRIC,
+        Dimensions: scheduleDimensions(monitor),
+        Statistic: 'Maximum',
+        Period: period,
+        EvaluationPeriods: periods,
+        DatapointsToAlarm: periods,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      },
+    });
+  }
+  return out;
+}
+
+function sortedDimensions(dims: readonly Dimension[] | undefined): string {
+  return JSON.stringify([...(dims ?? [])].map((d) => `${d.Name ?? ''}\u0000${d.Value ?? ''}`).sort());
+}
+
+function sortedList(list: readonly string[] | undefined): string {
+  return JSON.stringify([...(list ?? [])].sort());
+}
+
+/** Names of the fields where `existing` differs from `desired` (empty = nothing to write). */
+export function alarmDifferences(desired: AlarmSpec, existing: MetricAlarm): string[] {
+  const changes: string[] = [];
+  const diff = (field: string, a: unknown, b: unknown) => {
+    if (a !== b) changes.push(field);
+  };
+  diff('AlarmDescription', desired.AlarmDescription, existing.AlarmDescription ?? '');
+  diff('ActionsEnabled', desired.ActionsEnabled, existing.ActionsEnabled ?? true);
+  diff('AlarmActions', sortedList(desired.AlarmActions), sortedList(existing.AlarmActions));
+  diff('OKActions', sortedList(desired.OKActions), sortedList(existing.OKActions));
+  diff(
+    'InsufficientDataActions',
+    sortedList(desired.InsufficientDataActions),
+    sortedList(existing.InsufficientDataActions),
+  );
+  diff('Namespace', desired.Namespace, existing.Namespace);
+  diff('MetricName', desired.MetricName, existing.MetricName);
+  diff('Dimensions', sortedDimensions(desired.Dimensions), sortedDimensions(existing.Dimensions));
+  diff('Statistic', desired.Statistic, existing.Statistic);
+  if (existing.ExtendedStatistic) changes.push('ExtendedStatistic');
+  if (existing.Unit) changes.push('Unit');
+  if (existing.Metrics && existing.Metrics.length > 0) changes.push('Metrics');
+  diff('Period', desired.Period, existing.Period);
+  diff('EvaluationPeriods', desired.EvaluationPeriods, existing.EvaluationPeriods);
+  diff(
+    'DatapointsToAlarm',
+    desired.DatapointsToAlarm,
+    existing.DatapointsToAlarm ?? existing.EvaluationPeriods,
+  );
+  diff('Threshold', desired.Threshold, existing.Threshold);
+  diff('ComparisonOperator', desired.ComparisonOperator, existing.ComparisonOperator);
+  diff('TreatMissingData', desired.TreatMissingData, existing.TreatMissingData ?? 'missing');
+  return changes;
+}
+
+/** True when driftwatch manages `existing` under `namePrefix` (name prefix and both tags). */
+export function isManagedAlarm(existing: ExistingAlarm, namePrefix: string): boolean {
+  return (
+    (existing.alarm.AlarmName ?? '').startsWith(`${namePrefix}-`) &&
+    existing.tags.get(MANAGED_BY_TAG_KEY) === MANAGED_BY_TAG_VALUE &&
+    existing.tags.get(PREFIX_TAG_KEY) === namePrefix
+  );
+}
+
+function prefixOf(monitors: readonly MonitorAlarmInput[], explicit: string | undefined): string {
+  const prefixes = new Set(monitors.map((m) => m.settings.namePrefix));
+  if (explicit !== undefined) {
+    for (const m of monitors) {
+      if (m.settings.namePrefix !== explicit) {
+        throw new ConfigError(
+          `alarm name prefix '${m.settings.namePrefix}' differs from the one synced ('${explicit}')`,
+          {
+            field: `monitors.${m.monitorName}.alarms.namePrefix`,
+          },
+        );
+      }
+    }
+    return explicit;
+  }
+  if (prefixes.size > 1) {
+    throw new ConfigError(
+      `monitors use several alarm name prefixes (${[...prefixes].join(', ')}); plan them one prefix at a time`,
+      {
+        field: 'alarms.namePrefix',
+      },
+    );
+  }
+  return [...prefixes][0] ?? 'driftwatch';
+}
+
+/**
+ * What a sync must do so that CloudWatch holds exactly the desired alarms of `monitors` under the prefix
+ * (pure). `existing` is what DescribeAlarms found under `<prefix>-`, with tags; unmanaged alarms in it are
+ * listed as `ignored` or `conflicts`, never updated or deleted. Throws `ConfigError` when two desired
+ * alarms would get the same name.
+ */
+export function planAlarms(
+  monitors: readonly MonitorAlarmInput[],
+  existing: readonly ExistingAlarm[],
+  options: { namePrefix?: string } = {},
+): AlarmPlan {
+  const namePrefix = prefixOf(monitors, options.namePrefix);
+  const desired = new Map<string, DesiredAlarm>();
+  for (const monitor of monitors) {
+    for (const alarm of desiredAlarms(monitor)) {
+      const other = desired.get(alarm.spec.AlarmName);
+      if (other) {
+        throw new ConfigError(
+          `two alarms would be named ${alarm.spec.AlarmName}: ${other.monitorName}/${other.kind}/${other.subject ?? ''} and ${alarm.monitorName}/${alarm.kind}/${alarm.subject ?? ''}; rename a monitor or disable one feature`,
+          { field: `monitors.${alarm.monitorName}.alarms` },
+        );
+      }
+      desired.set(alarm.spec.AlarmName, alarm);
+    }
+  }
+  const plan: AlarmPlan = {
+    namePrefix,
+    create: [],
+    update: [],
+    unchanged: [],
+    delete: [],
+    ignored: [],
+    conflicts: [],
+  };
+  const found = new Map<string, ExistingAlarm>();
+  for (const e of existing) {
+    const name = e.alarm.AlarmName;
+    if (!name?.startsWith(`${namePrefix}-`)) continue;
+    found.set(name, e);
+  }
+  for (const [name, alarm] of desired) {
+    const e = found.get(name);
+    if (!e) {
+      plan.create.push(alarm);
+      continue;
+    }
+    if (!isManagedAlarm(e, namePrefix)) {
+      plan.conflicts.push(name);
+      continue;
+    }
+    const changes = alarmDifferences(alarm.spec, e.alarm);
+    for (const tag of alarm.tags) {
+      if (e.tags.get(tag.Key as string) !== tag.Value) {
+        changes.push('Tags');
+        break;
+      }
+    }
+    if (changes.length > 0) plan.update.push({ alarm, changes });
+    else plan.unchanged.push(name);
+  }
+  for (const [name, e] of found) {
+    if (desired.has(name)) continue;
+    if (isManagedAlarm(e, namePrefix)) plan.delete.push(name);
+    else plan.ignored.push(name);
+  }
+  plan.delete.sort();
+  plan.ignored.sort();
+  plan.unchanged.sort();
+  return plan;
+}
+
+export interface SyncAlarmsOptions {
+  /** Plan only: read CloudWatch, write nothing. */
+  dryRun: boolean;
+  /** The alarm name prefix to sync (every monitor's `alarms.namePrefix` must equal it). */
+  namePrefix: string;
+  signal?: AbortSignal;
+  /** Attempts per CloudWatch call. @defaultValue 6 */
+  maxAttempts?: number;
+  retry?: Omit<RetryOptions, 'signal' | 'maxAttempts'>;
+  /** Concurrent ListTagsForResource calls. @defaultValue 4 */
+  concurrency?: number;
+}
+
+/** Every metric alarm named `<prefix>-…`, with its tags (DescribeAlarms paginated, then ListTagsForResource). */
+export async function listPrefixedAlarms(
+  client: CloudWatchClient,
+  namePrefix: string,
+  options: Omit<SyncAlarmsOptions, 'dryRun' | 'namePrefix'> = {},
+): Promise<ExistingAlarm[]> {
+  const retry = { ...options.retry, signal: options.signal, maxAttempts: options.maxAttempts };
+  const alarms: MetricAlarm[] = [];
+  let nextToken: string | undefined;
+  do {
+    const token = nextToken;
+    const page = await callWithRetry(
+      `DescribeAlarms ${namePrefix}-*`,
+      () =>
+        client.send(
+          new DescribeAlarmsCommand({
+            AlarmNamePrefix: `${namePrefix}-`,
+            AlarmTypes: ['MetricAlarm'],
+            MaxRecords: 100,
+            NextToken: token,
+          }),
+          { abortSignal: options.signal },
+        ),
+      retry,
+    );
+    alarms.push(...(page.MetricAlarms ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+
+  const out: ExistingAlarm[] = new Array(alarms.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < alarms.length) {
+      const i = next++;
+      const alarm = alarms[i] as MetricAlarm;
+      const tags = new Map<string, string>();
+      if (alarm.AlarmArn) {
+        const arn = alarm.AlarmArn;
+        const res = await callWithRetry(
+          `ListTagsForResource ${alarm.AlarmName}`,
+          () =>
+            client.send(new ListTagsForResourceCommand({ ResourceARN: arn }), {
+              abortSignal: options.signal,
+            }),
+          retry,
+        );
+        for (const t of res.Tags ?? []) if (t.Key !== undefined) tags.set(t.Key, t.Value ?? '');
+      }
+      out[i] = { alarm, tags };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  return out;
+}
+
+/**
+ * Makes CloudWatch hold exactly the desired alarms of `monitors` under `namePrefix`: reads what exists,
+ * plans (`planAlarms`), then (unless `dryRun`) writes creates and updates with PutMetricAlarm (+ TagResource
+ * on updates, since PutMetricAlarm ignores tags of an existing alarm) and deletes in batches of 100.
+ * Every call is retried on throttling and 5xx; a call that still fails throws (TransientError), leaving
+ * a partly applied plan that the next sync completes. Conflicts are returned in the plan, not written.
+ */
+export async function syncAlarms(
+  client: CloudWatchClient,
+  monitors: readonly MonitorAlarmInput[],
+  options: SyncAlarmsOptions,
+): Promise<AlarmPlan> {
+  const existing = await listPrefixedAlarms(client, options.namePrefix, options);
+  const plan = planAlarms(monitors, existing, { namePrefix: options.namePrefix });
+  if (options.dryRun) return plan;
+  const retry = { ...options.retry, signal: options.signal, maxAttempts: options.maxAttempts };
+  for (const alarm of plan.create) {
+    await callWithRetry(
+      `PutMetricAlarm ${alarm.spec.AlarmName}`,
+      () =>
+        client.send(new PutMetricAlarmCommand({ ...alarm.spec, Tags: alarm.tags }), {
+          abortSignal: options.signal,
+        }),
+      retry,
+    );
+  }
+  const arns = new Map(existing.map((e) => [e.alarm.AlarmName, e.alarm.AlarmArn]));
+  for (const { alarm, changes } of plan.update) {
+    await callWithRetry(
+      `PutMetricAlarm ${alarm.spec.AlarmName}`,
+      () =>
+        client.send(new PutMetricAlarmCommand({ ...alarm.spec, Tags: alarm.tags }), {
+          abortSignal: options.signal,
+        }),
+      retry,
+    );
+    const arn = arns.get(alarm.spec.AlarmName);
+    if (changes.includes('Tags') && arn) {
+      await callWithRetry(
+        `TagResource ${alarm.spec.AlarmName}`,
+        () =>
+          client.send(new TagResourceCommand({ ResourceARN: arn, Tags: alarm.tags }), {
+            abortSignal: options.signal,
+          }),
+        retry,
+      );
+    }
+  }
+  for (let i = 0; i < plan.delete.length; i += DELETE_BATCH) {
+    const names = plan.delete.slice(i, i + DELETE_BATCH);
+    await callWithRetry(
+      `DeleteAlarms (${names.length} alarms)`,
+      () => client.send(new DeleteAlarmsCommand({ AlarmNames: names }), { abortSignal: options.signal }),
+      retry,
+    );
+  }
+  return plan;
+}
