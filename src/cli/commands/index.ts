@@ -1,8 +1,9 @@
 /** Every CLI command, registered in this order (one import and one list entry per command). */
 import type { Command } from 'commander';
 import { register as baseline } from './baseline.js';
+import { register as demo } from './demo.js';
 import { register as run } from './run.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [baseline, run];
+export const commands: RegisterCommand[] = [demo, baseline, run];
