@@ -1,0 +1,196 @@
+/**
+ * Arrow IPC reader (file format `ARROW1...` / Feather v2, or the stream format), one record batch at a
+ * time, through apache-arrow's `RecordBatchReader`.
+ *
+ * Why random access instead of `readStream`: apache-arrow's JS file writer does not repeat the schema
+ * message at the start of a file (the schema lives only in the footer), and its reader buffers a whole
+ * file that arrives as a byte stream. So the object is given to the reader as a file handle whose reads
+ * go to `storage.readRange` through a read-ahead window: memory holds one window plus one record batch,
+ * for both formats, local or S3.
+ *
+ * Cells: numbers, strings and booleans as they are; Int64 (BigInt) -> number; dates and timestamps
+ * (milliseconds since the epoch in apache-arrow) -> ISO-8601 text; dictionaries -> their values;
+ * lists/structs/maps -> JSON text (issue `nested_value`, once per column).
+ */
+import { DataType, type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
+import { InputError } from '../../core/errors.js';
+import type { Cell } from '../../core/types.js';
+import type { Storage } from '../storage.js';
+import { CellConverter } from './cells.js';
+import { uniqueColumnNames } from './columns.js';
+import type { RowSource, SourceContext } from './source.js';
+
+/** The subset of `fs.promises.FileHandle` that apache-arrow's `AsyncRandomAccessFile` uses. */
+interface RandomAccessHandle {
+  fd: number;
+  stat(): Promise<{ size: number }>;
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number; buffer: Uint8Array }>;
+  close(): Promise<void>;
+}
+
+/** A file handle over `storage.readRange` that reads ahead in windows of `windowBytes`. */
+export class ReadAheadHandle implements RandomAccessHandle {
+  readonly fd = -1;
+  #window: Uint8Array = new Uint8Array(0);
+  #windowStart = 0;
+  bytesFetched = 0;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly uri: string,
+    readonly size: number,
+    private readonly windowBytes = 8 * 1024 * 1024,
+  ) {}
+
+  async stat(): Promise<{ size: number }> {
+    return { size: this.size };
+  }
+
+  async read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number; buffer: Uint8Array }> {
+    const want = Math.max(0, Math.min(length, this.size - position, buffer.length - offset));
+    if (want === 0) return { bytesRead: 0, buffer };
+    let start = position - this.#windowStart;
+    if (start < 0 || start + want > this.#window.length) {
+      const end = Math.min(this.size, position + Math.max(want, this.windowBytes));
+      const bytes = await this.storage.readRange(this.uri, position, end);
+      if (bytes.length < want) {
+        throw new InputError(
+          `${this.uri}: object is shorter than expected (read ${position + bytes.length} of ${this.size} bytes)`,
+        );
+      }
+      this.bytesFetched += bytes.length;
+      this.#window = bytes;
+      this.#windowStart = position;
+      start = 0;
+    }
+    buffer.set(this.#window.subarray(start, start + want), offset);
+    return { bytesRead: want, buffer };
+  }
+
+  async close(): Promise<void> {
+    this.#window = new Uint8Array(0);
+  }
+}
+
+type BatchIterator = AsyncIterator<RecordBatch>;
+
+/** What `RecordBatchReader.from(fileHandle)` resolves to (file or stream reader over random access). */
+interface AsyncBatchReader extends AsyncIterable<RecordBatch> {
+  open(): Promise<unknown>;
+  readonly schema: Schema | undefined;
+}
+const openBatchReader = RecordBatchReader.from as unknown as (
+  handle: RandomAccessHandle,
+) => Promise<AsyncBatchReader>;
+
+export class ArrowSource implements RowSource {
+  columns: string[] = [];
+  readonly #context: SourceContext;
+  readonly #handle: ReadAheadHandle;
+  #batches: BatchIterator | undefined;
+  #getters: Array<(row: number) => Cell> = [];
+  #rowIndex = 0;
+  #rowCount = 0;
+  #row: Cell[] = [];
+  #closed = false;
+
+  private constructor(handle: ReadAheadHandle, context: SourceContext) {
+    this.#handle = handle;
+    this.#context = context;
+  }
+
+  static async open(storage: Storage, size: number, context: SourceContext): Promise<ArrowSource> {
+    const source = new ArrowSource(new ReadAheadHandle(storage, context.uri, size), context);
+    if (size === 0) return source; // an empty object: no columns, no rows
+    try {
+      const reader = await openBatchReader(source.#handle);
+      await reader.open();
+      const schema = reader.schema;
+      source.columns = uniqueColumnNames(
+        schema?.fields.map((f) => f.name) ?? [],
+        context.uri,
+        context.issues,
+      );
+      source.#row = new Array<Cell>(source.columns.length).fill(null);
+      source.#batches = reader[Symbol.asyncIterator]();
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(`${context.uri}: not a readable Arrow IPC file: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return source;
+  }
+
+  next(): Cell[] | undefined {
+    if (this.#rowIndex >= this.#rowCount) return undefined;
+    const r = this.#rowIndex++;
+    const row = this.#row;
+    const getters = this.#getters;
+    for (let c = 0; c < getters.length; c++) row[c] = getters[c]!(r);
+    return row;
+  }
+
+  async fill(): Promise<boolean> {
+    if (this.#closed || !this.#batches) return false;
+    let result: IteratorResult<RecordBatch>;
+    try {
+      result = await this.#batches.next();
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(`${this.#context.uri}: corrupt Arrow record batch: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (result.done) {
+      this.close();
+      return false;
+    }
+    this.#useBatch(result.value);
+    return true;
+  }
+
+  #useBatch(batch: RecordBatch): void {
+    this.#rowIndex = 0;
+    this.#rowCount = batch.numRows;
+    this.#getters = this.columns.map((column, c) => {
+      const vector = batch.getChildAt(c);
+      if (!vector) return () => null;
+      const converter = new CellConverter(this.#context.issues, this.#context.uri, column);
+      const type = vector.type as DataType;
+      if (DataType.isDate(type) || DataType.isTimestamp(type)) {
+        return (row: number) => {
+          const value = vector.get(row) as number | Date | bigint | null;
+          if (value === null || value === undefined) return null;
+          return converter.convert(value instanceof Date ? value : new Date(Number(value)));
+        };
+      }
+      if (DataType.isFloat(type) || DataType.isUtf8(type) || DataType.isBool(type)) {
+        return (row: number) => (vector.get(row) as Cell) ?? null;
+      }
+      return (row: number) => converter.convert(vector.get(row));
+    });
+  }
+
+  bytesRead(): number {
+    return this.#handle.bytesFetched;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#rowCount = 0;
+    void this.#batches?.return?.();
+    void this.#handle.close();
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * Streamed dataset readers for baselines: CSV, JSON Lines, Arrow IPC and Parquet, from one object or every
+ * data object below a prefix (a Spark/SageMaker dataset split in part files), local or on S3.
+ *
+ * - `openDataset` resolves the objects, picks the format and reads what it needs to know the columns
+ *   (CSV header, Arrow schema, Parquet footer); `rows()` then streams every row of every object.
+ * - Memory is bounded by one input chunk (CSV, JSONL), one record batch (Arrow) or one row group
+ *   (Parquet), whatever the size of the dataset.
+ * - Bad input never throws: it is counted in `options.issues` (ragged rows, duplicate column names,
+ *   invalid UTF-8, malformed JSON lines, ...) and reading goes on. What does throw, with one message naming
+ *   the file (and line and column where they exist): an object that does not exist or cannot be read at
+ *   all (`InputError`), an unknown format (`ConfigError`), a CSV row longer than 64 MiB.
+ *
+ * Column order: the file's, unchanged. SageMaker's rule that the output (label) columns of a baseline come
+ * first (`output_columns_position: START`) is a rule about which column is which, applied by the baseline
+ * and the capture code, not here.
+ */
+import { ConfigError, InputError } from '../../core/errors.js';
+import { IssueLog } from '../../core/issues.js';
+import type { Cell } from '../../core/types.js';
+import { localPath } from '../local-storage.js';
+import { isS3Uri, type ObjectInfo, type Storage } from '../storage.js';
+import { ArrowSource } from './arrow.js';
+import { CsvSource } from './csv.js';
+import { ColumnRegistry, JsonlSource } from './jsonl.js';
+import { ParquetSource } from './parquet.js';
+import type { RowSource, SourceContext } from './source.js';
+
+export type DatasetFormat = 'csv' | 'jsonl' | 'arrow' | 'parquet';
+
+export interface DatasetOptions {
+  /** Default: from the file extension (.csv, .jsonl/.json/.ndjson, .arrow/.feather/.ipc, .parquet); error if unknown. */
+  format?: DatasetFormat;
+  /** CSV only, default true; without a header columns are named _c0, _c1, ... (Spark's names). */
+  header?: boolean;
+  /** Findings go here (ragged rows, duplicate names, bad UTF-8, malformed JSON lines, ...). */
+  issues?: IssueLog;
+  /** Called every 100,000 rows and once at the end. */
+  onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
+}
+
+export interface TabularReader {
+  /** Known after open for CSV/Arrow/Parquet; for JSONL grows as new keys appear (appended). */
+  columns: string[];
+  /**
+   * Cells by column index; the array may be reused between rows: callers must not keep it. Missing cells
+   * are `null`. Can be iterated once. String cells may share memory with the input chunk they were cut
+   * from: a consumer that keeps strings for long (say, as Map keys of a frequency table) should keep
+   * copies made with `detachString`.
+   */
+  rows(): AsyncIterable<Cell[]>;
+  /** Bytes taken from storage so far, over all objects. */
+  bytesRead(): number;
+}
+
+const PROGRESS_EVERY = 100_000;
+
+const EXTENSIONS: ReadonlyArray<readonly [string, DatasetFormat]> = [
+  ['.csv', 'csv'],
+  ['.jsonl', 'jsonl'],
+  ['.json', 'jsonl'],
+  ['.ndjson', 'jsonl'],
+  ['.arrow', 'arrow'],
+  ['.feather', 'arrow'],
+  ['.ipc', 'arrow'],
+  ['.arrows', 'arrow'],
+  ['.parquet', 'parquet'],
+  ['.pq', 'parquet'],
+];
+
+/** The format implied by a file name's extension, or undefined. */
+export function formatFromName(name: string): DatasetFormat | undefined {
+  const lower = name.toLowerCase().replace(/\/+$/, '');
+  for (const [extension, format] of EXTENSIONS) if (lower.endsWith(extension)) return format;
+  return undefined;
+}
+
+/**
+ * A copy of `text` that does not keep alive the larger string it was cut from (V8 substrings of 13 chars
+ * or more are views into their parent: keeping one keeps the whole parent).
+ */
+export function detachString(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** Part files to skip below a prefix: Spark/Hadoop markers and metadata (`_SUCCESS`, `_metadata`), hidden files, checksums. */
+function isDataObject(relativeKey: string): boolean {
+  if (relativeKey === '' || relativeKey.endsWith('/')) return false; // "folder" marker objects
+  for (const segment of relativeKey.split('/')) {
+    if (segment.startsWith('.') || segment.startsWith('_')) return false;
+  }
+  return !relativeKey.endsWith('.crc');
+}
+
+/** The objects of a dataset: the object itself, or every data object below the prefix, in key order. */
+async function resolveObjects(storage: Storage, uri: string): Promise<ObjectInfo[]> {
+  const single = await storage.head(uri);
+  if (single) return [single];
+  const prefix = uri.endsWith('/') ? uri : `${uri}/`;
+  const base = isS3Uri(prefix) ? prefix : `${localPath(prefix)}/`;
+  const objects: ObjectInfo[] = [];
+  for await (const info of storage.list(prefix)) {
+    const relative = info.uri.startsWith(base) ? info.uri.slice(base.length) : info.uri;
+    if (isDataObject(relative)) objects.push(info);
+  }
+  if (objects.length === 0) throw new InputError(`${uri}: no such file, and no data files below it`);
+  return objects;
+}
+
+function chooseFormat(
+  uri: string,
+  objects: readonly ObjectInfo[],
+  explicit: DatasetFormat | undefined,
+): DatasetFormat {
+  if (explicit) {
+    if (!EXTENSIONS.some(([, format]) => format === explicit)) {
+      throw new ConfigError(
+        `unknown dataset format ${JSON.stringify(explicit)} (csv, jsonl, arrow or parquet)`,
+        {
+          file: uri,
+          field: 'format',
+        },
+      );
+    }
+    return explicit;
+  }
+  const own = formatFromName(uri);
+  if (own) return own;
+  let found: DatasetFormat | undefined;
+  for (const object of objects) {
+    const format = formatFromName(object.uri);
+    if (!format) {
+      throw new ConfigError(
+        `cannot tell the format of ${object.uri} from its name: set the format (csv, jsonl, arrow or parquet)`,
+        {
+          file: uri,
+          field: 'format',
+        },
+      );
+    }
+    if (found && format !== found) {
+      throw new ConfigError(
+        `mixed formats below the prefix (${found} and ${format}, at ${object.uri}): set the format`,
+        {
+          file: uri,
+          field: 'format',
+        },
+      );
+    }
+    found = format;
+  }
+  if (!found) throw new ConfigError('cannot tell the dataset format: set it', { file: uri, field: 'format' });
+  return found;
+}
+
+/** Opens a dataset (one object, or every data object below a prefix) for streaming its rows. */
+export async function openDataset(
+  storage: Storage,
+  uri: string,
+  options: DatasetOptions = {},
+): Promise<TabularReader> {
+  const objects = await resolveObjects(storage, uri);
+  const format = chooseFormat(uri, objects, options.format);
+  const reader = new DatasetReader(storage, objects, format, options);
+  await reader.open();
+  return reader;
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** Chains the sources of a dataset's objects, mapping each object's columns onto the dataset's. */
+class DatasetReader implements TabularReader {
+  columns: string[] = [];
+  readonly #storage: Storage;
+  readonly #objects: readonly ObjectInfo[];
+  readonly #format: DatasetFormat;
+  readonly #options: DatasetOptions;
+  readonly #issues: IssueLog;
+  readonly #registry = new ColumnRegistry();
+  #next = 0;
+  #current: RowSource | undefined;
+  /** dataset column -> column of the current object, or -1 (missing); undefined when identical. */
+  #mapping: Int32Array | undefined;
+  #mapped: Cell[] = [];
+  #bytesBefore = 0;
+  #rowsRead = 0;
+  #iterated = false;
+  #finished = false;
+
+  constructor(
+    storage: Storage,
+    objects: readonly ObjectInfo[],
+    format: DatasetFormat,
+    options: DatasetOptions,
+  ) {
+    this.#storage = storage;
+    this.#objects = objects;
+    this.#format = format;
+    this.#options = options;
+    this.#issues = options.issues ?? new IssueLog();
+  }
+
+  /** Opens objects until the columns are known (empty objects before the first with columns are passed over). */
+  async open(): Promise<void> {
+    if (this.#format === 'jsonl') {
+      this.columns = this.#registry.names;
+      return;
+    }
+    while (this.#next < this.#objects.length) {
+      const source = await this.#openObject(this.#objects[this.#next++]!);
+      if (source.columns.length > 0) {
+        this.columns = [...source.columns];
+        this.#current = source;
+        return;
+      }
+      this.#finishSource(source);
+    }
+  }
+
+  async #openObject(object: ObjectInfo): Promise<RowSource> {
+    const context: SourceContext = { uri: object.uri, issues: this.#issues };
+    switch (this.#format) {
+      case 'csv':
+        return CsvSource.open(await this.#storage.readStream(object.uri), context, {
+          header: this.#options.header ?? true,
+        });
+      case 'jsonl':
+        return new JsonlSource(await this.#storage.readStream(object.uri), context, this.#registry);
+      case 'arrow':
+        return ArrowSource.open(this.#storage, object.size, context);
+      case 'parquet':
+        return ParquetSource.open(this.#storage, object.size, context);
+      default: {
+        const never: never = this.#format;
+        throw new ConfigError(`unknown dataset format ${String(never)}`);
+      }
+    }
+  }
+
+  /** Opens the next object and maps its columns onto the dataset's; false when none is left. */
+  async #advance(): Promise<boolean> {
+    if (this.#next >= this.#objects.length) return false;
+    const object = this.#objects[this.#next++]!;
+    const source = await this.#openObject(object);
+    this.#current = source;
+    this.#mapping = this.#format === 'jsonl' ? undefined : this.#mapColumns(object.uri, source.columns);
+    return true;
+  }
+
+  #mapColumns(uri: string, fileColumns: readonly string[]): Int32Array | undefined {
+    if (fileColumns.length === 0) return undefined; // an empty object: no rows
+    if (this.columns.length === 0) {
+      this.columns.push(...fileColumns);
+      return undefined;
+    }
+    const same =
+      fileColumns.length === this.columns.length && fileColumns.every((name, i) => name === this.columns[i]);
+    if (same) return undefined;
+    const position = new Map<string, number>();
+    for (let i = 0; i < fileColumns.length; i++) position.set(fileColumns[i]!, i);
+    const mapping = new Int32Array(this.columns.length);
+    const missing: string[] = [];
+    this.columns.forEach((name, i) => {
+      const at = position.get(name);
+      mapping[i] = at ?? -1;
+      if (at === undefined) missing.push(name);
+    });
+    const known = new Set(this.columns);
+    const extra = fileColumns.filter((name) => !known.has(name));
+    if (missing.length > 0 || extra.length > 0) {
+      const list = (names: string[]) =>
+        names
+          .slice(0, 10)
+          .map((n) => JSON.stringify(n))
+          .join(', ') + (names.length > 10 ? ', ...' : '');
+      this.#issues.add({
+        kind: 'column_mismatch',
+        source: uri,
+        message:
+          `columns differ from the first object's` +
+          (missing.length > 0 ? `; missing (read as null): ${list(missing)}` : '') +
+          (extra.length > 0 ? `; extra (dropped): ${list(extra)}` : ''),
+      });
+    }
+    this.#mapped = new Array<Cell>(this.columns.length).fill(null);
+    return mapping;
+  }
+
+  #finishSource(source: RowSource): void {
+    this.#bytesBefore += source.bytesRead();
+    source.close();
+  }
+
+  bytesRead(): number {
+    return this.#bytesBefore + (this.#current?.bytesRead() ?? 0);
+  }
+
+  #emit(row: Cell[]): IteratorYieldResult<Cell[]> {
+    if (++this.#rowsRead % PROGRESS_EVERY === 0)
+      this.#options.onProgress?.({ rowsRead: this.#rowsRead, bytesRead: this.bytesRead() });
+    const mapping = this.#mapping;
+    if (!mapping) return { done: false, value: row };
+    const out = this.#mapped;
+    for (let i = 0; i < mapping.length; i++) {
+      const at = mapping[i]!;
+      out[i] = at < 0 ? null : row[at];
+    }
+    return { done: false, value: out };
+  }
+
+  /** `drained`: the current source's `next()` was just called and returned nothing. */
+  async #slowNext(drained: boolean): Promise<IteratorResult<Cell[]>> {
+    for (;;) {
+      const source = this.#current;
+      if (!source) {
+        if (this.#finished || !(await this.#advance())) return this.#finish();
+        continue;
+      }
+      if (!drained) {
+        const row = source.next();
+        if (row) return this.#emit(row);
+      }
+      drained = false;
+      if (!(await source.fill())) {
+        this.#finishSource(source);
+        this.#current = undefined;
+      }
+    }
+  }
+
+  #finish(): IteratorResult<Cell[]> {
+    if (!this.#finished) {
+      this.#finished = true;
+      this.#options.onProgress?.({ rowsRead: this.#rowsRead, bytesRead: this.bytesRead() });
+    }
+    return DONE;
+  }
+
+  #close(): void {
+    this.#finished = true;
+    if (this.#current) this.#finishSource(this.#current);
+    this.#current = undefined;
+  }
+
+  rows(): AsyncIterable<Cell[]> {
+    return {
+      [Symbol.asyncIterator]: (): AsyncIterator<Cell[]> => {
+        if (this.#iterated) throw new Error('TabularReader.rows() can be iterated only once');
+        this.#iterated = true;
+        return {
+          next: (): Promise<IteratorResult<Cell[]>> => {
+            // Fast path: a row is already decoded; one resolved promise per row.
+            const current = this.#current;
+            const row = current?.next();
+            if (row) {
+              try {
+                return Promise.resolve(this.#emit(row));
+              } catch (error) {
+                return Promise.reject(error);
+              }
+            }
+            return this.#slowNext(current !== undefined).catch((error: unknown) => {
+              this.#close();
+              throw error;
+            });
+          },
+          return: (): Promise<IteratorResult<Cell[]>> => {
+            this.#close();
+            return Promise.resolve(DONE);
+          },
+        };
+      },
+    };
+  }
+}
