@@ -19,6 +19,7 @@ export {
   parseCaptureLine,
   parseUtcTime,
   type ReadCaptureOptions,
+  readCaptureBatches,
   readCaptureRecords,
 } from './records.js';
 export {

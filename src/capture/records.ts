@@ -17,7 +17,7 @@
  */
 import type { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
-import { readLines } from '../io/lines.js';
+import { readLineBatches } from '../io/lines.js';
 import type { Storage } from '../io/storage.js';
 
 export type CaptureEncoding = 'CSV' | 'JSON' | 'BASE64';
@@ -220,63 +220,79 @@ function payloadIssue(problem: string, source: string, line: number, issues: Iss
 }
 
 /**
- * The records of one capture object, streamed line by line. With a window, records whose
- * `inferenceTime` is outside `[start, end)` are tallied as `outside_window`, and records without a
- * valid `inferenceTime` are counted as `invalid_inference_time`; neither is yielded.
+ * The records of one capture object, streamed: one array per chunk read, so a hot loop pays one async
+ * step per chunk instead of one per record (prefer this to `readCaptureRecords` when throughput matters).
+ * With a window, records whose `inferenceTime` is outside `[start, end)` are tallied as `outside_window`,
+ * and records without a valid `inferenceTime` are counted as `invalid_inference_time`; neither is yielded.
  * Throws `InputError` when the object cannot be read at all.
  */
-export async function* readCaptureRecords(
+export async function* readCaptureBatches(
   storage: Storage,
   objectUri: string,
   options: ReadCaptureOptions,
-): AsyncIterable<CaptureRecord> {
+): AsyncIterable<CaptureRecord[]> {
   const { issues, window } = options;
-  const startMs = window ? window.start.getTime() : 0;
-  const endMs = window ? window.end.getTime() : 0;
+  const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
+  const startMs = window ? window.start.getTime() : Number.NEGATIVE_INFINITY;
+  const endMs = window ? window.end.getTime() : Number.POSITIVE_INFINITY;
   const stream = await storage.readStream(objectUri);
   let outside = 0;
   try {
-    for await (const line of readLines(stream, { maxLineBytes: options.maxLineBytes ?? 16 * 1024 * 1024 })) {
-      if (line.tooLong) {
-        issues.add({
-          kind: 'line_too_long',
-          source: objectUri,
-          line: line.lineNumber,
-          message: `line longer than ${options.maxLineBytes ?? 16 * 1024 * 1024} bytes skipped`,
-        });
-        continue;
-      }
-      if (line.invalidUtf8) {
-        issues.add({
-          kind: 'invalid_utf8',
-          source: objectUri,
-          line: line.lineNumber,
-          message: 'line is not valid UTF-8 (invalid bytes read as U+FFFD)',
-        });
-      }
-      const record = parseCaptureLine(line.text, objectUri, line.lineNumber, issues);
-      if (record === undefined) continue;
-      if (window) {
-        const time = record.inferenceTime;
-        if (time === undefined) {
+    for await (const lines of readLineBatches(stream, { maxLineBytes })) {
+      const records: CaptureRecord[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line.tooLong) {
           issues.add({
-            kind: 'invalid_inference_time',
+            kind: 'line_too_long',
             source: objectUri,
             line: line.lineNumber,
-            message: 'no valid eventMetadata.inferenceTime: cannot place the record in the window',
+            message: `line longer than ${maxLineBytes} bytes skipped`,
           });
           continue;
         }
-        const ms = time.getTime();
-        if (ms < startMs || ms >= endMs) {
-          outside++;
-          continue;
+        if (line.invalidUtf8) {
+          issues.add({
+            kind: 'invalid_utf8',
+            source: objectUri,
+            line: line.lineNumber,
+            message: 'line is not valid UTF-8 (invalid bytes read as U+FFFD)',
+          });
         }
+        const record = parseCaptureLine(line.text, objectUri, line.lineNumber, issues);
+        if (record === undefined) continue;
+        if (window) {
+          const time = record.inferenceTime;
+          if (time === undefined) {
+            issues.add({
+              kind: 'invalid_inference_time',
+              source: objectUri,
+              line: line.lineNumber,
+              message: 'no valid eventMetadata.inferenceTime: cannot place the record in the window',
+            });
+            continue;
+          }
+          const ms = time.getTime();
+          if (ms < startMs || ms >= endMs) {
+            outside++;
+            continue;
+          }
+        }
+        records.push(record);
       }
-      yield record;
+      if (records.length > 0) yield records;
     }
   } finally {
     issues.tally('outside_window', outside);
     stream.destroy();
   }
+}
+
+/** The records of one capture object, one at a time (see `readCaptureBatches` for the rules). */
+export async function* readCaptureRecords(
+  storage: Storage,
+  objectUri: string,
+  options: ReadCaptureOptions,
+): AsyncIterable<CaptureRecord> {
+  for await (const records of readCaptureBatches(storage, objectUri, options)) yield* records;
 }

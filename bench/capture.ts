@@ -1,0 +1,296 @@
+/**
+ * Capture benchmark and the synthetic SageMaker data-capture generator.
+ *
+ * `generateCaptureFiles` writes realistic capture JSON Lines (CSV payloads on both sides, SageMaker's key
+ * order and content types) under `<dir>/<endpoint>/<variant>/yyyy/mm/dd/hh/MM-SS-mmm-<uuid>.jsonl`, one file
+ * per few minutes as SageMaker does. The input features follow the same recipe as `generateCsv` in
+ * `bench/datasets.ts` (column kinds int/float/category/float/int/sparse-float/..., same value ranges and
+ * categories) and the output is the 0/1 label (p = 0.3), so a baseline made with
+ * `generateCsv(path, rows, features + 1)` shows no drift against undrifted capture.
+ *
+ * `bareLoopThroughput` is the yardstick for the execution benchmark: a loop that only reads each file,
+ * `JSON.parse`s each line and splits its CSV payloads on commas. `captureThroughput` runs the real path
+ * (listing, streamed line reading, `parseCaptureLine`, window filter, row builder).
+ *
+ * Run alone: `npm run build && node --expose-gc dist/bench/capture.js [records] [features]`.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRowBuilder, listCaptureObjects, readCaptureBatches } from '../src/capture/index.js';
+import { hourPath } from '../src/capture/listing.js';
+import { IssueLog } from '../src/core/issues.js';
+import { LocalStorage } from '../src/io/local-storage.js';
+
+/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CATEGORIES: readonly (readonly string[])[] = [
+  ['red', 'green', 'blue'],
+  ['north', 'south', 'east', 'west'],
+  ['bronze', 'silver', 'gold', 'platinum', 'diamond'],
+  ['mobile', 'desktop', 'tablet'],
+  ['new_customer', 'returning_customer', 'lapsed_customer', 'vip'],
+  ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'],
+];
+
+type ColumnKind = 'int' | 'float' | 'sparse-float' | 'category';
+const PATTERN: readonly ColumnKind[] = [
+  'int',
+  'float',
+  'category',
+  'float',
+  'int',
+  'sparse-float',
+  'float',
+  'category',
+  'int',
+  'float',
+];
+
+export interface CaptureDriftOptions {
+  /** How many input features drift (the first ones). Default: half of them. */
+  features?: number;
+  /** Numeric features move by `shift` × their range; categorical ones favour their last value. Default 0.5. */
+  shift?: number;
+}
+
+export interface GenerateCaptureOptions {
+  drift?: CaptureDriftOptions;
+  endpoint?: string;
+  variant?: string;
+  /** Minutes of traffic per file (SageMaker writes a file every few minutes). Default 5. */
+  minutesPerFile?: number;
+  /** Records per file; with `minutesPerFile` this sets the traffic rate. Default 5000. */
+  recordsPerFile?: number;
+  seed?: number;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * Writes `records` capture records with `features` input features, starting at `start` and spreading the
+ * records evenly over `ceil(records / recordsPerFile)` files of `minutesPerFile` minutes each.
+ * Deterministic for a seed (file-name UUIDs aside). Memory: one file's text at a time.
+ */
+export async function generateCaptureFiles(
+  dir: string,
+  records: number,
+  features: number,
+  start: Date,
+  options: GenerateCaptureOptions = {},
+): Promise<void> {
+  if (features < 1) throw new RangeError('features must be at least 1');
+  const random = seededRandom(options.seed ?? 42);
+  const endpoint = options.endpoint ?? 'bench-endpoint';
+  const variant = options.variant ?? 'AllTraffic';
+  const perFile = Math.max(1, options.recordsPerFile ?? 5000);
+  const fileMs = (options.minutesPerFile ?? 5) * 60_000;
+  const drifted = options.drift ? Math.min(features, options.drift.features ?? Math.ceil(features / 2)) : 0;
+  const shift = options.drift?.shift ?? 0.5;
+  const kinds: ColumnKind[] = [];
+  for (let i = 0; i < features; i++) kinds.push(PATTERN[i % PATTERN.length]!);
+  const files = Math.ceil(records / perFile);
+  let written = 0;
+  for (let f = 0; f < files; f++) {
+    const count = Math.min(perFile, records - written);
+    const fileStart = start.getTime() + f * fileMs;
+    const first = new Date(fileStart);
+    const folder = join(dir, endpoint, variant, hourPath(first));
+    const name = `${pad(first.getUTCMinutes(), 2)}-${pad(first.getUTCSeconds(), 2)}-${pad(first.getUTCMilliseconds(), 3)}-${randomUUID()}.jsonl`;
+    let text = '';
+    for (let r = 0; r < count; r++) {
+      const time = new Date(fileStart + Math.floor((r * fileMs) / count));
+      let input = '';
+      for (let c = 0; c < features; c++) {
+        const kind = kinds[c]!;
+        const drift = c < drifted ? shift : 0;
+        let cell: string;
+        switch (kind) {
+          case 'int':
+            cell = String(Math.floor(random() * 1000 * (1 + drift)) - 100);
+            break;
+          case 'float':
+            cell = (random() * 200 - 50 + drift * 200).toFixed(4);
+            break;
+          case 'sparse-float':
+            cell = random() < 0.05 ? '' : (random() * 3 + drift * 3).toFixed(6);
+            break;
+          case 'category': {
+            const values = CATEGORIES[(c + 1) % CATEGORIES.length]!;
+            const u = drift > 0 && random() < drift ? 0.999 : random() * random();
+            cell = values[Math.floor(u * values.length)]!;
+            break;
+          }
+          default: {
+            const never: never = kind;
+            throw new Error(`unknown column kind ${String(never)}`);
+          }
+        }
+        input = c === 0 ? cell : `${input},${cell}`;
+      }
+      const output = random() < 0.3 ? '1' : '0';
+      // SageMaker's own key order and content types (see the introduction notebook's capture file).
+      text += `{"captureData":{"endpointInput":{"observedContentType":"text/csv","mode":"INPUT","data":"${input}","encoding":"CSV"},"endpointOutput":{"observedContentType":"text/csv; charset=utf-8","mode":"OUTPUT","data":"${output}\\n","encoding":"CSV"}},"eventMetadata":{"eventId":"${randomUUID()}","inferenceTime":"${time.toISOString().slice(0, 19)}Z"},"eventVersion":"0"}\n`;
+    }
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, name), text);
+    written += count;
+  }
+}
+
+export interface Throughput {
+  records: number;
+  bytes: number;
+  seconds: number;
+  recordsPerSecond: number;
+  mbPerSecond: number;
+  /** Sum of the cells seen (keeps the work from being optimised away, and lets two loops be compared). */
+  cells: number;
+}
+
+async function jsonlFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await jsonlFiles(path)));
+    else if (entry.name.endsWith('.jsonl')) out.push(path);
+  }
+  return out;
+}
+
+function throughput(records: number, bytes: number, cells: number, startedNs: bigint): Throughput {
+  const seconds = Number(process.hrtime.bigint() - startedNs) / 1e9;
+  return {
+    records,
+    bytes,
+    seconds,
+    recordsPerSecond: records / seconds,
+    mbPerSecond: bytes / 1e6 / seconds,
+    cells,
+  };
+}
+
+interface BarePayload {
+  data?: unknown;
+}
+
+/** The yardstick: read each file, `JSON.parse` each line, split its CSV payloads on commas. Nothing else. */
+export async function bareLoopThroughput(dir: string): Promise<Throughput> {
+  const files = await jsonlFiles(dir);
+  const started = process.hrtime.bigint();
+  let records = 0;
+  let bytes = 0;
+  let cells = 0;
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    bytes += Buffer.byteLength(text);
+    let pos = 0;
+    while (pos < text.length) {
+      let nl = text.indexOf('\n', pos);
+      if (nl === -1) nl = text.length;
+      if (nl > pos) {
+        const doc = JSON.parse(text.slice(pos, nl)) as {
+          captureData: { endpointInput?: BarePayload; endpointOutput?: BarePayload };
+        };
+        const input = doc.captureData.endpointInput?.data;
+        const output = doc.captureData.endpointOutput?.data;
+        if (typeof output === 'string') cells += output.split(',').length;
+        if (typeof input === 'string') cells += input.split(',').length;
+        records++;
+      }
+      pos = nl + 1;
+    }
+  }
+  return throughput(records, bytes, cells, started);
+}
+
+/** The real capture path over a generated folder: list the window, stream, parse, filter, build rows. */
+export async function captureThroughput(
+  dir: string,
+  window: { start: Date; end: Date },
+  features: number,
+  options: { endpoint?: string } = {},
+): Promise<Throughput & { issues: number }> {
+  const storage = new LocalStorage();
+  const issues = new IssueLog();
+  const names = ['label', ...Array.from({ length: features }, (_, i) => `f${i + 1}`)];
+  const index = new Map<string, number>();
+  const resolver = {
+    columnIndex(name: string): number {
+      let i = index.get(name);
+      if (i === undefined) {
+        i = index.size;
+        index.set(name, i);
+      }
+      return i;
+    },
+  };
+  const build = createRowBuilder(resolver, { baselineColumns: names, issues });
+  let cells = 0;
+  const emit = (row: unknown[]): void => {
+    cells += row.length;
+  };
+  let records = 0;
+  let bytes = 0;
+  const started = process.hrtime.bigint();
+  for await (const object of listCaptureObjects(storage, dir, options.endpoint ?? 'bench-endpoint', window)) {
+    bytes += object.size;
+    for await (const batch of readCaptureBatches(storage, object.uri, { window, issues })) {
+      records += batch.length;
+      for (let i = 0; i < batch.length; i++) build(batch[i]!, emit);
+    }
+  }
+  return { ...throughput(records, bytes, cells, started), issues: issues.total };
+}
+
+function describe(name: string, t: Throughput): string {
+  return (
+    `capture: ${name}: ${Math.round(t.recordsPerSecond).toLocaleString('en')} records/s, ` +
+    `${t.mbPerSecond.toFixed(0)} MB/s (${t.records.toLocaleString('en')} records, ${t.seconds.toFixed(2)} s)`
+  );
+}
+
+/** Generates capture data, then prints the bare loop's and the capture path's throughput and their ratio. */
+export async function benchCapture(records = 200_000, features = 20): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'dw-bench-capture-'));
+  try {
+    const start = new Date('2024-05-02T00:00:00Z');
+    await generateCaptureFiles(dir, records, features, start);
+    const window = { start, end: new Date(start.getTime() + 366 * 86_400_000) };
+    // Two rounds each, alternating, so neither side alone pays the JIT warm-up.
+    for (let round = 1; round <= 2; round++) {
+      globalThis.gc?.();
+      const bare = await bareLoopThroughput(dir);
+      globalThis.gc?.();
+      const real = await captureThroughput(dir, window, features);
+      console.log(describe(`bare loop (round ${round})`, bare));
+      console.log(describe(`list+read+parse+rows (round ${round})`, real));
+      console.log(
+        `capture: ratio ${((100 * real.recordsPerSecond) / bare.recordsPerSecond).toFixed(0)}% of the bare loop ` +
+          `(${real.issues} issues; cells ${real.cells === bare.cells ? 'match' : `differ: ${real.cells} vs ${bare.cells}`})`,
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await benchCapture(Number(process.argv[2] ?? 200_000), Number(process.argv[3] ?? 20));
+}
