@@ -40,19 +40,11 @@ const CATEGORIES: readonly (readonly string[])[] = [
 
 type ColumnKind = 'int' | 'float' | 'sparse-float' | 'category';
 
-/** Column layout for `cols` columns: the label first, then a repeating numeric/categorical mix (14:6 for 20). */
+/** Column layout after the label: a repeating mix (for 20 columns: label, 13 numeric, 6 categorical). */
 function columnKinds(cols: number): ColumnKind[] {
-  const pattern: ColumnKind[] = [
-    'int',
-    'float',
-    'category',
-    'float',
-    'int',
-    'sparse-float',
-    'float',
-    'category',
-    'int',
-    'float',
+  // biome-ignore format: one pattern per line reads better
+  const pattern: readonly ColumnKind[] = [
+    'int', 'float', 'category', 'float', 'int', 'category', 'sparse-float', 'float', 'category', 'int',
   ];
   const kinds: ColumnKind[] = [];
   for (let i = 1; i < cols; i++) kinds.push(pattern[(i - 1) % pattern.length]!);

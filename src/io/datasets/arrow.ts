@@ -99,6 +99,8 @@ export class ArrowSource implements RowSource {
   readonly #handle: ReadAheadHandle;
   #batches: BatchIterator | undefined;
   #getters: Array<(row: number) => Cell> = [];
+  /** One converter per column for the whole object, so each conversion is reported once. */
+  #converters: CellConverter[] = [];
   #rowIndex = 0;
   #rowCount = 0;
   #row: Cell[] = [];
@@ -122,6 +124,9 @@ export class ArrowSource implements RowSource {
         context.issues,
       );
       source.#row = new Array<Cell>(source.columns.length).fill(null);
+      source.#converters = source.columns.map(
+        (column) => new CellConverter(context.issues, context.uri, column),
+      );
       source.#batches = reader[Symbol.asyncIterator]();
     } catch (error) {
       if (error instanceof InputError) throw error;
@@ -163,10 +168,9 @@ export class ArrowSource implements RowSource {
   #useBatch(batch: RecordBatch): void {
     this.#rowIndex = 0;
     this.#rowCount = batch.numRows;
-    this.#getters = this.columns.map((column, c) => {
+    this.#getters = this.#converters.map((converter, c) => {
       const vector = batch.getChildAt(c);
       if (!vector) return () => null;
-      const converter = new CellConverter(this.#context.issues, this.#context.uri, column);
       const type = vector.type as DataType;
       if (DataType.isDate(type) || DataType.isTimestamp(type)) {
         return (row: number) => {
