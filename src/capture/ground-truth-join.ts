@@ -158,7 +158,10 @@ export class PartitionedJoin {
 
   async addPrediction(key: string, prediction: StoredPrediction): Promise<void> {
     this.counts.predictions++;
-    this.#predictions.add(fnv1a(key) % this.k, JSON.stringify([key, prediction.label ?? null, prediction.score ?? null]));
+    this.#predictions.add(
+      fnv1a(key) % this.k,
+      JSON.stringify([key, prediction.label ?? null, prediction.score ?? null]),
+    );
     await this.#maybeSpill();
   }
 
@@ -169,7 +172,9 @@ export class PartitionedJoin {
   }
 
   /** Joins every bucket, calling `onMatch` for each matched prediction (bucket order, then arrival order). */
-  async join(onMatch: (prediction: StoredPrediction, label: string, key: string) => void): Promise<JoinCounts> {
+  async join(
+    onMatch: (prediction: StoredPrediction, label: string, key: string) => void,
+  ): Promise<JoinCounts> {
     const c = this.counts;
     for (let b = 0; b < this.k; b++) {
       if (this.#predictions.hasFile(b) || this.#labels.hasFile(b)) c.spilledPartitions++;

@@ -1,0 +1,376 @@
+/**
+ * Model-quality baseline (spec §6.2–6.4): a validation dataset with prediction, probability and label
+ * columns → `statistics.json` + `constraints.json` (+ driftwatch's `model_quality_calibration.json` for
+ * binary problems, the isotonic score calibration used by CBPE). Also the readers/writers of those files
+ * and of model-quality `constraint_violations.json`.
+ *
+ * Files are written in Jackson style like SageMaker's (`jackson.ts`); `"NaN"` is the string `"NaN"`.
+ * `constraints.json` thresholds are the baseline values (see `suggestModelQualityConstraints`).
+ */
+import { z } from 'zod';
+import {
+  binaryPrediction,
+  type PredictionSettings,
+  QualityCollector,
+  toFiniteNumber,
+} from '../capture/ground-truth-predictions.js';
+import { ConfigError } from '../core/errors.js';
+import { IssueLog } from '../core/issues.js';
+import type { Cell } from '../core/types.js';
+import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
+import { joinUri, type Storage } from '../io/storage.js';
+import {
+  COMPARISON_OPERATORS,
+  constraintsKeyOf,
+  type MetricConstraint,
+  type ModelQualityViolation,
+  suggestModelQualityConstraints,
+} from '../metrics/quality/checks.js';
+import { fitIsotonicBinary, type IsotonicFit } from '../metrics/quality/isotonic.js';
+import {
+  computeModelQualityMetrics,
+  type MetricValue,
+  type ModelQualityMetrics,
+  PROBLEM_TYPES,
+  type ProblemType,
+} from '../metrics/quality/statistics.js';
+import type { SubsampleOptions } from '../metrics/quality/subsample-std.js';
+import { float, toJackson } from './jackson.js';
+
+export const CALIBRATION_FILE = 'model_quality_calibration.json';
+/** Most knots kept in the calibration file (evenly thinned beyond; the fit stays monotone). */
+const MAX_CALIBRATION_KNOTS = 20_000;
+
+// ------------------------------------------------------------------------------------------ writers
+
+function isMetricValue(v: unknown): v is MetricValue {
+  return typeof v === 'object' && v !== null && 'value' in v && 'standard_deviation' in v;
+}
+
+/** The Jackson-ready form of a metrics section: doubles as `Float`, counts as integers. */
+function sectionForJson(section: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(section)) {
+    if (isMetricValue(v))
+      out[key] = { value: float(v.value), standard_deviation: float(v.standard_deviation) };
+    else if (key === 'confusion_matrix') out[key] = v;
+    else if (typeof v === 'object' && v !== null) {
+      const curve: Record<string, unknown> = {};
+      for (const [k, arr] of Object.entries(v))
+        curve[k] = Array.isArray(arr) ? arr.map((x: number) => float(x)) : arr;
+      out[key] = curve;
+    } else out[key] = v;
+  }
+  return out;
+}
+
+export function renderModelQualityStatistics(metrics: ModelQualityMetrics, evaluationTime?: Date): string {
+  return toJackson({
+    version: float(0),
+    dataset: { item_count: metrics.itemCount, evaluation_time: evaluationTime?.toISOString() },
+    [metrics.sectionKey]: sectionForJson(metrics.section),
+  });
+}
+
+export function renderModelQualityConstraints(
+  problemType: ProblemType,
+  constraints: ReadonlyMap<string, MetricConstraint>,
+): string {
+  const inner: Record<string, unknown> = {};
+  for (const [name, c] of constraints)
+    inner[name] = { threshold: float(c.threshold), comparison_operator: c.comparison_operator };
+  return toJackson({ version: float(0), [constraintsKeyOf(problemType)]: inner });
+}
+
+export function renderModelQualityViolations(violations: readonly ModelQualityViolation[]): string {
+  return toJackson({
+    violations: violations.map((v) => ({
+      constraint_check_type: v.constraint_check_type,
+      description: v.description,
+      metric_name: v.metric_name,
+    })),
+  });
+}
+
+// ------------------------------------------------------------------------------------------ readers
+
+export interface ModelQualityConstraints {
+  problemType: ProblemType;
+  constraints: Map<string, MetricConstraint>;
+}
+
+const constraintSchema = z.object({
+  threshold: z.number().refine(Number.isFinite, 'a finite number'),
+  comparison_operator: z.enum(COMPARISON_OPERATORS),
+});
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`not JSON: ${(error as Error).message}`, { file }, { cause: error });
+  }
+}
+
+export function parseModelQualityConstraints(text: string, file: string): ModelQualityConstraints {
+  const root = parseJson(text, file);
+  if (typeof root !== 'object' || root === null || Array.isArray(root))
+    throw new ConfigError('expected a JSON object', { file, field: '(root)' });
+  const found = PROBLEM_TYPES.filter((p) => Object.hasOwn(root, constraintsKeyOf(p)));
+  if (found.length !== 1) {
+    throw new ConfigError(
+      `expected exactly one of ${PROBLEM_TYPES.map(constraintsKeyOf).join(', ')} (a model-quality constraints file), found ${found.length}`,
+      { file, field: '(root)' },
+    );
+  }
+  const problemType = found[0] as ProblemType;
+  const key = constraintsKeyOf(problemType);
+  const section = (root as Record<string, unknown>)[key];
+  if (typeof section !== 'object' || section === null || Array.isArray(section))
+    throw new ConfigError('expected an object', { file, field: key });
+  const constraints = new Map<string, MetricConstraint>();
+  for (const [name, raw] of Object.entries(section)) {
+    const parsed = constraintSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(issue?.message ?? 'invalid constraint', {
+        file,
+        field: [key, name, ...(issue?.path ?? [])].join('.'),
+      });
+    }
+    constraints.set(name, parsed.data);
+  }
+  return { problemType, constraints };
+}
+
+export interface CalibrationFile {
+  version: 1;
+  method: 'isotonic';
+  problem_type: 'BinaryClassification';
+  item_count: number;
+  probability_threshold: number;
+  positive_label: string;
+  negative_label: string;
+  xs: number[];
+  ys: number[];
+}
+
+const calibrationSchema = z.object({
+  version: z.literal(1),
+  method: z.literal('isotonic'),
+  problem_type: z.literal('BinaryClassification'),
+  item_count: z.number().int().nonnegative(),
+  probability_threshold: z.number(),
+  positive_label: z.string(),
+  negative_label: z.string(),
+  xs: z.array(z.number()),
+  ys: z.array(z.number().min(0).max(1)),
+});
+
+export function parseCalibration(text: string, file: string): CalibrationFile {
+  const parsed = calibrationSchema.safeParse(parseJson(text, file));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(issue?.message ?? 'invalid calibration', {
+      file,
+      field: (issue?.path ?? []).join('.') || '(root)',
+    });
+  }
+  const c = parsed.data;
+  if (c.xs.length !== c.ys.length || c.xs.length === 0)
+    throw new ConfigError('xs and ys must be non-empty and of equal length', { file, field: 'xs' });
+  for (let i = 1; i < c.xs.length; i++) {
+    if ((c.xs[i] as number) < (c.xs[i - 1] as number) || (c.ys[i] as number) < (c.ys[i - 1] as number)) {
+      throw new ConfigError('the calibration must be non-decreasing in xs and ys', {
+        file,
+        field: `xs[${i}]`,
+      });
+    }
+  }
+  return c as CalibrationFile;
+}
+
+export function calibrationFit(c: CalibrationFile): IsotonicFit {
+  return { xs: c.xs, ys: c.ys };
+}
+
+function thinKnots(fit: IsotonicFit): IsotonicFit {
+  if (fit.xs.length <= MAX_CALIBRATION_KNOTS) return fit;
+  const step = Math.ceil(fit.xs.length / MAX_CALIBRATION_KNOTS);
+  const out: IsotonicFit = { xs: [], ys: [] };
+  for (let i = 0; i < fit.xs.length; i += step) {
+    out.xs.push(fit.xs[i] as number);
+    out.ys.push(fit.ys[i] as number);
+  }
+  if ((fit.xs.length - 1) % step !== 0) {
+    out.xs.push(fit.xs[fit.xs.length - 1] as number);
+    out.ys.push(fit.ys[fit.ys.length - 1] as number);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------ baseline
+
+export interface ModelQualityBaselineOptions extends Omit<PredictionSettings, 'problemType'> {
+  /** The validation dataset (CSV with header, JSONL, Arrow, Parquet; one object or a prefix). */
+  dataset: string;
+  out: string;
+  problemType: ProblemType;
+  /** Column holding the true label (name, or 0-based index when no column has that name). */
+  groundTruthAttribute: string;
+  format?: DatasetFormat;
+  header?: boolean;
+  issues?: IssueLog;
+  subsample?: SubsampleOptions;
+  onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
+}
+
+export interface ModelQualityBaselineResult {
+  metrics: ModelQualityMetrics;
+  constraints: Map<string, MetricConstraint>;
+  statisticsUri: string;
+  constraintsUri: string;
+  calibrationUri: string | undefined;
+  rows: number;
+  issues: IssueLog;
+}
+
+/** Index of a column by name, else by 0-based index; undefined while unknown (JSONL columns grow). */
+function resolveColumn(columns: readonly string[], attribute: string): number | undefined {
+  const byName = columns.indexOf(attribute);
+  if (byName >= 0) return byName;
+  if (/^\d+$/.test(attribute)) {
+    const i = Number(attribute);
+    if (i < columns.length) return i;
+  }
+  return undefined;
+}
+
+function cellText(cell: Cell): string | undefined {
+  if (cell === null || cell === undefined) return undefined;
+  const text = String(cell).trim();
+  return text === '' ? undefined : text;
+}
+
+export async function buildModelQualityBaseline(
+  storage: Storage,
+  options: ModelQualityBaselineOptions,
+): Promise<ModelQualityBaselineResult> {
+  const issues = options.issues ?? new IssueLog();
+  const settings: PredictionSettings = { ...options };
+  if (options.inferenceAttribute === undefined && options.probabilityAttribute === undefined) {
+    throw new ConfigError(
+      'set the inference attribute (or, for binary classification, the probability attribute)',
+      { field: 'inferenceAttribute' },
+    );
+  }
+  if (options.problemType !== 'BinaryClassification' && options.inferenceAttribute === undefined) {
+    throw new ConfigError(`${options.problemType} needs the inference attribute`, {
+      field: 'inferenceAttribute',
+    });
+  }
+  const reader = await openDataset(storage, options.dataset, {
+    format: options.format,
+    header: options.header,
+    issues,
+    onProgress: options.onProgress,
+  });
+  const collector = new QualityCollector(settings, issues);
+  const attrs = {
+    gt: options.groundTruthAttribute,
+    inf: options.inferenceAttribute,
+    prob: options.probabilityAttribute,
+  };
+  let gt: number | undefined;
+  let inf: number | undefined;
+  let prob: number | undefined;
+  let rows = 0;
+  for await (const row of reader.rows()) {
+    rows++;
+    gt ??= resolveColumn(reader.columns, attrs.gt);
+    if (attrs.inf !== undefined) inf ??= resolveColumn(reader.columns, attrs.inf);
+    if (attrs.prob !== undefined) prob ??= resolveColumn(reader.columns, attrs.prob);
+    const where = { source: options.dataset, line: rows };
+    const actual = gt === undefined ? undefined : cellText(row[gt]);
+    if (actual === undefined) {
+      issues.add({ kind: 'missing_label', ...where, column: attrs.gt, message: 'no ground-truth value' });
+      continue;
+    }
+    const label = inf === undefined ? undefined : cellText(row[inf]);
+    if (attrs.inf !== undefined && label === undefined) {
+      issues.add({ kind: 'missing_attribute', ...where, column: attrs.inf, message: 'no predicted value' });
+      continue;
+    }
+    let score: number | undefined;
+    if (attrs.prob !== undefined) {
+      score = prob === undefined ? undefined : toFiniteNumber(row[prob]);
+      if (score === undefined) {
+        issues.add({
+          kind: 'invalid_probability',
+          ...where,
+          column: attrs.prob,
+          message: 'probability is not a finite number',
+        });
+        continue;
+      }
+    }
+    let prediction = { label, score };
+    if (options.problemType === 'BinaryClassification') {
+      const b = binaryPrediction(prediction, settings, issues, where);
+      if (!b) continue;
+      prediction = {
+        label: b.predicted === 1 ? (options.positiveLabel ?? '1') : (options.negativeLabel ?? '0'),
+        score: b.score,
+      };
+    }
+    collector.add(prediction, actual, where);
+  }
+  for (const [what, attr, index] of [
+    ['ground-truth', attrs.gt, gt],
+    ['inference', attrs.inf, inf],
+    ['probability', attrs.prob, prob],
+  ] as const) {
+    if (attr !== undefined && index === undefined && rows > 0) {
+      throw new ConfigError(
+        `no column ${JSON.stringify(attr)} in ${options.dataset} (columns: ${reader.columns.slice(0, 20).join(', ')})`,
+        {
+          field: `${what}Attribute`,
+        },
+      );
+    }
+  }
+  if (collector.count === 0) {
+    throw new ConfigError(`no usable rows in ${options.dataset} (${rows} read; see the issues)`, {
+      field: 'dataset',
+    });
+  }
+  const data = collector.finish();
+  const metrics = computeModelQualityMetrics(data, { subsample: options.subsample });
+  const constraints = suggestModelQualityConstraints(metrics.scalars);
+  const statisticsUri = joinUri(options.out, 'statistics.json');
+  const constraintsUri = joinUri(options.out, 'constraints.json');
+  await storage.write(statisticsUri, renderModelQualityStatistics(metrics, new Date()), {
+    contentType: 'application/json',
+  });
+  await storage.write(constraintsUri, renderModelQualityConstraints(metrics.problemType, constraints), {
+    contentType: 'application/json',
+  });
+  let calibrationUri: string | undefined;
+  if (data.problemType === 'BinaryClassification' && data.scores) {
+    const fit = thinKnots(fitIsotonicBinary(data.scores, data.actual));
+    const file: CalibrationFile = {
+      version: 1,
+      method: 'isotonic',
+      problem_type: 'BinaryClassification',
+      item_count: data.actual.length,
+      probability_threshold: options.probabilityThreshold ?? 0.5,
+      positive_label: options.positiveLabel ?? '1',
+      negative_label: options.negativeLabel ?? '0',
+      xs: fit.xs,
+      ys: fit.ys,
+    };
+    calibrationUri = joinUri(options.out, CALIBRATION_FILE);
+    await storage.write(calibrationUri, `${JSON.stringify(file)}\n`, { contentType: 'application/json' });
+  }
+  return { metrics, constraints, statisticsUri, constraintsUri, calibrationUri, rows, issues };
+}

@@ -1,0 +1,68 @@
+/**
+ * Publishing one model-quality execution's CloudWatch metrics (spec §7.3): every finite scalar metric
+ * under its own name in the model-metrics namespace, CBPE estimates as `estimated_<metric>` with
+ * `estimated_<metric>_lower` / `_upper` (the band), and the execution heartbeat.
+ */
+import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { executionHeartbeatDatum, modelQualityMetricData } from '../alerts/data-quality-metrics.js';
+import { putMetrics } from '../alerts/publish.js';
+import type { IssueLog } from '../core/issues.js';
+import type { ExecutionStatus } from '../core/types.js';
+import { type BinaryPerformanceEstimate, ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
+import type { ModelQualityJob } from './model-quality.js';
+
+/** The scalar values published for an estimate: `<metric>`, `<metric>_lower`, `<metric>_upper` (finite only). */
+export function estimateScalars(estimate: BinaryPerformanceEstimate): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of ESTIMATED_METRIC_NAMES) {
+    const m = estimate.metrics[name];
+    if (Number.isFinite(m.value)) out[name] = m.value;
+    if (Number.isFinite(m.lower)) out[`${name}_lower`] = m.lower;
+    if (Number.isFinite(m.upper)) out[`${name}_upper`] = m.upper;
+  }
+  return out;
+}
+
+export async function publishModelQualityMetrics(
+  client: CloudWatchClient,
+  input: {
+    job: ModelQualityJob;
+    status: ExecutionStatus;
+    realised: Record<string, number>;
+    estimate: BinaryPerformanceEstimate | undefined;
+    issues: IssueLog;
+    signal?: AbortSignal;
+  },
+): Promise<number> {
+  const { job } = input;
+  const timestamp = new Date(job.scheduledTime);
+  const identity = { endpoint: job.endpoint, scheduleName: job.scheduleName, batch: false };
+  const datums: MetricDatum[] = [];
+  let namespace = '';
+  if (Object.keys(input.realised).length > 0) {
+    const r = modelQualityMetricData({ ...identity, timestamp, metrics: input.realised });
+    namespace = r.namespace;
+    datums.push(...r.datums);
+  }
+  if (input.estimate) {
+    const e = modelQualityMetricData({
+      ...identity,
+      timestamp,
+      metrics: estimateScalars(input.estimate),
+      prefix: 'estimated_',
+    });
+    namespace = e.namespace;
+    datums.push(...e.datums);
+  }
+  const heartbeat = executionHeartbeatDatum({
+    ...identity,
+    type: 'model-quality',
+    timestamp,
+    status: input.status,
+  });
+  datums.push(heartbeat.datum);
+  return await putMetrics(client, namespace || heartbeat.namespace, datums, {
+    signal: input.signal,
+    issues: input.issues,
+  });
+}

@@ -1,0 +1,479 @@
+/**
+ * One model-quality execution (spec §2, §6, §7.3, §8): join the window's captured predictions with the
+ * ground-truth labels collected since, compute the problem type's metrics, check them against the
+ * baseline constraints, write the reports and publish the metrics.
+ *
+ * Beyond SageMaker, for binary classification with a calibration file in the baseline
+ * (`model_quality_calibration.json`, written by `driftwatch baseline --analysis model-quality`), the
+ * execution also estimates performance from the scores alone (CBPE, `metrics/quality/cbpe.ts`):
+ * - over every prediction of the analysis window (reported beside the realised metrics), and
+ * - optionally over a more recent `estimation` window whose labels have not arrived yet (the early
+ *   warning); its estimate is the one published as `estimated_<metric>` (+ `_lower`/`_upper`).
+ * The estimate is written to `estimated_metrics.json` and the summary even when the execution fails for
+ * lack of ground truth.
+ *
+ * Reports under `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/`: statistics.json and
+ * constraint_violations.json (not when Failed), estimated_metrics.json (when estimated), execution.json
+ * last with a create-only write. Exactly once as for data quality: an existing execution.json is returned
+ * as is and nothing is published; metrics are published before a `.metrics-published` marker.
+ * No merged ground truth in the window → status `Failed` with a failure reason saying which side is missing.
+ */
+import {
+  CALIBRATION_FILE,
+  calibrationFit,
+  parseCalibration,
+  parseModelQualityConstraints,
+  renderModelQualityStatistics,
+  renderModelQualityViolations,
+} from '../baseline/model-quality.js';
+import {
+  groundTruthFolders,
+  listGroundTruthObjects,
+  readGroundTruthRecords,
+} from '../capture/ground-truth.js';
+import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.js';
+import {
+  binaryPrediction,
+  PredictionExtractor,
+  type PredictionSettings,
+  QualityCollector,
+  ScoreCollector,
+} from '../capture/ground-truth-predictions.js';
+import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
+import { AlreadyExistsError, ConfigError, DriftwatchError } from '../core/errors.js';
+import { IssueLog } from '../core/issues.js';
+import type { ExecutionStatus, Window } from '../core/types.js';
+import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
+import { type BinaryPerformanceEstimate, estimateBinaryPerformance } from '../metrics/quality/cbpe.js';
+import {
+  checkModelQualityConstraints,
+  type MetricConstraint,
+  type ModelQualityViolation,
+} from '../metrics/quality/checks.js';
+import type { IsotonicFit } from '../metrics/quality/isotonic.js';
+import {
+  computeModelQualityMetrics,
+  type ModelQualityMetrics,
+  type ProblemType,
+} from '../metrics/quality/statistics.js';
+import { jobWindow, reportPrefix } from './data-quality.js';
+import { publishModelQualityMetrics } from './model-quality-publish.js';
+import type { ExecutionDeps, ExecutionSummary } from './types.js';
+
+/** Everything a model-quality execution needs; JSON-serialisable (a BullMQ payload). Times are ISO-8601 UTC. */
+export interface ModelQualityJob {
+  monitorName: string;
+  endpoint: string;
+  /** Capture variant folder; undefined = every variant. */
+  variant?: string;
+  captureUri: string;
+  /** Ground-truth root: `<gt>/yyyy/mm/dd/hh/*.jsonl` (hour = when the label was collected). */
+  groundTruthUri: string;
+  /** Prefix holding constraints.json (and model_quality_calibration.json for CBPE). */
+  baselineUri: string;
+  outputUri: string;
+  scheduleName: string;
+  /** The analysis window (predictions), usually shifted back by the start/end offsets. */
+  windowStart: string;
+  windowEnd: string;
+  scheduledTime: string;
+  cloudwatch: boolean;
+  problemType: ProblemType;
+  inferenceAttribute?: string;
+  probabilityAttribute?: string;
+  /** Probability cut-off (binary). @defaultValue 0.5 */
+  probabilityThresholdAttribute?: number;
+  /** @defaultValue '1' */
+  positiveLabel?: string;
+  /** @defaultValue '0' */
+  negativeLabel?: string;
+  /** Labels are read from folders up to this time. @defaultValue scheduledTime (at least windowEnd) */
+  groundTruthReadUntil?: string;
+  /** A recent window estimated by CBPE before its labels exist (binary, with a calibration). */
+  estimationWindowStart?: string;
+  estimationWindowEnd?: string;
+  /** Hash buckets of the join. @defaultValue 256 */
+  joinPartitions?: number;
+  /** Join buffer before spilling to disk, bytes. @defaultValue 32 MiB */
+  joinMemoryBytes?: number;
+  /** Maximum points per curve in statistics.json. @defaultValue 1000 */
+  maxCurvePoints?: number;
+}
+
+export interface EstimateReport {
+  windowStart: string;
+  windowEnd: string;
+  recordsRead: number;
+  estimate: BinaryPerformanceEstimate;
+}
+
+export interface ModelQualityDetails {
+  problemType: ProblemType;
+  join: JoinCounts;
+  /** Matched records that entered the metrics. */
+  itemCount: number;
+  groundTruthFolders: { start: string; end: string };
+  groundTruthInputs: Array<{ uri: string; etag: string; size: number }>;
+  violatedMetrics: string[];
+  notEvaluated: string[];
+  /** Realised scalar metrics (finite ones). */
+  metrics: Record<string, number>;
+  /** CBPE over the analysis window's predictions (beside the realised metrics). */
+  estimated?: EstimateReport;
+  /** CBPE over the estimation window (the early warning, published). */
+  estimatedRecent?: EstimateReport;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DriftwatchError('E_ABORTED', 'execution aborted', { cause: signal.reason });
+}
+
+export async function readModelQualityExecution(
+  storage: Storage,
+  job: ModelQualityJob,
+): Promise<ExecutionSummary | undefined> {
+  const uri = joinUri(reportPrefix(job), 'execution.json');
+  if (!(await storage.head(uri))) return undefined;
+  return JSON.parse(await storage.readText(uri)) as ExecutionSummary;
+}
+
+export function predictionSettings(job: ModelQualityJob): PredictionSettings {
+  return {
+    problemType: job.problemType,
+    inferenceAttribute: job.inferenceAttribute,
+    probabilityAttribute: job.probabilityAttribute,
+    probabilityThreshold: job.probabilityThresholdAttribute,
+    positiveLabel: job.positiveLabel,
+    negativeLabel: job.negativeLabel,
+  };
+}
+
+interface ModelQualityBaseline {
+  constraints: Map<string, MetricConstraint>;
+  calibration: IsotonicFit | undefined;
+  files: Array<{ uri: string; etag: string }>;
+}
+
+async function readModelQualityBaseline(
+  storage: Storage,
+  job: ModelQualityJob,
+): Promise<ModelQualityBaseline> {
+  const constraintsUri = joinUri(job.baselineUri, 'constraints.json');
+  const head = await storage.head(constraintsUri);
+  if (!head) throw new ConfigError('no model-quality baseline constraints here', { file: constraintsUri });
+  const parsed = parseModelQualityConstraints(await storage.readText(constraintsUri), constraintsUri);
+  if (parsed.problemType !== job.problemType) {
+    throw new ConfigError(`the baseline is for ${parsed.problemType}, the monitor for ${job.problemType}`, {
+      file: constraintsUri,
+      field: 'problemType',
+    });
+  }
+  const files = [{ uri: constraintsUri, etag: head.etag }];
+  let calibration: IsotonicFit | undefined;
+  if (job.problemType === 'BinaryClassification') {
+    const calibrationUri = joinUri(job.baselineUri, CALIBRATION_FILE);
+    const calHead = await storage.head(calibrationUri);
+    if (calHead) {
+      calibration = calibrationFit(parseCalibration(await storage.readText(calibrationUri), calibrationUri));
+      files.push({ uri: calibrationUri, etag: calHead.etag });
+    }
+  }
+  return { constraints: parsed.constraints, calibration, files };
+}
+
+interface CaptureScan {
+  objects: ObjectInfo[];
+  recordsRead: number;
+  scores: ScoreCollector | undefined;
+}
+
+/**
+ * Streams the window's capture records, extracting each prediction; `onPrediction` receives the usable ones
+ * (binary predictions already reduced to the positive/negative label and a score).
+ */
+async function scanCapture(
+  job: ModelQualityJob,
+  deps: ExecutionDeps,
+  window: Window,
+  issues: IssueLog,
+  withScores: boolean,
+  onPrediction?: (
+    key: string,
+    prediction: { label: string | undefined; score: number | undefined },
+  ) => Promise<void>,
+): Promise<CaptureScan> {
+  const settings = predictionSettings(job);
+  const extractor = new PredictionExtractor(settings);
+  const scores = withScores ? new ScoreCollector() : undefined;
+  const positive = job.positiveLabel ?? '1';
+  const negative = job.negativeLabel ?? '0';
+  const objects: ObjectInfo[] = [];
+  let recordsRead = 0;
+  for await (const object of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, window, {
+    variant: job.variant,
+  })) {
+    checkAborted(deps.signal);
+    objects.push(object);
+    for await (const record of readCaptureRecords(deps.storage, object.uri, { window, issues })) {
+      recordsRead++;
+      const where = { source: object.uri, line: record.lineNumber };
+      const key = record.inferenceId ?? record.eventId;
+      if (key === undefined || key === '') {
+        issues.add({
+          kind: 'missing_event_id',
+          ...where,
+          message: 'no eventMetadata.inferenceId or eventId: cannot join a label',
+        });
+        continue;
+      }
+      let prediction = extractor.extract(record.output, issues, where);
+      if (!prediction) continue;
+      if (job.problemType === 'BinaryClassification') {
+        const b = binaryPrediction(prediction, settings, issues, where);
+        if (!b) continue;
+        scores?.add(b.predicted, b.score);
+        prediction = { label: b.predicted === 1 ? positive : negative, score: b.score };
+      }
+      if (onPrediction) await onPrediction(key, prediction);
+      if ((recordsRead & 0x3fff) === 0) checkAborted(deps.signal);
+    }
+    deps.onProgress?.({ objectsDone: objects.length, objectsTotal: objects.length, recordsRead });
+  }
+  return { objects, recordsRead, scores };
+}
+
+function statusMessage(status: ExecutionStatus, violations: number, reason?: string): string {
+  if (status === 'Failed') return `Failed: ${reason ?? 'Job failed.'}`;
+  if (status === 'CompletedWithViolations')
+    return `CompletedWithViolations: Job completed successfully with ${violations} violations.`;
+  return 'Completed: Job completed successfully with no violations.';
+}
+
+function failureReasonOf(
+  job: ModelQualityJob,
+  scan: CaptureScan,
+  join: JoinCounts,
+  gtObjects: number,
+  folders: Window,
+  matched: number,
+): string | undefined {
+  if (matched > 0) return undefined;
+  const window = `[${job.windowStart}, ${job.windowEnd})`;
+  if (scan.objects.length === 0)
+    return `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`;
+  if (join.predictions === 0)
+    return `No usable prediction in the window ${window}: ${scan.recordsRead} records read, none with a usable output (see issues).`;
+  const gtWhere = `${job.groundTruthUri} (hour folders ${folders.start.toISOString()} .. ${folders.end.toISOString()})`;
+  if (gtObjects === 0)
+    return `No ground truth to merge: no ground-truth objects in ${gtWhere}; ${join.predictions} predictions wait for labels.`;
+  if (join.labels === 0)
+    return `No ground truth to merge: ${gtObjects} ground-truth objects in ${gtWhere} hold no readable label (see issues).`;
+  if (join.matched === 0) {
+    return `No ground truth to merge: none of ${join.labels} labels in ${gtWhere} matches the ${join.predictions} predictions of the window (join key: inferenceId, else eventId).`;
+  }
+  return `No usable merged record: ${join.matched} predictions matched a label but none could be evaluated (see issues).`;
+}
+
+function finiteMetrics(scalars: ReadonlyMap<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of scalars) if (Number.isFinite(v)) out[k] = v;
+  return out;
+}
+
+/** Runs one model-quality execution. Idempotent: a finished execution is returned from its execution.json. */
+export async function runModelQualityExecution(
+  job: ModelQualityJob,
+  deps: ExecutionDeps,
+): Promise<ExecutionSummary> {
+  const existing = await readModelQualityExecution(deps.storage, job);
+  if (existing) return existing;
+  if (job.cloudwatch && !deps.cloudwatch)
+    throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', {
+      field: 'cloudwatch',
+    });
+  const started = Date.now();
+  const prefix = reportPrefix(job);
+  const window = jobWindow(job);
+  const readUntil = new Date(job.groundTruthReadUntil ?? job.scheduledTime);
+  if (Number.isNaN(readUntil.getTime()))
+    throw new ConfigError(`invalid time ${job.groundTruthReadUntil}`, { field: 'groundTruthReadUntil' });
+  const estimationWindow =
+    job.estimationWindowStart !== undefined && job.estimationWindowEnd !== undefined
+      ? jobWindow({ windowStart: job.estimationWindowStart, windowEnd: job.estimationWindowEnd })
+      : undefined;
+  const baseline = await readModelQualityBaseline(deps.storage, job);
+  const issues = new IssueLog();
+  const settings = predictionSettings(job);
+  const withScores = baseline.calibration !== undefined;
+
+  // 1. Predictions of the window and labels of every folder that can hold them, hash-partitioned.
+  const join = new PartitionedJoin({
+    partitions: job.joinPartitions,
+    memoryBudgetBytes: job.joinMemoryBytes,
+  });
+  const collector = new QualityCollector(settings, issues);
+  const folders = groundTruthFolders(window, readUntil);
+  const gtInputs: ObjectInfo[] = [];
+  let scan: CaptureScan;
+  let counts: JoinCounts;
+  try {
+    scan = await scanCapture(job, deps, window, issues, withScores, (key, p) => join.addPrediction(key, p));
+    for await (const object of listGroundTruthObjects(deps.storage, job.groundTruthUri, folders)) {
+      checkAborted(deps.signal);
+      gtInputs.push(object);
+      for await (const gt of readGroundTruthRecords(deps.storage, object.uri, { issues }))
+        await join.addLabel(gt.eventId, gt.label);
+    }
+    // 2. The join, bucket by bucket; matched pairs go into typed arrays.
+    counts = await join.join((prediction, label, key) => {
+      collector.add(prediction, label, { source: `merged record ${key}` });
+    });
+  } finally {
+    await join.close();
+  }
+  const joined = Date.now();
+
+  // 3. CBPE estimates (binary with a calibration): the analysis window, and the recent window if asked.
+  let estimated: EstimateReport | undefined;
+  let estimatedRecent: EstimateReport | undefined;
+  if (baseline.calibration && scan.scores && scan.scores.count > 0) {
+    const { scores, predicted } = scan.scores.finish();
+    estimated = {
+      windowStart: window.start.toISOString(),
+      windowEnd: window.end.toISOString(),
+      recordsRead: scan.recordsRead,
+      estimate: estimateBinaryPerformance(scores, predicted, baseline.calibration),
+    };
+  }
+  if (baseline.calibration && estimationWindow) {
+    const recentIssues = new IssueLog();
+    const recent = await scanCapture(job, deps, estimationWindow, recentIssues, true);
+    issues.merge(recentIssues);
+    if (recent.scores && recent.scores.count > 0) {
+      const { scores, predicted } = recent.scores.finish();
+      estimatedRecent = {
+        windowStart: estimationWindow.start.toISOString(),
+        windowEnd: estimationWindow.end.toISOString(),
+        recordsRead: recent.recordsRead,
+        estimate: estimateBinaryPerformance(scores, predicted, baseline.calibration),
+      };
+    }
+  }
+  const estimatedAt = Date.now();
+
+  // 4. Metrics and checks.
+  const failureReason = failureReasonOf(job, scan, counts, gtInputs.length, folders, collector.count);
+  let metrics: ModelQualityMetrics | undefined;
+  let violations: ModelQualityViolation[] = [];
+  let notEvaluated: string[] = [];
+  if (!failureReason) {
+    metrics = computeModelQualityMetrics(collector.finish(), { maxCurvePoints: job.maxCurvePoints });
+    const check = checkModelQualityConstraints(metrics.scalars, baseline.constraints);
+    violations = check.violations;
+    notEvaluated = check.notEvaluated;
+  }
+  const status: ExecutionStatus = failureReason
+    ? 'Failed'
+    : violations.length > 0
+      ? 'CompletedWithViolations'
+      : 'Completed';
+  const computed = Date.now();
+
+  // 5. Reports.
+  if (metrics) {
+    await deps.storage.write(
+      joinUri(prefix, 'statistics.json'),
+      renderModelQualityStatistics(metrics, new Date(job.scheduledTime)),
+      { contentType: 'application/json' },
+    );
+    await deps.storage.write(
+      joinUri(prefix, 'constraint_violations.json'),
+      renderModelQualityViolations(violations),
+      { contentType: 'application/json' },
+    );
+  }
+  if (estimated || estimatedRecent) {
+    const doc = {
+      version: 1,
+      method: 'CBPE (isotonic calibration)',
+      analysis_window: estimated ?? null,
+      estimation_window: estimatedRecent ?? null,
+      realised: metrics ? finiteMetrics(metrics.scalars) : null,
+    };
+    await deps.storage.write(joinUri(prefix, 'estimated_metrics.json'), `${JSON.stringify(doc, null, 2)}\n`, {
+      contentType: 'application/json',
+    });
+  }
+  const written = Date.now();
+
+  // 6. Metrics (once: guarded by a marker).
+  let metricsPublished = 0;
+  if (job.cloudwatch && deps.cloudwatch) {
+    const marker = joinUri(prefix, '.metrics-published');
+    if (!(await deps.storage.head(marker))) {
+      metricsPublished = await publishModelQualityMetrics(deps.cloudwatch, {
+        job,
+        status,
+        realised: metrics ? finiteMetrics(metrics.scalars) : {},
+        estimate: (estimatedRecent ?? estimated)?.estimate,
+        issues,
+        signal: deps.signal,
+      });
+      await deps.storage.write(
+        marker,
+        JSON.stringify({ publishedAt: new Date().toISOString(), metrics: metricsPublished }),
+      );
+    }
+  }
+  const published = Date.now();
+
+  const details: ModelQualityDetails = {
+    problemType: job.problemType,
+    join: counts,
+    itemCount: metrics?.itemCount ?? 0,
+    groundTruthFolders: { start: folders.start.toISOString(), end: folders.end.toISOString() },
+    groundTruthInputs: gtInputs.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+    violatedMetrics: violations.map((v) => v.metric_name),
+    notEvaluated,
+    metrics: metrics ? finiteMetrics(metrics.scalars) : {},
+    ...(estimated ? { estimated } : {}),
+    ...(estimatedRecent ? { estimatedRecent } : {}),
+  };
+  const summary: ExecutionSummary = {
+    monitorName: job.monitorName,
+    status,
+    message: statusMessage(status, violations.length, failureReason),
+    ...(failureReason ? { failureReason } : {}),
+    windowStart: window.start.toISOString(),
+    windowEnd: window.end.toISOString(),
+    scheduledTime: new Date(job.scheduledTime).toISOString(),
+    reportUri: prefix,
+    recordsRead: scan.recordsRead,
+    rowsProfiled: metrics?.itemCount ?? 0,
+    violations: violations.length,
+    driftedFeatures: [],
+    baseline: baseline.files,
+    inputs: scan.objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+    issues: issues.toJSON(),
+    metricsPublished,
+    timings: {
+      readAndJoinMs: joined - started,
+      estimateMs: estimatedAt - joined,
+      metricsMs: computed - estimatedAt,
+      writeReportsMs: written - computed,
+      publishMs: published - written,
+    },
+    modelQuality: details,
+  };
+  try {
+    await deps.storage.write(joinUri(prefix, 'execution.json'), `${JSON.stringify(summary, null, 2)}\n`, {
+      ifNoneMatch: true,
+      contentType: 'application/json',
+    });
+  } catch (error) {
+    if (error instanceof AlreadyExistsError)
+      return (await readModelQualityExecution(deps.storage, job)) ?? summary;
+    throw error;
+  }
+  return summary;
+}
