@@ -1,0 +1,54 @@
+/**
+ * Pearson's chi-square test of homogeneity on the 2 × K contingency table (baseline, current) × categories
+ * of the union, as `scipy.stats.chi2_contingency(table, correction=False)`: expected e_ij = row_i·col_j/N,
+ * X² = Σ (o − e)²/e, K − 1 degrees of freedom, p from the χ² upper tail. Unseen (current-only) and
+ * vanished (baseline-only) categories are ordinary columns with a zero cell; categories absent from both
+ * do not exist. No Yates correction (for 2 × 2 tables with small counts use Fisher's exact test).
+ * Not applicable with a single category (K = 1: nothing to compare).
+ */
+
+import { unionKeys } from './histogram.js';
+import { chiSquareSf, totalCount, validCount } from './linf.js';
+import type { DriftTestOutcome } from './types.js';
+
+export interface ContingencyTable {
+  /** Category names, code-unit order. */
+  keys: string[];
+  baseline: Float64Array;
+  current: Float64Array;
+  n: number;
+  m: number;
+}
+
+export function contingencyTable(
+  baseline: ReadonlyMap<string, number>,
+  current: ReadonlyMap<string, number>,
+): ContingencyTable {
+  const keys = unionKeys(baseline, current);
+  return {
+    keys,
+    baseline: Float64Array.from(keys, (k) => validCount(baseline.get(k))),
+    current: Float64Array.from(keys, (k) => validCount(current.get(k))),
+    n: totalCount(baseline),
+    m: totalCount(current),
+  };
+}
+
+export function chiSquareContingency(
+  baseline: ReadonlyMap<string, number>,
+  current: ReadonlyMap<string, number>,
+): DriftTestOutcome {
+  const t = contingencyTable(baseline, current);
+  if (!(t.n > 0) || !(t.m > 0)) return { notApplicable: 'empty sample' };
+  if (t.keys.length < 2) return { notApplicable: 'one category' };
+  const N = t.n + t.m;
+  let statistic = 0;
+  for (let j = 0; j < t.keys.length; j++) {
+    const col = (t.baseline[j] as number) + (t.current[j] as number);
+    const eb = (t.n * col) / N;
+    const ec = (t.m * col) / N;
+    statistic += ((t.baseline[j] as number) - eb) ** 2 / eb + ((t.current[j] as number) - ec) ** 2 / ec;
+  }
+  const dof = t.keys.length - 1;
+  return { statistic, pValue: chiSquareSf(statistic, dof), input: 'counts', method: `pearson:dof=${dof}` };
+}

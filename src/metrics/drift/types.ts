@@ -1,0 +1,36 @@
+/**
+ * Vocabulary of the drift-test library.
+ *
+ * - numeric feature: compared through two `WeightedSample`s (exact values, or a KLL sketch's items).
+ * - categorical feature: compared through two category → count maps.
+ * - input: what a result was computed from: `raw` (exact values), `sketch` (a rank-error-bounded
+ *   summary: the result carries `statisticErrorBound`), `counts` (categorical counts, always exact).
+ * - score kind: a test returns either a p-value (drift when p ≤ α) or a distance (drift when
+ *   distance ≥ threshold); `decide.ts` is the one place that applies the rule.
+ */
+export type FeatureKind = 'numeric' | 'categorical';
+export type InputKind = 'raw' | 'sketch' | 'counts';
+
+export interface DriftTestResult {
+  /** Test statistic (a distance for distance tests). May be ±Infinity (e.g. Fisher's odds ratio). */
+  statistic: number;
+  /** p-value for hypothesis tests; null for distances. */
+  pValue: number | null;
+  input: InputKind;
+  /** How the number was obtained, e.g. `exact`, `asymp`, `baseline-deciles`. */
+  method: string;
+  /**
+   * For sketch input: |statistic − statistic on the exact data| ≤ this (from the sketches' rank error).
+   * Absent for exact input.
+   */
+  statisticErrorBound?: number;
+  /** For sketch input of p-value tests: the p-values at statistic ± statisticErrorBound. */
+  pValueRange?: [number, number];
+}
+
+/** A result or the reason there is none (too little data, a test that does not apply). */
+export type DriftTestOutcome = DriftTestResult | { notApplicable: string };
+
+export function isResult(outcome: DriftTestOutcome): outcome is DriftTestResult {
+  return !('notApplicable' in outcome);
+}
