@@ -12,6 +12,7 @@
  * Alarms per monitor (names are `<prefix>-<monitor>-<kind>[-<subject>]`, rendered CloudWatch-safe):
  * | kind                | metric                                   | statistic | fires when                  | missing data |
  * | `drift`             | `feature_baseline_drift_<f>`             | Maximum   | > constraint threshold      | notBreaching |
+ * |   (ChiSquared)      |   (holds the p-value)                    | Minimum   | < constraint threshold      | notBreaching |
  * | `completeness`      | `feature_completeness_<f>` (0..1)        | Minimum   | < completeness − tolerance  | notBreaching |
  * | `model`             | `<metric>` (model-metrics namespace)     | Average   | constraint's operator       | notBreaching |
  * | `stopped-reporting` | `driftwatch_execution_completed`         | Maximum   | < 1 (failed or no execution)| breaching    |
@@ -78,8 +79,17 @@ export interface MonitorAlarmInput extends ScheduleIdentity {
   /** Where this monitor's reports live: `<output>/<endpoint>/<schedule>/` (for the descriptions). */
   reportUri: string;
   settings: AlarmSettings;
-  /** From the baseline's constraints.json: the drift threshold and completeness of each feature. */
-  features: Array<{ name: string; driftThreshold?: number; completeness?: number }>;
+  /**
+   * From the baseline's constraints.json: the drift threshold and completeness of each feature.
+   * `driftScore` says what `feature_baseline_drift_<f>` holds: a distance (fires above the threshold, the
+   * default) or a p-value (categorical ChiSquared: fires below the threshold).
+   */
+  features: Array<{
+    name: string;
+    driftThreshold?: number;
+    driftScore?: 'distance' | 'p-value';
+    completeness?: number;
+  }>;
   /** From a model-quality constraints.json: one entry per constrained metric. */
   modelQuality?: Array<{
     metric: string;
@@ -227,6 +237,7 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
     for (const f of monitor.features) {
       if (disabled.has(f.name)) continue;
       if (s.drift && f.driftThreshold !== undefined && Number.isFinite(f.driftThreshold)) {
+        const pValue = f.driftScore === 'p-value';
         out.push({
           monitorName: monitor.monitorName,
           kind: 'drift',
@@ -238,18 +249,18 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
             AlarmDescription: describeAlarm(
               monitor,
               'drift',
-              `feature ${quoted(f.name)} drifted from the baseline: drift distance > ${f.driftThreshold} (baseline_drift_check).`,
+              `feature ${quoted(f.name)} drifted from the baseline: ${pValue ? 'chi-squared p-value <' : 'drift distance >'} ${f.driftThreshold} (baseline_drift_check).`,
               'open the report of that hour, compare the moved categories/quantiles in the summary with recent upstream changes; if the shift is expected, re-baseline.',
             ),
             Namespace: namespace,
             MetricName: featureMetricName(FEATURE_METRIC_PREFIXES.baselineDrift, f.name),
             Dimensions: scheduleDimensions(monitor, f.name),
-            Statistic: 'Maximum',
+            Statistic: pValue ? 'Minimum' : 'Maximum',
             Period: period,
             EvaluationPeriods: evaluationPeriods,
             DatapointsToAlarm: evaluationPeriods,
             Threshold: f.driftThreshold,
-            ComparisonOperator: 'GreaterThanThreshold',
+            ComparisonOperator: pValue ? 'LessThanThreshold' : 'GreaterThanThreshold',
             TreatMissingData: 'notBreaching',
           },
         });

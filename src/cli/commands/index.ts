@@ -1,9 +1,10 @@
 /** Every CLI command, registered in this order (one import and one list entry per command). */
 import type { Command } from 'commander';
+import { register as alarms } from './alarms.js';
 import { register as baseline } from './baseline.js';
 import { register as demo } from './demo.js';
 import { register as run } from './run.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, baseline, run];
+export const commands: RegisterCommand[] = [demo, baseline, run, alarms];

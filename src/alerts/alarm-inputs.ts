@@ -1,0 +1,169 @@
+/**
+ * From the monitors config and each monitor's baseline to the inputs of alarm planning
+ * (`MonitorAlarmInput`): the schedule's period, where reports live, and the thresholds of constraints.json.
+ */
+import type { ComparisonOperator } from '@aws-sdk/client-cloudwatch';
+import { z } from 'zod';
+import { type Constraints, parseConstraints } from '../baseline/constraints.js';
+import { defaultAlarmSettings } from '../config/alarms.js';
+import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
+import { nextRuns, type Schedule } from '../config/schedule.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { joinUri, type Storage } from '../io/storage.js';
+import type { MonitorAlarmInput } from './alarms.js';
+
+/** A fixed reference instant, so the computed period never depends on when the sync runs. */
+const REFERENCE = new Date('2024-01-01T00:00:00Z');
+/**
+ * Runs sampled to find the longest gap: 60 covers every SageMaker form and ordinary cron patterns
+ * (cron-parser evaluates zones slowly, so the sample stays small). Daylight-saving changes are not
+ * sampled: they stretch a daily gap to 25 h, and alarm periods are capped at one day anyway.
+ */
+const SAMPLE_RUNS = 60;
+
+/**
+ * The longest gap in seconds between consecutive runs of a schedule (hourly 3600, daily 86400,
+ * `cron(0 S/N ? * * *)` the longest of its gaps); undefined for a one-off `NOW` schedule.
+ */
+export function scheduleIntervalSeconds(schedule: Schedule): number | undefined {
+  if (schedule.kind === 'now') return undefined;
+  const runs = nextRuns(schedule, REFERENCE, SAMPLE_RUNS);
+  let longest = 0;
+  for (let i = 1; i < runs.length; i++) {
+    longest = Math.max(longest, ((runs[i] as Date).getTime() - (runs[i - 1] as Date).getTime()) / 1000);
+  }
+  return longest > 0 ? longest : undefined;
+}
+
+/**
+ * Drift and completeness thresholds per feature, as the checks apply them (spec §4–§5): nothing for a
+ * feature whose metrics are not emitted; a drift threshold when comparison is on and constraints are
+ * evaluated (numeric: `comparison_threshold`, string: `categorical_comparison_threshold`, per-feature
+ * overrides first; ChiSquared publishes a p-value); the `completeness` constraint when evaluated.
+ */
+export function dataQualityAlarmFeatures(constraints: Constraints): MonitorAlarmInput['features'] {
+  const mc = constraints.monitoring_config;
+  const dc = mc.distribution_constraints;
+  const out: MonitorAlarmInput['features'] = [];
+  for (const f of constraints.features) {
+    const emit = (f.overrides.emit_metrics ?? mc.emit_metrics) === 'Enabled';
+    if (!emit) continue;
+    const evaluate = (f.overrides.evaluate_constraints ?? mc.evaluate_constraints) === 'Enabled';
+    const entry: MonitorAlarmInput['features'][number] = { name: f.name };
+    if (evaluate && dc.perform_comparison === 'Enabled') {
+      if (f.inferred_type === 'String') {
+        const method = f.overrides.categorical_drift_method ?? dc.categorical_drift_method;
+        entry.driftThreshold =
+          f.overrides.categorical_comparison_threshold ?? dc.categorical_comparison_threshold;
+        entry.driftScore = method === 'ChiSquared' ? 'p-value' : 'distance';
+      } else if (f.inferred_type === 'Integral' || f.inferred_type === 'Fractional') {
+        entry.driftThreshold = f.overrides.comparison_threshold ?? dc.comparison_threshold;
+        entry.driftScore = 'distance';
+      }
+    }
+    if (evaluate && f.completeness !== undefined) entry.completeness = f.completeness;
+    out.push(entry);
+  }
+  return out;
+}
+
+const OPERATORS = [
+  'GreaterThanThreshold',
+  'LessThanThreshold',
+  'GreaterThanOrEqualToThreshold',
+  'LessThanOrEqualToThreshold',
+] as const;
+const SECTIONS = [
+  'regression_constraints',
+  'binary_classification_constraints',
+  'multiclass_classification_constraints',
+];
+const metricConstraintSchema = z.object({
+  threshold: z.number().refine(Number.isFinite, 'expected a finite number'),
+  comparison_operator: z.enum(OPERATORS),
+});
+
+/** The metric constraints of a model-quality constraints.json (spec §6.3), for alarms. */
+export function modelQualityAlarmConstraints(
+  text: string,
+  file: string,
+): NonNullable<MonitorAlarmInput['modelQuality']> {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`not JSON: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  if (typeof root !== 'object' || root === null || Array.isArray(root)) {
+    throw new ConfigError('expected a JSON object', { file, field: '(root)' });
+  }
+  const found = SECTIONS.filter((k) => Object.hasOwn(root, k));
+  if (found.length !== 1) {
+    throw new ConfigError(`expected exactly one of ${SECTIONS.join(', ')}, found ${found.length}`, {
+      file,
+      field: '(root)',
+    });
+  }
+  const key = found[0] as string;
+  const section = (root as Record<string, unknown>)[key];
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+    throw new ConfigError('expected an object', { file, field: key });
+  }
+  const out: NonNullable<MonitorAlarmInput['modelQuality']> = [];
+  for (const [metric, raw] of Object.entries(section)) {
+    const parsed = metricConstraintSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(issue?.message ?? 'invalid constraint', {
+        file,
+        field: [key, metric, ...(issue?.path ?? []).map(String)].join('.'),
+      });
+    }
+    out.push({
+      metric,
+      threshold: parsed.data.threshold,
+      comparisonOperator: parsed.data.comparison_operator as ComparisonOperator,
+    });
+  }
+  return out;
+}
+
+async function readBaselineText(storage: Storage, uri: string): Promise<string> {
+  try {
+    return await storage.readText(uri);
+  } catch (error) {
+    if (error instanceof InputError)
+      throw new ConfigError(`cannot read the baseline: ${error.message}`, { file: uri }, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The alarm inputs of one configured monitor; reads its baseline `constraints.json` through `storage`.
+ * A missing or invalid baseline is a `ConfigError` (the sync stops rather than deleting that monitor's
+ * alarms for want of thresholds).
+ */
+export async function monitorAlarmInput(
+  monitor: MonitorConfig,
+  storage: Storage,
+): Promise<MonitorAlarmInput> {
+  const scheduleName = monitor.scheduleName ?? monitor.name;
+  const settings = monitor.alarms ?? defaultAlarmSettings();
+  const input: MonitorAlarmInput = {
+    monitorName: monitor.name,
+    type: monitor.type,
+    endpoint: monitor.endpoint,
+    batch: false,
+    scheduleName,
+    periodSeconds: scheduleIntervalSeconds(scheduleOf(monitor)),
+    reportUri: `${joinUri(monitor.output, monitor.endpoint, scheduleName)}/`,
+    settings,
+    features: [],
+  };
+  if (!settings.enabled || input.periodSeconds === undefined) return input;
+  const uri = joinUri(monitor.baseline, 'constraints.json');
+  const text = await readBaselineText(storage, uri);
+  if (monitor.type === 'data-quality') input.features = dataQualityAlarmFeatures(parseConstraints(text, uri));
+  else input.modelQuality = modelQualityAlarmConstraints(text, uri);
+  return input;
+}

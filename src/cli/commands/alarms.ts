@@ -1,0 +1,141 @@
+/**
+ * `driftwatch alarms sync --config <file> [--dry-run] [--json]`: provision the CloudWatch alarms on-call
+ * needs for every monitor of the config, and delete the ones no longer wanted (only alarms driftwatch
+ * manages are touched). Prints the plan: create / update (with the fields that differ) / delete /
+ * unchanged, plus alarms ignored (named like ours, not ours) and conflicts (exit code 1).
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Command } from 'commander';
+import { monitorAlarmInput } from '../../alerts/alarm-inputs.js';
+import { type AlarmPlan, type MonitorAlarmInput, syncAlarms } from '../../alerts/alarms.js';
+import { createCloudWatchClient } from '../../alerts/client.js';
+import { loadMonitorsConfig } from '../../config/monitors.js';
+import { createStorage, type Storage } from '../../io/storage.js';
+
+export interface AlarmsSyncOptions {
+  config: string;
+  dryRun: boolean;
+  /** Extra prefixes to sync even when no monitor uses them any more (removes their managed alarms). */
+  prefixes?: string[];
+  signal?: AbortSignal;
+}
+
+export interface AlarmsSyncResult {
+  dryRun: boolean;
+  plans: AlarmPlan[];
+  /** 0 = in sync (or planned), 1 = conflicts left unresolved. */
+  exitCode: number;
+}
+
+/** Loads the config, reads every monitor's constraints, and syncs each alarm name prefix in turn. */
+export async function alarmsSync(
+  options: AlarmsSyncOptions,
+  deps: { client: CloudWatchClient; storage: Storage },
+): Promise<AlarmsSyncResult> {
+  const config = await loadMonitorsConfig(options.config);
+  const inputs: MonitorAlarmInput[] = [];
+  for (const monitor of config.monitors) inputs.push(await monitorAlarmInput(monitor, deps.storage));
+  const byPrefix = new Map<string, MonitorAlarmInput[]>();
+  for (const p of options.prefixes ?? []) byPrefix.set(p, []);
+  for (const input of inputs) {
+    const list = byPrefix.get(input.settings.namePrefix) ?? [];
+    list.push(input);
+    byPrefix.set(input.settings.namePrefix, list);
+  }
+  if (byPrefix.size === 0) byPrefix.set('driftwatch', []);
+  const plans: AlarmPlan[] = [];
+  for (const [namePrefix, monitors] of [...byPrefix].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    plans.push(
+      await syncAlarms(deps.client, monitors, { dryRun: options.dryRun, namePrefix, signal: options.signal }),
+    );
+  }
+  const exitCode = plans.some((p) => p.conflicts.length > 0) ? 1 : 0;
+  return { dryRun: options.dryRun, plans, exitCode };
+}
+
+/** The plan as text, one alarm per line. */
+export function formatAlarmPlans(result: AlarmsSyncResult): string {
+  const lines: string[] = [];
+  const verb = result.dryRun ? 'would ' : '';
+  for (const plan of result.plans) {
+    lines.push(
+      `alarms ${plan.namePrefix}-*: ${verb}create ${plan.create.length}, ${verb}update ${plan.update.length}, ${verb}delete ${plan.delete.length}, unchanged ${plan.unchanged.length}` +
+        (plan.ignored.length ? `, ignored ${plan.ignored.length}` : '') +
+        (plan.conflicts.length ? `, CONFLICTS ${plan.conflicts.length}` : ''),
+    );
+    for (const a of plan.create) lines.push(`  + ${a.spec.AlarmName}`);
+    for (const u of plan.update) lines.push(`  ~ ${u.alarm.spec.AlarmName} (${u.changes.join(', ')})`);
+    for (const name of plan.delete) lines.push(`  - ${name}`);
+    for (const name of plan.unchanged) lines.push(`  = ${name}`);
+    for (const name of plan.ignored) lines.push(`  ? ${name} (not managed by driftwatch: left alone)`);
+    for (const name of plan.conflicts) {
+      lines.push(
+        `  ! ${name} (exists but is not managed by driftwatch: not written; rename or delete it, or change alarms.namePrefix)`,
+      );
+    }
+  }
+  if (result.dryRun) lines.push('dry run: nothing was changed');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The plan as JSON (alarm specs included for creates and updates). */
+export function alarmPlansJson(result: AlarmsSyncResult): unknown {
+  return {
+    dryRun: result.dryRun,
+    plans: result.plans.map((p) => ({
+      namePrefix: p.namePrefix,
+      create: p.create.map((a) => ({
+        monitor: a.monitorName,
+        kind: a.kind,
+        subject: a.subject,
+        alarm: a.spec,
+      })),
+      update: p.update.map((u) => ({
+        monitor: u.alarm.monitorName,
+        kind: u.alarm.kind,
+        subject: u.alarm.subject,
+        changes: u.changes,
+        alarm: u.alarm.spec,
+      })),
+      delete: p.delete,
+      unchanged: p.unchanged,
+      ignored: p.ignored,
+      conflicts: p.conflicts,
+    })),
+  };
+}
+
+export function register(program: Command): void {
+  const alarms = program
+    .command('alarms')
+    .description('CloudWatch alarms for on-call, provisioned from the monitors config');
+  alarms
+    .command('sync')
+    .description(
+      'Create, update and delete the alarms driftwatch manages so that they match the config and baselines',
+    )
+    .requiredOption('--config <file>', 'monitors config (YAML or JSON)')
+    .option('--dry-run', 'show the plan without changing anything')
+    .option('--json', 'print the plan as JSON')
+    .option(
+      '--prefix <name...>',
+      'also sync these alarm name prefixes (to remove alarms of a prefix no monitor uses)',
+    )
+    .action(async (options: { config: string; dryRun?: boolean; json?: boolean; prefix?: string[] }) => {
+      const storage = createStorage();
+      const client = createCloudWatchClient();
+      try {
+        const result = await alarmsSync(
+          { config: options.config, dryRun: Boolean(options.dryRun), prefixes: options.prefix },
+          { client, storage },
+        );
+        process.stdout.write(
+          options.json ? `${JSON.stringify(alarmPlansJson(result))}\n` : formatAlarmPlans(result),
+        );
+        if (result.exitCode !== 0) process.exitCode = result.exitCode;
+      } finally {
+        client.destroy();
+        storage.destroy();
+      }
+    });
+}

@@ -1,0 +1,160 @@
+/** `driftwatch alarms sync` end to end: a monitors config and local baselines → alarms in moto's CloudWatch. */
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CloudWatchClient,
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCloudWatchClient } from '../../src/alerts/client.js';
+import { alarmPlansJson, alarmsSync, formatAlarmPlans } from '../../src/cli/commands/alarms.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { createStorage } from '../../src/io/storage.js';
+import { awsEndpoint } from '../support/aws.js';
+
+const topic = 'arn:aws:sns:us-east-1:123456789012:oncall';
+
+function client(): CloudWatchClient {
+  return createCloudWatchClient({
+    endpoint: awsEndpoint(),
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+}
+
+const dirs: string[] = [];
+const prefixes: string[] = [];
+afterEach(async () => {
+  const cw = client();
+  for (const prefix of prefixes.splice(0)) {
+    const names = (await alarmNames(cw, prefix)) as string[];
+    if (names.length) await cw.send(new DeleteAlarmsCommand({ AlarmNames: names }));
+  }
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function alarmNames(cw: CloudWatchClient, prefix: string) {
+  const out = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${prefix}-` }));
+  return (out.MetricAlarms ?? []).map((a) => a.AlarmName).sort();
+}
+
+async function setup() {
+  const dir = await mkdtemp(join(tmpdir(), 'dw-alarms-'));
+  dirs.push(dir);
+  const prefix = `dwc${randomUUID().slice(0, 8)}`;
+  prefixes.push(prefix);
+  await mkdir(join(dir, 'dq'), { recursive: true });
+  await mkdir(join(dir, 'mq'), { recursive: true });
+  await writeFile(
+    join(dir, 'dq', 'constraints.json'),
+    JSON.stringify({
+      version: 0,
+      features: [
+        { name: 'age', inferred_type: 'Integral', completeness: 1 },
+        { name: 'plan type', inferred_type: 'String', completeness: 0.9 },
+      ],
+      monitoring_config: {
+        distribution_constraints: { perform_comparison: 'Enabled', comparison_threshold: 0.1 },
+      },
+    }),
+  );
+  await writeFile(
+    join(dir, 'mq', 'constraints.json'),
+    JSON.stringify({
+      regression_constraints: { mae: { threshold: 4.2, comparison_operator: 'GreaterThanThreshold' } },
+    }),
+  );
+  const monitor = (name: string, type: string, baseline: string, schedule: string) => `
+  - name: ${name}
+    type: ${type}
+    endpoint: ${name}-ep
+    baseline: ${join(dir, baseline)}
+    output: s3://reports/monitoring/
+    schedule: "${schedule}"`;
+  const config = (withFraud: boolean, threshold?: string) => `
+defaults:
+  capture: s3://capture/data
+  alarms:
+    namePrefix: ${prefix}
+    alarmActions: [${topic}]
+    ${threshold ?? ''}
+monitors:${monitor('churn', 'data-quality', 'dq', 'cron(0 * ? * * *)')}${withFraud ? monitor('fraud', 'model-quality', 'mq', 'cron(0 5 ? * * *)') : ''}
+`;
+  const path = join(dir, 'monitors.yaml');
+  return { dir, prefix, path, config, write: (text: string) => writeFile(path, text) };
+}
+
+describe('driftwatch alarms sync', () => {
+  it('syncs the alarms of every configured monitor, and removes those of a removed monitor', async () => {
+    const cw = client();
+    const storage = createStorage();
+    const s = await setup();
+    await s.write(s.config(true));
+
+    const dry = await alarmsSync({ config: s.path, dryRun: true }, { client: cw, storage });
+    expect(dry.plans.map((p) => p.create.length)).toEqual([7]);
+    expect(await alarmNames(cw, s.prefix)).toEqual([]);
+    expect(formatAlarmPlans(dry)).toMatch(/would create 7.*\n {2}\+ .*-churn-drift-age\n/);
+
+    const first = await alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
+    expect(first.exitCode).toBe(0);
+    expect(await alarmNames(cw, s.prefix)).toEqual([
+      `${s.prefix}-churn-completeness-age`,
+      expect.stringMatching(new RegExp(`^${s.prefix}-churn-completeness-plan_type_[0-9a-f]{8}$`)),
+      `${s.prefix}-churn-drift-age`,
+      expect.stringMatching(new RegExp(`^${s.prefix}-churn-drift-plan_type_[0-9a-f]{8}$`)),
+      `${s.prefix}-churn-stopped-reporting`,
+      `${s.prefix}-fraud-model-mae`,
+      `${s.prefix}-fraud-stopped-reporting`,
+    ]);
+    const fraud = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [`${s.prefix}-fraud-model-mae`] }));
+    expect(fraud.MetricAlarms?.[0]).toMatchObject({
+      Namespace: 'aws/sagemaker/Endpoints/model-metrics',
+      Period: 86_400,
+      Threshold: 4.2,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+      Dimensions: [
+        { Name: 'Endpoint', Value: 'fraud-ep' },
+        { Name: 'MonitoringSchedule', Value: 'fraud' },
+      ],
+    });
+    expect(fraud.MetricAlarms?.[0]?.AlarmDescription).toContain(
+      's3://reports/monitoring/fraud-ep/fraud/yyyy/mm/dd/hh/',
+    );
+
+    const again = await alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
+    expect(again.plans[0]).toMatchObject({ create: [], update: [], delete: [] });
+
+    await s.write(s.config(false, 'completenessTolerance: 0.05'));
+    const changed = await alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
+    const json = alarmPlansJson(changed) as {
+      plans: Array<{ update: Array<{ changes: string[] }>; delete: string[] }>;
+    };
+    expect(json.plans[0]?.delete).toEqual([
+      `${s.prefix}-fraud-model-mae`,
+      `${s.prefix}-fraud-stopped-reporting`,
+    ]);
+    expect(json.plans[0]?.update).toHaveLength(2);
+    expect(json.plans[0]?.update.every((u) => u.changes.includes('Threshold'))).toBe(true);
+    expect(await alarmNames(cw, s.prefix)).toHaveLength(5);
+    storage.destroy();
+  });
+
+  it('stops with a ConfigError naming the file when a baseline is missing (and deletes nothing)', async () => {
+    const cw = client();
+    const storage = createStorage();
+    const s = await setup();
+    await s.write(s.config(true));
+    await alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
+    await rm(join(s.dir, 'mq', 'constraints.json'));
+    const failing = alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
+    await expect(failing).rejects.toBeInstanceOf(ConfigError);
+    await expect(failing).rejects.toThrow(/mq\/constraints\.json/);
+    expect(await alarmNames(cw, s.prefix)).toHaveLength(7);
+    storage.destroy();
+  });
+});
