@@ -88,7 +88,8 @@ export function compileJsonPath(expression: string, field: string): (doc: unknow
     const n = Number(expression);
     return (doc) => {
       if (Array.isArray(doc)) return doc[n];
-      if (typeof doc === 'object' && doc !== null && Object.hasOwn(doc, expression)) return (doc as Record<string, unknown>)[expression];
+      if (typeof doc === 'object' && doc !== null && Object.hasOwn(doc, expression))
+        return (doc as Record<string, unknown>)[expression];
       return undefined;
     };
   }

@@ -26,6 +26,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Storage } from '../io/storage.js';
 import { alarmSettingsSchema } from './alarms.js';
+import { modelQualitySettingsSchema } from './model-quality.js';
 import {
   parseSchedule,
   parseWindowBound,
@@ -106,8 +107,8 @@ export const monitorSchema = z
     catchUp: z.number().int().min(0).max(10_000).default(24),
     retry: retrySchema.default({ attempts: 5, backoffMs: 30_000 }),
     alarms: alarmSettingsSchema.optional(),
-    /** Model-quality settings: replaced by the model-quality schema (src/config/model-quality.ts) when it lands. */
-    modelQuality: z.unknown().optional(),
+    /** Model-quality settings (required for `type: model-quality`; see src/config/model-quality.ts). */
+    modelQuality: modelQualitySettingsSchema.optional(),
   })
   .strict()
   .superRefine((monitor, ctx) => {
@@ -160,6 +161,9 @@ export const monitorSchema = z
         path: ['modelQuality'],
         message: "only a monitor of type 'model-quality' takes model-quality settings",
       });
+    }
+    if (monitor.type === 'model-quality' && monitor.modelQuality === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['modelQuality'], message: 'a model-quality monitor needs modelQuality settings' });
     }
   });
 

@@ -1,0 +1,91 @@
+/**
+ * Model-quality settings of a monitor (`type: model-quality`), the `modelQuality` block of the monitors
+ * config. Names follow SageMaker's (spec §6.1, §8.5):
+ *
+ * ```yaml
+ * - name: churn-quality
+ *   type: model-quality
+ *   endpoint: churn-endpoint
+ *   baseline: s3://bucket/baselines/churn-quality/     # constraints.json (+ model_quality_calibration.json)
+ *   output: s3://bucket/monitoring/churn-quality/
+ *   schedule: cron(0 * ? * * *)
+ *   window: { start: -P1DT1H, end: -P1D }               # StartTimeOffset / EndTimeOffset: labels come a day late
+ *   modelQuality:
+ *     problemType: BinaryClassification                # Regression | BinaryClassification | MulticlassClassification
+ *     groundTruth: s3://bucket/ground-truth/churn/     # <gt>/yyyy/mm/dd/hh/*.jsonl
+ *     probabilityAttribute: "0"                        # CSV column index, or a JSON path for JSON outputs
+ *     probabilityThresholdAttribute: 0.5
+ *     estimationWindow: { start: -PT1H, end: -PT0H }   # CBPE estimate of the latest hour (binary)
+ * ```
+ */
+import { z } from 'zod';
+import { PROBLEM_TYPES } from '../metrics/quality/statistics.js';
+import { parseWindowBound, ScheduleSyntaxError } from './schedule.js';
+
+const offsetWindowSchema = z
+  .object({ start: z.string().min(1), end: z.string().min(1) })
+  .strict()
+  .superRefine((w, ctx) => {
+    const ms: Partial<Record<'start' | 'end', number>> = {};
+    for (const key of ['start', 'end'] as const) {
+      try {
+        const bound = parseWindowBound(w[key]);
+        if (bound.kind !== 'offset')
+          ctx.addIssue({ code: 'custom', path: [key], message: 'expected an offset such as -PT1H' });
+        else ms[key] = bound.ms;
+      } catch (error) {
+        if (!(error instanceof ScheduleSyntaxError)) throw error;
+        ctx.addIssue({ code: 'custom', path: [key], message: error.message });
+      }
+    }
+    if (ms.start !== undefined && ms.end !== undefined && !(ms.start < ms.end)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'window start must be before window end' });
+    }
+  });
+
+export const modelQualitySettingsSchema = z
+  .object({
+    problemType: z.enum(PROBLEM_TYPES),
+    /** Ground-truth root URI. */
+    groundTruth: z.string().min(1),
+    /** CSV column index or JSON path (JMESPath) of the prediction in the endpoint output. */
+    inferenceAttribute: z.string().min(1).optional(),
+    /** CSV column index or JSON path of the positive-label probability (binary). */
+    probabilityAttribute: z.string().min(1).optional(),
+    /** Probability cut-off (binary). @defaultValue 0.5 */
+    probabilityThresholdAttribute: z.number().refine(Number.isFinite, 'a finite number').default(0.5),
+    /** @defaultValue '1' */
+    positiveLabel: z.string().min(1).default('1'),
+    /** @defaultValue '0' */
+    negativeLabel: z.string().min(1).default('0'),
+    /** Offsets (from the scheduled time) of a recent window estimated by CBPE before its labels exist. */
+    estimationWindow: offsetWindowSchema.optional(),
+    /** Hash buckets of the prediction–label join. @defaultValue 256 */
+    joinPartitions: z.number().int().min(1).max(65_536).default(256),
+    /** Join buffer before spilling to local disk, in MiB. @defaultValue 32 */
+    joinMemoryMiB: z.number().min(1).max(65_536).default(32),
+    /** Maximum points per ROC/PR curve in statistics.json. @defaultValue 1000 */
+    maxCurvePoints: z.number().int().min(2).max(1_000_000).default(1000),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.problemType === 'BinaryClassification') {
+      if (s.positiveLabel === s.negativeLabel)
+        ctx.addIssue({ code: 'custom', path: ['negativeLabel'], message: 'must differ from positiveLabel' });
+    } else if (s.probabilityAttribute !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['probabilityAttribute'],
+        message: `only binary classification uses a probability (problemType is ${s.problemType})`,
+      });
+    }
+    if (s.estimationWindow && s.problemType !== 'BinaryClassification') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['estimationWindow'],
+        message: 'performance estimation (CBPE) is for binary classification only',
+      });
+    }
+  });
+
+export type ModelQualitySettings = z.output<typeof modelQualitySettingsSchema>;
