@@ -238,18 +238,16 @@ describe('CSV: streaming', () => {
   it('parses any table written by an RFC 4180 writer, whatever the chunk boundaries', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc
-          .integer({ min: 1, max: 4 })
-          .chain((width) =>
-            fc.tuple(
-              fc.array(fc.array(cell, { minLength: width, maxLength: width }), {
-                minLength: 1,
-                maxLength: 12,
-              }),
-              fc.boolean(),
-              fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 20 }),
-            ),
+        fc.integer({ min: 1, max: 4 }).chain((width) =>
+          fc.tuple(
+            fc.array(fc.array(cell, { minLength: width, maxLength: width }), {
+              minLength: 1,
+              maxLength: 12,
+            }),
+            fc.boolean(),
+            fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 20 }),
           ),
+        ),
         async ([table, crlf, cuts]) => {
           // Empty cells are written quoted ("") so that they read back as '' and a one-column empty row is
           // not a blank line.
@@ -295,6 +293,21 @@ describe('CSV: streaming', () => {
     expect(progress.map((p) => p.rowsRead)).toEqual([100_000, 200_000, 250_000]);
     expect(progress.at(-1)!.bytesRead).toBe(reader.bytesRead());
     expect(reader.bytesRead()).toBeGreaterThan(1_000_000);
+  });
+
+  it('reads wide rows that cross the 64 KiB string windows cells are cut from', async () => {
+    const width = 700;
+    const cellText = (r: number, c: number) => `r${r}c${c}-${'x'.repeat((r * 7 + c) % 23)}`;
+    const header = Array.from({ length: width }, (_, c) => `col${c}`).join(',');
+    const lines = [header];
+    for (let r = 0; r < 60; r++)
+      lines.push(Array.from({ length: width }, (_, c) => cellText(r, c)).join(','));
+    const { rows, issues } = await readCsv(`${lines.join('\n')}\n`);
+    expect(rows).toHaveLength(60);
+    expect(issues.total).toBe(0);
+    for (let r = 0; r < 60; r++) {
+      expect(rows[r]).toEqual(Array.from({ length: width }, (_, c) => cellText(r, c)));
+    }
   });
 
   it('stops reading when the consumer breaks out of the loop', async () => {

@@ -51,6 +51,9 @@ interface PendingIssue {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Size of the latin1 string windows cells are cut from, and the room a row start needs left in one. */
+const WINDOW_BYTES = 64 * 1024;
+const WINDOW_MARGIN = 4 * 1024;
 
 export class CsvSource implements RowSource {
   columns: string[] = [];
@@ -59,8 +62,14 @@ export class CsvSource implements RowSource {
   readonly #chunks: AsyncIterator<Buffer | Uint8Array | string>;
   readonly #stream: Readable;
   #buf: Buffer = EMPTY;
-  /** latin1 view of `#buf`: one char per byte, so byte offsets index it directly. */
+  /**
+   * latin1 view of `#buf[#strStart, #strEnd)`: one char per byte, so byte offsets index it directly. A
+   * window rather than the whole buffer because cells cut from it are V8 slices that keep the whole window
+   * alive: a consumer that keeps a few cells (say, as Map keys) keeps a few windows, not whole chunks.
+   */
   #str = '';
+  #strStart = 0;
+  #strEnd = 0;
   #ascii = true;
   #pos = 0;
   /** 1-based line number at `#pos`. */
@@ -192,7 +201,9 @@ export class CsvSource implements RowSource {
     this.#buf = buf;
     this.#pos = 0;
     this.#ascii = isAscii(buf);
-    this.#str = buf.toString('latin1');
+    this.#str = '';
+    this.#strStart = 0;
+    this.#strEnd = 0;
   }
 
   #failTooLong(bytes: number): never {
@@ -204,7 +215,10 @@ export class CsvSource implements RowSource {
   }
 
   #text(start: number, end: number, high: boolean, column: number, line: number): string {
-    if (!high) return this.#str.substring(start, end);
+    if (!high) {
+      if (end <= this.#strEnd) return this.#str.substring(start - this.#strStart, end - this.#strStart);
+      return this.#buf.toString('latin1', start, end); // a cell across the window's end (rare)
+    }
     const bytes = this.#buf.subarray(start, end);
     if (!isUtf8(bytes)) {
       this.#issue('invalid_utf8', line, column, 'invalid UTF-8 bytes replaced with U+FFFD');
@@ -266,6 +280,11 @@ export class CsvSource implements RowSource {
       return NEED_MORE;
     }
 
+    if (i + WINDOW_MARGIN > this.#strEnd && this.#strEnd < n) {
+      this.#strStart = i;
+      this.#strEnd = Math.min(n, i + WINDOW_BYTES);
+      this.#str = b.toString('latin1', i, this.#strEnd);
+    }
     this.#pending = undefined;
     const row = this.#row;
     const width = this.#width;
