@@ -28,6 +28,14 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'dataset format (default: from the file extension)').choices(['csv', 'jsonl', 'arrow', 'parquet']))
     .option('--no-header', 'CSV without a header row (columns are named _c0, _c1, ...)')
     .addOption(new Option('--analysis <type>', 'what to baseline').choices(['data-quality', 'model-quality']).default('data-quality'))
+    // Model quality (run-quality.ts plugs the analysis into `baselineAnalyses`):
+    .addOption(new Option('--problem-type <type>', 'model quality: the problem type').choices(['Regression', 'BinaryClassification', 'MulticlassClassification']))
+    .option('--ground-truth-attribute <column>', 'model quality: the label column (name, or 0-based index)')
+    .option('--inference-attribute <column>', 'model quality: the prediction column')
+    .option('--probability-attribute <column>', 'model quality: the positive-label probability column (binary)')
+    .option('--probability-threshold-attribute <number>', 'model quality: probability cut-off (binary)', '0.5')
+    .option('--positive-label <label>', 'model quality: the positive label (binary)', '1')
+    .option('--negative-label <label>', 'model quality: the negative label (binary)', '0')
     .option('--json', 'print the result as JSON on the last stdout line')
     .action(async (options: BaselineCommandOptions) => {
       if (options.analysis !== 'data-quality') {

@@ -1,0 +1,227 @@
+/**
+ * `driftwatch run-quality`: one model-quality execution over a window of captured predictions, joined with
+ * the ground truth collected since (spec §2, §6). Also plugs `--analysis model-quality` into
+ * `driftwatch baseline`.
+ */
+import { type Command, Option } from 'commander';
+import { createCloudWatchClient } from '../../alerts/client.js';
+import { buildModelQualityBaseline } from '../../baseline/model-quality.js';
+import { ConfigError } from '../../core/errors.js';
+import { IssueLog } from '../../core/issues.js';
+import { createLogger } from '../../core/log.js';
+import { createStorage } from '../../io/storage.js';
+import type { ProblemType } from '../../metrics/quality/statistics.js';
+import {
+  type ModelQualityDetails,
+  type ModelQualityJob,
+  runModelQualityExecution,
+} from '../../monitor/model-quality.js';
+import type { ExecutionSummary } from '../../monitor/types.js';
+import { progressReporter } from '../progress.js';
+import { type BaselineCommandOptions, baselineAnalyses } from './baseline.js';
+import { parseTime, splitCaptureUri } from './run.js';
+
+const PROBLEM_TYPES = ['Regression', 'BinaryClassification', 'MulticlassClassification'] as const;
+
+export function parseThreshold(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n))
+    throw new ConfigError(`not a number: ${JSON.stringify(text)}`, { field: flag });
+  return n;
+}
+
+function formatMetric(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(4);
+}
+
+export function printQualitySummary(summary: ExecutionSummary, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  const d = summary.modelQuality as ModelQualityDetails | undefined;
+  const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
+  if (d) {
+    const j = d.join;
+    lines.push(
+      `  join      ${j.predictions} predictions, ${j.labels} labels, ${j.matched} matched, ${j.unmatchedPredictions} without label, ${j.orphanLabels} orphan labels`,
+    );
+    const shown = Object.entries(d.metrics).filter(([k]) => !k.endsWith('_best_constant_classifier'));
+    if (shown.length > 0)
+      lines.push(`  metrics   ${shown.map(([k, v]) => `${k}=${formatMetric(v)}`).join(' ')}`);
+    for (const [label, e] of [
+      ['estimated', d.estimated],
+      ['recent', d.estimatedRecent],
+    ] as const) {
+      if (!e) continue;
+      const m = e.estimate.metrics;
+      lines.push(
+        `  ${label.padEnd(9)} ${e.windowStart} .. ${e.windowEnd}: f1=${formatMetric(m.f1.value)} [${formatMetric(m.f1.lower)}, ${formatMetric(m.f1.upper)}] accuracy=${formatMetric(m.accuracy.value)} auc=${formatMetric(m.auc.value)}`,
+      );
+    }
+    if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
+  }
+  lines.push(
+    `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
+    `  reports   ${summary.reportUri}`,
+  );
+  if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function modelQualityBaseline(options: BaselineCommandOptions): Promise<void> {
+  const problemType = options.problemType as ProblemType | undefined;
+  if (!problemType)
+    throw new ConfigError('--analysis model-quality needs --problem-type', { field: '--problem-type' });
+  const groundTruthAttribute = options.groundTruthAttribute as string | undefined;
+  if (!groundTruthAttribute)
+    throw new ConfigError('--analysis model-quality needs --ground-truth-attribute', {
+      field: '--ground-truth-attribute',
+    });
+  const storage = createStorage();
+  const issues = new IssueLog();
+  const progress = progressReporter('rows');
+  try {
+    const result = await buildModelQualityBaseline(storage, {
+      dataset: options.dataset,
+      out: options.out,
+      format: options.format,
+      header: options.header,
+      problemType,
+      groundTruthAttribute,
+      inferenceAttribute: options.inferenceAttribute as string | undefined,
+      probabilityAttribute: options.probabilityAttribute as string | undefined,
+      probabilityThreshold: parseThreshold(
+        options.probabilityThresholdAttribute as string | undefined,
+        '--probability-threshold-attribute',
+      ),
+      positiveLabel: options.positiveLabel as string | undefined,
+      negativeLabel: options.negativeLabel as string | undefined,
+      issues,
+      onProgress: (p) => progress.update(p.rowsRead, p.bytesRead),
+    });
+    progress.done(result.rows, 0);
+    if (issues.total > 0)
+      process.stderr.write(
+        `warning: ${issues.total} input problems: ${JSON.stringify(issues.toJSON().counts)}\n`,
+      );
+    const metrics = Object.fromEntries([...result.metrics.scalars].filter(([, v]) => Number.isFinite(v)));
+    const summary = {
+      statistics: result.statisticsUri,
+      constraints: result.constraintsUri,
+      calibration: result.calibrationUri ?? null,
+      rows: result.rows,
+      itemCount: result.metrics.itemCount,
+      problemType,
+      metrics,
+      issues: issues.toJSON(),
+    };
+    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else {
+      const files = [
+        result.statisticsUri,
+        result.constraintsUri,
+        ...(result.calibrationUri ? [result.calibrationUri] : []),
+      ];
+      process.stdout.write(
+        `Model-quality baseline (${problemType}) of ${result.metrics.itemCount} rows written:\n  ${files.join('\n  ')}\n`,
+      );
+    }
+  } finally {
+    storage.destroy();
+  }
+}
+
+export function register(program: Command): void {
+  baselineAnalyses.set('model-quality', modelQualityBaseline);
+  program
+    .command('run-quality')
+    .description(
+      'Run one model-quality execution: captured predictions of a window joined with late ground truth',
+    )
+    .requiredOption(
+      '--baseline <uri-prefix>',
+      'prefix holding constraints.json (and model_quality_calibration.json)',
+    )
+    .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
+    .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
+    .requiredOption('--start <iso>', 'window start (inclusive), inference time')
+    .requiredOption('--end <iso>', 'window end (exclusive); also the scheduled time of the reports')
+    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+    .addOption(
+      new Option('--problem-type <type>', 'problem type').choices([...PROBLEM_TYPES]).makeOptionMandatory(),
+    )
+    .option('--inference-attribute <attr>', 'CSV column index or JSON path of the prediction')
+    .option(
+      '--probability-attribute <attr>',
+      'CSV column index or JSON path of the positive-label probability (binary)',
+    )
+    .option('--probability-threshold-attribute <number>', 'probability cut-off (binary)', '0.5')
+    .option('--positive-label <label>', 'positive label (binary)', '1')
+    .option('--negative-label <label>', 'negative label (binary)', '0')
+    .option('--ground-truth-until <iso>', 'read label folders up to this time (default: now)')
+    .option('--estimate-start <iso>', 'also estimate (CBPE) this recent window, whose labels may be missing')
+    .option('--estimate-end <iso>', 'end of the estimated window')
+    .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
+    .option('--variant <name>', 'variant folder (default: every variant)')
+    .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-quality')
+    .option('--cloudwatch', 'publish the metrics to CloudWatch')
+    .option('--json', 'print the execution summary as JSON on the last stdout line')
+    .action(async (options) => {
+      const { captureUri, endpoint } = splitCaptureUri(options.capture, options.endpoint);
+      const start = parseTime(options.start, '--start');
+      const end = parseTime(options.end, '--end');
+      if ((options.estimateStart === undefined) !== (options.estimateEnd === undefined)) {
+        throw new ConfigError('give both --estimate-start and --estimate-end, or neither', {
+          field: '--estimate-start',
+        });
+      }
+      const job: ModelQualityJob = {
+        monitorName: options.schedule,
+        endpoint,
+        variant: options.variant,
+        captureUri,
+        groundTruthUri: options.groundTruth,
+        baselineUri: options.baseline,
+        outputUri: options.out,
+        scheduleName: options.schedule,
+        windowStart: start,
+        windowEnd: end,
+        scheduledTime: end,
+        cloudwatch: Boolean(options.cloudwatch),
+        problemType: options.problemType,
+        inferenceAttribute: options.inferenceAttribute,
+        probabilityAttribute: options.probabilityAttribute,
+        probabilityThresholdAttribute: parseThreshold(
+          options.probabilityThresholdAttribute,
+          '--probability-threshold-attribute',
+        ),
+        positiveLabel: options.positiveLabel,
+        negativeLabel: options.negativeLabel,
+        groundTruthReadUntil: options.groundTruthUntil
+          ? parseTime(options.groundTruthUntil, '--ground-truth-until')
+          : new Date().toISOString(),
+        ...(options.estimateStart
+          ? {
+              estimationWindowStart: parseTime(options.estimateStart, '--estimate-start'),
+              estimationWindowEnd: parseTime(options.estimateEnd, '--estimate-end'),
+            }
+          : {}),
+      };
+      const storage = createStorage();
+      const cloudwatch = job.cloudwatch ? createCloudWatchClient() : undefined;
+      try {
+        const summary = await runModelQualityExecution(job, {
+          storage,
+          cloudwatch,
+          logger: createLogger({ level: 'warn' }),
+        });
+        printQualitySummary(summary, options.json);
+        if (summary.status === 'Failed') process.exitCode = 1;
+      } finally {
+        storage.destroy();
+        cloudwatch?.destroy();
+      }
+    });
+}
