@@ -10,6 +10,7 @@ import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
 import { nextRuns, type Schedule } from '../config/schedule.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
+import { ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
 import type { MonitorAlarmInput } from './alarms.js';
 
 /** A fixed reference instant, so the computed period never depends on when the sync runs. */
@@ -163,7 +164,17 @@ export async function monitorAlarmInput(
   if (!settings.enabled || input.periodSeconds === undefined) return input;
   const uri = joinUri(monitor.baseline, 'constraints.json');
   const text = await readBaselineText(storage, uri);
-  if (monitor.type === 'data-quality') input.features = dataQualityAlarmFeatures(parseConstraints(text, uri));
-  else input.modelQuality = modelQualityAlarmConstraints(text, uri);
+  if (monitor.type === 'data-quality') {
+    input.features = dataQualityAlarmFeatures(parseConstraints(text, uri));
+    return input;
+  }
+  const constraints = modelQualityAlarmConstraints(text, uri);
+  // With an estimation window the execution also publishes CBPE estimates as `estimated_<metric>`: alarm
+  // on them with the same constraint, an early warning before the labels arrive.
+  const estimated = new Set<string>(ESTIMATED_METRIC_NAMES);
+  const estimates = monitor.modelQuality?.estimationWindow
+    ? constraints.filter((c) => estimated.has(c.metric)).map((c) => ({ ...c, prefix: 'estimated_' }))
+    : [];
+  input.modelQuality = [...constraints, ...estimates];
   return input;
 }

@@ -64,7 +64,10 @@ async function setup() {
   await writeFile(
     join(dir, 'mq', 'constraints.json'),
     JSON.stringify({
-      regression_constraints: { mae: { threshold: 4.2, comparison_operator: 'GreaterThanThreshold' } },
+      binary_classification_constraints: {
+        f1: { threshold: 0.7, comparison_operator: 'LessThanThreshold' },
+        false_positive_rate: { threshold: 0.2, comparison_operator: 'GreaterThanThreshold' },
+      },
     }),
   );
   const monitor = (name: string, type: string, baseline: string, schedule: string) => `
@@ -73,7 +76,17 @@ async function setup() {
     endpoint: ${name}-ep
     baseline: ${join(dir, baseline)}
     output: s3://reports/monitoring/
-    schedule: "${schedule}"`;
+    schedule: "${schedule}"${
+      type === 'model-quality'
+        ? `
+    window: { start: -P1DT1H, end: -P1D }
+    modelQuality:
+      problemType: BinaryClassification
+      groundTruth: s3://ground-truth/${name}/
+      probabilityAttribute: "0"
+      estimationWindow: { start: -PT1H, end: -PT0H }`
+        : ''
+    }`;
   const config = (withFraud: boolean, threshold?: string) => `
 defaults:
   capture: s3://capture/data
@@ -95,9 +108,9 @@ describe('driftwatch alarms sync', () => {
     await s.write(s.config(true));
 
     const dry = await alarmsSync({ config: s.path, dryRun: true }, { client: cw, storage });
-    expect(dry.plans.map((p) => p.create.length)).toEqual([7]);
+    expect(dry.plans.map((p) => p.create.length)).toEqual([9]);
     expect(await alarmNames(cw, s.prefix)).toEqual([]);
-    expect(formatAlarmPlans(dry)).toMatch(/would create 7.*\n {2}\+ .*-churn-drift-age\n/);
+    expect(formatAlarmPlans(dry)).toMatch(/would create 9.*\n {2}\+ .*-churn-drift-age\n/);
 
     const first = await alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
     expect(first.exitCode).toBe(0);
@@ -107,15 +120,19 @@ describe('driftwatch alarms sync', () => {
       `${s.prefix}-churn-drift-age`,
       expect.stringMatching(new RegExp(`^${s.prefix}-churn-drift-plan_type_[0-9a-f]{8}$`)),
       `${s.prefix}-churn-stopped-reporting`,
-      `${s.prefix}-fraud-model-mae`,
+      `${s.prefix}-fraud-model-estimated_f1`,
+      `${s.prefix}-fraud-model-f1`,
+      `${s.prefix}-fraud-model-false_positive_rate`,
       `${s.prefix}-fraud-stopped-reporting`,
     ]);
-    const fraud = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [`${s.prefix}-fraud-model-mae`] }));
+    const fraud = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [`${s.prefix}-fraud-model-f1`] }));
     expect(fraud.MetricAlarms?.[0]).toMatchObject({
       Namespace: 'aws/sagemaker/Endpoints/model-metrics',
       Period: 86_400,
-      Threshold: 4.2,
-      ComparisonOperator: 'GreaterThanThreshold',
+      MetricName: 'f1',
+      Statistic: 'Average',
+      Threshold: 0.7,
+      ComparisonOperator: 'LessThanThreshold',
       AlarmActions: [topic],
       Dimensions: [
         { Name: 'Endpoint', Value: 'fraud-ep' },
@@ -135,7 +152,9 @@ describe('driftwatch alarms sync', () => {
       plans: Array<{ update: Array<{ changes: string[] }>; delete: string[] }>;
     };
     expect(json.plans[0]?.delete).toEqual([
-      `${s.prefix}-fraud-model-mae`,
+      `${s.prefix}-fraud-model-estimated_f1`,
+      `${s.prefix}-fraud-model-f1`,
+      `${s.prefix}-fraud-model-false_positive_rate`,
       `${s.prefix}-fraud-stopped-reporting`,
     ]);
     expect(json.plans[0]?.update).toHaveLength(2);
@@ -154,7 +173,7 @@ describe('driftwatch alarms sync', () => {
     const failing = alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
     await expect(failing).rejects.toBeInstanceOf(ConfigError);
     await expect(failing).rejects.toThrow(/mq\/constraints\.json/);
-    expect(await alarmNames(cw, s.prefix)).toHaveLength(7);
+    expect(await alarmNames(cw, s.prefix)).toHaveLength(9);
     storage.destroy();
   });
 });
