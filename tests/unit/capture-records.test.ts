@@ -6,6 +6,7 @@ import {
   type CaptureRecord,
   parseCaptureLine,
   parseUtcTime,
+  readCaptureBatches,
   readCaptureRecords,
 } from '../../src/capture/index.js';
 import { IssueLog } from '../../src/core/issues.js';
@@ -297,6 +298,54 @@ describe('readCaptureRecords', () => {
     const records = await collect(readCaptureRecords(storage, file, { window, issues }));
     expect(records.map((r) => r.eventId)).toEqual(lines.map((_, i) => `e${i}`));
     expect(issues.total).toBe(0);
+  });
+});
+
+describe('readCaptureBatches', () => {
+  it('yields small batches across chunk boundaries, in order, with the same records as readCaptureRecords', async () => {
+    const file = join(root, 'batches.jsonl');
+    const start = Date.UTC(2024, 4, 2, 7);
+    // ~5 MB: several 1 MiB chunks, so lines straddle chunk boundaries.
+    const lines = Array.from({ length: 10_000 }, (_, i) =>
+      line({
+        eventId: `e${i}`,
+        input: `${i},${'7'.repeat(i % 900)}`,
+        time: new Date(start + i * 100).toISOString(),
+      }),
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const window = { start: new Date(start), end: new Date(start + 500_000) };
+    const issues = new IssueLog();
+    const batches = await collect(readCaptureBatches(storage, file, { window, issues }));
+    expect(batches.length).toBeGreaterThanOrEqual(Math.ceil(5000 / 128));
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(128);
+    const ids = batches.flat().map((r) => r.eventId);
+    expect(ids).toEqual(Array.from({ length: 5000 }, (_, i) => `e${i}`));
+    expect(batches.flat().every((r, i) => r.lineNumber === i + 1 && r.input!.data.startsWith(`${i},`))).toBe(
+      true,
+    );
+    expect(issues.toJSON().counts).toEqual({ outside_window: 5000 });
+    const single = await collect(readCaptureRecords(storage, file, { window, issues: new IssueLog() }));
+    expect(single.map((r) => r.eventId)).toEqual(ids);
+  });
+
+  it('stops reading (and closes the object) when the consumer stops early', async () => {
+    const file = join(root, 'early.jsonl');
+    writeFileSync(file, `${Array.from({ length: 1000 }, (_, i) => line({ eventId: `e${i}` })).join('\n')}\n`);
+    const issues = new IssueLog();
+    let seen = 0;
+    for await (const record of readCaptureRecords(storage, file, { issues })) {
+      seen++;
+      if (record.eventId === 'e9') break;
+    }
+    expect(seen).toBe(10);
+    expect(issues.total).toBe(0);
+  });
+
+  it('throws InputError for an object that does not exist', async () => {
+    await expect(
+      collect(readCaptureRecords(storage, join(root, 'nope.jsonl'), { issues: new IssueLog() })),
+    ).rejects.toThrow(/cannot read/);
   });
 });
 
