@@ -1,0 +1,167 @@
+/**
+ * `driftwatch worker`: runs executions from the queue until SIGTERM/SIGINT.
+ * Signal ladder: the first signal closes gracefully (active jobs get `--shutdown-timeout-ms` to finish,
+ * then are handed back to the queue); a second signal hands them back at once; if they still do not stop,
+ * the process exits and their locks expire, so another worker takes them over.
+ * Also the options shared by the queue commands (schedule, backfill, status).
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createCloudWatchClient } from '../../alerts/client.js';
+import { loadMonitorsConfig, type MonitorsConfig, type QueueSettings } from '../../config/monitors.js';
+import { ConfigError } from '../../core/errors.js';
+import { createLogger } from '../../core/log.js';
+import { createStorage } from '../../io/storage.js';
+import { openQueue, syncSchedulers } from '../../jobs/queue.js';
+import { redactRedisUrl } from '../../jobs/redis.js';
+import { WorkerService } from '../../jobs/service.js';
+
+export interface QueueCommandOptions {
+  config?: string;
+  redisUrl?: string;
+  queue?: string;
+  prefix?: string;
+}
+
+/** Adds `--config`, `--redis-url`, `--queue`, `--prefix` to a queue command. */
+export function addQueueOptions(command: Command, configRequired: boolean): Command {
+  const config = new Option('--config <file>', 'monitors config file (YAML or JSON)');
+  if (configRequired) config.makeOptionMandatory();
+  return command
+    .addOption(config)
+    .addOption(new Option('--redis-url <url>', 'Redis URL (redis:// or rediss://)').env('REDIS_URL'))
+    .option('--queue <name>', 'queue name (default: the config file\'s queue.name, else "driftwatch")')
+    .option('--prefix <prefix>', 'Redis key prefix (default: the config file\'s queue.prefix, else "bull")');
+}
+
+export interface QueueContext {
+  config: MonitorsConfig | undefined;
+  redisUrl: string;
+  queue: QueueSettings;
+}
+
+/** Loads the config (when given) and resolves the Redis URL and queue settings. */
+export async function queueContext(options: QueueCommandOptions): Promise<QueueContext> {
+  const config = options.config ? await loadMonitorsConfig(options.config) : undefined;
+  const queue: QueueSettings = {
+    name: options.queue ?? config?.queue.name ?? 'driftwatch',
+    prefix: options.prefix ?? config?.queue.prefix ?? 'bull',
+  };
+  for (const [field, value] of Object.entries(queue)) {
+    if (!/^[A-Za-z0-9._-]+$/.test(value))
+      throw new ConfigError(`must match [A-Za-z0-9._-]+`, {
+        field: `--${field === 'name' ? 'queue' : field}`,
+      });
+  }
+  return { config, redisUrl: options.redisUrl ?? 'redis://127.0.0.1:6379', queue };
+}
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+interface WorkerCommandOptions extends QueueCommandOptions {
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs?: number;
+  shutdownTimeoutMs: number;
+  schedule?: boolean;
+  logLevel?: string;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('worker')
+    .description('Run monitoring executions from the queue (until SIGTERM or SIGINT)');
+  addQueueOptions(command, false)
+    .option('--concurrency <n>', 'jobs this process runs at once', positiveInteger, 1)
+    .option(
+      '--lock-duration-ms <ms>',
+      "how long a dead worker's job stays locked before another worker retakes it",
+      positiveInteger,
+      30_000,
+    )
+    .option(
+      '--stalled-interval-ms <ms>',
+      'how often to look for jobs of dead workers (default: the lock duration)',
+      positiveInteger,
+    )
+    .option(
+      '--shutdown-timeout-ms <ms>',
+      'on SIGTERM, how long active jobs may finish before they are handed back',
+      positiveInteger,
+      30_000,
+    )
+    .option('--schedule', 'first make the job schedulers match the config (as `driftwatch schedule` does)')
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error'])
+        .env('DRIFTWATCH_LOG_LEVEL'),
+    )
+    .action(async (options: WorkerCommandOptions) => {
+      const context = await queueContext(options);
+      if (options.schedule && !context.config)
+        throw new ConfigError('--schedule needs --config', { field: '--schedule' });
+      const logger = createLogger({
+        name: 'driftwatch-worker',
+        ...(options.logLevel ? { level: options.logLevel } : {}),
+      });
+      const storage = createStorage();
+      const cloudwatch = createCloudWatchClient();
+      if (options.schedule && context.config) {
+        const queue = openQueue({ redis: context.redisUrl, queue: context.queue });
+        try {
+          const result = await syncSchedulers(queue, context.config.monitors);
+          logger.info(
+            { scheduled: result.scheduled.map((s) => s.monitor), removed: result.removed },
+            'job schedulers synced',
+          );
+        } finally {
+          await queue.close();
+        }
+      }
+      const service = new WorkerService({
+        redis: context.redisUrl,
+        queue: context.queue,
+        storage,
+        cloudwatch,
+        logger,
+        concurrency: options.concurrency,
+        lockDurationMs: options.lockDurationMs,
+        ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+        shutdownTimeoutMs: options.shutdownTimeoutMs,
+      });
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals++;
+        if (signals === 1) {
+          logger.info(
+            { signal },
+            'shutting down gracefully (send the signal again to hand active jobs back now)',
+          );
+          void service.close();
+        } else if (signals === 2) {
+          logger.warn({ signal }, 'handing active jobs back now');
+          void service.close({ force: true });
+          // Last resort: jobs that ignore the abort are left to expire their locks.
+          setTimeout(() => {
+            logger.error('forced exit');
+            process.exit(1);
+          }, 15_000).unref();
+        }
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      logger.info({ redis: redactRedisUrl(context.redisUrl), pid: process.pid }, 'starting worker');
+      try {
+        await service.start();
+        await service.closed;
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        storage.destroy();
+        cloudwatch.destroy();
+      }
+    });
+}

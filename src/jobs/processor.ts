@@ -1,0 +1,333 @@
+/**
+ * The processor of the driftwatch queue: ticks, executions (single-process or split into a flow of
+ * parts) and parts. Error policy: permanent errors (`isPermanent`: bad config or baseline, unreadable
+ * input) become `UnrecoverableError` and fail the job at once with the reason kept on the job; other
+ * errors are rethrown and retried with exponential backoff. An execution aborted by a shutdown is handed
+ * back (moved to delayed, due now) without using up an attempt.
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import { type MonitorConfig, parseMonitor, scheduleOf } from '../config/monitors.js';
+import { nextRuns, previousRuns } from '../config/schedule.js';
+import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { ObjectInfo, Storage } from '../io/storage.js';
+import type {
+  ExecutionDeps,
+  ExecutionProgress,
+  ExecutionSummary,
+  PartialProfileJSON,
+} from '../monitor/types.js';
+import { monitorOfSchedulerId, partJobId } from './ids.js';
+import type { ExecutionKind, ExecutionKinds } from './kinds.js';
+import {
+  type ExecutionJobData,
+  type ExecutionResult,
+  executionFor,
+  executionJobOptions,
+  executionResult,
+  jobNames,
+  type PartJobData,
+  retention,
+  type SerializedObject,
+  type TickJobData,
+} from './payloads.js';
+
+export interface ProcessorContext {
+  /** The queue executions and parts are added to (the worker's own queue). */
+  queue: Queue;
+  kinds: ExecutionKinds;
+  storage: Storage;
+  cloudwatch?: CloudWatchClient;
+  logger: Logger;
+  /** Minimum time between two progress updates of one job, in milliseconds. @defaultValue 1000 */
+  progressIntervalMs?: number;
+}
+
+export interface TickResult {
+  monitor: string;
+  scheduledTime: string;
+  /** Execution ids enqueued (or already there) by this tick, oldest first. */
+  executions: string[];
+}
+
+/** The Redis hash (in the queue's key space) remembering each monitor's latest ticked scheduled time. */
+export function lastTickKey(queue: Queue): string {
+  return `${queue.qualifiedName}:driftwatch:last-tick`;
+}
+
+function serializeObject(o: ObjectInfo): SerializedObject {
+  return { uri: o.uri, size: o.size, etag: o.etag, lastModified: new Date(o.lastModified).toISOString() };
+}
+
+function reviveObject(o: SerializedObject): ObjectInfo {
+  return { uri: o.uri, size: o.size, etag: o.etag, lastModified: new Date(o.lastModified) };
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function createProcessor(ctx: ProcessorContext) {
+  const progressIntervalMs = ctx.progressIntervalMs ?? 1_000;
+
+  function kindOf(kind: string): ExecutionKind {
+    const found = (ctx.kinds as Record<string, ExecutionKind | undefined>)[kind];
+    if (!found) {
+      const known = Object.keys(ctx.kinds).join(', ');
+      throw new ConfigError(`this worker cannot run '${kind}' monitors (it runs: ${known})`, {
+        field: 'type',
+      });
+    }
+    return found;
+  }
+
+  function depsFor(job: Job, logger: Logger, signal: AbortSignal | undefined): ExecutionDeps {
+    let last = 0;
+    const onProgress = (progress: ExecutionProgress) => {
+      const now = Date.now();
+      if (now - last < progressIntervalMs && progress.objectsDone < progress.objectsTotal) return;
+      last = now;
+      job.updateProgress({ ...progress }).catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not report progress');
+      });
+    };
+    return {
+      storage: ctx.storage,
+      ...(ctx.cloudwatch ? { cloudwatch: ctx.cloudwatch } : {}),
+      logger,
+      ...(signal ? { signal } : {}),
+      onProgress,
+    };
+  }
+
+  async function processTick(job: Job<TickJobData>): Promise<TickResult> {
+    const scheduledMillis = job.opts.prevMillis ?? Number(job.id?.split(':').at(-1));
+    if (!Number.isFinite(scheduledMillis)) {
+      throw new ConfigError(`tick ${job.id} has no scheduled time`, { field: 'prevMillis' });
+    }
+    const scheduled = new Date(scheduledMillis);
+    const source = `job scheduler ${job.repeatJobKey ?? job.id}`;
+    const monitor: MonitorConfig = parseMonitor(job.data.monitor, { file: source, field: 'monitor' });
+    const expected = job.repeatJobKey ? monitorOfSchedulerId(job.repeatJobKey) : monitor.name;
+    if (expected !== undefined && expected !== monitor.name) {
+      throw new ConfigError(`the scheduler belongs to '${expected}' but carries monitor '${monitor.name}'`, {
+        file: source,
+        field: 'monitor.name',
+      });
+    }
+    const schedule = scheduleOf(monitor);
+    const times: Array<{ at: Date; trigger: ExecutionJobData['trigger'] }> = [];
+    const client = await ctx.queue.client;
+    const key = lastTickKey(ctx.queue);
+    const previous = await client.hget(key, monitor.name);
+    if (schedule.kind === 'cron' && monitor.catchUp > 0) {
+      const [expression, millis] = previous?.split('|') ?? [];
+      // Missed before this tick (worker or Redis down): after the last tick seen, on the same schedule
+      // (a new expression starts afresh), the latest `catchUp` of them.
+      if (expression === schedule.expression && millis && Number.isFinite(Number(millis))) {
+        const missed = previousRuns(schedule, new Date(scheduled.getTime() - 1), monitor.catchUp)
+          .filter((at) => at.getTime() > Number(millis))
+          .reverse();
+        for (const at of missed) times.push({ at, trigger: 'catch-up' });
+      }
+    }
+    times.push({ at: scheduled, trigger: 'schedule' });
+    if (schedule.kind === 'cron' && monitor.catchUp > 0) {
+      // Skipped after this tick: a late tick makes BullMQ plan the next one from "now", so the scheduled
+      // times between this one and now would never fire.
+      const now = Date.now();
+      for (const at of nextRuns(schedule, scheduled, monitor.catchUp)) {
+        if (at.getTime() <= now) times.push({ at, trigger: 'catch-up' });
+      }
+    }
+    const executions: string[] = [];
+    for (const { at, trigger } of times) {
+      const { id, data } = executionFor(monitor, at, trigger);
+      await ctx.queue.add(jobNames.execution, data, executionJobOptions(id, data));
+      executions.push(id);
+    }
+    const latest = times[times.length - 1]?.at ?? scheduled;
+    const scheduleText = schedule.kind === 'cron' ? schedule.expression : 'NOW';
+    // Not atomic with other ticks of this monitor: an older value written late only makes a later tick
+    // re-enqueue executions that exist already, which their deterministic ids turn into no-ops.
+    const [previousExpression, previousMillis] = previous?.split('|') ?? [];
+    if (previousExpression !== scheduleText || !(Number(previousMillis) >= latest.getTime())) {
+      await client.hset(key, { [monitor.name]: `${scheduleText}|${latest.getTime()}` });
+    }
+    if (times.length > 1) {
+      ctx.logger.info({ monitor: monitor.name, executions }, 'enqueued missed scheduled executions');
+    }
+    return { monitor: monitor.name, scheduledTime: scheduled.toISOString(), executions };
+  }
+
+  async function processExecution(
+    job: Job<ExecutionJobData>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<ExecutionResult> {
+    const data = job.data;
+    const kind = kindOf(data.kind);
+    const logger = ctx.logger.child({
+      jobId: job.id,
+      monitor: data.execution.monitorName,
+      scheduledTime: data.execution.scheduledTime,
+    });
+    const deps = depsFor(job, logger, signal);
+    if (data.step !== 'merge') {
+      const existing = await kind.readSummary?.(ctx.storage, data.execution);
+      if (existing) {
+        logger.info({ status: existing.status }, 'execution already complete; nothing to do');
+        return executionResult(existing, 0);
+      }
+    }
+    if (!kind.split) {
+      const summary = await kind.run(data.execution, deps);
+      logSummary(logger, summary);
+      return executionResult(summary, 0);
+    }
+    const split = kind.split;
+    let plan = data.plan;
+    if (!plan) {
+      logger.info({ trigger: data.trigger, attempt: job.attemptsMade + 1 }, 'execution started');
+      const started = Date.now();
+      const objects = await split.listInputs(data.execution, deps);
+      const listMs = Date.now() - started;
+      if (objects.length <= data.split.threshold) {
+        deps.onProgress?.({ objectsDone: 0, objectsTotal: objects.length, recordsRead: 0 });
+        const partial = await split.profileInputs(data.execution, objects, deps);
+        const profileMs = Date.now() - started - listMs;
+        const summary = await split.complete(data.execution, [partial], deps, {
+          timings: { listMs, profileMs },
+        });
+        logSummary(logger, summary);
+        return executionResult(summary, 0);
+      }
+      plan = chunk(objects.map(serializeObject), data.split.objectsPerPart);
+      // The plan is stored before any part exists, so a restarted parent re-adds exactly the same parts.
+      await job.updateData({ ...data, plan });
+      logger.info({ objects: objects.length, parts: plan.length }, 'window split into parts');
+    }
+    if (data.step !== 'merge') {
+      await addParts(job, plan);
+      await job.updateData({ ...job.data, plan, step: 'merge' });
+    }
+    return await mergeParts(job, token, split, plan, deps, logger);
+  }
+
+  async function addParts(
+    job: Job<ExecutionJobData>,
+    plan: SerializedObject[][],
+    only?: Set<number>,
+  ): Promise<void> {
+    const parent = { id: job.id as string, queue: job.queueQualifiedName };
+    const parts = plan
+      .map((objects, index) => ({ objects, index }))
+      .filter(({ index }) => !only || only.has(index))
+      .map(({ objects, index }) => ({
+        name: jobNames.part,
+        data: { kind: job.data.kind, execution: job.data.execution, objects, index } satisfies PartJobData,
+        opts: {
+          jobId: partJobId(job.id as string, index),
+          parent,
+          failParentOnFailure: true,
+          attempts: job.data.retry.attempts,
+          backoff: { type: 'exponential', delay: job.data.retry.backoffMs },
+          ...retention,
+        },
+      }));
+    for (let i = 0; i < parts.length; i += 500) await ctx.queue.addBulk(parts.slice(i, i + 500));
+  }
+
+  async function mergeParts(
+    job: Job<ExecutionJobData>,
+    token: string | undefined,
+    split: NonNullable<ExecutionKind['split']>,
+    plan: SerializedObject[][],
+    deps: ExecutionDeps,
+    logger: Logger,
+  ): Promise<ExecutionResult> {
+    if (!token) throw new DriftwatchError('E_INTERNAL', 'a split execution needs its lock token');
+    for (let round = 0; ; round++) {
+      if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+      const values = await job.getChildrenValues<PartialProfileJSON>();
+      const byIndex = new Map<number, PartialProfileJSON>();
+      for (const [childKey, value] of Object.entries(values)) {
+        const match = /__part(\d+)$/.exec(childKey);
+        if (match && value) byIndex.set(Number(match[1]), value);
+      }
+      const missing = new Set<number>();
+      for (let i = 0; i < plan.length; i++) if (!byIndex.has(i)) missing.add(i);
+      if (missing.size === 0) {
+        const partials = plan.map((_, i) => byIndex.get(i) as PartialProfileJSON);
+        const summary = await split.complete(job.data.execution, partials, deps);
+        logSummary(logger, summary);
+        return executionResult(summary, plan.length);
+      }
+      if (round >= 2) {
+        throw new DriftwatchError('E_PARTS', `${missing.size} of ${plan.length} parts have no result`);
+      }
+      logger.warn({ missing: [...missing] }, 're-adding parts that have no result');
+      await addParts(job, plan, missing);
+    }
+  }
+
+  async function processPart(
+    job: Job<PartJobData>,
+    signal: AbortSignal | undefined,
+  ): Promise<PartialProfileJSON> {
+    const kind = kindOf(job.data.kind);
+    if (!kind.split)
+      throw new ConfigError(`'${job.data.kind}' executions cannot be split`, { field: 'type' });
+    const logger = ctx.logger.child({ jobId: job.id, monitor: job.data.execution.monitorName });
+    const deps = depsFor(job, logger, signal);
+    return await kind.split.profileInputs(job.data.execution, job.data.objects.map(reviveObject), deps);
+  }
+
+  function logSummary(logger: Logger, summary: ExecutionSummary): void {
+    logger.info(
+      {
+        status: summary.status,
+        violations: summary.violations,
+        recordsRead: summary.recordsRead,
+        metricsPublished: summary.metricsPublished,
+        reportUri: summary.reportUri,
+      },
+      'execution finished',
+    );
+  }
+
+  return async function processJob(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
+    try {
+      switch (job.name) {
+        case jobNames.tick:
+          return await processTick(job as Job<TickJobData>);
+        case jobNames.execution:
+          return await processExecution(job as Job<ExecutionJobData>, token, signal);
+        case jobNames.part:
+          return await processPart(job as Job<PartJobData>, signal);
+        default:
+          throw new ConfigError(`unknown job name '${job.name}'`, { field: 'name' });
+      }
+    } catch (error) {
+      if (error instanceof WaitingChildrenError || error instanceof DelayedError) throw error;
+      if (signal?.aborted && token) {
+        // Shutting down: hand the job back (due now) without using up an attempt.
+        await job.moveToDelayed(Date.now(), token);
+        ctx.logger.info({ jobId: job.id }, 'handed the job back to the queue');
+        throw new DelayedError();
+      }
+      if (isPermanent(error)) {
+        ctx.logger.error({ jobId: job.id, err: error }, 'job failed permanently');
+        throw new UnrecoverableError(`${(error as DriftwatchError).code}: ${(error as Error).message}`);
+      }
+      ctx.logger.warn(
+        { jobId: job.id, attempt: job.attemptsMade + 1, err: error },
+        'job failed; it will be retried',
+      );
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * The producer side of the driftwatch queue: job schedulers (one per monitor), NOW executions, backfills.
+ * Used by the `schedule` and `backfill` commands; the worker uses `openQueue` too.
+ */
+import { type JobState, Queue } from 'bullmq';
+import type { MonitorConfig, QueueSettings } from '../config/monitors.js';
+import { scheduleOf, windowOf } from '../config/monitors.js';
+import { parseWindowBound, runsBetween } from '../config/schedule.js';
+import { ConfigError } from '../core/errors.js';
+import { monitorOfSchedulerId, schedulerId } from './ids.js';
+import {
+  type ExecutionJobData,
+  executionFor,
+  executionJobOptions,
+  jobNames,
+  type TickJobData,
+} from './payloads.js';
+import { lastTickKey } from './processor.js';
+import { type RedisRole, type RedisSettings, redisOptionsFromUrl } from './redis.js';
+
+export interface OpenQueueOptions {
+  redis: string | RedisSettings;
+  queue: QueueSettings;
+  /** @defaultValue 'client' (fail fast); the worker uses 'worker' (wait for Redis). */
+  role?: RedisRole;
+}
+
+/** A BullMQ queue on its own connection (closed by `queue.close()`). */
+export function openQueue(options: OpenQueueOptions): Queue {
+  const queue = new Queue(options.queue.name, {
+    connection: redisOptionsFromUrl(options.redis, options.role ?? 'client'),
+    prefix: options.queue.prefix,
+  });
+  // Connection errors surface on the commands that fail; without a listener they would be thrown.
+  queue.on('error', () => {});
+  return queue;
+}
+
+/** Options of the tick jobs a scheduler produces: few kept when done, failed ones kept for inspection. */
+const tickJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { count: 200 },
+  removeOnFail: { age: 90 * 86_400 },
+} as const;
+
+export interface EnqueueResult {
+  id: string;
+  scheduledTime: string;
+  /** False when a job with this id existed already (nothing new was added). */
+  added: boolean;
+  /** The state of the existing job when `added` is false. */
+  state?: JobState | 'unknown';
+}
+
+/** Adds the execution of `monitor` at `scheduledTime`, unless it exists (deterministic id). */
+export async function enqueueExecution(
+  queue: Queue,
+  monitor: MonitorConfig,
+  scheduledTime: Date,
+  trigger: ExecutionJobData['trigger'],
+): Promise<EnqueueResult> {
+  const { id, data } = executionFor(monitor, scheduledTime, trigger);
+  const existing = await queue.getJob(id);
+  if (existing) {
+    return { id, scheduledTime: scheduledTime.toISOString(), added: false, state: await existing.getState() };
+  }
+  await queue.add(jobNames.execution, data, executionJobOptions(id, data));
+  return { id, scheduledTime: scheduledTime.toISOString(), added: true };
+}
+
+export interface SyncResult {
+  /** Monitors whose scheduler was created or updated. */
+  scheduled: Array<{ monitor: string; pattern: string; timezone: string; next?: string }>;
+  /** Monitors whose scheduler was removed (they left the config, or became NOW). */
+  removed: string[];
+  /** One-off (NOW) executions. */
+  oneOff: EnqueueResult[];
+}
+
+/** The scheduled time of a NOW monitor: its window end when the window is absolute, else now (to the minute). */
+export function oneOffScheduledTime(monitor: MonitorConfig, now: Date): Date {
+  if (monitor.window && parseWindowBound(monitor.window.end).kind === 'instant')
+    return windowOf(monitor, now).end;
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+}
+
+/**
+ * Makes the queue's job schedulers match the monitors: upserts one per recurring monitor, enqueues NOW
+ * monitors once, and removes driftwatch schedulers (id `monitor__*`) of monitors no longer listed.
+ */
+export async function syncSchedulers(
+  queue: Queue,
+  monitors: MonitorConfig[],
+  now = new Date(),
+): Promise<SyncResult> {
+  const result: SyncResult = { scheduled: [], removed: [], oneOff: [] };
+  const recurring = new Set<string>();
+  for (const monitor of monitors) {
+    const schedule = scheduleOf(monitor);
+    if (schedule.kind === 'now') {
+      result.oneOff.push(await enqueueExecution(queue, monitor, oneOffScheduledTime(monitor, now), 'now'));
+      continue;
+    }
+    recurring.add(monitor.name);
+    const data: TickJobData = { monitor };
+    const job = await queue.upsertJobScheduler(
+      schedulerId(monitor.name),
+      { pattern: schedule.pattern, tz: schedule.timezone },
+      { name: jobNames.tick, data, opts: tickJobOptions },
+    );
+    const delay = job?.opts.delay ?? 0;
+    result.scheduled.push({
+      monitor: monitor.name,
+      pattern: schedule.pattern,
+      timezone: schedule.timezone,
+      ...(job
+        ? {
+            next: new Date(
+              (job.opts.prevMillis as number | undefined) ?? job.timestamp + delay,
+            ).toISOString(),
+          }
+        : {}),
+    });
+  }
+  const client = await queue.client;
+  for (const scheduler of await listSchedulers(queue)) {
+    const name = monitorOfSchedulerId(scheduler.key);
+    if (name === undefined || recurring.has(name)) continue;
+    await queue.removeJobScheduler(scheduler.key);
+    await client.hdel(lastTickKey(queue), name);
+    result.removed.push(name);
+  }
+  return result;
+}
+
+/** Every job scheduler of the queue (paginated underneath). */
+export async function listSchedulers(
+  queue: Queue,
+): Promise<Array<{ key: string; next?: number; pattern?: string; tz?: string }>> {
+  const out: Array<{ key: string; next?: number; pattern?: string; tz?: string }> = [];
+  const page = 500;
+  for (let start = 0; ; start += page) {
+    const batch = await queue.getJobSchedulers(start, start + page - 1, true);
+    for (const s of batch) {
+      if (!s) continue;
+      out.push({
+        key: s.key,
+        ...(typeof s.next === 'number' ? { next: s.next } : {}),
+        ...(s.pattern ? { pattern: s.pattern } : {}),
+        ...(s.tz ? { tz: s.tz } : {}),
+      });
+    }
+    if (batch.length < page) return out;
+  }
+}
+
+export interface BackfillResult {
+  monitor: string;
+  from: string;
+  to: string;
+  executions: EnqueueResult[];
+  /** Failed executions moved back to wait (with `retryFailed`). */
+  retried: string[];
+}
+
+/**
+ * Enqueues every scheduled time of `monitor` in `[from, to)`. Windows that already have an execution job
+ * are left alone (one execution per window); with `retryFailed`, failed ones are retried.
+ */
+export async function backfill(
+  queue: Queue,
+  monitor: MonitorConfig,
+  range: { from: Date; to: Date },
+  options: { retryFailed?: boolean; limit?: number } = {},
+): Promise<BackfillResult> {
+  const schedule = scheduleOf(monitor);
+  if (schedule.kind === 'now') {
+    throw new ConfigError(`monitor '${monitor.name}' has a NOW schedule: nothing to backfill`, {
+      field: 'schedule',
+    });
+  }
+  if (!(range.from < range.to)) {
+    throw new ConfigError(
+      `--from (${range.from.toISOString()}) must be before --to (${range.to.toISOString()})`,
+      {
+        field: 'from',
+      },
+    );
+  }
+  let times: Date[];
+  try {
+    times = runsBetween(schedule, range.from, range.to, options.limit ?? 10_000);
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { field: 'from/to' }, { cause: error });
+  }
+  const result: BackfillResult = {
+    monitor: monitor.name,
+    from: range.from.toISOString(),
+    to: range.to.toISOString(),
+    executions: [],
+    retried: [],
+  };
+  for (const at of times) {
+    const enqueued = await enqueueExecution(queue, monitor, at, 'backfill');
+    if (!enqueued.added && enqueued.state === 'failed' && options.retryFailed) {
+      const job = await queue.getJob(enqueued.id);
+      if (job) {
+        await job.retry('failed');
+        result.retried.push(enqueued.id);
+      }
+    }
+    result.executions.push(enqueued);
+  }
+  return result;
+}

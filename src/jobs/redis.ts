@@ -1,0 +1,70 @@
+/**
+ * Redis connection settings from a URL (`REDIS_URL`): `redis://[user:password@]host[:port][/db]`, or
+ * `rediss://...` for TLS. The URL is read by the CLI; this module only turns it into ioredis options.
+ *
+ * Production Redis for driftwatch needs persistence (AOF: `appendonly yes`) so that job schedulers,
+ * delayed ticks and waiting executions survive a restart, and `maxmemory-policy noeviction` so that
+ * BullMQ keys are never evicted.
+ */
+import type { RedisOptions } from 'ioredis';
+import { ConfigError } from '../core/errors.js';
+
+export type RedisRole =
+  /** Long-lived worker connections: commands wait for a reconnect instead of failing. */
+  | 'worker'
+  /** Short CLI commands (schedule, backfill, status): fail fast when Redis is unreachable. */
+  | 'client';
+
+export interface RedisSettings {
+  url: string;
+  /** TLS options merged in for `rediss://` (e.g. `{ rejectUnauthorized: false }` for self-signed test servers). */
+  tls?: RedisOptions['tls'];
+}
+
+/** ioredis options for a Redis URL. Throws `ConfigError` for a URL that is not redis:// or rediss://. */
+export function redisOptionsFromUrl(settings: string | RedisSettings, role: RedisRole): RedisOptions {
+  const { url, tls } = typeof settings === 'string' ? { url: settings, tls: undefined } : settings;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new ConfigError(`not a valid Redis URL`, { field: 'REDIS_URL' }, { cause: error });
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new ConfigError(`expected redis:// or rediss://, got ${parsed.protocol}//`, { field: 'REDIS_URL' });
+  }
+  const dbText = parsed.pathname.replace(/^\//, '');
+  const db = dbText === '' ? 0 : Number(dbText);
+  if (!Number.isInteger(db) || db < 0)
+    throw new ConfigError(`bad database number '${dbText}'`, { field: 'REDIS_URL' });
+  const options: RedisOptions = {
+    host: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: parsed.port ? Number(parsed.port) : 6379,
+    db,
+    connectionName: `driftwatch-${role}`,
+  };
+  if (parsed.username) options.username = decodeURIComponent(parsed.username);
+  if (parsed.password) options.password = decodeURIComponent(parsed.password);
+  if (parsed.protocol === 'rediss:') options.tls = { servername: options.host, ...(tls ?? {}) };
+  if (role === 'worker') {
+    // BullMQ workers must not give up on a command while Redis restarts.
+    options.maxRetriesPerRequest = null;
+    options.retryStrategy = (times) => Math.min(100 * 2 ** Math.min(times, 5), 3_000);
+  } else {
+    options.maxRetriesPerRequest = 2;
+    options.connectTimeout = 5_000;
+    options.retryStrategy = (times) => (times > 5 ? null : Math.min(200 * times, 1_000));
+  }
+  return options;
+}
+
+/** The URL with its password masked, for logs. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The worker service: one lifecycle object around a BullMQ worker that runs driftwatch jobs.
+ *
+ * - `start()` connects and starts taking jobs; `close()` stops, and is idempotent (every call returns
+ *   the same promise).
+ * - Graceful close: stop taking jobs, let active jobs finish for `shutdownTimeoutMs`; then abort them:
+ *   an aborted job is handed back to the queue (due now, no attempt used) for another worker.
+ *   `close({ force: true })` (or a second call with force while closing) aborts at once.
+ * - A job whose worker died (SIGKILL, lost host) keeps its lock only for `lockDurationMs`; another
+ *   worker's stalled-job check then moves it back to wait, and it runs again under the same id.
+ * - Redis outages: connections retry forever; commands wait for the reconnect (jobs in progress go on
+ *   with their S3 work; their lock is renewed when Redis is back).
+ * Signal handlers belong to the CLI (`driftwatch worker`), not to this class.
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { type Queue, Worker } from 'bullmq';
+import type { QueueSettings } from '../config/monitors.js';
+import { DriftwatchError } from '../core/errors.js';
+import { type Logger, silentLogger } from '../core/log.js';
+import type { Storage } from '../io/storage.js';
+import { type ExecutionKinds, executionKinds } from './kinds.js';
+import { createProcessor } from './processor.js';
+import { openQueue } from './queue.js';
+import { type RedisSettings, redisOptionsFromUrl } from './redis.js';
+
+export interface WorkerServiceOptions {
+  /** Redis URL (`redis://`, `rediss://`), as in `REDIS_URL`. */
+  redis: string | RedisSettings;
+  queue: QueueSettings;
+  storage: Storage;
+  /** Needed by monitors that publish CloudWatch metrics. */
+  cloudwatch?: CloudWatchClient;
+  logger?: Logger;
+  /** Jobs this process runs at once. @defaultValue 1 */
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal, in ms: a dead worker's job is retaken after this. @defaultValue 30000 */
+  lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs, in ms. @defaultValue 30000 */
+  stalledIntervalMs?: number;
+  /** Times a job may stall (its worker died) before it fails. @defaultValue 2 */
+  maxStalledCount?: number;
+  /** How long a graceful close waits for active jobs before handing them back, in ms. @defaultValue 30000 */
+  shutdownTimeoutMs?: number;
+  /** How long to wait for aborted jobs to hand themselves back, in ms. @defaultValue 10000 */
+  handBackTimeoutMs?: number;
+  /** Minimum time between progress updates of a job, in ms. @defaultValue 1000 */
+  progressIntervalMs?: number;
+  /** The execution kinds this worker runs. @defaultValue `executionKinds` */
+  kinds?: ExecutionKinds;
+}
+
+export type WorkerServiceState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
+
+const sleep = (ms: number) =>
+  new Promise<'timeout'>((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), ms);
+    timer.unref?.();
+  });
+
+export class WorkerService {
+  readonly #options: WorkerServiceOptions;
+  readonly #logger: Logger;
+  #state: WorkerServiceState = 'new';
+  #worker: Worker | undefined;
+  #queue: Queue | undefined;
+  #running: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #abort: (() => void) | undefined;
+  #lastConnectionErrorLog = 0;
+  #resolveClosed!: () => void;
+  /** Resolves once the service has closed (whoever closed it). */
+  readonly closed: Promise<void> = new Promise((resolve) => {
+    this.#resolveClosed = resolve;
+  });
+
+  constructor(options: WorkerServiceOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  get state(): WorkerServiceState {
+    return this.#state;
+  }
+
+  /** The BullMQ worker (after `start()`), e.g. to listen to its events. */
+  get worker(): Worker | undefined {
+    return this.#worker;
+  }
+
+  /** Connects to Redis and starts taking jobs. Resolves once the worker is connected. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new')
+      throw new DriftwatchError('E_STATE', `cannot start a worker service that is ${this.#state}`);
+    this.#state = 'starting';
+    const o = this.#options;
+    const lockDuration = o.lockDurationMs ?? 30_000;
+    this.#queue = openQueue({ redis: o.redis, queue: o.queue, role: 'worker' });
+    const processor = createProcessor({
+      queue: this.#queue,
+      kinds: o.kinds ?? executionKinds,
+      storage: o.storage,
+      ...(o.cloudwatch ? { cloudwatch: o.cloudwatch } : {}),
+      logger: this.#logger,
+      ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
+    });
+    const worker = new Worker(o.queue.name, processor, {
+      connection: redisOptionsFromUrl(o.redis, 'worker'),
+      prefix: o.queue.prefix,
+      concurrency: o.concurrency ?? 1,
+      lockDuration,
+      stalledInterval: o.stalledIntervalMs ?? lockDuration,
+      maxStalledCount: o.maxStalledCount ?? 2,
+      autorun: false,
+    });
+    this.#worker = worker;
+    worker.on('error', (error) => this.#onError(error));
+    worker.on('stalled', (jobId) =>
+      this.#logger.warn({ jobId }, 'job stalled (its worker stopped); it will run again'),
+    );
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const final = job.finishedOn !== undefined || job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.#logger[final ? 'error' : 'warn'](
+        { jobId: job.id, attemptsMade: job.attemptsMade, reason: error.message },
+        final ? 'job failed' : 'job attempt failed',
+      );
+    });
+    worker.on('completed', (job) => this.#logger.debug({ jobId: job.id, name: job.name }, 'job completed'));
+    this.#running = worker.run().catch((error: unknown) => {
+      this.#logger.error({ err: error }, 'worker stopped with an error');
+    });
+    try {
+      await worker.waitUntilReady();
+      await this.#queue.waitUntilReady();
+    } catch (error) {
+      await this.close({ force: true });
+      throw error;
+    }
+    if (this.#state === 'starting') this.#state = 'running';
+    this.#logger.info(
+      {
+        queue: o.queue.name,
+        prefix: o.queue.prefix,
+        concurrency: o.concurrency ?? 1,
+        lockDurationMs: lockDuration,
+      },
+      'worker started',
+    );
+  }
+
+  #onError(error: Error): void {
+    const now = Date.now();
+    // While Redis is down every reconnect attempt fails: log the first, then at most every 10 s.
+    if (now - this.#lastConnectionErrorLog < 10_000) return;
+    this.#lastConnectionErrorLog = now;
+    this.#logger.warn({ err: error }, 'worker connection error (retrying)');
+  }
+
+  /**
+   * Stops the worker. Graceful by default: active jobs get `shutdownTimeoutMs` to finish, then are handed
+   * back. `force`: hand back at once. Idempotent: later calls return the same promise (a forced call
+   * while a graceful close runs hands the jobs back at once).
+   */
+  close(options: { force?: boolean } = {}): Promise<void> {
+    if (this.#closing) {
+      if (options.force) this.#abort?.();
+      return this.#closing;
+    }
+    this.#state = 'closing';
+    this.#closing = this.#close(options.force ?? false).finally(() => {
+      this.#state = 'closed';
+      this.#resolveClosed();
+    });
+    return this.#closing;
+  }
+
+  async #close(force: boolean): Promise<void> {
+    const worker = this.#worker;
+    const o = this.#options;
+    if (worker) {
+      let aborted = false;
+      const abort = () => {
+        if (aborted) return;
+        aborted = true;
+        this.#logger.warn('handing active jobs back to the queue');
+        worker.cancelAllJobs('worker shutting down');
+      };
+      this.#abort = abort;
+      this.#logger.info({ force }, 'worker closing');
+      const closed = worker.close().then(() => 'closed' as const);
+      if (force) abort();
+      else {
+        const first = await Promise.race([closed, sleep(o.shutdownTimeoutMs ?? 30_000)]);
+        if (first === 'timeout') abort();
+      }
+      const second = await Promise.race([closed, sleep(o.handBackTimeoutMs ?? 10_000)]);
+      if (second === 'timeout') {
+        this.#logger.error(
+          'active jobs did not stop; their locks will expire and another worker will take them over',
+        );
+        await worker.disconnect().catch(() => {});
+      } else {
+        await this.#running;
+      }
+    }
+    await this.#queue
+      ?.close()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'closing the queue failed'));
+    this.#logger.info('worker closed');
+  }
+}

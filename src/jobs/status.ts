@@ -1,0 +1,226 @@
+/**
+ * What `driftwatch status` shows: per monitor its scheduler and next run, and its last scheduled
+ * executions (from the queue's jobs, else from the execution summaries in storage); the jobs running now
+ * with their progress; the queue's job counts.
+ */
+import type { Job, JobState, Queue } from 'bullmq';
+import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
+import { previousRuns } from '../config/schedule.js';
+import type { Storage } from '../io/storage.js';
+import type { ExecutionProgress } from '../monitor/types.js';
+import { executionJobId, schedulerId } from './ids.js';
+import type { ExecutionKinds } from './kinds.js';
+import { type ExecutionJobData, type ExecutionResult, executionFor, jobNames } from './payloads.js';
+import { oneOffScheduledTime } from './queue.js';
+
+export interface ExecutionRow {
+  id: string;
+  scheduledTime: string;
+  /** Job state; `done` = no job any more but a summary in storage; `none` = never enqueued (or expired). */
+  state: JobState | 'unknown' | 'done' | 'none';
+  trigger?: ExecutionJobData['trigger'];
+  attemptsMade?: number;
+  progress?: ExecutionProgress;
+  /** Split executions: parts finished / all parts. */
+  parts?: { done: number; total: number };
+  result?: Pick<ExecutionResult, 'status' | 'message' | 'violations' | 'recordsRead' | 'reportUri'>;
+  failedReason?: string;
+  finishedAt?: string;
+}
+
+export interface MonitorStatus {
+  name: string;
+  type: MonitorConfig['type'];
+  schedule: string;
+  timezone: string;
+  /** False when the config lists the monitor but no scheduler exists (run `driftwatch schedule`). */
+  scheduled: boolean;
+  nextRun?: string;
+  executions: ExecutionRow[];
+}
+
+export interface ActiveJob {
+  id: string;
+  name: string;
+  state: 'active' | 'waiting-children';
+  startedAt?: string;
+  progress?: ExecutionProgress;
+  parts?: { done: number; total: number };
+}
+
+export interface StatusReport {
+  queue: { name: string; prefix: string; counts: Record<string, number> };
+  monitors: MonitorStatus[];
+  active: ActiveJob[];
+}
+
+function progressOf(job: Job): ExecutionProgress | undefined {
+  const p = job.progress as Partial<ExecutionProgress> | number;
+  if (typeof p === 'object' && p && typeof p.objectsDone === 'number') return p as ExecutionProgress;
+  return undefined;
+}
+
+async function partsOf(job: Job): Promise<{ done: number; total: number } | undefined> {
+  const plan = (job.data as ExecutionJobData).plan;
+  if (!plan) return undefined;
+  const counts = await job.getDependenciesCount({ processed: true });
+  return { done: counts.processed ?? 0, total: plan.length };
+}
+
+async function rowFor(
+  queue: Queue,
+  monitor: MonitorConfig,
+  at: Date,
+  options: { storage?: Storage; kinds?: ExecutionKinds },
+): Promise<ExecutionRow> {
+  const id = executionJobId(monitor.type, monitor.name, at);
+  const row: ExecutionRow = { id, scheduledTime: at.toISOString(), state: 'none' };
+  const job = await queue.getJob(id);
+  if (job) {
+    row.state = await job.getState();
+    const data = job.data as ExecutionJobData;
+    row.trigger = data.trigger;
+    row.attemptsMade = job.attemptsMade;
+    const progress = progressOf(job);
+    if (progress) row.progress = progress;
+    const parts = await partsOf(job);
+    if (parts) row.parts = parts;
+    const result = job.returnvalue as ExecutionResult | null | undefined;
+    if (result && typeof result === 'object' && 'status' in result) {
+      row.result = {
+        status: result.status,
+        message: result.message,
+        violations: result.violations,
+        recordsRead: result.recordsRead,
+        reportUri: result.reportUri,
+      };
+    }
+    if (job.failedReason) row.failedReason = job.failedReason;
+    if (job.finishedOn) row.finishedAt = new Date(job.finishedOn).toISOString();
+    return row;
+  }
+  const kind = options.kinds?.[monitor.type];
+  if (options.storage && kind?.readSummary) {
+    try {
+      const summary = await kind.readSummary(
+        options.storage,
+        executionFor(monitor, at, 'manual').data.execution,
+      );
+      if (summary) {
+        row.state = 'done';
+        row.result = {
+          status: summary.status,
+          message: summary.message,
+          violations: summary.violations,
+          recordsRead: summary.recordsRead,
+          reportUri: summary.reportUri,
+        };
+      }
+    } catch (error) {
+      row.failedReason = `could not read the stored summary: ${(error as Error).message}`;
+    }
+  }
+  return row;
+}
+
+/** Collects the status of `monitors` (newest execution first, `last` per monitor). */
+export async function collectStatus(
+  queue: Queue,
+  monitors: MonitorConfig[],
+  options: { last?: number; now?: Date; storage?: Storage; kinds?: ExecutionKinds } = {},
+): Promise<StatusReport> {
+  const now = options.now ?? new Date();
+  const last = options.last ?? 5;
+  const counts = await queue.getJobCounts(
+    'active',
+    'waiting',
+    'waiting-children',
+    'prioritized',
+    'delayed',
+    'completed',
+    'failed',
+  );
+  const report: StatusReport = {
+    queue: { name: queue.name, prefix: queue.opts.prefix ?? 'bull', counts },
+    monitors: [],
+    active: [],
+  };
+  for (const monitor of monitors) {
+    const schedule = scheduleOf(monitor);
+    const scheduler =
+      schedule.kind === 'cron' ? await queue.getJobScheduler(schedulerId(monitor.name)) : undefined;
+    const times =
+      schedule.kind === 'cron' ? previousRuns(schedule, now, last) : [oneOffScheduledTime(monitor, now)];
+    const executions: ExecutionRow[] = [];
+    for (const at of times) executions.push(await rowFor(queue, monitor, at, options));
+    report.monitors.push({
+      name: monitor.name,
+      type: monitor.type,
+      schedule: monitor.schedule,
+      timezone: schedule.kind === 'cron' ? schedule.timezone : 'UTC',
+      scheduled: Boolean(scheduler),
+      ...(scheduler?.next ? { nextRun: new Date(scheduler.next).toISOString() } : {}),
+      executions,
+    });
+  }
+  for (const state of ['active', 'waiting-children'] as const) {
+    const jobs = await queue.getJobs([state], 0, 99, true);
+    for (const job of jobs) {
+      if (!job?.id || job.name === jobNames.tick) continue;
+      const progress = progressOf(job);
+      const parts = await partsOf(job);
+      report.active.push({
+        id: job.id,
+        name: job.name,
+        state,
+        ...(job.processedOn ? { startedAt: new Date(job.processedOn).toISOString() } : {}),
+        ...(progress ? { progress } : {}),
+        ...(parts ? { parts } : {}),
+      });
+    }
+  }
+  return report;
+}
+
+/** A plain-text rendering of a status report (one block per monitor). */
+export function formatStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  const c = report.queue.counts;
+  lines.push(
+    `queue ${report.queue.prefix}:${report.queue.name}  active ${c.active ?? 0}  waiting ${(c.waiting ?? 0) + (c.prioritized ?? 0)}  ` +
+      `delayed ${c.delayed ?? 0}  waiting-children ${c['waiting-children'] ?? 0}  completed ${c.completed ?? 0}  failed ${c.failed ?? 0}`,
+  );
+  for (const m of report.monitors) {
+    lines.push('');
+    const next = m.scheduled
+      ? `next ${m.nextRun ?? '?'}`
+      : m.schedule === 'NOW'
+        ? 'one-off'
+        : 'NOT SCHEDULED (run driftwatch schedule)';
+    lines.push(
+      `${m.name}  (${m.type}, ${m.schedule}${m.timezone !== 'UTC' ? ` ${m.timezone}` : ''})  ${next}`,
+    );
+    for (const e of m.executions) {
+      let detail = '';
+      if (e.result)
+        detail = `${e.result.status}, ${e.result.violations} violations, ${e.result.recordsRead} records`;
+      else if (e.failedReason) detail = e.failedReason;
+      if (e.parts) detail = `${detail ? `${detail}, ` : ''}parts ${e.parts.done}/${e.parts.total}`;
+      if (e.progress)
+        detail = `${detail ? `${detail}, ` : ''}objects ${e.progress.objectsDone}/${e.progress.objectsTotal}`;
+      const attempts = e.attemptsMade ? ` (attempts ${e.attemptsMade})` : '';
+      lines.push(`  ${e.scheduledTime}  ${e.state.padEnd(16)}${detail}${attempts}`);
+    }
+  }
+  if (report.active.length) {
+    lines.push('', 'running now:');
+    for (const a of report.active) {
+      const progress = a.progress
+        ? ` objects ${a.progress.objectsDone}/${a.progress.objectsTotal}, ${a.progress.recordsRead} records`
+        : '';
+      const parts = a.parts ? ` parts ${a.parts.done}/${a.parts.total}` : '';
+      lines.push(`  ${a.id}  ${a.state}${progress}${parts}${a.startedAt ? ` since ${a.startedAt}` : ''}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,59 @@
+/** Unique BullMQ queues per test on the test Redis, cleaned up afterwards, and waiting helpers. */
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import type { QueueSettings } from '../../src/config/monitors.js';
+import { redisOptionsFromUrl } from '../../src/jobs/redis.js';
+
+export function redisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** A queue name and key prefix no other test uses. */
+export function uniqueQueueSettings(): QueueSettings {
+  const id = randomUUID().slice(0, 8);
+  return { name: `test-${id}`, prefix: `dwtest-${id}` };
+}
+
+/** Removes every key of the queue (obliterate, then any key left under its prefix) and closes the connections. */
+export async function cleanupQueue(settings: QueueSettings, url = redisUrl()): Promise<void> {
+  const queue = new Queue(settings.name, {
+    connection: redisOptionsFromUrl(url, 'client'),
+    prefix: settings.prefix,
+  });
+  const redis = new Redis(redisOptionsFromUrl(url, 'client'));
+  try {
+    await queue.obliterate({ force: true });
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${settings.prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${options.what ?? 'a condition'}`, { cause: lastError });
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
+  }
+}
