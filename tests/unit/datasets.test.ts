@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Decimal, makeData, makeVector, Table, tableToIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../../src/core/errors.js';
 import { IssueLog } from '../../src/core/issues.js';
@@ -129,6 +130,16 @@ describe('Arrow IPC', () => {
       expect(reader.bytesRead()).toBeGreaterThan(0);
     });
   }
+
+  it('reads decimals as scaled numbers', async () => {
+    // 1.25 and -1.25 as decimal(10, 2): 128-bit two's complement little-endian words of 125 and -125.
+    const type = new Decimal(2, 10, 128);
+    const words = new Uint32Array([125, 0, 0, 0, 0xffffff83, 0xffffffff, 0xffffffff, 0xffffffff]);
+    const amount = makeVector(makeData({ type, length: 2, data: words }));
+    const bytes = tableToIPC(new Table({ amount }), 'file');
+    const rows = await readAll(await openDataset(storage, file('decimal.arrow', bytes)));
+    expect(rows).toEqual([[1.25], [-1.25]]);
+  });
 
   it('reads .feather and an empty object (no columns, no rows)', async () => {
     expect(await readAll(await openDataset(storage, file('x.feather', arrowBytes('file'))))).toHaveLength(6);

@@ -9,10 +9,11 @@
  * for both formats, local or S3.
  *
  * Cells: numbers, strings and booleans as they are; Int64 (BigInt) -> number; dates and timestamps
- * (milliseconds since the epoch in apache-arrow) -> ISO-8601 text; dictionaries -> their values;
+ * (milliseconds since the epoch in apache-arrow) -> ISO-8601 text; decimals -> number (scaled);
+ * dictionaries -> their values;
  * lists/structs/maps -> JSON text (issue `nested_value`, once per column).
  */
-import { DataType, type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
+import { DataType, type Decimal, type RecordBatch, RecordBatchReader, type Schema, util } from 'apache-arrow';
 import { InputError } from '../../core/errors.js';
 import type { Cell } from '../../core/types.js';
 import type { Storage } from '../storage.js';
@@ -177,6 +178,13 @@ export class ArrowSource implements RowSource {
           const value = vector.get(row) as number | Date | bigint | null;
           if (value === null || value === undefined) return null;
           return converter.convert(value instanceof Date ? value : new Date(Number(value)));
+        };
+      }
+      if (DataType.isDecimal(type)) {
+        const scale = (type as Decimal).scale;
+        return (row: number) => {
+          const value = vector.get(row) as Parameters<typeof util.bigNumToNumber>[0] | null;
+          return value === null || value === undefined ? null : util.bigNumToNumber(value, scale);
         };
       }
       if (DataType.isFloat(type) || DataType.isUtf8(type) || DataType.isBool(type)) {

@@ -44,9 +44,9 @@ export interface TabularReader {
   columns: string[];
   /**
    * Cells by column index; the array may be reused between rows: callers must not keep it. Missing cells
-   * are `null`. Can be iterated once. String cells may share memory with the input chunk they were cut
-   * from: a consumer that keeps strings for long (say, as Map keys of a frequency table) should keep
-   * copies made with `detachString`.
+   * are `null`. Can be iterated once. String cells may be V8 slices of a larger string (CSV: a window of up
+   * to 64 KiB of the input) and keep it alive: a consumer that keeps many strings for long (say, as new
+   * keys of a frequency table) can store `detachString(cell)` instead.
    */
   rows(): AsyncIterable<Cell[]>;
   /** Bytes taken from storage so far, over all objects. */
