@@ -29,6 +29,7 @@
  */
 import type { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
+import { jsonText } from '../io/datasets/cells.js';
 import { type CsvSplitState, splitCsvLine, splitCsvRows, trimLineEnd } from './csv-split.js';
 import { type CapturePayload, type CaptureRecord, snippet } from './records.js';
 
@@ -318,11 +319,7 @@ class CaptureRowBuilder {
       case 'object':
         if (value === null) return null;
         this.#issue('nested_value', record, `nested value kept as JSON text: ${snippet(value)}`, column);
-        try {
-          return JSON.stringify(value);
-        } catch {
-          return String(value); // a cyclic object from a preprocessor
-        }
+        return jsonText(value);
       default:
         this.#issue('nested_value', record, `unsupported value of type ${typeof value}`, column);
         return null;
