@@ -18,7 +18,7 @@ import { type DataQualityResult, evaluateDataQuality, violationsDocument } from 
 import { AlreadyExistsError, ConfigError, DriftwatchError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
-import { listCaptureObjects, loadPreprocessor, readCaptureRecords, createRowBuilder } from '../capture/index.js';
+import { createRowBuilder, listCaptureObjects, loadPreprocessor, readCaptureBatches } from '../capture/index.js';
 import { type ObjectInfo, joinUri, type Storage } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import { publishDataQualityMetrics } from './publish.js';
@@ -86,11 +86,13 @@ export async function profileExecutionInputs(
   let done = 0;
   for (const object of objects) {
     checkAborted(deps.signal);
-    for await (const record of readCaptureRecords(deps.storage, object.uri, { window, issues })) {
-      recordsRead++;
-      const pending = build(record, emit);
-      if (pending) await pending;
-      if ((recordsRead & 0xffff) === 0) checkAborted(deps.signal);
+    for await (const batch of readCaptureBatches(deps.storage, object.uri, { window, issues })) {
+      for (const record of batch) {
+        const pending = build(record, emit);
+        if (pending) await pending;
+      }
+      recordsRead += batch.length;
+      checkAborted(deps.signal);
     }
     done++;
     deps.onProgress?.({ objectsDone: done, objectsTotal: objects.length, recordsRead });

@@ -10,12 +10,15 @@
  *   the limit to keep numeric columns cheap.
  * - Approximate distinct count (HyperLogLog; exact below 2048).
  */
-import { HyperLogLog, type HllState, hashNumber, hashString } from '../sketches/hll.js';
+import { HyperLogLog, type HllState, hashNumber } from '../sketches/hll.js';
 import { KllSketch, type KllState } from '../sketches/kll.js';
 import { classifyValue, type InferredType, inferColumnType, parsed, ValueClass } from './infer-type.js';
 import { Moments, type MomentsState } from './moments.js';
 
 export const DEFAULT_CATEGORY_LIMIT = 10_000;
+/** Numeric values counted as categories before the first text value (see `add`). */
+const NUMERIC_CATEGORY_SAMPLE = 10_000;
+const BATCH = 1024;
 
 export interface ColumnProfileJSON {
   name: string;
@@ -38,19 +41,48 @@ export class ColumnProfile {
   boolean = 0;
   string = 0;
   nonFinite = 0;
-  readonly moments = new Moments();
-  kll: KllSketch;
+  readonly #moments = new Moments();
+  #kll: KllSketch;
+  /** Numeric values not yet folded into moments, sketch and distinct count (hot loops on a typed array). */
+  readonly #batch = new Float64Array(BATCH);
+  #batchLength = 0;
   readonly categories = new Map<string, number>();
   categoriesOverflow = 0;
   /** False once values went uncounted in `categories` (numeric column past the limit). */
   categoriesComplete = true;
-  distinct = new HyperLogLog();
+  #distinct = new HyperLogLog();
   readonly categoryLimit: number;
 
   constructor(name: string, options: { categoryLimit?: number; kllK?: number; kllC?: number } = {}) {
     this.name = name;
     this.categoryLimit = options.categoryLimit ?? DEFAULT_CATEGORY_LIMIT;
-    this.kll = new KllSketch(options.kllK, options.kllC);
+    this.#kll = new KllSketch(options.kllK, options.kllC);
+  }
+
+  #flush(): void {
+    const n = this.#batchLength;
+    if (n === 0) return;
+    this.#batchLength = 0;
+    const batch = this.#batch;
+    this.#moments.addBatch(batch, n);
+    this.#kll.updateBatch(batch, n);
+    const distinct = this.#distinct;
+    for (let i = 0; i < n; i++) distinct.addHash(hashNumber(batch[i]!));
+  }
+
+  get moments(): Moments {
+    this.#flush();
+    return this.#moments;
+  }
+
+  get kll(): KllSketch {
+    this.#flush();
+    return this.#kll;
+  }
+
+  get distinct(): HyperLogLog {
+    this.#flush();
+    return this.#distinct;
   }
 
   /** Adds one cell; null, undefined, NaN and '' are missing (the caller counts rows). */
@@ -66,16 +98,21 @@ export class ColumnProfile {
         else this.fractional++;
         const x = parsed.value;
         if (x - x === 0) {
-          this.moments.add(x);
-          this.kll.update(x);
-          this.distinct.addHash(hashNumber(x));
+          this.#batch[this.#batchLength++] = x;
+          if (this.#batchLength === BATCH) this.#flush();
         } else {
           this.nonFinite++;
-          this.distinct.addHash(hashNumber(x));
+          this.#distinct.addHash(hashNumber(x));
         }
-        if (this.categories.size < this.categoryLimit || this.string + this.boolean > 0) {
+        // Numeric values are counted as categories only while the column might still turn out String:
+        // for its first values, or once text has appeared.
+        if (this.integral + this.fractional <= NUMERIC_CATEGORY_SAMPLE || this.string + this.boolean > 0) {
           text = typeof cell === 'string' ? cell : String(cell);
         } else {
+          this.categoriesComplete = false;
+          return;
+        }
+        if (this.categories.size >= this.categoryLimit && this.string + this.boolean === 0) {
           this.categoriesComplete = false;
           return;
         }
@@ -84,12 +121,12 @@ export class ColumnProfile {
       case ValueClass.Boolean:
         this.boolean++;
         text = typeof cell === 'string' ? cell : String(cell);
-        this.distinct.addHash(hashString(text));
+        this.#distinct.addString(text);
         break;
       default:
         this.string++;
         text = typeof cell === 'string' ? cell : JSON.stringify(cell) ?? String(cell);
-        this.distinct.addHash(hashString(text));
+        this.#distinct.addString(text);
         break;
     }
     const seen = this.categories.get(text);
@@ -151,12 +188,12 @@ export class ColumnProfile {
     p.boolean = json.classCounts.boolean;
     p.string = json.classCounts.string;
     p.nonFinite = json.nonFinite;
-    if (json.moments) p.moments.merge(json.moments);
-    p.kll = KllSketch.fromJSON(json.kll);
+    if (json.moments) p.#moments.merge(json.moments);
+    p.#kll = KllSketch.fromJSON(json.kll);
     for (const [value, count] of json.categories) p.categories.set(value, count);
     p.categoriesOverflow = json.categoriesOverflow;
     p.categoriesComplete = json.categoriesComplete;
-    p.distinct = HyperLogLog.fromJSON(json.distinct);
+    p.#distinct = HyperLogLog.fromJSON(json.distinct);
     return p;
   }
 }

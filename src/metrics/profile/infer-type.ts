@@ -24,6 +24,7 @@ export type InferredType = 'Integral' | 'Fractional' | 'String' | 'Unknown' | 'B
 /** Out-parameter of `classifyText`, so the hot path allocates nothing. */
 export const parsed = { value: Number.NaN };
 
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 
@@ -66,14 +67,27 @@ export function classifyText(text: string): ValueClass {
   }
   // Fractional: (\.\d+) | ((\.\d+)?[Ee][-+]?\d+)
   c = text.charCodeAt(i);
-  let fractionDigits = 0;
+  const intDigits = i - digitsStart;
   if (c === 46 /* . */) {
     i++;
     const start = i;
-    while (i < n && isDigit(text.charCodeAt(i))) i++;
-    fractionDigits = i - start;
+    let fraction = 0;
+    while (i < n && isDigit((c = text.charCodeAt(i)))) {
+      fraction = fraction * 10 + (c - DIGIT_0);
+      i++;
+    }
+    const fractionDigits = i - start;
     if (fractionDigits === 0) return ValueClass.String;
-    if (i === n) return finishFractional(text, spaced, digitsStart);
+    if (i === n) {
+      // Fast path: with at most 15 significant digits, mantissa / 10^k of two exact doubles is correctly
+      // rounded, i.e. identical to Number(text).
+      if (intDigits + fractionDigits <= 15) {
+        const v = (intValue * POW10[fractionDigits]! + fraction) / POW10[fractionDigits]!;
+        parsed.value = negative ? (v === 0 ? 0 : -v) : v;
+        return ValueClass.Fractional;
+      }
+      return finishFractional(text, spaced, digitsStart);
+    }
     c = text.charCodeAt(i);
   }
   if (c === 69 /* E */ || c === 101 /* e */) {

@@ -11,7 +11,6 @@
 const P = 14;
 const M = 1 << P;
 const ALPHA = 0.7213 / (1 + 1.079 / M);
-const REST_BITS = 53 - P; // 39
 
 /** cyrb53: a fast 53-bit string hash (public domain, bryc). */
 export function hashString(text: string, seed = 0): number {
@@ -53,60 +52,71 @@ export interface HllState {
   registers?: string;
 }
 
+const EXACT_SLOTS = 4096; // open-addressing table while exact (load factor <= 0.5)
+const EMPTY = -1;
+
 export class HyperLogLog {
   #registers: Uint8Array | undefined;
-  #exact: Set<number> | undefined = new Set();
+  /** Exact mode: full 53-bit hashes in an open-addressing table (no allocation per value). */
+  #table: Float64Array | undefined = new Float64Array(EXACT_SLOTS).fill(EMPTY);
+  #size = 0;
   readonly exactLimit: number;
 
   constructor(exactLimit = 2048) {
-    this.exactLimit = exactLimit;
+    this.exactLimit = Math.min(exactLimit, EXACT_SLOTS / 2);
   }
 
   /** Adds a 53-bit hash (from `hashString` / `hashNumber`). */
   addHash(hash: number): void {
-    if (this.#exact) {
-      this.#exact.add(hash);
-      if (this.#exact.size > this.exactLimit) this.#toRegisters();
+    const table = this.#table;
+    if (table === undefined) {
+      addToRegisters(this.#registers!, hash);
       return;
     }
-    this.#addToRegisters(this.#registers!, hash);
+    let i = hash % EXACT_SLOTS;
+    for (;;) {
+      const slot = table[i]!;
+      if (slot === hash) return;
+      if (slot === EMPTY) break;
+      i = (i + 1) & (EXACT_SLOTS - 1);
+    }
+    table[i] = hash;
+    if (++this.#size > this.exactLimit) this.#toRegisters();
   }
 
-  #addToRegisters(registers: Uint8Array, hash: number): void {
-    const index = hash % M;
-    const rest = Math.floor(hash / M); // 39 bits
-    // rank = position of the leftmost 1 in a 39-bit word, 1-based; 40 when rest is 0.
-    const rank = rest === 0 ? REST_BITS + 1 : REST_BITS - Math.floor(Math.log2(rest));
-    if (rank > registers[index]!) registers[index] = rank;
+  /** Adds a string value (hashed with `hashString`). */
+  addString(text: string): void {
+    this.addHash(hashString(text));
+  }
+
+  #exactHashes(): number[] {
+    const out: number[] = [];
+    if (this.#table) for (const h of this.#table) if (h !== EMPTY) out.push(h);
+    return out;
   }
 
   #toRegisters(): void {
     const registers = new Uint8Array(M);
-    for (const h of this.#exact ?? []) this.#addToRegisters(registers, h);
+    for (const h of this.#exactHashes()) addToRegisters(registers, h);
     this.#registers = registers;
-    this.#exact = undefined;
+    this.#table = undefined;
   }
 
   merge(other: HyperLogLog): this {
-    if (this.#exact && other.#exact) {
-      for (const h of other.#exact) this.#exact.add(h);
-      if (this.#exact.size > this.exactLimit) this.#toRegisters();
+    if (other.#table) {
+      for (const h of other.#exactHashes()) this.addHash(h);
       return this;
     }
-    if (this.#exact) this.#toRegisters();
+    if (this.#table) this.#toRegisters();
     const mine = this.#registers!;
-    if (other.#exact) {
-      for (const h of other.#exact) this.#addToRegisters(mine, h);
-    } else {
-      const theirs = other.#registers!;
-      for (let i = 0; i < M; i++) if (theirs[i]! > mine[i]!) mine[i] = theirs[i]!;
-    }
+    const theirs = other.#registers!;
+    for (let i = 0; i < M; i++) if (theirs[i]! > mine[i]!) mine[i] = theirs[i]!;
     return this;
   }
 
   /** Estimated number of distinct values. Exact while fewer than `exactLimit` distinct hashes were seen. */
   estimate(): number {
-    if (this.#exact) return this.#exact.size;
+    if (this.#table) return this.#size;
     const registers = this.#registers!;
     let sum = 0;
     let zeros = 0;
@@ -121,7 +131,7 @@ export class HyperLogLog {
   }
 
   toJSON(): HllState {
-    if (this.#exact) return { p: P, exact: [...this.#exact] };
+    if (this.#table) return { p: P, exact: this.#exactHashes() };
     return { p: P, registers: Buffer.from(this.#registers!).toString('base64') };
   }
 
@@ -133,9 +143,18 @@ export class HyperLogLog {
     } else if (state.registers) {
       const bytes = Buffer.from(state.registers, 'base64');
       if (bytes.length !== M) throw new RangeError('HyperLogLog registers have the wrong length');
-      hll.#exact = undefined;
+      hll.#table = undefined;
       hll.#registers = new Uint8Array(bytes);
     }
     return hll;
   }
+}
+
+/** Register = low p bits; rank = 1 + leading zeros of the remaining 39 bits (40 when they are all 0). */
+function addToRegisters(registers: Uint8Array, hash: number): void {
+  const index = hash % M;
+  const rest = (hash - index) / M; // 39 bits
+  const hi = Math.floor(rest / 4294967296); // top 7 bits
+  const rank = hi !== 0 ? Math.clz32(hi) - 25 + 1 : 7 + Math.clz32(rest >>> 0) + 1;
+  if (rank > registers[index]!) registers[index] = rank;
 }

@@ -96,6 +96,11 @@ export class KllSketch {
     if (++this.#itemCount > this.#totalCapacity) this.#condense();
   }
 
+  /** Adds `values[0..n)` in order (the same as calling `update` for each). */
+  updateBatch(values: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) this.update(values[i]!);
+  }
+
   #condense(): void {
     for (let h = 0; h < this.#buffers.length; h++) {
       if (this.#lengths[h]! >= this.#capacities[h]!) {

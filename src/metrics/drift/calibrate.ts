@@ -1,0 +1,245 @@
+/**
+ * Calibrated thresholds: each feature's threshold derived from its own baseline, for the size of the
+ * window it will be compared with, so that the false-alarm rate on data without drift is the configured
+ * `alarmRate` at every window size (a fixed PSI of 0.1 cries wolf on 100-row windows; a fixed α on
+ * million-row windows reacts to differences nobody cares about).
+ *
+ * Procedure (leave-chunk-out resampling, deterministic for a seed):
+ * 1. The baseline, in its arrival order, is cut into `chunks` contiguous chunks (default 10).
+ * 2. For replicate r, chunk k = r mod chunks is held out: a window of the target size is drawn from it —
+ *    without replacement when the chunk is large enough (`subsample`), else with replacement
+ *    (`bootstrap`, which adds the chunk's own sampling noise and so errs on the side of fewer alarms) —
+ *    and compared with the rest of the baseline, which never contains the window's data.
+ * 3. The threshold is the empirical quantile (linear interpolation, numpy's default) of the replicate
+ *    scores: the (1 − alarmRate) quantile of distances, or the alarmRate quantile of p-values (then
+ *    "p ≤ threshold" is the calibrated rule).
+ * The rest of the baseline is slightly smaller than the full baseline the real windows are compared with,
+ * so thresholds are very slightly conservative. Chunks in arrival order carry the baseline's own slow
+ * variation (days, batches) into the threshold, which is the point: that variation is not drift.
+ */
+import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
+import { SeededRandom } from './rng.js';
+import { type WeightedSample, weightedSampleFromValues } from './sample.js';
+import { isResult } from './types.js';
+
+export interface CalibrationOptions {
+  /** Target false-alarm rate on windows without drift (default 0.05). */
+  alarmRate?: number;
+  /** Resampled windows (default 400). */
+  replicates?: number;
+  /** Contiguous chunks the baseline is cut into (default 10). */
+  chunks?: number;
+  seed?: number;
+}
+
+export interface CalibratedThreshold {
+  test: DriftTestId;
+  score: ScoreKind;
+  windowSize: number;
+  /** p-value level (drift when p ≤ it) or distance (drift when distance ≥ it), in the statistic's unit. */
+  threshold: number;
+  alarmRate: number;
+  /** Replicates that produced a score. */
+  replicates: number;
+  chunks: number;
+  chunkSize: number;
+  resampling: 'subsample' | 'bootstrap';
+  seed: number;
+}
+
+interface Resolved {
+  alarmRate: number;
+  replicates: number;
+  chunks: number;
+  seed: number;
+}
+
+function resolve(options: CalibrationOptions, n: number): Resolved {
+  const alarmRate = options.alarmRate ?? 0.05;
+  if (!(alarmRate > 0 && alarmRate < 1)) throw new RangeError('alarmRate must be in (0, 1)');
+  return {
+    alarmRate,
+    replicates: Math.max(1, Math.floor(options.replicates ?? 400)),
+    chunks: Math.max(2, Math.min(Math.floor(options.chunks ?? 10), Math.floor(n / 2))),
+    seed: options.seed ?? 1,
+  };
+}
+
+/**
+ * Threshold for a numeric test from a baseline given in arrival order (finite values; NaN are skipped).
+ * Undefined when the baseline is too small (fewer than 4 values) or the test never produced a score.
+ */
+export function calibrateNumericThreshold(
+  baselineInOrder: ArrayLike<number>,
+  windowSize: number,
+  test: DriftTestId,
+  options: CalibrationOptions = {},
+): CalibratedThreshold | undefined {
+  const spec = getDriftTest(test);
+  if (!spec.numeric) throw new RangeError(`${test} is not a numeric test`);
+  const values = Float64Array.from(baselineInOrder).filter((v) => !Number.isNaN(v));
+  const n = values.length;
+  if (n < 4 || windowSize < 1) return undefined;
+  const o = resolve(options, n);
+  const chunkSize = Math.floor(n / o.chunks);
+  const rng = new SeededRandom(o.seed);
+  const all = weightedSampleFromValues(values);
+  const scores: number[] = [];
+  const scratch = new Float64Array(Math.max(chunkSize + o.chunks, windowSize));
+  const subsample = windowSize <= chunkSize;
+  for (let k = 0; k < o.chunks; k++) {
+    const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
+    if (reps === 0) continue;
+    const start = k * chunkSize;
+    const end = k === o.chunks - 1 ? n : start + chunkSize;
+    const chunk = values.subarray(start, end);
+    const rest = subtractSample(all, weightedSampleFromValues(chunk));
+    for (let r = 0; r < reps; r++) {
+      const window = drawWindow(chunk, windowSize, subsample, rng, scratch);
+      const outcome = spec.numeric(rest, weightedSampleFromValues(window));
+      if (!isResult(outcome)) continue;
+      const score = spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
+      if (score !== null && !Number.isNaN(score)) scores.push(score);
+    }
+  }
+  return finish(test, spec.score, windowSize, scores, o, chunkSize, subsample);
+}
+
+/**
+ * Threshold for a categorical test from a baseline given in arrival order as category codes
+ * (indexes into `names`; codes outside it are skipped).
+ */
+export function calibrateCategoricalThreshold(
+  baselineCodes: ArrayLike<number>,
+  names: readonly string[],
+  windowSize: number,
+  test: DriftTestId,
+  options: CalibrationOptions = {},
+): CalibratedThreshold | undefined {
+  const spec = getDriftTest(test);
+  if (!spec.categorical) throw new RangeError(`${test} is not a categorical test`);
+  const codes = Int32Array.from(baselineCodes).filter((c) => c >= 0 && c < names.length);
+  const n = codes.length;
+  if (n < 4 || windowSize < 1) return undefined;
+  const o = resolve(options, n);
+  const chunkSize = Math.floor(n / o.chunks);
+  const rng = new SeededRandom(o.seed);
+  const totals = new Float64Array(names.length);
+  for (const c of codes) totals[c] = (totals[c] as number) + 1;
+  const scores: number[] = [];
+  const scratch = new Float64Array(Math.max(chunkSize + o.chunks, windowSize));
+  const subsample = windowSize <= chunkSize;
+  for (let k = 0; k < o.chunks; k++) {
+    const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
+    if (reps === 0) continue;
+    const start = k * chunkSize;
+    const end = k === o.chunks - 1 ? n : start + chunkSize;
+    const chunk = Float64Array.from(codes.subarray(start, end));
+    const restCounts = Float64Array.from(totals);
+    for (const c of chunk) restCounts[c] = (restCounts[c] as number) - 1;
+    const rest = toCountMap(restCounts, names);
+    for (let r = 0; r < reps; r++) {
+      const window = drawWindow(chunk, windowSize, subsample, rng, scratch);
+      const counts = new Float64Array(names.length);
+      for (const c of window) counts[c] = (counts[c] as number) + 1;
+      const outcome = spec.categorical(rest, toCountMap(counts, names));
+      if (!isResult(outcome)) continue;
+      const score = spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
+      if (score !== null && !Number.isNaN(score)) scores.push(score);
+    }
+  }
+  return finish(test, spec.score, windowSize, scores, o, chunkSize, subsample);
+}
+
+function finish(
+  test: DriftTestId,
+  score: ScoreKind,
+  windowSize: number,
+  scores: number[],
+  o: Resolved,
+  chunkSize: number,
+  subsample: boolean,
+): CalibratedThreshold | undefined {
+  if (scores.length === 0) return undefined;
+  scores.sort((a, b) => a - b);
+  const q = score === 'p_value' ? o.alarmRate : 1 - o.alarmRate;
+  return {
+    test,
+    score,
+    windowSize,
+    threshold: quantileSorted(scores, q),
+    alarmRate: o.alarmRate,
+    replicates: scores.length,
+    chunks: o.chunks,
+    chunkSize,
+    resampling: subsample ? 'subsample' : 'bootstrap',
+    seed: o.seed,
+  };
+}
+
+/** numpy's default ("linear") quantile of an ascending array. */
+export function quantileSorted(sorted: readonly number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (pos - lo);
+}
+
+/** A window of `size` values from `chunk`: a partial Fisher–Yates shuffle, or draws with replacement. */
+function drawWindow(
+  chunk: ArrayLike<number>,
+  size: number,
+  subsample: boolean,
+  rng: SeededRandom,
+  scratch: Float64Array,
+): Float64Array {
+  if (subsample) {
+    const pool = scratch.subarray(0, chunk.length);
+    pool.set(chunk as ArrayLike<number>);
+    for (let i = 0; i < size; i++) {
+      const j = i + rng.int(chunk.length - i);
+      const t = pool[i] as number;
+      pool[i] = pool[j] as number;
+      pool[j] = t;
+    }
+    return pool.slice(0, size);
+  }
+  const out = new Float64Array(size);
+  for (let i = 0; i < size; i++) out[i] = chunk[rng.int(chunk.length)] as number;
+  return out;
+}
+
+/** `all` minus `part` (every value of `part` is in `all` with at least its weight). */
+export function subtractSample(all: WeightedSample, part: WeightedSample): WeightedSample {
+  const values = new Float64Array(all.values.length);
+  const weights = new Float64Array(all.values.length);
+  let k = 0;
+  let j = 0;
+  for (let i = 0; i < all.values.length; i++) {
+    const v = all.values[i] as number;
+    let w = all.weights[i] as number;
+    while (j < part.values.length && (part.values[j] as number) < v) j++;
+    if (j < part.values.length && part.values[j] === v) w -= part.weights[j] as number;
+    if (w > 0) {
+      values[k] = v;
+      weights[k] = w;
+      k++;
+    }
+  }
+  return {
+    values: values.slice(0, k),
+    weights: weights.slice(0, k),
+    total: all.total - part.total,
+    rankErrorBound: all.rankErrorBound,
+  };
+}
+
+function toCountMap(counts: Float64Array, names: readonly string[]): Map<string, number> {
+  const map = new Map<string, number>();
+  counts.forEach((c, i) => {
+    if (c > 0) map.set(names[i] as string, c);
+  });
+  return map;
+}
