@@ -116,7 +116,8 @@ export function compileJsonPath(expression: string, field: string): (doc: unknow
     };
   }
   try {
-    jmespath.search({}, expression);
+    // Syntax only: `compile` is exported by jmespath.js but missing from its type definitions.
+    (jmespath as unknown as { compile(expression: string): unknown }).compile(expression);
   } catch (error) {
     throw new ConfigError(`not a valid JMESPath expression: ${expression}`, { field }, { cause: error });
   }
@@ -304,6 +305,15 @@ export class PredictionExtractor {
       }
     }
     if (probabilityAttribute !== undefined || scoreRaw !== undefined) {
+      if (scoreRaw === undefined || scoreRaw === null) {
+        issues.add({
+          kind: 'missing_attribute',
+          ...where,
+          column: probabilityAttribute,
+          message: `no probability at ${snippet(probabilityAttribute)}`,
+        });
+        return undefined;
+      }
       score = toFiniteNumber(scoreRaw);
       if (score === undefined) {
         issues.add({
