@@ -259,7 +259,9 @@ export const DRIFT_TESTS = {
 } as const satisfies Record<string, DriftTestSpec>;
 
 export type DriftTestId = keyof typeof DRIFT_TESTS;
-export const DRIFT_TEST_IDS: readonly DriftTestId[] = Object.freeze(Object.keys(DRIFT_TESTS) as DriftTestId[]);
+export const DRIFT_TEST_IDS: readonly DriftTestId[] = Object.freeze(
+  Object.keys(DRIFT_TESTS) as DriftTestId[],
+);
 
 export function isDriftTestId(id: string): id is DriftTestId {
   return Object.hasOwn(DRIFT_TESTS, id);
