@@ -6,10 +6,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal, makeData, makeVector, Table, tableToIPC } from 'apache-arrow';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../../src/core/errors.js';
 import { IssueLog } from '../../src/core/issues.js';
+import type { Cell } from '../../src/core/types.js';
 import { detachString, formatFromName, openDataset } from '../../src/io/datasets/index.js';
+import { ParquetSource } from '../../src/io/datasets/parquet.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import {
   arrowBytes,
@@ -177,6 +180,40 @@ describe('Parquet', () => {
       file('one.parquet', parquetBytes({ codec: 'UNCOMPRESSED', rowGroupSize: 100 })),
     );
     expect(await readAll(reader)).toEqual(parquetRows);
+  });
+
+  it('reads a large row group in slices when it has offset indexes, else whole', async () => {
+    const n = 1000;
+    const expected = Array.from({ length: n }, (_, i) => [i, i % 5 === 0 ? null : `v${i}`]);
+    for (const offsetIndex of [true, false]) {
+      const bytes = parquetWriteBuffer({
+        pageSize: 256, // many small pages
+        rowGroupSize: 100_000,
+        columnData: [
+          { name: 'i', data: expected.map((r) => r[0]) as number[], type: 'INT32', offsetIndex },
+          { name: 's', data: expected.map((r) => r[1]) as Array<string | null>, type: 'STRING', offsetIndex },
+        ],
+      });
+      const path = file(`slices-${offsetIndex}.parquet`, new Uint8Array(bytes));
+      const issues = new IssueLog();
+      const source = await ParquetSource.open(
+        storage,
+        bytes.byteLength,
+        { uri: path, issues },
+        { sliceRows: 64 },
+      );
+      const rows: Cell[][] = [];
+      let fills = 0;
+      for (;;) {
+        const row = source.next();
+        if (row) rows.push([...row]);
+        else if (await source.fill()) fills++;
+        else break;
+      }
+      expect(rows).toEqual(expected);
+      expect(fills).toBe(offsetIndex ? Math.ceil(n / 64) : 1);
+      expect(issues.total).toBe(0);
+    }
   });
 
   it('reads an empty object as no rows, and fails with an InputError naming a file that is not Parquet', async () => {

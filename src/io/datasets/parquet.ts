@@ -1,10 +1,16 @@
 /**
  * Parquet reader on hyparquet (pure JS) with the codecs of hyparquet-compressors (snappy, gzip, zstd,
- * brotli, lz4), one row group at a time: memory is bounded by the largest row group, never by the file.
+ * brotli, lz4), one row group at a time, never the whole file.
+ *
+ * Memory: a row group larger than 131,072 rows is read in slices of that many rows when its column chunks
+ * have offset indexes (Spark / parquet-mr >= 1.11 and hyparquet-writer write them; pyarrow only with
+ * `write_page_index=True`): hyparquet then fetches and decodes just the pages of each slice. Without
+ * offset indexes the unit is the whole row group (decoded values of every column for all its rows), since
+ * slicing would re-read the column chunks once per slice: files written with one huge row group and no
+ * page index cost memory in proportion to that row group.
  *
  * Bytes come from `storage.readRange` through hyparquet's `AsyncBuffer`: the footer once, then for each
- * row group the column chunks, which hyparquet coalesces into few range requests (so S3 sees a handful of
- * GETs per row group, not one per page).
+ * row group (or slice) the column chunks, which hyparquet coalesces into few range requests.
  *
  * Cells follow `cells.ts`: numbers/strings/booleans as they are, INT64 -> number, DATE/TIMESTAMP ->
  * ISO-8601 text, unannotated binary -> base64, nested groups (structs, lists, maps) -> JSON text.
@@ -55,6 +61,11 @@ function storageAsyncBuffer(
   };
 }
 
+export interface ParquetSourceOptions {
+  /** Rows per slice of a large row group that has offset indexes (default 131,072). */
+  sliceRows?: number;
+}
+
 /** Values of one column for the rows of the current row group (a typed or plain array). */
 type ColumnValues = ArrayLike<unknown>;
 
@@ -66,8 +77,13 @@ export class ParquetSource implements RowSource {
   /** Parquet's own top-level column names, in schema order (before de-duplication). */
   #fileColumns: string[] = [];
   #converters: CellConverter[] = [];
+  /** Row groups are read whole, or in slices of this many rows when they are larger and have offset indexes. */
+  readonly #sliceRows: number;
   #group = 0;
+  /** Index in the file of the first row of the current row group. */
   #groupStart = 0;
+  /** Rows of the current row group already read. */
+  #offsetInGroup = 0;
   #values: ColumnValues[] = [];
   #rowIndex = 0;
   #rowCount = 0;
@@ -76,19 +92,27 @@ export class ParquetSource implements RowSource {
 
   readonly #counter: { bytes: number };
 
-  private constructor(file: AsyncBuffer, counter: { bytes: number }, context: SourceContext) {
+  private constructor(
+    file: AsyncBuffer,
+    counter: { bytes: number },
+    context: SourceContext,
+    sliceRows: number,
+  ) {
     this.#file = file;
+    this.#sliceRows = sliceRows;
     this.#counter = counter;
     this.#context = context;
   }
 
-  static async open(storage: Storage, size: number, context: SourceContext): Promise<ParquetSource> {
+  static async open(
+    storage: Storage,
+    size: number,
+    context: SourceContext,
+    options: ParquetSourceOptions = {},
+  ): Promise<ParquetSource> {
     const counter = { bytes: 0 };
-    const source = new ParquetSource(
-      storageAsyncBuffer(storage, context.uri, size, counter),
-      counter,
-      context,
-    );
+    const file = storageAsyncBuffer(storage, context.uri, size, counter);
+    const source = new ParquetSource(file, counter, context, options.sliceRows ?? 131_072);
     if (size === 0) return source; // an empty object: no columns, no rows
     try {
       source.#metadata = await parquetMetadataAsync(source.#file);
@@ -129,30 +153,45 @@ export class ParquetSource implements RowSource {
   async fill(): Promise<boolean> {
     const metadata = this.#metadata;
     if (this.#closed || !metadata) return false;
-    // Skip empty row groups.
-    while (
-      this.#group < metadata.row_groups.length &&
-      Number(metadata.row_groups[this.#group]!.num_rows) === 0
-    )
+    const groups = metadata.row_groups;
+    // Past the end of the current row group: move to the next one with rows.
+    while (this.#group < groups.length && this.#offsetInGroup >= Number(groups[this.#group]!.num_rows)) {
+      this.#groupStart += Number(groups[this.#group]!.num_rows);
       this.#group++;
-    if (this.#group >= metadata.row_groups.length) {
+      this.#offsetInGroup = 0;
+    }
+    if (this.#group >= groups.length) {
       this.close();
       return false;
     }
-    const group = metadata.row_groups[this.#group]!;
-    const rows = Number(group.num_rows);
-    const start = this.#groupStart;
-    const values = await this.#readGroup(metadata, start, rows);
-    this.#values = values;
+    const group = groups[this.#group]!;
+    const groupRows = Number(group.num_rows);
+    // A large row group is read in slices when every column chunk has an offset index (hyparquet then
+    // fetches and decodes only the pages of the slice); without one a slice would re-read the whole chunk.
+    const sliceable =
+      groupRows > this.#sliceRows &&
+      group.columns.every(
+        (chunk) => chunk.offset_index_offset !== undefined && Boolean(chunk.offset_index_length),
+      );
+    const start = this.#groupStart + this.#offsetInGroup;
+    const rows = sliceable
+      ? Math.min(this.#sliceRows, groupRows - this.#offsetInGroup)
+      : groupRows - this.#offsetInGroup;
+    this.#values = [];
+    this.#values = await this.#readRows(metadata, start, rows, sliceable);
     this.#rowIndex = 0;
     this.#rowCount = rows;
-    this.#group++;
-    this.#groupStart = start + rows;
+    this.#offsetInGroup += rows;
     return true;
   }
 
-  /** Reads rows [start, start + rows) (one row group) column by column. */
-  async #readGroup(metadata: FileMetaData, start: number, rows: number): Promise<ColumnValues[]> {
+  /** Reads rows [start, start + rows) (a row group or a slice of one), column by column. */
+  async #readRows(
+    metadata: FileMetaData,
+    start: number,
+    rows: number,
+    useOffsetIndex: boolean,
+  ): Promise<ColumnValues[]> {
     const chunks = new Map<string, ColumnData[]>();
     try {
       await parquetRead({
@@ -160,6 +199,7 @@ export class ParquetSource implements RowSource {
         metadata,
         rowStart: start,
         rowEnd: start + rows,
+        useOffsetIndex,
         compressors,
         onChunk: (chunk) => {
           let list = chunks.get(chunk.columnName);
