@@ -14,6 +14,7 @@ import {
   profileExecutionInputs,
   readExecutionSummary,
 } from '../monitor/data-quality.js';
+import { modelQualityExecutionKind } from '../monitor/model-quality-kind.js';
 import type { ExecutionDeps, ExecutionSummary, PartialProfileJSON } from '../monitor/types.js';
 import type { ExecutionPayload } from './payloads.js';
 
@@ -51,4 +52,5 @@ export const executionKinds = {
       complete: completeExecution,
     },
   },
+  'model-quality': modelQualityExecutionKind,
 } as const satisfies ExecutionKinds;

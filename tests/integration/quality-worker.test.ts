@@ -1,0 +1,169 @@
+/**
+ * A `type: model-quality` monitor run by the real worker service on Redis: the monitors-config entry
+ * (with its `modelQuality` block and a -P1D offset window) → an execution job → runModelQualityExecution.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Job, Queue } from 'bullmq';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
+import { parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
+import { RoutingStorage } from '../../src/io/storage.js';
+import { enqueueExecution, openQueue } from '../../src/jobs/queue.js';
+import { WorkerService } from '../../src/jobs/service.js';
+import type { ModelQualityDetails } from '../../src/monitor/model-quality.js';
+import { readModelQualityExecution } from '../../src/monitor/model-quality.js';
+import { modelQualityJobOf } from '../../src/monitor/model-quality-kind.js';
+import {
+  baselineCsv,
+  type TrafficRecord,
+  writeCapture,
+  writeGroundTruth,
+} from '../fixtures/quality/traffic.js';
+import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor } from '../support/queues.js';
+
+const HOUR = 3_600_000;
+const START = new Date('2025-03-10T00:00:00Z');
+
+describe('model-quality monitors in the worker', () => {
+  let settings: QueueSettings;
+  let queue: Queue;
+  let dir: string;
+  let worker: WorkerService | undefined;
+  const storage = new RoutingStorage();
+
+  beforeEach(async () => {
+    settings = uniqueQueueSettings();
+    queue = openQueue({ redis: redisUrl(), queue: settings });
+    dir = await mkdtemp(join(tmpdir(), 'dw-mq-worker-'));
+  });
+
+  afterEach(async () => {
+    await worker?.close({ force: true });
+    await queue.close();
+    await cleanupQueue(settings);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs a scheduled model-quality execution over the offset window, estimating the latest hour', async () => {
+    await storage.write(join(dir, 'validation.csv'), baselineCsv(800));
+    await buildModelQualityBaseline(storage, {
+      dataset: join(dir, 'validation.csv'),
+      out: join(dir, 'baseline'),
+      problemType: 'BinaryClassification',
+      groundTruthAttribute: 'label',
+      probabilityAttribute: 'probability',
+    });
+    // Traffic over two days: day 1 hour 0 (labels arrive on day 2), and day 2 hour 0 (no labels yet).
+    const day1 = await writeCapture({
+      storage,
+      captureUri: join(dir, 'capture'),
+      groundTruthUri: join(dir, 'gt'),
+      endpoint: 'ep',
+      start: START,
+      hours: 1,
+      perHour: 200,
+      degradeFromHour: 99,
+    });
+    await writeCapture({
+      storage,
+      captureUri: join(dir, 'capture'),
+      groundTruthUri: join(dir, 'gt'),
+      endpoint: 'ep',
+      start: new Date(START.getTime() + 24 * HOUR),
+      hours: 1,
+      perHour: 150,
+      degradeFromHour: 0,
+      seed: 9,
+    });
+    await writeGroundTruth(
+      storage,
+      join(dir, 'gt'),
+      new Date(START.getTime() + 20 * HOUR),
+      day1[0] as TrafficRecord[],
+    );
+
+    const [monitor] = parseMonitorsConfig({
+      monitors: [
+        {
+          name: 'ep-quality',
+          type: 'model-quality',
+          endpoint: 'ep',
+          capture: join(dir, 'capture'),
+          baseline: join(dir, 'baseline'),
+          output: join(dir, 'out'),
+          schedule: 'cron(0 * ? * * *)',
+          window: { start: '-P1DT1H', end: '-P1D' },
+          retry: { attempts: 1, backoffMs: 10 },
+          modelQuality: {
+            problemType: 'BinaryClassification',
+            groundTruth: join(dir, 'gt'),
+            probabilityAttribute: '0',
+            estimationWindow: { start: '-PT1H', end: '-PT0H' },
+          },
+        },
+      ],
+    }).monitors;
+    if (!monitor) throw new Error('no monitor');
+    const scheduled = new Date(START.getTime() + 25 * HOUR);
+    const { id } = await enqueueExecution(queue, monitor, scheduled, 'manual');
+    worker = new WorkerService({ redis: redisUrl(), queue: settings, storage, progressIntervalMs: 0 });
+    await worker.start();
+    const job = await waitFor(
+      async () => {
+        const j = await queue.getJob(id);
+        const state = await j?.getState();
+        return state === 'completed' || state === 'failed' ? (j as Job) : undefined;
+      },
+      { timeoutMs: 30_000, what: `execution ${id}` },
+    );
+    expect(job.failedReason).toBeUndefined();
+    expect(job.returnvalue).toMatchObject({ status: expect.stringMatching(/^Completed/) });
+
+    const payload = job.data.execution;
+    const summary = await readModelQualityExecution(storage, modelQualityJobOf(payload));
+    const details = summary?.modelQuality as ModelQualityDetails;
+    expect(summary?.windowStart).toBe(START.toISOString());
+    expect(details.join).toMatchObject({ predictions: 200, matched: 200 });
+    expect(details.estimatedRecent).toMatchObject({
+      windowStart: new Date(START.getTime() + 24 * HOUR).toISOString(),
+      recordsRead: 150,
+    });
+    // The degraded latest hour is estimated below the healthy, labelled one.
+    expect(details.estimatedRecent?.estimate.metrics.f1.value).toBeLessThan(
+      (details.estimated?.estimate.metrics.f1.value as number) - 0.15,
+    );
+  });
+
+  it('fails a model-quality execution at once when its baseline is missing (permanent)', async () => {
+    const [monitor] = parseMonitorsConfig({
+      monitors: [
+        {
+          name: 'broken',
+          type: 'model-quality',
+          endpoint: 'ep',
+          capture: join(dir, 'capture'),
+          baseline: join(dir, 'nowhere'),
+          output: join(dir, 'out'),
+          schedule: 'cron(0 * ? * * *)',
+          retry: { attempts: 3, backoffMs: 10 },
+          modelQuality: { problemType: 'Regression', groundTruth: join(dir, 'gt'), inferenceAttribute: '0' },
+        },
+      ],
+    }).monitors;
+    if (!monitor) throw new Error('no monitor');
+    const { id } = await enqueueExecution(queue, monitor, START, 'manual');
+    worker = new WorkerService({ redis: redisUrl(), queue: settings, storage, progressIntervalMs: 0 });
+    await worker.start();
+    const job = await waitFor(
+      async () => {
+        const j = await queue.getJob(id);
+        return (await j?.getState()) === 'failed' ? (j as Job) : undefined;
+      },
+      { timeoutMs: 30_000, what: `execution ${id} to fail` },
+    );
+    expect(job.failedReason).toMatch(/constraints\.json: no model-quality baseline constraints here/);
+    expect(job.attemptsMade).toBe(1);
+  });
+});
