@@ -7,7 +7,8 @@ import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { type Constraints, renderConstraints, suggestConstraints } from './constraints.js';
-import { renderStatistics, type Statistics, statisticsFromProfile } from './statistics.js';
+import { renderStatistics, type SageMakerType, type Statistics, statisticsFromProfile } from './statistics.js';
+import { ConfigError } from '../core/errors.js';
 
 export interface BaselineOptions {
   dataset: string;
@@ -16,6 +17,8 @@ export interface BaselineOptions {
   header?: boolean;
   issues?: IssueLog;
   onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
+  /** Column name → type, instead of inference (e.g. a numeric code column that is categorical). */
+  typeOverrides?: ReadonlyMap<string, SageMakerType>;
 }
 
 export interface BaselineResult {
@@ -75,8 +78,11 @@ export function profileWarnings(profile: DatasetProfile): string[] {
 export async function buildBaseline(storage: Storage, options: BaselineOptions): Promise<BaselineResult> {
   const issues = options.issues ?? new IssueLog();
   const { profile, bytesRead } = await profileDataset(storage, options.dataset, { ...options, issues });
-  const statistics = statisticsFromProfile(profile);
-  const constraints = suggestConstraints(profile);
+  for (const name of options.typeOverrides?.keys() ?? []) {
+    if (!profile.column(name)) throw new ConfigError(`no column ${JSON.stringify(name)} in ${options.dataset}`, { field: '--type' });
+  }
+  const statistics = statisticsFromProfile(profile, options.typeOverrides);
+  const constraints = suggestConstraints(profile, undefined, options.typeOverrides);
   const statisticsUri = joinUri(options.out, 'statistics.json');
   const constraintsUri = joinUri(options.out, 'constraints.json');
   await storage.write(statisticsUri, renderStatistics(statistics), { contentType: 'application/json' });

@@ -13,7 +13,7 @@
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { float, toJackson } from './jackson.js';
-import { parseJsonFile, type SageMakerType, sageMakerType, Validator } from './statistics.js';
+import { parseJsonFile, type SageMakerType, sageMakerType, type TypeOverrides, Validator } from './statistics.js';
 
 export type Toggle = 'Enabled' | 'Disabled';
 
@@ -85,9 +85,13 @@ export function suggestDomains(column: ColumnProfile): string[] | undefined {
   return [...column.categories.keys()].sort();
 }
 
-export function suggestConstraints(profile: DatasetProfile, monitoringConfig = defaultMonitoringConfig()): Constraints {
+export function suggestConstraints(
+  profile: DatasetProfile,
+  monitoringConfig = defaultMonitoringConfig(),
+  overrides?: TypeOverrides,
+): Constraints {
   const features = profile.columns.map((column): FeatureConstraint => {
-    const type = sageMakerType(column);
+    const type = sageMakerType(column, overrides);
     const out: FeatureConstraint = {
       name: column.name,
       inferred_type: type,

@@ -50,8 +50,13 @@ export interface Statistics {
 /** Deequ's histogram keeps at most this many categories (the most frequent). */
 export const MAX_CATEGORICAL_BUCKETS = 1000;
 
+/** Per-column type overrides (column name → type), applied instead of inference. */
+export type TypeOverrides = ReadonlyMap<string, SageMakerType>;
+
 /** SageMaker's reported type: Boolean columns are reported as String (spec §3.2, unconfirmed). */
-export function sageMakerType(column: ColumnProfile): SageMakerType {
+export function sageMakerType(column: ColumnProfile, overrides?: TypeOverrides): SageMakerType {
+  const forced = overrides?.get(column.name);
+  if (forced) return forced;
   const t = column.inferredType;
   return t === 'Boolean' ? 'String' : t;
 }
@@ -77,8 +82,8 @@ export function topCategories(categories: Map<string, number>, limit = MAX_CATEG
     .map(([value, count]) => ({ value, count }));
 }
 
-export function featureStatistics(column: ColumnProfile, itemCount: number): FeatureStatistics {
-  const type = sageMakerType(column);
+export function featureStatistics(column: ColumnProfile, itemCount: number, overrides?: TypeOverrides): FeatureStatistics {
+  const type = sageMakerType(column, overrides);
   const common = { num_present: column.numPresent, num_missing: itemCount - column.numPresent };
   if (type === 'Integral' || type === 'Fractional') {
     const m = column.moments;
@@ -105,11 +110,11 @@ export function featureStatistics(column: ColumnProfile, itemCount: number): Fea
   return { name: column.name, inferred_type: type, string_statistics: stats };
 }
 
-export function statisticsFromProfile(profile: DatasetProfile): Statistics {
+export function statisticsFromProfile(profile: DatasetProfile, overrides?: TypeOverrides): Statistics {
   return {
     version: 0,
     dataset: { item_count: profile.itemCount },
-    features: profile.columns.map((c) => featureStatistics(c, profile.itemCount)),
+    features: profile.columns.map((c) => featureStatistics(c, profile.itemCount, overrides)),
   };
 }
 

@@ -1,6 +1,8 @@
 /** `driftwatch baseline`: training data → statistics.json + constraints.json. */
 import { type Command, Option } from 'commander';
 import { buildBaseline } from '../../baseline/build.js';
+import type { SageMakerType } from '../../baseline/statistics.js';
+import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import type { DatasetFormat } from '../../io/datasets/index.js';
 import { createStorage } from '../../io/storage.js';
@@ -14,6 +16,17 @@ export interface BaselineCommandOptions {
   json?: boolean;
   analysis: string;
   [key: string]: unknown;
+}
+
+const TYPES = ['Integral', 'Fractional', 'String', 'Unknown'] as const;
+
+function collectTypes(value: string, previous: Map<string, SageMakerType>): Map<string, SageMakerType> {
+  const cut = value.lastIndexOf('=');
+  const type = value.slice(cut + 1) as SageMakerType;
+  if (cut <= 0 || !TYPES.includes(type)) {
+    throw new ConfigError(`expected <column>=<${TYPES.join('|')}>, got ${JSON.stringify(value)}`, { field: '--type' });
+  }
+  return new Map(previous).set(value.slice(0, cut), type);
 }
 
 /** Model-quality baselines plug in here (set by the model-quality command module). */
@@ -36,6 +49,7 @@ export function register(program: Command): void {
     .option('--probability-threshold-attribute <number>', 'model quality: probability cut-off (binary)', '0.5')
     .option('--positive-label <label>', 'model quality: the positive label (binary)', '1')
     .option('--negative-label <label>', 'model quality: the negative label (binary)', '0')
+    .option('--type <column=Type...>', 'force a column type (Integral, Fractional, String, Unknown) instead of inferring it', collectTypes, new Map())
     .option('--json', 'print the result as JSON on the last stdout line')
     .action(async (options: BaselineCommandOptions) => {
       if (options.analysis !== 'data-quality') {
@@ -54,6 +68,7 @@ export function register(program: Command): void {
           out: options.out,
           format: options.format,
           header: options.header,
+          typeOverrides: options.type as Map<string, SageMakerType>,
           issues,
           onProgress: (p) => progress.update(p.rowsRead, p.bytesRead),
         });
