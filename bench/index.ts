@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: every benchmark, one after another, printing figures (no pass/fail).
+ * `npm run bench -- --only baseline,execution` runs a subset; `--quick` uses smaller sizes.
+ */
+import { benchCapture } from './capture.js';
+import { benchReaders } from './datasets.js';
+import { benchBaseline, benchExecution } from './main-job.js';
+import { benchQuality } from './quality.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.find((a) => a.startsWith('--only'));
+const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1] ?? '').split(',') : undefined;
+
+const benches: Array<[string, () => Promise<void>]> = [
+  ['baseline', () => benchBaseline(quick ? [200_000] : [1_000_000, 5_000_000])],
+  ['execution', () => benchExecution(quick ? 200_000 : 1_000_000)],
+  ['readers', () => benchReaders(quick ? 200_000 : 1_000_000, 20)],
+  ['capture', () => benchCapture(quick ? 50_000 : 200_000, 20)],
+  ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],
+];
+
+console.log(`driftwatch bench on node ${process.version}, ${new Date().toISOString()}`);
+for (const [name, run] of benches) {
+  if (only && !only.includes(name)) continue;
+  const started = Date.now();
+  console.log(`\n== ${name}`);
+  await run();
+  console.log(`(${name}: ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
