@@ -70,7 +70,8 @@ export function snippet(value: unknown): string {
   try {
     text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
-    text = String(value);
+    // Too deep to serialise (or a cyclic object from a preprocessor): String() would recurse as well.
+    text = Array.isArray(value) ? '[deeply nested array]' : '[unprintable value]';
   }
   return text.length > MAX_MESSAGE_SNIPPET ? `${text.slice(0, MAX_MESSAGE_SNIPPET)}…` : text;
 }

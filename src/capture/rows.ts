@@ -318,8 +318,15 @@ class CaptureRowBuilder {
         return value.toString();
       case 'object':
         if (value === null) return null;
-        this.#issue('nested_value', record, `nested value kept as JSON text: ${snippet(value)}`, column);
-        return jsonText(value);
+        try {
+          const text = jsonText(value);
+          this.#issue('nested_value', record, `nested value kept as JSON text: ${snippet(text)}`, column);
+          return text;
+        } catch {
+          // Nested too deeply to serialise (JSON.parse accepts depths JSON.stringify cannot print).
+          this.#issue('nested_value', record, 'nested value too deep to keep: left missing', column);
+          return null;
+        }
       default:
         this.#issue('nested_value', record, `unsupported value of type ${typeof value}`, column);
         return null;
@@ -418,11 +425,24 @@ class CaptureRowBuilder {
       typeof (result as { then?: unknown }).then === 'function'
     ) {
       return (result as Promise<PreprocessorResult>).then(
-        (value) => this.#emitPreprocessed(record, value, emit),
+        (value) => this.#emitPreprocessedSafely(record, value, emit),
         (error: unknown) => this.#preprocessorError(record, error),
       );
     }
-    this.#emitPreprocessed(record, result as PreprocessorResult, emit);
+    this.#emitPreprocessedSafely(record, result as PreprocessorResult, emit);
+  }
+
+  /** A hostile return value (a throwing getter, a Proxy) is the hook's failure, not the run's. */
+  #emitPreprocessedSafely(
+    record: CaptureRecord,
+    result: PreprocessorResult,
+    emit: (cells: Cell[]) => void,
+  ): void {
+    try {
+      this.#emitPreprocessed(record, result, emit);
+    } catch (error) {
+      this.#preprocessorError(record, error);
+    }
   }
 
   #emitPreprocessed(record: CaptureRecord, result: PreprocessorResult, emit: (cells: Cell[]) => void): void {
@@ -472,7 +492,12 @@ class CaptureRowBuilder {
   }
 
   #preprocessorError(record: CaptureRecord, error: unknown): void {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    let message: string;
+    try {
+      message = error instanceof Error ? `${error.name}: ${error.message}` : snippet(error);
+    } catch {
+      message = 'threw an unprintable value';
+    }
     this.#issue('preprocessor_error', record, snippet(message));
   }
 

@@ -272,7 +272,7 @@ describe('JSON capture', () => {
       'constructor',
       'toString',
     ]);
-    expect(rows[0]!.__proto__).toBe(1);
+    expect(Object.getOwnPropertyDescriptor(rows[0], '__proto__')?.value).toBe(1);
     expect(issues.total).toBe(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -393,6 +393,16 @@ describe('JSON capture', () => {
     expect(issues.counts.get('nested_value')).toBe(2);
   });
 
+  it('survives values nested too deeply to print', async () => {
+    const depth = 200_000;
+    const deep = `{"a": ${'['.repeat(depth)}${']'.repeat(depth)}, "b": 1}`;
+    const { rows, issues } = await rowsOf([record(json(deep), undefined)], { baselineColumns: ['a', 'b'] });
+    expect(rows).toEqual([{ a: null, b: 1 }]);
+    expect(issues.samples.map((s) => [s.kind, s.column, s.message])).toEqual([
+      ['nested_value', 'a', 'nested value too deep to keep: left missing'],
+    ]);
+  });
+
   it('caps new columns from untrusted keys', async () => {
     const wide = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
     const { columns, issues } = await rowsOf([record(json(wide), undefined)], {
@@ -471,6 +481,37 @@ describe('record preprocessor', () => {
       ['preprocessor_error', 1, 'TypeError: cannot read x'],
       ['preprocessor_error', 2, 'returned oops: expected an object, an array of objects or null'],
       ['preprocessor_error', 3, 'returned an array holding 7, not flat objects'],
+    ]);
+  });
+
+  it('survives hostile throws and return values', async () => {
+    const preprocessor: RecordPreprocessor = (r) => {
+      if (r.lineNumber === 1)
+        throw {
+          toString() {
+            throw new Error('no');
+          },
+        };
+      if (r.lineNumber === 2) {
+        const row = { age: 1 };
+        Object.defineProperty(row, 'plan', {
+          enumerable: true,
+          get() {
+            throw new Error('getter');
+          },
+        });
+        return row;
+      }
+      return { age: r.lineNumber };
+    };
+    const { rows, issues } = await rowsOf(
+      [1, 2, 3].map((n) => record(payload('1'), undefined, n)),
+      { baselineColumns: ['age', 'plan'], preprocessor },
+    );
+    expect(rows).toEqual([{ age: 3 }]);
+    expect(issues.samples.map((s) => [s.kind, s.line])).toEqual([
+      ['preprocessor_error', 1],
+      ['preprocessor_error', 2],
     ]);
   });
 
