@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Decimal, makeData, makeVector, Table, tableToIPC } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -303,6 +304,34 @@ describe('datasets below a prefix', () => {
   });
 });
 
+describe('gzip-compressed CSV and JSON Lines', () => {
+  it('gunzips .csv.gz and .jsonl.gz on the fly', async () => {
+    const csv = file('train.csv.gz', gzipSync('a,b\n1,"x\ny"\n2,z\n'));
+    const reader = await openDataset(storage, csv);
+    expect(reader.columns).toEqual(['a', 'b']);
+    expect(await readAll(reader)).toEqual([
+      ['1', 'x\ny'],
+      ['2', 'z'],
+    ]);
+    expect(reader.bytesRead()).toBe(16); // decompressed bytes
+    const jsonl = file('events.jsonl.gz', gzipSync('{"a":1}\n{"a":2}\n'));
+    expect(await readAll(await openDataset(storage, jsonl))).toEqual([[1], [2]]);
+  });
+
+  it('stops with an InputError naming a corrupt gzip object, and refuses gzipped Parquet', async () => {
+    const whole = gzipSync(`a\n${'1\n'.repeat(100_000)}`);
+    const corrupt = Buffer.from(whole);
+    corrupt.fill(0x55, 20, 60);
+    const path = file('bad.csv.gz', corrupt);
+    const error = await (async () => readAll(await openDataset(storage, path)))().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toContain(`${path}: cannot decompress (gzip)`);
+    await expect(openDataset(storage, file('x.parquet.gz', gzipSync(parquetBytes())))).rejects.toThrow(
+      ConfigError,
+    );
+  });
+});
+
 describe('format detection', () => {
   it('maps extensions to formats, case-insensitively', () => {
     expect(formatFromName('s3://b/train.CSV')).toBe('csv');
@@ -311,6 +340,7 @@ describe('format detection', () => {
     expect(formatFromName('a.feather')).toBe('arrow');
     expect(formatFromName('a.ipc')).toBe('arrow');
     expect(formatFromName('a.ndjson')).toBe('jsonl');
+    expect(formatFromName('a.csv.gz')).toBe('csv');
     expect(formatFromName('a.txt')).toBeUndefined();
   });
 

@@ -15,6 +15,8 @@
  * first (`output_columns_position: START`) is a rule about which column is which, applied by the baseline
  * and the capture code, not here.
  */
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { ConfigError, InputError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import type { Cell } from '../../core/types.js';
@@ -29,7 +31,10 @@ import type { RowSource, SourceContext } from './source.js';
 export type DatasetFormat = 'csv' | 'jsonl' | 'arrow' | 'parquet';
 
 export interface DatasetOptions {
-  /** Default: from the file extension (.csv, .jsonl/.json/.ndjson, .arrow/.feather/.ipc, .parquet); error if unknown. */
+  /**
+   * Default: from the file extension (.csv, .jsonl/.json/.ndjson, .arrow/.feather/.ipc, .parquet); error if
+   * unknown. CSV and JSONL objects whose names end in `.gz` are gunzipped on the fly.
+   */
   format?: DatasetFormat;
   /** CSV only, default true; without a header columns are named _c0, _c1, ... (Spark's names). */
   header?: boolean;
@@ -49,7 +54,7 @@ export interface TabularReader {
    * keys of a frequency table) can store `detachString(cell)` instead.
    */
   rows(): AsyncIterable<Cell[]>;
-  /** Bytes taken from storage so far, over all objects. */
+  /** Bytes read so far, over all objects (for `.gz` objects: decompressed bytes). */
   bytesRead(): number;
 }
 
@@ -70,7 +75,7 @@ const EXTENSIONS: ReadonlyArray<readonly [string, DatasetFormat]> = [
 
 /** The format implied by a file name's extension, or undefined. */
 export function formatFromName(name: string): DatasetFormat | undefined {
-  const lower = name.toLowerCase().replace(/\/+$/, '');
+  const lower = name.toLowerCase().replace(/\/+$/, '').replace(/\.gz$/, '');
   for (const [extension, format] of EXTENSIONS) if (lower.endsWith(extension)) return format;
   return undefined;
 }
@@ -81,6 +86,10 @@ export function formatFromName(name: string): DatasetFormat | undefined {
  */
 export function detachString(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
+}
+
+function isGzipped(uri: string): boolean {
+  return uri.toLowerCase().endsWith('.gz');
 }
 
 /** Part files to skip below a prefix: Spark/Hadoop markers and metadata (`_SUCCESS`, `_metadata`), hidden files, checksums. */
@@ -217,15 +226,45 @@ class DatasetReader implements TabularReader {
     }
   }
 
+  /** The object's bytes, gunzipped when its name ends in `.gz` (a corrupt gzip stream is an `InputError`). */
+  async #readStream(uri: string): Promise<Readable> {
+    const raw = await this.#storage.readStream(uri);
+    if (!isGzipped(uri)) return raw;
+    const gunzip = createGunzip();
+    // Errors of `raw` reach `gunzip`, whose iterator throws them; only zlib's own become InputError.
+    pipeline(raw, gunzip, () => undefined);
+    async function* decompressed(): AsyncGenerator<Buffer> {
+      try {
+        for await (const chunk of gunzip) yield chunk as Buffer;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (!code.startsWith('Z_')) throw error;
+        throw new InputError(`${uri}: cannot decompress (gzip): ${(error as Error).message}`, {
+          cause: error,
+        });
+      } finally {
+        gunzip.destroy();
+        raw.destroy();
+      }
+    }
+    return Readable.from(decompressed());
+  }
+
   async #openObject(object: ObjectInfo): Promise<RowSource> {
     const context: SourceContext = { uri: object.uri, issues: this.#issues };
+    if (isGzipped(object.uri) && (this.#format === 'arrow' || this.#format === 'parquet')) {
+      throw new ConfigError(
+        `gzip-compressed ${this.#format} objects are not supported (they need random access; Parquet compresses internally)`,
+        { file: object.uri, field: 'format' },
+      );
+    }
     switch (this.#format) {
       case 'csv':
-        return CsvSource.open(await this.#storage.readStream(object.uri), context, {
+        return CsvSource.open(await this.#readStream(object.uri), context, {
           header: this.#options.header ?? true,
         });
       case 'jsonl':
-        return new JsonlSource(await this.#storage.readStream(object.uri), context, this.#registry);
+        return new JsonlSource(await this.#readStream(object.uri), context, this.#registry);
       case 'arrow':
         return ArrowSource.open(this.#storage, object.size, context);
       case 'parquet':
