@@ -51,6 +51,9 @@ export interface StoredPrediction {
   score: number | undefined;
 }
 
+/** Bucket files appended at once during a spill. */
+const SPILL_CONCURRENCY = 16;
+
 /** FNV-1a 32-bit hash of a string's UTF-16 code units. */
 export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -84,14 +87,19 @@ class Side {
 
   async spill(): Promise<void> {
     const dir = await this.dir();
-    for (let b = 0; b < this.k; b++) {
-      const lines = this.buffers[b] as string[];
-      if (lines.length === 0) continue;
-      // Opened and closed per spill: at most one descriptor at a time, whatever the bucket count.
-      if (!this.paths[b]) this.paths[b] = join(dir, `${this.name}-${b}.jsonl`);
-      await appendFile(this.paths[b] as string, `${lines.join('\n')}\n`);
-      this.buffers[b] = [];
-    }
+    // Files are opened and closed per append, SPILL_CONCURRENCY at a time, whatever the bucket count.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < this.k) {
+        const b = next++;
+        const lines = this.buffers[b] as string[];
+        if (lines.length === 0) continue;
+        this.buffers[b] = [];
+        if (!this.paths[b]) this.paths[b] = join(dir, `${this.name}-${b}.jsonl`);
+        await appendFile(this.paths[b] as string, `${lines.join('\n')}\n`);
+      }
+    };
+    await Promise.all(Array.from({ length: SPILL_CONCURRENCY }, worker));
     this.bufferedBytes = 0;
     this.spilled = true;
   }
