@@ -109,6 +109,15 @@ describe('datasets on S3', () => {
     ]);
   });
 
+  it('reads a whole bucket named without a key', async () => {
+    const bucket = await freshBucket('dw-datasets-root');
+    await storage.write(`s3://${bucket}/part-0.jsonl`, '{"a":1}\n');
+    await storage.write(`s3://${bucket}/part-1.jsonl`, '{"a":2}\n');
+    await storage.write(`s3://${bucket}/_SUCCESS`, 'ok');
+    expect(await readAll(await openDataset(storage, `s3://${bucket}`))).toEqual([[1], [2]]);
+    for await (const object of storage.list(`s3://${bucket}/`)) await storage.delete(object.uri);
+  });
+
   it('fails with an InputError naming an object that does not exist', async () => {
     const missing = `${root}/missing/train.csv`;
     const error = await openDataset(storage, missing).catch((e: unknown) => e);

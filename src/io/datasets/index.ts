@@ -21,6 +21,7 @@ import { ConfigError, InputError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import type { Cell } from '../../core/types.js';
 import { localPath } from '../local-storage.js';
+import { parseS3Uri } from '../s3-storage.js';
 import { isS3Uri, type ObjectInfo, type Storage } from '../storage.js';
 import { ArrowSource } from './arrow.js';
 import { CsvSource } from './csv.js';
@@ -103,7 +104,9 @@ function isDataObject(relativeKey: string): boolean {
 
 /** The objects of a dataset: the object itself, or every data object below the prefix, in key order. */
 async function resolveObjects(storage: Storage, uri: string): Promise<ObjectInfo[]> {
-  const single = await storage.head(uri);
+  // A URI ending in "/" (or a bare bucket) names a prefix: no object to look for.
+  const prefixOnly = uri.endsWith('/') || (isS3Uri(uri) && parseS3Uri(uri).key === '');
+  const single = prefixOnly ? undefined : await storage.head(uri);
   if (single) return [single];
   const prefix = uri.endsWith('/') ? uri : `${uri}/`;
   const base = isS3Uri(prefix) ? prefix : `${localPath(prefix)}/`;
