@@ -69,7 +69,6 @@ class Side {
   /** The bucket's spill file, once written ('' = none). */
   readonly paths: string[];
   bufferedBytes = 0;
-  spilled = false;
 
   constructor(
     readonly dir: () => Promise<string>,
@@ -101,7 +100,6 @@ class Side {
     };
     await Promise.all(Array.from({ length: SPILL_CONCURRENCY }, worker));
     this.bufferedBytes = 0;
-    this.spilled = true;
   }
 
   async *lines(bucket: number): AsyncIterable<string> {

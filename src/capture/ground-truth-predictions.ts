@@ -401,6 +401,7 @@ export class QualityCollector {
   readonly #classes = new Map<string, number>();
   readonly #positive: string;
   readonly #negative: string;
+  #finished = false;
   count = 0;
 
   constructor(settings: PredictionSettings, issues: IssueLog) {
@@ -496,8 +497,10 @@ export class QualityCollector {
     return true;
   }
 
-  /** The collected arrays (views, not copies). Multiclass classes are renumbered in label order. */
+  /** The collected arrays (views, not copies). Multiclass classes are renumbered in label order. Call once. */
   finish(): ModelQualityData {
+    if (this.#finished) throw new Error('QualityCollector.finish() called twice');
+    this.#finished = true;
     switch (this.#settings.problemType) {
       case 'Regression':
         return { problemType: 'Regression', predicted: this.#a.view(), actual: this.#b.view() };
