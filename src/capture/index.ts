@@ -16,6 +16,7 @@ export {
   type CaptureEncoding,
   type CapturePayload,
   type CaptureRecord,
+  isBase64,
   parseCaptureLine,
   parseUtcTime,
   type ReadCaptureOptions,

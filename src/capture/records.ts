@@ -62,7 +62,6 @@ export interface ReadCaptureOptions {
 
 const MAX_MESSAGE_SNIPPET = 120;
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 
 /** A short, printable rendering of an untrusted value for issue messages. */
 export function snippet(value: unknown): string {
@@ -103,6 +102,24 @@ export function parseUtcTime(text: string): number {
   return ms;
 }
 
+/**
+ * Standard base64 (`A-Z a-z 0-9 + /`, `=` padding to a multiple of 4, or unpadded). A plain loop: a
+ * regular expression over a multi-megabyte payload overflows the regexp backtracking stack.
+ */
+export function isBase64(text: string): boolean {
+  const n = text.length;
+  let pad = 0;
+  if (n > 0 && text.charCodeAt(n - 1) === 61) pad = n > 1 && text.charCodeAt(n - 2) === 61 ? 2 : 1;
+  const body = n - pad;
+  if (pad > 0 ? n % 4 !== 0 : body % 4 === 1) return false;
+  for (let i = 0; i < body; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47))
+      return false;
+  }
+  return true;
+}
+
 /** One payload of `captureData`; a string = what is wrong with it. */
 function parsePayload(raw: unknown, path: string): CapturePayload | string {
   if (!isObject(raw)) return `${path} is not an object`;
@@ -128,7 +145,7 @@ function parsePayload(raw: unknown, path: string): CapturePayload | string {
   const contentType = typeof raw.observedContentType === 'string' ? raw.observedContentType : '';
   const mode = typeof raw.mode === 'string' ? raw.mode : '';
   if (encoding !== 'BASE64') return { data, encoding, contentType, mode };
-  if (!BASE64_RE.test(data)) return `base64:${path}.data is not valid base64`;
+  if (!isBase64(data)) return `base64:${path}.data is not valid base64`;
   const bytes = Buffer.from(data, 'base64');
   try {
     return { data: utf8Strict.decode(bytes), encoding, contentType, mode };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CaptureRecord,
+  isBase64,
   parseCaptureLine,
   parseUtcTime,
   readCaptureBatches,
@@ -145,6 +146,24 @@ describe('parseCaptureLine', () => {
     expect(image.input?.data).toBe('');
     expect([...image.input!.bytes!]).toEqual([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x00]);
     expect(issues.total).toBe(0);
+  });
+
+  it('validates multi-megabyte base64 payloads without blowing the stack', () => {
+    const issues = new IssueLog();
+    const big = Buffer.alloc(12 * 1024 * 1024, 'a').toString('base64');
+    const ok = parseCaptureLine(line({ input: big, output: 'MC41', encoding: 'BASE64' }), 'f', 1, issues)!;
+    expect(ok.input!.data).toHaveLength(12 * 1024 * 1024);
+    expect(
+      parseCaptureLine(line({ input: `${big}!`, output: 'MC41', encoding: 'BASE64' }), 'f', 2, issues),
+    ).toBeUndefined();
+    expect(issues.samples.map((s) => [s.kind, s.line])).toEqual([['undecodable_payload', 2]]);
+  });
+
+  it('accepts padded and unpadded base64 only', () => {
+    for (const good of ['', 'QQ==', 'QUI=', 'QUJD', 'QQ', 'QUI', 'a+/9'])
+      expect(isBase64(good), good).toBe(true);
+    for (const bad of ['Q', 'QUJD=', 'Q===', 'QQ=', 'QU JD', 'QUJD\n', 'QU=D', '===='])
+      expect(isBase64(bad), bad).toBe(false);
   });
 
   it('counts malformed lines with their kind, source and line number', () => {
