@@ -11,7 +11,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Cell } from '../../core/types.js';
-import { type Line, readLines } from '../lines.js';
+import { type Line, readLineBatches } from '../lines.js';
 import { jsonText } from './cells.js';
 import { MAX_COLUMNS, type RowSource, type SourceContext } from './source.js';
 
@@ -38,12 +38,14 @@ export interface JsonlSourceOptions {
 }
 
 export class JsonlSource implements RowSource {
-  readonly #lines: AsyncIterator<Line>;
+  readonly #batches: AsyncIterator<Line[]>;
+  /** Lines read but not yet decoded (one batch: up to 128 lines of one chunk). */
+  #lines: Line[] = [];
+  #lineIndex = 0;
   readonly #stream: Readable;
   readonly #context: SourceContext;
   readonly #registry: ColumnRegistry;
   #row: Cell[] = [];
-  #ready = false;
   #bytes = 0;
   #closed = false;
 
@@ -56,7 +58,7 @@ export class JsonlSource implements RowSource {
     this.#stream = stream;
     this.#context = context;
     this.#registry = registry;
-    this.#lines = readLines(this.#counted(stream), {
+    this.#batches = readLineBatches(this.#counted(stream), {
       maxLineBytes: options.maxLineBytes ?? 16 * 1024 * 1024,
     })[Symbol.asyncIterator]();
   }
@@ -74,21 +76,23 @@ export class JsonlSource implements RowSource {
   }
 
   next(): Cell[] | undefined {
-    if (!this.#ready) return undefined;
-    this.#ready = false;
-    return this.#row;
+    const lines = this.#lines;
+    while (this.#lineIndex < lines.length) {
+      if (this.#decode(lines[this.#lineIndex++]!)) return this.#row;
+    }
+    return undefined;
   }
 
   async fill(): Promise<boolean> {
     if (this.#closed) return false;
-    for (;;) {
-      const { value: line, done } = await this.#lines.next();
-      if (done) return false;
-      if (this.#decode(line)) {
-        this.#ready = true;
-        return true;
-      }
+    const { value, done } = await this.#batches.next();
+    if (done) {
+      this.#lines = [];
+      return false;
     }
+    this.#lines = value;
+    this.#lineIndex = 0;
+    return true;
   }
 
   bytesRead(): number {
@@ -99,7 +103,8 @@ export class JsonlSource implements RowSource {
     if (this.#closed) return;
     this.#closed = true;
     this.#stream.destroy();
-    void this.#lines.return?.();
+    this.#lines = [];
+    void this.#batches.return?.();
   }
 
   #issue(kind: string, line: number, message: string, column?: string): void {
