@@ -355,7 +355,8 @@ function expectSameStatistics(actual: unknown, expected: unknown, path = 'statis
   if (Array.isArray(expected)) {
     expect(Array.isArray(actual), path).toBe(true);
     expect((actual as unknown[]).length, `${path}.length`).toBe(expected.length);
-    for (const [i, e] of expected.entries()) expectSameStatistics((actual as unknown[])[i], e, `${path}[${i}]`);
+    for (const [i, e] of expected.entries())
+      expectSameStatistics((actual as unknown[])[i], e, `${path}[${i}]`);
     return;
   }
   if (expected && typeof expected === 'object') {
