@@ -177,12 +177,17 @@ export class PartitionedJoin {
     await this.#maybeSpill();
   }
 
-  /** Joins every bucket, calling `onMatch` for each matched prediction (bucket order, then arrival order). */
+  /**
+   * Joins every bucket, calling `onMatch` for each matched prediction (bucket order, then arrival order).
+   * `beforeBucket` runs before each bucket (e.g. to stop on an abort signal by throwing).
+   */
   async join(
     onMatch: (prediction: StoredPrediction, label: string, key: string) => void,
+    beforeBucket?: () => void,
   ): Promise<JoinCounts> {
     const c = this.counts;
     for (let b = 0; b < this.k; b++) {
+      beforeBucket?.();
       if (this.#predictions.hasFile(b) || this.#labels.hasFile(b)) c.spilledPartitions++;
       const labels = new Map<string, string>();
       for await (const line of this.#labels.lines(b)) {

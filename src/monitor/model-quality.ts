@@ -325,9 +325,12 @@ export async function runModelQualityExecution(
         await join.addLabel(gt.eventId, gt.label);
     }
     // 2. The join, bucket by bucket; matched pairs go into typed arrays.
-    counts = await join.join((prediction, label, key) => {
-      collector.add(prediction, label, { source: `merged record ${key}` });
-    });
+    counts = await join.join(
+      (prediction, label, key) => {
+        collector.add(prediction, label, { source: `merged record ${key}` });
+      },
+      () => checkAborted(deps.signal),
+    );
   } finally {
     await join.close();
   }

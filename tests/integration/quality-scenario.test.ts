@@ -186,6 +186,16 @@ describe('model quality with late labels and a degrading model', () => {
     );
   });
 
+  it('stops on an aborted signal without writing execution.json', async () => {
+    const j = job(1, new Date(START.getTime() + 2 * HOUR), { scheduleName: 'mq-aborted' });
+    await expect(
+      runModelQualityExecution(j, { storage, logger: silentLogger, signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({
+      code: 'E_ABORTED',
+    });
+    expect(await storage.head(join(root, 'reports', 'churn', 'mq-aborted'))).toBeUndefined();
+  });
+
   it('returns the stored execution on a rerun (exactly once)', async () => {
     const j = job(0, new Date(START.getTime() + HOUR));
     const first = await runModelQualityExecution(j, { storage, logger: silentLogger });
