@@ -99,10 +99,13 @@ export const monitorSchema = z
     /** Record preprocessor module URI. */
     preprocessor: uriSchema.optional(),
     outputColumnsPosition: z.enum(['START', 'END']).optional(),
-    /** Windows with more capture objects than this run as a flow of one child job per part. @defaultValue 16 */
+    /** Windows with more capture objects than this run as a flow of child jobs (parts). @defaultValue 16 */
     splitThreshold: z.number().int().min(1).max(1_000_000).default(16),
-    /** Capture objects per child job of a split window. @defaultValue 1 */
-    objectsPerPart: z.number().int().min(1).max(100_000).default(1),
+    /**
+     * Most parts a split window becomes (each a group of consecutive objects of about equal bytes). Every
+     * part's profile is merged by the parent, so more parts than workers costs merge time. @defaultValue 8
+     */
+    maxParts: z.number().int().min(2).max(10_000).default(8),
     /** Missed scheduled times (worker or Redis down) enqueued when the schedule fires again. @defaultValue 24 */
     catchUp: z.number().int().min(0).max(10_000).default(24),
     retry: retrySchema.default({ attempts: 5, backoffMs: 30_000 }),

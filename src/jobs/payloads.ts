@@ -31,7 +31,7 @@ export type ExecutionPayload = DataQualityJob & {
 export interface ExecutionJobData {
   kind: MonitorType;
   execution: ExecutionPayload;
-  split: { threshold: number; objectsPerPart: number };
+  split: { threshold: number; maxParts: number };
   retry: { attempts: number; backoffMs: number };
   /** How the execution was triggered (for status and logs). */
   trigger: 'schedule' | 'catch-up' | 'backfill' | 'now' | 'manual';
@@ -110,7 +110,7 @@ export function executionFor(
     data: {
       kind: monitor.type,
       execution,
-      split: { threshold: monitor.splitThreshold, objectsPerPart: monitor.objectsPerPart },
+      split: { threshold: monitor.splitThreshold, maxParts: monitor.maxParts },
       retry: monitor.retry,
       trigger,
     },

@@ -64,9 +64,30 @@ function reviveObject(o: SerializedObject): ObjectInfo {
   return { uri: o.uri, size: o.size, etag: o.etag, lastModified: new Date(o.lastModified) };
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
+/**
+ * Splits objects (kept in order) into at most `maxParts` non-empty groups of consecutive objects with
+ * about equal total bytes: a group closes once it reaches its share of the bytes, or when every object
+ * left is needed to give each remaining group one.
+ */
+export function partitionBySize<T extends { size: number }>(objects: T[], maxParts: number): T[][] {
+  const parts = Math.max(1, Math.min(maxParts, objects.length));
+  const total = objects.reduce((n, o) => n + Math.max(0, o.size), 0);
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  let current: T[] = [];
+  let bytes = 0;
+  for (let i = 0; i < objects.length; i++) {
+    const object = objects[i] as T;
+    current.push(object);
+    bytes += Math.max(0, object.size);
+    const groupsLeft = parts - out.length - 1;
+    const objectsLeft = objects.length - i - 1;
+    const share = (total * (out.length + 1)) / parts;
+    if (groupsLeft > 0 && (bytes >= share || objectsLeft === groupsLeft)) {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length) out.push(current);
   return out;
 }
 
@@ -205,7 +226,7 @@ export function createProcessor(ctx: ProcessorContext) {
         logSummary(logger, summary);
         return executionResult(summary, 0);
       }
-      plan = chunk(objects.map(serializeObject), data.split.objectsPerPart);
+      plan = partitionBySize(objects.map(serializeObject), data.split.maxParts);
       // The plan is stored before any part exists, so a restarted parent re-adds exactly the same parts.
       await job.updateData({ ...data, plan });
       logger.info({ objects: objects.length, parts: plan.length }, 'window split into parts');

@@ -8,13 +8,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job, Queue } from 'bullmq';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
 import { RoutingStorage } from '../../src/io/storage.js';
 import { executionJobId, partJobId, schedulerId } from '../../src/jobs/ids.js';
 import type { ExecutionKinds } from '../../src/jobs/kinds.js';
 import { jobNames } from '../../src/jobs/payloads.js';
-import { lastTickKey, type TickResult } from '../../src/jobs/processor.js';
+import { lastTickKey, partitionBySize, type TickResult } from '../../src/jobs/processor.js';
 import {
   backfill,
   enqueueExecution,
@@ -22,6 +23,7 @@ import {
   openQueue,
   syncSchedulers,
 } from '../../src/jobs/queue.js';
+import { redactRedisUrl, redisOptionsFromUrl } from '../../src/jobs/redis.js';
 import { WorkerService, type WorkerServiceOptions } from '../../src/jobs/service.js';
 import { collectStatus, formatStatus } from '../../src/jobs/status.js';
 import { lineCountKind } from '../support/line-count-kind.js';
@@ -271,7 +273,7 @@ describe('split windows (flows)', () => {
     writeCapture(5, 4);
     const { kind, calls } = lineCountKind();
     await startWorker({ 'data-quality': kind }, { concurrency: 3 });
-    const m = monitor({ splitThreshold: 2, objectsPerPart: 2 });
+    const m = monitor({ splitThreshold: 2, maxParts: 3 });
     const { id } = await enqueueExecution(queue, m, hour('2024-05-02T08:00:00Z'), 'manual');
     const job = await finished(id);
     expect(job.failedReason).toBeUndefined();
@@ -378,5 +380,100 @@ describe('the worker service', () => {
     expect(text).toContain('lines  (data-quality, cron(0 * ? * * *))  next ');
     expect(text).toMatch(/2024-05-02T08:00:00.000Z {2}completed {7}Completed, 0 violations, 9 records/);
     await syncSchedulers(queue, []);
+  });
+});
+
+describe('partitionBySize (pure)', () => {
+  it('keeps order, never makes empty or too many parts, and balances bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 40 }),
+        (sizes, maxParts) => {
+          const objects = sizes.map((size, i) => ({ size, i }));
+          const parts = partitionBySize(objects, maxParts);
+          expect(parts.length).toBe(Math.min(maxParts, objects.length));
+          expect(parts.every((p) => p.length > 0)).toBe(true);
+          expect(parts.flat().map((o) => o.i)).toEqual(objects.map((o) => o.i));
+          // No part exceeds its fair share by more than its largest object.
+          const total = sizes.reduce((a, b) => a + b, 0);
+          for (const p of parts) {
+            const bytes = p.reduce((n, o) => n + o.size, 0);
+            expect(bytes).toBeLessThanOrEqual(
+              total / parts.length + Math.max(...p.map((o) => o.size)) * 2 + 1,
+            );
+          }
+        },
+      ),
+      { seed: 11, numRuns: 300 },
+    );
+    expect(
+      partitionBySize([{ size: 10 }, { size: 10 }, { size: 10 }, { size: 10 }], 2).map((p) => p.length),
+    ).toEqual([2, 2]);
+    expect(
+      partitionBySize([{ size: 100 }, { size: 1 }, { size: 1 }, { size: 1 }], 2).map((p) => p.length),
+    ).toEqual([1, 3]);
+  });
+});
+
+describe('redisOptionsFromUrl (pure)', () => {
+  it('reads password, user, database and TLS; workers wait for Redis, clients fail fast', () => {
+    const worker = redisOptionsFromUrl('rediss://user:p%40ss@cache.example.com:6380/2', 'worker');
+    expect(worker).toMatchObject({
+      host: 'cache.example.com',
+      port: 6380,
+      db: 2,
+      username: 'user',
+      password: 'p@ss',
+      tls: { servername: 'cache.example.com' },
+      maxRetriesPerRequest: null,
+    });
+    const client = redisOptionsFromUrl('redis://:secret@127.0.0.1', 'client');
+    expect(client).toMatchObject({
+      host: '127.0.0.1',
+      port: 6379,
+      db: 0,
+      password: 'secret',
+      maxRetriesPerRequest: 2,
+    });
+    expect(client.tls).toBeUndefined();
+    expect(client.retryStrategy?.(10)).toBeNull();
+    expect(() => redisOptionsFromUrl('http://x', 'client')).toThrow(/expected redis:\/\/ or rediss:\/\//);
+    expect(() => redisOptionsFromUrl('redis://x/abc', 'client')).toThrow(/bad database number/);
+    expect(redactRedisUrl('redis://:secret@host:1/0')).toBe('redis://:***@host:1/0');
+  });
+
+  it('connects with a password to a real Redis that requires one', async () => {
+    const { spawn } = await import('node:child_process');
+    const { freePort } = await import('../support/services.js');
+    const port = await freePort();
+    const server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--requirepass', 's3cret'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const q = openQueue({ redis: `redis://:s3cret@127.0.0.1:${port}`, queue: uniqueQueueSettings() });
+    try {
+      await waitFor(async () => (await q.getJobCounts('waiting')).waiting === 0, {
+        what: 'an authenticated connection',
+      });
+    } finally {
+      await q.close();
+      server.kill('SIGTERM');
+    }
+  });
+});
+
+describe('job ids', () => {
+  it('are deterministic, contain no colon and are not integers', () => {
+    const id = executionJobId('data-quality', 'm-1.a_b', new Date('2024-05-02T08:00:00Z'));
+    expect(id).toBe('dq__m-1.a_b__20240502T080000Z');
+    expect(executionJobId('model-quality', 'm', new Date('2024-05-02T08:00:07.123Z'))).toBe(
+      'mq__m__20240502T080007Z',
+    );
+    expect(partJobId(id, 12)).toBe(`${id}__part0012`);
+    expect(`${id}${partJobId(id, 1)}${schedulerId('m')}`).not.toContain(':');
   });
 });

@@ -287,7 +287,7 @@ describe('a split window on two worker processes', () => {
     const data = await prepareMonitorData(dir, { records: 24_000, files: 6, windowStart });
     const settings = uniqueQueueSettings();
     const { path, monitors } = writeConfig(dir, settings, [
-      monitorEntry(data, { name: 'split', splitThreshold: 2, objectsPerPart: 2 }),
+      monitorEntry(data, { name: 'split', splitThreshold: 2, maxParts: 3 }),
     ]);
     const monitor = monitors[0] as MonitorConfig;
     const queue = openTestQueue(redisUrl(), settings);

@@ -43,7 +43,7 @@ describe('parseMonitorsConfig', () => {
       timezone: 'UTC',
       cloudwatch: false,
       splitThreshold: 16,
-      objectsPerPart: 1,
+      maxParts: 8,
       catchUp: 24,
       retry: { attempts: 5, backoffMs: 30_000 },
     });
