@@ -217,6 +217,28 @@ describe('Parquet', () => {
     }
   });
 
+  it('keeps columns that share a name (renamed), reading them as missing with an issue', async () => {
+    const written = Buffer.from(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'dupA1', data: [1, 2], type: 'INT32' },
+          { name: 'dupA2', data: ['x', 'y'], type: 'STRING' },
+          { name: 'ok', data: [7, 8], type: 'INT32' },
+        ],
+      }),
+    );
+    // hyparquet-writer refuses duplicate names; pyarrow does not. Rename in the footer (same length).
+    const bytes = Buffer.from(written.toString('latin1').replaceAll('dupA2', 'dupA1'), 'latin1');
+    const issues = new IssueLog();
+    const reader = await openDataset(storage, file('dup.parquet', bytes), { issues });
+    expect(reader.columns).toEqual(['dupA1', 'dupA1__2', 'ok']);
+    expect(await readAll(reader)).toEqual([
+      [null, null, 7],
+      [null, null, 8],
+    ]);
+    expect(kinds(issues)).toEqual({ duplicate_column: 1, unreadable_column: 1 });
+  });
+
   it('reads an empty object as no rows, and fails with an InputError naming a file that is not Parquet', async () => {
     expect(await readAll(await openDataset(storage, file('empty.parquet', '')))).toEqual([]);
     const bad = file('bad.parquet', 'PAR1 this is not parquet PAR1');

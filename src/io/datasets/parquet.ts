@@ -61,6 +61,16 @@ function storageAsyncBuffer(
   };
 }
 
+function ambiguousColumns(names: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) repeated.add(name);
+    seen.add(name);
+  }
+  return repeated;
+}
+
 export interface ParquetSourceOptions {
   /** Rows per slice of a large row group that has offset indexes (default 131,072). */
   sliceRows?: number;
@@ -77,6 +87,8 @@ export class ParquetSource implements RowSource {
   /** Parquet's own top-level column names, in schema order (before de-duplication). */
   #fileColumns: string[] = [];
   #converters: CellConverter[] = [];
+  /** Names that several top-level columns share (hyparquet hands out column data by name). */
+  #ambiguous: ReadonlySet<string> = new Set();
   /** Row groups are read whole, or in slices of this many rows when they are larger and have offset indexes. */
   readonly #sliceRows: number;
   #group = 0;
@@ -124,6 +136,15 @@ export class ParquetSource implements RowSource {
       });
     }
     source.columns = uniqueColumnNames(source.#fileColumns, context.uri, context.issues);
+    source.#ambiguous = ambiguousColumns(source.#fileColumns);
+    for (const name of source.#ambiguous) {
+      context.issues.add({
+        kind: 'unreadable_column',
+        source: context.uri,
+        column: name,
+        message: `several Parquet columns are named ${JSON.stringify(name)}: hyparquet cannot tell their values apart, so they are read as missing`,
+      });
+    }
     source.#converters = source.columns.map((name) => new CellConverter(context.issues, context.uri, name));
     source.#row = new Array<Cell>(source.columns.length).fill(null);
     return source;
@@ -218,7 +239,7 @@ export class ParquetSource implements RowSource {
       );
     }
     return this.#fileColumns.map((name) => {
-      const list = chunks.get(name);
+      const list = this.#ambiguous.has(name) ? undefined : chunks.get(name);
       if (!list || list.length === 0) return new Array<unknown>(rows).fill(null);
       if (list.length === 1 && list[0]!.rowStart === start && list[0]!.columnData.length === rows)
         return list[0]!.columnData;
