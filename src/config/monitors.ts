@@ -166,7 +166,11 @@ export const monitorSchema = z
       });
     }
     if (monitor.type === 'model-quality' && monitor.modelQuality === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['modelQuality'], message: 'a model-quality monitor needs modelQuality settings' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['modelQuality'],
+        message: 'a model-quality monitor needs modelQuality settings',
+      });
     }
   });
 

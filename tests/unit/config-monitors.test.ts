@@ -175,16 +175,19 @@ describe('parseMonitorsConfig', () => {
 
   it('keeps model-quality settings only on model-quality monitors', () => {
     const settings = { problemType: 'Regression', groundTruth: 's3://bucket-x/gt/', inferenceAttribute: '0' };
-    expect(errorOf(() => parseMonitorsConfig({ monitors: [{ ...base, modelQuality: settings }] })).field).toBe(
-      'monitors[0].modelQuality',
-    );
+    expect(
+      errorOf(() => parseMonitorsConfig({ monitors: [{ ...base, modelQuality: settings }] })).field,
+    ).toBe('monitors[0].modelQuality');
     expect(errorOf(() => parseMonitorsConfig({ monitors: [{ ...base, type: 'model-quality' }] })).field).toBe(
       'monitors[0].modelQuality',
     );
     const config = parseMonitorsConfig({
       monitors: [{ ...base, type: 'model-quality', modelQuality: settings }],
     });
-    expect(config.monitors[0]?.modelQuality).toMatchObject({ ...settings, probabilityThresholdAttribute: 0.5 });
+    expect(config.monitors[0]?.modelQuality).toMatchObject({
+      ...settings,
+      probabilityThresholdAttribute: 0.5,
+    });
   });
 
   it('embeds the alarm settings schema', () => {
