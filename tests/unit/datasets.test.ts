@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Decimal, makeData, makeVector, Table, tableToIPC } from 'apache-arrow';
+import fc from 'fast-check';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../../src/core/errors.js';
@@ -90,6 +91,51 @@ describe('JSON Lines', () => {
     expect(rows).toEqual([['{"polluted":1}', 'c', 2, 3]]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(kinds(issues)).toEqual({ nested_value: 1 });
+  });
+
+  it('reads any flat objects by key, whatever the keys (property)', async () => {
+    const key = fc.oneof(
+      fc.constantFrom(
+        '__proto__',
+        'constructor',
+        'prototype',
+        'toString',
+        'hasOwnProperty',
+        '',
+        '0',
+        'a',
+        'Zoë',
+      ),
+      fc.string({ maxLength: 4 }),
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 5 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const record = fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 8 }), async (records) => {
+        const text = records
+          .map((pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`)
+          .join('\n');
+        const issues = new IssueLog();
+        const reader = await openDataset(storage, file('p.jsonl', text), { issues });
+        const rows = await readAll(reader);
+        expect(rows).toHaveLength(records.length);
+        expect(new Set(reader.columns)).toEqual(new Set(records.flatMap((pairs) => pairs.map(([k]) => k))));
+        records.forEach((pairs, r) => {
+          const expected = new Map(pairs.map(([k, v]) => [k, JSON.parse(JSON.stringify(v)) as unknown]));
+          reader.columns.forEach((name, c) => {
+            expect(rows[r]![c] ?? null).toEqual(expected.has(name) ? expected.get(name) : null);
+          });
+        });
+        expect(issues.total).toBe(0);
+        expect(({} as Record<string, unknown>).constructor).toBe(Object);
+      }),
+      { seed: 42, numRuns: 100 },
+    );
   });
 
   it('replaces invalid UTF-8, keeps the row and names the line', async () => {
