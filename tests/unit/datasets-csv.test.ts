@@ -169,10 +169,10 @@ describe('CSV: bad input', () => {
   });
 
   it('skips blank lines, counting them', async () => {
-    const { rows, issues } = await readCsv('a\n1\n\n\r\n2\n');
+    const { rows, issues } = await readCsv('a\n1\n\n\r\n2\n\r');
     expect(rows).toEqual([['1'], ['2']]);
-    expect(kinds(issues)).toEqual({ blank_line: 2 });
-    expect(issues.samples.map((s) => s.line)).toEqual([3, 4]);
+    expect(kinds(issues)).toEqual({ blank_line: 3 });
+    expect(issues.samples.map((s) => s.line)).toEqual([3, 4, 6]);
   });
 
   it('closes an unterminated quote at the end of the file, with an issue', async () => {

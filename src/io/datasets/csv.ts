@@ -254,8 +254,8 @@ export class CsvSource implements RowSource {
         });
         line++;
         i++;
-      } else if (c === CR && (i + 1 < n ? b[i + 1] === LF : !eof)) {
-        if (i + 1 >= n) break; // "\r" at the end of the buffer: need the next byte
+      } else if (c === CR && (i + 1 >= n || b[i + 1] === LF)) {
+        if (i + 1 >= n && !eof) break; // "\r" at the end of the buffer: need the next byte
         this.#context.issues.add({
           kind: 'blank_line',
           source: this.#context.uri,
@@ -263,7 +263,7 @@ export class CsvSource implements RowSource {
           message: 'blank line skipped',
         });
         line++;
-        i += 2;
+        i += i + 1 >= n ? 1 : 2; // "\r\n", or a lone "\r" ending the file
       } else {
         break;
       }
