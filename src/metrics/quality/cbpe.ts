@@ -82,10 +82,8 @@ export function estimateBinaryPerformance(
   let vTp = 0;
   let vFn = 0;
   let predictedPositive = 0;
-  const probabilities = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = clip01(predictIsotonic(calibrator, scores[i] as number));
-    probabilities[i] = p;
     if (predicted[i] === 1) {
       predictedPositive++;
       tp += p;
@@ -111,7 +109,7 @@ export function estimateBinaryPerformance(
   const d = predictedPositive + tp + fn;
   const seF1 =
     d > 0 ? (2 * Math.sqrt((predictedPositive + fn) ** 2 * vTp + tp * tp * vFn)) / (d * d) : Number.NaN;
-  const auc = expectedAuc(scores, probabilities);
+  const auc = expectedAuc(scores.subarray(0, n), calibrator);
   return {
     item_count: n,
     expected_confusion: { tp, fp, tn, fn },
@@ -126,14 +124,15 @@ export function estimateBinaryPerformance(
   };
 }
 
-/** Expected ROC AUC of scores whose labels are Bernoulli(probabilities). */
-export function expectedAuc(scores: Float64Array, probabilities: Float64Array): number {
-  const n = Math.min(scores.length, probabilities.length);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => (scores[b] as number) - (scores[a] as number));
+/**
+ * Expected ROC AUC of scores whose labels are Bernoulli(calibrate(score)). The probability is a function
+ * of the score, so a native sort of a copy of the scores (8 bytes per record) replaces an index sort.
+ */
+export function expectedAuc(scores: Float64Array, calibrator: IsotonicFit): number {
+  const sorted = Float64Array.from(scores).sort();
+  const n = sorted.length;
   let totalPos = 0;
-  for (let i = 0; i < n; i++) totalPos += probabilities[i] as number;
+  for (let i = 0; i < n; i++) totalPos += clip01(predictIsotonic(calibrator, sorted[i] as number));
   const totalNeg = n - totalPos;
   if (!(totalPos > 0) || !(totalNeg > 0)) return Number.NaN;
   let area = 0;
@@ -141,14 +140,15 @@ export function expectedAuc(scores: Float64Array, probabilities: Float64Array): 
   let fp = 0;
   let prevTpr = 0;
   let prevFpr = 0;
-  let k = 0;
-  while (k < n) {
-    const t = scores[order[k] as number] as number;
-    while (k < n && scores[order[k] as number] === t) {
-      const p = probabilities[order[k] as number] as number;
+  // Distinct scores in decreasing order; records with one score share one probability.
+  let k = n - 1;
+  while (k >= 0) {
+    const t = sorted[k] as number;
+    const p = clip01(predictIsotonic(calibrator, t));
+    while (k >= 0 && sorted[k] === t) {
       tp += p;
       fp += 1 - p;
-      k++;
+      k--;
     }
     const tpr = tp / totalPos;
     const fpr = fp / totalNeg;
