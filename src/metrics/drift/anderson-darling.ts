@@ -39,8 +39,8 @@ export function andersonDarling(a: WeightedSample, b: WeightedSample): DriftTest
     let ownBelow = 0;
     let inner = 0;
     while (i < own.values.length || j < other.values.length) {
-      const x = own.values[i] ?? Number.POSITIVE_INFINITY;
-      const y = other.values[j] ?? Number.POSITIVE_INFINITY;
+      const x = i < own.values.length ? (own.values[i] as number) : Number.POSITIVE_INFINITY;
+      const y = j < other.values.length ? (other.values[j] as number) : Number.POSITIVE_INFINITY;
       const key = Math.min(x, y);
       const f = x === key ? (own.weights[i++] as number) : 0;
       const g = y === key ? (other.weights[j++] as number) : 0;
@@ -86,8 +86,8 @@ function countDistinct(a: WeightedSample, b: WeightedSample): number {
   let j = 0;
   let count = 0;
   while (i < a.values.length || j < b.values.length) {
-    const x = a.values[i] ?? Number.POSITIVE_INFINITY;
-    const y = b.values[j] ?? Number.POSITIVE_INFINITY;
+    const x = i < a.values.length ? (a.values[i] as number) : Number.POSITIVE_INFINITY;
+    const y = j < b.values.length ? (b.values[j] as number) : Number.POSITIVE_INFINITY;
     const key = Math.min(x, y);
     if (x === key) i++;
     if (y === key) j++;

@@ -5,7 +5,8 @@
  * million-row windows reacts to differences nobody cares about).
  *
  * Procedure (leave-chunk-out resampling, deterministic for a seed):
- * 1. The baseline, in its arrival order, is cut into `chunks` contiguous chunks (default 10).
+ * 1. The baseline, in its arrival order, is cut into `chunks` contiguous chunks (by default chunks of
+ *    twice the window size, 10 to 200 of them).
  * 2. For replicate r, chunk k = r mod chunks is held out: a window of the target size is drawn from it —
  *    without replacement when the chunk is large enough (`subsample`), else with replacement
  *    (`bootstrap`, which adds the chunk's own sampling noise and so errs on the side of fewer alarms) —
@@ -14,7 +15,9 @@
  *    scores: the (1 − alarmRate) quantile of distances, or the alarmRate quantile of p-values (then
  *    "p ≤ threshold" is the calibrated rule).
  * The rest of the baseline is slightly smaller than the full baseline the real windows are compared with,
- * so thresholds are very slightly conservative. Chunks in arrival order carry the baseline's own slow
+ * so thresholds are very slightly conservative. Windows drawn from one chunk share that chunk's deviation,
+ * so the threshold is only as steady as the number of chunks allows: give the baseline ~100 windows'
+ * worth of data (e.g. 1M rows to calibrate 10k-row windows). Chunks in arrival order carry the baseline's own slow
  * variation (days, batches) into the threshold, which is the point: that variation is not drift.
  */
 import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
@@ -27,7 +30,10 @@ export interface CalibrationOptions {
   alarmRate?: number;
   /** Resampled windows (default 400). */
   replicates?: number;
-  /** Contiguous chunks the baseline is cut into (default 10). */
+  /**
+   * Contiguous chunks the baseline is cut into. Default: as many chunks of twice the window size as fit,
+   * between 10 and 200 (more chunks = more independent windows = a steadier threshold).
+   */
   chunks?: number;
   seed?: number;
 }
@@ -54,13 +60,19 @@ interface Resolved {
   seed: number;
 }
 
-function resolve(options: CalibrationOptions, n: number): Resolved {
+function resolve(options: CalibrationOptions, n: number, windowSize: number): Resolved {
   const alarmRate = options.alarmRate ?? 0.05;
   if (!(alarmRate > 0 && alarmRate < 1)) throw new RangeError('alarmRate must be in (0, 1)');
   return {
     alarmRate,
     replicates: Math.max(1, Math.floor(options.replicates ?? 400)),
-    chunks: Math.max(2, Math.min(Math.floor(options.chunks ?? 10), Math.floor(n / 2))),
+    chunks: Math.max(
+      2,
+      Math.min(
+        Math.floor(options.chunks ?? Math.min(200, Math.max(10, Math.floor(n / (2 * windowSize))))),
+        Math.floor(n / 2),
+      ),
+    ),
     seed: options.seed ?? 1,
   };
 }
@@ -75,16 +87,29 @@ export function calibrateNumericThreshold(
   test: DriftTestId,
   options: CalibrationOptions = {},
 ): CalibratedThreshold | undefined {
-  const spec = getDriftTest(test);
-  if (!spec.numeric) throw new RangeError(`${test} is not a numeric test`);
+  return calibrateNumericThresholds(baselineInOrder, windowSize, [test], options).get(test);
+}
+
+/** Thresholds for several numeric tests at once, from the same resampled windows (one pass). */
+export function calibrateNumericThresholds(
+  baselineInOrder: ArrayLike<number>,
+  windowSize: number,
+  tests: readonly DriftTestId[],
+  options: CalibrationOptions = {},
+): Map<DriftTestId, CalibratedThreshold> {
+  const specs = tests.map((id) => {
+    const spec = getDriftTest(id);
+    if (!spec.numeric) throw new RangeError(`${id} is not a numeric test`);
+    return { id, spec, run: spec.numeric, scores: [] as number[] };
+  });
+  const out = new Map<DriftTestId, CalibratedThreshold>();
   const values = Float64Array.from(baselineInOrder).filter((v) => !Number.isNaN(v));
   const n = values.length;
-  if (n < 4 || windowSize < 1) return undefined;
-  const o = resolve(options, n);
+  if (n < 4 || windowSize < 1) return out;
+  const o = resolve(options, n, windowSize);
   const chunkSize = Math.floor(n / o.chunks);
   const rng = new SeededRandom(o.seed);
   const all = weightedSampleFromValues(values);
-  const scores: number[] = [];
   const scratch = new Float64Array(Math.max(chunkSize + o.chunks, windowSize));
   const subsample = windowSize <= chunkSize;
   for (let k = 0; k < o.chunks; k++) {
@@ -95,14 +120,20 @@ export function calibrateNumericThreshold(
     const chunk = values.subarray(start, end);
     const rest = subtractSample(all, weightedSampleFromValues(chunk));
     for (let r = 0; r < reps; r++) {
-      const window = drawWindow(chunk, windowSize, subsample, rng, scratch);
-      const outcome = spec.numeric(rest, weightedSampleFromValues(window));
-      if (!isResult(outcome)) continue;
-      const score = spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
-      if (score !== null && !Number.isNaN(score)) scores.push(score);
+      const window = weightedSampleFromValues(drawWindow(chunk, windowSize, subsample, rng, scratch));
+      for (const t of specs) {
+        const outcome = t.run(rest, window);
+        if (!isResult(outcome)) continue;
+        const score = t.spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
+        if (score !== null && !Number.isNaN(score)) t.scores.push(score);
+      }
     }
   }
-  return finish(test, spec.score, windowSize, scores, o, chunkSize, subsample);
+  for (const t of specs) {
+    const result = finish(t.id, t.spec.score, windowSize, t.scores, o, chunkSize, subsample);
+    if (result) out.set(t.id, result);
+  }
+  return out;
 }
 
 /**
@@ -121,7 +152,7 @@ export function calibrateCategoricalThreshold(
   const codes = Int32Array.from(baselineCodes).filter((c) => c >= 0 && c < names.length);
   const n = codes.length;
   if (n < 4 || windowSize < 1) return undefined;
-  const o = resolve(options, n);
+  const o = resolve(options, n, windowSize);
   const chunkSize = Math.floor(n / o.chunks);
   const rng = new SeededRandom(o.seed);
   const totals = new Float64Array(names.length);

@@ -14,17 +14,21 @@ export function walkCdfStretches(
   const aw = a.weights;
   const bv = b.values;
   const bw = b.weights;
+  const na = av.length;
+  const nb = bv.length;
   let i = 0;
   let j = 0;
   let ca = 0;
   let cb = 0;
-  let key = Math.min(av[0] ?? Number.POSITIVE_INFINITY, bv[0] ?? Number.POSITIVE_INFINITY);
-  while (i < av.length || j < bv.length) {
-    while (i < av.length && (av[i] as number) <= key) ca += aw[i++] as number;
-    while (j < bv.length && (bv[j] as number) <= key) cb += bw[j++] as number;
-    const next = Math.min(av[i] ?? Number.POSITIVE_INFINITY, bv[j] ?? Number.POSITIVE_INFINITY);
-    if (next === Number.POSITIVE_INFINITY) break;
-    step(ca / a.total, cb / b.total, next - key);
+  let key = Number.NaN;
+  // Three-way merge over the pooled distinct values (distinct within each sample); no reads past the end.
+  while (i < na || j < nb) {
+    const x = i < na ? (av[i] as number) : Number.POSITIVE_INFINITY;
+    const y = j < nb ? (bv[j] as number) : Number.POSITIVE_INFINITY;
+    const next = x < y ? x : y;
+    if (!Number.isNaN(key)) step(ca / a.total, cb / b.total, next - key);
+    if (x === next) ca += aw[i++] as number;
+    if (y === next) cb += bw[j++] as number;
     key = next;
   }
 }

@@ -27,8 +27,8 @@ export function cramerVonMises(a: WeightedSample, b: WeightedSample): DriftTestO
   let sumA = 0;
   let sumB = 0;
   while (i < a.values.length || j < b.values.length) {
-    const x = a.values[i] ?? Number.POSITIVE_INFINITY;
-    const y = b.values[j] ?? Number.POSITIVE_INFINITY;
+    const x = i < a.values.length ? (a.values[i] as number) : Number.POSITIVE_INFINITY;
+    const y = j < b.values.length ? (b.values[j] as number) : Number.POSITIVE_INFINITY;
     const key = Math.min(x, y);
     const wa = x === key ? (a.weights[i++] as number) : 0;
     const wb = y === key ? (b.weights[j++] as number) : 0;

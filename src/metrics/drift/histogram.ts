@@ -56,16 +56,43 @@ export function binProportions(sample: WeightedSample, edges: Float64Array): Flo
   return out;
 }
 
+/**
+ * Edges and proportions of a baseline, memoised per sample object (and bin count): a baseline is compared
+ * with many windows (calibration replicates, the features of many executions).
+ */
+const baselineBins = new WeakMap<
+  WeightedSample,
+  Map<number, { edges: Float64Array; proportions: Float64Array }>
+>();
+
+function binnedBaseline(
+  baseline: WeightedSample,
+  bins: number,
+): { edges: Float64Array; proportions: Float64Array } {
+  let byCount = baselineBins.get(baseline);
+  if (!byCount) {
+    byCount = new Map();
+    baselineBins.set(baseline, byCount);
+  }
+  let entry = byCount.get(bins);
+  if (!entry) {
+    const edges = baselineQuantileEdges(baseline, bins);
+    entry = { edges, proportions: binProportions(baseline, edges) };
+    byCount.set(bins, entry);
+  }
+  return entry;
+}
+
 export function numericHistograms(
   baseline: WeightedSample,
   current: WeightedSample,
   bins = DEFAULT_BINS,
 ): HistogramPair | { notApplicable: string } {
   if (!(baseline.total > 0) || !(current.total > 0)) return { notApplicable: 'empty sample' };
-  const edges = baselineQuantileEdges(baseline, bins);
+  const { edges, proportions } = binnedBaseline(baseline, bins);
   const sketch = isSketch(baseline) || isSketch(current);
   return {
-    baseline: binProportions(baseline, edges),
+    baseline: proportions,
     current: binProportions(current, edges),
     input: sketch ? 'sketch' : 'raw',
     method: `baseline-quantile-bins:${bins}`,

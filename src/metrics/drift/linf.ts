@@ -45,10 +45,21 @@ function select(simple: number, n: number, m: number, method: LinfMethod, cAlpha
  * One merge pass, O(len(a) + len(b)).
  */
 export function maxCdfDifference(a: WeightedSample, b: WeightedSample): number {
+  const na = a.values.length;
+  const nb = b.values.length;
+  // A small window against a large baseline: binary searches beat a full merge.
+  if (na > 64 * nb) return maxCdfDifferenceBySearch(a, b, false);
+  if (nb > 64 * na) return maxCdfDifferenceBySearch(b, a, true);
+  return maxCdfDifferenceByMerge(a, b);
+}
+
+function maxCdfDifferenceByMerge(a: WeightedSample, b: WeightedSample): number {
   const av = a.values;
   const aw = a.weights;
   const bv = b.values;
   const bw = b.weights;
+  const na = av.length;
+  const nb = bv.length;
   const n = a.total;
   const m = b.total;
   let i = 0;
@@ -56,16 +67,101 @@ export function maxCdfDifference(a: WeightedSample, b: WeightedSample): number {
   let ca = 0;
   let cb = 0;
   let best = 0;
-  while (i < av.length || j < bv.length) {
-    const x = i < av.length ? (av[i] as number) : Number.POSITIVE_INFINITY;
-    const y = j < bv.length ? (bv[j] as number) : Number.POSITIVE_INFINITY;
-    const key = Math.min(x, y);
-    while (i < av.length && (av[i] as number) <= key) ca += aw[i++] as number;
-    while (j < bv.length && (bv[j] as number) <= key) cb += bw[j++] as number;
+  // Values are distinct within each sample: a three-way merge visits every pooled value once.
+  while (i < na && j < nb) {
+    const x = av[i] as number;
+    const y = bv[j] as number;
+    if (x < y) ca += aw[i++] as number;
+    else if (y < x) cb += bw[j++] as number;
+    else {
+      ca += aw[i++] as number;
+      cb += bw[j++] as number;
+    }
+    const d = Math.abs(ca / n - cb / m);
+    if (d > best) best = d;
+  }
+  while (i < na) {
+    ca += aw[i++] as number;
+    const d = Math.abs(ca / n - cb / m);
+    if (d > best) best = d;
+  }
+  while (j < nb) {
+    cb += bw[j++] as number;
     const d = Math.abs(ca / n - cb / m);
     if (d > best) best = d;
   }
   return best;
+}
+
+/** Cumulative weights of a sample (inclusive), memoised per sample object. */
+const cumulativeCache = new WeakMap<WeightedSample, Float64Array>();
+
+export function cumulativeWeights(s: WeightedSample): Float64Array {
+  let cum = cumulativeCache.get(s);
+  if (!cum) {
+    cum = new Float64Array(s.weights.length);
+    let acc = 0;
+    for (let i = 0; i < cum.length; i++) {
+      acc += s.weights[i] as number;
+      cum[i] = acc;
+    }
+    cumulativeCache.set(s, cum);
+  }
+  return cum;
+}
+
+/**
+ * The same maximum when `small` has few values: between two consecutive values of `small` its CDF is
+ * constant while the other's rises, so |F_big − F_small| peaks at a value of `small` (inclusive CDFs) or
+ * just before the next one (the big sample's exclusive CDF there). O(len(small) · log len(big)).
+ */
+function maxCdfDifferenceBySearch(big: WeightedSample, small: WeightedSample, swapped: boolean): number {
+  const cum = cumulativeWeights(big);
+  const bv = big.values;
+  const sv = small.values;
+  const sw = small.weights;
+  const n = big.total;
+  const m = small.total;
+  let cs = 0;
+  let best = 0;
+  let below = 0; // items of big < x, found by galloping forward from the previous position
+  for (let k = 0; k < sv.length; k++) {
+    const x = sv[k] as number;
+    below = gallop(bv, below, x);
+    // The big CDF just before x, with the small CDF still at cs.
+    const fBelow = below > 0 ? (cum[below - 1] as number) / n : 0;
+    let d = swapped ? Math.abs(cs / m - fBelow) : Math.abs(fBelow - cs / m);
+    if (d > best) best = d;
+    cs += sw[k] as number;
+    const atOrBelow = below < bv.length && bv[below] === x ? below + 1 : below;
+    const fAt = atOrBelow > 0 ? (cum[atOrBelow - 1] as number) / n : 0;
+    d = swapped ? Math.abs(cs / m - fAt) : Math.abs(fAt - cs / m);
+    if (d > best) best = d;
+  }
+  // Beyond the last small value the small CDF is 1 and the big CDF only grows towards 1.
+  return best;
+}
+
+/**
+ * Number of values < x in an ascending array, knowing that at least `from` are: exponential then
+ * binary search forward, so a sweep over ascending x stays cache-friendly.
+ */
+function gallop(values: Float64Array, from: number, x: number): number {
+  let lo = from;
+  let step = 1;
+  let hi = lo;
+  while (hi < values.length && (values[hi] as number) < x) {
+    lo = hi + 1;
+    hi = lo + step;
+    step *= 2;
+  }
+  if (hi > values.length) hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((values[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -30,8 +30,8 @@ export function mannWhitneyU(a: WeightedSample, b: WeightedSample): DriftTestOut
   const av = a.values;
   const bv = b.values;
   while (i < av.length || j < bv.length) {
-    const x = av[i] ?? Number.POSITIVE_INFINITY;
-    const y = bv[j] ?? Number.POSITIVE_INFINITY;
+    const x = i < av.length ? (av[i] as number) : Number.POSITIVE_INFINITY;
+    const y = j < bv.length ? (bv[j] as number) : Number.POSITIVE_INFINITY;
     const key = Math.min(x, y);
     const ta = x === key ? (a.weights[i++] as number) : 0;
     const tb = y === key ? (b.weights[j++] as number) : 0;

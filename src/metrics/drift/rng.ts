@@ -3,40 +3,34 @@
  * splitmix32, so a seed reproduces the same thresholds on every platform.
  */
 export class SeededRandom {
-  #s0: number;
-  #s1: number;
-  #s2: number;
-  #s3: number;
+  readonly #s = new Uint32Array(4);
+  #spare = Number.NaN;
 
   constructor(seed: number) {
     let x = seed >>> 0;
-    const next = (): number => {
+    for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
       let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.#s0 = next();
-    this.#s1 = next();
-    this.#s2 = next();
-    this.#s3 = next();
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      this.#s[i] = z ^ (z >>> 16);
+    }
   }
 
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.#s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.#s1 << 9) >>> 0;
-    this.#s2 ^= this.#s0;
-    this.#s3 ^= this.#s1;
-    this.#s1 ^= this.#s2;
-    this.#s0 ^= this.#s3;
-    this.#s2 ^= t;
-    this.#s3 = rotl(this.#s3, 11);
-    this.#s0 >>>= 0;
-    this.#s1 >>>= 0;
-    this.#s2 >>>= 0;
-    this.#s3 >>>= 0;
+    const s = this.#s;
+    const s1 = s[1] as number;
+    const m = Math.imul(s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    s[2] = (s[2] as number) ^ (s[0] as number);
+    s[3] = (s[3] as number) ^ s1;
+    s[1] = s1 ^ (s[2] as number);
+    s[0] = (s[0] as number) ^ (s[3] as number);
+    s[2] = (s[2] as number) ^ t;
+    const s3 = s[3] as number;
+    s[3] = (s3 << 11) | (s3 >>> 21);
     return result;
   }
 
@@ -52,14 +46,18 @@ export class SeededRandom {
     return Math.floor(this.next() * n);
   }
 
-  /** Standard normal (Box–Muller; one of the pair is discarded for simplicity). */
+  /** Standard normal (Box–Muller, both values of each pair used). */
   normal(): number {
+    if (!Number.isNaN(this.#spare)) {
+      const v = this.#spare;
+      this.#spare = Number.NaN;
+      return v;
+    }
     let u = 0;
     while (u === 0) u = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * this.next();
+    this.#spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

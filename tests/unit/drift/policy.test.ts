@@ -14,6 +14,7 @@ import {
   getDriftTest,
   isDrift,
   isResult,
+  maxCdfDifference,
   SeededRandom,
   weightedSampleFromKll,
   weightedSampleFromValues,
@@ -311,6 +312,26 @@ describe('sketch inputs', () => {
 });
 
 describe('properties', () => {
+  it('maxCdfDifference (merge and search paths) equals the brute-force maximum over pooled values', () => {
+    const small = fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 12 });
+    const big = fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 2000 });
+    fc.assert(
+      fc.property(small, big, fc.boolean(), (xs, ys, flip) => {
+        const [p, q] = flip ? [ys, xs] : [xs, ys];
+        const a = weightedSampleFromValues(p.map((v) => v / 4));
+        const b = weightedSampleFromValues(q.map((v) => v / 4));
+        let brute = 0;
+        for (const x of [...p, ...q].map((v) => v / 4)) {
+          const fa = p.filter((v) => v / 4 <= x).length / p.length;
+          const fb = q.filter((v) => v / 4 <= x).length / q.length;
+          brute = Math.max(brute, Math.abs(fa - fb));
+        }
+        return Math.abs(maxCdfDifference(a, b) - brute) < 1e-12;
+      }),
+      { seed: 45, numRuns: 300 },
+    );
+  });
+
   const sampleArb = fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), {
     minLength: 5,
     maxLength: 60,

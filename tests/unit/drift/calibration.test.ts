@@ -1,0 +1,147 @@
+/**
+ * False-alarm experiment: on data without drift, calibrated thresholds keep the alarm rate at the
+ * configured level (±50% relative) at 100 and 10 000 records per window; the 1 000 000-record case, and
+ * plain KS alarming on a trivial shift at that size, are in `npm run bench` (bench/drift.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  calibrateCategoricalThreshold,
+  calibrateNumericThreshold,
+  calibrateNumericThresholds,
+  DRIFT_TESTS,
+  type DriftTestId,
+  getDriftTest,
+  isDrift,
+  isResult,
+  quantileSorted,
+  SeededRandom,
+  subtractSample,
+  weightedSampleFromValues,
+} from '../../../src/metrics/drift/index.js';
+
+const ALARM_RATE = 0.05;
+
+function normals(rng: SeededRandom, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.normal();
+  return out;
+}
+
+/** Share of `trials` fresh no-drift windows of size m that the rule flags. */
+function alarmRate(
+  baseline: Float64Array,
+  m: number,
+  trials: number,
+  seed: number,
+  rules: { test: DriftTestId; threshold: number }[],
+): number[] {
+  const rng = new SeededRandom(seed);
+  const base = weightedSampleFromValues(baseline);
+  const alarms = rules.map(() => 0);
+  for (let t = 0; t < trials; t++) {
+    const window = weightedSampleFromValues(normals(rng, m));
+    rules.forEach((rule, i) => {
+      const spec = getDriftTest(rule.test);
+      const r = spec.numeric?.(base, window);
+      if (r === undefined) return;
+      if (!isResult(r)) return;
+      const score = spec.score === 'p_value' ? r.pValue : r.statistic;
+      if (isDrift(spec.score, score, rule.threshold)) alarms[i] = (alarms[i] as number) + 1;
+    });
+  }
+  return alarms.map((a) => a / trials);
+}
+
+describe('calibrated thresholds: false-alarm rate on no-drift data', () => {
+  for (const { m, baselineSize, replicates, trials } of [
+    // ~100 windows' worth of baseline, as calibrate.ts recommends.
+    { m: 100, baselineSize: 20_000, replicates: 1000, trials: 1000 },
+    { m: 10_000, baselineSize: 1_000_000, replicates: 1000, trials: 1000 },
+  ]) {
+    it(`stays at ${ALARM_RATE} (±50%) with ${m} records per window`, () => {
+      const baseline = normals(new SeededRandom(1000 + m), baselineSize);
+      const options = { alarmRate: ALARM_RATE, replicates, seed: 7 };
+      const thresholds = calibrateNumericThresholds(baseline, m, ['ks', 'psi'], options);
+      const ks = thresholds.get('ks');
+      const psi = thresholds.get('psi');
+      expect(ks?.resampling).toBe('subsample');
+      expect(ks?.replicates).toBe(replicates);
+      const [ksRate, psiRate, fixedPsiRate] = alarmRate(baseline, m, trials, 2000 + m, [
+        { test: 'ks', threshold: ks?.threshold as number },
+        { test: 'psi', threshold: psi?.threshold as number },
+        { test: 'psi', threshold: DRIFT_TESTS.psi.defaultThreshold },
+      ]);
+      expect(ksRate).toBeGreaterThanOrEqual(ALARM_RATE * 0.5);
+      expect(ksRate).toBeLessThanOrEqual(ALARM_RATE * 1.5);
+      expect(psiRate).toBeGreaterThanOrEqual(ALARM_RATE * 0.5);
+      expect(psiRate).toBeLessThanOrEqual(ALARM_RATE * 1.5);
+      if (m === 100) {
+        // The fixed PSI threshold (0.1) cries wolf on small windows: that is what calibration fixes.
+        expect(fixedPsiRate).toBeGreaterThan(0.3);
+        expect(psi?.threshold).toBeGreaterThan(0.1);
+      } else {
+        // On 10k windows the sampling noise of PSI is far below 0.1: the calibrated threshold is tighter.
+        expect(fixedPsiRate).toBe(0);
+        expect(psi?.threshold).toBeLessThan(0.01);
+      }
+    });
+  }
+});
+
+describe('calibration mechanics', () => {
+  it('is deterministic for a seed and changes with it', () => {
+    const baseline = normals(new SeededRandom(5), 4000);
+    const a = calibrateNumericThreshold(baseline, 200, 'wasserstein_norm', { replicates: 50, seed: 1 });
+    const b = calibrateNumericThreshold(baseline, 200, 'wasserstein_norm', { replicates: 50, seed: 1 });
+    const c = calibrateNumericThreshold(baseline, 200, 'wasserstein_norm', { replicates: 50, seed: 2 });
+    expect(a).toEqual(b);
+    expect(a?.threshold).not.toBe(c?.threshold);
+  });
+
+  it('bootstraps when the window is larger than a chunk, and says so', () => {
+    const baseline = normals(new SeededRandom(6), 1000);
+    const r = calibrateNumericThreshold(baseline, 500, 'ks', { replicates: 20, chunks: 10 });
+    expect(r?.resampling).toBe('bootstrap');
+    expect(r?.chunkSize).toBe(100);
+  });
+
+  it('never compares a window with data that contains it (rest = all minus the chunk)', () => {
+    const all = weightedSampleFromValues([1, 1, 2, 3, 3, 3, 4]);
+    const part = weightedSampleFromValues([1, 3, 3, 4]);
+    const rest = subtractSample(all, part);
+    expect([...rest.values]).toEqual([1, 2, 3]);
+    expect([...rest.weights]).toEqual([1, 1, 1]);
+    expect(rest.total).toBe(3);
+  });
+
+  it('calibrates categorical tests from category codes', () => {
+    const rng = new SeededRandom(8);
+    const names = ['a', 'b', 'c', 'd'];
+    const codes = Int32Array.from({ length: 20_000 }, () => {
+      const u = rng.next();
+      return u < 0.5 ? 0 : u < 0.8 ? 1 : u < 0.95 ? 2 : 3;
+    });
+    const r = calibrateCategoricalThreshold(codes, names, 200, 'jensen_shannon', {
+      replicates: 200,
+      seed: 3,
+    });
+    expect(r?.score).toBe('distance');
+    expect(r?.threshold).toBeGreaterThan(0.02);
+    expect(r?.threshold).toBeLessThan(0.2);
+    const chi = calibrateCategoricalThreshold(codes, names, 200, 'chi_square', { replicates: 200, seed: 3 });
+    // Under the null the chi-square p-value is about uniform: its 5% quantile is near 0.05.
+    expect(chi?.threshold).toBeGreaterThan(0.02);
+    expect(chi?.threshold).toBeLessThan(0.1);
+  });
+
+  it('returns undefined for a baseline too small to resample, and rejects bad rates', () => {
+    expect(calibrateNumericThreshold([1, 2, 3], 2, 'ks')).toBeUndefined();
+    expect(() => calibrateNumericThreshold([1, 2, 3, 4, 5], 2, 'ks', { alarmRate: 1.5 })).toThrow(RangeError);
+    expect(() => calibrateNumericThreshold([1, 2, 3, 4, 5], 2, 'chi_square')).toThrow(/not a numeric test/);
+  });
+
+  it('quantileSorted is numpy linear interpolation', () => {
+    expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantileSorted([1, 2, 3, 4], 0.95)).toBeCloseTo(3.85, 12);
+  });
+});
