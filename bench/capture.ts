@@ -23,18 +23,8 @@ import { createRowBuilder, listCaptureObjects, readCaptureBatches } from '../src
 import { hourPath } from '../src/capture/listing.js';
 import { IssueLog } from '../src/core/issues.js';
 import { LocalStorage } from '../src/io/local-storage.js';
+import { mulberry32 } from '../src/core/random.js';
 
-/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CATEGORIES: readonly (readonly string[])[] = [
   ['red', 'green', 'blue'],
@@ -94,7 +84,7 @@ export async function generateCaptureFiles(
   options: GenerateCaptureOptions = {},
 ): Promise<void> {
   if (features < 1) throw new RangeError('features must be at least 1');
-  const random = seededRandom(options.seed ?? 42);
+  const random = mulberry32(options.seed ?? 42);
   const endpoint = options.endpoint ?? 'bench-endpoint';
   const variant = options.variant ?? 'AllTraffic';
   const perFile = Math.max(1, options.recordsPerFile ?? 5000);

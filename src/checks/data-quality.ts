@@ -205,60 +205,53 @@ function checkFeature(
 
   // baseline_drift_check
   if (dc.perform_comparison !== 'Enabled' || present === 0 || n === 0) return;
+  const drift = driftOf(stats, expected, column, overrides, dc);
+  if (!drift) return;
+  result.drift = drift;
+  const fires = drift.method === 'ChiSquared' ? drift.distance < drift.threshold : drift.distance > drift.threshold;
+  if (drift.decided && fires) {
+    violations.push({
+      feature_name: stats.name,
+      constraint_check_type: 'baseline_drift_check',
+      description:
+        drift.method === 'ChiSquared'
+          ? `Baseline drift chi-squared p-value: ${drift.distance} is below threshold: ${drift.threshold}`
+          : `Baseline drift distance: ${drift.distance} exceeds threshold: ${drift.threshold}`,
+      currentValue: drift.distance,
+      threshold: drift.threshold,
+      method: drift.method,
+    });
+  }
+}
+
+/** The drift measure of one feature, per its type and the (overridden) monitoring config; undefined = not comparable. */
+function driftOf(
+  stats: FeatureStatistics,
+  expected: string,
+  column: ColumnProfile,
+  overrides: FeatureOverrides,
+  dc: Constraints['monitoring_config']['distribution_constraints'],
+): FeatureResult['drift'] {
   if (expected === 'Integral' || expected === 'Fractional') {
     const baselineSketch = sketchOf(stats);
-    if (!baselineSketch || column.moments.count === 0) return;
+    if (!baselineSketch || column.moments.count === 0) return undefined;
     const method = overrides.comparison_method ?? dc.comparison_method;
     const threshold = overrides.comparison_threshold ?? dc.comparison_threshold;
     const linf = linfinityNumeric(weightedSampleFromKll(baselineSketch), weightedSampleFromKll(column.kll), method);
-    const decided = Number.isFinite(linf.distance);
-    result.drift = { method: `LInfinity/${method}`, distance: linf.distance, simple: linf.simple, threshold, decided };
-    if (decided && linf.distance > threshold) {
-      violations.push({
-        feature_name: stats.name,
-        constraint_check_type: 'baseline_drift_check',
-        description: `Baseline drift distance: ${linf.distance} exceeds threshold: ${threshold}`,
-        currentValue: linf.distance,
-        threshold,
-        method: `LInfinity/${method}`,
-      });
-    }
-  } else if (expected === 'String') {
-    const baselineCounts = categoriesOf(stats);
-    if (baselineCounts.size === 0) return;
-    const drift = overrides.categorical_drift_method ?? dc.categorical_drift_method;
-    const threshold = overrides.categorical_comparison_threshold ?? overrides.comparison_threshold ?? dc.categorical_comparison_threshold;
-    if (drift === 'ChiSquared') {
-      const chi = chiSquaredDeequ(baselineCounts, column.categories);
-      const decided = chi !== undefined && Number.isFinite(chi.pValue);
-      result.drift = { method: 'ChiSquared', distance: chi?.pValue ?? Number.NaN, pValue: chi?.pValue, threshold, decided };
-      if (decided && chi.pValue < threshold) {
-        violations.push({
-          feature_name: stats.name,
-          constraint_check_type: 'baseline_drift_check',
-          description: `Baseline drift chi-squared p-value: ${chi.pValue} is below threshold: ${threshold}`,
-          currentValue: chi.pValue,
-          threshold,
-          method: 'ChiSquared',
-        });
-      }
-    } else {
-      const method = overrides.comparison_method ?? dc.comparison_method;
-      const linf = linfinityCategorical(baselineCounts, column.categories, method);
-      const decided = Number.isFinite(linf.distance);
-      result.drift = { method: `LInfinity/${method}`, distance: linf.distance, simple: linf.simple, threshold, decided };
-      if (decided && linf.distance > threshold) {
-        violations.push({
-          feature_name: stats.name,
-          constraint_check_type: 'baseline_drift_check',
-          description: `Baseline drift distance: ${linf.distance} exceeds threshold: ${threshold}`,
-          currentValue: linf.distance,
-          threshold,
-          method: `LInfinity/${method}`,
-        });
-      }
-    }
+    return { method: `LInfinity/${method}`, distance: linf.distance, simple: linf.simple, threshold, decided: Number.isFinite(linf.distance) };
   }
+  if (expected !== 'String') return undefined;
+  const baselineCounts = categoriesOf(stats);
+  if (baselineCounts.size === 0) return undefined;
+  const threshold = overrides.categorical_comparison_threshold ?? overrides.comparison_threshold ?? dc.categorical_comparison_threshold;
+  if ((overrides.categorical_drift_method ?? dc.categorical_drift_method) === 'ChiSquared') {
+    const chi = chiSquaredDeequ(baselineCounts, column.categories);
+    const pValue = chi?.pValue ?? Number.NaN;
+    return { method: 'ChiSquared', distance: pValue, pValue, threshold, decided: Number.isFinite(pValue) };
+  }
+  const method = overrides.comparison_method ?? dc.comparison_method;
+  const linf = linfinityCategorical(baselineCounts, column.categories, method);
+  return { method: `LInfinity/${method}`, distance: linf.distance, simple: linf.simple, threshold, decided: Number.isFinite(linf.distance) };
 }
 
 /** constraint_violations.json body (spec §5.1): consumers key on type and feature name only. */

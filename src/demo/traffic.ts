@@ -6,24 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage } from '../io/storage.js';
 import { joinUri } from '../io/storage.js';
-
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function normalSampler(rand: () => number): () => number {
-  return () => {
-    const u = Math.max(rand(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-  };
-}
+import { mulberry32, normalSampler } from '../core/random.js';
 
 export interface DriftSpec {
   /** Features that shift (by name) and how: numeric mean shift in std units, or categorical reweighting. */
@@ -67,7 +50,7 @@ function pick(categories: Record<string, number>, u: number): string {
 
 /** A row generator: returns the CSV cells of one row (prediction first). */
 export function rowGenerator(seed: number): (drift?: DriftSpec) => string[] {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const normal = normalSampler(rand);
   return (drift) => {
     const cells: string[] = new Array(DEMO_FEATURES.length + 1);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 import { classifyText, inferColumnType, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
 import { KllSketch } from '../../src/metrics/sketches/kll.js';
+import { mulberry32 } from '../../src/core/random.js';
 import { HyperLogLog, hashString } from '../../src/metrics/sketches/hll.js';
 
 const fixtures = new URL('../fixtures/profile/', import.meta.url);
@@ -36,16 +37,6 @@ function exactRank(sorted: Float64Array, x: number): number {
   return lo;
 }
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('column profile against numpy (tests/fixtures/profile/generate.py)', () => {
   const profile = profileOfFixture();
@@ -90,7 +81,7 @@ describe('KLL sketch', () => {
   });
 
   it('keeps quantile rank errors within rankErrorBound on 1M values', () => {
-    const rand = seeded(7);
+    const rand = mulberry32(7);
     const n = 1_000_000;
     const values = new Float64Array(n);
     const sketch = new KllSketch();
@@ -116,7 +107,7 @@ describe('KLL sketch', () => {
   it('merge(a, b) summarises a ++ b within the error bound', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 20_000 }), fc.integer(), (na, nb, seed) => {
-        const rand = seeded(seed);
+        const rand = mulberry32(seed);
         const a = new KllSketch();
         const b = new KllSketch();
         const all: number[] = [];
