@@ -273,6 +273,41 @@ describe('CSV: streaming', () => {
     );
   });
 
+  it('never throws on arbitrary bytes, and reads them the same whatever the chunk boundaries', async () => {
+    const byte = fc.oneof(
+      fc.constantFrom(0x22, 0x2c, 0x0a, 0x0d, 0x61, 0x31, 0x20, 0xef, 0xbb, 0xbf, 0xc3, 0xa9, 0xff, 0x00),
+      fc.integer({ min: 0, max: 255 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .uint8Array({ maxLength: 200 })
+          .chain((base) =>
+            fc.tuple(
+              fc.constant(base),
+              fc.array(byte, { maxLength: 120 }),
+              fc.integer({ min: 1, max: 9 }),
+              fc.boolean(),
+              fc.constantFrom('', '\uFEFF', '\uFEFFa,b\n', '"'),
+            ),
+          ),
+        async ([base, extra, chunkSize, header, start]) => {
+          const bytes = Buffer.concat([Buffer.from(start), Buffer.from(base), Buffer.from(extra)]);
+          const whole = await parseChunks([bytes], header);
+          const chunks: Uint8Array[] = [];
+          for (let at = 0; at < bytes.length; at += chunkSize)
+            chunks.push(bytes.subarray(at, at + chunkSize));
+          const pieces = await parseChunks(chunks, header);
+          expect(pieces.columns).toEqual(whole.columns);
+          expect(pieces.rows).toEqual(whole.rows);
+          expect(Object.fromEntries(pieces.issues.counts)).toEqual(Object.fromEntries(whole.issues.counts));
+          for (const row of whole.rows) expect(row).toHaveLength(whole.columns.length);
+        },
+      ),
+      { seed: 7, numRuns: 400 },
+    );
+  });
+
   it('reads many rows across many chunks and reports progress every 100,000 rows', async () => {
     const lines = ['k,v'];
     for (let i = 0; i < 250_000; i++) lines.push(`${i},${i % 7 === 0 ? '' : 'v'}`);

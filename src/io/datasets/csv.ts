@@ -51,6 +51,7 @@ interface PendingIssue {
 }
 
 const EMPTY = Buffer.alloc(0);
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Size of the latin1 string windows cells are cut from, and the room a row start needs left in one. */
 const WINDOW_BYTES = 64 * 1024;
 const WINDOW_MARGIN = 4 * 1024;
@@ -76,6 +77,7 @@ export class CsvSource implements RowSource {
   #line = 1;
   #eof = false;
   #closed = false;
+  #bomChecked = false;
   #bytes = 0;
   /** Columns kept per row; before the header is known, unlimited. */
   #width = Number.MAX_SAFE_INTEGER;
@@ -182,22 +184,23 @@ export class CsvSource implements RowSource {
       const chunk =
         typeof value === 'string' ? Buffer.from(value) : Buffer.isBuffer(value) ? value : Buffer.from(value);
       if (chunk.length === 0) continue;
-      if (
-        this.#bytes === 0 &&
-        chunk.length >= 3 &&
-        chunk[0] === 0xef &&
-        chunk[1] === 0xbb &&
-        chunk[2] === 0xbf
-      ) {
-        parts.push(chunk.subarray(3));
-      } else {
-        parts.push(chunk);
-      }
+      parts.push(chunk);
       this.#bytes += chunk.length;
       added += chunk.length;
     } while (added < rest.length);
     if (rest.length > this.#maxRowBytes) this.#failTooLong(rest.length);
-    const buf = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts);
+    let buf = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts);
+    if (!this.#bomChecked) {
+      // A UTF-8 BOM at the start of the object, possibly split across chunks. Until 3 bytes are in, they
+      // stay unparsed: none of them is a line feed, so no row can end before the next load.
+      const prefix = Math.min(3, buf.length);
+      if (buf.subarray(0, prefix).equals(BOM.subarray(0, prefix)) && prefix < 3 && !this.#eof) {
+        // Undecided: wait for more bytes.
+      } else {
+        this.#bomChecked = true;
+        if (prefix === 3 && buf.subarray(0, 3).equals(BOM)) buf = buf.subarray(3);
+      }
+    }
     this.#buf = buf;
     this.#pos = 0;
     this.#ascii = isAscii(buf);
