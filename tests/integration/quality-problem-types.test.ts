@@ -198,11 +198,11 @@ describe('model-quality executions by problem type', () => {
       'cat',
       'dog',
     ]);
-    expect(stats.multiclass_classification_metrics.confusion_matrix.bird).toEqual({
-      bird: 1,
-      cat: 0,
-      dog: 1,
-    });
+    // Outer key = actual label: the dogs were predicted once dog and once bird.
+    const cm = stats.multiclass_classification_metrics.confusion_matrix;
+    expect(cm.dog).toEqual({ bird: 1, cat: 0, dog: 1 });
+    expect(cm.cat).toEqual({ bird: 0, cat: 2, dog: 1 });
+    expect(cm.bird).toEqual({ bird: 1, cat: 0, dog: 0 });
     expect(
       JSON.parse(await storage.readText(joinUri(summary.reportUri, 'constraint_violations.json'))),
     ).toEqual({ violations: [] });
