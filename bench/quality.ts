@@ -14,8 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { buildModelQualityBaseline } from '../src/baseline/model-quality.js';
 import { hourPath } from '../src/capture/listing.js';
 import { silentLogger } from '../src/core/log.js';
+import { mulberry32 } from '../src/core/random.js';
 import { LocalStorage } from '../src/io/local-storage.js';
-import { mulberry32 } from '../src/metrics/quality/rng.js';
 import { type ModelQualityDetails, runModelQualityExecution } from '../src/monitor/model-quality.js';
 
 const HOUR = 3_600_000;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/core/random.js';
 import { estimateBinaryPerformance } from '../../src/metrics/quality/cbpe.js';
 import {
   checkModelQualityConstraints,
@@ -20,7 +21,6 @@ import {
 import { binaryCurves, splitSortedScores } from '../../src/metrics/quality/curves.js';
 import { fitIsotonicBinary, predictIsotonic } from '../../src/metrics/quality/isotonic.js';
 import { regressionMetrics } from '../../src/metrics/quality/regression.js';
-import { mulberry32 } from '../../src/metrics/quality/rng.js';
 import { computeModelQualityMetrics } from '../../src/metrics/quality/statistics.js';
 import { drawSubsampleMasks } from '../../src/metrics/quality/subsample-std.js';
 

@@ -11,7 +11,7 @@
  *
  * The metric callback sees a 0/1 mask over the n records, so no record is copied.
  */
-import { mulberry32 } from './rng.js';
+import { mulberry32 } from '../../core/random.js';
 
 export interface SubsampleOptions {
   /** Minimum record count for a standard deviation. @defaultValue 200 */
