@@ -3,13 +3,25 @@ import type { Command } from 'commander';
 import { register as alarms } from './alarms.js';
 import { register as backfill } from './backfill.js';
 import { register as baseline } from './baseline.js';
+import { register as compare } from './compare.js';
 import { register as demo } from './demo.js';
 import { register as run } from './run.js';
+import { register as runQuality } from './run-quality.js';
 import { register as schedule } from './schedule.js';
 import { register as status } from './status.js';
 import { register as worker } from './worker.js';
-import { register as runQuality } from './run-quality.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, baseline, run, alarms, runQuality, schedule, worker, backfill, status];
+export const commands: RegisterCommand[] = [
+  demo,
+  baseline,
+  compare,
+  run,
+  alarms,
+  runQuality,
+  schedule,
+  worker,
+  backfill,
+  status,
+];

@@ -1,0 +1,415 @@
+/**
+ * `driftwatch compare --baseline-data <uri> --current-data <uri> [--format csv|jsonl|arrow|parquet] --json`:
+ * every applicable drift test on every feature of two datasets (local paths or s3:// URIs, one object or a
+ * prefix of part files).
+ *
+ * Output (`--json`): {"features": {"<name>": {"type": "numeric"|"categorical", "tests": {"<test>":
+ * {"statistic": x, "p_value": y | null, "drift": bool, ...}}, ...}}, "dataset": {...}, "issues": {...}}.
+ * Non-finite statistics (Fisher's odds ratio with a zero cell) print as null.
+ *
+ * Typing: a column is numeric when every present value in both datasets parses as a number (Deequ's
+ * Integral/Fractional, spec §3.2); otherwise categorical, compared on the values' text. Empty and null cells
+ * are missing and left out. A numeric literal that overflows (1e999) is counted as an issue and left out.
+ *
+ * Memory: per column and dataset, exact values are kept up to `--exact-limit` (default 100 000); past it
+ * the column switches to a KLL sketch (k = 2048) and its results say `"input": "sketch"` with error bounds.
+ * Categories are counted up to 10 000 distinct values per column; further values are counted in one
+ * `<other>` bucket (and reported as an issue).
+ */
+import { Command, Option } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { IssueLog, type IssueLogJSON } from '../../core/issues.js';
+import type { Cell } from '../../core/types.js';
+import { type DatasetFormat, openDataset } from '../../io/datasets/index.js';
+import { createStorage, type Storage } from '../../io/storage.js';
+import {
+  calibrateNumericThreshold,
+  compareCategoricalFeature,
+  compareNumericFeature,
+  type DatasetDriftReport,
+  DRIFT_TEST_IDS,
+  type DriftTestId,
+  datasetDrift,
+  type FeatureDriftOptions,
+  type FeatureDriftReport,
+  isDriftTestId,
+  type PValueCorrection,
+  type WeightedSample,
+  weightedSampleFromKll,
+  weightedSampleFromValues,
+} from '../../metrics/drift/index.js';
+import { classifyValue, parsed, ValueClass } from '../../metrics/profile/infer-type.js';
+import { KllSketch } from '../../metrics/sketches/kll.js';
+
+export const DEFAULT_EXACT_LIMIT = 100_000;
+export const CATEGORY_LIMIT = 10_000;
+/** The bucket that collects categories past `CATEGORY_LIMIT`. */
+export const OTHER_CATEGORY = '<other>';
+
+export interface CompareOptions {
+  baselineData: string;
+  currentData: string;
+  format?: DatasetFormat;
+  header?: boolean;
+  tests?: DriftTestId[];
+  correction?: PValueCorrection;
+  driftShare?: number;
+  minSampleSize?: number;
+  exactLimit?: number;
+  /** `calibrated`: numeric features' default test gets a threshold calibrated on the baseline. */
+  thresholdMode?: 'fixed' | 'calibrated';
+  alarmRate?: number;
+}
+
+export interface CompareResult {
+  features: Record<string, FeatureDriftReport & { input: 'raw' | 'sketch' | 'counts' }>;
+  dataset: DatasetDriftReport;
+  issues: { baseline: IssueLogJSON; current: IssueLogJSON };
+}
+
+/** Everything one dataset says about one column, in bounded memory. */
+class ColumnCollector {
+  present = 0;
+  missing = 0;
+  numeric = 0;
+  other = 0;
+  nonFinite = 0;
+  values: Float64Array | undefined = new Float64Array(1024);
+  length = 0;
+  kll: KllSketch | undefined;
+  readonly categories = new Map<string, number>();
+  overflow = 0;
+
+  constructor(readonly exactLimit: number) {}
+
+  add(cell: Cell): void {
+    const cls = classifyValue(cell);
+    if (cls === ValueClass.Unknown) {
+      this.missing++;
+      return;
+    }
+    this.present++;
+    const text = typeof cell === 'string' ? cell : String(cell);
+    const seen = this.categories.get(text);
+    if (seen !== undefined) this.categories.set(text, seen + 1);
+    else if (this.categories.size < CATEGORY_LIMIT) this.categories.set(text, 1);
+    else this.overflow++;
+    if (cls !== ValueClass.Integral && cls !== ValueClass.Fractional) {
+      this.other++;
+      return;
+    }
+    this.numeric++;
+    const v = parsed.value;
+    if (!Number.isFinite(v)) {
+      this.nonFinite++;
+      return;
+    }
+    this.#addNumber(v);
+  }
+
+  #addNumber(v: number): void {
+    if (this.kll) {
+      this.kll.update(v);
+      return;
+    }
+    if (this.length === this.exactLimit) {
+      // Past the limit: move to a sketch (the exact values seen so far go into it first).
+      this.kll = new KllSketch();
+      const buffered = this.values as Float64Array;
+      for (let i = 0; i < this.length; i++) this.kll.update(buffered[i] as number);
+      this.values = undefined;
+      this.kll.update(v);
+      return;
+    }
+    let buffer = this.values as Float64Array;
+    if (this.length === buffer.length) {
+      const grown = new Float64Array(Math.min(this.exactLimit, buffer.length * 2));
+      grown.set(buffer);
+      buffer = grown;
+      this.values = grown;
+    }
+    buffer[this.length++] = v;
+  }
+
+  /** Exact values in arrival order (undefined once the column moved to a sketch). */
+  exactValues(): Float64Array | undefined {
+    return this.values?.subarray(0, this.length);
+  }
+
+  sample(): WeightedSample {
+    if (this.kll) return weightedSampleFromKll(this.kll);
+    return weightedSampleFromValues(this.exactValues() as Float64Array);
+  }
+
+  counts(): Map<string, number> {
+    if (this.overflow === 0) return this.categories;
+    const out = new Map(this.categories);
+    out.set(OTHER_CATEGORY, (out.get(OTHER_CATEGORY) ?? 0) + this.overflow);
+    return out;
+  }
+}
+
+async function collect(
+  storage: Storage,
+  uri: string,
+  options: CompareOptions,
+  issues: IssueLog,
+): Promise<{ columns: string[]; collectors: ColumnCollector[]; rows: number }> {
+  const reader = await openDataset(storage, uri, {
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.header === undefined ? {} : { header: options.header }),
+    issues,
+  });
+  const exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
+  const collectors: ColumnCollector[] = [];
+  let rows = 0;
+  for await (const row of reader.rows()) {
+    rows++;
+    while (collectors.length < reader.columns.length) {
+      const c = new ColumnCollector(exactLimit);
+      // A column that appears later (JSONL) was missing in every earlier row.
+      c.missing = rows - 1;
+      collectors.push(c);
+    }
+    for (let i = 0; i < collectors.length; i++) (collectors[i] as ColumnCollector).add(row[i]);
+  }
+  return { columns: [...reader.columns], collectors, rows };
+}
+
+/** Reads both datasets and compares every feature. */
+export async function compareDatasets(options: CompareOptions, storage: Storage): Promise<CompareResult> {
+  const baselineIssues = new IssueLog();
+  const currentIssues = new IssueLog();
+  const baseline = await collect(storage, options.baselineData, options, baselineIssues);
+  const current = await collect(storage, options.currentData, options, currentIssues);
+  const currentIndex = new Map<string, number>();
+  current.columns.forEach((name, i) => {
+    if (!currentIndex.has(name)) currentIndex.set(name, i);
+  });
+  const reports = new Map<string, FeatureDriftReport & { input: 'raw' | 'sketch' | 'counts' }>();
+  const featureOptions: FeatureDriftOptions = {
+    ...(options.tests ? { tests: options.tests } : {}),
+    ...(options.minSampleSize === undefined ? {} : { minSampleSize: options.minSampleSize }),
+  };
+  const empty = new ColumnCollector(0);
+  for (const [i, name] of baseline.columns.entries()) {
+    if (reports.has(name)) continue;
+    const b = baseline.collectors[i] ?? empty;
+    const ci = currentIndex.get(name);
+    if (ci === undefined) {
+      currentIssues.add({
+        kind: 'missing-column',
+        source: options.currentData,
+        column: name,
+        message: `column ${name} is not in the current data`,
+      });
+    }
+    const c = ci === undefined ? empty : (current.collectors[ci] ?? empty);
+    for (const [col, log, uri] of [
+      [b, baselineIssues, options.baselineData],
+      [c, currentIssues, options.currentData],
+    ] as const) {
+      if (col.nonFinite > 0) {
+        log.add({
+          kind: 'non-finite-number',
+          source: uri,
+          column: name,
+          message: `${col.nonFinite} numeric values overflow a double and were left out`,
+        });
+      }
+      if (col.overflow > 0) {
+        log.add({
+          kind: 'category-overflow',
+          source: uri,
+          column: name,
+          message: `${col.overflow} values beyond ${CATEGORY_LIMIT} distinct categories counted as ${OTHER_CATEGORY}`,
+        });
+      }
+    }
+    const numeric = b.present > 0 && b.other === 0 && c.other === 0 && b.numeric - b.nonFinite > 0;
+    if (numeric) {
+      const bs = b.sample();
+      const cs = c.sample();
+      let opts = featureOptions;
+      if (options.thresholdMode === 'calibrated') opts = withCalibration(b, cs, bs, featureOptions, options);
+      const report = compareNumericFeature(bs, cs, opts);
+      reports.set(name, {
+        ...report,
+        input: bs.rankErrorBound > 0 || cs.rankErrorBound > 0 ? 'sketch' : 'raw',
+      });
+    } else {
+      reports.set(name, {
+        ...compareCategoricalFeature(b.counts(), c.counts(), featureOptions),
+        input: 'counts',
+      });
+    }
+  }
+  for (const name of current.columns) {
+    if (!baseline.columns.includes(name)) {
+      currentIssues.add({
+        kind: 'extra-column',
+        source: options.currentData,
+        column: name,
+        message: `column ${name} is not in the baseline`,
+      });
+    }
+  }
+  const { adjusted: _adjusted, ...dataset } = datasetDrift(reports, {
+    ...(options.correction ? { correction: options.correction } : {}),
+    ...(options.driftShare === undefined ? {} : { driftShare: options.driftShare }),
+  });
+  const features: CompareResult['features'] = Object.create(null);
+  for (const [name, report] of reports) features[name] = report;
+  return {
+    features,
+    dataset,
+    issues: { baseline: baselineIssues.toJSON(), current: currentIssues.toJSON() },
+  };
+}
+
+/** Calibrates the default test of a numeric feature on its exact baseline (skipped for sketches). */
+function withCalibration(
+  baseline: ColumnCollector,
+  current: WeightedSample,
+  baselineSample: WeightedSample,
+  featureOptions: FeatureDriftOptions,
+  options: CompareOptions,
+): FeatureDriftOptions {
+  const values = baseline.exactValues();
+  if (!values || current.total < 1) return featureOptions;
+  const probe = compareNumericFeature(baselineSample, current, { ...featureOptions, tests: [] });
+  const calibrated = calibrateNumericThreshold(values, Math.round(current.total), probe.default_test, {
+    alarmRate: options.alarmRate ?? 0.05,
+    replicates: 200,
+  });
+  if (!calibrated) return featureOptions;
+  return { ...featureOptions, calibrated: { [probe.default_test]: calibrated.threshold } };
+}
+
+function parseTests(text: string): DriftTestId[] {
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const id of ids) {
+    if (!isDriftTestId(id)) {
+      throw new ConfigError(`unknown drift test '${id}'; known tests: ${DRIFT_TEST_IDS.join(', ')}`, {
+        field: '--tests',
+      });
+    }
+  }
+  return ids as DriftTestId[];
+}
+
+function parseNumber(flag: string, min: number, max: number) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isFinite(v) || v < min || v > max)
+      throw new ConfigError(`${flag} must be a number in [${min}, ${max}]`, { field: flag });
+    return v;
+  };
+}
+
+function formatText(result: CompareResult): string {
+  const lines: string[] = [];
+  for (const [name, f] of Object.entries(result.features)) {
+    const t = f.tests[f.default_test];
+    const score = t ? (t.p_value === null ? `statistic=${fmt(t.statistic)}` : `p=${fmt(t.p_value)}`) : 'n/a';
+    const verdict = f.status === 'insufficient_data' ? 'too little data' : f.drift ? 'DRIFT' : 'ok';
+    lines.push(`${JSON.stringify(name)}\t${f.type}\t${f.default_test}\t${score}\t${verdict}`);
+  }
+  const d = result.dataset;
+  lines.push(
+    `dataset: ${d.drifted_features}/${d.judged_features} features drifted (share ${fmt(d.share)}; drift when ≥ ${d.drift_share}) → ${d.drift ? 'DRIFT' : 'ok'}`,
+  );
+  return lines.join('\n');
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v);
+}
+
+export function register(program: Command): void {
+  program.addCommand(
+    new Command('compare')
+      .description('run every applicable drift test on every feature of two datasets')
+      .requiredOption('--baseline-data <uri>', 'baseline dataset (file, prefix or s3:// URI)')
+      .requiredOption('--current-data <uri>', 'current dataset (file, prefix or s3:// URI)')
+      .addOption(
+        new Option('--format <format>', 'dataset format (default: from the file names)').choices([
+          'csv',
+          'jsonl',
+          'arrow',
+          'parquet',
+        ]),
+      )
+      .option('--no-header', 'CSV files have no header row (columns are named _c0, _c1, ...)')
+      .option(
+        '--tests <ids>',
+        `comma-separated tests to run (default: all applicable): ${DRIFT_TEST_IDS.join(', ')}`,
+        parseTests,
+      )
+      .addOption(
+        new Option('--correction <method>', 'multiple-testing correction of p-values across features')
+          .choices(['none', 'bonferroni', 'benjamini-hochberg'])
+          .default('none'),
+      )
+      .option(
+        '--drift-share <share>',
+        'dataset drift when at least this share of features drift',
+        parseNumber('--drift-share', 0, 1),
+        0.5,
+      )
+      .option(
+        '--min-sample-size <n>',
+        'fewer values than this in either dataset: too little data to judge',
+        parseNumber('--min-sample-size', 1, Number.MAX_SAFE_INTEGER),
+        30,
+      )
+      .option(
+        '--exact-limit <n>',
+        'exact values kept per column before switching to a KLL sketch',
+        parseNumber('--exact-limit', 1, 1e8),
+        DEFAULT_EXACT_LIMIT,
+      )
+      .addOption(
+        new Option(
+          '--threshold-mode <mode>',
+          'fixed thresholds, or calibrated on the baseline (numeric default tests)',
+        )
+          .choices(['fixed', 'calibrated'])
+          .default('fixed'),
+      )
+      .option(
+        '--alarm-rate <rate>',
+        'calibrated mode: target false-alarm rate',
+        parseNumber('--alarm-rate', 1e-6, 0.5),
+        0.05,
+      )
+      .option('--json', 'print the result as JSON')
+      .action(async (opts) => {
+        const storage = createStorage();
+        try {
+          const result = await compareDatasets(
+            {
+              baselineData: opts.baselineData,
+              currentData: opts.currentData,
+              format: opts.format,
+              header: opts.header,
+              tests: opts.tests,
+              correction: opts.correction,
+              driftShare: opts.driftShare,
+              minSampleSize: opts.minSampleSize,
+              exactLimit: Math.floor(opts.exactLimit),
+              thresholdMode: opts.thresholdMode,
+              alarmRate: opts.alarmRate,
+            },
+            storage,
+          );
+          process.stdout.write(`${opts.json ? JSON.stringify(result) : formatText(result)}\n`);
+        } finally {
+          storage.destroy();
+        }
+      }),
+  );
+}
