@@ -22,9 +22,8 @@ import { pathToFileURL } from 'node:url';
 import { createRowBuilder, listCaptureObjects, readCaptureBatches } from '../src/capture/index.js';
 import { hourPath } from '../src/capture/listing.js';
 import { IssueLog } from '../src/core/issues.js';
-import { LocalStorage } from '../src/io/local-storage.js';
 import { mulberry32 } from '../src/core/random.js';
-
+import { LocalStorage } from '../src/io/local-storage.js';
 
 const CATEGORIES: readonly (readonly string[])[] = [
   ['red', 'green', 'blue'],

@@ -10,7 +10,9 @@ import { benchQuality } from './quality.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only'));
-const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1] ?? '').split(',') : undefined;
+const only = onlyArg
+  ? (onlyArg.includes('=') ? onlyArg.split('=')[1]! : (args[args.indexOf(onlyArg) + 1] ?? '')).split(',')
+  : undefined;
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['baseline', () => benchBaseline(quick ? [200_000] : [1_000_000, 5_000_000])],

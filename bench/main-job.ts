@@ -40,13 +40,27 @@ async function childBaseline(path: string): Promise<Record<string, number>> {
   const storage = createStorage();
   const { size } = await stat(path);
   const started = process.hrtime.bigint();
-  const result = await buildBaseline(storage, { dataset: path, out: join(path, '..', `baseline-${Date.now()}`) });
+  const result = await buildBaseline(storage, {
+    dataset: path,
+    out: join(path, '..', `baseline-${Date.now()}`),
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { rows: result.rows, seconds, rowsPerSecond: result.rows / seconds, mbPerSecond: size / 1e6 / seconds, peakRssMiB: maxRssMiB() };
+  return {
+    rows: result.rows,
+    seconds,
+    rowsPerSecond: result.rows / seconds,
+    mbPerSecond: size / 1e6 / seconds,
+    peakRssMiB: maxRssMiB(),
+  };
 }
 
 /** Child: one execution over a capture folder, and the bare loop over the same files. */
-async function childExecution(dir: string, baseline: string, start: string, end: string): Promise<Record<string, number>> {
+async function childExecution(
+  dir: string,
+  baseline: string,
+  start: string,
+  end: string,
+): Promise<Record<string, number>> {
   const storage = createStorage();
   const files = await filesUnder(join(dir, 'bench-endpoint'));
   let bytes = 0;
@@ -86,7 +100,11 @@ async function childExecution(dir: string, baseline: string, start: string, end:
 }
 
 function runChild(args: string[]): Record<string, number> {
-  const out = execFileSync(process.execPath, [self, '--child', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [self, '--child', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
   const last = out.trim().split('\n').pop() ?? '{}';
   return JSON.parse(last) as Record<string, number>;
 }
@@ -122,11 +140,15 @@ async function baselineFromCapture(dir: string, records: number): Promise<string
   for (const file of await filesUnder(source)) {
     for (const line of (await readFile(file, 'utf8')).split('\n')) {
       if (!line) continue;
-      const r = JSON.parse(line) as { captureData: { endpointInput: { data: string }; endpointOutput: { data: string } } };
+      const r = JSON.parse(line) as {
+        captureData: { endpointInput: { data: string }; endpointOutput: { data: string } };
+      };
       out.write(`${r.captureData.endpointOutput.data.trim()},${r.captureData.endpointInput.data}\n`);
     }
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   await rm(source, { recursive: true, force: true });
   await buildBaseline(createStorage(), { dataset: csv, out: join(dir, 'baseline') });
   return join(dir, 'baseline');
@@ -156,7 +178,10 @@ export async function benchExecution(records = 1_000_000): Promise<void> {
 
 if (process.argv[2] === '--child') {
   const [task, ...args] = process.argv.slice(3);
-  const result = task === 'baseline' ? await childBaseline(args[0]!) : await childExecution(args[0]!, args[1]!, args[2]!, args[3]!);
+  const result =
+    task === 'baseline'
+      ? await childBaseline(args[0]!)
+      : await childExecution(args[0]!, args[1]!, args[2]!, args[3]!);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = process.argv.slice(2).map(Number);

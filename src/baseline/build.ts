@@ -2,13 +2,19 @@
  * Training data → baseline: profile the dataset in one streamed pass, then write
  * `<out>/statistics.json` and `<out>/constraints.json` in SageMaker's shapes (spec §3–4).
  */
+
+import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { type Constraints, renderConstraints, suggestConstraints } from './constraints.js';
-import { renderStatistics, type SageMakerType, type Statistics, statisticsFromProfile } from './statistics.js';
-import { ConfigError } from '../core/errors.js';
+import {
+  renderStatistics,
+  type SageMakerType,
+  type Statistics,
+  statisticsFromProfile,
+} from './statistics.js';
 
 export interface BaselineOptions {
   dataset: string;
@@ -55,7 +61,8 @@ export async function profileDataset(
     profile.addRow(row);
   }
   // Columns announced after the last row (or by a header with no rows).
-  for (let i = profile.columns.length; i < reader.columns.length; i++) profile.columnIndex(reader.columns[i]!);
+  for (let i = profile.columns.length; i < reader.columns.length; i++)
+    profile.columnIndex(reader.columns[i]!);
   return { profile, bytesRead: reader.bytesRead() };
 }
 
@@ -63,13 +70,21 @@ export function profileWarnings(profile: DatasetProfile): string[] {
   const warnings: string[] = [];
   for (const c of profile.columns) {
     const name = JSON.stringify(c.name);
-    if (profile.itemCount > 0 && c.numPresent === 0) warnings.push(`column ${name} has no values: its type is Unknown`);
-    if (c.nonFinite > 0) warnings.push(`column ${name} has ${c.nonFinite} numbers too large for a double (e.g. 1e309): left out of its numeric statistics`);
+    if (profile.itemCount > 0 && c.numPresent === 0)
+      warnings.push(`column ${name} has no values: its type is Unknown`);
+    if (c.nonFinite > 0)
+      warnings.push(
+        `column ${name} has ${c.nonFinite} numbers too large for a double (e.g. 1e309): left out of its numeric statistics`,
+      );
     if (c.inferredType === 'String' && (c.categoriesOverflow > 0 || !c.categoriesComplete)) {
-      warnings.push(`column ${name} has more than ${c.categoryLimit} distinct values: its categorical counts are truncated`);
+      warnings.push(
+        `column ${name} has more than ${c.categoryLimit} distinct values: its categorical counts are truncated`,
+      );
     }
     if (c.inferredType === 'String' && c.integral + c.fractional > 0 && c.string > 0) {
-      warnings.push(`column ${name} mixes numbers (${c.integral + c.fractional}) and text (${c.string}): its type is String`);
+      warnings.push(
+        `column ${name} mixes numbers (${c.integral + c.fractional}) and text (${c.string}): its type is String`,
+      );
     }
   }
   return warnings;
@@ -79,7 +94,8 @@ export async function buildBaseline(storage: Storage, options: BaselineOptions):
   const issues = options.issues ?? new IssueLog();
   const { profile, bytesRead } = await profileDataset(storage, options.dataset, { ...options, issues });
   for (const name of options.typeOverrides?.keys() ?? []) {
-    if (!profile.column(name)) throw new ConfigError(`no column ${JSON.stringify(name)} in ${options.dataset}`, { field: '--type' });
+    if (!profile.column(name))
+      throw new ConfigError(`no column ${JSON.stringify(name)} in ${options.dataset}`, { field: '--type' });
   }
   const statistics = statisticsFromProfile(profile, options.typeOverrides);
   const constraints = suggestConstraints(profile, undefined, options.typeOverrides);

@@ -13,7 +13,13 @@
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { float, toJackson } from './jackson.js';
-import { parseJsonFile, type SageMakerType, sageMakerType, type TypeOverrides, Validator } from './statistics.js';
+import {
+  parseJsonFile,
+  type SageMakerType,
+  sageMakerType,
+  type TypeOverrides,
+  Validator,
+} from './statistics.js';
 
 export type Toggle = 'Enabled' | 'Disabled';
 
@@ -78,7 +84,8 @@ export function defaultMonitoringConfig(): MonitoringConfig {
  * 10% of its distinct values occur exactly once.
  */
 export function suggestDomains(column: ColumnProfile): string[] | undefined {
-  if (!column.categoriesComplete || column.categoriesOverflow > 0 || column.categories.size === 0) return undefined;
+  if (!column.categoriesComplete || column.categoriesOverflow > 0 || column.categories.size === 0)
+    return undefined;
   let unique = 0;
   for (const count of column.categories.values()) if (count === 1) unique++;
   if (unique / column.categories.size > 0.1) return undefined;
@@ -144,15 +151,28 @@ const TYPES = ['Integral', 'Fractional', 'String', 'Unknown'] as const;
 function readOverrides(v: Validator, raw: unknown, field: string, into: FeatureOverrides): void {
   if (raw === undefined || raw === null) return;
   const o = v.object(raw, field);
-  if (o.evaluate_constraints !== undefined) into.evaluate_constraints = v.oneOf(o.evaluate_constraints, `${field}.evaluate_constraints`, TOGGLES);
-  if (o.emit_metrics !== undefined) into.emit_metrics = v.oneOf(o.emit_metrics, `${field}.emit_metrics`, TOGGLES);
-  if (o.comparison_threshold !== undefined) into.comparison_threshold = v.number(o.comparison_threshold, `${field}.comparison_threshold`);
+  if (o.evaluate_constraints !== undefined)
+    into.evaluate_constraints = v.oneOf(o.evaluate_constraints, `${field}.evaluate_constraints`, TOGGLES);
+  if (o.emit_metrics !== undefined)
+    into.emit_metrics = v.oneOf(o.emit_metrics, `${field}.emit_metrics`, TOGGLES);
+  if (o.comparison_threshold !== undefined)
+    into.comparison_threshold = v.number(o.comparison_threshold, `${field}.comparison_threshold`);
   if (o.categorical_comparison_threshold !== undefined) {
-    into.categorical_comparison_threshold = v.number(o.categorical_comparison_threshold, `${field}.categorical_comparison_threshold`);
+    into.categorical_comparison_threshold = v.number(
+      o.categorical_comparison_threshold,
+      `${field}.categorical_comparison_threshold`,
+    );
   }
-  if (o.comparison_method !== undefined) into.comparison_method = v.oneOf(o.comparison_method, `${field}.comparison_method`, ['Robust', 'Simple'] as const);
+  if (o.comparison_method !== undefined)
+    into.comparison_method = v.oneOf(o.comparison_method, `${field}.comparison_method`, [
+      'Robust',
+      'Simple',
+    ] as const);
   if (o.categorical_drift_method !== undefined) {
-    into.categorical_drift_method = v.oneOf(o.categorical_drift_method, `${field}.categorical_drift_method`, ['LInfinity', 'ChiSquared'] as const);
+    into.categorical_drift_method = v.oneOf(o.categorical_drift_method, `${field}.categorical_drift_method`, [
+      'LInfinity',
+      'ChiSquared',
+    ] as const);
   }
 }
 
@@ -163,8 +183,14 @@ export function parseConstraints(text: string, file: string): Constraints {
   const mc = defaultMonitoringConfig();
   if (root.monitoring_config !== undefined) {
     const m = v.object(root.monitoring_config, 'monitoring_config');
-    if (m.evaluate_constraints !== undefined) mc.evaluate_constraints = v.oneOf(m.evaluate_constraints, 'monitoring_config.evaluate_constraints', TOGGLES);
-    if (m.emit_metrics !== undefined) mc.emit_metrics = v.oneOf(m.emit_metrics, 'monitoring_config.emit_metrics', TOGGLES);
+    if (m.evaluate_constraints !== undefined)
+      mc.evaluate_constraints = v.oneOf(
+        m.evaluate_constraints,
+        'monitoring_config.evaluate_constraints',
+        TOGGLES,
+      );
+    if (m.emit_metrics !== undefined)
+      mc.emit_metrics = v.oneOf(m.emit_metrics, 'monitoring_config.emit_metrics', TOGGLES);
     for (const key of ['datatype_check_threshold', 'domain_content_threshold'] as const) {
       if (m[key] !== undefined) {
         const x = v.number(m[key], `monitoring_config.${key}`);
@@ -176,52 +202,85 @@ export function parseConstraints(text: string, file: string): Constraints {
       const p = 'monitoring_config.distribution_constraints';
       const d = v.object(m.distribution_constraints, p);
       const dc = mc.distribution_constraints;
-      if (d.perform_comparison !== undefined) dc.perform_comparison = v.oneOf(d.perform_comparison, `${p}.perform_comparison`, TOGGLES);
-      else if (typeof d.enable_comparisons === 'boolean') dc.perform_comparison = d.enable_comparisons ? 'Enabled' : 'Disabled';
-      if (d.comparison_threshold !== undefined) dc.comparison_threshold = v.number(d.comparison_threshold, `${p}.comparison_threshold`);
-      if (d.comparison_method !== undefined) dc.comparison_method = v.oneOf(d.comparison_method, `${p}.comparison_method`, ['Robust', 'Simple'] as const);
+      if (d.perform_comparison !== undefined)
+        dc.perform_comparison = v.oneOf(d.perform_comparison, `${p}.perform_comparison`, TOGGLES);
+      else if (typeof d.enable_comparisons === 'boolean')
+        dc.perform_comparison = d.enable_comparisons ? 'Enabled' : 'Disabled';
+      if (d.comparison_threshold !== undefined)
+        dc.comparison_threshold = v.number(d.comparison_threshold, `${p}.comparison_threshold`);
+      if (d.comparison_method !== undefined)
+        dc.comparison_method = v.oneOf(d.comparison_method, `${p}.comparison_method`, [
+          'Robust',
+          'Simple',
+        ] as const);
       dc.categorical_comparison_threshold =
-        d.categorical_comparison_threshold !== undefined ? v.number(d.categorical_comparison_threshold, `${p}.categorical_comparison_threshold`) : dc.comparison_threshold;
+        d.categorical_comparison_threshold !== undefined
+          ? v.number(d.categorical_comparison_threshold, `${p}.categorical_comparison_threshold`)
+          : dc.comparison_threshold;
       if (d.categorical_drift_method !== undefined) {
-        dc.categorical_drift_method = v.oneOf(d.categorical_drift_method, `${p}.categorical_drift_method`, ['LInfinity', 'ChiSquared'] as const);
+        dc.categorical_drift_method = v.oneOf(d.categorical_drift_method, `${p}.categorical_drift_method`, [
+          'LInfinity',
+          'ChiSquared',
+        ] as const);
       }
     }
   }
-  const features = (root.features === undefined ? [] : v.array(root.features, 'features')).map((raw, i): FeatureConstraint => {
-    const at = `features[${i}]`;
-    const f = v.object(raw, at);
-    const out: FeatureConstraint = {
-      name: v.string(f.name, `${at}.name`),
-      inferred_type: v.oneOf(f.inferred_type === 'Boolean' ? 'String' : f.inferred_type, `${at}.inferred_type`, TYPES),
-      overrides: {},
-    };
-    if (f.completeness !== undefined) {
-      const c = v.number(f.completeness, `${at}.completeness`);
-      if (c < 0 || c > 1) v.fail(`${at}.completeness`, `expected a number between 0 and 1, got ${c}`);
-      out.completeness = c;
-    }
-    if (f.num_constraints !== undefined) {
-      const n = v.object(f.num_constraints, `${at}.num_constraints`);
-      out.num_constraints = {};
-      if (n.is_non_negative !== undefined) {
-        if (typeof n.is_non_negative !== 'boolean') v.fail(`${at}.num_constraints.is_non_negative`, 'expected true or false');
-        out.num_constraints.is_non_negative = n.is_non_negative;
+  const features = (root.features === undefined ? [] : v.array(root.features, 'features')).map(
+    (raw, i): FeatureConstraint => {
+      const at = `features[${i}]`;
+      const f = v.object(raw, at);
+      const out: FeatureConstraint = {
+        name: v.string(f.name, `${at}.name`),
+        inferred_type: v.oneOf(
+          f.inferred_type === 'Boolean' ? 'String' : f.inferred_type,
+          `${at}.inferred_type`,
+          TYPES,
+        ),
+        overrides: {},
+      };
+      if (f.completeness !== undefined) {
+        const c = v.number(f.completeness, `${at}.completeness`);
+        if (c < 0 || c > 1) v.fail(`${at}.completeness`, `expected a number between 0 and 1, got ${c}`);
+        out.completeness = c;
       }
-      readOverrides(v, n.monitoring_config_overrides, `${at}.num_constraints.monitoring_config_overrides`, out.overrides);
-    }
-    if (f.string_constraints !== undefined) {
-      const s = v.object(f.string_constraints, `${at}.string_constraints`);
-      out.string_constraints = {};
-      if (s.domains !== undefined) {
-        out.string_constraints.domains = v.array(s.domains, `${at}.string_constraints.domains`).map((d, j) =>
-          typeof d === 'string' ? d : v.fail(`${at}.string_constraints.domains[${j}]`, 'expected a string'),
+      if (f.num_constraints !== undefined) {
+        const n = v.object(f.num_constraints, `${at}.num_constraints`);
+        out.num_constraints = {};
+        if (n.is_non_negative !== undefined) {
+          if (typeof n.is_non_negative !== 'boolean')
+            v.fail(`${at}.num_constraints.is_non_negative`, 'expected true or false');
+          out.num_constraints.is_non_negative = n.is_non_negative;
+        }
+        readOverrides(
+          v,
+          n.monitoring_config_overrides,
+          `${at}.num_constraints.monitoring_config_overrides`,
+          out.overrides,
         );
       }
-      readOverrides(v, s.monitoring_config_overrides, `${at}.string_constraints.monitoring_config_overrides`, out.overrides);
-    }
-    readOverrides(v, f.monitoringConfigOverrides, `${at}.monitoringConfigOverrides`, out.overrides);
-    readOverrides(v, f.monitoring_config_overrides, `${at}.monitoring_config_overrides`, out.overrides);
-    return out;
-  });
+      if (f.string_constraints !== undefined) {
+        const s = v.object(f.string_constraints, `${at}.string_constraints`);
+        out.string_constraints = {};
+        if (s.domains !== undefined) {
+          out.string_constraints.domains = v
+            .array(s.domains, `${at}.string_constraints.domains`)
+            .map((d, j) =>
+              typeof d === 'string'
+                ? d
+                : v.fail(`${at}.string_constraints.domains[${j}]`, 'expected a string'),
+            );
+        }
+        readOverrides(
+          v,
+          s.monitoring_config_overrides,
+          `${at}.string_constraints.monitoring_config_overrides`,
+          out.overrides,
+        );
+      }
+      readOverrides(v, f.monitoringConfigOverrides, `${at}.monitoringConfigOverrides`, out.overrides);
+      readOverrides(v, f.monitoring_config_overrides, `${at}.monitoring_config_overrides`, out.overrides);
+      return out;
+    },
+  );
   return { version, features, monitoring_config: mc };
 }

@@ -1,4 +1,10 @@
-export { type BaselineOptions, type BaselineResult, buildBaseline, profileDataset, profileWarnings } from './build.js';
+export {
+  type BaselineOptions,
+  type BaselineResult,
+  buildBaseline,
+  profileDataset,
+  profileWarnings,
+} from './build.js';
 export {
   type Constraints,
   defaultMonitoringConfig,

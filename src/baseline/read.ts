@@ -20,7 +20,10 @@ export async function readStatistics(storage: Storage, uri: string): Promise<Sta
   return { ...parseStatistics(text, uri), etag };
 }
 
-export async function readConstraints(storage: Storage, uri: string): Promise<Constraints & { etag: string }> {
+export async function readConstraints(
+  storage: Storage,
+  uri: string,
+): Promise<Constraints & { etag: string }> {
   const { text, etag } = await readBaselineFile(storage, uri);
   return { ...parseConstraints(text, uri), etag };
 }
@@ -35,11 +38,17 @@ export interface Baseline {
 export async function readBaseline(storage: Storage, prefix: string): Promise<Baseline> {
   const statisticsUri = joinUri(prefix, 'statistics.json');
   const constraintsUri = joinUri(prefix, 'constraints.json');
-  const [statistics, constraints] = await Promise.all([readStatistics(storage, statisticsUri), readConstraints(storage, constraintsUri)]);
+  const [statistics, constraints] = await Promise.all([
+    readStatistics(storage, statisticsUri),
+    readConstraints(storage, constraintsUri),
+  ]);
   const names = new Set(statistics.features.map((f) => f.name));
   constraints.features.forEach((f, i) => {
     if (!names.has(f.name)) {
-      throw new ConfigError(`feature ${JSON.stringify(f.name)} is not in ${statisticsUri}`, { file: constraintsUri, field: `features[${i}].name` });
+      throw new ConfigError(`feature ${JSON.stringify(f.name)} is not in ${statisticsUri}`, {
+        file: constraintsUri,
+        field: `features[${i}].name`,
+      });
     }
   });
   return {

@@ -68,21 +68,30 @@ export function kllBuckets(sketch: KllSketch, min: number, max: number): KllBuck
     const lower = min + ((max - min) * i) / 10;
     const upper = min + ((max - min) * (i + 1)) / 10;
     const count =
-      i < 9 ? sketch.rank(upper, false) - sketch.rank(lower, false) : sketch.rank(upper, true) - sketch.rank(lower, false);
+      i < 9
+        ? sketch.rank(upper, false) - sketch.rank(lower, false)
+        : sketch.rank(upper, true) - sketch.rank(lower, false);
     buckets.push({ lower_bound: lower, upper_bound: upper, count });
   }
   return buckets;
 }
 
 /** Categories by descending count then value, capped like Deequ's histogram. */
-export function topCategories(categories: Map<string, number>, limit = MAX_CATEGORICAL_BUCKETS): Array<{ value: string; count: number }> {
+export function topCategories(
+  categories: Map<string, number>,
+  limit = MAX_CATEGORICAL_BUCKETS,
+): Array<{ value: string; count: number }> {
   return [...categories]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .slice(0, limit)
     .map(([value, count]) => ({ value, count }));
 }
 
-export function featureStatistics(column: ColumnProfile, itemCount: number, overrides?: TypeOverrides): FeatureStatistics {
+export function featureStatistics(
+  column: ColumnProfile,
+  itemCount: number,
+  overrides?: TypeOverrides,
+): FeatureStatistics {
   const type = sageMakerType(column, overrides);
   const common = { num_present: column.numPresent, num_missing: itemCount - column.numPresent };
   if (type === 'Integral' || type === 'Fractional') {
@@ -142,7 +151,10 @@ export function renderStatistics(stats: Statistics): string {
                 count: float(b.count),
               })),
               sketch: {
-                parameters: { c: float(n.distribution.kll.sketch.parameters.c), k: float(n.distribution.kll.sketch.parameters.k) },
+                parameters: {
+                  c: float(n.distribution.kll.sketch.parameters.c),
+                  k: float(n.distribution.kll.sketch.parameters.k),
+                },
                 data: n.distribution.kll.sketch.data.map((level) => level.map(float)),
               },
             },
@@ -173,7 +185,8 @@ class Validator {
     throw new ConfigError(message, { file: this.file, field });
   }
   object(value: Json, field: string): Record<string, Json> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, `expected an object, got ${describe(value)}`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.fail(field, `expected an object, got ${describe(value)}`);
     return value as Record<string, Json>;
   }
   array(value: Json, field: string): Json[] {
@@ -231,14 +244,21 @@ export function parseStatistics(text: string, file: string): Statistics {
     const at = `features[${i}]`;
     const f = v.object(raw, at);
     const name = v.string(f.name, `${at}.name`);
-    const type = v.oneOf(f.inferred_type === 'Boolean' ? 'String' : f.inferred_type, `${at}.inferred_type`, TYPES);
+    const type = v.oneOf(
+      f.inferred_type === 'Boolean' ? 'String' : f.inferred_type,
+      `${at}.inferred_type`,
+      TYPES,
+    );
     const out: FeatureStatistics = { name, inferred_type: type };
     if (f.numerical_statistics !== undefined) {
       const n = v.object(f.numerical_statistics, `${at}.numerical_statistics`);
       const p = `${at}.numerical_statistics`;
       const common = v.object(n.common, `${p}.common`);
       const stats: NumericalStatistics = {
-        common: { num_present: v.count(common.num_present, `${p}.common.num_present`), num_missing: v.count(common.num_missing, `${p}.common.num_missing`) },
+        common: {
+          num_present: v.count(common.num_present, `${p}.common.num_present`),
+          num_missing: v.count(common.num_missing, `${p}.common.num_missing`),
+        },
         mean: v.number(n.mean, `${p}.mean`, { allowNaN: true }),
         sum: v.number(n.sum, `${p}.sum`, { allowNaN: true }),
         std_dev: v.number(n.std_dev, `${p}.std_dev`, { allowNaN: true }),
@@ -249,23 +269,42 @@ export function parseStatistics(text: string, file: string): Statistics {
         const d = v.object(n.distribution, `${p}.distribution`);
         if (d.kll !== undefined) {
           const kll = v.object(d.kll, `${p}.distribution.kll`);
-          const buckets = (kll.buckets === undefined ? [] : v.array(kll.buckets, `${p}.distribution.kll.buckets`)).map((b, j) => {
+          const buckets = (
+            kll.buckets === undefined ? [] : v.array(kll.buckets, `${p}.distribution.kll.buckets`)
+          ).map((b, j) => {
             const q = `${p}.distribution.kll.buckets[${j}]`;
             const bo = v.object(b, q);
-            return { lower_bound: v.number(bo.lower_bound, `${q}.lower_bound`), upper_bound: v.number(bo.upper_bound, `${q}.upper_bound`), count: v.count(bo.count, `${q}.count`) };
+            return {
+              lower_bound: v.number(bo.lower_bound, `${q}.lower_bound`),
+              upper_bound: v.number(bo.upper_bound, `${q}.upper_bound`),
+              count: v.count(bo.count, `${q}.count`),
+            };
           });
           const sketch = v.object(kll.sketch, `${p}.distribution.kll.sketch`);
-          const params = sketch.parameters === undefined ? {} : v.object(sketch.parameters, `${p}.distribution.kll.sketch.parameters`);
-          const data = v.array(sketch.data, `${p}.distribution.kll.sketch.data`).map((level, h) =>
-            v.array(level, `${p}.distribution.kll.sketch.data[${h}]`).map((x, j) => v.number(x, `${p}.distribution.kll.sketch.data[${h}][${j}]`)),
-          );
+          const params =
+            sketch.parameters === undefined
+              ? {}
+              : v.object(sketch.parameters, `${p}.distribution.kll.sketch.parameters`);
+          const data = v
+            .array(sketch.data, `${p}.distribution.kll.sketch.data`)
+            .map((level, h) =>
+              v
+                .array(level, `${p}.distribution.kll.sketch.data[${h}]`)
+                .map((x, j) => v.number(x, `${p}.distribution.kll.sketch.data[${h}][${j}]`)),
+            );
           stats.distribution = {
             kll: {
               buckets,
               sketch: {
                 parameters: {
-                  c: params.c === undefined ? 0.64 : v.number(params.c, `${p}.distribution.kll.sketch.parameters.c`),
-                  k: params.k === undefined ? 2048 : v.number(params.k, `${p}.distribution.kll.sketch.parameters.k`),
+                  c:
+                    params.c === undefined
+                      ? 0.64
+                      : v.number(params.c, `${p}.distribution.kll.sketch.parameters.c`),
+                  k:
+                    params.k === undefined
+                      ? 2048
+                      : v.number(params.k, `${p}.distribution.kll.sketch.parameters.k`),
                 },
                 data,
               },
@@ -280,8 +319,12 @@ export function parseStatistics(text: string, file: string): Statistics {
       const s = v.object(f.string_statistics, p);
       const common = v.object(s.common, `${p}.common`);
       const stats: StringStatistics = {
-        common: { num_present: v.count(common.num_present, `${p}.common.num_present`), num_missing: v.count(common.num_missing, `${p}.common.num_missing`) },
-        distinct_count: s.distinct_count === undefined ? Number.NaN : v.number(s.distinct_count, `${p}.distinct_count`),
+        common: {
+          num_present: v.count(common.num_present, `${p}.common.num_present`),
+          num_missing: v.count(common.num_missing, `${p}.common.num_missing`),
+        },
+        distinct_count:
+          s.distinct_count === undefined ? Number.NaN : v.number(s.distinct_count, `${p}.distinct_count`),
       };
       if (s.distribution !== undefined) {
         const d = v.object(s.distribution, `${p}.distribution`);
@@ -292,7 +335,8 @@ export function parseStatistics(text: string, file: string): Statistics {
               buckets: v.array(c.buckets, `${p}.distribution.categorical.buckets`).map((b, j) => {
                 const q = `${p}.distribution.categorical.buckets[${j}]`;
                 const bo = v.object(b, q);
-                const value = typeof bo.value === 'string' ? bo.value : bo.value === null ? 'null' : String(bo.value);
+                const value =
+                  typeof bo.value === 'string' ? bo.value : bo.value === null ? 'null' : String(bo.value);
                 return { value, count: v.count(bo.count, `${q}.count`) };
               }),
             },
@@ -315,12 +359,17 @@ export function parseStatistics(text: string, file: string): Statistics {
 export function sketchOf(feature: FeatureStatistics): KllSketch | undefined {
   const kll = feature.numerical_statistics?.distribution?.kll;
   if (!kll) return undefined;
-  return KllSketch.fromJSON({ levels: kll.sketch.data, k: kll.sketch.parameters.k, c: kll.sketch.parameters.c });
+  return KllSketch.fromJSON({
+    levels: kll.sketch.data,
+    k: kll.sketch.parameters.k,
+    c: kll.sketch.parameters.c,
+  });
 }
 
 /** The baseline's category counts of a string feature. */
 export function categoriesOf(feature: FeatureStatistics): Map<string, number> {
   const out = new Map<string, number>();
-  for (const b of feature.string_statistics?.distribution?.categorical.buckets ?? []) out.set(b.value, (out.get(b.value) ?? 0) + b.count);
+  for (const b of feature.string_statistics?.distribution?.categorical.buckets ?? [])
+    out.set(b.value, (out.get(b.value) ?? 0) + b.count);
   return out;
 }

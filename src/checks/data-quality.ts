@@ -16,7 +16,7 @@
  * - is_non_negative produces no violation (no check type is documented for it).
  */
 import type { Constraints, FeatureConstraint, FeatureOverrides } from '../baseline/constraints.js';
-import { categoriesOf, type FeatureStatistics, sketchOf, type Statistics } from '../baseline/statistics.js';
+import { categoriesOf, type FeatureStatistics, type Statistics, sketchOf } from '../baseline/statistics.js';
 import { chiSquaredDeequ, linfinityCategorical, linfinityNumeric } from '../metrics/drift/linf.js';
 import { weightedSampleFromKll } from '../metrics/drift/sample.js';
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
@@ -54,7 +54,14 @@ export interface FeatureResult {
   completeness: number;
   evaluated: boolean;
   emitMetrics: boolean;
-  drift?: { method: string; distance: number; simple?: number; threshold: number; pValue?: number; decided: boolean };
+  drift?: {
+    method: string;
+    distance: number;
+    simple?: number;
+    threshold: number;
+    pValue?: number;
+    decided: boolean;
+  };
   dataTypeMatch?: number;
   domainShare?: number;
 }
@@ -70,7 +77,11 @@ function overridesOf(constraint: FeatureConstraint | undefined): FeatureOverride
   return constraint?.overrides ?? {};
 }
 
-export function evaluateDataQuality(input: { baseline: Statistics; constraints: Constraints; current: DatasetProfile }): DataQualityResult {
+export function evaluateDataQuality(input: {
+  baseline: Statistics;
+  constraints: Constraints;
+  current: DatasetProfile;
+}): DataQualityResult {
   const { baseline, constraints, current } = input;
   const mc = constraints.monitoring_config;
   const constraintByName = new Map(constraints.features.map((f) => [f.name, f]));
@@ -101,7 +112,8 @@ export function evaluateDataQuality(input: { baseline: Statistics; constraints: 
     if (!evaluated || n === 0) continue;
 
     if (!column || numPresent === 0) {
-      const baselinePresent = (stats.numerical_statistics ?? stats.string_statistics)?.common.num_present ?? 0;
+      const baselinePresent =
+        (stats.numerical_statistics ?? stats.string_statistics)?.common.num_present ?? 0;
       if (baselinePresent > 0) {
         violations.push({
           feature_name: stats.name,
@@ -147,7 +159,12 @@ function checkFeature(
   constraint: FeatureConstraint | undefined,
   column: ColumnProfile,
   result: FeatureResult,
-  ctx: { mc: Constraints['monitoring_config']; overrides: FeatureOverrides; n: number; violations: ViolationDetail[] },
+  ctx: {
+    mc: Constraints['monitoring_config'];
+    overrides: FeatureOverrides;
+    n: number;
+    violations: ViolationDetail[];
+  },
 ): void {
   const { mc, overrides, n, violations } = ctx;
   const dc = mc.distribution_constraints;
@@ -208,7 +225,8 @@ function checkFeature(
   const drift = driftOf(stats, expected, column, overrides, dc);
   if (!drift) return;
   result.drift = drift;
-  const fires = drift.method === 'ChiSquared' ? drift.distance < drift.threshold : drift.distance > drift.threshold;
+  const fires =
+    drift.method === 'ChiSquared' ? drift.distance < drift.threshold : drift.distance > drift.threshold;
   if (drift.decided && fires) {
     violations.push({
       feature_name: stats.name,
@@ -237,13 +255,26 @@ function driftOf(
     if (!baselineSketch || column.moments.count === 0) return undefined;
     const method = overrides.comparison_method ?? dc.comparison_method;
     const threshold = overrides.comparison_threshold ?? dc.comparison_threshold;
-    const linf = linfinityNumeric(weightedSampleFromKll(baselineSketch), weightedSampleFromKll(column.kll), method);
-    return { method: `LInfinity/${method}`, distance: linf.distance, simple: linf.simple, threshold, decided: Number.isFinite(linf.distance) };
+    const linf = linfinityNumeric(
+      weightedSampleFromKll(baselineSketch),
+      weightedSampleFromKll(column.kll),
+      method,
+    );
+    return {
+      method: `LInfinity/${method}`,
+      distance: linf.distance,
+      simple: linf.simple,
+      threshold,
+      decided: Number.isFinite(linf.distance),
+    };
   }
   if (expected !== 'String') return undefined;
   const baselineCounts = categoriesOf(stats);
   if (baselineCounts.size === 0) return undefined;
-  const threshold = overrides.categorical_comparison_threshold ?? overrides.comparison_threshold ?? dc.categorical_comparison_threshold;
+  const threshold =
+    overrides.categorical_comparison_threshold ??
+    overrides.comparison_threshold ??
+    dc.categorical_comparison_threshold;
   if ((overrides.categorical_drift_method ?? dc.categorical_drift_method) === 'ChiSquared') {
     const chi = chiSquaredDeequ(baselineCounts, column.categories);
     const pValue = chi?.pValue ?? Number.NaN;
@@ -251,12 +282,22 @@ function driftOf(
   }
   const method = overrides.comparison_method ?? dc.comparison_method;
   const linf = linfinityCategorical(baselineCounts, column.categories, method);
-  return { method: `LInfinity/${method}`, distance: linf.distance, simple: linf.simple, threshold, decided: Number.isFinite(linf.distance) };
+  return {
+    method: `LInfinity/${method}`,
+    distance: linf.distance,
+    simple: linf.simple,
+    threshold,
+    decided: Number.isFinite(linf.distance),
+  };
 }
 
 /** constraint_violations.json body (spec §5.1): consumers key on type and feature name only. */
 export function violationsDocument(violations: readonly Violation[]): { violations: Violation[] } {
   return {
-    violations: violations.map((v) => ({ feature_name: v.feature_name, constraint_check_type: v.constraint_check_type, description: v.description })),
+    violations: violations.map((v) => ({
+      feature_name: v.feature_name,
+      constraint_check_type: v.constraint_check_type,
+      description: v.description,
+    })),
   };
 }

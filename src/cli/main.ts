@@ -8,7 +8,9 @@ import { commands } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('driftwatch')
-    .description('Self-hosted data- and model-drift monitoring, compatible with SageMaker Model Monitor files')
+    .description(
+      'Self-hosted data- and model-drift monitoring, compatible with SageMaker Model Monitor files',
+    )
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();

@@ -4,9 +4,9 @@
  * numeric and categorical inputs. `drift` shifts chosen features from a given time on.
  */
 import { randomUUID } from 'node:crypto';
+import { mulberry32, normalSampler } from '../core/random.js';
 import type { Storage } from '../io/storage.js';
 import { joinUri } from '../io/storage.js';
-import { mulberry32, normalSampler } from '../core/random.js';
 
 export interface DriftSpec {
   /** Features that shift (by name) and how: numeric mean shift in std units, or categorical reweighting. */
@@ -88,9 +88,18 @@ export function captureLine(cells: string[], time: Date, eventId: string, infere
   const record = {
     captureData: {
       endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: input, encoding: 'CSV' },
-      endpointOutput: { observedContentType: 'text/csv; charset=utf-8', mode: 'OUTPUT', data: cells[0], encoding: 'CSV' },
+      endpointOutput: {
+        observedContentType: 'text/csv; charset=utf-8',
+        mode: 'OUTPUT',
+        data: cells[0],
+        encoding: 'CSV',
+      },
     },
-    eventMetadata: { eventId, ...(inferenceId ? { inferenceId } : {}), inferenceTime: `${time.toISOString().slice(0, 19)}Z` },
+    eventMetadata: {
+      eventId,
+      ...(inferenceId ? { inferenceId } : {}),
+      inferenceTime: `${time.toISOString().slice(0, 19)}Z`,
+    },
     eventVersion: '0',
   };
   return JSON.stringify(record);
@@ -112,7 +121,10 @@ export interface CaptureGenerationOptions {
 }
 
 /** Writes `<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/<MM>-<SS>-<mmm>-<uuid>.jsonl` files hour by hour. */
-export async function writeCaptureHours(storage: Storage, options: CaptureGenerationOptions): Promise<number> {
+export async function writeCaptureHours(
+  storage: Storage,
+  options: CaptureGenerationOptions,
+): Promise<number> {
   const next = rowGenerator(options.seed ?? 2);
   const filesPerHour = options.filesPerHour ?? 4;
   let written = 0;
@@ -132,7 +144,10 @@ export async function writeCaptureHours(storage: Storage, options: CaptureGenera
       const t0 = new Date(fileStart);
       const folder = `${t0.getUTCFullYear()}/${pad(t0.getUTCMonth() + 1)}/${pad(t0.getUTCDate())}/${pad(t0.getUTCHours())}`;
       const name = `${pad(t0.getUTCMinutes())}-${pad(t0.getUTCSeconds())}-${pad(t0.getUTCMilliseconds(), 3)}-${randomUUID()}.jsonl`;
-      await storage.write(joinUri(options.captureUri, options.endpoint, options.variant ?? 'AllTraffic', folder, name), `${lines.join('\n')}\n`);
+      await storage.write(
+        joinUri(options.captureUri, options.endpoint, options.variant ?? 'AllTraffic', folder, name),
+        `${lines.join('\n')}\n`,
+      );
       written += lines.length;
     }
   }

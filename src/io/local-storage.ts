@@ -86,7 +86,8 @@ export class LocalStorage implements Storage {
       const s = await stat(path).catch(() => undefined);
       if (!s) continue;
       if (s.isDirectory()) yield* this.list(path);
-      else if (s.isFile()) yield { uri: path, size: s.size, etag: `${s.size}-${Math.trunc(s.mtimeMs)}`, lastModified: s.mtime };
+      else if (s.isFile())
+        yield { uri: path, size: s.size, etag: `${s.size}-${Math.trunc(s.mtimeMs)}`, lastModified: s.mtime };
     }
   }
 
@@ -105,7 +106,11 @@ export class LocalStorage implements Storage {
       .sort();
   }
 
-  async write(uri: string, body: string | Uint8Array | Readable, options: WriteOptions = {}): Promise<ObjectInfo> {
+  async write(
+    uri: string,
+    body: string | Uint8Array | Readable,
+    options: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     const path = localPath(uri);
     await mkdir(dirname(path), { recursive: true });
     const temp = join(dirname(path), `.dw-tmp-${process.pid}-${++tempCounter}`);
@@ -122,7 +127,8 @@ export class LocalStorage implements Storage {
       try {
         await link(temp, path);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new AlreadyExistsError(path, { cause: error });
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new AlreadyExistsError(path, { cause: error });
         throw error;
       } finally {
         await unlink(temp).catch(() => undefined);

@@ -48,7 +48,9 @@ export class S3Storage implements Storage {
       const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
       const config: S3ClientConfig = {
         maxAttempts: 5,
-        forcePathStyle: options.forcePathStyle ?? (endpoint !== undefined || process.env.DRIFTWATCH_S3_PATH_STYLE === 'true'),
+        forcePathStyle:
+          options.forcePathStyle ??
+          (endpoint !== undefined || process.env.DRIFTWATCH_S3_PATH_STYLE === 'true'),
       };
       if (options.region ?? process.env.AWS_REGION) config.region = options.region ?? process.env.AWS_REGION;
       else config.region = 'us-east-1';
@@ -135,7 +137,12 @@ export class S3Storage implements Storage {
     let token: string | undefined;
     do {
       const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          Delimiter: '/',
+          ContinuationToken: token,
+        }),
       );
       for (const p of out.CommonPrefixes ?? []) {
         if (p.Prefix) yield p.Prefix.slice(prefix.length, -1);
@@ -144,20 +151,36 @@ export class S3Storage implements Storage {
     } while (token);
   }
 
-  async write(uri: string, body: string | Uint8Array | Readable, options: WriteOptions = {}): Promise<ObjectInfo> {
+  async write(
+    uri: string,
+    body: string | Uint8Array | Readable,
+    options: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     const { bucket, key } = parseS3Uri(uri);
     const ifNoneMatch = options.ifNoneMatch ? '*' : undefined;
     try {
       if (typeof body === 'string' || body instanceof Uint8Array) {
         const out = await this.client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, IfNoneMatch: ifNoneMatch }),
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: options.contentType,
+            IfNoneMatch: ifNoneMatch,
+          }),
         );
         return { uri, size: Buffer.byteLength(body), etag: stripQuotes(out.ETag), lastModified: new Date() };
       }
       // Multipart for streams of unknown length; parts are retried by the SDK.
       const upload = new Upload({
         client: this.client,
-        params: { Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, IfNoneMatch: ifNoneMatch },
+        params: {
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          IfNoneMatch: ifNoneMatch,
+        },
         queueSize: 2,
         partSize: 8 * 1024 * 1024,
       });

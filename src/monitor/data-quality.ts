@@ -14,15 +14,20 @@
 import { renderConstraints } from '../baseline/constraints.js';
 import { type Baseline, readBaseline } from '../baseline/read.js';
 import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.js';
+import {
+  createRowBuilder,
+  listCaptureObjects,
+  loadPreprocessor,
+  readCaptureBatches,
+} from '../capture/index.js';
 import { type DataQualityResult, evaluateDataQuality, violationsDocument } from '../checks/data-quality.js';
 import { AlreadyExistsError, ConfigError, DriftwatchError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
-import { createRowBuilder, listCaptureObjects, loadPreprocessor, readCaptureBatches } from '../capture/index.js';
-import { type ObjectInfo, joinUri, type Storage } from '../io/storage.js';
+import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
-import { publishDataQualityMetrics } from './publish.js';
 import { describeViolations } from './details.js';
+import { publishDataQualityMetrics } from './publish.js';
 import type { DataQualityJob, ExecutionDeps, ExecutionSummary, PartialProfileJSON } from './types.js';
 
 export function jobWindow(job: Pick<DataQualityJob, 'windowStart' | 'windowEnd'>): Window {
@@ -37,14 +42,20 @@ export function jobWindow(job: Pick<DataQualityJob, 'windowStart' | 'windowEnd'>
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/` of the scheduled time (spec §8.3). */
-export function reportPrefix(job: Pick<DataQualityJob, 'outputUri' | 'endpoint' | 'scheduleName' | 'scheduledTime'>): string {
+export function reportPrefix(
+  job: Pick<DataQualityJob, 'outputUri' | 'endpoint' | 'scheduleName' | 'scheduledTime'>,
+): string {
   const t = new Date(job.scheduledTime);
-  if (Number.isNaN(t.getTime())) throw new ConfigError(`invalid scheduled time ${job.scheduledTime}`, { field: 'scheduledTime' });
+  if (Number.isNaN(t.getTime()))
+    throw new ConfigError(`invalid scheduled time ${job.scheduledTime}`, { field: 'scheduledTime' });
   const hour = `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}`;
   return `${joinUri(job.outputUri, job.endpoint, job.scheduleName, hour)}/`;
 }
 
-export async function readExecutionSummary(storage: Storage, job: DataQualityJob): Promise<ExecutionSummary | undefined> {
+export async function readExecutionSummary(
+  storage: Storage,
+  job: DataQualityJob,
+): Promise<ExecutionSummary | undefined> {
   const uri = joinUri(reportPrefix(job), 'execution.json');
   if (!(await storage.head(uri))) return undefined;
   return JSON.parse(await storage.readText(uri)) as ExecutionSummary;
@@ -57,7 +68,9 @@ function checkAborted(signal: AbortSignal | undefined): void {
 /** The capture objects of the window, in key order. */
 export async function listExecutionInputs(job: DataQualityJob, deps: ExecutionDeps): Promise<ObjectInfo[]> {
   const objects: ObjectInfo[] = [];
-  for await (const o of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, jobWindow(job), { variant: job.variant })) {
+  for await (const o of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, jobWindow(job), {
+    variant: job.variant,
+  })) {
     objects.push(o);
   }
   return objects;
@@ -74,7 +87,9 @@ export async function profileExecutionInputs(
   const window = jobWindow(job);
   const issues = new IssueLog();
   const profile = new DatasetProfile(base.statistics.features.map((f) => f.name));
-  const preprocessor = job.preprocessorUri ? await loadPreprocessor(job.preprocessorUri, { storage: deps.storage }) : undefined;
+  const preprocessor = job.preprocessorUri
+    ? await loadPreprocessor(job.preprocessorUri, { storage: deps.storage })
+    : undefined;
   const build = createRowBuilder(profile, {
     baselineColumns: base.statistics.features.map((f) => f.name),
     outputColumnsPosition: job.outputColumnsPosition,
@@ -121,7 +136,8 @@ function mergePartials(baseline: Baseline, partials: PartialProfileJSON[]) {
 
 function statusMessage(status: ExecutionSummary['status'], violations: number, reason?: string): string {
   if (status === 'Failed') return `Failed: ${reason ?? 'Job failed.'}`;
-  if (status === 'CompletedWithViolations') return `CompletedWithViolations: Job completed successfully with ${violations} violations.`;
+  if (status === 'CompletedWithViolations')
+    return `CompletedWithViolations: Job completed successfully with ${violations} violations.`;
   return 'Completed: Job completed successfully with no violations.';
 }
 
@@ -136,19 +152,38 @@ export async function completeExecution(
   const prefix = reportPrefix(job);
   const existing = await readExecutionSummary(deps.storage, job);
   if (existing) return existing;
-  if (job.cloudwatch && !deps.cloudwatch) throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', { field: 'cloudwatch' });
+  if (job.cloudwatch && !deps.cloudwatch)
+    throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', {
+      field: 'cloudwatch',
+    });
 
   const baseline = await readBaseline(deps.storage, job.baselineUri);
   const { profile, issues, recordsRead, inputs } = mergePartials(baseline, partials);
-  const failureReason = profile.itemCount === 0 ? noDataReason(job, inputs.length, recordsRead, issues) : undefined;
+  const failureReason =
+    profile.itemCount === 0 ? noDataReason(job, inputs.length, recordsRead, issues) : undefined;
   let result: DataQualityResult = { violations: [], features: [] };
-  if (!failureReason) result = evaluateDataQuality({ baseline: baseline.statistics, constraints: baseline.constraints, current: profile });
-  const status: ExecutionSummary['status'] = failureReason ? 'Failed' : result.violations.length > 0 ? 'CompletedWithViolations' : 'Completed';
+  if (!failureReason)
+    result = evaluateDataQuality({
+      baseline: baseline.statistics,
+      constraints: baseline.constraints,
+      current: profile,
+    });
+  const status: ExecutionSummary['status'] = failureReason
+    ? 'Failed'
+    : result.violations.length > 0
+      ? 'CompletedWithViolations'
+      : 'Completed';
 
   const t0 = Date.now();
   if (!failureReason) {
-    await deps.storage.write(joinUri(prefix, 'statistics.json'), renderStatistics(statisticsFromProfile(profile)), { contentType: 'application/json' });
-    await deps.storage.write(joinUri(prefix, 'constraints.json'), renderConstraints(baseline.constraints), { contentType: 'application/json' });
+    await deps.storage.write(
+      joinUri(prefix, 'statistics.json'),
+      renderStatistics(statisticsFromProfile(profile)),
+      { contentType: 'application/json' },
+    );
+    await deps.storage.write(joinUri(prefix, 'constraints.json'), renderConstraints(baseline.constraints), {
+      contentType: 'application/json',
+    });
     await deps.storage.write(
       joinUri(prefix, 'constraint_violations.json'),
       `${JSON.stringify(violationsDocument(result.violations), null, 2)}\n`,
@@ -170,7 +205,10 @@ export async function completeExecution(
         issues,
         signal: deps.signal,
       });
-      await deps.storage.write(marker, JSON.stringify({ publishedAt: new Date().toISOString(), metrics: metricsPublished }));
+      await deps.storage.write(
+        marker,
+        JSON.stringify({ publishedAt: new Date().toISOString(), metrics: metricsPublished }),
+      );
     }
   }
   const t2 = Date.now();
@@ -187,7 +225,9 @@ export async function completeExecution(
     recordsRead,
     rowsProfiled: profile.itemCount,
     violations: result.violations.length,
-    driftedFeatures: result.violations.filter((v) => v.constraint_check_type === 'baseline_drift_check').map((v) => v.feature_name),
+    driftedFeatures: result.violations
+      .filter((v) => v.constraint_check_type === 'baseline_drift_check')
+      .map((v) => v.feature_name),
     violatedChecks: describeViolations(result, baseline, profile),
     baseline: baseline.files,
     inputs,
@@ -201,14 +241,16 @@ export async function completeExecution(
       contentType: 'application/json',
     });
   } catch (error) {
-    if (error instanceof AlreadyExistsError) return (await readExecutionSummary(deps.storage, job)) ?? summary;
+    if (error instanceof AlreadyExistsError)
+      return (await readExecutionSummary(deps.storage, job)) ?? summary;
     throw error;
   }
   return summary;
 }
 
 function noDataReason(job: DataQualityJob, objects: number, records: number, issues: IssueLog): string {
-  if (objects === 0) return `No captured data in the window [${job.windowStart}, ${job.windowEnd}) under ${joinUri(job.captureUri, job.endpoint)}.`;
+  if (objects === 0)
+    return `No captured data in the window [${job.windowStart}, ${job.windowEnd}) under ${joinUri(job.captureUri, job.endpoint)}.`;
   if (records === 0) {
     const outside = issues.counts.get('outside_window') ?? 0;
     return `No captured record in the window [${job.windowStart}, ${job.windowEnd}): ${objects} capture objects read, ${outside} records outside the window, ${issues.total - outside} unreadable.`;
@@ -226,5 +268,7 @@ export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Pr
   const listed = Date.now();
   const partial = await profileExecutionInputs(job, objects, deps, baseline);
   const profiled = Date.now();
-  return await completeExecution(job, [partial], deps, { timings: { listMs: listed - started, profileMs: profiled - listed } });
+  return await completeExecution(job, [partial], deps, {
+    timings: { listMs: listed - started, profileMs: profiled - listed },
+  });
 }

@@ -5,12 +5,18 @@ import { categoriesOf, sketchOf } from '../baseline/statistics.js';
 import type { DataQualityResult } from '../checks/data-quality.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 
-export function describeViolations(result: DataQualityResult, baseline: Baseline, current: DatasetProfile): ViolationDetail[] {
+export function describeViolations(
+  result: DataQualityResult,
+  baseline: Baseline,
+  current: DatasetProfile,
+): ViolationDetail[] {
   const stats = new Map(baseline.statistics.features.map((f) => [f.name, f]));
   return result.violations.map((v) => {
     const feature = stats.get(v.feature_name);
     const column = current.column(v.feature_name);
-    const moved = v.constraint_check_type === 'baseline_drift_check' || v.constraint_check_type === 'categorical_values_check';
+    const moved =
+      v.constraint_check_type === 'baseline_drift_check' ||
+      v.constraint_check_type === 'categorical_values_check';
     const sketch = feature && moved ? sketchOf(feature) : undefined;
     return violationDetail({
       feature: v.feature_name,
@@ -20,9 +26,16 @@ export function describeViolations(result: DataQualityResult, baseline: Baseline
       currentValue: v.currentValue,
       threshold: v.threshold,
       ...(feature && column && moved && sketch && column.moments.count > 0
-        ? { quantiles: { baseline: (q: number) => sketch.quantile(q), current: (q: number) => column.kll.quantile(q) } }
+        ? {
+            quantiles: {
+              baseline: (q: number) => sketch.quantile(q),
+              current: (q: number) => column.kll.quantile(q),
+            },
+          }
         : {}),
-      ...(feature && column && moved && !sketch ? { categories: { baseline: categoriesOf(feature), current: column.categories } } : {}),
+      ...(feature && column && moved && !sketch
+        ? { categories: { baseline: categoriesOf(feature), current: column.categories } }
+        : {}),
     });
   });
 }

@@ -1,6 +1,10 @@
 /** Publishing one data-quality execution's CloudWatch metrics (spec §7.2) and its heartbeat. */
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { dataQualityMetricData, executionHeartbeatDatum, type FeatureMetricInput } from '../alerts/data-quality-metrics.js';
+import {
+  dataQualityMetricData,
+  executionHeartbeatDatum,
+  type FeatureMetricInput,
+} from '../alerts/data-quality-metrics.js';
 import { putMetrics } from '../alerts/publish.js';
 import type { DataQualityResult } from '../checks/data-quality.js';
 import type { IssueLog } from '../core/issues.js';
@@ -8,7 +12,11 @@ import type { ExecutionStatus } from '../core/types.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import type { DataQualityJob } from './types.js';
 
-export function featureMetricInputs(profile: DatasetProfile, result: DataQualityResult, emitMetrics: boolean): FeatureMetricInput[] {
+export function featureMetricInputs(
+  profile: DatasetProfile,
+  result: DataQualityResult,
+  emitMetrics: boolean,
+): FeatureMetricInput[] {
   const byName = new Map(result.features.map((f) => [f.name, f]));
   return profile.columns.map((column) => {
     const checked = byName.get(column.name);
@@ -22,7 +30,13 @@ export function featureMetricInputs(profile: DatasetProfile, result: DataQuality
       ...(m.count > 0 ? { numeric: { sum: m.sum, min: m.min, max: m.max } } : {}),
       distinctCount: Math.round(column.distinct.estimate()),
       ...(checked?.drift?.decided ? { driftDistance: checked.drift.distance } : {}),
-      typeCounts: { integral: column.integral, fractional: column.fractional, string: column.string, boolean: column.boolean, unknown: numMissing },
+      typeCounts: {
+        integral: column.integral,
+        fractional: column.fractional,
+        string: column.string,
+        boolean: column.boolean,
+        unknown: numMissing,
+      },
       emitMetrics: checked ? checked.emitMetrics : emitMetrics,
     };
   });
@@ -47,10 +61,23 @@ export async function publishDataQualityMetrics(
   const { namespace, datums } =
     input.status === 'Failed'
       ? { namespace: '', datums: [] as MetricDatum[] }
-      : dataQualityMetricData({ ...identity, timestamp, features: featureMetricInputs(input.profile, input.result, input.emitMetrics) });
-  const heartbeat = executionHeartbeatDatum({ ...identity, type: 'data-quality', timestamp, status: input.status });
+      : dataQualityMetricData({
+          ...identity,
+          timestamp,
+          features: featureMetricInputs(input.profile, input.result, input.emitMetrics),
+        });
+  const heartbeat = executionHeartbeatDatum({
+    ...identity,
+    type: 'data-quality',
+    timestamp,
+    status: input.status,
+  });
   let sent = 0;
-  if (datums.length > 0) sent += await putMetrics(client, namespace, datums, { signal: input.signal, issues: input.issues });
-  sent += await putMetrics(client, heartbeat.namespace, [heartbeat.datum], { signal: input.signal, issues: input.issues });
+  if (datums.length > 0)
+    sent += await putMetrics(client, namespace, datums, { signal: input.signal, issues: input.issues });
+  sent += await putMetrics(client, heartbeat.namespace, [heartbeat.datum], {
+    signal: input.signal,
+    issues: input.issues,
+  });
   return sent;
 }

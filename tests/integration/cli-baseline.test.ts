@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshBucket, testS3Client } from '../support/aws.js';
 import { lastJson, runCli } from '../support/cli.js';
-import { PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 
 const dir = mkdtempSync(join(tmpdir(), 'dw-cli-baseline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,13 +42,13 @@ describe('driftwatch baseline (CLI)', () => {
     expect(code, stderr).toBe(0);
     const summary = lastJson<Summary>(stdout);
     expect(summary.rows).toBe(5);
-    const types = Object.fromEntries(summary.features.map((f) => [f.name, f.inferred_type]));
-    expect(types.x).toBe('String'); // NaN and Infinity are text
-    expect(types.__proto__).toBe('String');
-    expect(types.empty).toBe('Unknown');
-    expect(types['<script>']).toBe('Integral');
+    const types = new Map(summary.features.map((f) => [f.name, f.inferred_type]));
+    expect(types.get('x')).toBe('String'); // NaN and Infinity are text
+    expect(types.get('__proto__')).toBe('String');
+    expect(types.get('empty')).toBe('Unknown');
+    expect(types.get('<script>')).toBe('Integral');
     expect(summary.features.map((f) => f.name)).toContain('x__2');
-    expect(types.x__2).toBe('Fractional');
+    expect(types.get('x__2')).toBe('Fractional');
     expect(summary.issues.counts.column_count).toBe(2);
     expect(summary.issues.counts.invalid_utf8).toBe(1);
     expect(summary.warnings.join('\n')).toMatch(/"empty" has no values/);
@@ -95,15 +95,30 @@ describe('driftwatch baseline (CLI)', () => {
   it('reads a dataset from S3 and writes the baseline to S3 (moto)', async () => {
     const bucket = await freshBucket('dw-cli');
     const s3 = testS3Client();
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/train.jsonl', Body: '{"a":1,"b":"x"}\n{"a":2.5,"b":"y"}\nnot json\n' }));
-    const { code, stdout, stderr } = await runCli(['baseline', '--dataset', `s3://${bucket}/data/train.jsonl`, '--out', `s3://${bucket}/baseline`, '--json']);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'data/train.jsonl',
+        Body: '{"a":1,"b":"x"}\n{"a":2.5,"b":"y"}\nnot json\n',
+      }),
+    );
+    const { code, stdout, stderr } = await runCli([
+      'baseline',
+      '--dataset',
+      `s3://${bucket}/data/train.jsonl`,
+      '--out',
+      `s3://${bucket}/baseline`,
+      '--json',
+    ]);
     expect(code, stderr).toBe(0);
     const summary = lastJson<Summary>(stdout);
     expect(summary.rows).toBe(2);
     expect(summary.issues.counts.malformed_json).toBe(1);
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'baseline/constraints.json' }));
     const constraints = JSON.parse(await got.Body!.transformToString());
-    expect(constraints.features.map((f: { name: string; inferred_type: string }) => [f.name, f.inferred_type])).toEqual([
+    expect(
+      constraints.features.map((f: { name: string; inferred_type: string }) => [f.name, f.inferred_type]),
+    ).toEqual([
       ['a', 'Fractional'],
       ['b', 'String'],
     ]);

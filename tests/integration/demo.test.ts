@@ -9,7 +9,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('the demo shows drift from the hour it was introduced, and none before', async () => {
   const lines: string[] = [];
-  const summaries = await runDemo({ dir, day: '2026-02-01', driftHour: 9, recordsPerHour: 1500, trainingRows: 20_000 }, (l) => lines.push(l));
+  const summaries = await runDemo(
+    { dir, day: '2026-02-01', driftHour: 9, recordsPerHour: 1500, trainingRows: 20_000 },
+    (l) => lines.push(l),
+  );
   expect(summaries).toHaveLength(24);
   summaries.forEach((s, hour) => {
     if (hour < 9) {
@@ -22,6 +25,8 @@ it('the demo shows drift from the hour it was introduced, and none before', asyn
     }
   });
   expect(lines.join('\n')).toMatch(/2026-02-01 09:00 {3}CompletedWithViolations/);
-  const report = JSON.parse(readFileSync(join(dir, 'reports/churn-endpoint/churn-data-quality/2026/02/01/10/execution.json'), 'utf8'));
+  const report = JSON.parse(
+    readFileSync(join(dir, 'reports/churn-endpoint/churn-data-quality/2026/02/01/10/execution.json'), 'utf8'),
+  );
   expect(report.windowStart).toBe('2026-02-01T09:00:00.000Z');
 });

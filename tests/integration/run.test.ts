@@ -65,7 +65,11 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
   it('writes the reports to S3 and the metrics to CloudWatch, once', async () => {
     const { root } = await setup();
     const schedule = `sched-${Date.now()}`;
-    const quiet = await runExecution(jobFor(root, 0, schedule), { storage, cloudwatch, logger: silentLogger });
+    const quiet = await runExecution(jobFor(root, 0, schedule), {
+      storage,
+      cloudwatch,
+      logger: silentLogger,
+    });
     expect(quiet.status).toBe('Completed');
     expect(quiet.message).toBe('Completed: Job completed successfully with no violations.');
     const job = jobFor(root, 1, schedule);
@@ -75,12 +79,20 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
     expect(summary.recordsRead).toBe(600);
     expect(summary.inputs.length).toBe(4);
     expect(summary.inputs[0]!.etag).toMatch(/\w+/);
-    expect(summary.baseline.map((b) => b.uri)).toEqual([`${root}/baseline/statistics.json`, `${root}/baseline/constraints.json`]);
+    expect(summary.baseline.map((b) => b.uri)).toEqual([
+      `${root}/baseline/statistics.json`,
+      `${root}/baseline/constraints.json`,
+    ]);
 
     const prefix = reportPrefix(job);
     expect(prefix).toBe(`${root}/reports/ep-1/${schedule}/${ymd}/02/`);
     const violations = JSON.parse(await storage.readText(`${prefix}constraint_violations.json`));
-    expect(violations.violations.some((v: { feature_name: string; constraint_check_type: string }) => v.feature_name === 'basket_value' && v.constraint_check_type === 'baseline_drift_check')).toBe(true);
+    expect(
+      violations.violations.some(
+        (v: { feature_name: string; constraint_check_type: string }) =>
+          v.feature_name === 'basket_value' && v.constraint_check_type === 'baseline_drift_check',
+      ),
+    ).toBe(true);
     const stats = JSON.parse(await storage.readText(`${prefix}statistics.json`));
     expect(stats.dataset.item_count).toBe(600);
     expect(summary.metricsPublished).toBeGreaterThan(50);
@@ -90,7 +102,12 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
       { Name: 'Feature', Value: 'basket_value' },
       { Name: 'MonitoringSchedule', Value: schedule },
     ];
-    const listed = await cloudwatch.send(new ListMetricsCommand({ Namespace: 'aws/sagemaker/Endpoints/data-metrics', MetricName: 'feature_baseline_drift_basket_value' }));
+    const listed = await cloudwatch.send(
+      new ListMetricsCommand({
+        Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+        MetricName: 'feature_baseline_drift_basket_value',
+      }),
+    );
     expect(listed.Metrics?.some((m) => m.Dimensions?.some((d) => d.Value === schedule))).toBe(true);
     const query = async () =>
       cloudwatch.send(
@@ -98,9 +115,42 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
           StartTime: new Date(day.getTime()),
           EndTime: new Date(day.getTime() + 4 * 3_600_000),
           MetricDataQueries: [
-            { Id: 'drift', MetricStat: { Metric: { Namespace: 'aws/sagemaker/Endpoints/data-metrics', MetricName: 'feature_baseline_drift_basket_value', Dimensions: dims }, Period: 3600, Stat: 'SampleCount' } },
-            { Id: 'data', MetricStat: { Metric: { Namespace: 'aws/sagemaker/Endpoints/data-metrics', MetricName: 'feature_data_basket_value', Dimensions: dims }, Period: 3600, Stat: 'SampleCount' } },
-            { Id: 'maxdrift', MetricStat: { Metric: { Namespace: 'aws/sagemaker/Endpoints/data-metrics', MetricName: 'feature_baseline_drift_basket_value', Dimensions: dims }, Period: 3600, Stat: 'Maximum' } },
+            {
+              Id: 'drift',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+                  MetricName: 'feature_baseline_drift_basket_value',
+                  Dimensions: dims,
+                },
+                Period: 3600,
+                Stat: 'SampleCount',
+              },
+            },
+            {
+              Id: 'data',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+                  MetricName: 'feature_data_basket_value',
+                  Dimensions: dims,
+                },
+                Period: 3600,
+                Stat: 'SampleCount',
+              },
+            },
+            {
+              Id: 'maxdrift',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+                  MetricName: 'feature_baseline_drift_basket_value',
+                  Dimensions: dims,
+                },
+                Period: 3600,
+                Stat: 'Maximum',
+              },
+            },
           ],
         }),
       );
@@ -108,13 +158,24 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
     const byId = new Map(first.MetricDataResults?.map((r) => [r.Id, r]));
     expect(byId.get('drift')!.Values!.reduce((a, b) => a + b, 0)).toBe(2);
     expect(byId.get('data')!.Values!.reduce((a, b) => a + b, 0)).toBe(1200);
-    expect(Math.max(...byId.get('maxdrift')!.Values!)).toBeCloseTo(summary.violatedChecks ? (summary.violatedChecks as Array<{ feature: string; currentValue?: number }>).find((v) => v.feature === 'basket_value')!.currentValue! : 0, 9);
+    expect(Math.max(...byId.get('maxdrift')!.Values!)).toBeCloseTo(
+      summary.violatedChecks
+        ? (summary.violatedChecks as Array<{ feature: string; currentValue?: number }>).find(
+            (v) => v.feature === 'basket_value',
+          )!.currentValue!
+        : 0,
+      9,
+    );
 
     // A retry of the same window returns the stored summary and publishes nothing more.
     const again = await runExecution(job, { storage, cloudwatch, logger: silentLogger });
     expect(again).toEqual(summary);
     const second = await query();
-    expect(new Map(second.MetricDataResults?.map((r) => [r.Id, r])).get('drift')!.Values!.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(
+      new Map(second.MetricDataResults?.map((r) => [r.Id, r]))
+        .get('drift')!
+        .Values!.reduce((a, b) => a + b, 0),
+    ).toBe(2);
   });
 
   it('counts malformed capture lines and still completes; fails clearly on an empty window', async () => {
@@ -124,9 +185,23 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
     await buildBaseline(storage, { dataset: `${root}/training/train.csv`, out: `${root}/baseline` });
     const next = rowGenerator(3);
     const t = new Date(day.getTime() + 5 * 3_600_000 + 600_000);
-    const good = Array.from({ length: 50 }, (_, i) => captureLine(next(), new Date(t.getTime() + i * 1000), `e${i}`));
-    const lines = [...good, 'not json', '{"captureData":{}}', captureLine(['0.5', '1', '2'], t, 'short'), `{"eventMetadata":{"eventId":"x","inferenceTime":"${new Date(t.getTime() + 60_000).toISOString().slice(0, 19)}Z"},"captureData":{"endpointInput":{"data":"%%%","encoding":"BASE64","observedContentType":"text/csv","mode":"INPUT"}}}`];
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `capture/ep-2/AllTraffic/${ymd}/05/10-00-000-x.jsonl`, Body: lines.join('\n') }));
+    const good = Array.from({ length: 50 }, (_, i) =>
+      captureLine(next(), new Date(t.getTime() + i * 1000), `e${i}`),
+    );
+    const lines = [
+      ...good,
+      'not json',
+      '{"captureData":{}}',
+      captureLine(['0.5', '1', '2'], t, 'short'),
+      `{"eventMetadata":{"eventId":"x","inferenceTime":"${new Date(t.getTime() + 60_000).toISOString().slice(0, 19)}Z"},"captureData":{"endpointInput":{"data":"%%%","encoding":"BASE64","observedContentType":"text/csv","mode":"INPUT"}}}`,
+    ];
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `capture/ep-2/AllTraffic/${ymd}/05/10-00-000-x.jsonl`,
+        Body: lines.join('\n'),
+      }),
+    );
     const job: DataQualityJob = {
       ...jobFor(root, 5, 'bad-input'),
       endpoint: 'ep-2',
@@ -138,7 +213,15 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
     expect(summary.issues.samples[0]!.source).toContain('10-00-000-x.jsonl');
     expect(summary.issues.samples.some((s) => s.line === 51)).toBe(true);
 
-    const empty = await runExecution({ ...job, windowStart: new Date(day.getTime() + 8 * 3_600_000).toISOString(), windowEnd: new Date(day.getTime() + 9 * 3_600_000).toISOString(), scheduledTime: new Date(day.getTime() + 9 * 3_600_000).toISOString() }, { storage, logger: silentLogger });
+    const empty = await runExecution(
+      {
+        ...job,
+        windowStart: new Date(day.getTime() + 8 * 3_600_000).toISOString(),
+        windowEnd: new Date(day.getTime() + 9 * 3_600_000).toISOString(),
+        scheduledTime: new Date(day.getTime() + 9 * 3_600_000).toISOString(),
+      },
+      { storage, logger: silentLogger },
+    );
     expect(empty.status).toBe('Failed');
     expect(empty.failureReason).toMatch(/No captured data in the window/);
   });
@@ -146,10 +229,13 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
   it('stops with one clear error naming the file and field of a bad baseline', async () => {
     const bucket = await freshBucket('dw-badbase');
     const root = `s3://${bucket}`;
-    await storage.write(`${root}/baseline/statistics.json`, '{"version":0,"dataset":{"item_count":-3},"features":[]}');
-    await storage.write(`${root}/baseline/constraints.json`, '{"version":0,"features":[]}');
-    await expect(runExecution({ ...jobFor(root, 0, 'x'), cloudwatch: false }, { storage, logger: silentLogger })).rejects.toThrow(
-      /statistics.json: dataset.item_count: expected a count >= 0/,
+    await storage.write(
+      `${root}/baseline/statistics.json`,
+      '{"version":0,"dataset":{"item_count":-3},"features":[]}',
     );
+    await storage.write(`${root}/baseline/constraints.json`, '{"version":0,"features":[]}');
+    await expect(
+      runExecution({ ...jobFor(root, 0, 'x'), cloudwatch: false }, { storage, logger: silentLogger }),
+    ).rejects.toThrow(/statistics.json: dataset.item_count: expected a count >= 0/);
   });
 });

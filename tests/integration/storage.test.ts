@@ -63,7 +63,9 @@ describe.each(cases)('%s storage', (_name, make) => {
   it('lists more than one page', async () => {
     const { storage, root } = await make();
     const n = 1001;
-    await Promise.all(Array.from({ length: n }, (_, i) => storage.write(`${root}/many/${String(i).padStart(5, '0')}`, 'x')));
+    await Promise.all(
+      Array.from({ length: n }, (_, i) => storage.write(`${root}/many/${String(i).padStart(5, '0')}`, 'x')),
+    );
     const listed = await collect(storage.list(`${root}/many/`));
     expect(listed).toHaveLength(n);
   });

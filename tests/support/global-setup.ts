@@ -5,7 +5,7 @@
  * The URLs reach the tests through `inject('redisUrl')` / `inject('awsEndpoint')` and the environment.
  */
 import type { TestProject } from 'vitest/node';
-import { startMoto, startRedis, type RunningService } from './services.js';
+import { type RunningService, startMoto, startRedis } from './services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -25,10 +25,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+async function waitForPort(
+  port: number,
+  child: ChildProcess,
+  name: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before listening`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with code ${child.exitCode} before listening`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
       socket.once('connect', () => {
@@ -77,7 +83,9 @@ export async function startRedis(port?: number): Promise<RunningService> {
 /** moto_server (S3, CloudWatch, ...) on a free port. */
 export async function startMoto(): Promise<RunningService> {
   const p = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(p)], { stdio: 'ignore' });
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(p)], {
+    stdio: 'ignore',
+  });
   await waitForPort(p, child, 'moto_server', 60_000);
   return { url: `http://127.0.0.1:${p}`, port: p, process: child, stop: stopper(child) };
 }

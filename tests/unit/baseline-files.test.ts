@@ -3,13 +3,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConstraints, renderConstraints, suggestConstraints } from '../../src/baseline/constraints.js';
 import { javaDouble, toJackson } from '../../src/baseline/jackson.js';
-import { kllBuckets, parseStatistics, renderStatistics, sketchOf, statisticsFromProfile } from '../../src/baseline/statistics.js';
+import {
+  kllBuckets,
+  parseStatistics,
+  renderStatistics,
+  sketchOf,
+  statisticsFromProfile,
+} from '../../src/baseline/statistics.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 
 const SAMPLES = join(import.meta.dirname, '../../../shared/sagemaker-samples');
 const haveSamples = existsSync(SAMPLES);
-if (!haveSamples) console.warn(`notice: ${SAMPLES} not found; the SageMaker sample checks in this file do nothing`);
+if (!haveSamples)
+  console.warn(`notice: ${SAMPLES} not found; the SageMaker sample checks in this file do nothing`);
 
 // The spec's examples (sagemaker-compat.md §3.1 and §4.1), written out here.
 const specStatistics = `{
@@ -74,23 +81,56 @@ describe('statistics.json and constraints.json', () => {
     );
     expect(() => parseStatistics('{"dataset":', 'f.json')).toThrowError(ConfigError);
     const badType = specConstraints.replace('"inferred_type" : "String"', '"inferred_type" : "Text"');
-    expect(() => parseConstraints(badType, 'c.json')).toThrowError(/c.json: features\[1\].inferred_type: expected one of Integral, Fractional, String, Unknown/);
-    const badMethod = specConstraints.replace('"comparison_method" : "Robust"', '"comparison_method" : "Fuzzy"');
-    expect(() => parseConstraints(badMethod, 'c.json')).toThrowError(/monitoring_config.distribution_constraints.comparison_method/);
+    expect(() => parseConstraints(badType, 'c.json')).toThrowError(
+      /c.json: features\[1\].inferred_type: expected one of Integral, Fractional, String, Unknown/,
+    );
+    const badMethod = specConstraints.replace(
+      '"comparison_method" : "Robust"',
+      '"comparison_method" : "Fuzzy"',
+    );
+    expect(() => parseConstraints(badMethod, 'c.json')).toThrowError(
+      /monitoring_config.distribution_constraints.comparison_method/,
+    );
   });
 
   it('reads overrides from all three places and the legacy distribution keys', () => {
     const text = JSON.stringify({
       version: 0,
       features: [
-        { name: 'a', inferred_type: 'String', monitoringConfigOverrides: { evaluate_constraints: 'Disabled' } },
-        { name: 'b', inferred_type: 'String', string_constraints: { domains: ['x'], monitoring_config_overrides: { emit_metrics: 'Disabled' } } },
-        { name: 'c', inferred_type: 'Integral', num_constraints: { is_non_negative: true, monitoring_config_overrides: { comparison_threshold: 0.3 } } },
+        {
+          name: 'a',
+          inferred_type: 'String',
+          monitoringConfigOverrides: { evaluate_constraints: 'Disabled' },
+        },
+        {
+          name: 'b',
+          inferred_type: 'String',
+          string_constraints: { domains: ['x'], monitoring_config_overrides: { emit_metrics: 'Disabled' } },
+        },
+        {
+          name: 'c',
+          inferred_type: 'Integral',
+          num_constraints: {
+            is_non_negative: true,
+            monitoring_config_overrides: { comparison_threshold: 0.3 },
+          },
+        },
       ],
-      monitoring_config: { distribution_constraints: { enable_comparisons: false, min_domain_mass: 1.0, comparison_threshold: 0.2 }, unknown_key: 1 },
+      monitoring_config: {
+        distribution_constraints: {
+          enable_comparisons: false,
+          min_domain_mass: 1.0,
+          comparison_threshold: 0.2,
+        },
+        unknown_key: 1,
+      },
     });
     const c = parseConstraints(text, 'legacy.json');
-    expect(c.features.map((f) => f.overrides)).toEqual([{ evaluate_constraints: 'Disabled' }, { emit_metrics: 'Disabled' }, { comparison_threshold: 0.3 }]);
+    expect(c.features.map((f) => f.overrides)).toEqual([
+      { evaluate_constraints: 'Disabled' },
+      { emit_metrics: 'Disabled' },
+      { comparison_threshold: 0.3 },
+    ]);
     expect(c.monitoring_config.distribution_constraints.perform_comparison).toBe('Disabled');
     expect(c.monitoring_config.distribution_constraints.comparison_threshold).toBe(0.2);
     expect(c.monitoring_config.distribution_constraints.categorical_comparison_threshold).toBe(0.2);
@@ -99,7 +139,14 @@ describe('statistics.json and constraints.json', () => {
 
   it('suggests constraints like Deequ: completeness, is_non_negative, domains for low-cardinality strings', () => {
     const profile = new DatasetProfile(['n', 'neg', 'cat', 'ids', 'empty']);
-    for (let i = 0; i < 200; i++) profile.addRow([i % 10 === 0 ? null : String(i), String(i - 5), ['a', 'b', 'c'][i % 3], `id-${i}`, null]);
+    for (let i = 0; i < 200; i++)
+      profile.addRow([
+        i % 10 === 0 ? null : String(i),
+        String(i - 5),
+        ['a', 'b', 'c'][i % 3],
+        `id-${i}`,
+        null,
+      ]);
     const c = suggestConstraints(profile);
     const byName = new Map(c.features.map((f) => [f.name, f]));
     expect(byName.get('n')!.completeness).toBeCloseTo(0.9, 12);
@@ -134,7 +181,9 @@ describe('SageMaker-written files (../shared/sagemaker-samples)', () => {
       expect(sketch.count).toBe(100);
       const ours = kllBuckets(sketch, n.min, n.max);
       expect(ours.map((b) => b.count)).toEqual(n.distribution!.kll.buckets.map((b) => b.count));
-      ours.forEach((b, i) => expect(b.upper_bound).toBeCloseTo(n.distribution!.kll.buckets[i]!.upper_bound, 12));
+      for (const [i, b] of ours.entries()) {
+        expect(b.upper_bound).toBeCloseTo(n.distribution!.kll.buckets[i]!.upper_bound, 12);
+      }
     }
   });
 
@@ -148,11 +197,23 @@ describe('SageMaker-written files (../shared/sagemaker-samples)', () => {
       const c = parseConstraints(readFileSync(join(data, rel), 'utf8'), rel);
       expect(c.features.length).toBeGreaterThan(0);
     }
-    const legacy = parseConstraints(readFileSync(join(data, 'monitor/constraints.json'), 'utf8'), 'monitor/constraints.json');
-    expect(legacy.features[0]!.overrides).toEqual({ evaluate_constraints: 'Enabled', emit_metrics: 'Enabled' });
-    const analyzer = join(SAMPLES, 'amazon-sagemaker-examples/sagemaker_model_monitor/introduction/baseline_constraints_from_analyzer_log.json');
+    const legacy = parseConstraints(
+      readFileSync(join(data, 'monitor/constraints.json'), 'utf8'),
+      'monitor/constraints.json',
+    );
+    expect(legacy.features[0]!.overrides).toEqual({
+      evaluate_constraints: 'Enabled',
+      emit_metrics: 'Enabled',
+    });
+    const analyzer = join(
+      SAMPLES,
+      'amazon-sagemaker-examples/sagemaker_model_monitor/introduction/baseline_constraints_from_analyzer_log.json',
+    );
     expect(parseConstraints(readFileSync(analyzer, 'utf8'), analyzer).features).toHaveLength(70);
-    const s = parseStatistics(readFileSync(join(data, 'monitor/statistics.json'), 'utf8'), 'monitor/statistics.json');
+    const s = parseStatistics(
+      readFileSync(join(data, 'monitor/statistics.json'), 'utf8'),
+      'monitor/statistics.json',
+    );
     expect(s.features[0]!.string_statistics!.distribution!.categorical.buckets[0]!.count).toBe(418);
   });
 
@@ -171,8 +232,11 @@ describe('SageMaker-written files (../shared/sagemaker-samples)', () => {
       expect(f.inferred_type).toBe(r.inferred_type);
       const a = f.numerical_statistics!;
       const b = r.numerical_statistics!;
-      for (const key of ['mean', 'sum', 'std_dev', 'min', 'max'] as const) expect(a[key]).toBeCloseTo(b[key], 9);
-      expect(a.distribution!.kll.buckets.map((x) => x.count)).toEqual(b.distribution!.kll.buckets.map((x) => x.count));
+      for (const key of ['mean', 'sum', 'std_dev', 'min', 'max'] as const)
+        expect(a[key]).toBeCloseTo(b[key], 9);
+      expect(a.distribution!.kll.buckets.map((x) => x.count)).toEqual(
+        b.distribution!.kll.buckets.map((x) => x.count),
+      );
       expect(a.distribution!.kll.sketch.data).toEqual(b.distribution!.kll.sketch.data);
     });
   });

@@ -7,7 +7,11 @@ import { linfinityNumeric } from '../../src/metrics/drift/linf.js';
 import { weightedSampleFromValues } from '../../src/metrics/drift/sample.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 
-function profileOf(rows: number, seed: number, drift?: Parameters<ReturnType<typeof rowGenerator>>[0]): DatasetProfile {
+function profileOf(
+  rows: number,
+  seed: number,
+  drift?: Parameters<ReturnType<typeof rowGenerator>>[0],
+): DatasetProfile {
   const next = rowGenerator(seed);
   const p = new DatasetProfile(DEMO_COLUMNS);
   for (let i = 0; i < rows; i++) p.addRow(next(drift));
@@ -24,7 +28,10 @@ function check(current: DatasetProfile, c = constraints) {
 
 describe('data-quality checks (spec §5)', () => {
   it('flags exactly the drifted features with baseline_drift_check', () => {
-    const current = profileOf(5_000, 9, { numericShift: { income: 0.6, support_calls: 0.8 }, categorical: { device: { ios: 0.2, android: 0.3, web: 0.5 } } });
+    const current = profileOf(5_000, 9, {
+      numericShift: { income: 0.6, support_calls: 0.8 },
+      categorical: { device: { ios: 0.2, android: 0.3, web: 0.5 } },
+    });
     const drifted = check(current)
       .violations.filter((v) => v.constraint_check_type === 'baseline_drift_check')
       .map((v) => v.feature_name)
@@ -54,7 +61,8 @@ describe('data-quality checks (spec §5)', () => {
     }
     const exact = linfinityNumeric(weightedSampleFromValues(a), weightedSampleFromValues(b), 'Simple');
     const ours = check(current).features.find((f) => f.name === 'income')!.drift!;
-    const bound = baselineProfile.column('income')!.kll.rankErrorBound() + current.column('income')!.kll.rankErrorBound();
+    const bound =
+      baselineProfile.column('income')!.kll.rankErrorBound() + current.column('income')!.kll.rankErrorBound();
     expect(Math.abs(ours.simple! - exact.distance)).toBeLessThanOrEqual(bound);
     expect(exact.distance).toBeGreaterThan(0.05);
   });
@@ -83,7 +91,9 @@ describe('data-quality checks (spec §5)', () => {
     expect(types).toContain('extra_column_check:_c10');
     expect(types).not.toContain('completeness_check:device');
     const dt = check(current).violations.find((v) => v.constraint_check_type === 'data_type_check')!;
-    expect(dt.description).toMatch(/^Data type match requirement is not met. Expected data type: Integral, Expected match: 100.0%. Observed: Only 90(\.\d+)?% of data is Integral.$/);
+    expect(dt.description).toMatch(
+      /^Data type match requirement is not met. Expected data type: Integral, Expected match: 100.0%. Observed: Only 90(\.\d+)?% of data is Integral.$/,
+    );
   });
 
   it('honours evaluate_constraints overrides, perform_comparison and Simple vs Robust', () => {
@@ -98,14 +108,18 @@ describe('data-quality checks (spec §5)', () => {
     expect(check(current, off).violations.some((v) => v.feature_name === 'income')).toBe(false);
     const noCompare = structuredClone(simple);
     noCompare.monitoring_config.distribution_constraints.perform_comparison = 'Disabled';
-    expect(check(current, noCompare).violations.some((v) => v.constraint_check_type === 'baseline_drift_check')).toBe(false);
+    expect(
+      check(current, noCompare).violations.some((v) => v.constraint_check_type === 'baseline_drift_check'),
+    ).toBe(false);
   });
 
   it('uses the chi-squared p-value when categorical_drift_method is ChiSquared', () => {
     const chi = structuredClone(constraints);
     chi.monitoring_config.distribution_constraints.categorical_drift_method = 'ChiSquared';
     chi.monitoring_config.distribution_constraints.categorical_comparison_threshold = 0.01;
-    const drifted = profileOf(3000, 4, { categorical: { region: { north: 0.4, south: 0.2, east: 0.2, west: 0.2 } } });
+    const drifted = profileOf(3000, 4, {
+      categorical: { region: { north: 0.4, south: 0.2, east: 0.2, west: 0.2 } },
+    });
     const region = check(drifted, chi).features.find((f) => f.name === 'region')!.drift!;
     expect(region.method).toBe('ChiSquared');
     expect(region.pValue!).toBeLessThan(1e-6);

@@ -24,7 +24,9 @@ function collectTypes(value: string, previous: Map<string, SageMakerType>): Map<
   const cut = value.lastIndexOf('=');
   const type = value.slice(cut + 1) as SageMakerType;
   if (cut <= 0 || !TYPES.includes(type)) {
-    throw new ConfigError(`expected <column>=<${TYPES.join('|')}>, got ${JSON.stringify(value)}`, { field: '--type' });
+    throw new ConfigError(`expected <column>=<${TYPES.join('|')}>, got ${JSON.stringify(value)}`, {
+      field: '--type',
+    });
   }
   return new Map(previous).set(value.slice(0, cut), type);
 }
@@ -38,18 +40,47 @@ export function register(program: Command): void {
     .description('Build a baseline (statistics.json and constraints.json) from a training dataset')
     .requiredOption('--dataset <uri>', 'training dataset: a file, a folder of part files, or s3:// URI')
     .requiredOption('--out <uri-prefix>', 'where to write statistics.json and constraints.json')
-    .addOption(new Option('--format <format>', 'dataset format (default: from the file extension)').choices(['csv', 'jsonl', 'arrow', 'parquet']))
+    .addOption(
+      new Option('--format <format>', 'dataset format (default: from the file extension)').choices([
+        'csv',
+        'jsonl',
+        'arrow',
+        'parquet',
+      ]),
+    )
     .option('--no-header', 'CSV without a header row (columns are named _c0, _c1, ...)')
-    .addOption(new Option('--analysis <type>', 'what to baseline').choices(['data-quality', 'model-quality']).default('data-quality'))
+    .addOption(
+      new Option('--analysis <type>', 'what to baseline')
+        .choices(['data-quality', 'model-quality'])
+        .default('data-quality'),
+    )
     // Model quality (run-quality.ts plugs the analysis into `baselineAnalyses`):
-    .addOption(new Option('--problem-type <type>', 'model quality: the problem type').choices(['Regression', 'BinaryClassification', 'MulticlassClassification']))
+    .addOption(
+      new Option('--problem-type <type>', 'model quality: the problem type').choices([
+        'Regression',
+        'BinaryClassification',
+        'MulticlassClassification',
+      ]),
+    )
     .option('--ground-truth-attribute <column>', 'model quality: the label column (name, or 0-based index)')
     .option('--inference-attribute <column>', 'model quality: the prediction column')
-    .option('--probability-attribute <column>', 'model quality: the positive-label probability column (binary)')
-    .option('--probability-threshold-attribute <number>', 'model quality: probability cut-off (binary)', '0.5')
+    .option(
+      '--probability-attribute <column>',
+      'model quality: the positive-label probability column (binary)',
+    )
+    .option(
+      '--probability-threshold-attribute <number>',
+      'model quality: probability cut-off (binary)',
+      '0.5',
+    )
     .option('--positive-label <label>', 'model quality: the positive label (binary)', '1')
     .option('--negative-label <label>', 'model quality: the negative label (binary)', '0')
-    .option('--type <column=Type...>', 'force a column type (Integral, Fractional, String, Unknown) instead of inferring it', collectTypes, new Map())
+    .option(
+      '--type <column=Type...>',
+      'force a column type (Integral, Fractional, String, Unknown) instead of inferring it',
+      collectTypes,
+      new Map(),
+    )
     .option('--json', 'print the result as JSON on the last stdout line')
     .action(async (options: BaselineCommandOptions) => {
       if (options.analysis !== 'data-quality') {
@@ -75,9 +106,13 @@ export function register(program: Command): void {
         progress.done(result.rows, result.bytesRead);
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         if (issues.total > 0) {
-          process.stderr.write(`warning: ${issues.total} input problems: ${JSON.stringify(issues.toJSON().counts)}\n`);
+          process.stderr.write(
+            `warning: ${issues.total} input problems: ${JSON.stringify(issues.toJSON().counts)}\n`,
+          );
           for (const s of issues.samples.slice(0, 5)) {
-            process.stderr.write(`  ${s.kind} at ${s.source}${s.line ? `:${s.line}` : ''}${s.column ? ` column ${JSON.stringify(s.column)}` : ''}: ${s.message}\n`);
+            process.stderr.write(
+              `  ${s.kind} at ${s.source}${s.line ? `:${s.line}` : ''}${s.column ? ` column ${JSON.stringify(s.column)}` : ''}: ${s.message}\n`,
+            );
           }
         }
         const summary = {
@@ -91,7 +126,9 @@ export function register(program: Command): void {
         };
         if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else {
-          process.stdout.write(`Baseline of ${result.rows} rows and ${summary.features.length} features written:\n  ${result.statisticsUri}\n  ${result.constraintsUri}\n`);
+          process.stdout.write(
+            `Baseline of ${result.rows} rows and ${summary.features.length} features written:\n  ${result.statisticsUri}\n  ${result.constraintsUri}\n`,
+          );
         }
       } finally {
         storage.destroy();

@@ -21,7 +21,10 @@ export interface DemoOptions {
   trainingRows: number;
 }
 
-export async function runDemo(options: DemoOptions, out: (line: string) => void): Promise<ExecutionSummary[]> {
+export async function runDemo(
+  options: DemoOptions,
+  out: (line: string) => void,
+): Promise<ExecutionSummary[]> {
   const dir = resolve(options.dir);
   await rm(dir, { recursive: true, force: true });
   const storage = createStorage();
@@ -29,7 +32,9 @@ export async function runDemo(options: DemoOptions, out: (line: string) => void)
   const day = new Date(`${options.day}T00:00:00Z`);
   const driftFrom = new Date(day.getTime() + options.driftHour * 3_600_000);
 
-  out(`Generating ${options.trainingRows} training rows and 24 hours x ${options.recordsPerHour} captured records in ${dir}`);
+  out(
+    `Generating ${options.trainingRows} training rows and 24 hours x ${options.recordsPerHour} captured records in ${dir}`,
+  );
   out(`(drift starts at ${driftFrom.toISOString()}: income and basket_value shift up, plan moves to gold)`);
   await writeTrainingCsv(storage, joinUri(dir, 'training', 'train.csv'), options.trainingRows);
   await writeCaptureHours(storage, {
@@ -44,8 +49,13 @@ export async function runDemo(options: DemoOptions, out: (line: string) => void)
       categorical: { plan: { basic: 0.3, silver: 0.3, gold: 0.4 } },
     },
   });
-  const baseline = await buildBaseline(storage, { dataset: joinUri(dir, 'training', 'train.csv'), out: joinUri(dir, 'baseline') });
-  out(`Baseline: ${baseline.rows} rows, ${baseline.statistics.features.length} features -> ${joinUri(dir, 'baseline')}`);
+  const baseline = await buildBaseline(storage, {
+    dataset: joinUri(dir, 'training', 'train.csv'),
+    out: joinUri(dir, 'baseline'),
+  });
+  out(
+    `Baseline: ${baseline.rows} rows, ${baseline.statistics.features.length} features -> ${joinUri(dir, 'baseline')}`,
+  );
   out('');
   out('hour (UTC)         status                   records  drifted features');
   const summaries: ExecutionSummary[] = [];
@@ -69,10 +79,14 @@ export async function runDemo(options: DemoOptions, out: (line: string) => void)
     );
     summaries.push(summary);
     const hour = start.toISOString().slice(0, 16).replace('T', ' ');
-    out(`${hour}   ${summary.status.padEnd(24)} ${String(summary.recordsRead).padStart(7)}  ${summary.driftedFeatures.join(', ') || '-'}`);
+    out(
+      `${hour}   ${summary.status.padEnd(24)} ${String(summary.recordsRead).padStart(7)}  ${summary.driftedFeatures.join(', ') || '-'}`,
+    );
   }
   out('');
-  out(`Reports (statistics.json, constraint_violations.json, execution.json per hour): ${joinUri(dir, 'reports', 'churn-endpoint', 'churn-data-quality')}/yyyy/mm/dd/hh/`);
+  out(
+    `Reports (statistics.json, constraint_violations.json, execution.json per hour): ${joinUri(dir, 'reports', 'churn-endpoint', 'churn-data-quality')}/yyyy/mm/dd/hh/`,
+  );
   out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   storage.destroy();
   return summaries;

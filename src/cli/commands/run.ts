@@ -9,16 +9,23 @@ import type { DataQualityJob, ExecutionSummary } from '../../monitor/types.js';
 
 export function parseTime(text: string, flag: string): string {
   const t = new Date(text);
-  if (Number.isNaN(t.getTime())) throw new ConfigError(`not an ISO-8601 time: ${JSON.stringify(text)}`, { field: flag });
+  if (Number.isNaN(t.getTime()))
+    throw new ConfigError(`not an ISO-8601 time: ${JSON.stringify(text)}`, { field: flag });
   return t.toISOString();
 }
 
 /** `--endpoint` given: capture is the root. Not given: the capture URI's last segment is the endpoint. */
-export function splitCaptureUri(capture: string, endpoint: string | undefined): { captureUri: string; endpoint: string } {
+export function splitCaptureUri(
+  capture: string,
+  endpoint: string | undefined,
+): { captureUri: string; endpoint: string } {
   if (endpoint) return { captureUri: capture, endpoint };
   const trimmed = capture.replace(/\/+$/, '');
   const cut = trimmed.lastIndexOf('/');
-  if (cut <= 0 || cut === trimmed.length - 1) throw new ConfigError('give --endpoint, or a capture URI that ends with the endpoint folder', { field: '--capture' });
+  if (cut <= 0 || cut === trimmed.length - 1)
+    throw new ConfigError('give --endpoint, or a capture URI that ends with the endpoint folder', {
+      field: '--capture',
+    });
   return { captureUri: trimmed.slice(0, cut), endpoint: trimmed.slice(cut + 1) };
 }
 
@@ -51,7 +58,11 @@ export function register(program: Command): void {
     .option('--variant <name>', 'variant folder (default: every variant)')
     .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run')
     .option('--preprocessor <path>', 'record preprocessor module (JavaScript, exporting preprocess)')
-    .addOption(new Option('--output-columns-position <pos>', 'where CSV outputs go in a row').choices(['START', 'END']).default('START'))
+    .addOption(
+      new Option('--output-columns-position <pos>', 'where CSV outputs go in a row')
+        .choices(['START', 'END'])
+        .default('START'),
+    )
     .option('--cloudwatch', 'publish the metrics to CloudWatch')
     .option('--json', 'print the execution summary as JSON on the last stdout line')
     .action(async (options) => {
@@ -76,7 +87,11 @@ export function register(program: Command): void {
       const storage = createStorage();
       const cloudwatch = job.cloudwatch ? createCloudWatchClient() : undefined;
       try {
-        const summary = await runExecution(job, { storage, cloudwatch, logger: createLogger({ level: 'warn' }) });
+        const summary = await runExecution(job, {
+          storage,
+          cloudwatch,
+          logger: createLogger({ level: 'warn' }),
+        });
         printSummary(summary, options.json);
         if (summary.status === 'Failed') process.exitCode = 1;
       } finally {

@@ -10,7 +10,7 @@
  *   the limit to keep numeric columns cheap.
  * - Approximate distinct count (HyperLogLog; exact below 2048).
  */
-import { HyperLogLog, type HllState, hashNumber } from '../sketches/hll.js';
+import { type HllState, HyperLogLog, hashNumber } from '../sketches/hll.js';
 import { KllSketch, type KllState } from '../sketches/kll.js';
 import { classifyValue, type InferredType, inferColumnType, parsed, ValueClass } from './infer-type.js';
 import { Moments, type MomentsState } from './moments.js';
@@ -125,7 +125,7 @@ export class ColumnProfile {
         break;
       default:
         this.string++;
-        text = typeof cell === 'string' ? cell : JSON.stringify(cell) ?? String(cell);
+        text = typeof cell === 'string' ? cell : (JSON.stringify(cell) ?? String(cell));
         this.#distinct.addString(text);
         break;
     }
@@ -141,7 +141,12 @@ export class ColumnProfile {
 
   /** Count of values per class, in the names of the CloudWatch `feature_*_counts_<f>` metrics. */
   get classCounts(): { integral: number; fractional: number; boolean: number; string: number } {
-    return { integral: this.integral, fractional: this.fractional, boolean: this.boolean, string: this.string };
+    return {
+      integral: this.integral,
+      fractional: this.fractional,
+      boolean: this.boolean,
+      string: this.string,
+    };
   }
 
   merge(other: ColumnProfile): this {

@@ -11,7 +11,7 @@
  * callers exclude it from numeric statistics (and report it).
  */
 
-export const enum ValueClass {
+export enum ValueClass {
   Unknown = 0,
   Integral = 1,
   Fractional = 2,
@@ -50,9 +50,10 @@ export function classifyText(text: string): ValueClass {
   }
   const digitsStart = i;
   let intValue = 0;
-  while (i < n && isDigit((c = text.charCodeAt(i)))) {
+  for (; i < n; i++) {
+    c = text.charCodeAt(i);
+    if (!isDigit(c)) break;
     intValue = intValue * 10 + (c - DIGIT_0);
-    i++;
   }
   if (i === digitsStart) {
     if (text === 'true' || text === 'false') return ValueClass.Boolean;
@@ -72,9 +73,10 @@ export function classifyText(text: string): ValueClass {
     i++;
     const start = i;
     let fraction = 0;
-    while (i < n && isDigit((c = text.charCodeAt(i)))) {
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if (!isDigit(c)) break;
       fraction = fraction * 10 + (c - DIGIT_0);
-      i++;
     }
     const fractionDigits = i - start;
     if (fractionDigits === 0) return ValueClass.String;
@@ -113,12 +115,14 @@ export function classifyValue(value: unknown): ValueClass {
     case 'string':
       return classifyText(value);
     case 'number':
-      if (value !== value) {
+      if (Number.isNaN(value)) {
         parsed.value = Number.NaN;
         return ValueClass.Unknown;
       }
       parsed.value = value === 0 ? 0 : value;
-      return Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? ValueClass.Integral : ValueClass.Fractional;
+      return Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER
+        ? ValueClass.Integral
+        : ValueClass.Fractional;
     case 'boolean':
       parsed.value = Number.NaN;
       return ValueClass.Boolean;
@@ -132,7 +136,12 @@ export function classifyValue(value: unknown): ValueClass {
 }
 
 /** Deequ's column type from per-class counts (spec §3.2). */
-export function inferColumnType(counts: { integral: number; fractional: number; boolean: number; string: number }): InferredType {
+export function inferColumnType(counts: {
+  integral: number;
+  fractional: number;
+  boolean: number;
+  string: number;
+}): InferredType {
   const { integral, fractional, boolean, string } = counts;
   if (string > 0) return 'String';
   if (boolean > 0) return integral > 0 || fractional > 0 ? 'String' : 'Boolean';

@@ -84,7 +84,7 @@ export class KllSketch {
 
   /** Adds one value. NaN is ignored (callers count it as missing). */
   update(value: number): void {
-    if (value !== value) return;
+    if (Number.isNaN(value)) return;
     const buffer = this.#buffers[0]!;
     const len = this.#lengths[0]!;
     if (len < buffer.length) {
@@ -135,7 +135,9 @@ export class KllSketch {
   /** Merges another sketch into this one (Deequ's merge). The other sketch is not changed. */
   merge(other: KllSketch): this {
     if (other.k !== this.k || other.c !== this.c) {
-      throw new RangeError(`cannot merge KLL sketches with different parameters (${this.k},${this.c}) vs (${other.k},${other.c})`);
+      throw new RangeError(
+        `cannot merge KLL sketches with different parameters (${this.k},${this.c}) vs (${other.k},${other.c})`,
+      );
     }
     while (this.#buffers.length < other.#buffers.length) this.#expand();
     for (let h = 0; h < other.#buffers.length; h++) {
