@@ -40,16 +40,17 @@ afterAll(async () => {
 });
 
 describe('datasets on S3', () => {
-  it('reads a multi-chunk CSV exactly as the same file read locally', async () => {
+  it('reads a CSV larger than one ranged part (8 MiB) exactly as the same file read locally', async () => {
     const path = join(localRoot, 'train.csv');
-    await generateCsv(path, 20_000, 20, 3);
+    await generateCsv(path, 75_000, 20, 3);
     const uri = `${root}/csv/train.csv`;
     await storage.write(uri, readFileSync(path));
     const issues = new IssueLog();
     const fromS3 = await openDataset(storage, uri, { issues });
     const rows = await readAll(fromS3);
     const local = await readAll(await openDataset(new LocalStorage(), path));
-    expect(rows).toHaveLength(20_000);
+    expect(readFileSync(path).length).toBeGreaterThan(8 * 1024 * 1024);
+    expect(rows).toHaveLength(75_000);
     expect(rows).toEqual(local);
     expect(fromS3.columns[0]).toBe('label');
     expect(fromS3.bytesRead()).toBe(readFileSync(path).length);

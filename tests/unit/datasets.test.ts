@@ -13,8 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../../src/core/errors.js';
 import { IssueLog } from '../../src/core/issues.js';
 import type { Cell } from '../../src/core/types.js';
+import { CsvSource } from '../../src/io/datasets/csv.js';
 import { detachString, formatFromName, openDataset } from '../../src/io/datasets/index.js';
 import { ParquetSource } from '../../src/io/datasets/parquet.js';
+import { rangedStream } from '../../src/io/datasets/ranges.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import {
   arrowBytes,
@@ -397,6 +399,61 @@ describe('gzip-compressed CSV and JSON Lines', () => {
     await expect(openDataset(storage, file('x.parquet.gz', gzipSync(parquetBytes())))).rejects.toThrow(
       ConfigError,
     );
+  });
+});
+
+describe('ranged reads (how CSV and JSONL objects are read from S3)', () => {
+  it('yields the object in parts, in order, and a CSV parses the same through them', async () => {
+    const text = `a,b\n${Array.from({ length: 300 }, (_, i) => `${i},"v\n${i}"`).join('\n')}\n`;
+    const path = file('ranged.csv', text);
+    const size = Buffer.byteLength(text);
+    const reads: Array<[number, number]> = [];
+    const counting = new (class extends LocalStorage {
+      override readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
+        reads.push([start, end]);
+        return super.readRange(uri, start, end);
+      }
+    })();
+    const parts: Buffer[] = [];
+    for await (const part of rangedStream(counting, path, size, 97)) parts.push(part as Buffer);
+    expect(Buffer.concat(parts).toString()).toBe(text);
+    expect(reads).toHaveLength(Math.ceil(size / 97));
+    expect(reads.every(([start, end], i) => start === i * 97 && end === Math.min(size, start + 97))).toBe(
+      true,
+    );
+
+    const issues = new IssueLog();
+    const source = await CsvSource.open(rangedStream(counting, path, size, 13), { uri: path, issues });
+    const rows: Cell[][] = [];
+    for (;;) {
+      const row = source.next();
+      if (row) rows.push([...row]);
+      else if (!(await source.fill())) break;
+    }
+    expect(rows).toEqual(Array.from({ length: 300 }, (_, i) => [String(i), `v\n${i}`]));
+    expect(issues.total).toBe(0);
+  });
+
+  it('stops reading when destroyed, and fails with an InputError when the object is shorter than listed', async () => {
+    const path = file('short.csv', 'x'.repeat(1000));
+    let reads = 0;
+    const counting = new (class extends LocalStorage {
+      override readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
+        reads++;
+        return super.readRange(uri, start, end);
+      }
+    })();
+    const stream = rangedStream(counting, path, 1000, 100);
+    for await (const _ of stream) break;
+    expect(stream.destroyed).toBe(true);
+    expect(reads).toBeLessThanOrEqual(3);
+    const chunks = async () => {
+      for await (const _ of rangedStream(storage, path, 1500, 400)) {
+        // drain
+      }
+    };
+    await expect(chunks()).rejects.toThrow(InputError);
+    await expect(chunks()).rejects.toThrow(/object ended at byte 1000 of 1500/);
   });
 });
 

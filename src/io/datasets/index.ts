@@ -27,6 +27,7 @@ import { ArrowSource } from './arrow.js';
 import { CsvSource } from './csv.js';
 import { ColumnRegistry, JsonlSource } from './jsonl.js';
 import { ParquetSource } from './parquet.js';
+import { rangedStream } from './ranges.js';
 import type { RowSource, SourceContext } from './source.js';
 
 export type DatasetFormat = 'csv' | 'jsonl' | 'arrow' | 'parquet';
@@ -229,9 +230,15 @@ class DatasetReader implements TabularReader {
     }
   }
 
-  /** The object's bytes, gunzipped when its name ends in `.gz` (a corrupt gzip stream is an `InputError`). */
-  async #readStream(uri: string): Promise<Readable> {
-    const raw = await this.#storage.readStream(uri);
+  /**
+   * The object's bytes: on S3 in ranged parts (each retried on its own, see `ranges.ts`), locally as a file
+   * stream; gunzipped when the name ends in `.gz` (a corrupt gzip stream is an `InputError`).
+   */
+  async #readStream(object: ObjectInfo): Promise<Readable> {
+    const uri = object.uri;
+    const raw = isS3Uri(uri)
+      ? rangedStream(this.#storage, uri, object.size)
+      : await this.#storage.readStream(uri);
     if (!isGzipped(uri)) return raw;
     const gunzip = createGunzip();
     // Errors of `raw` reach `gunzip`, whose iterator throws them; only zlib's own become InputError.
@@ -263,11 +270,11 @@ class DatasetReader implements TabularReader {
     }
     switch (this.#format) {
       case 'csv':
-        return CsvSource.open(await this.#readStream(object.uri), context, {
+        return CsvSource.open(await this.#readStream(object), context, {
           header: this.#options.header ?? true,
         });
       case 'jsonl':
-        return new JsonlSource(await this.#readStream(object.uri), context, this.#registry);
+        return new JsonlSource(await this.#readStream(object), context, this.#registry);
       case 'arrow':
         return ArrowSource.open(this.#storage, object.size, context);
       case 'parquet':
