@@ -4,8 +4,8 @@
  *
  * - `openDataset` resolves the objects, picks the format and reads what it needs to know the columns
  *   (CSV header, Arrow schema, Parquet footer); `rows()` then streams every row of every object.
- * - Memory is bounded by one input chunk (CSV, JSONL), one record batch (Arrow) or one row group
- *   (Parquet), whatever the size of the dataset.
+ * - Memory is bounded by one input chunk (CSV, JSONL; on S3 two 8 MiB ranged parts), one record batch
+ *   (Arrow) or one row group or slice of one (Parquet, see parquet.ts), whatever the size of the dataset.
  * - Bad input never throws: it is counted in `options.issues` (ragged rows, duplicate column names,
  *   invalid UTF-8, malformed JSON lines, ...) and reading goes on. What does throw, with one message naming
  *   the file (and line and column where they exist): an object that does not exist or cannot be read at
