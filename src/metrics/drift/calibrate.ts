@@ -20,8 +20,9 @@
  * worth of data (e.g. 1M rows to calibrate 10k-row windows). Chunks in arrival order carry the baseline's own slow
  * variation (days, batches) into the threshold, which is the point: that variation is not drift.
  */
+
+import { mulberry32, type Rng } from '../../core/random.js';
 import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
-import { SeededRandom } from './rng.js';
 import { type WeightedSample, weightedSampleFromValues } from './sample.js';
 import { isResult } from './types.js';
 
@@ -108,7 +109,7 @@ export function calibrateNumericThresholds(
   if (n < 4 || windowSize < 1) return out;
   const o = resolve(options, n, windowSize);
   const chunkSize = Math.floor(n / o.chunks);
-  const rng = new SeededRandom(o.seed);
+  const rng = mulberry32(o.seed);
   const all = weightedSampleFromValues(values);
   const scratch = new Float64Array(Math.max(chunkSize + o.chunks, windowSize));
   const subsample = windowSize <= chunkSize;
@@ -154,7 +155,7 @@ export function calibrateCategoricalThreshold(
   if (n < 4 || windowSize < 1) return undefined;
   const o = resolve(options, n, windowSize);
   const chunkSize = Math.floor(n / o.chunks);
-  const rng = new SeededRandom(o.seed);
+  const rng = mulberry32(o.seed);
   const totals = new Float64Array(names.length);
   for (const c of codes) totals[c] = (totals[c] as number) + 1;
   const scores: number[] = [];
@@ -223,14 +224,14 @@ function drawWindow(
   chunk: ArrayLike<number>,
   size: number,
   subsample: boolean,
-  rng: SeededRandom,
+  rng: Rng,
   scratch: Float64Array,
 ): Float64Array {
   if (subsample) {
     const pool = scratch.subarray(0, chunk.length);
     pool.set(chunk as ArrayLike<number>);
     for (let i = 0; i < size; i++) {
-      const j = i + rng.int(chunk.length - i);
+      const j = i + Math.floor(rng() * (chunk.length - i));
       const t = pool[i] as number;
       pool[i] = pool[j] as number;
       pool[j] = t;
@@ -238,7 +239,7 @@ function drawWindow(
     return pool.slice(0, size);
   }
   const out = new Float64Array(size);
-  for (let i = 0; i < size; i++) out[i] = chunk[rng.int(chunk.length)] as number;
+  for (let i = 0; i < size; i++) out[i] = chunk[Math.floor(rng() * chunk.length)] as number;
   return out;
 }
 

@@ -25,7 +25,7 @@ export function walkCdfStretches(
   while (i < na || j < nb) {
     const x = i < na ? (av[i] as number) : Number.POSITIVE_INFINITY;
     const y = j < nb ? (bv[j] as number) : Number.POSITIVE_INFINITY;
-    const next = x < y ? x : y;
+    const next = Math.min(x, y);
     if (!Number.isNaN(key)) step(ca / a.total, cb / b.total, next - key);
     if (x === next) ca += aw[i++] as number;
     if (y === next) cb += bw[j++] as number;

@@ -19,7 +19,6 @@ export * from './mann-whitney.js';
 export * from './multiple-testing.js';
 export * from './psi.js';
 export * from './registry.js';
-export * from './rng.js';
 export * from './sample.js';
 export * from './select.js';
 export * from './total-variation.js';

@@ -14,14 +14,14 @@ import {
   isDrift,
   isResult,
   quantileSorted,
-  SeededRandom,
   subtractSample,
   weightedSampleFromValues,
 } from '../../../src/metrics/drift/index.js';
+import { TestRandom } from './random.js';
 
 const ALARM_RATE = 0.05;
 
-function normals(rng: SeededRandom, n: number): Float64Array {
+function normals(rng: TestRandom, n: number): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = rng.normal();
   return out;
@@ -35,7 +35,7 @@ function alarmRate(
   seed: number,
   rules: { test: DriftTestId; threshold: number }[],
 ): number[] {
-  const rng = new SeededRandom(seed);
+  const rng = new TestRandom(seed);
   const base = weightedSampleFromValues(baseline);
   const alarms = rules.map(() => 0);
   for (let t = 0; t < trials; t++) {
@@ -59,7 +59,7 @@ describe('calibrated thresholds: false-alarm rate on no-drift data', () => {
     { m: 10_000, baselineSize: 1_000_000, replicates: 1000, trials: 1000 },
   ]) {
     it(`stays at ${ALARM_RATE} (±50%) with ${m} records per window`, () => {
-      const baseline = normals(new SeededRandom(1000 + m), baselineSize);
+      const baseline = normals(new TestRandom(1000 + m), baselineSize);
       const options = { alarmRate: ALARM_RATE, replicates, seed: 7 };
       const thresholds = calibrateNumericThresholds(baseline, m, ['ks', 'psi'], options);
       const ks = thresholds.get('ks');
@@ -90,7 +90,7 @@ describe('calibrated thresholds: false-alarm rate on no-drift data', () => {
 
 describe('calibration mechanics', () => {
   it('is deterministic for a seed and changes with it', () => {
-    const baseline = normals(new SeededRandom(5), 4000);
+    const baseline = normals(new TestRandom(5), 4000);
     const a = calibrateNumericThreshold(baseline, 200, 'wasserstein_norm', { replicates: 50, seed: 1 });
     const b = calibrateNumericThreshold(baseline, 200, 'wasserstein_norm', { replicates: 50, seed: 1 });
     const c = calibrateNumericThreshold(baseline, 200, 'wasserstein_norm', { replicates: 50, seed: 2 });
@@ -99,7 +99,7 @@ describe('calibration mechanics', () => {
   });
 
   it('bootstraps when the window is larger than a chunk, and says so', () => {
-    const baseline = normals(new SeededRandom(6), 1000);
+    const baseline = normals(new TestRandom(6), 1000);
     const r = calibrateNumericThreshold(baseline, 500, 'ks', { replicates: 20, chunks: 10 });
     expect(r?.resampling).toBe('bootstrap');
     expect(r?.chunkSize).toBe(100);
@@ -115,7 +115,7 @@ describe('calibration mechanics', () => {
   });
 
   it('calibrates categorical tests from category codes', () => {
-    const rng = new SeededRandom(8);
+    const rng = new TestRandom(8);
     const names = ['a', 'b', 'c', 'd'];
     const codes = Int32Array.from({ length: 20_000 }, () => {
       const u = rng.next();

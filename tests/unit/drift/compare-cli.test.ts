@@ -6,9 +6,12 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareDatasets, register } from '../../../src/cli/commands/compare.js';
 import { createStorage } from '../../../src/io/storage.js';
-import { driftTestsFor, SeededRandom } from '../../../src/metrics/drift/index.js';
+import { driftTestsFor } from '../../../src/metrics/drift/index.js';
+import { TestRandom } from './random.js';
 
 let dir: string;
+/** A feature name that must not touch any prototype. */
+const PROTO = '__proto__';
 const storage = createStorage();
 
 function csv(rows: (string | number)[][]): string {
@@ -17,7 +20,7 @@ function csv(rows: (string | number)[][]): string {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'driftwatch-compare-'));
-  const rng = new SeededRandom(21);
+  const rng = new TestRandom(21);
   const header = ['age', 'income', 'plan', '__proto__', 'sparse'];
   const base: (string | number)[][] = [header];
   const cur: (string | number)[][] = [header];
@@ -76,14 +79,14 @@ describe('compareDatasets', () => {
     expect(age?.type).toBe('numeric');
     expect(income?.type).toBe('numeric');
     expect(plan?.type).toBe('categorical');
-    expect(r.features.__proto__?.type).toBe('categorical');
+    expect(r.features[PROTO]?.type).toBe('categorical');
     expect(Object.keys(income?.tests ?? {}).sort()).toEqual(driftTestsFor('numeric').sort());
     expect(income?.drift).toBe(true);
     expect(income?.tests.ks?.drift).toBe(true);
     expect(plan?.drift).toBe(true);
     expect(plan?.tests.chi_square?.drift).toBe(true);
     expect(age?.drift).toBe(false);
-    expect(r.features.__proto__?.drift).toBe(false);
+    expect(r.features[PROTO]?.drift).toBe(false);
     // 10 and 5 values: too few to judge, never drift.
     expect(sparse?.status).toBe('insufficient_data');
     expect(sparse?.drift).toBe(false);
@@ -101,8 +104,8 @@ describe('compareDatasets', () => {
     expect(r.features.income?.drift).toBe(true);
     expect(r.issues.current.total).toBeGreaterThanOrEqual(1);
     expect(r.issues.current.counts['missing-column']).toBe(1);
-    expect(r.features.__proto__?.type).toBe('categorical');
-    expect(r.features.__proto__?.n_current).toBe(199);
+    expect(r.features[PROTO]?.type).toBe('categorical');
+    expect(r.features[PROTO]?.n_current).toBe(199);
   });
 
   it('switches to sketches past the exact limit and says so, with error bounds', async () => {

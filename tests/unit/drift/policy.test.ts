@@ -15,15 +15,15 @@ import {
   isDrift,
   isResult,
   maxCdfDifference,
-  SeededRandom,
   weightedSampleFromKll,
   weightedSampleFromValues,
 } from '../../../src/metrics/drift/index.js';
 import { KllSketch } from '../../../src/metrics/sketches/kll.js';
+import { TestRandom } from './random.js';
 import { close, vectors } from './vectors.js';
 
 function normals(n: number, seed: number, shift = 0, scale = 1): Float64Array {
-  const rng = new SeededRandom(seed);
+  const rng = new TestRandom(seed);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = shift + scale * rng.normal();
   return out;
@@ -247,7 +247,7 @@ describe('multiple testing and the dataset rule', () => {
 
   it('re-decides p-value features after correction and applies the drift share', () => {
     const features = new Map<string, FeatureDriftReport>();
-    const rng = new SeededRandom(9);
+    const rng = new TestRandom(9);
     // 20 features without drift, small baselines (KS default); one with a clear shift.
     for (let f = 0; f < 20; f++) {
       const a = new Float64Array(200).map(() => rng.normal());
