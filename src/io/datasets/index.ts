@@ -15,6 +15,8 @@
  * first (`output_columns_position: START`) is a rule about which column is which, applied by the baseline
  * and the capture code, not here.
  */
+export { detachString } from '../../core/strings.js';
+
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ConfigError, InputError } from '../../core/errors.js';
@@ -80,14 +82,6 @@ export function formatFromName(name: string): DatasetFormat | undefined {
   const lower = name.toLowerCase().replace(/\/+$/, '').replace(/\.gz$/, '');
   for (const [extension, format] of EXTENSIONS) if (lower.endsWith(extension)) return format;
   return undefined;
-}
-
-/**
- * A copy of `text` that does not keep alive the larger string it was cut from (V8 substrings of 13 chars
- * or more are views into their parent: keeping one keeps the whole parent).
- */
-export function detachString(text: string): string {
-  return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
 function isGzipped(uri: string): boolean {

@@ -10,6 +10,7 @@
  *   the limit to keep numeric columns cheap.
  * - Approximate distinct count (HyperLogLog; exact below 2048).
  */
+import { detachString } from '../../core/strings.js';
 import { type HllState, HyperLogLog, hashNumber } from '../sketches/hll.js';
 import { KllSketch, type KllState } from '../sketches/kll.js';
 import { classifyValue, type InferredType, inferColumnType, parsed, ValueClass } from './infer-type.js';
@@ -131,7 +132,7 @@ export class ColumnProfile {
     }
     const seen = this.categories.get(text);
     if (seen !== undefined) this.categories.set(text, seen + 1);
-    else if (this.categories.size < this.categoryLimit) this.categories.set(text, 1);
+    else if (this.categories.size < this.categoryLimit) this.categories.set(detachString(text), 1);
     else this.categoriesOverflow++;
   }
 
