@@ -7,10 +7,14 @@
  * Procedure (leave-chunk-out resampling, deterministic for a seed):
  * 1. The baseline, in its arrival order, is cut into `chunks` contiguous chunks (by default chunks of
  *    twice the window size, 10 to 200 of them).
- * 2. For replicate r, chunk k = r mod chunks is held out: a window of the target size is drawn from it —
- *    without replacement when the chunk is large enough (`subsample`), else with replacement
- *    (`bootstrap`, which adds the chunk's own sampling noise and so errs on the side of fewer alarms) —
- *    and compared with the rest of the baseline, which never contains the window's data.
+ * 2. `chunk-subsample` (chunks of at least twice the window): for replicate r, chunk k = r mod chunks is
+ *    held out, a window of the target size is drawn from it without replacement and compared with the
+ *    rest of the baseline, which never contains the window's data.
+ *    `subsample` (windows too large for that, up to half the baseline): the held-out chunk is the window
+ *    itself, drawn without replacement from the whole baseline and compared with everything else (this
+ *    assumes the baseline's rows are exchangeable: its slow variation is not captured).
+ *    `bootstrap` (windows larger than half the baseline): drawn with replacement and compared with the
+ *    whole baseline; the baseline's own noise then counts twice, so thresholds err towards fewer alarms.
  * 3. The threshold is the empirical quantile (linear interpolation, numpy's default) of the replicate
  *    scores: the (1 − alarmRate) quantile of distances, or the alarmRate quantile of p-values (then
  *    "p ≤ threshold" is the calibrated rule).
@@ -39,6 +43,8 @@ export interface CalibrationOptions {
   seed?: number;
 }
 
+export type Resampling = 'chunk-subsample' | 'subsample' | 'bootstrap';
+
 export interface CalibratedThreshold {
   test: DriftTestId;
   score: ScoreKind;
@@ -50,7 +56,7 @@ export interface CalibratedThreshold {
   replicates: number;
   chunks: number;
   chunkSize: number;
-  resampling: 'subsample' | 'bootstrap';
+  resampling: Resampling;
   seed: number;
 }
 
@@ -111,27 +117,35 @@ export function calibrateNumericThresholds(
   const chunkSize = Math.floor(n / o.chunks);
   const rng = mulberry32(o.seed);
   const all = weightedSampleFromValues(values);
-  const scratch = new Float64Array(Math.max(chunkSize + o.chunks, windowSize));
-  const subsample = windowSize <= chunkSize;
-  for (let k = 0; k < o.chunks; k++) {
-    const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
-    if (reps === 0) continue;
-    const start = k * chunkSize;
-    const end = k === o.chunks - 1 ? n : start + chunkSize;
-    const chunk = values.subarray(start, end);
-    const rest = subtractSample(all, weightedSampleFromValues(chunk));
-    for (let r = 0; r < reps; r++) {
-      const window = weightedSampleFromValues(drawWindow(chunk, windowSize, subsample, rng, scratch));
-      for (const t of specs) {
-        const outcome = t.run(rest, window);
-        if (!isResult(outcome)) continue;
-        const score = t.spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
-        if (score !== null && !Number.isNaN(score)) t.scores.push(score);
-      }
+  const resampling = resamplingFor(n, chunkSize, windowSize);
+  const score = (rest: WeightedSample, window: WeightedSample): void => {
+    for (const t of specs) {
+      const outcome = t.run(rest, window);
+      if (!isResult(outcome)) continue;
+      const value = t.spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
+      if (value !== null && !Number.isNaN(value)) t.scores.push(value);
+    }
+  };
+  if (resampling === 'chunk-subsample') {
+    for (let k = 0; k < o.chunks; k++) {
+      const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
+      if (reps === 0) continue;
+      const start = k * chunkSize;
+      const end = k === o.chunks - 1 ? n : start + chunkSize;
+      const chunk = values.slice(start, end);
+      const rest = subtractSample(all, weightedSampleFromValues(chunk));
+      for (let r = 0; r < reps; r++)
+        score(rest, weightedSampleFromValues(drawWindow(chunk, windowSize, true, rng)));
+    }
+  } else {
+    const pool = values.slice();
+    for (let r = 0; r < o.replicates; r++) {
+      const window = weightedSampleFromValues(drawWindow(pool, windowSize, resampling === 'subsample', rng));
+      score(resampling === 'subsample' ? subtractSample(all, window) : all, window);
     }
   }
   for (const t of specs) {
-    const result = finish(t.id, t.spec.score, windowSize, t.scores, o, chunkSize, subsample);
+    const result = finish(t.id, t.spec.score, windowSize, t.scores, o, chunkSize, resampling);
     if (result) out.set(t.id, result);
   }
   return out;
@@ -159,28 +173,42 @@ export function calibrateCategoricalThreshold(
   const totals = new Float64Array(names.length);
   for (const c of codes) totals[c] = (totals[c] as number) + 1;
   const scores: number[] = [];
-  const scratch = new Float64Array(Math.max(chunkSize + o.chunks, windowSize));
-  const subsample = windowSize <= chunkSize;
-  for (let k = 0; k < o.chunks; k++) {
-    const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
-    if (reps === 0) continue;
-    const start = k * chunkSize;
-    const end = k === o.chunks - 1 ? n : start + chunkSize;
-    const chunk = Float64Array.from(codes.subarray(start, end));
-    const restCounts = Float64Array.from(totals);
-    for (const c of chunk) restCounts[c] = (restCounts[c] as number) - 1;
-    const rest = toCountMap(restCounts, names);
-    for (let r = 0; r < reps; r++) {
-      const window = drawWindow(chunk, windowSize, subsample, rng, scratch);
-      const counts = new Float64Array(names.length);
-      for (const c of window) counts[c] = (counts[c] as number) + 1;
-      const outcome = spec.categorical(rest, toCountMap(counts, names));
-      if (!isResult(outcome)) continue;
-      const score = spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
-      if (score !== null && !Number.isNaN(score)) scores.push(score);
+  const resampling = resamplingFor(n, chunkSize, windowSize);
+  const score = (rest: Map<string, number>, window: Float64Array): void => {
+    const counts = new Float64Array(names.length);
+    for (const c of window) counts[c] = (counts[c] as number) + 1;
+    const outcome = spec.categorical?.(rest, toCountMap(counts, names));
+    if (outcome === undefined || !isResult(outcome)) return;
+    const value = spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
+    if (value !== null && !Number.isNaN(value)) scores.push(value);
+  };
+  if (resampling === 'chunk-subsample') {
+    for (let k = 0; k < o.chunks; k++) {
+      const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
+      if (reps === 0) continue;
+      const start = k * chunkSize;
+      const end = k === o.chunks - 1 ? n : start + chunkSize;
+      const chunk = Float64Array.from(codes.subarray(start, end));
+      const restCounts = Float64Array.from(totals);
+      for (const c of chunk) restCounts[c] = (restCounts[c] as number) - 1;
+      const rest = toCountMap(restCounts, names);
+      for (let r = 0; r < reps; r++) score(rest, drawWindow(chunk, windowSize, true, rng));
+    }
+  } else {
+    const all = Float64Array.from(codes);
+    const allCounts = toCountMap(totals, names);
+    for (let r = 0; r < o.replicates; r++) {
+      const window = drawWindow(all, windowSize, resampling === 'subsample', rng);
+      if (resampling === 'bootstrap') {
+        score(allCounts, window);
+        continue;
+      }
+      const restCounts = Float64Array.from(totals);
+      for (const c of window) restCounts[c] = (restCounts[c] as number) - 1;
+      score(toCountMap(restCounts, names), window);
     }
   }
-  return finish(test, spec.score, windowSize, scores, o, chunkSize, subsample);
+  return finish(test, spec.score, windowSize, scores, o, chunkSize, resampling);
 }
 
 function finish(
@@ -190,7 +218,7 @@ function finish(
   scores: number[],
   o: Resolved,
   chunkSize: number,
-  subsample: boolean,
+  resampling: Resampling,
 ): CalibratedThreshold | undefined {
   if (scores.length === 0) return undefined;
   scores.sort((a, b) => a - b);
@@ -204,9 +232,14 @@ function finish(
     replicates: scores.length,
     chunks: o.chunks,
     chunkSize,
-    resampling: subsample ? 'subsample' : 'bootstrap',
+    resampling,
     seed: o.seed,
   };
+}
+
+function resamplingFor(n: number, chunkSize: number, windowSize: number): Resampling {
+  if (chunkSize >= 2 * windowSize) return 'chunk-subsample';
+  return windowSize <= n / 2 ? 'subsample' : 'bootstrap';
 }
 
 /** numpy's default ("linear") quantile of an ascending array. */
@@ -219,19 +252,15 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   return a + (b - a) * (pos - lo);
 }
 
-/** A window of `size` values from `chunk`: a partial Fisher–Yates shuffle, or draws with replacement. */
-function drawWindow(
-  chunk: ArrayLike<number>,
-  size: number,
-  subsample: boolean,
-  rng: Rng,
-  scratch: Float64Array,
-): Float64Array {
+/**
+ * A window of `size` values from `pool`: a partial Fisher–Yates shuffle in place (a uniform random subset
+ * whatever order the pool is left in by earlier draws, so the pool is filled once), or draws with
+ * replacement.
+ */
+function drawWindow(pool: Float64Array, size: number, subsample: boolean, rng: Rng): Float64Array {
   if (subsample) {
-    const pool = scratch.subarray(0, chunk.length);
-    pool.set(chunk as ArrayLike<number>);
     for (let i = 0; i < size; i++) {
-      const j = i + Math.floor(rng() * (chunk.length - i));
+      const j = i + Math.floor(rng() * (pool.length - i));
       const t = pool[i] as number;
       pool[i] = pool[j] as number;
       pool[j] = t;
@@ -239,7 +268,7 @@ function drawWindow(
     return pool.slice(0, size);
   }
   const out = new Float64Array(size);
-  for (let i = 0; i < size; i++) out[i] = chunk[Math.floor(rng() * chunk.length)] as number;
+  for (let i = 0; i < size; i++) out[i] = pool[Math.floor(rng() * pool.length)] as number;
   return out;
 }
 

@@ -64,7 +64,7 @@ describe('calibrated thresholds: false-alarm rate on no-drift data', () => {
       const thresholds = calibrateNumericThresholds(baseline, m, ['ks', 'psi'], options);
       const ks = thresholds.get('ks');
       const psi = thresholds.get('psi');
-      expect(ks?.resampling).toBe('subsample');
+      expect(ks?.resampling).toBe('chunk-subsample');
       expect(ks?.replicates).toBe(replicates);
       const [ksRate, psiRate, fixedPsiRate] = alarmRate(baseline, m, trials, 2000 + m, [
         { test: 'ks', threshold: ks?.threshold as number },
@@ -98,11 +98,21 @@ describe('calibration mechanics', () => {
     expect(a?.threshold).not.toBe(c?.threshold);
   });
 
-  it('bootstraps when the window is larger than a chunk, and says so', () => {
+  it('picks the resampling by window size, and says which', () => {
     const baseline = normals(new TestRandom(6), 1000);
-    const r = calibrateNumericThreshold(baseline, 500, 'ks', { replicates: 20, chunks: 10 });
-    expect(r?.resampling).toBe('bootstrap');
-    expect(r?.chunkSize).toBe(100);
+    const opts = { replicates: 20, chunks: 10 };
+    expect(calibrateNumericThreshold(baseline, 50, 'ks', opts)?.resampling).toBe('chunk-subsample');
+    const mid = calibrateNumericThreshold(baseline, 300, 'ks', opts);
+    expect(mid?.resampling).toBe('subsample');
+    expect(mid?.chunkSize).toBe(100);
+    expect(calibrateNumericThreshold(baseline, 800, 'ks', opts)?.resampling).toBe('bootstrap');
+    const codes = Int32Array.from(baseline, (v) => (v > 0 ? 1 : 0));
+    expect(calibrateCategoricalThreshold(codes, ['neg', 'pos'], 300, 'tvd', opts)?.resampling).toBe(
+      'subsample',
+    );
+    expect(calibrateCategoricalThreshold(codes, ['neg', 'pos'], 800, 'tvd', opts)?.resampling).toBe(
+      'bootstrap',
+    );
   });
 
   it('never compares a window with data that contains it (rest = all minus the chunk)', () => {
