@@ -4,6 +4,7 @@
  */
 import { benchCapture } from './capture.js';
 import { benchReaders } from './datasets.js';
+import { benchDrift } from './drift.js';
 import { benchBaseline, benchExecution } from './main-job.js';
 import { benchQuality } from './quality.js';
 
@@ -20,6 +21,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['readers', () => benchReaders(quick ? 200_000 : 1_000_000, 20)],
   ['capture', () => benchCapture(quick ? 50_000 : 200_000, 20)],
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],
+  ['drift', () => benchDrift(quick)],
 ];
 
 console.log(`driftwatch bench on node ${process.version}, ${new Date().toISOString()}`);
