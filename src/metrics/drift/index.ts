@@ -17,6 +17,7 @@ export * from './ks.js';
 export * from './linf.js';
 export * from './mann-whitney.js';
 export * from './multiple-testing.js';
+export * from './overrides.js';
 export * from './psi.js';
 export * from './registry.js';
 export * from './sample.js';

@@ -9,6 +9,7 @@ import {
   DRIFT_TESTS,
   datasetDrift,
   defaultDriftTests,
+  driftOptionsFromOverrides,
   driftTestsFor,
   type FeatureDriftReport,
   getDriftTest,
@@ -387,6 +388,37 @@ describe('properties', () => {
         return Object.values(r.tests).every((t) => t.drift);
       }),
       { seed: 44, numRuns: 15 },
+    );
+  });
+});
+
+describe('per-feature overrides from constraints', () => {
+  it('turns drift_test / drift_threshold / drift_min_sample_size into feature options', () => {
+    const o = driftOptionsFromOverrides(
+      { drift_test: 'psi', drift_threshold: 0.2, drift_min_sample_size: 100, emit_metrics: 'Enabled' },
+      'numeric',
+    );
+    expect(o).toEqual({ defaultTest: 'psi', thresholds: { psi: 0.2 }, minSampleSize: 100 });
+    const a = weightedSampleFromValues(normals(500, 30));
+    const b = weightedSampleFromValues(normals(500, 31, 0.2));
+    expect(compareNumericFeature(a, b, o).default_test).toBe('psi');
+    expect(compareNumericFeature(a, b, o).tests.psi?.threshold).toBe(0.2);
+    expect(driftOptionsFromOverrides(undefined, 'numeric')).toEqual({});
+  });
+
+  it('rejects bad overrides with one ConfigError naming file and field', () => {
+    const where = { file: 'constraints.json', field: 'features[2].monitoringConfigOverrides' };
+    expect(() => driftOptionsFromOverrides({ drift_test: 'chi_square' }, 'numeric', where)).toThrow(
+      /constraints.json: features\[2\].monitoringConfigOverrides.drift_test: drift test 'chi_square' does not apply/,
+    );
+    expect(() => driftOptionsFromOverrides({ drift_test: 'nope' }, 'numeric', where)).toThrow(
+      /known tests: ks/,
+    );
+    expect(() =>
+      driftOptionsFromOverrides({ drift_threshold: -1, drift_test: 'ks' }, 'numeric', where),
+    ).toThrow(/drift_threshold/);
+    expect(() => driftOptionsFromOverrides({ drift_threshold: 0.1 }, 'numeric', where)).toThrow(
+      /needs drift_test/,
     );
   });
 });
