@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import { LocalStorage } from './local-storage.js';
-import { S3Storage, type S3StorageOptions } from './s3-storage.js';
+import type { S3Storage, S3StorageOptions } from './s3-storage.js';
 
 export interface ObjectInfo {
   /** Full URI of the object (`s3://bucket/key` or an absolute local path). */
@@ -59,51 +59,62 @@ export function joinUri(prefix: string, ...parts: string[]): string {
   return out;
 }
 
-/** Routes each URI to the S3 or the local implementation. */
+/**
+ * Routes each URI to the S3 or the local implementation. The S3 implementation (and the AWS SDK) is loaded
+ * on the first `s3://` URI, so local runs and worker threads that never touch S3 do not pay for it.
+ */
 export class RoutingStorage implements Storage {
   readonly local = new LocalStorage();
-  #s3: S3Storage | undefined;
+  #s3: Promise<S3Storage> | undefined;
+  #s3Ready: S3Storage | undefined;
   readonly #s3Options: S3StorageOptions;
 
   constructor(s3Options: S3StorageOptions = {}) {
     this.#s3Options = s3Options;
   }
 
-  get s3(): S3Storage {
-    this.#s3 ??= new S3Storage(this.#s3Options);
+  s3(): Promise<S3Storage> {
+    this.#s3 ??= import('./s3-storage.js').then(({ S3Storage }) => {
+      this.#s3Ready = new S3Storage(this.#s3Options);
+      return this.#s3Ready;
+    });
     return this.#s3;
   }
 
-  #for(uri: string): Storage {
-    return isS3Uri(uri) ? this.s3 : this.local;
+  async #for(uri: string): Promise<Storage> {
+    return isS3Uri(uri) ? await this.s3() : this.local;
   }
 
-  readStream(uri: string): Promise<Readable> {
-    return this.#for(uri).readStream(uri);
+  async readStream(uri: string): Promise<Readable> {
+    return (await this.#for(uri)).readStream(uri);
   }
-  readText(uri: string): Promise<string> {
-    return this.#for(uri).readText(uri);
+  async readText(uri: string): Promise<string> {
+    return (await this.#for(uri)).readText(uri);
   }
-  readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
-    return this.#for(uri).readRange(uri, start, end);
+  async readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
+    return (await this.#for(uri)).readRange(uri, start, end);
   }
-  head(uri: string): Promise<ObjectInfo | undefined> {
-    return this.#for(uri).head(uri);
+  async head(uri: string): Promise<ObjectInfo | undefined> {
+    return (await this.#for(uri)).head(uri);
   }
-  list(prefixUri: string): AsyncIterable<ObjectInfo> {
-    return this.#for(prefixUri).list(prefixUri);
+  async *list(prefixUri: string): AsyncIterable<ObjectInfo> {
+    yield* (await this.#for(prefixUri)).list(prefixUri);
   }
-  listFolders(prefixUri: string): AsyncIterable<string> {
-    return isS3Uri(prefixUri) ? this.s3.listFolders(prefixUri) : this.local.listFolders(prefixUri);
+  async *listFolders(prefixUri: string): AsyncIterable<string> {
+    yield* isS3Uri(prefixUri) ? (await this.s3()).listFolders(prefixUri) : this.local.listFolders(prefixUri);
   }
-  write(uri: string, body: string | Uint8Array | Readable, options?: WriteOptions): Promise<ObjectInfo> {
-    return this.#for(uri).write(uri, body, options);
+  async write(
+    uri: string,
+    body: string | Uint8Array | Readable,
+    options?: WriteOptions,
+  ): Promise<ObjectInfo> {
+    return (await this.#for(uri)).write(uri, body, options);
   }
-  delete(uri: string): Promise<void> {
-    return this.#for(uri).delete(uri);
+  async delete(uri: string): Promise<void> {
+    return (await this.#for(uri)).delete(uri);
   }
   destroy(): void {
-    this.#s3?.destroy();
+    this.#s3Ready?.destroy();
   }
 }
 

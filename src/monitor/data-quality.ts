@@ -14,30 +14,17 @@
 import { renderConstraints } from '../baseline/constraints.js';
 import { type Baseline, readBaseline } from '../baseline/read.js';
 import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.js';
-import {
-  createRowBuilder,
-  listCaptureObjects,
-  loadPreprocessor,
-  readCaptureBatches,
-} from '../capture/index.js';
 import { type DataQualityResult, evaluateDataQuality, violationsDocument } from '../checks/data-quality.js';
-import { AlreadyExistsError, ConfigError, DriftwatchError } from '../core/errors.js';
+import { AlreadyExistsError, ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
-import type { Window } from '../core/types.js';
-import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
+import { joinUri, type Storage } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import { describeViolations } from './details.js';
-import { publishDataQualityMetrics } from './publish.js';
+import { profileInThreads, splitBySize, threadCount } from './parallel.js';
+import { jobWindow, listExecutionInputs, profileExecutionInputs } from './profile-window.js';
 import type { DataQualityJob, ExecutionDeps, ExecutionSummary, PartialProfileJSON } from './types.js';
 
-export function jobWindow(job: Pick<DataQualityJob, 'windowStart' | 'windowEnd'>): Window {
-  const start = new Date(job.windowStart);
-  const end = new Date(job.windowEnd);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || !(start < end)) {
-    throw new ConfigError(`invalid window [${job.windowStart}, ${job.windowEnd})`, { field: 'window' });
-  }
-  return { start, end };
-}
+export { jobWindow, listExecutionInputs, profileExecutionInputs };
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -59,65 +46,6 @@ export async function readExecutionSummary(
   const uri = joinUri(reportPrefix(job), 'execution.json');
   if (!(await storage.head(uri))) return undefined;
   return JSON.parse(await storage.readText(uri)) as ExecutionSummary;
-}
-
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DriftwatchError('E_ABORTED', 'execution aborted', { cause: signal.reason });
-}
-
-/** The capture objects of the window, in key order. */
-export async function listExecutionInputs(job: DataQualityJob, deps: ExecutionDeps): Promise<ObjectInfo[]> {
-  const objects: ObjectInfo[] = [];
-  for await (const o of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, jobWindow(job), {
-    variant: job.variant,
-  })) {
-    objects.push(o);
-  }
-  return objects;
-}
-
-/** Profiles some of the window's objects (a child job's work). */
-export async function profileExecutionInputs(
-  job: DataQualityJob,
-  objects: ObjectInfo[],
-  deps: ExecutionDeps,
-  baseline?: Baseline,
-): Promise<PartialProfileJSON> {
-  const base = baseline ?? (await readBaseline(deps.storage, job.baselineUri));
-  const window = jobWindow(job);
-  const issues = new IssueLog();
-  const profile = new DatasetProfile(base.statistics.features.map((f) => f.name));
-  const preprocessor = job.preprocessorUri
-    ? await loadPreprocessor(job.preprocessorUri, { storage: deps.storage })
-    : undefined;
-  const build = createRowBuilder(profile, {
-    baselineColumns: base.statistics.features.map((f) => f.name),
-    outputColumnsPosition: job.outputColumnsPosition,
-    preprocessor,
-    issues,
-  });
-  const emit = (cells: unknown[]) => profile.addRow(cells);
-  let recordsRead = 0;
-  let done = 0;
-  for (const object of objects) {
-    checkAborted(deps.signal);
-    for await (const batch of readCaptureBatches(deps.storage, object.uri, { window, issues })) {
-      for (const record of batch) {
-        const pending = build(record, emit);
-        if (pending) await pending;
-      }
-      recordsRead += batch.length;
-      checkAborted(deps.signal);
-    }
-    done++;
-    deps.onProgress?.({ objectsDone: done, objectsTotal: objects.length, recordsRead });
-  }
-  return {
-    objects: objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
-    recordsRead,
-    profile: profile.toJSON(),
-    issues: issues.toJSON(),
-  };
 }
 
 function mergePartials(baseline: Baseline, partials: PartialProfileJSON[]) {
@@ -196,6 +124,8 @@ export async function completeExecution(
   if (job.cloudwatch && deps.cloudwatch) {
     const marker = joinUri(prefix, '.metrics-published');
     if (!(await deps.storage.head(marker))) {
+      // Loaded here: the CloudWatch SDK costs ~0.4 s to import, and local runs never need it.
+      const { publishDataQualityMetrics } = await import('./publish.js');
       metricsPublished = await publishDataQualityMetrics(deps.cloudwatch, {
         job,
         profile,
@@ -258,7 +188,10 @@ function noDataReason(job: DataQualityJob, objects: number, records: number, iss
   return `No rows to analyse: ${records} records read, all unusable (${issues.total} input problems, see issues).`;
 }
 
-/** The whole execution in one process. */
+/**
+ * The whole execution in one call. The window is profiled in worker threads when it is large enough
+ * (`deps.threads`, default: the machine's cores; 1 = in this thread).
+ */
 export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Promise<ExecutionSummary> {
   const existing = await readExecutionSummary(deps.storage, job);
   if (existing) return existing;
@@ -266,9 +199,13 @@ export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Pr
   const baseline = await readBaseline(deps.storage, job.baselineUri);
   const objects = await listExecutionInputs(job, deps);
   const listed = Date.now();
-  const partial = await profileExecutionInputs(job, objects, deps, baseline);
+  const threads = threadCount(objects, deps.threads);
+  const partials =
+    threads > 1
+      ? await profileInThreads(job, splitBySize(objects, threads), deps)
+      : [await profileExecutionInputs(job, objects, deps, baseline)];
   const profiled = Date.now();
-  return await completeExecution(job, [partial], deps, {
-    timings: { listMs: listed - started, profileMs: profiled - listed },
+  return await completeExecution(job, partials, deps, {
+    timings: { listMs: listed - started, profileMs: profiled - listed, threads },
   });
 }

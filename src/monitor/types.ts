@@ -48,6 +48,8 @@ export interface ExecutionDeps {
   logger: Logger;
   signal?: AbortSignal;
   onProgress?: (progress: ExecutionProgress) => void;
+  /** Worker threads for profiling (default: one per 16 MiB of capture, up to the cores; 1 = this thread only). */
+  threads?: number;
 }
 
 /** JSON form of a partial profile (produced by a child job, merged by the parent). */

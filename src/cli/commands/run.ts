@@ -63,6 +63,18 @@ export function register(program: Command): void {
         .choices(['START', 'END'])
         .default('START'),
     )
+    .option(
+      '--threads <n>',
+      'worker threads for profiling (default: one per 16 MiB of capture, up to the cores)',
+      (v) => {
+        const n = Number.parseInt(v, 10);
+        if (!(n >= 1))
+          throw new ConfigError(`expected a whole number >= 1, got ${JSON.stringify(v)}`, {
+            field: '--threads',
+          });
+        return n;
+      },
+    )
     .option('--cloudwatch', 'publish the metrics to CloudWatch')
     .option('--json', 'print the execution summary as JSON on the last stdout line')
     .action(async (options) => {
@@ -91,6 +103,7 @@ export function register(program: Command): void {
           storage,
           cloudwatch,
           logger: createLogger({ level: 'warn' }),
+          threads: options.threads,
         });
         printSummary(summary, options.json);
         if (summary.status === 'Failed') process.exitCode = 1;

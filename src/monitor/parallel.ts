@@ -1,0 +1,127 @@
+/**
+ * Profiling a window on several cores: the window's objects are split into groups of similar size, each
+ * group is profiled in a worker thread, and the partial profiles are merged (profiles are mergeable, so the
+ * result is the same as one pass, up to the KLL sketch's rank error).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ConfigError, DriftwatchError, InputError } from '../core/errors.js';
+import type { ObjectInfo } from '../io/storage.js';
+import type { DataQualityJob, ExecutionDeps, ExecutionProgress, PartialProfileJSON } from './types.js';
+
+/** Bytes of capture below which a window is profiled in-process (threads cost ~0.1 s to start). */
+const MIN_BYTES_PER_THREAD = 16 * 1024 * 1024;
+
+const workerUrl = new URL('./profile-worker.js', import.meta.url);
+/** Threads need the compiled worker (not available when running the TypeScript sources, e.g. under vitest). */
+export const threadsAvailable = !import.meta.url.endsWith('.ts');
+
+/**
+ * How many threads to use for these objects: `requested` if given (never more than objects), else one per
+ * 16 MiB of capture up to the machine's cores.
+ */
+export function threadCount(objects: ObjectInfo[], requested?: number): number {
+  if (!threadsAvailable) return 1;
+  if (requested !== undefined) return Math.max(1, Math.min(Math.floor(requested), objects.length));
+  let bytes = 0;
+  for (const o of objects) bytes += o.size;
+  return Math.max(
+    1,
+    Math.min(availableParallelism(), objects.length, Math.floor(bytes / MIN_BYTES_PER_THREAD)),
+  );
+}
+
+/** Splits objects into `n` groups of similar total size (largest first, each to the lightest group). */
+export function splitBySize(objects: ObjectInfo[], n: number): ObjectInfo[][] {
+  const groups: ObjectInfo[][] = Array.from({ length: n }, () => []);
+  const weights = new Array<number>(n).fill(0);
+  for (const o of [...objects].sort((a, b) => b.size - a.size)) {
+    let lightest = 0;
+    for (let i = 1; i < n; i++) if (weights[i]! < weights[lightest]!) lightest = i;
+    groups[lightest]!.push(o);
+    weights[lightest]! += o.size;
+  }
+  for (const g of groups) g.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+  return groups.filter((g) => g.length > 0);
+}
+
+function rebuildError(e: { name: string; message: string; code?: string }): Error {
+  if (e.name === 'ConfigError') return new ConfigError(e.message);
+  if (e.name === 'InputError') return new InputError(e.message);
+  return new DriftwatchError(e.code ?? 'E_PROFILE', e.message);
+}
+
+/** Profiles the groups in worker threads; resolves with one partial profile per group. */
+export async function profileInThreads(
+  job: DataQualityJob,
+  groups: ObjectInfo[][],
+  deps: Pick<ExecutionDeps, 'signal' | 'onProgress'>,
+): Promise<PartialProfileJSON[]> {
+  const progress: ExecutionProgress[] = groups.map((g) => ({
+    objectsDone: 0,
+    objectsTotal: g.length,
+    recordsRead: 0,
+  }));
+  const report = () => {
+    const total = { objectsDone: 0, objectsTotal: 0, recordsRead: 0 };
+    for (const p of progress) {
+      total.objectsDone += p.objectsDone;
+      total.objectsTotal += p.objectsTotal;
+      total.recordsRead += p.recordsRead;
+    }
+    deps.onProgress?.(total);
+  };
+  const workers: Worker[] = [];
+  const onAbort = () => {
+    for (const w of workers) void w.terminate();
+  };
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.all(
+      groups.map(
+        (objects, i) =>
+          new Promise<PartialProfileJSON>((resolve, reject) => {
+            const worker = new Worker(workerUrl, { workerData: { job, objects } });
+            workers.push(worker);
+            let settled = false;
+            worker.on(
+              'message',
+              (message: {
+                type: string;
+                progress?: ExecutionProgress;
+                partial?: PartialProfileJSON;
+                error?: { name: string; message: string; code?: string };
+              }) => {
+                if (message.type === 'progress' && message.progress) {
+                  progress[i] = message.progress;
+                  report();
+                } else if (message.type === 'done' && message.partial) {
+                  settled = true;
+                  resolve(message.partial);
+                } else if (message.type === 'error' && message.error) {
+                  settled = true;
+                  reject(rebuildError(message.error));
+                }
+              },
+            );
+            worker.on('error', (error) => {
+              settled = true;
+              reject(error);
+            });
+            worker.on('exit', (code) => {
+              if (!settled) {
+                reject(
+                  deps.signal?.aborted
+                    ? new DriftwatchError('E_ABORTED', 'execution aborted')
+                    : new DriftwatchError('E_PROFILE', `profiling thread exited with code ${code}`),
+                );
+              }
+            });
+          }),
+      ),
+    );
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Profiling a window's capture objects (the part of an execution that runs per object group, in-process or
+ * in a worker thread). Kept apart from reporting and publishing so worker threads load only this.
+ */
+import { type Baseline, readBaseline } from '../baseline/read.js';
+import {
+  createRowBuilder,
+  listCaptureObjects,
+  loadPreprocessor,
+  readCaptureBatches,
+} from '../capture/index.js';
+import { ConfigError, DriftwatchError } from '../core/errors.js';
+import { IssueLog } from '../core/issues.js';
+import type { Window } from '../core/types.js';
+import type { ObjectInfo } from '../io/storage.js';
+import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import type { DataQualityJob, ExecutionDeps, PartialProfileJSON } from './types.js';
+
+export function jobWindow(job: Pick<DataQualityJob, 'windowStart' | 'windowEnd'>): Window {
+  const start = new Date(job.windowStart);
+  const end = new Date(job.windowEnd);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || !(start < end)) {
+    throw new ConfigError(`invalid window [${job.windowStart}, ${job.windowEnd})`, { field: 'window' });
+  }
+  return { start, end };
+}
+
+export function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DriftwatchError('E_ABORTED', 'execution aborted', { cause: signal.reason });
+}
+
+/** The capture objects of the window, in key order. */
+export async function listExecutionInputs(job: DataQualityJob, deps: ExecutionDeps): Promise<ObjectInfo[]> {
+  const objects: ObjectInfo[] = [];
+  for await (const o of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, jobWindow(job), {
+    variant: job.variant,
+  })) {
+    objects.push(o);
+  }
+  return objects;
+}
+
+/** Profiles some of the window's objects (a child job's work). */
+export async function profileExecutionInputs(
+  job: DataQualityJob,
+  objects: ObjectInfo[],
+  deps: ExecutionDeps,
+  baseline?: Baseline,
+): Promise<PartialProfileJSON> {
+  const base = baseline ?? (await readBaseline(deps.storage, job.baselineUri));
+  const window = jobWindow(job);
+  const issues = new IssueLog();
+  const profile = new DatasetProfile(base.statistics.features.map((f) => f.name));
+  const preprocessor = job.preprocessorUri
+    ? await loadPreprocessor(job.preprocessorUri, { storage: deps.storage })
+    : undefined;
+  const build = createRowBuilder(profile, {
+    baselineColumns: base.statistics.features.map((f) => f.name),
+    outputColumnsPosition: job.outputColumnsPosition,
+    preprocessor,
+    issues,
+  });
+  const emit = (cells: unknown[]) => profile.addRow(cells);
+  let recordsRead = 0;
+  let done = 0;
+  for (const object of objects) {
+    checkAborted(deps.signal);
+    for await (const batch of readCaptureBatches(deps.storage, object.uri, { window, issues })) {
+      for (const record of batch) {
+        const pending = build(record, emit);
+        if (pending) await pending;
+      }
+      recordsRead += batch.length;
+      checkAborted(deps.signal);
+    }
+    done++;
+    deps.onProgress?.({ objectsDone: done, objectsTotal: objects.length, recordsRead });
+  }
+  return {
+    objects: objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+    recordsRead,
+    profile: profile.toJSON(),
+    issues: issues.toJSON(),
+  };
+}
