@@ -37,6 +37,8 @@ export interface ExecutionJobData {
   trigger: 'schedule' | 'catch-up' | 'backfill' | 'now' | 'manual';
   /** Set once the execution has been split: the parts, as planned (re-used verbatim after a crash). */
   plan?: SerializedObject[][];
+  /** When the window was split (epoch ms), for the `partsMs` timing. */
+  splitAt?: number;
   /** `merge` once every part job has been added. */
   step?: 'merge';
 }

@@ -228,7 +228,7 @@ export function createProcessor(ctx: ProcessorContext) {
       }
       plan = partitionBySize(objects.map(serializeObject), data.split.maxParts);
       // The plan is stored before any part exists, so a restarted parent re-adds exactly the same parts.
-      await job.updateData({ ...data, plan });
+      await job.updateData({ ...data, plan, splitAt: Date.now() });
       logger.info({ objects: objects.length, parts: plan.length }, 'window split into parts');
     }
     if (data.step !== 'merge') {
@@ -283,7 +283,12 @@ export function createProcessor(ctx: ProcessorContext) {
       for (let i = 0; i < plan.length; i++) if (!byIndex.has(i)) missing.add(i);
       if (missing.size === 0) {
         const partials = plan.map((_, i) => byIndex.get(i) as PartialProfileJSON);
-        const summary = await split.complete(job.data.execution, partials, deps);
+        const splitAt = job.data.splitAt;
+        const timings: Record<string, number> = {};
+        if (typeof splitAt === 'number') timings.partsMs = Date.now() - splitAt;
+        const mergeStarted = Date.now();
+        const summary = await split.complete(job.data.execution, partials, deps, { timings });
+        logger.info({ parts: plan.length, ...timings, completeMs: Date.now() - mergeStarted }, 'parts merged');
         logSummary(logger, summary);
         return executionResult(summary, plan.length);
       }

@@ -67,6 +67,7 @@ export class WorkerService {
   #closing: Promise<void> | undefined;
   #abort: (() => void) | undefined;
   #lastConnectionErrorLog = 0;
+  #ready = false;
   #resolveClosed!: () => void;
   /** Resolves once the service has closed (whoever closed it). */
   readonly closed: Promise<void> = new Promise((resolve) => {
@@ -130,12 +131,16 @@ export class WorkerService {
       this.#logger.error({ err: error }, 'worker stopped with an error');
     });
     try {
-      await worker.waitUntilReady();
-      await this.#queue.waitUntilReady();
+      // A close() while Redis is still unreachable ends the start instead of waiting for Redis.
+      const ready = Promise.all([worker.waitUntilReady(), this.#queue.waitUntilReady()]).then(
+        () => 'ready' as const,
+      );
+      if ((await Promise.race([ready, this.closed.then(() => 'closed' as const)])) === 'closed') return;
     } catch (error) {
       await this.close({ force: true });
       throw error;
     }
+    this.#ready = true;
     if (this.#state === 'starting') this.#state = 'running';
     this.#logger.info(
       {
@@ -177,7 +182,11 @@ export class WorkerService {
   async #close(force: boolean): Promise<void> {
     const worker = this.#worker;
     const o = this.#options;
-    if (worker) {
+    this.#logger.info({ force }, 'worker closing');
+    if (worker && !this.#ready) {
+      // Never connected: nothing runs; drop the connection attempts.
+      await Promise.race([worker.close(true).catch(() => {}), sleep(5_000)]);
+    } else if (worker) {
       let aborted = false;
       const abort = () => {
         if (aborted) return;
@@ -186,26 +195,27 @@ export class WorkerService {
         worker.cancelAllJobs('worker shutting down');
       };
       this.#abort = abort;
-      this.#logger.info({ force }, 'worker closing');
       const closed = worker.close().then(() => 'closed' as const);
       if (force) abort();
-      else {
-        const first = await Promise.race([closed, sleep(o.shutdownTimeoutMs ?? 30_000)]);
-        if (first === 'timeout') abort();
-      }
-      const second = await Promise.race([closed, sleep(o.handBackTimeoutMs ?? 10_000)]);
-      if (second === 'timeout') {
+      else if ((await Promise.race([closed, sleep(o.shutdownTimeoutMs ?? 30_000)])) === 'timeout') abort();
+      if ((await Promise.race([closed, sleep(o.handBackTimeoutMs ?? 10_000)])) === 'timeout') {
         this.#logger.error(
           'active jobs did not stop; their locks will expire and another worker will take them over',
         );
         await worker.disconnect().catch(() => {});
-      } else {
-        await this.#running;
       }
     }
-    await this.#queue
-      ?.close()
-      .catch((error: unknown) => this.#logger.warn({ err: error }, 'closing the queue failed'));
+    // Bounded: with Redis down, a clean close would wait for it forever.
+    if (this.#running) await Promise.race([this.#running, sleep(5_000)]);
+    const queue = this.#queue;
+    if (queue) {
+      const closed = queue.close().then(
+        () => 'closed' as const,
+        () => 'closed' as const,
+      );
+      if ((await Promise.race([closed, sleep(5_000)])) === 'timeout')
+        await queue.disconnect().catch(() => {});
+    }
     this.#logger.info('worker closed');
   }
 }

@@ -101,7 +101,7 @@ function filesUnder(root: string): string[] {
 describe('a worker killed with SIGKILL in the middle of an execution', () => {
   it('is replaced by another worker that completes it: one report set, metrics published once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dw-kill-'));
-    const data = await prepareMonitorData(dir, { records: 48_000, files: 8, windowStart });
+    const data = await prepareMonitorData(dir, { records: 96_000, files: 16, windowStart });
     const settings = uniqueQueueSettings();
     const scheduleName = `kill-${randomUUID().slice(0, 8)}`;
     const { path, monitors } = writeConfig(dir, settings, [
@@ -110,7 +110,16 @@ describe('a worker killed with SIGKILL in the middle of an execution', () => {
     const monitor = monitors[0] as MonitorConfig;
     const queue = openTestQueue(redisUrl(), settings);
     const env = serviceEnv(awsEndpoint(), redisUrl());
-    const args = ['--config', path, '--lock-duration-ms', '2000', '--stalled-interval-ms', '500'];
+    const args = [
+      '--config',
+      path,
+      '--lock-duration-ms',
+      '2000',
+      '--stalled-interval-ms',
+      '500',
+      '--progress-interval-ms',
+      '0',
+    ];
 
     const { id } = await enqueueExecution(queue, monitor, scheduledTime, 'backfill');
     const first = spawnWorker(args, env);
@@ -121,6 +130,8 @@ describe('a worker killed with SIGKILL in the middle of an execution', () => {
         const p = (await queue.getJob(id))?.progress as
           | { objectsDone?: number; objectsTotal?: number }
           | undefined;
+        if (p?.objectsDone !== undefined && p.objectsDone >= (p.objectsTotal ?? 0))
+          throw new Error('finished too soon');
         return p && typeof p.objectsDone === 'number' && p.objectsDone >= 1 ? p : undefined;
       },
       { intervalMs: 20, what: 'progress of the first worker' },
@@ -142,7 +153,7 @@ describe('a worker killed with SIGKILL in the middle of an execution', () => {
     expect(job.failedReason).toBeUndefined();
     expect(job.stalledCounter).toBeGreaterThanOrEqual(1);
     const result = job.returnvalue as ExecutionResult;
-    expect(result.recordsRead).toBe(48_000);
+    expect(result.recordsRead).toBe(96_000);
     expect(result.metricsPublished).toBeGreaterThan(0);
     expect(second.logs.some((l) => l.jobId === id && l.msg === 'execution started')).toBe(true);
 
@@ -157,7 +168,7 @@ describe('a worker killed with SIGKILL in the middle of an execution', () => {
       ].map((f) => relative(data.outputUri, join(reportDir, f))),
     );
     const summary = JSON.parse(readFileSync(join(reportDir, 'execution.json'), 'utf8'));
-    expect(summary.recordsRead).toBe(48_000);
+    expect(summary.recordsRead).toBe(96_000);
 
     // A duplicate trigger, and a re-enqueue after the job record is gone, add nothing and publish nothing.
     expect((await enqueueExecution(queue, monitor, scheduledTime, 'manual')).added).toBe(false);
@@ -201,7 +212,7 @@ describe('Redis restarted under a worker', () => {
     const redis = await startPersistentRedis();
     redisServers.push(redis);
     const dir = mkdtempSync(join(tmpdir(), 'dw-restart-'));
-    const data = await prepareMonitorData(dir, { records: 40_000, files: 8, windowStart });
+    const data = await prepareMonitorData(dir, { records: 80_000, files: 16, windowStart });
     const settings = uniqueQueueSettings();
     const { path, monitors } = writeConfig(dir, settings, [
       // Every two seconds; windows with no traffic end as "Failed: no data" summaries, which is fine here.
@@ -216,7 +227,7 @@ describe('Redis restarted under a worker', () => {
     const queue = openTestQueue(redis.url, settings);
     await syncSchedulers(queue, [ticker]);
     const worker = spawnWorker(
-      ['--config', path, '--concurrency', '2'],
+      ['--config', path, '--concurrency', '2', '--progress-interval-ms', '0'],
       serviceEnv(awsEndpoint(), redis.url),
     );
     workers.push(worker);
@@ -246,18 +257,21 @@ describe('Redis restarted under a worker', () => {
 
     // Working: Redis restarts while a long execution is being profiled.
     const { id: heavyId } = await enqueueExecution(queue, heavy, scheduledTime, 'backfill');
-    await waitFor(
+    const heavyProgress = await waitFor(
       async () => {
-        const p = (await queue.getJob(heavyId))?.progress as { objectsDone?: number } | undefined;
-        return (p?.objectsDone ?? 0) >= 1;
+        const p = (await queue.getJob(heavyId))?.progress as
+          | { objectsDone?: number; objectsTotal?: number }
+          | undefined;
+        return (p?.objectsDone ?? 0) >= 1 ? p : undefined;
       },
       { intervalMs: 20, what: 'the heavy execution to make progress' },
     );
+    expect(heavyProgress?.objectsDone).toBeLessThan(heavyProgress?.objectsTotal as number);
     await redis.stop();
     await redis.start();
     const heavyJob = await finished(queue, heavyId);
     expect(heavyJob.failedReason).toBeUndefined();
-    expect((heavyJob.returnvalue as ExecutionResult).recordsRead).toBe(40_000);
+    expect((heavyJob.returnvalue as ExecutionResult).recordsRead).toBe(80_000);
     expect(worker.logs.filter((l) => l.jobId === heavyId && l.msg === 'execution started')).toHaveLength(1);
 
     // Every scheduled time from the first one seen until after the restarts has its execution.

@@ -6,8 +6,14 @@
 import type { Command } from 'commander';
 import { findMonitor } from '../../config/monitors.js';
 import { ConfigError } from '../../core/errors.js';
-import { backfill, openQueue } from '../../jobs/queue.js';
-import { addQueueOptions, positiveInteger, type QueueCommandOptions, queueContext } from './worker.js';
+import { backfill } from '../../jobs/queue.js';
+import {
+  addQueueOptions,
+  positiveInteger,
+  type QueueCommandOptions,
+  queueContext,
+  withQueue,
+} from './worker.js';
 
 interface BackfillOptions extends QueueCommandOptions {
   monitor: string;
@@ -52,32 +58,22 @@ export function register(program: Command): void {
       if (!context.config) throw new ConfigError('--config is required', { field: '--config' });
       const monitor = findMonitor(context.config, options.monitor);
       const range = { from: parseInstant(options.from, '--from'), to: parseInstant(options.to, '--to') };
-      const queue = openQueue({ redis: context.redisUrl, queue: context.queue });
-      try {
-        const result = await backfill(queue, monitor, range, {
-          retryFailed: Boolean(options.retryFailed),
-          limit: options.limit,
-        });
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(result)}\n`);
-          return;
-        }
-        const added = result.executions.filter((e) => e.added).length;
-        const lines = [
-          `${monitor.name}: ${result.executions.length} scheduled times in [${result.from}, ${result.to}): ` +
-            `${added} enqueued, ${result.executions.length - added} already there, ${result.retried.length} retried`,
-        ];
-        for (const e of result.executions) {
-          const state = e.added
-            ? 'enqueued'
-            : result.retried.includes(e.id)
-              ? 'retried'
-              : `already ${e.state}`;
-          lines.push(`  ${e.id}  ${state}`);
-        }
-        process.stdout.write(`${lines.join('\n')}\n`);
-      } finally {
-        await queue.close();
+      const result = await withQueue(context, (queue) =>
+        backfill(queue, monitor, range, { retryFailed: Boolean(options.retryFailed), limit: options.limit }),
+      );
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
       }
+      const added = result.executions.filter((e) => e.added).length;
+      const lines = [
+        `${monitor.name}: ${result.executions.length} scheduled times in [${result.from}, ${result.to}): ` +
+          `${added} enqueued, ${result.executions.length - added} already there, ${result.retried.length} retried`,
+      ];
+      for (const e of result.executions) {
+        const state = e.added ? 'enqueued' : result.retried.includes(e.id) ? 'retried' : `already ${e.state}`;
+        lines.push(`  ${e.id}  ${state}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -4,8 +4,8 @@
  * the file removed. Safe to run again (e.g. from every deploy).
  */
 import type { Command } from 'commander';
-import { openQueue, syncSchedulers } from '../../jobs/queue.js';
-import { addQueueOptions, type QueueCommandOptions, queueContext } from './worker.js';
+import { syncSchedulers } from '../../jobs/queue.js';
+import { addQueueOptions, type QueueCommandOptions, queueContext, withQueue } from './worker.js';
 
 export function register(program: Command): void {
   const command = program
@@ -16,27 +16,22 @@ export function register(program: Command): void {
     .action(async (options: QueueCommandOptions & { json?: boolean }) => {
       const context = await queueContext(options);
       const monitors = context.config?.monitors ?? [];
-      const queue = openQueue({ redis: context.redisUrl, queue: context.queue });
-      try {
-        const result = await syncSchedulers(queue, monitors);
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(result)}\n`);
-          return;
-        }
-        const lines: string[] = [];
-        for (const s of result.scheduled) {
-          lines.push(
-            `scheduled  ${s.monitor}  '${s.pattern}' ${s.timezone}${s.next ? `  next ${s.next}` : ''}`,
-          );
-        }
-        for (const o of result.oneOff) {
-          lines.push(`one-off    ${o.id}  ${o.added ? 'enqueued' : `already ${o.state}`}`);
-        }
-        for (const name of result.removed) lines.push(`removed    ${name}`);
-        if (!lines.length) lines.push('nothing to schedule');
-        process.stdout.write(`${lines.join('\n')}\n`);
-      } finally {
-        await queue.close();
+      const result = await withQueue(context, (queue) => syncSchedulers(queue, monitors));
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
       }
+      const lines: string[] = [];
+      for (const s of result.scheduled) {
+        lines.push(
+          `scheduled  ${s.monitor}  '${s.pattern}' ${s.timezone}${s.next ? `  next ${s.next}` : ''}`,
+        );
+      }
+      for (const o of result.oneOff) {
+        lines.push(`one-off    ${o.id}  ${o.added ? 'enqueued' : `already ${o.state}`}`);
+      }
+      for (const name of result.removed) lines.push(`removed    ${name}`);
+      if (!lines.length) lines.push('nothing to schedule');
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

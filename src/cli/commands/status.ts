@@ -7,9 +7,15 @@ import { type MonitorConfig, parseMonitor } from '../../config/monitors.js';
 import { createStorage } from '../../io/storage.js';
 import { monitorOfSchedulerId } from '../../jobs/ids.js';
 import { executionKinds } from '../../jobs/kinds.js';
-import { listSchedulers, openQueue } from '../../jobs/queue.js';
+import { listSchedulers } from '../../jobs/queue.js';
 import { collectStatus, formatStatus } from '../../jobs/status.js';
-import { addQueueOptions, positiveInteger, type QueueCommandOptions, queueContext } from './worker.js';
+import {
+  addQueueOptions,
+  positiveInteger,
+  type QueueCommandOptions,
+  queueContext,
+  withQueue,
+} from './worker.js';
 
 interface StatusOptions extends QueueCommandOptions {
   json?: boolean;
@@ -27,28 +33,28 @@ export function register(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(async (options: StatusOptions) => {
       const context = await queueContext(options);
-      const queue = openQueue({ redis: context.redisUrl, queue: context.queue });
       const storage = options.storage ? createStorage() : undefined;
       try {
-        let monitors: MonitorConfig[] = context.config?.monitors ?? [];
-        if (!context.config) {
-          // No config: the monitors as their schedulers last stored them.
-          for (const s of await listSchedulers(queue)) {
-            if (monitorOfSchedulerId(s.key) === undefined) continue;
-            const scheduler = await queue.getJobScheduler(s.key);
-            const stored = (scheduler?.template?.data as { monitor?: unknown } | undefined)?.monitor;
-            if (stored)
-              monitors.push(parseMonitor(stored, { file: `job scheduler ${s.key}`, field: 'monitor' }));
+        const report = await withQueue(context, async (queue) => {
+          let monitors: MonitorConfig[] = context.config?.monitors ?? [];
+          if (!context.config) {
+            // No config: the monitors as their schedulers last stored them.
+            for (const s of await listSchedulers(queue)) {
+              if (monitorOfSchedulerId(s.key) === undefined) continue;
+              const scheduler = await queue.getJobScheduler(s.key);
+              const stored = (scheduler?.template?.data as { monitor?: unknown } | undefined)?.monitor;
+              if (stored)
+                monitors.push(parseMonitor(stored, { file: `job scheduler ${s.key}`, field: 'monitor' }));
+            }
+            monitors = monitors.sort((a, b) => a.name.localeCompare(b.name));
           }
-          monitors = monitors.sort((a, b) => a.name.localeCompare(b.name));
-        }
-        const report = await collectStatus(queue, monitors, {
-          last: options.last,
-          ...(storage ? { storage, kinds: executionKinds } : {}),
+          return await collectStatus(queue, monitors, {
+            last: options.last,
+            ...(storage ? { storage, kinds: executionKinds } : {}),
+          });
         });
         process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
       } finally {
-        await queue.close();
         storage?.destroy();
       }
     });

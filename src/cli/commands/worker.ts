@@ -5,12 +5,19 @@
  * the process exits and their locks expire, so another worker takes them over.
  * Also the options shared by the queue commands (schedule, backfill, status).
  */
+import type { Queue } from 'bullmq';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createCloudWatchClient } from '../../alerts/client.js';
-import { loadMonitorsConfig, type MonitorsConfig, type QueueSettings } from '../../config/monitors.js';
-import { ConfigError } from '../../core/errors.js';
-import { createLogger } from '../../core/log.js';
+import {
+  loadMonitorsConfig,
+  type MonitorsConfig,
+  type QueueSettings,
+  scheduleOf,
+} from '../../config/monitors.js';
+import { ConfigError, TransientError } from '../../core/errors.js';
+import { createLogger, type Logger } from '../../core/log.js';
 import { createStorage } from '../../io/storage.js';
+import { schedulerId } from '../../jobs/ids.js';
 import { openQueue, syncSchedulers } from '../../jobs/queue.js';
 import { redactRedisUrl } from '../../jobs/redis.js';
 import { WorkerService } from '../../jobs/service.js';
@@ -55,6 +62,65 @@ export async function queueContext(options: QueueCommandOptions): Promise<QueueC
   return { config, redisUrl: options.redisUrl ?? 'redis://127.0.0.1:6379', queue };
 }
 
+function isRedisUnreachable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; message?: string } | undefined;
+  return (
+    e?.name === 'MaxRetriesPerRequestError' ||
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') ||
+    /Connection is closed|max retries per request|ECONNREFUSED|NOAUTH|WRONGPASS/i.test(e?.message ?? '')
+  );
+}
+
+/** Runs `fn` with the command's queue, always closes it, and reports an unreachable Redis in one line. */
+export async function withQueue<T>(context: QueueContext, fn: (queue: Queue) => Promise<T>): Promise<T> {
+  const queue = openQueue({ redis: context.redisUrl, queue: context.queue });
+  try {
+    return await fn(queue);
+  } catch (error) {
+    if (isRedisUnreachable(error)) {
+      throw new TransientError(
+        `cannot use Redis at ${redactRedisUrl(context.redisUrl)}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  } finally {
+    await queue.close().catch(() => {});
+  }
+}
+
+/** Logs a warning for each monitor of the config whose scheduler is missing or differs (run `schedule`). */
+async function warnAboutSchedulers(context: QueueContext, logger: Logger): Promise<void> {
+  const monitors = context.config?.monitors ?? [];
+  try {
+    await withQueue(context, async (queue) => {
+      for (const monitor of monitors) {
+        if (scheduleOf(monitor).kind === 'now') continue;
+        const scheduler = await queue.getJobScheduler(schedulerId(monitor.name));
+        const stored = (scheduler?.template?.data as { monitor?: unknown } | undefined)?.monitor;
+        if (!scheduler)
+          logger.warn({ monitor: monitor.name }, 'monitor has no job scheduler: run driftwatch schedule');
+        else if (JSON.stringify(stored) !== JSON.stringify(monitor)) {
+          logger.warn(
+            { monitor: monitor.name },
+            'job scheduler differs from the config: run driftwatch schedule',
+          );
+        }
+      }
+    });
+  } catch (error) {
+    logger.warn({ err: error }, 'could not compare the job schedulers with the config');
+  }
+}
+
+export function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
+  return n;
+}
+
 export function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
@@ -66,6 +132,7 @@ interface WorkerCommandOptions extends QueueCommandOptions {
   lockDurationMs: number;
   stalledIntervalMs?: number;
   shutdownTimeoutMs: number;
+  progressIntervalMs: number;
   schedule?: boolean;
   logLevel?: string;
 }
@@ -92,6 +159,12 @@ export function register(program: Command): void {
       'on SIGTERM, how long active jobs may finish before they are handed back',
       positiveInteger,
       30_000,
+    )
+    .option(
+      '--progress-interval-ms <ms>',
+      'least time between two progress updates of a job',
+      nonNegativeInteger,
+      1_000,
     )
     .option('--schedule', 'first make the job schedulers match the config (as `driftwatch schedule` does)')
     .addOption(
@@ -131,6 +204,7 @@ export function register(program: Command): void {
         lockDurationMs: options.lockDurationMs,
         ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
         shutdownTimeoutMs: options.shutdownTimeoutMs,
+        progressIntervalMs: options.progressIntervalMs,
       });
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -156,7 +230,10 @@ export function register(program: Command): void {
       logger.info({ redis: redactRedisUrl(context.redisUrl), pid: process.pid }, 'starting worker');
       try {
         await service.start();
+        if (context.config && !options.schedule) await warnAboutSchedulers(context, logger);
         await service.closed;
+        // Safety net: connections to a Redis that is down may linger; do not let them keep the process up.
+        setTimeout(() => process.exit(), 3_000).unref();
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
