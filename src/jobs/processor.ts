@@ -288,7 +288,10 @@ export function createProcessor(ctx: ProcessorContext) {
         if (typeof splitAt === 'number') timings.partsMs = Date.now() - splitAt;
         const mergeStarted = Date.now();
         const summary = await split.complete(job.data.execution, partials, deps, { timings });
-        logger.info({ parts: plan.length, ...timings, completeMs: Date.now() - mergeStarted }, 'parts merged');
+        logger.info(
+          { parts: plan.length, ...timings, completeMs: Date.now() - mergeStarted },
+          'parts merged',
+        );
         logSummary(logger, summary);
         return executionResult(summary, plan.length);
       }
