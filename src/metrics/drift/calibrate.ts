@@ -132,16 +132,20 @@ export function calibrateNumericThresholds(
       if (reps === 0) continue;
       const start = k * chunkSize;
       const end = k === o.chunks - 1 ? n : start + chunkSize;
-      const chunk = values.slice(start, end);
-      const rest = subtractSample(all, weightedSampleFromValues(chunk));
-      for (let r = 0; r < reps; r++)
-        score(rest, weightedSampleFromValues(drawWindow(chunk, windowSize, true, rng)));
+      const chunk = weightedSampleFromValues(values.subarray(start, end));
+      const rest = subtractSample(all, chunk);
+      const marks = new Uint8Array(chunk.total);
+      for (let r = 0; r < reps; r++) score(rest, splitSorted(chunk, windowSize, rng, marks).window);
+    }
+  } else if (resampling === 'subsample') {
+    const marks = new Uint8Array(all.total);
+    for (let r = 0; r < o.replicates; r++) {
+      const { window, rest } = splitSorted(all, windowSize, rng, marks);
+      score(rest, window);
     }
   } else {
-    const pool = values.slice();
     for (let r = 0; r < o.replicates; r++) {
-      const window = weightedSampleFromValues(drawWindow(pool, windowSize, resampling === 'subsample', rng));
-      score(resampling === 'subsample' ? subtractSample(all, window) : all, window);
+      score(all, weightedSampleFromValues(drawWindow(values, windowSize, false, rng)));
     }
   }
   for (const t of specs) {
@@ -270,6 +274,58 @@ function drawWindow(pool: Float64Array, size: number, subsample: boolean, rng: R
   const out = new Float64Array(size);
   for (let i = 0; i < size; i++) out[i] = pool[Math.floor(rng() * pool.length)] as number;
   return out;
+}
+
+/**
+ * A uniformly random subset of `size` records of an exact sample (integer weights), and the records left:
+ * positions in sorted order are marked, then one walk splits each value's weight, so neither part needs
+ * sorting. O(total) per call; `marks` is scratch space of `sample.total` bytes.
+ */
+export function splitSorted(
+  sample: WeightedSample,
+  size: number,
+  rng: Rng,
+  marks: Uint8Array,
+): { window: WeightedSample; rest: WeightedSample } {
+  const total = sample.total;
+  marks.fill(0, 0, total);
+  const pickWindow = size <= total / 2;
+  const toMark = pickWindow ? size : total - size;
+  for (let chosen = 0; chosen < toMark; ) {
+    const p = Math.floor(rng() * total);
+    if (marks[p] === 0) {
+      marks[p] = 1;
+      chosen++;
+    }
+  }
+  const len = sample.values.length;
+  const wv = new Float64Array(Math.min(len, size));
+  const ww = new Float64Array(Math.min(len, size));
+  const rv = new Float64Array(len);
+  const rw = new Float64Array(len);
+  let nw = 0;
+  let nr = 0;
+  let pos = 0;
+  for (let i = 0; i < len; i++) {
+    const w = sample.weights[i] as number;
+    let marked = 0;
+    for (let q = pos; q < pos + w; q++) marked += marks[q] as number;
+    pos += w;
+    const inWindow = pickWindow ? marked : w - marked;
+    const v = sample.values[i] as number;
+    if (inWindow > 0) {
+      wv[nw] = v;
+      ww[nw++] = inWindow;
+    }
+    if (w - inWindow > 0) {
+      rv[nr] = v;
+      rw[nr++] = w - inWindow;
+    }
+  }
+  return {
+    window: { values: wv.slice(0, nw), weights: ww.slice(0, nw), total: size, rankErrorBound: 0 },
+    rest: { values: rv.slice(0, nr), weights: rw.slice(0, nr), total: total - size, rankErrorBound: 0 },
+  };
 }
 
 /** `all` minus `part` (every value of `part` is in `all` with at least its weight). */

@@ -4,6 +4,7 @@
  * plain KS alarming on a trivial shift at that size, are in `npm run bench` (bench/drift.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/core/random.js';
 import {
   calibrateCategoricalThreshold,
   calibrateNumericThreshold,
@@ -14,6 +15,7 @@ import {
   isDrift,
   isResult,
   quantileSorted,
+  splitSorted,
   subtractSample,
   weightedSampleFromValues,
 } from '../../../src/metrics/drift/index.js';
@@ -113,6 +115,32 @@ describe('calibration mechanics', () => {
     expect(calibrateCategoricalThreshold(codes, ['neg', 'pos'], 800, 'tvd', opts)?.resampling).toBe(
       'bootstrap',
     );
+  });
+
+  it('splitSorted draws a uniform subset of records without sorting, the rest is the complement', () => {
+    const sample = weightedSampleFromValues([1, 1, 1, 2, 3, 3, 4, 5, 5, 5, 5]);
+    const rand = mulberry32(4);
+    const marks = new Uint8Array(sample.total);
+    const hits = new Map<number, number>();
+    for (let r = 0; r < 4000; r++) {
+      for (const size of [3, 8]) {
+        const { window, rest } = splitSorted(sample, size, rand, marks);
+        expect(window.total).toBe(size);
+        expect(rest.total).toBe(sample.total - size);
+        const merged = new Map<number, number>();
+        for (const part of [window, rest])
+          part.values.forEach((v, i) => merged.set(v, (merged.get(v) ?? 0) + (part.weights[i] as number)));
+        expect([...merged].sort((a, b) => a[0] - b[0])).toEqual(
+          [...sample.values].map((v, i) => [v, sample.weights[i]]),
+        );
+        expect([...window.values]).toEqual([...window.values].sort((a, b) => a - b));
+        if (size === 3)
+          window.values.forEach((v, i) => hits.set(v, (hits.get(v) ?? 0) + (window.weights[i] as number)));
+      }
+    }
+    // Each record is in a 3-record window with probability 3/11: value 5 (4 records) ≈ 4000·12/11.
+    expect(hits.get(5)).toBeGreaterThan(4000 * (12 / 11) * 0.9);
+    expect(hits.get(5)).toBeLessThan(4000 * (12 / 11) * 1.1);
   });
 
   it('never compares a window with data that contains it (rest = all minus the chunk)', () => {
