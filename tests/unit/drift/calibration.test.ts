@@ -128,14 +128,19 @@ describe('calibration mechanics', () => {
         expect(window.total).toBe(size);
         expect(rest.total).toBe(sample.total - size);
         const merged = new Map<number, number>();
-        for (const part of [window, rest])
-          part.values.forEach((v, i) => merged.set(v, (merged.get(v) ?? 0) + (part.weights[i] as number)));
+        for (const part of [window, rest]) {
+          part.values.forEach((v, i) => {
+            merged.set(v, (merged.get(v) ?? 0) + (part.weights[i] as number));
+          });
+        }
         expect([...merged].sort((a, b) => a[0] - b[0])).toEqual(
           [...sample.values].map((v, i) => [v, sample.weights[i]]),
         );
         expect([...window.values]).toEqual([...window.values].sort((a, b) => a - b));
-        if (size === 3)
-          window.values.forEach((v, i) => hits.set(v, (hits.get(v) ?? 0) + (window.weights[i] as number)));
+        if (size !== 3) continue;
+        window.values.forEach((v, i) => {
+          hits.set(v, (hits.get(v) ?? 0) + (window.weights[i] as number));
+        });
       }
     }
     // Each record is in a 3-record window with probability 3/11: value 5 (4 records) ≈ 4000·12/11.
