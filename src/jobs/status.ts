@@ -8,10 +8,10 @@ import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
 import { previousRuns } from '../config/schedule.js';
 import type { Storage } from '../io/storage.js';
 import type { ExecutionProgress } from '../monitor/types.js';
-import { executionJobId, schedulerId } from './ids.js';
+import { executionJobId, monitorOfSchedulerId, schedulerId } from './ids.js';
 import type { ExecutionKinds } from './kinds.js';
 import { type ExecutionJobData, type ExecutionResult, executionFor, jobNames } from './payloads.js';
-import { oneOffScheduledTime } from './queue.js';
+import { listSchedulers, oneOffScheduledTime } from './queue.js';
 
 export interface ExecutionRow {
   id: string;
@@ -37,6 +37,8 @@ export interface MonitorStatus {
   scheduled: boolean;
   nextRun?: string;
   executions: ExecutionRow[];
+  /** Failed executions of this monitor still kept by the queue (newest first), beyond `executions`. */
+  recentFailures: Array<{ id: string; scheduledTime: string; failedReason: string; finishedAt?: string }>;
 }
 
 export interface ActiveJob {
@@ -52,6 +54,8 @@ export interface StatusReport {
   queue: { name: string; prefix: string; counts: Record<string, number> };
   monitors: MonitorStatus[];
   active: ActiveJob[];
+  /** Monitors that have a job scheduler but are not in the given list (left the config: run `schedule`). */
+  orphanSchedulers: string[];
 }
 
 function progressOf(job: Job): ExecutionProgress | undefined {
@@ -144,7 +148,23 @@ export async function collectStatus(
     queue: { name: queue.name, prefix: queue.opts.prefix ?? 'bull', counts },
     monitors: [],
     active: [],
+    orphanSchedulers: [],
   };
+  // Newest failed executions, grouped by monitor (the failed set is ordered by finish time).
+  const failures = new Map<string, MonitorStatus['recentFailures']>();
+  for (const job of await queue.getJobs(['failed'], 0, 499, false)) {
+    if (!job?.id || job.name !== jobNames.execution) continue;
+    const data = job.data as ExecutionJobData;
+    const list = failures.get(data.execution.monitorName) ?? [];
+    if (list.length >= last) continue;
+    list.push({
+      id: job.id,
+      scheduledTime: data.execution.scheduledTime,
+      failedReason: job.failedReason ?? '',
+      ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
+    });
+    failures.set(data.execution.monitorName, list);
+  }
   for (const monitor of monitors) {
     const schedule = scheduleOf(monitor);
     const scheduler =
@@ -153,6 +173,7 @@ export async function collectStatus(
       schedule.kind === 'cron' ? previousRuns(schedule, now, last) : [oneOffScheduledTime(monitor, now)];
     const executions: ExecutionRow[] = [];
     for (const at of times) executions.push(await rowFor(queue, monitor, at, options));
+    const shown = new Set(executions.map((e) => e.id));
     report.monitors.push({
       name: monitor.name,
       type: monitor.type,
@@ -161,7 +182,13 @@ export async function collectStatus(
       scheduled: Boolean(scheduler),
       ...(scheduler?.next ? { nextRun: new Date(scheduler.next).toISOString() } : {}),
       executions,
+      recentFailures: (failures.get(monitor.name) ?? []).filter((f) => !shown.has(f.id)),
     });
+  }
+  const listed = new Set(monitors.map((m) => m.name));
+  for (const scheduler of await listSchedulers(queue)) {
+    const name = monitorOfSchedulerId(scheduler.key);
+    if (name !== undefined && !listed.has(name)) report.orphanSchedulers.push(name);
   }
   for (const state of ['active', 'waiting-children'] as const) {
     const jobs = await queue.getJobs([state], 0, 99, true);
@@ -211,6 +238,17 @@ export function formatStatus(report: StatusReport): string {
       const attempts = e.attemptsMade ? ` (attempts ${e.attemptsMade})` : '';
       lines.push(`  ${e.scheduledTime}  ${e.state.padEnd(16)}${detail}${attempts}`);
     }
+  }
+  for (const m of report.monitors) {
+    if (!m.recentFailures.length) continue;
+    lines.push('', `${m.name}: recent failures`);
+    for (const f of m.recentFailures) lines.push(`  ${f.scheduledTime}  ${f.id}  ${f.failedReason}`);
+  }
+  if (report.orphanSchedulers.length) {
+    lines.push(
+      '',
+      `schedulers of monitors not in the config (run driftwatch schedule to remove them): ${report.orphanSchedulers.join(', ')}`,
+    );
   }
   if (report.active.length) {
     lines.push('', 'running now:');

@@ -364,8 +364,21 @@ describe('the worker service', () => {
     const { id } = await enqueueExecution(queue, m, hour('2024-05-02T08:00:00Z'), 'manual');
     await finished(id);
     expect(progress).toContainEqual({ objectsDone: 3, objectsTotal: 3, recordsRead: 9 });
+    // An old backfilled window that failed (its baseline is gone), and a scheduler whose monitor left.
+    const broken = monitor({ baseline: join(dir, 'missing') });
+    const failed = await enqueueExecution(queue, broken, hour('2020-01-01T00:00:00Z'), 'backfill');
+    await finished(failed.id);
+    await syncSchedulers(queue, [m, monitor({ name: 'gone' })]);
     await syncSchedulers(queue, [m]);
+    await queue.upsertJobScheduler(schedulerId('orphan'), { pattern: '0 * * * *' }, { name: jobNames.tick });
     const report = await collectStatus(queue, [m], { now: hour('2024-05-02T09:30:00Z'), last: 2 });
+    expect(report.orphanSchedulers).toEqual(['orphan']);
+    expect(report.monitors[0]?.recentFailures).toEqual([
+      expect.objectContaining({
+        id: failed.id,
+        failedReason: expect.stringMatching(/^E_CONFIG: .*statistics\.json is missing/),
+      }),
+    ]);
     expect(report.monitors[0]).toMatchObject({ name: 'lines', scheduled: true });
     expect(report.monitors[0]?.executions).toEqual([
       { id: 'dq__lines__20240502T090000Z', scheduledTime: '2024-05-02T09:00:00.000Z', state: 'none' },
@@ -379,7 +392,12 @@ describe('the worker service', () => {
     const text = formatStatus(report);
     expect(text).toContain('lines  (data-quality, cron(0 * ? * * *))  next ');
     expect(text).toMatch(/2024-05-02T08:00:00.000Z {2}completed {7}Completed, 0 violations, 9 records/);
+    expect(text).toContain(`lines: recent failures\n  2020-01-01T00:00:00.000Z  ${failed.id}  E_CONFIG: `);
+    expect(text).toContain(
+      'schedulers of monitors not in the config (run driftwatch schedule to remove them): orphan',
+    );
     await syncSchedulers(queue, []);
+    expect(await listSchedulers(queue)).toEqual([]);
   });
 });
 
