@@ -6,6 +6,7 @@
  * delayed ticks and waiting executions survive a restart, and `maxmemory-policy noeviction` so that
  * BullMQ keys are never evicted.
  */
+import { isIP } from 'node:net';
 import type { RedisOptions } from 'ioredis';
 import { ConfigError } from '../core/errors.js';
 
@@ -45,7 +46,10 @@ export function redisOptionsFromUrl(settings: string | RedisSettings, role: Redi
   };
   if (parsed.username) options.username = decodeURIComponent(parsed.username);
   if (parsed.password) options.password = decodeURIComponent(parsed.password);
-  if (parsed.protocol === 'rediss:') options.tls = { servername: options.host, ...(tls ?? {}) };
+  if (parsed.protocol === 'rediss:') {
+    // SNI takes a host name, never an address. A private CA: `tls.ca`, or NODE_EXTRA_CA_CERTS for the CLI.
+    options.tls = { ...(isIP(options.host ?? '') ? {} : { servername: options.host }), ...(tls ?? {}) };
+  }
   if (role === 'worker') {
     // BullMQ workers must not give up on a command while Redis restarts.
     options.maxRetriesPerRequest = null;

@@ -461,6 +461,76 @@ describe('redisOptionsFromUrl (pure)', () => {
     expect(redactRedisUrl('redis://:secret@host:1/0')).toBe('redis://:***@host:1/0');
   });
 
+  it('connects over TLS (rediss://) with a password, to a real Redis with a self-signed certificate', async () => {
+    const { execFileSync, spawn } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const { freePort } = await import('../support/services.js');
+    const certDir = mkdtempSync(join(tmpdir(), 'dw-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        join(certDir, 'key.pem'),
+        '-out',
+        join(certDir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const port = await freePort();
+    const server = spawn(
+      'redis-server',
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--requirepass',
+        'tls-pw',
+        '--tls-cert-file',
+        join(certDir, 'cert.pem'),
+        '--tls-key-file',
+        join(certDir, 'key.pem'),
+        '--tls-auth-clients',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tlsQueue = openQueue({
+      redis: {
+        url: `rediss://:tls-pw@127.0.0.1:${port}`,
+        tls: { ca: readFileSync(join(certDir, 'cert.pem')) },
+      },
+      queue: uniqueQueueSettings(),
+    });
+    try {
+      await waitFor(
+        async () => {
+          await tlsQueue.add('probe', {}, { jobId: 'probe' });
+          return (await tlsQueue.getJobCounts('waiting')).waiting === 1;
+        },
+        { what: 'a TLS connection' },
+      );
+    } finally {
+      await tlsQueue.close();
+      server.kill('SIGTERM');
+    }
+  });
+
   it('connects with a password to a real Redis that requires one', async () => {
     const { spawn } = await import('node:child_process');
     const { freePort } = await import('../support/services.js');
