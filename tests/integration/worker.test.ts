@@ -393,3 +393,57 @@ function expectSameStatistics(actual: unknown, expected: unknown, path = 'statis
   }
   expect(actual, path).toEqual(expected);
 }
+
+describe('SIGTERM', () => {
+  it('lets the active execution finish, or hands it back after --shutdown-timeout-ms, and exits cleanly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-sigterm-'));
+    const data = await prepareMonitorData(dir, { records: 64_000, files: 16, windowStart });
+    const settings = uniqueQueueSettings();
+    const { path, monitors } = writeConfig(dir, settings, [
+      monitorEntry(data, { name: 'finish', splitThreshold: 1000 }),
+      monitorEntry(data, { name: 'handback', splitThreshold: 1000 }),
+    ]);
+    const [finish, handback] = monitors as [MonitorConfig, MonitorConfig];
+    const queue = openTestQueue(redisUrl(), settings);
+    const env = serviceEnv(awsEndpoint(), redisUrl());
+    const progressOf = async (id: string) => {
+      const p = (await queue.getJob(id))?.progress as
+        | { objectsDone?: number; objectsTotal?: number }
+        | undefined;
+      return (p?.objectsDone ?? 0) >= 1 ? p : undefined;
+    };
+
+    // Generous timeout: the execution finishes, then the worker exits with 0.
+    const patient = spawnWorker(['--config', path, '--progress-interval-ms', '0'], env);
+    workers.push(patient);
+    const a = await enqueueExecution(queue, finish, scheduledTime, 'manual');
+    const progress = await waitFor(() => progressOf(a.id), { intervalMs: 20, what: 'progress' });
+    expect(progress.objectsDone).toBeLessThan(progress.objectsTotal as number);
+    expect((await patient.stop('SIGTERM')).code).toBe(0);
+    const finished1 = await queue.getJob(a.id);
+    expect(await finished1?.getState()).toBe('completed');
+    expect(finished1?.returnvalue).toMatchObject({ recordsRead: 64_000 });
+    expect(patient.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['execution finished', 'worker closed']),
+    );
+
+    // Short timeout: the execution is handed back (no attempt used) and another worker completes it.
+    const hasty = spawnWorker(
+      ['--config', path, '--progress-interval-ms', '0', '--shutdown-timeout-ms', '100'],
+      env,
+    );
+    workers.push(hasty);
+    const b = await enqueueExecution(queue, handback, scheduledTime, 'manual');
+    await waitFor(() => progressOf(b.id), { intervalMs: 20, what: 'progress' });
+    expect((await hasty.stop('SIGTERM')).code).toBe(0);
+    expect(hasty.logs.some((l) => l.msg === 'handed the job back to the queue')).toBe(true);
+    const handedBack = await queue.getJob(b.id);
+    expect(['delayed', 'waiting']).toContain(await handedBack?.getState());
+    expect(handedBack?.attemptsMade).toBe(0);
+    const next = spawnWorker(['--config', path], env);
+    workers.push(next);
+    const done = await finished(queue, b.id);
+    expect(done.failedReason).toBeUndefined();
+    expect((done.returnvalue as ExecutionResult).recordsRead).toBe(64_000);
+  });
+});
