@@ -354,6 +354,24 @@ describe('the worker service', () => {
     expect(calls.published).toEqual(['lines@2024-05-02T08:00:00.000Z']);
   });
 
+  it('closes promptly when Redis cannot be reached (a stop during start-up does not wait for Redis)', async () => {
+    const { freePort } = await import('../support/services.js');
+    const service = new WorkerService({
+      redis: `redis://127.0.0.1:${await freePort()}`,
+      queue: settings,
+      storage: new RoutingStorage(),
+    });
+    const starting = service.start();
+    expect(service.state).toBe('starting');
+    const started = Date.now();
+    await service.close();
+    await starting;
+    await service.closed;
+    expect(service.state).toBe('closed');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await expect(service.start()).rejects.toThrow(/cannot start a worker service that is closed/);
+  });
+
   it('reports progress while an execution runs, and status lists monitors and executions', async () => {
     writeCapture(3);
     const { kind } = lineCountKind();
