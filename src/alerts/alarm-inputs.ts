@@ -5,6 +5,7 @@
 import type { ComparisonOperator } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
 import { type Constraints, parseConstraints } from '../baseline/constraints.js';
+import { driftPlan } from '../checks/data-quality.js';
 import { defaultAlarmSettings } from '../config/alarms.js';
 import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
 import { nextRuns, type Schedule } from '../config/schedule.js';
@@ -51,16 +52,14 @@ export function dataQualityAlarmFeatures(constraints: Constraints): MonitorAlarm
     if (!emit) continue;
     const evaluate = (f.overrides.evaluate_constraints ?? mc.evaluate_constraints) === 'Enabled';
     const entry: MonitorAlarmInput['features'][number] = { name: f.name };
-    if (evaluate && dc.perform_comparison === 'Enabled') {
-      if (f.inferred_type === 'String') {
-        const method = f.overrides.categorical_drift_method ?? dc.categorical_drift_method;
-        entry.driftThreshold =
-          f.overrides.categorical_comparison_threshold ?? dc.categorical_comparison_threshold;
-        entry.driftScore = method === 'ChiSquared' ? 'p-value' : 'distance';
-      } else if (f.inferred_type === 'Integral' || f.inferred_type === 'Fractional') {
-        entry.driftThreshold = f.overrides.comparison_threshold ?? dc.comparison_threshold;
-        entry.driftScore = 'distance';
-      }
+    // The same plan as the execution's baseline_drift_check, so alarms and violations agree.
+    const plan =
+      evaluate && dc.perform_comparison === 'Enabled'
+        ? driftPlan(f.inferred_type, f.overrides, dc)
+        : undefined;
+    if (plan) {
+      entry.driftThreshold = plan.threshold;
+      entry.driftScore = plan.score === 'p_value' ? 'p-value' : 'distance';
     }
     if (evaluate && f.completeness !== undefined) entry.completeness = f.completeness;
     out.push(entry);

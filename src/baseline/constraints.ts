@@ -10,6 +10,8 @@
  * - defaults of spec §4.3 for absent keys (`datatype_check_threshold` and `domain_content_threshold` 1.0,
  *   as SageMaker's generated files and container do; the docs table's 0.1 is the unconfirmed alternative).
  */
+
+import { driftOptionsFromOverrides } from '../metrics/drift/overrides.js';
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { float, toJackson } from './jackson.js';
@@ -45,6 +47,14 @@ export interface FeatureOverrides {
   categorical_comparison_threshold?: number;
   comparison_method?: 'Robust' | 'Simple';
   categorical_drift_method?: 'LInfinity' | 'ChiSquared';
+  /**
+   * driftwatch extension: a test of the drift library instead of L-infinity (a registry id, e.g. `psi`,
+   * `ks`, `jensen_shannon`), with its threshold (α for p-value tests, else in the test's unit) and minimum
+   * sample size. Validated against the feature's kind when the file is read.
+   */
+  drift_test?: string;
+  drift_threshold?: number;
+  drift_min_sample_size?: number;
 }
 
 export interface FeatureConstraint {
@@ -168,6 +178,12 @@ function readOverrides(v: Validator, raw: unknown, field: string, into: FeatureO
       'Robust',
       'Simple',
     ] as const);
+  if (o.drift_test !== undefined) into.drift_test = v.string(o.drift_test, `${field}.drift_test`);
+  if (o.drift_threshold !== undefined)
+    into.drift_threshold = v.number(o.drift_threshold, `${field}.drift_threshold`);
+  if (o.drift_min_sample_size !== undefined) {
+    into.drift_min_sample_size = v.number(o.drift_min_sample_size, `${field}.drift_min_sample_size`);
+  }
   if (o.categorical_drift_method !== undefined) {
     into.categorical_drift_method = v.oneOf(o.categorical_drift_method, `${field}.categorical_drift_method`, [
       'LInfinity',
@@ -279,6 +295,14 @@ export function parseConstraints(text: string, file: string): Constraints {
       }
       readOverrides(v, f.monitoringConfigOverrides, `${at}.monitoringConfigOverrides`, out.overrides);
       readOverrides(v, f.monitoring_config_overrides, `${at}.monitoring_config_overrides`, out.overrides);
+      const { drift_test, drift_threshold, drift_min_sample_size } = out.overrides;
+      if (drift_test !== undefined || drift_threshold !== undefined || drift_min_sample_size !== undefined) {
+        const kind = out.inferred_type === 'String' ? 'categorical' : 'numeric';
+        driftOptionsFromOverrides({ drift_test, drift_threshold, drift_min_sample_size }, kind, {
+          file,
+          field: `${at}.monitoringConfigOverrides`,
+        });
+      }
       return out;
     },
   );

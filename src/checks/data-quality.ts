@@ -17,7 +17,10 @@
  */
 import type { Constraints, FeatureConstraint, FeatureOverrides } from '../baseline/constraints.js';
 import { categoriesOf, type FeatureStatistics, type Statistics, sketchOf } from '../baseline/statistics.js';
+import { isDrift } from '../metrics/drift/decide.js';
+import { compareCategoricalFeature, compareNumericFeature } from '../metrics/drift/feature.js';
 import { chiSquaredDeequ, linfinityCategorical, linfinityNumeric } from '../metrics/drift/linf.js';
+import { DRIFT_TESTS, type DriftTestId, isDriftTestId } from '../metrics/drift/registry.js';
 import { weightedSampleFromKll } from '../metrics/drift/sample.js';
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
@@ -56,11 +59,16 @@ export interface FeatureResult {
   emitMetrics: boolean;
   drift?: {
     method: string;
+    /** `distance`: high is drift; `p_value`: low is drift (the value is then the p-value). */
+    score: 'distance' | 'p_value';
+    /** The published `feature_baseline_drift_<f>` value: the distance, or the p-value. */
     distance: number;
     simple?: number;
     threshold: number;
     pValue?: number;
+    /** False when the value could not be computed (e.g. too few values): no judgement. */
     decided: boolean;
+    drift: boolean;
   };
   dataTypeMatch?: number;
   domainShare?: number;
@@ -225,15 +233,13 @@ function checkFeature(
   const drift = driftOf(stats, expected, column, overrides, dc);
   if (!drift) return;
   result.drift = drift;
-  const fires =
-    drift.method === 'ChiSquared' ? drift.distance < drift.threshold : drift.distance > drift.threshold;
-  if (drift.decided && fires) {
+  if (drift.decided && drift.drift) {
     violations.push({
       feature_name: stats.name,
       constraint_check_type: 'baseline_drift_check',
       description:
-        drift.method === 'ChiSquared'
-          ? `Baseline drift chi-squared p-value: ${drift.distance} is below threshold: ${drift.threshold}`
+        drift.score === 'p_value'
+          ? `Baseline drift ${drift.method} p-value: ${drift.distance} is below threshold: ${drift.threshold}`
           : `Baseline drift distance: ${drift.distance} exceeds threshold: ${drift.threshold}`,
       currentValue: drift.distance,
       threshold: drift.threshold,
@@ -242,7 +248,60 @@ function checkFeature(
   }
 }
 
-/** The drift measure of one feature, per its type and the (overridden) monitoring config; undefined = not comparable. */
+/**
+ * How a feature's drift is measured, from its constraint and the monitoring config: SageMaker's L-infinity
+ * (numeric or categorical), Deequ's chi-squared p-value, or a test of the drift library named by the
+ * `drift_test` override. `score` says whether a high value (distance) or a low one (p-value) is drift.
+ * The alarm sync uses the same plan, so alarms and violations agree.
+ */
+export interface DriftPlan {
+  method: string;
+  score: 'distance' | 'p_value';
+  threshold: number;
+  test?: DriftTestId;
+  minSampleSize?: number;
+}
+
+export function driftPlan(
+  inferredType: string,
+  overrides: FeatureOverrides,
+  dc: Constraints['monitoring_config']['distribution_constraints'],
+): DriftPlan | undefined {
+  const numeric = inferredType === 'Integral' || inferredType === 'Fractional';
+  if (!numeric && inferredType !== 'String') return undefined;
+  if (overrides.drift_test !== undefined && isDriftTestId(overrides.drift_test)) {
+    const spec = DRIFT_TESTS[overrides.drift_test];
+    return {
+      method: overrides.drift_test,
+      score: spec.score,
+      threshold: overrides.drift_threshold ?? spec.defaultThreshold,
+      test: overrides.drift_test,
+      minSampleSize: overrides.drift_min_sample_size,
+    };
+  }
+  if (numeric) {
+    const method = overrides.comparison_method ?? dc.comparison_method;
+    return {
+      method: `LInfinity/${method}`,
+      score: 'distance',
+      threshold: overrides.comparison_threshold ?? dc.comparison_threshold,
+    };
+  }
+  const threshold =
+    overrides.categorical_comparison_threshold ??
+    overrides.comparison_threshold ??
+    dc.categorical_comparison_threshold;
+  if ((overrides.categorical_drift_method ?? dc.categorical_drift_method) === 'ChiSquared') {
+    return { method: 'ChiSquared', score: 'p_value', threshold };
+  }
+  return {
+    method: `LInfinity/${overrides.comparison_method ?? dc.comparison_method}`,
+    score: 'distance',
+    threshold,
+  };
+}
+
+/** The drift measure of one feature per its plan; undefined = not comparable. */
 function driftOf(
   stats: FeatureStatistics,
   expected: string,
@@ -250,45 +309,51 @@ function driftOf(
   overrides: FeatureOverrides,
   dc: Constraints['monitoring_config']['distribution_constraints'],
 ): FeatureResult['drift'] {
-  if (expected === 'Integral' || expected === 'Fractional') {
-    const baselineSketch = sketchOf(stats);
-    if (!baselineSketch || column.moments.count === 0) return undefined;
-    const method = overrides.comparison_method ?? dc.comparison_method;
-    const threshold = overrides.comparison_threshold ?? dc.comparison_threshold;
-    const linf = linfinityNumeric(
-      weightedSampleFromKll(baselineSketch),
-      weightedSampleFromKll(column.kll),
-      method,
-    );
-    return {
-      method: `LInfinity/${method}`,
-      distance: linf.distance,
-      simple: linf.simple,
-      threshold,
-      decided: Number.isFinite(linf.distance),
-    };
-  }
-  if (expected !== 'String') return undefined;
-  const baselineCounts = categoriesOf(stats);
-  if (baselineCounts.size === 0) return undefined;
-  const threshold =
-    overrides.categorical_comparison_threshold ??
-    overrides.comparison_threshold ??
-    dc.categorical_comparison_threshold;
-  if ((overrides.categorical_drift_method ?? dc.categorical_drift_method) === 'ChiSquared') {
-    const chi = chiSquaredDeequ(baselineCounts, column.categories);
-    const pValue = chi?.pValue ?? Number.NaN;
-    return { method: 'ChiSquared', distance: pValue, pValue, threshold, decided: Number.isFinite(pValue) };
-  }
-  const method = overrides.comparison_method ?? dc.comparison_method;
-  const linf = linfinityCategorical(baselineCounts, column.categories, method);
-  return {
-    method: `LInfinity/${method}`,
-    distance: linf.distance,
-    simple: linf.simple,
+  const plan = driftPlan(expected, overrides, dc);
+  if (!plan) return undefined;
+  const numeric = expected !== 'String';
+  const baselineSketch = numeric ? sketchOf(stats) : undefined;
+  const baselineCounts = numeric ? new Map<string, number>() : categoriesOf(stats);
+  if (numeric ? !baselineSketch || column.moments.count === 0 : baselineCounts.size === 0) return undefined;
+  const { method, score, threshold } = plan;
+  const judged = (value: number, extra: { simple?: number; pValue?: number } = {}) => ({
+    method,
+    score,
+    distance: value,
     threshold,
-    decided: Number.isFinite(linf.distance),
-  };
+    ...extra,
+    decided: Number.isFinite(value),
+    drift: isDrift(score, value, threshold),
+  });
+  const base = numeric ? weightedSampleFromKll(baselineSketch!) : undefined;
+  const current = numeric ? weightedSampleFromKll(column.kll) : undefined;
+  if (plan.test) {
+    const options = {
+      tests: [plan.test],
+      defaultTest: plan.test,
+      thresholds: { [plan.test]: threshold },
+      minSampleSize: plan.minSampleSize,
+    };
+    const report = base
+      ? compareNumericFeature(base, current!, options)
+      : compareCategoricalFeature(baselineCounts, column.categories, options);
+    const t = report.tests[plan.test];
+    if (!t || report.status !== 'ok') return judged(Number.NaN);
+    if (score === 'p_value') return judged(t.p_value ?? Number.NaN, { pValue: t.p_value ?? undefined });
+    // Distances are reported in the unit of the configured threshold (e.g. Wasserstein in baseline standard
+    // deviations), so that the published metric and the alarm threshold compare like with like.
+    const scale = t.threshold / threshold;
+    return judged(scale > 0 && Number.isFinite(scale) ? t.statistic / scale : t.statistic);
+  }
+  if (method === 'ChiSquared') {
+    const pValue = chiSquaredDeequ(baselineCounts, column.categories)?.pValue ?? Number.NaN;
+    return judged(pValue, { pValue });
+  }
+  const linfMethod = method.endsWith('Simple') ? 'Simple' : 'Robust';
+  const linf = base
+    ? linfinityNumeric(base, current!, linfMethod)
+    : linfinityCategorical(baselineCounts, column.categories, linfMethod);
+  return judged(linf.distance, { simple: linf.simple });
 }
 
 /** constraint_violations.json body (spec §5.1): consumers key on type and feature name only. */

@@ -126,3 +126,49 @@ describe('data-quality checks (spec §5)', () => {
     expect(check(drifted, chi).violations.some((v) => v.feature_name === 'region')).toBe(true);
   });
 });
+
+describe('drift_test overrides (driftwatch extension)', () => {
+  it('uses the named test of the drift library for that feature, with its threshold', () => {
+    const c = structuredClone(constraints);
+    c.features.find((f) => f.name === 'income')!.overrides = { drift_test: 'psi', drift_threshold: 0.1 };
+    c.features.find((f) => f.name === 'plan')!.overrides = {
+      drift_test: 'chi_square',
+      drift_threshold: 0.001,
+    };
+    const shifted = check(
+      profileOf(5_000, 21, {
+        numericShift: { income: 0.5 },
+        categorical: { plan: { basic: 0.4, silver: 0.35, gold: 0.25 } },
+      }),
+      c,
+    );
+    const income = shifted.features.find((f) => f.name === 'income')!.drift!;
+    expect(income.method).toBe('psi');
+    expect(income.score).toBe('distance');
+    expect(income.distance).toBeGreaterThan(0.1);
+    const plan = shifted.features.find((f) => f.name === 'plan')!.drift!;
+    expect(plan.score).toBe('p_value');
+    expect(plan.pValue!).toBeLessThan(0.001);
+    const drifted = shifted.violations
+      .filter((v) => v.constraint_check_type === 'baseline_drift_check')
+      .map((v) => v.feature_name);
+    expect(drifted).toEqual(expect.arrayContaining(['income', 'plan']));
+    const quiet = check(profileOf(5_000, 22), c);
+    expect(quiet.violations.filter((v) => v.feature_name === 'income' || v.feature_name === 'plan')).toEqual(
+      [],
+    );
+  });
+
+  it('rejects an unknown or misapplied test when the constraints are read, naming the field', async () => {
+    const { parseConstraints, renderConstraints } = await import('../../src/baseline/constraints.js');
+    const c = structuredClone(constraints);
+    c.features.find((f) => f.name === 'plan')!.overrides = { drift_test: 'wasserstein' };
+    expect(() => parseConstraints(renderConstraints(c), 'c.json')).toThrowError(
+      /c.json: features\[7\].monitoringConfigOverrides.drift_test: drift test 'wasserstein' does not apply to categorical features/,
+    );
+    c.features.find((f) => f.name === 'plan')!.overrides = { drift_test: 'magic' };
+    expect(() => parseConstraints(renderConstraints(c), 'c.json')).toThrowError(
+      /unknown drift test 'magic'; known tests: ks, /,
+    );
+  });
+});
