@@ -4,25 +4,23 @@
  * `alarmRate` at every window size (a fixed PSI of 0.1 cries wolf on 100-row windows; a fixed α on
  * million-row windows reacts to differences nobody cares about).
  *
- * Procedure (leave-chunk-out resampling, deterministic for a seed):
- * 1. The baseline, in its arrival order, is cut into `chunks` contiguous chunks (by default chunks of
- *    twice the window size, 10 to 200 of them).
- * 2. `chunk-subsample` (chunks of at least twice the window): for replicate r, chunk k = r mod chunks is
- *    held out, a window of the target size is drawn from it without replacement and compared with the
- *    rest of the baseline, which never contains the window's data.
- *    `subsample` (windows too large for that, up to half the baseline): the held-out chunk is the window
- *    itself, drawn without replacement from the whole baseline and compared with everything else (this
- *    assumes the baseline's rows are exchangeable: its slow variation is not captured).
- *    `bootstrap` (windows larger than half the baseline): drawn with replacement and compared with the
- *    whole baseline; the baseline's own noise then counts twice, so thresholds err towards fewer alarms.
- * 3. The threshold is the empirical quantile (linear interpolation, numpy's default) of the replicate
- *    scores: the (1 − alarmRate) quantile of distances, or the alarmRate quantile of p-values (then
- *    "p ≤ threshold" is the calibrated rule).
- * The rest of the baseline is slightly smaller than the full baseline the real windows are compared with,
- * so thresholds are very slightly conservative. Windows drawn from one chunk share that chunk's deviation,
- * so the threshold is only as steady as the number of chunks allows: give the baseline ~100 windows'
- * worth of data (e.g. 1M rows to calibrate 10k-row windows). Chunks in arrival order carry the baseline's own slow
- * variation (days, batches) into the threshold, which is the point: that variation is not drift.
+ * Procedure (leave-one-out resampling of windows, deterministic for a seed). Each replicate holds a
+ * window of the target size out of the baseline and compares it with the rest, which never contains the
+ * window's data:
+ * - `subsample` (default): the window is a uniformly random set of rows of the whole baseline, drawn
+ *   without replacement. Assumes the baseline's rows are exchangeable; replicates are nearly independent,
+ *   so the threshold is steady.
+ * - `chunk-subsample` (option `chunks`, when chunks hold at least twice the window): the baseline, in its
+ *   arrival order, is cut into that many contiguous chunks; replicate r holds out chunk r mod chunks, draws
+ *   the window from it and compares it with the other chunks. Chunks carry the baseline's slow variation
+ *   (days, batches) into the threshold — that variation is then not called drift — but the threshold is only
+ *   as steady as the number of chunks: give the baseline a few hundred windows' worth of rows.
+ * - `bootstrap` (windows larger than half the baseline): drawn with replacement and compared with the
+ *   whole baseline; the baseline's own noise then counts twice, so thresholds err towards fewer alarms.
+ * The threshold is the empirical quantile (linear interpolation, numpy's default) of the replicate scores:
+ * the (1 − alarmRate) quantile of distances, or the alarmRate quantile of p-values (then "p ≤ threshold" is
+ * the calibrated rule). The rest of the baseline is a little smaller than the full baseline real windows
+ * are compared with, so thresholds are very slightly conservative.
  */
 
 import { mulberry32, type Rng } from '../../core/random.js';
@@ -36,8 +34,8 @@ export interface CalibrationOptions {
   /** Resampled windows (default 400). */
   replicates?: number;
   /**
-   * Contiguous chunks the baseline is cut into. Default: as many chunks of twice the window size as fit,
-   * between 10 and 200 (more chunks = more independent windows = a steadier threshold).
+   * Hold out contiguous chunks of the baseline (in arrival order) instead of random rows: the number of
+   * chunks (at least 2; used only when a chunk holds at least twice the window). Default: random rows.
    */
   chunks?: number;
   seed?: number;
@@ -67,19 +65,15 @@ interface Resolved {
   seed: number;
 }
 
-function resolve(options: CalibrationOptions, n: number, windowSize: number): Resolved {
+function resolve(options: CalibrationOptions, n: number): Resolved {
   const alarmRate = options.alarmRate ?? 0.05;
   if (!(alarmRate > 0 && alarmRate < 1)) throw new RangeError('alarmRate must be in (0, 1)');
   return {
     alarmRate,
     replicates: Math.max(1, Math.floor(options.replicates ?? 400)),
-    chunks: Math.max(
-      2,
-      Math.min(
-        Math.floor(options.chunks ?? Math.min(200, Math.max(10, Math.floor(n / (2 * windowSize))))),
-        Math.floor(n / 2),
-      ),
-    ),
+    // 0 = random rows of the whole baseline.
+    chunks:
+      options.chunks === undefined ? 0 : Math.max(2, Math.min(Math.floor(options.chunks), Math.floor(n / 2))),
     seed: options.seed ?? 1,
   };
 }
@@ -113,8 +107,8 @@ export function calibrateNumericThresholds(
   const values = Float64Array.from(baselineInOrder).filter((v) => !Number.isNaN(v));
   const n = values.length;
   if (n < 4 || windowSize < 1) return out;
-  const o = resolve(options, n, windowSize);
-  const chunkSize = Math.floor(n / o.chunks);
+  const o = resolve(options, n);
+  const chunkSize = o.chunks > 0 ? Math.floor(n / o.chunks) : 0;
   const rng = mulberry32(o.seed);
   const all = weightedSampleFromValues(values);
   const resampling = resamplingFor(n, chunkSize, windowSize);
@@ -134,13 +128,13 @@ export function calibrateNumericThresholds(
       const end = k === o.chunks - 1 ? n : start + chunkSize;
       const chunk = weightedSampleFromValues(values.subarray(start, end));
       const rest = subtractSample(all, chunk);
-      const marks = new Uint8Array(chunk.total);
-      for (let r = 0; r < reps; r++) score(rest, splitSorted(chunk, windowSize, rng, marks).window);
+      const scratch = new SplitScratch(chunk);
+      for (let r = 0; r < reps; r++) score(rest, splitSorted(chunk, windowSize, rng, scratch).window);
     }
   } else if (resampling === 'subsample') {
-    const marks = new Uint8Array(all.total);
+    const scratch = new SplitScratch(all);
     for (let r = 0; r < o.replicates; r++) {
-      const { window, rest } = splitSorted(all, windowSize, rng, marks);
+      const { window, rest } = splitSorted(all, windowSize, rng, scratch);
       score(rest, window);
     }
   } else {
@@ -171,8 +165,8 @@ export function calibrateCategoricalThreshold(
   const codes = Int32Array.from(baselineCodes).filter((c) => c >= 0 && c < names.length);
   const n = codes.length;
   if (n < 4 || windowSize < 1) return undefined;
-  const o = resolve(options, n, windowSize);
-  const chunkSize = Math.floor(n / o.chunks);
+  const o = resolve(options, n);
+  const chunkSize = o.chunks > 0 ? Math.floor(n / o.chunks) : 0;
   const rng = mulberry32(o.seed);
   const totals = new Float64Array(names.length);
   for (const c of codes) totals[c] = (totals[c] as number) + 1;
@@ -242,7 +236,7 @@ function finish(
 }
 
 function resamplingFor(n: number, chunkSize: number, windowSize: number): Resampling {
-  if (chunkSize >= 2 * windowSize) return 'chunk-subsample';
+  if (chunkSize > 0 && chunkSize >= 2 * windowSize) return 'chunk-subsample';
   return windowSize <= n / 2 ? 'subsample' : 'bootstrap';
 }
 
@@ -276,33 +270,48 @@ function drawWindow(pool: Float64Array, size: number, subsample: boolean, rng: R
   return out;
 }
 
+/** Reusable buffers for `splitSorted` (sized for one sample). */
+export class SplitScratch {
+  readonly marks: Uint8Array;
+  readonly picked: Int32Array;
+  readonly windowValues: Float64Array;
+  readonly windowWeights: Float64Array;
+  readonly restValues: Float64Array;
+  readonly restWeights: Float64Array;
+  constructor(sample: WeightedSample) {
+    this.marks = new Uint8Array(sample.total);
+    this.picked = new Int32Array(Math.ceil(sample.total / 2) + 1);
+    this.windowValues = new Float64Array(sample.values.length);
+    this.windowWeights = new Float64Array(sample.values.length);
+    this.restValues = new Float64Array(sample.values.length);
+    this.restWeights = new Float64Array(sample.values.length);
+  }
+}
+
 /**
  * A uniformly random subset of `size` records of an exact sample (integer weights), and the records left:
  * positions in sorted order are marked, then one walk splits each value's weight, so neither part needs
- * sorting. O(total) per call; `marks` is scratch space of `sample.total` bytes.
+ * sorting. O(total) per call. The two samples are views on `scratch`: valid until the next call.
  */
 export function splitSorted(
   sample: WeightedSample,
   size: number,
   rng: Rng,
-  marks: Uint8Array,
+  scratch: SplitScratch = new SplitScratch(sample),
 ): { window: WeightedSample; rest: WeightedSample } {
   const total = sample.total;
-  marks.fill(0, 0, total);
+  const { marks, picked } = scratch;
   const pickWindow = size <= total / 2;
   const toMark = pickWindow ? size : total - size;
   for (let chosen = 0; chosen < toMark; ) {
     const p = Math.floor(rng() * total);
     if (marks[p] === 0) {
       marks[p] = 1;
-      chosen++;
+      picked[chosen++] = p;
     }
   }
   const len = sample.values.length;
-  const wv = new Float64Array(Math.min(len, size));
-  const ww = new Float64Array(Math.min(len, size));
-  const rv = new Float64Array(len);
-  const rw = new Float64Array(len);
+  const { windowValues: wv, windowWeights: ww, restValues: rv, restWeights: rw } = scratch;
   let nw = 0;
   let nr = 0;
   let pos = 0;
@@ -322,9 +331,10 @@ export function splitSorted(
       rw[nr++] = w - inWindow;
     }
   }
+  for (let k = 0; k < toMark; k++) marks[picked[k] as number] = 0;
   return {
-    window: { values: wv.slice(0, nw), weights: ww.slice(0, nw), total: size, rankErrorBound: 0 },
-    rest: { values: rv.slice(0, nr), weights: rw.slice(0, nr), total: total - size, rankErrorBound: 0 },
+    window: { values: wv.subarray(0, nw), weights: ww.subarray(0, nw), total: size, rankErrorBound: 0 },
+    rest: { values: rv.subarray(0, nr), weights: rw.subarray(0, nr), total: total - size, rankErrorBound: 0 },
   };
 }
 

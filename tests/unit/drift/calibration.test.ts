@@ -15,6 +15,7 @@ import {
   isDrift,
   isResult,
   quantileSorted,
+  SplitScratch,
   splitSorted,
   subtractSample,
   weightedSampleFromValues,
@@ -56,9 +57,8 @@ function alarmRate(
 
 describe('calibrated thresholds: false-alarm rate on no-drift data', () => {
   for (const { m, baselineSize, replicates, trials } of [
-    // ~100 windows' worth of baseline, as calibrate.ts recommends.
     { m: 100, baselineSize: 20_000, replicates: 1000, trials: 1000 },
-    { m: 10_000, baselineSize: 1_000_000, replicates: 1000, trials: 1000 },
+    { m: 10_000, baselineSize: 200_000, replicates: 1000, trials: 1000 },
   ]) {
     it(`stays at ${ALARM_RATE} (±50%) with ${m} records per window`, () => {
       const baseline = normals(new TestRandom(1000 + m), baselineSize);
@@ -66,7 +66,7 @@ describe('calibrated thresholds: false-alarm rate on no-drift data', () => {
       const thresholds = calibrateNumericThresholds(baseline, m, ['ks', 'psi'], options);
       const ks = thresholds.get('ks');
       const psi = thresholds.get('psi');
-      expect(ks?.resampling).toBe('chunk-subsample');
+      expect(ks?.resampling).toBe('subsample');
       expect(ks?.replicates).toBe(replicates);
       const [ksRate, psiRate, fixedPsiRate] = alarmRate(baseline, m, trials, 2000 + m, [
         { test: 'ks', threshold: ks?.threshold as number },
@@ -90,6 +90,36 @@ describe('calibrated thresholds: false-alarm rate on no-drift data', () => {
   }
 });
 
+describe('calibrated thresholds on a baseline with slow variation (batches)', () => {
+  it('chunked calibration absorbs batch-to-batch shifts that random-row calibration calls drift', () => {
+    // Rows arrive in batches of 200; each batch has its own small offset (sd 0.1): normal operation.
+    const rand = new TestRandom(77);
+    const batch = (size: number): Float64Array => {
+      const offset = 0.1 * rand.normal();
+      return Float64Array.from({ length: size }, () => offset + rand.normal());
+    };
+    const baseline = new Float64Array(300 * 200);
+    for (let b = 0; b < 300; b++) baseline.set(batch(200), b * 200);
+    const m = 100;
+    const byRows = calibrateNumericThreshold(baseline, m, 'ks', { replicates: 1000, seed: 5 });
+    const byChunks = calibrateNumericThreshold(baseline, m, 'ks', { replicates: 1000, seed: 5, chunks: 300 });
+    expect(byChunks?.resampling).toBe('chunk-subsample');
+    const base = weightedSampleFromValues(baseline);
+    let rowAlarms = 0;
+    let chunkAlarms = 0;
+    const trials = 1000;
+    for (let t = 0; t < trials; t++) {
+      const r = DRIFT_TESTS.ks.numeric(base, weightedSampleFromValues(batch(m)));
+      if (!isResult(r)) continue;
+      if (isDrift('p_value', r.pValue, byRows?.threshold as number)) rowAlarms++;
+      if (isDrift('p_value', r.pValue, byChunks?.threshold as number)) chunkAlarms++;
+    }
+    expect(rowAlarms / trials).toBeGreaterThan(ALARM_RATE * 1.5);
+    expect(chunkAlarms / trials).toBeGreaterThanOrEqual(ALARM_RATE * 0.5);
+    expect(chunkAlarms / trials).toBeLessThanOrEqual(ALARM_RATE * 1.5);
+  });
+});
+
 describe('calibration mechanics', () => {
   it('is deterministic for a seed and changes with it', () => {
     const baseline = normals(new TestRandom(5), 4000);
@@ -103,6 +133,7 @@ describe('calibration mechanics', () => {
   it('picks the resampling by window size, and says which', () => {
     const baseline = normals(new TestRandom(6), 1000);
     const opts = { replicates: 20, chunks: 10 };
+    expect(calibrateNumericThreshold(baseline, 50, 'ks', { replicates: 20 })?.resampling).toBe('subsample');
     expect(calibrateNumericThreshold(baseline, 50, 'ks', opts)?.resampling).toBe('chunk-subsample');
     const mid = calibrateNumericThreshold(baseline, 300, 'ks', opts);
     expect(mid?.resampling).toBe('subsample');
@@ -120,11 +151,11 @@ describe('calibration mechanics', () => {
   it('splitSorted draws a uniform subset of records without sorting, the rest is the complement', () => {
     const sample = weightedSampleFromValues([1, 1, 1, 2, 3, 3, 4, 5, 5, 5, 5]);
     const rand = mulberry32(4);
-    const marks = new Uint8Array(sample.total);
+    const scratch = new SplitScratch(sample);
     const hits = new Map<number, number>();
     for (let r = 0; r < 4000; r++) {
       for (const size of [3, 8]) {
-        const { window, rest } = splitSorted(sample, size, rand, marks);
+        const { window, rest } = splitSorted(sample, size, rand, scratch);
         expect(window.total).toBe(size);
         expect(rest.total).toBe(sample.total - size);
         const merged = new Map<number, number>();
