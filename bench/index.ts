@@ -7,6 +7,7 @@ import { benchReaders } from './datasets.js';
 import { benchDrift } from './drift.js';
 import { benchBaseline, benchExecution } from './main-job.js';
 import { benchQuality } from './quality.js';
+import { benchScaleOut } from './worker.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -21,6 +22,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['readers', () => benchReaders(quick ? 200_000 : 1_000_000, 20)],
   ['capture', () => benchCapture(quick ? 50_000 : 200_000, 20)],
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],
+  ['scale-out', () => benchScaleOut(quick ? 200_000 : 600_000)],
   ['drift', () => benchDrift(quick)],
 ];
 
