@@ -14,20 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IssueLog } from '../src/core/issues.js';
+import { mulberry32 } from '../src/core/random.js';
 import { openDataset } from '../src/io/datasets/index.js';
 import { LocalStorage } from '../src/io/local-storage.js';
-
-/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CATEGORIES: readonly (readonly string[])[] = [
   ['red', 'green', 'blue'],
@@ -57,7 +46,7 @@ function columnKinds(cols: number): ColumnKind[] {
  */
 export async function generateCsv(path: string, rows: number, cols: number, seed = 42): Promise<void> {
   if (cols < 1) throw new RangeError('cols must be at least 1');
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const kinds = columnKinds(cols);
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
   const header = ['label', ...kinds.map((kind, i) => (kind === 'category' ? `cat_${i + 1}` : `f${i + 1}`))];

@@ -20,6 +20,7 @@ import { IssueLog } from '../core/issues.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import { describeViolations } from './details.js';
+import { publishOnce } from './once.js';
 import { profileInThreads, splitBySize, threadCount } from './parallel.js';
 import { jobWindow, listExecutionInputs, profileExecutionInputs } from './profile-window.js';
 import type { DataQualityJob, ExecutionDeps, ExecutionSummary, PartialProfileJSON } from './types.js';
@@ -122,11 +123,11 @@ export async function completeExecution(
 
   let metricsPublished = 0;
   if (job.cloudwatch && deps.cloudwatch) {
-    const marker = joinUri(prefix, '.metrics-published');
-    if (!(await deps.storage.head(marker))) {
+    const cloudwatch = deps.cloudwatch;
+    metricsPublished = await publishOnce(deps.storage, prefix, async () => {
       // Loaded here: the CloudWatch SDK costs ~0.4 s to import, and local runs never need it.
       const { publishDataQualityMetrics } = await import('./publish.js');
-      metricsPublished = await publishDataQualityMetrics(deps.cloudwatch, {
+      return await publishDataQualityMetrics(cloudwatch, {
         job,
         profile,
         result,
@@ -135,11 +136,7 @@ export async function completeExecution(
         issues,
         signal: deps.signal,
       });
-      await deps.storage.write(
-        marker,
-        JSON.stringify({ publishedAt: new Date().toISOString(), metrics: metricsPublished }),
-      );
-    }
+    });
   }
   const t2 = Date.now();
 

@@ -58,6 +58,7 @@ import {
 } from '../metrics/quality/statistics.js';
 import { jobWindow, reportPrefix } from './data-quality.js';
 import { publishModelQualityMetrics } from './model-quality-publish.js';
+import { publishOnce } from './once.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 /** Everything a model-quality execution needs; JSON-serialisable (a BullMQ payload). Times are ISO-8601 UTC. */
@@ -412,9 +413,9 @@ export async function runModelQualityExecution(
   // 6. Metrics (once: guarded by a marker).
   let metricsPublished = 0;
   if (job.cloudwatch && deps.cloudwatch) {
-    const marker = joinUri(prefix, '.metrics-published');
-    if (!(await deps.storage.head(marker))) {
-      metricsPublished = await publishModelQualityMetrics(deps.cloudwatch, {
+    const cloudwatch = deps.cloudwatch;
+    metricsPublished = await publishOnce(deps.storage, prefix, async () => {
+      return await publishModelQualityMetrics(cloudwatch, {
         job,
         status,
         realised: metrics ? finiteMetrics(metrics.scalars) : {},
@@ -422,11 +423,7 @@ export async function runModelQualityExecution(
         issues,
         signal: deps.signal,
       });
-      await deps.storage.write(
-        marker,
-        JSON.stringify({ publishedAt: new Date().toISOString(), metrics: metricsPublished }),
-      );
-    }
+    });
   }
   const published = Date.now();
 
