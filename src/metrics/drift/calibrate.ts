@@ -19,8 +19,9 @@
  *   whole baseline; the baseline's own noise then counts twice, so thresholds err towards fewer alarms.
  * The threshold is the empirical quantile (linear interpolation, numpy's default) of the replicate scores:
  * the (1 − alarmRate) quantile of distances, or the alarmRate quantile of p-values (then "p ≤ threshold" is
- * the calibrated rule). The rest of the baseline is a little smaller than the full baseline real windows
- * are compared with, so thresholds are very slightly conservative.
+ * the calibrated rule). The rest of the baseline is smaller than the full baseline real windows are
+ * compared with; drawing windows slightly larger than the target (`drawnWindowSize`) gives the comparison
+ * the same effective sample size, so the thresholds are not conservative by that difference.
  */
 
 import { mulberry32, type Rng } from '../../core/random.js';
@@ -47,6 +48,11 @@ export interface CalibratedThreshold {
   test: DriftTestId;
   score: ScoreKind;
   windowSize: number;
+  /**
+   * Size of the resampled windows: slightly above `windowSize` so that window vs rest-of-baseline has the
+   * same effective sample size 1/(1/m + 1/N) as a real window vs the whole baseline (see the module doc).
+   */
+  drawnWindowSize: number;
   /** p-value level (drift when p ≤ it) or distance (drift when distance ≥ it), in the statistic's unit. */
   threshold: number;
   alarmRate: number;
@@ -112,6 +118,7 @@ export function calibrateNumericThresholds(
   const rng = mulberry32(o.seed);
   const all = weightedSampleFromValues(values);
   const resampling = resamplingFor(n, chunkSize, windowSize);
+  const drawn = drawnWindowSize(n, chunkSize, windowSize, resampling);
   const score = (rest: WeightedSample, window: WeightedSample): void => {
     for (const t of specs) {
       const outcome = t.run(rest, window);
@@ -129,12 +136,12 @@ export function calibrateNumericThresholds(
       const chunk = weightedSampleFromValues(values.subarray(start, end));
       const rest = subtractSample(all, chunk);
       const scratch = new SplitScratch(chunk);
-      for (let r = 0; r < reps; r++) score(rest, splitSorted(chunk, windowSize, rng, scratch).window);
+      for (let r = 0; r < reps; r++) score(rest, splitSorted(chunk, drawn, rng, scratch).window);
     }
   } else if (resampling === 'subsample') {
     const scratch = new SplitScratch(all);
     for (let r = 0; r < o.replicates; r++) {
-      const { window, rest } = splitSorted(all, windowSize, rng, scratch);
+      const { window, rest } = splitSorted(all, drawn, rng, scratch);
       score(rest, window);
     }
   } else {
@@ -143,7 +150,7 @@ export function calibrateNumericThresholds(
     }
   }
   for (const t of specs) {
-    const result = finish(t.id, t.spec.score, windowSize, t.scores, o, chunkSize, resampling);
+    const result = finish(t.id, t.spec.score, windowSize, drawn, t.scores, o, chunkSize, resampling);
     if (result) out.set(t.id, result);
   }
   return out;
@@ -172,6 +179,7 @@ export function calibrateCategoricalThreshold(
   for (const c of codes) totals[c] = (totals[c] as number) + 1;
   const scores: number[] = [];
   const resampling = resamplingFor(n, chunkSize, windowSize);
+  const drawn = drawnWindowSize(n, chunkSize, windowSize, resampling);
   const score = (rest: Map<string, number>, window: Float64Array): void => {
     const counts = new Float64Array(names.length);
     for (const c of window) counts[c] = (counts[c] as number) + 1;
@@ -190,13 +198,13 @@ export function calibrateCategoricalThreshold(
       const restCounts = Float64Array.from(totals);
       for (const c of chunk) restCounts[c] = (restCounts[c] as number) - 1;
       const rest = toCountMap(restCounts, names);
-      for (let r = 0; r < reps; r++) score(rest, drawWindow(chunk, windowSize, true, rng));
+      for (let r = 0; r < reps; r++) score(rest, drawWindow(chunk, drawn, true, rng));
     }
   } else {
     const all = Float64Array.from(codes);
     const allCounts = toCountMap(totals, names);
     for (let r = 0; r < o.replicates; r++) {
-      const window = drawWindow(all, windowSize, resampling === 'subsample', rng);
+      const window = drawWindow(all, drawn, resampling === 'subsample', rng);
       if (resampling === 'bootstrap') {
         score(allCounts, window);
         continue;
@@ -206,13 +214,14 @@ export function calibrateCategoricalThreshold(
       score(toCountMap(restCounts, names), window);
     }
   }
-  return finish(test, spec.score, windowSize, scores, o, chunkSize, resampling);
+  return finish(test, spec.score, windowSize, drawn, scores, o, chunkSize, resampling);
 }
 
 function finish(
   test: DriftTestId,
   score: ScoreKind,
   windowSize: number,
+  drawn: number,
   scores: number[],
   o: Resolved,
   chunkSize: number,
@@ -225,6 +234,7 @@ function finish(
     test,
     score,
     windowSize,
+    drawnWindowSize: drawn,
     threshold: quantileSorted(scores, q),
     alarmRate: o.alarmRate,
     replicates: scores.length,
@@ -233,6 +243,27 @@ function finish(
     resampling,
     seed: o.seed,
   };
+}
+
+/**
+ * The held-out window is compared with a rest smaller than the full baseline, which would widen the null
+ * distribution of every statistic (all scale with the effective size 1/(1/m + 1/n)). Drawing a slightly
+ * larger window m' restores it: 1/m' + 1/rest = 1/m + 1/N, with rest = N − m' (random rows; possible up to
+ * m = N/3) or N − chunk (chunks). Where it cannot be matched, m' = m (thresholds a little conservative).
+ */
+function drawnWindowSize(n: number, chunkSize: number, m: number, resampling: Resampling): number {
+  const target = 1 / m + 1 / n;
+  if (resampling === 'chunk-subsample') {
+    const inv = target - 1 / (n - chunkSize);
+    const drawn = inv > 0 ? Math.round(1 / inv) : chunkSize;
+    return Math.max(m, Math.min(chunkSize, drawn));
+  }
+  if (resampling === 'subsample' && target >= 4 / n) {
+    // m'(N − m') = N / target, the smaller root.
+    const drawn = Math.round((n - Math.sqrt(n * n - (4 * n) / target)) / 2);
+    return Math.max(m, Math.min(Math.floor(n / 2), drawn));
+  }
+  return m;
 }
 
 function resamplingFor(n: number, chunkSize: number, windowSize: number): Resampling {

@@ -12,7 +12,7 @@
  *   sample is within ±ε of the true CDF of the data it summarises. 0 for exact data.
  */
 export interface WeightedSample {
-  /** Distinct finite values, strictly ascending. */
+  /** Distinct values, strictly ascending (no NaN; ±Infinity only where the caller accepts infinite distances). */
   values: Float64Array;
   /** Positive weights, one per value. */
   weights: Float64Array;

@@ -130,6 +130,19 @@ describe('calibration mechanics', () => {
     expect(a?.threshold).not.toBe(c?.threshold);
   });
 
+  it('draws windows just large enough that window vs rest has the effective size of window vs baseline', () => {
+    const baseline = normals(new TestRandom(9), 5000);
+    const r = calibrateNumericThreshold(baseline, 1000, 'ks', { replicates: 10 });
+    const d = r?.drawnWindowSize as number;
+    expect(r?.windowSize).toBe(1000);
+    expect(d).toBeGreaterThan(1000);
+    expect(1 / d + 1 / (5000 - d)).toBeCloseTo(1 / 1000 + 1 / 5000, 6);
+    const chunked = calibrateNumericThreshold(baseline, 100, 'ks', { replicates: 10, chunks: 10 });
+    expect(chunked?.resampling).toBe('chunk-subsample');
+    // Rounded to whole rows: 100.2 → 100.
+    expect(chunked?.drawnWindowSize).toBe(100);
+  });
+
   it('picks the resampling by window size, and says which', () => {
     const baseline = normals(new TestRandom(6), 1000);
     const opts = { replicates: 20, chunks: 10 };
