@@ -5,7 +5,7 @@ import { mulberry32 } from '../../src/core/random.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 import { classifyText, inferColumnType, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
 import { HyperLogLog, hashString } from '../../src/metrics/sketches/hll.js';
-import { KllSketch } from '../../src/metrics/sketches/kll.js';
+import { KllSketch, sortRuns } from '../../src/metrics/sketches/kll.js';
 
 const fixtures = new URL('../fixtures/profile/', import.meta.url);
 interface Ref {
@@ -81,6 +81,24 @@ describe('column profile against numpy (tests/fixtures/profile/generate.py)', ()
 });
 
 describe('KLL sketch', () => {
+  it('sorts compactor buffers made of sorted runs (merged) and random ones (native) exactly like a sort', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { maxLength: 300 }), {
+          maxLength: 40,
+        }),
+        fc.boolean(),
+        (runs, sortEach) => {
+          const parts = runs.map((r) => (sortEach ? [...r].sort((a, b) => a - b) : r));
+          const values = Float64Array.from(parts.flat());
+          const expected = Float64Array.from(values).sort();
+          expect(Array.from(sortRuns(values))).toEqual(Array.from(expected));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('holds every value in arrival order up to 2050 values, as SageMaker does', () => {
     const sketch = new KllSketch();
     for (let i = 0; i < 2050; i++) sketch.update(2050 - i);

@@ -32,6 +32,51 @@ export interface KllState {
 }
 
 export const KLL_DEFAULT_K = 2048;
+
+const MAX_RUNS_TO_MERGE = 16;
+let scratch = new Float64Array(4096);
+
+/**
+ * Sorts in place. Buffers above level 0 are made of sorted runs (each compaction of the level below
+ * appends one), so they are merged run by run in linear time; anything with more than a few runs (level 0)
+ * goes to the native sort.
+ */
+export function sortRuns(values: Float64Array): Float64Array {
+  const n = values.length;
+  const starts: number[] = [0];
+  for (let i = 1; i < n; i++) {
+    if (values[i]! < values[i - 1]!) {
+      starts.push(i);
+      if (starts.length > MAX_RUNS_TO_MERGE) return values.sort();
+    }
+  }
+  if (starts.length === 1) return values;
+  if (scratch.length < n) scratch = new Float64Array(n * 2);
+  let src: Float64Array = values;
+  let dst: Float64Array = scratch.subarray(0, n);
+  let runs = starts;
+  while (runs.length > 1) {
+    const next: number[] = [];
+    for (let r = 0; r < runs.length; r += 2) {
+      const a = runs[r]!;
+      const mid = r + 1 < runs.length ? runs[r + 1]! : n;
+      const end = r + 2 < runs.length ? runs[r + 2]! : n;
+      next.push(a);
+      let i = a;
+      let j = mid;
+      let k = a;
+      while (i < mid && j < end) dst[k++] = src[j]! < src[i]! ? src[j++]! : src[i++]!;
+      while (i < mid) dst[k++] = src[i++]!;
+      while (j < end) dst[k++] = src[j++]!;
+    }
+    runs = next;
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== values) values.set(src);
+  return values;
+}
 export const KLL_DEFAULT_C = 0.64;
 
 export class KllSketch {
@@ -118,7 +163,7 @@ export class KllSketch {
     if (this.#compactions[h]! % 2 === 1) this.#offsets[h] = 1 - this.#offsets[h]!;
     const offset = this.#offsets[h]!;
     const tail = items % 2 === 1 ? buffer[items - 1]! : undefined;
-    const sorted = buffer.subarray(0, len).sort();
+    const sorted = sortRuns(buffer.subarray(0, len));
     for (let i = offset; i < len; i += 2) this.#push(h + 1, sorted[i]!);
     this.#lengths[h] = 0;
     if (tail !== undefined) {
