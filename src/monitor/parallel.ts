@@ -12,6 +12,9 @@ import type { DataQualityJob, ExecutionDeps, ExecutionProgress, PartialProfileJS
 /** Bytes of capture below which a window is profiled in-process (threads cost ~0.1 s to start). */
 const MIN_BYTES_PER_THREAD = 16 * 1024 * 1024;
 
+/** Young-generation size of a profiling thread (MB). */
+const YOUNG_GENERATION_MB = 12;
+
 const workerUrl = new URL('./profile-worker.js', import.meta.url);
 /** Threads need the compiled worker (not available when running the TypeScript sources, e.g. under vitest). */
 export const threadsAvailable = !import.meta.url.endsWith('.ts');
@@ -81,7 +84,12 @@ export async function profileInThreads(
       groups.map(
         (objects, i) =>
           new Promise<PartialProfileJSON>((resolve, reject) => {
-            const worker = new Worker(workerUrl, { workerData: { job, objects } });
+            // A small young generation: profiling allocates short-lived strings only, and each thread's
+            // heap adds to the process's peak RSS.
+            const worker = new Worker(workerUrl, {
+              workerData: { job, objects },
+              resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+            });
             workers.push(worker);
             let settled = false;
             worker.on(
