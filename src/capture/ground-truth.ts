@@ -15,7 +15,7 @@
  */
 import type { IssueLog } from '../core/issues.js';
 import type { Cell, Window } from '../core/types.js';
-import { readLines } from '../io/lines.js';
+import { readLines, reportLineProblems } from '../io/lines.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 import { splitCsvLine } from './csv-split.js';
 import { listHourPartitionedObjects } from './listing.js';
@@ -137,23 +137,7 @@ export async function* readGroundTruthRecords(
   const stream = await storage.readStream(objectUri);
   try {
     for await (const line of readLines(stream, { maxLineBytes })) {
-      if (line.tooLong) {
-        issues.add({
-          kind: 'line_too_long',
-          source: objectUri,
-          line: line.lineNumber,
-          message: `line longer than ${maxLineBytes} bytes skipped`,
-        });
-        continue;
-      }
-      if (line.invalidUtf8) {
-        issues.add({
-          kind: 'invalid_utf8',
-          source: objectUri,
-          line: line.lineNumber,
-          message: 'line is not valid UTF-8 (invalid bytes read as U+FFFD)',
-        });
-      }
+      if (reportLineProblems(line, objectUri, maxLineBytes, issues)) continue;
       const record = parseGroundTruthLine(line.text, objectUri, line.lineNumber, issues);
       if (record) yield record;
     }

@@ -17,7 +17,7 @@
  */
 import type { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
-import { readLineBatches } from '../io/lines.js';
+import { readLineBatches, reportLineProblems } from '../io/lines.js';
 import type { Storage } from '../io/storage.js';
 
 export type CaptureEncoding = 'CSV' | 'JSON' | 'BASE64';
@@ -260,23 +260,7 @@ export async function* readCaptureBatches(
       const records: CaptureRecord[] = [];
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
-        if (line.tooLong) {
-          issues.add({
-            kind: 'line_too_long',
-            source: objectUri,
-            line: line.lineNumber,
-            message: `line longer than ${maxLineBytes} bytes skipped`,
-          });
-          continue;
-        }
-        if (line.invalidUtf8) {
-          issues.add({
-            kind: 'invalid_utf8',
-            source: objectUri,
-            line: line.lineNumber,
-            message: 'line is not valid UTF-8 (invalid bytes read as U+FFFD)',
-          });
-        }
+        if (reportLineProblems(line, objectUri, maxLineBytes, issues)) continue;
         const record = parseCaptureLine(line.text, objectUri, line.lineNumber, issues);
         if (record === undefined) continue;
         if (window) {

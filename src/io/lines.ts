@@ -5,6 +5,7 @@
  * `\r\n` endings are accepted; a final line without a newline is returned; empty lines are skipped.
  */
 import type { Readable } from 'node:stream';
+import type { IssueLog } from '../core/issues.js';
 
 export interface Line {
   /** 1-based line number in the object. */
@@ -98,4 +99,34 @@ export async function* readLines(
   options: LineOptions = {},
 ): AsyncGenerator<Line> {
   for await (const batch of readLineBatches(stream, options)) yield* batch;
+}
+
+/**
+ * Records the problems of a line read from `source` in `issues`: a too-long line (`line_too_long`: skip it,
+ * returns true) or invalid UTF-8 (`invalid_utf8`: the line is still read, with U+FFFD, returns false).
+ */
+export function reportLineProblems(
+  line: Line,
+  source: string,
+  maxLineBytes: number,
+  issues: IssueLog,
+): boolean {
+  if (line.tooLong) {
+    issues.add({
+      kind: 'line_too_long',
+      source,
+      line: line.lineNumber,
+      message: `line longer than ${maxLineBytes} bytes skipped`,
+    });
+    return true;
+  }
+  if (line.invalidUtf8) {
+    issues.add({
+      kind: 'invalid_utf8',
+      source,
+      line: line.lineNumber,
+      message: 'line is not valid UTF-8 (invalid bytes read as U+FFFD)',
+    });
+  }
+  return false;
 }
