@@ -5,8 +5,8 @@
  * `scipy.stats.entropy(c_smoothed, b_smoothed)`. Default threshold 0.1.
  * From sketches: each term is bounded over the box of proportions allowed by the rank errors.
  */
-import { type HistogramPair, smoothProportions } from './histogram.js';
-import { boxDeviation } from './psi.js';
+import type { HistogramPair } from './histogram.js';
+import { smoothedDivergence } from './psi.js';
 import type { DriftTestOutcome } from './types.js';
 
 function klTerm(b: number, c: number): number {
@@ -14,26 +14,9 @@ function klTerm(b: number, c: number): number {
 }
 
 export function klDivergence(h: HistogramPair): DriftTestOutcome {
-  const b = smoothProportions(h.baseline);
-  const c = smoothProportions(h.current);
-  let statistic = 0;
-  for (let i = 0; i < b.length; i++) statistic += klTerm(b[i] as number, c[i] as number);
-  const result = { statistic, pValue: null, input: h.input, method: h.method };
-  if (h.proportionError[0] === 0 && h.proportionError[1] === 0) return result;
-  let bound = 0;
-  for (let i = 0; i < b.length; i++) {
-    bound += boxDeviation(
-      b[i] as number,
-      c[i] as number,
-      h.proportionError[0],
-      h.proportionError[1],
-      klTerm,
-      (_b, _c, box) => {
-        // c·ln(c/b) decreases in b; in c it is smallest at c = b/e.
-        const cStar = Math.min(box.cHi, Math.max(box.cLo, box.bHi / Math.E));
-        return klTerm(box.bHi, cStar);
-      },
-    );
-  }
-  return { ...result, statisticErrorBound: bound };
+  return smoothedDivergence(h, klTerm, (_b, _c, box) => {
+    // c·ln(c/b) decreases in b; in c it is smallest at c = b/e.
+    const cStar = Math.min(box.cHi, Math.max(box.cLo, box.bHi / Math.E));
+    return klTerm(box.bHi, cStar);
+  });
 }

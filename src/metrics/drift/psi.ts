@@ -15,10 +15,29 @@ export function psiTerm(b: number, c: number): number {
 }
 
 export function populationStabilityIndex(h: HistogramPair): DriftTestOutcome {
+  // (c − b)·ln(c/b) ≥ 0, zero on the diagonal; off it, the minimum is at the corner closest to it.
+  return smoothedDivergence(h, psiTerm, (bh, ch, box) =>
+    box.bLo <= box.cHi && box.cLo <= box.bHi
+      ? 0
+      : ch > bh
+        ? psiTerm(box.bHi, box.cLo)
+        : psiTerm(box.bLo, box.cHi),
+  );
+}
+
+/**
+ * Σ_i term(b_i, c_i) over the smoothed proportions of a histogram pair; from sketches, with the error
+ * bound of each term over its box of allowed proportions (`minimum`: the term's minimum over the box).
+ */
+export function smoothedDivergence(
+  h: HistogramPair,
+  term: (b: number, c: number) => number,
+  minimum: (b: number, c: number, box: Box) => number,
+): DriftTestOutcome {
   const b = smoothProportions(h.baseline);
   const c = smoothProportions(h.current);
   let statistic = 0;
-  for (let i = 0; i < b.length; i++) statistic += psiTerm(b[i] as number, c[i] as number);
+  for (let i = 0; i < b.length; i++) statistic += term(b[i] as number, c[i] as number);
   const result = { statistic, pValue: null, input: h.input, method: h.method };
   if (h.proportionError[0] === 0 && h.proportionError[1] === 0) return result;
   let bound = 0;
@@ -28,14 +47,8 @@ export function populationStabilityIndex(h: HistogramPair): DriftTestOutcome {
       c[i] as number,
       h.proportionError[0],
       h.proportionError[1],
-      psiTerm,
-      (bh, ch, lo) =>
-        // (c − b)·ln(c/b) ≥ 0, zero on the diagonal; off it, the minimum is at the corner closest to it.
-        lo.bLo <= lo.cHi && lo.cLo <= lo.bHi
-          ? 0
-          : ch > bh
-            ? psiTerm(lo.bHi, lo.cLo)
-            : psiTerm(lo.bLo, lo.cHi),
+      term,
+      minimum,
     );
   }
   return { ...result, statisticErrorBound: bound };
