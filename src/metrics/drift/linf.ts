@@ -4,6 +4,7 @@
  * KS critical value ("Robust"), and Deequ's chi-square goodness-of-fit with small-category merging.
  */
 import gammainc from '@stdlib/math-base-special-gammainc';
+import { walkCdfStretches } from './cdf-walk.js';
 import type { WeightedSample } from './sample.js';
 
 /** Deequ's default cα (α ≈ 0.003). */
@@ -53,43 +54,13 @@ export function maxCdfDifference(a: WeightedSample, b: WeightedSample): number {
   return maxCdfDifferenceByMerge(a, b);
 }
 
+/** One merge pass: the CDFs on every stretch between pooled values (both are 1 after the last one). */
 function maxCdfDifferenceByMerge(a: WeightedSample, b: WeightedSample): number {
-  const av = a.values;
-  const aw = a.weights;
-  const bv = b.values;
-  const bw = b.weights;
-  const na = av.length;
-  const nb = bv.length;
-  const n = a.total;
-  const m = b.total;
-  let i = 0;
-  let j = 0;
-  let ca = 0;
-  let cb = 0;
   let best = 0;
-  // Values are distinct within each sample: a three-way merge visits every pooled value once.
-  while (i < na && j < nb) {
-    const x = av[i] as number;
-    const y = bv[j] as number;
-    if (x < y) ca += aw[i++] as number;
-    else if (y < x) cb += bw[j++] as number;
-    else {
-      ca += aw[i++] as number;
-      cb += bw[j++] as number;
-    }
-    const d = Math.abs(ca / n - cb / m);
+  walkCdfStretches(a, b, (fa, fb) => {
+    const d = Math.abs(fa - fb);
     if (d > best) best = d;
-  }
-  while (i < na) {
-    ca += aw[i++] as number;
-    const d = Math.abs(ca / n - cb / m);
-    if (d > best) best = d;
-  }
-  while (j < nb) {
-    cb += bw[j++] as number;
-    const d = Math.abs(ca / n - cb / m);
-    if (d > best) best = d;
-  }
+  });
   return best;
 }
 
