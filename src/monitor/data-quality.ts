@@ -15,12 +15,12 @@ import { renderConstraints } from '../baseline/constraints.js';
 import { type Baseline, readBaseline } from '../baseline/read.js';
 import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.js';
 import { type DataQualityResult, evaluateDataQuality, violationsDocument } from '../checks/data-quality.js';
-import { AlreadyExistsError, ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import { describeViolations } from './details.js';
-import { publishOnce } from './once.js';
+import { publishOnce, readStoredSummary, storeSummaryOnce } from './once.js';
 import { profileInThreads, splitBySize, threadCount } from './parallel.js';
 import { jobWindow, listExecutionInputs, profileExecutionInputs } from './profile-window.js';
 import type { DataQualityJob, ExecutionDeps, ExecutionSummary, PartialProfileJSON } from './types.js';
@@ -40,13 +40,12 @@ export function reportPrefix(
   return `${joinUri(job.outputUri, job.endpoint, job.scheduleName, hour)}/`;
 }
 
+/** The stored summary of a job's execution (data or model quality: same report layout), or undefined. */
 export async function readExecutionSummary(
   storage: Storage,
-  job: DataQualityJob,
+  job: Pick<DataQualityJob, 'outputUri' | 'endpoint' | 'scheduleName' | 'scheduledTime'>,
 ): Promise<ExecutionSummary | undefined> {
-  const uri = joinUri(reportPrefix(job), 'execution.json');
-  if (!(await storage.head(uri))) return undefined;
-  return JSON.parse(await storage.readText(uri)) as ExecutionSummary;
+  return await readStoredSummary(storage, reportPrefix(job));
 }
 
 function mergePartials(baseline: Baseline, partials: PartialProfileJSON[]) {
@@ -162,17 +161,7 @@ export async function completeExecution(
     metricsPublished,
     timings: { ...options.timings, checkMs: t0 - started, writeReportsMs: t1 - t0, publishMs: t2 - t1 },
   };
-  try {
-    await deps.storage.write(joinUri(prefix, 'execution.json'), `${JSON.stringify(summary, null, 2)}\n`, {
-      ifNoneMatch: true,
-      contentType: 'application/json',
-    });
-  } catch (error) {
-    if (error instanceof AlreadyExistsError)
-      return (await readExecutionSummary(deps.storage, job)) ?? summary;
-    throw error;
-  }
-  return summary;
+  return await storeSummaryOnce(deps.storage, prefix, summary);
 }
 
 function noDataReason(job: DataQualityJob, objects: number, records: number, issues: IssueLog): string {

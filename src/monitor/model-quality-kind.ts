@@ -7,11 +7,8 @@ import { modelQualitySettingsSchema } from '../config/model-quality.js';
 import { parseWindowBound, windowAt } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import type { Storage } from '../io/storage.js';
-import {
-  type ModelQualityJob,
-  readModelQualityExecution,
-  runModelQualityExecution,
-} from './model-quality.js';
+import { readExecutionSummary } from './data-quality.js';
+import { type ModelQualityJob, runModelQualityExecution } from './model-quality.js';
 import type { DataQualityJob, ExecutionDeps, ExecutionSummary } from './types.js';
 
 export type ModelQualityPayload = DataQualityJob & { modelQuality?: unknown };
@@ -66,7 +63,7 @@ export function modelQualityJobOf(payload: ModelQualityPayload): ModelQualityJob
 
 export const modelQualityExecutionKind = {
   readSummary: (storage: Storage, payload: ModelQualityPayload): Promise<ExecutionSummary | undefined> =>
-    readModelQualityExecution(storage, modelQualityJobOf(payload)),
+    readExecutionSummary(storage, modelQualityJobOf(payload)),
   run: (payload: ModelQualityPayload, deps: ExecutionDeps): Promise<ExecutionSummary> =>
     runModelQualityExecution(modelQualityJobOf(payload), deps),
 };

@@ -40,7 +40,7 @@ import {
   ScoreCollector,
 } from '../capture/ground-truth-predictions.js';
 import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
-import { AlreadyExistsError, ConfigError, DriftwatchError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus, Window } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
@@ -56,9 +56,10 @@ import {
   type ModelQualityMetrics,
   type ProblemType,
 } from '../metrics/quality/statistics.js';
-import { jobWindow, reportPrefix } from './data-quality.js';
+import { jobWindow, readExecutionSummary, reportPrefix } from './data-quality.js';
 import { publishModelQualityMetrics } from './model-quality-publish.js';
-import { publishOnce } from './once.js';
+import { publishOnce, storeSummaryOnce } from './once.js';
+import { checkAborted } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 /** Everything a model-quality execution needs; JSON-serialisable (a BullMQ payload). Times are ISO-8601 UTC. */
@@ -123,19 +124,6 @@ export interface ModelQualityDetails {
   estimated?: EstimateReport;
   /** CBPE over the estimation window (the early warning, published). */
   estimatedRecent?: EstimateReport;
-}
-
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DriftwatchError('E_ABORTED', 'execution aborted', { cause: signal.reason });
-}
-
-export async function readModelQualityExecution(
-  storage: Storage,
-  job: ModelQualityJob,
-): Promise<ExecutionSummary | undefined> {
-  const uri = joinUri(reportPrefix(job), 'execution.json');
-  if (!(await storage.head(uri))) return undefined;
-  return JSON.parse(await storage.readText(uri)) as ExecutionSummary;
 }
 
 export function predictionSettings(job: ModelQualityJob): PredictionSettings {
@@ -286,7 +274,7 @@ export async function runModelQualityExecution(
   job: ModelQualityJob,
   deps: ExecutionDeps,
 ): Promise<ExecutionSummary> {
-  const existing = await readModelQualityExecution(deps.storage, job);
+  const existing = await readExecutionSummary(deps.storage, job);
   if (existing) return existing;
   if (job.cloudwatch && !deps.cloudwatch)
     throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', {
@@ -465,15 +453,5 @@ export async function runModelQualityExecution(
     },
     modelQuality: details,
   };
-  try {
-    await deps.storage.write(joinUri(prefix, 'execution.json'), `${JSON.stringify(summary, null, 2)}\n`, {
-      ifNoneMatch: true,
-      contentType: 'application/json',
-    });
-  } catch (error) {
-    if (error instanceof AlreadyExistsError)
-      return (await readModelQualityExecution(deps.storage, job)) ?? summary;
-    throw error;
-  }
-  return summary;
+  return await storeSummaryOnce(deps.storage, prefix, summary);
 }

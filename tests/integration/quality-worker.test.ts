@@ -12,8 +12,8 @@ import { parseMonitorsConfig, type QueueSettings } from '../../src/config/monito
 import { RoutingStorage } from '../../src/io/storage.js';
 import { enqueueExecution, openQueue } from '../../src/jobs/queue.js';
 import { WorkerService } from '../../src/jobs/service.js';
+import { readExecutionSummary } from '../../src/monitor/data-quality.js';
 import type { ModelQualityDetails } from '../../src/monitor/model-quality.js';
-import { readModelQualityExecution } from '../../src/monitor/model-quality.js';
 import { modelQualityJobOf } from '../../src/monitor/model-quality-kind.js';
 import {
   baselineCsv,
@@ -122,7 +122,7 @@ describe('model-quality monitors in the worker', () => {
     expect(job.returnvalue).toMatchObject({ status: expect.stringMatching(/^Completed/) });
 
     const payload = job.data.execution;
-    const summary = await readModelQualityExecution(storage, modelQualityJobOf(payload));
+    const summary = await readExecutionSummary(storage, modelQualityJobOf(payload));
     const details = summary?.modelQuality as ModelQualityDetails;
     expect(summary?.windowStart).toBe(START.toISOString());
     expect(details.join).toMatchObject({ predictions: 200, matched: 200 });
