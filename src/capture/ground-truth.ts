@@ -19,7 +19,7 @@ import { readLines, reportLineProblems } from '../io/lines.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 import { splitCsvLine } from './csv-split.js';
 import { listHourPartitionedObjects } from './listing.js';
-import { parseUtcTime, snippet } from './records.js';
+import { INVALID_JSON, parseJsonLine, parseUtcTime, snippet } from './records.js';
 
 export interface GroundTruthRecord {
   /** `eventMetadata.eventId`: the join key. */
@@ -81,18 +81,8 @@ export function parseGroundTruthLine(
   lineNumber: number,
   issues: IssueLog,
 ): GroundTruthRecord | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    issues.add({
-      kind: 'invalid_json',
-      source,
-      line: lineNumber,
-      message: `not JSON: ${snippet((error as Error).message)}`,
-    });
-    return undefined;
-  }
+  const doc = parseJsonLine(text, source, lineNumber, issues);
+  if (doc === INVALID_JSON) return undefined;
   if (!isObject(doc) || !isObject(doc.groundTruthData)) {
     issues.add({
       kind: 'invalid_ground_truth',

@@ -154,6 +154,23 @@ function parsePayload(raw: unknown, path: string): CapturePayload | string {
   }
 }
 
+export const INVALID_JSON: unique symbol = Symbol('invalid JSON');
+
+/** A JSON line → its value, or INVALID_JSON after counting it (`invalid_json`, with the line) in `issues`. */
+export function parseJsonLine(text: string, source: string, lineNumber: number, issues: IssueLog): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    issues.add({
+      kind: 'invalid_json',
+      source,
+      line: lineNumber,
+      message: `not JSON: ${snippet((error as Error).message)}`,
+    });
+    return INVALID_JSON;
+  }
+}
+
 /**
  * One capture line → a record, or undefined after counting why in `issues`. Does not look at the time
  * window (see `readCaptureRecords`); an absent or unparsable `inferenceTime` gives `inferenceTime: undefined`.
@@ -164,18 +181,8 @@ export function parseCaptureLine(
   lineNumber: number,
   issues: IssueLog,
 ): CaptureRecord | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    issues.add({
-      kind: 'invalid_json',
-      source,
-      line: lineNumber,
-      message: `not JSON: ${snippet((error as Error).message)}`,
-    });
-    return undefined;
-  }
+  const doc = parseJsonLine(text, source, lineNumber, issues);
+  if (doc === INVALID_JSON) return undefined;
   if (!isObject(doc)) {
     issues.add({
       kind: 'invalid_record',
