@@ -16,19 +16,20 @@ import {
   type TickJobData,
 } from './payloads.js';
 import { lastTickKey } from './processor.js';
-import { type RedisRole, type RedisSettings, redisOptionsFromUrl } from './redis.js';
+import { type RedisConnectOptions, type RedisRole, type RedisSettings, redisOptionsFromUrl } from './redis.js';
 
 export interface OpenQueueOptions {
   redis: string | RedisSettings;
   queue: QueueSettings;
   /** @defaultValue 'client' (fail fast); the worker uses 'worker' (wait for Redis). */
   role?: RedisRole;
+  connect?: RedisConnectOptions;
 }
 
 /** A BullMQ queue on its own connection (closed by `queue.close()`). */
 export function openQueue(options: OpenQueueOptions): Queue {
   const queue = new Queue(options.queue.name, {
-    connection: redisOptionsFromUrl(options.redis, options.role ?? 'client'),
+    connection: redisOptionsFromUrl(options.redis, options.role ?? 'client', options.connect),
     prefix: options.queue.prefix,
   });
   // Connection errors surface on the commands that fail; without a listener they would be thrown.

@@ -22,8 +22,20 @@ export interface RedisSettings {
   tls?: RedisOptions['tls'];
 }
 
+export interface RedisConnectOptions {
+  /**
+   * Asked before each reconnect of a worker connection: true ends the connection instead (used to stop a
+   * worker that never reached Redis, so that its pending connection attempts fail and settle).
+   */
+  giveUp?: () => boolean;
+}
+
 /** ioredis options for a Redis URL. Throws `ConfigError` for a URL that is not redis:// or rediss://. */
-export function redisOptionsFromUrl(settings: string | RedisSettings, role: RedisRole): RedisOptions {
+export function redisOptionsFromUrl(
+  settings: string | RedisSettings,
+  role: RedisRole,
+  connect: RedisConnectOptions = {},
+): RedisOptions {
   const { url, tls } = typeof settings === 'string' ? { url: settings, tls: undefined } : settings;
   let parsed: URL;
   try {
@@ -53,7 +65,8 @@ export function redisOptionsFromUrl(settings: string | RedisSettings, role: Redi
   if (role === 'worker') {
     // BullMQ workers must not give up on a command while Redis restarts.
     options.maxRetriesPerRequest = null;
-    options.retryStrategy = (times) => Math.min(100 * 2 ** Math.min(times, 5), 3_000);
+    const { giveUp } = connect;
+    options.retryStrategy = (times) => (giveUp?.() ? null : Math.min(100 * 2 ** Math.min(times, 5), 3_000));
   } else {
     options.maxRetriesPerRequest = 2;
     options.connectTimeout = 5_000;

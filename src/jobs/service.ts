@@ -68,6 +68,8 @@ export class WorkerService {
   #abort: (() => void) | undefined;
   #lastConnectionErrorLog = 0;
   #ready = false;
+  /** Set when closing before Redis was reached: connection attempts then end instead of retrying. */
+  #givingUp = false;
   #resolveClosed!: () => void;
   /** Resolves once the service has closed (whoever closed it). */
   readonly closed: Promise<void> = new Promise((resolve) => {
@@ -95,7 +97,8 @@ export class WorkerService {
     this.#state = 'starting';
     const o = this.#options;
     const lockDuration = o.lockDurationMs ?? 30_000;
-    this.#queue = openQueue({ redis: o.redis, queue: o.queue, role: 'worker' });
+    const connect = { giveUp: () => this.#givingUp };
+    this.#queue = openQueue({ redis: o.redis, queue: o.queue, role: 'worker', connect });
     const processor = createProcessor({
       queue: this.#queue,
       kinds: o.kinds ?? executionKinds,
@@ -105,7 +108,7 @@ export class WorkerService {
       ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
     });
     const worker = new Worker(o.queue.name, processor, {
-      connection: redisOptionsFromUrl(o.redis, 'worker'),
+      connection: redisOptionsFromUrl(o.redis, 'worker', connect),
       prefix: o.queue.prefix,
       concurrency: o.concurrency ?? 1,
       lockDuration,
@@ -128,7 +131,8 @@ export class WorkerService {
     });
     worker.on('completed', (job) => this.#logger.debug({ jobId: job.id, name: job.name }, 'job completed'));
     this.#running = worker.run().catch((error: unknown) => {
-      this.#logger.error({ err: error }, 'worker stopped with an error');
+      if (this.#givingUp) this.#logger.debug({ err: error }, 'worker stopped before it reached Redis');
+      else this.#logger.error({ err: error }, 'worker stopped with an error');
     });
     try {
       // A close() while Redis is still unreachable ends the start instead of waiting for Redis.
@@ -137,7 +141,10 @@ export class WorkerService {
       );
       if ((await Promise.race([ready, this.closed.then(() => 'closed' as const)])) === 'closed') return;
     } catch (error) {
+      // A close() during start-up makes the connection attempts fail on purpose: not an error of start().
+      const closedDuringStart = this.#closing !== undefined;
       await this.close({ force: true });
+      if (closedDuringStart) return;
       throw error;
     }
     this.#ready = true;
@@ -179,12 +186,26 @@ export class WorkerService {
     return this.#closing;
   }
 
+  /** Each Redis connection of this service, settling once it is ready or has given up. */
+  #connections(): Array<Promise<unknown>> {
+    // The worker's blocking connection is private in BullMQ's types; it has been there since BullMQ 1.
+    const blocking = (this.#worker as unknown as { blockingConnection?: { client?: Promise<unknown> } })
+      ?.blockingConnection?.client;
+    return [this.#worker?.client, blocking, this.#queue?.client].filter(
+      (c): c is Promise<unknown> => c !== undefined,
+    );
+  }
+
   async #close(force: boolean): Promise<void> {
     const worker = this.#worker;
     const o = this.#options;
     this.#logger.info({ force }, 'worker closing');
     if (worker && !this.#ready) {
-      // Never connected: nothing runs; drop the connection attempts.
+      // Never connected: nothing runs. Let every connection attempt fail and settle first, while the
+      // error listeners are still attached; BullMQ's close drops them, and a connection attempt that
+      // fails after that is thrown as an unhandled rejection.
+      this.#givingUp = true;
+      await Promise.race([Promise.allSettled(this.#connections()), sleep(10_000)]);
       await Promise.race([worker.close(true).catch(() => {}), sleep(5_000)]);
     } else if (worker) {
       let aborted = false;

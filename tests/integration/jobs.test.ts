@@ -372,6 +372,31 @@ describe('the worker service', () => {
     await expect(service.start()).rejects.toThrow(/cannot start a worker service that is closed/);
   });
 
+  it('a close at any moment of a start-up that cannot reach Redis leaves no unhandled rejection behind', async () => {
+    const { freePort } = await import('../support/services.js');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const delayMs of [0, 5, 60, 250, 700]) {
+        const service = new WorkerService({
+          redis: `redis://127.0.0.1:${await freePort()}`,
+          queue: settings,
+          storage: new RoutingStorage(),
+        });
+        const starting = service.start();
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await service.close();
+        await expect(starting).resolves.toBeUndefined();
+      }
+      // Connection attempts that were still under way fail after the close; give them time to surface.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('reports progress while an execution runs, and status lists monitors and executions', async () => {
     writeCapture(3);
     const { kind } = lineCountKind();
