@@ -16,7 +16,12 @@ import {
   type TickJobData,
 } from './payloads.js';
 import { lastTickKey } from './processor.js';
-import { type RedisConnectOptions, type RedisRole, type RedisSettings, redisOptionsFromUrl } from './redis.js';
+import {
+  type RedisConnectOptions,
+  type RedisRole,
+  type RedisSettings,
+  redisOptionsFromUrl,
+} from './redis.js';
 
 export interface OpenQueueOptions {
   redis: string | RedisSettings;
