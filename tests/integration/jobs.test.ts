@@ -27,7 +27,7 @@ import { redactRedisUrl, redisOptionsFromUrl } from '../../src/jobs/redis.js';
 import { WorkerService, type WorkerServiceOptions } from '../../src/jobs/service.js';
 import { collectStatus, formatStatus } from '../../src/jobs/status.js';
 import { lineCountKind } from '../support/line-count-kind.js';
-import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor } from '../support/queues.js';
+import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor, waitForJob } from '../support/queues.js';
 
 let settings: QueueSettings;
 let queue: Queue;
@@ -91,14 +91,7 @@ async function startWorker(
 }
 
 async function finished(id: string, timeoutMs = 20_000): Promise<Job> {
-  return await waitFor(
-    async () => {
-      const job = await queue.getJob(id);
-      const state = await job?.getState();
-      return state === 'completed' || state === 'failed' ? job : undefined;
-    },
-    { timeoutMs, what: `job ${id} to finish` },
-  );
+  return await waitForJob(queue, id, { timeoutMs });
 }
 
 const hour = (iso: string) => new Date(iso);
@@ -262,9 +255,7 @@ describe('exactly one execution per (monitor, window)', () => {
       { retryFailed: true },
     );
     expect(retried.retried).toEqual([bad.id]);
-    await waitFor(async () => (await (await queue.getJob(bad.id))?.getState()) === 'completed', {
-      what: 'the retry',
-    });
+    await waitForJob(queue, bad.id, { states: ['completed'] });
   });
 });
 

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
 import { parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
@@ -21,7 +21,7 @@ import {
   writeCapture,
   writeGroundTruth,
 } from '../fixtures/quality/traffic.js';
-import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor } from '../support/queues.js';
+import { cleanupQueue, redisUrl, uniqueQueueSettings, waitForJob } from '../support/queues.js';
 
 const HOUR = 3_600_000;
 const START = new Date('2025-03-10T00:00:00Z');
@@ -110,14 +110,7 @@ describe('model-quality monitors in the worker', () => {
     const { id } = await enqueueExecution(queue, monitor, scheduled, 'manual');
     worker = new WorkerService({ redis: redisUrl(), queue: settings, storage, progressIntervalMs: 0 });
     await worker.start();
-    const job = await waitFor(
-      async () => {
-        const j = await queue.getJob(id);
-        const state = await j?.getState();
-        return state === 'completed' || state === 'failed' ? (j as Job) : undefined;
-      },
-      { timeoutMs: 30_000, what: `execution ${id}` },
-    );
+    const job = await waitForJob(queue, id, { timeoutMs: 30_000 });
     expect(job.failedReason).toBeUndefined();
     expect(job.returnvalue).toMatchObject({ status: expect.stringMatching(/^Completed/) });
 
@@ -156,13 +149,7 @@ describe('model-quality monitors in the worker', () => {
     const { id } = await enqueueExecution(queue, monitor, START, 'manual');
     worker = new WorkerService({ redis: redisUrl(), queue: settings, storage, progressIntervalMs: 0 });
     await worker.start();
-    const job = await waitFor(
-      async () => {
-        const j = await queue.getJob(id);
-        return (await j?.getState()) === 'failed' ? (j as Job) : undefined;
-      },
-      { timeoutMs: 30_000, what: `execution ${id} to fail` },
-    );
+    const job = await waitForJob(queue, id, { states: ['failed'], timeoutMs: 30_000 });
     expect(job.failedReason).toMatch(/constraints\.json: no model-quality baseline constraints here/);
     expect(job.attemptsMade).toBe(1);
   });

@@ -24,7 +24,7 @@ import { reportPrefix, runExecution } from '../../src/monitor/data-quality.js';
 import { awsEndpoint, testCloudWatchClient } from '../support/aws.js';
 import { type MonitorData, prepareMonitorData } from '../support/monitor-data.js';
 import { type PersistentRedis, startPersistentRedis } from '../support/persistent-redis.js';
-import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor } from '../support/queues.js';
+import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor, waitForJob } from '../support/queues.js';
 import { assertBuilt, serviceEnv, spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 
 // CloudWatch keeps datapoints up to two weeks old: the windows are yesterday's.
@@ -81,14 +81,7 @@ function openTestQueue(url: string, settings: QueueSettings): Queue {
 }
 
 async function finished(queue: Queue, id: string, timeoutMs = 60_000): Promise<Job> {
-  return await waitFor(
-    async () => {
-      const job = await queue.getJob(id);
-      const state = await job?.getState();
-      return state === 'completed' || state === 'failed' ? job : undefined;
-    },
-    { timeoutMs, intervalMs: 100, what: `job ${id} to finish` },
-  );
+  return await waitForJob(queue, id, { timeoutMs, intervalMs: 100 });
 }
 
 function filesUnder(root: string): string[] {

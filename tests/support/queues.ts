@@ -1,6 +1,6 @@
 /** Unique BullMQ queues per test on the test Redis, cleaned up afterwards, and waiting helpers. */
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import { type Job, type JobState, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import type { QueueSettings } from '../../src/config/monitors.js';
@@ -56,4 +56,27 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
   }
+}
+
+/**
+ * Waits until job `id` is in one of `states` (by default completed or failed) and returns the job as read
+ * after that: a job read before it finished keeps its old return value, even once its state is final.
+ */
+export async function waitForJob(
+  queue: Queue,
+  id: string,
+  options: { states?: Array<JobState | 'unknown'>; timeoutMs?: number; intervalMs?: number } = {},
+): Promise<Job> {
+  const states = options.states ?? ['completed', 'failed'];
+  return await waitFor(
+    async () => {
+      if (!states.includes(await queue.getJobState(id))) return undefined;
+      return await queue.getJob(id);
+    },
+    {
+      timeoutMs: options.timeoutMs ?? 20_000,
+      intervalMs: options.intervalMs ?? 50,
+      what: `job ${id} to be ${states.join(' or ')}`,
+    },
+  );
 }
