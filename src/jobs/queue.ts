@@ -42,6 +42,24 @@ export function openQueue(options: OpenQueueOptions): Queue {
   return queue;
 }
 
+/**
+ * Closes a queue from `openQueue`. BullMQ drops the queue's error listeners when it closes, and a
+ * connection attempt still under way then fails as an unhandled rejection; so the connection is let
+ * settle (ready, or given up: a client connection gives up after a few retries) for up to `settleMs` first.
+ */
+export async function closeQueue(queue: Queue, settleMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, settleMs);
+    timer.unref?.();
+  });
+  await Promise.race([queue.waitUntilReady().then(noop, noop), timeout]);
+  clearTimeout(timer);
+  await queue.close();
+}
+
+const noop = () => {};
+
 /** Options of the tick jobs a scheduler produces: few kept when done, failed ones kept for inspection. */
 const tickJobOptions = {
   attempts: 5,

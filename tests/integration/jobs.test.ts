@@ -18,6 +18,7 @@ import { jobNames } from '../../src/jobs/payloads.js';
 import { lastTickKey, partitionBySize, type TickResult } from '../../src/jobs/processor.js';
 import {
   backfill,
+  closeQueue,
   enqueueExecution,
   listSchedulers,
   openQueue,
@@ -44,7 +45,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.close({ force: true })));
-  await queue.close();
+  await closeQueue(queue);
   await cleanupQueue(settings);
 });
 
@@ -95,6 +96,23 @@ async function finished(id: string, timeoutMs = 20_000): Promise<Job> {
 }
 
 const hour = (iso: string) => new Date(iso);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `fn` and returns the unhandled rejections seen during it and in the half second after it. */
+async function collectUnhandledRejections(fn: () => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await fn();
+    // Connection attempts still under way fail after a close; give them time to surface.
+    await sleep(500);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  return unhandled;
+}
 
 describe('schedulers', () => {
   it('upserts one scheduler per recurring monitor, enqueues NOW monitors once, removes those that left', async () => {
@@ -365,10 +383,7 @@ describe('the worker service', () => {
 
   it('a close at any moment of a start-up that cannot reach Redis leaves no unhandled rejection behind', async () => {
     const { freePort } = await import('../support/services.js');
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    const unhandled = await collectUnhandledRejections(async () => {
       for (const delayMs of [0, 5, 60, 250, 700]) {
         const service = new WorkerService({
           redis: `redis://127.0.0.1:${await freePort()}`,
@@ -376,15 +391,28 @@ describe('the worker service', () => {
           storage: new RoutingStorage(),
         });
         const starting = service.start();
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await sleep(delayMs);
         await service.close();
         await expect(starting).resolves.toBeUndefined();
       }
-      // Connection attempts that were still under way fail after the close; give them time to surface.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    });
+    expect(unhandled).toEqual([]);
+  });
+
+  it('closeQueue right after openQueue leaves no unhandled rejection, with Redis up or unreachable', async () => {
+    const { freePort } = await import('../support/services.js');
+    const unreachable = `redis://127.0.0.1:${await freePort()}`;
+    const unhandled = await collectUnhandledRejections(async () => {
+      for (const [redis, delayMs] of [
+        [redisUrl(), 0],
+        [redisUrl(), 1],
+        [unreachable, 0],
+        [unreachable, 30],
+      ] as const) {
+        await sleep(delayMs);
+        await closeQueue(openQueue({ redis, queue: uniqueQueueSettings() }));
+      }
+    });
     expect(unhandled).toEqual([]);
   });
 
@@ -560,7 +588,7 @@ describe('redisOptionsFromUrl (pure)', () => {
         { what: 'a TLS connection' },
       );
     } finally {
-      await tlsQueue.close();
+      await closeQueue(tlsQueue);
       server.kill('SIGTERM');
     }
   });

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
 import { parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
 import { RoutingStorage } from '../../src/io/storage.js';
-import { enqueueExecution, openQueue } from '../../src/jobs/queue.js';
+import { closeQueue, enqueueExecution, openQueue } from '../../src/jobs/queue.js';
 import { WorkerService } from '../../src/jobs/service.js';
 import { readExecutionSummary } from '../../src/monitor/data-quality.js';
 import type { ModelQualityDetails } from '../../src/monitor/model-quality.js';
@@ -41,7 +41,7 @@ describe('model-quality monitors in the worker', () => {
 
   afterEach(async () => {
     await worker?.close({ force: true });
-    await queue.close();
+    await closeQueue(queue);
     await cleanupQueue(settings);
     await rm(dir, { recursive: true, force: true });
   });

@@ -19,7 +19,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { RoutingStorage } from '../../src/io/storage.js';
 import { executionJobId } from '../../src/jobs/ids.js';
 import { type ExecutionResult, jobNames } from '../../src/jobs/payloads.js';
-import { enqueueExecution, openQueue, syncSchedulers } from '../../src/jobs/queue.js';
+import { closeQueue, enqueueExecution, openQueue, syncSchedulers } from '../../src/jobs/queue.js';
 import { reportPrefix, runExecution } from '../../src/monitor/data-quality.js';
 import { awsEndpoint, testCloudWatchClient } from '../support/aws.js';
 import { type MonitorData, prepareMonitorData } from '../support/monitor-data.js';
@@ -41,7 +41,7 @@ beforeAll(() => assertBuilt());
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
   for (const { queue, settings, url } of queues.splice(0)) {
-    await queue.close();
+    await closeQueue(queue);
     if (!redisServers.some((r) => r.url === url)) await cleanupQueue(settings, url);
   }
   await Promise.all(redisServers.splice(0).map((r) => r.destroy()));

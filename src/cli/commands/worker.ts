@@ -18,7 +18,7 @@ import { ConfigError, TransientError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { createStorage } from '../../io/storage.js';
 import { schedulerId } from '../../jobs/ids.js';
-import { openQueue, syncSchedulers } from '../../jobs/queue.js';
+import { closeQueue, openQueue, syncSchedulers } from '../../jobs/queue.js';
 import { redactRedisUrl } from '../../jobs/redis.js';
 import { WorkerService } from '../../jobs/service.js';
 
@@ -87,7 +87,7 @@ export async function withQueue<T>(context: QueueContext, fn: (queue: Queue) => 
     }
     throw error;
   } finally {
-    await queue.close().catch(() => {});
+    await closeQueue(queue).catch(() => {});
   }
 }
 
@@ -183,16 +183,12 @@ export function register(program: Command): void {
       const storage = createStorage();
       const cloudwatch = createCloudWatchClient();
       if (options.schedule && context.config) {
-        const queue = openQueue({ redis: context.redisUrl, queue: context.queue });
-        try {
-          const result = await syncSchedulers(queue, context.config.monitors);
-          logger.info(
-            { scheduled: result.scheduled.map((s) => s.monitor), removed: result.removed },
-            'job schedulers synced',
-          );
-        } finally {
-          await queue.close();
-        }
+        const monitors = context.config.monitors;
+        const result = await withQueue(context, (queue) => syncSchedulers(queue, monitors));
+        logger.info(
+          { scheduled: result.scheduled.map((s) => s.monitor), removed: result.removed },
+          'job schedulers synced',
+        );
       }
       const service = new WorkerService({
         redis: context.redisUrl,
