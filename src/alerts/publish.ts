@@ -12,7 +12,12 @@
  * A datum that breaks a limit is never sent: it is skipped, counted (in the `IssueLog` when given) and
  * the return value (datums sent) tells the caller how many went out.
  */
-import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  type CloudWatchClient,
+  GetMetricStatisticsCommand,
+  type MetricDatum,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import type { IssueLog } from '../core/issues.js';
 import { isValidDimensionValue, isValidMetricName, MAX_NAME_LENGTH } from './metric-names.js';
 import { callWithRetry, type RetryOptions } from './retry.js';
@@ -234,4 +239,36 @@ export async function putMetrics(
     sent += batch.length;
   }
   return sent;
+}
+
+/**
+ * Whether CloudWatch holds a value of `datum` (same namespace, name and dimensions) in the minute of its
+ * timestamp: how a later attempt learns that an earlier one's publication went out.
+ */
+export async function datumLanded(
+  client: CloudWatchClient,
+  namespace: string,
+  datum: MetricDatum,
+  options: { signal?: AbortSignal; retry?: RetryOptions } = {},
+): Promise<boolean> {
+  const at = datum.Timestamp instanceof Date ? datum.Timestamp : new Date(datum.Timestamp ?? Date.now());
+  const start = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+  const out = await callWithRetry(
+    `GetMetricStatistics of ${namespace}/${datum.MetricName} at ${start.toISOString()}`,
+    () =>
+      client.send(
+        new GetMetricStatisticsCommand({
+          Namespace: namespace,
+          MetricName: datum.MetricName,
+          Dimensions: datum.Dimensions,
+          StartTime: start,
+          EndTime: new Date(start.getTime() + 60_000),
+          Period: 60,
+          Statistics: ['SampleCount'],
+        }),
+        { abortSignal: options.signal },
+      ),
+    { ...options.retry, signal: options.signal },
+  );
+  return (out.Datapoints ?? []).some((d) => (d.SampleCount ?? 0) > 0);
 }

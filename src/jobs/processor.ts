@@ -5,6 +5,7 @@
  * errors are rethrown and retried with exponential backoff. An execution aborted by a shutdown is handed
  * back (moved to delayed, due now) without using up an attempt.
  */
+import { hostname } from 'node:os';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { type MonitorConfig, parseMonitor, scheduleOf } from '../config/monitors.js';
@@ -120,6 +121,7 @@ export function createProcessor(ctx: ProcessorContext) {
       ...(ctx.cloudwatch ? { cloudwatch: ctx.cloudwatch } : {}),
       logger,
       ...(signal ? { signal } : {}),
+      attempt: `job ${job.id} attempt ${job.attemptsMade + 1} on ${hostname()} pid ${process.pid}`,
       onProgress,
     };
   }

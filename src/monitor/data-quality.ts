@@ -123,19 +123,27 @@ export async function completeExecution(
   let metricsPublished = 0;
   if (job.cloudwatch && deps.cloudwatch) {
     const cloudwatch = deps.cloudwatch;
-    metricsPublished = await publishOnce(deps.storage, prefix, async () => {
-      // Loaded here: the CloudWatch SDK costs ~0.4 s to import, and local runs never need it.
-      const { publishDataQualityMetrics } = await import('./publish.js');
-      return await publishDataQualityMetrics(cloudwatch, {
-        job,
-        profile,
-        result,
-        status,
-        emitMetrics: baseline.constraints.monitoring_config.emit_metrics === 'Enabled',
+    // Loaded here: the CloudWatch SDK costs ~0.4 s to import, and local runs never need it.
+    const { heartbeatLanded, publishDataQualityMetrics } = await import('./publish.js');
+    metricsPublished = await publishOnce(
+      deps.storage,
+      prefix,
+      () =>
+        publishDataQualityMetrics(cloudwatch, {
+          job,
+          profile,
+          result,
+          status,
+          emitMetrics: baseline.constraints.monitoring_config.emit_metrics === 'Enabled',
+          issues,
+          signal: deps.signal,
+        }),
+      {
+        landed: () => heartbeatLanded(cloudwatch, 'data-quality', job, deps.signal),
         issues,
-        signal: deps.signal,
-      });
-    });
+        ...(deps.attempt ? { claimant: deps.attempt } : {}),
+      },
+    );
   }
   const t2 = Date.now();
 

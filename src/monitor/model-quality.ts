@@ -60,6 +60,7 @@ import { jobWindow, readExecutionSummary, reportPrefix } from './data-quality.js
 import { publishModelQualityMetrics } from './model-quality-publish.js';
 import { publishOnce, storeSummaryOnce } from './once.js';
 import { checkAborted } from './profile-window.js';
+import { heartbeatLanded } from './publish.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 /** Everything a model-quality execution needs; JSON-serialisable (a BullMQ payload). Times are ISO-8601 UTC. */
@@ -402,16 +403,24 @@ export async function runModelQualityExecution(
   let metricsPublished = 0;
   if (job.cloudwatch && deps.cloudwatch) {
     const cloudwatch = deps.cloudwatch;
-    metricsPublished = await publishOnce(deps.storage, prefix, async () => {
-      return await publishModelQualityMetrics(cloudwatch, {
-        job,
-        status,
-        realised: metrics ? finiteMetrics(metrics.scalars) : {},
-        estimate: (estimatedRecent ?? estimated)?.estimate,
+    metricsPublished = await publishOnce(
+      deps.storage,
+      prefix,
+      () =>
+        publishModelQualityMetrics(cloudwatch, {
+          job,
+          status,
+          realised: metrics ? finiteMetrics(metrics.scalars) : {},
+          estimate: (estimatedRecent ?? estimated)?.estimate,
+          issues,
+          signal: deps.signal,
+        }),
+      {
+        landed: () => heartbeatLanded(cloudwatch, 'model-quality', job, deps.signal),
         issues,
-        signal: deps.signal,
-      });
-    });
+        ...(deps.attempt ? { claimant: deps.attempt } : {}),
+      },
+    );
   }
   const published = Date.now();
 

@@ -4,8 +4,9 @@ import {
   dataQualityMetricData,
   executionHeartbeatDatum,
   type FeatureMetricInput,
+  type MonitorType,
 } from '../alerts/data-quality-metrics.js';
-import { putMetrics } from '../alerts/publish.js';
+import { datumLanded, putMetrics } from '../alerts/publish.js';
 import type { DataQualityResult } from '../checks/data-quality.js';
 import type { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus } from '../core/types.js';
@@ -80,4 +81,25 @@ export async function publishDataQualityMetrics(
     issues: input.issues,
   });
   return sent;
+}
+
+/**
+ * Whether the heartbeat of an execution (the last datum its publication sends, data or model quality) is
+ * in CloudWatch: then everything that execution published went out.
+ */
+export async function heartbeatLanded(
+  client: CloudWatchClient,
+  type: MonitorType,
+  job: { endpoint: string; scheduleName: string; scheduledTime: string | number },
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const { namespace, datum } = executionHeartbeatDatum({
+    endpoint: job.endpoint,
+    scheduleName: job.scheduleName,
+    batch: false,
+    type,
+    timestamp: new Date(job.scheduledTime),
+    status: 'Completed',
+  });
+  return await datumLanded(client, namespace, datum, signal ? { signal } : {});
 }

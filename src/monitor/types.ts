@@ -47,6 +47,8 @@ export interface ExecutionDeps {
   cloudwatch?: CloudWatchClient;
   logger: Logger;
   signal?: AbortSignal;
+  /** Names this attempt (job id and attempt, host and pid) in the claims it writes. */
+  attempt?: string;
   onProgress?: (progress: ExecutionProgress) => void;
   /** Worker threads for profiling (default: one per 16 MiB of capture, up to the cores; 1 = this thread only). */
   threads?: number;

@@ -147,6 +147,7 @@ describe('a worker killed with SIGKILL in the middle of an execution', () => {
     // Exactly one report set for the window, and nothing else under the output.
     expect(filesUnder(data.outputUri)).toEqual(
       [
+        '.metrics-claim',
         '.metrics-published',
         'constraint_violations.json',
         'constraints.json',

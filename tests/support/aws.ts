@@ -15,7 +15,13 @@ export function testS3Client(): S3Client {
 }
 
 export function testCloudWatchClient(): CloudWatchClient {
-  return new CloudWatchClient({ endpoint: awsEndpoint(), region: 'us-east-1', credentials });
+  // moto_server 5 mis-decodes gzip request bodies: send them plain.
+  return new CloudWatchClient({
+    endpoint: awsEndpoint(),
+    region: 'us-east-1',
+    credentials,
+    disableRequestCompression: true,
+  });
 }
 
 /** Creates a fresh bucket named for the test and returns its name. */
