@@ -3,6 +3,7 @@
  * the ground truth collected since (spec §2, §6). Also plugs `--analysis model-quality` into
  * `driftwatch baseline`.
  */
+import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
 import { createCloudWatchClient } from '../../alerts/client.js';
 import { buildModelQualityBaseline } from '../../baseline/model-quality.js';
@@ -216,6 +217,7 @@ export function register(program: Command): void {
           storage,
           cloudwatch,
           logger: createLogger({ level: 'warn' }),
+          attempt: `driftwatch run-quality on ${hostname()} pid ${process.pid}`,
         });
         printQualitySummary(summary, options.json);
         if (summary.status === 'Failed') process.exitCode = 1;

@@ -1,4 +1,5 @@
 /** `driftwatch run`: one data-quality monitoring execution over a window of captured traffic. */
+import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
 import { createCloudWatchClient } from '../../alerts/client.js';
 import { ConfigError } from '../../core/errors.js';
@@ -103,6 +104,7 @@ export function register(program: Command): void {
           storage,
           cloudwatch,
           logger: createLogger({ level: 'warn' }),
+          attempt: `driftwatch run on ${hostname()} pid ${process.pid}`,
           threads: options.threads,
         });
         printSummary(summary, options.json);
