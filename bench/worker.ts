@@ -72,11 +72,16 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }>
 }
 
 /** Starts `count` worker processes and resolves once every one is taking jobs. */
-async function startWorkers(count: number, config: string, redisUrl: string): Promise<ChildProcess[]> {
+async function startWorkers(
+  count: number,
+  config: string,
+  redisUrl: string,
+  extraArgs: string[] = [],
+): Promise<ChildProcess[]> {
   const workers: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
-    const child = spawn(process.execPath, [cli, 'worker', '--config', config], {
+    const child = spawn(process.execPath, [cli, 'worker', '--config', config, ...extraArgs], {
       env: { ...process.env, REDIS_URL: redisUrl, DRIFTWATCH_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -140,10 +145,12 @@ export async function benchScaleOut(records = 600_000, maxParts = 4): Promise<vo
         `data generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
 
-    const runs: Array<{ label: string; workers: number; split: boolean }> = [
-      { label: '1 worker, no split (reference)', workers: 1, split: false },
-      { label: `1 worker, ${maxParts} parts`, workers: 1, split: true },
-      { label: `2 workers, ${maxParts} parts`, workers: 2, split: true },
+    // One profiling thread per job is the worker's default; `--threads 2` is shown for comparison.
+    const runs: Array<{ label: string; workers: number; split: boolean; threads?: number }> = [
+      { label: '1 worker, no split, 1 thread', workers: 1, split: false, threads: 1 },
+      { label: '1 worker, no split, 2 threads', workers: 1, split: false, threads: 2 },
+      { label: `1 worker, ${maxParts} parts, 1 thread`, workers: 1, split: true, threads: 1 },
+      { label: `2 workers, ${maxParts} parts, 1 thread`, workers: 2, split: true, threads: 1 },
     ];
     const seconds: number[] = [];
     for (const run of runs) {
@@ -170,7 +177,12 @@ export async function benchScaleOut(records = 600_000, maxParts = 4): Promise<vo
       const monitor = parseMonitorsConfig(document, configPath).monitors[0];
       if (!monitor) throw new Error('no monitor');
       const queue = openQueue({ redis: redisUrl, queue: queueSettings });
-      const workers = await startWorkers(run.workers, configPath, redisUrl);
+      const workers = await startWorkers(
+        run.workers,
+        configPath,
+        redisUrl,
+        run.threads ? ['--threads', String(run.threads)] : [],
+      );
       try {
         started = Date.now();
         const { id: jobId } = await enqueueExecution(queue, monitor, scheduledTime, 'manual');
@@ -178,7 +190,7 @@ export async function benchScaleOut(records = 600_000, maxParts = 4): Promise<vo
         const s = (Date.now() - started) / 1000;
         seconds.push(s);
         console.log(
-          `${run.label.padEnd(32)} ${s.toFixed(2).padStart(7)} s  ${Math.round(result.recordsRead / s)
+          `${run.label.padEnd(36)} ${s.toFixed(2).padStart(7)} s  ${Math.round(result.recordsRead / s)
             .toString()
             .padStart(8)} records/s  (${result.status}, ${result.parts} parts)`,
         );
@@ -188,8 +200,9 @@ export async function benchScaleOut(records = 600_000, maxParts = 4): Promise<vo
         await queue.close();
       }
     }
-    const [, one, two] = seconds as [number, number, number];
-    console.log(`scale-out speed-up, 2 workers vs 1 (same split): ${(one / two).toFixed(2)}x`);
+    const [single, threaded, one, two] = seconds as [number, number, number, number];
+    console.log(`threads speed-up, 1 worker, 2 threads vs 1: ${(single / threaded).toFixed(2)}x`);
+    console.log(`scale-out speed-up, 2 workers vs 1 (same split, 1 thread each): ${(one / two).toFixed(2)}x`);
   } finally {
     await ownRedis?.stop();
     await rm(dir, { recursive: true, force: true });

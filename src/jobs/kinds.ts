@@ -11,7 +11,7 @@ import type { ObjectInfo, Storage } from '../io/storage.js';
 import {
   completeExecution,
   listExecutionInputs,
-  profileExecutionInputs,
+  profileObjects,
   readExecutionSummary,
 } from '../monitor/data-quality.js';
 import { modelQualityExecutionKind } from '../monitor/model-quality-kind.js';
@@ -48,7 +48,8 @@ export const executionKinds = {
     readSummary: readExecutionSummary,
     split: {
       listInputs: listExecutionInputs,
-      profileInputs: profileExecutionInputs,
+      // In worker threads when the objects are large enough (a worker's --threads).
+      profileInputs: async (job, objects, deps) => (await profileObjects(job, objects, deps)).partial,
       complete: completeExecution,
     },
   },

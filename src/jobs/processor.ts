@@ -43,6 +43,8 @@ export interface ProcessorContext {
   logger: Logger;
   /** Minimum time between two progress updates of one job, in milliseconds. @defaultValue 1000 */
   progressIntervalMs?: number;
+  /** Profiling threads per job (scale out with worker processes first). @defaultValue 1 */
+  threads?: number;
 }
 
 export interface TickResult {
@@ -121,6 +123,7 @@ export function createProcessor(ctx: ProcessorContext) {
       ...(ctx.cloudwatch ? { cloudwatch: ctx.cloudwatch } : {}),
       logger,
       ...(signal ? { signal } : {}),
+      threads: ctx.threads ?? 1,
       attempt: `job ${job.id} attempt ${job.attemptsMade + 1} on ${hostname()} pid ${process.pid}`,
       onProgress,
     };

@@ -33,6 +33,8 @@ export interface WorkerServiceOptions {
   logger?: Logger;
   /** Jobs this process runs at once. @defaultValue 1 */
   concurrency?: number;
+  /** Profiling threads per job (scale out with worker processes first). @defaultValue 1 */
+  threads?: number;
   /** How long a job's lock lasts without renewal, in ms: a dead worker's job is retaken after this. @defaultValue 30000 */
   lockDurationMs?: number;
   /** How often this worker looks for stalled jobs, in ms. @defaultValue 30000 */
@@ -106,6 +108,7 @@ export class WorkerService {
       ...(o.cloudwatch ? { cloudwatch: o.cloudwatch } : {}),
       logger: this.#logger,
       ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
     });
     const worker = new Worker(o.queue.name, processor, {
       connection: redisOptionsFromUrl(o.redis, 'worker', connect),

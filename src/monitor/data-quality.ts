@@ -2,14 +2,14 @@
  * One data-quality execution (spec §5, §7, §8): list the window's capture objects, profile them with the
  * same code as the baseline, evaluate the checks, write the reports and publish the metrics.
  *
- * It runs in one process (`runExecution`) or split (`listExecutionInputs` → one `profileExecutionInputs` per
- * group of objects, in parallel → `completeExecution` merging the partial profiles), as the worker's flows do.
+ * It runs in one process (`runExecution`) or split (`listExecutionInputs` → one `profileObjects` per
+ * group of objects, in parallel → `completeExecution` merging the partial profiles), as the worker's flows do;
+ * `profileObjects` uses worker threads when the objects are large enough.
  *
  * Exactly once: reports are written under `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/` (deterministic,
- * overwritten by a retry with identical content); metrics are published before a `.metrics-published`
- * marker is written, and skipped when the marker exists; `execution.json` is written last with a
+ * overwritten by a retry with identical content); metrics are published once (`publishOnce`, a claim and a
+ * marker, see once.ts); `execution.json` is written last with a
  * create-only write. A retry after a completed execution returns the stored summary and publishes nothing.
- * (A crash between publishing and writing the marker, a window of milliseconds, republishes once.)
  */
 import { renderConstraints } from '../baseline/constraints.js';
 import { type Baseline, readBaseline } from '../baseline/read.js';
@@ -17,7 +17,7 @@ import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.
 import { type DataQualityResult, evaluateDataQuality, violationsDocument } from '../checks/data-quality.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
-import { joinUri, type Storage } from '../io/storage.js';
+import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import { describeViolations } from './details.js';
 import { publishOnce, readStoredSummary, storeSummaryOnce } from './once.js';
@@ -193,13 +193,35 @@ export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Pr
   const baseline = await readBaseline(deps.storage, job.baselineUri);
   const objects = await listExecutionInputs(job, deps);
   const listed = Date.now();
-  const threads = threadCount(objects, deps.threads);
-  const partials =
-    threads > 1
-      ? await profileInThreads(job, splitBySize(objects, threads), deps)
-      : [await profileExecutionInputs(job, objects, deps, baseline)];
+  const { partial, threads } = await profileObjects(job, objects, deps, baseline);
   const profiled = Date.now();
-  return await completeExecution(job, partials, deps, {
+  return await completeExecution(job, [partial], deps, {
     timings: { listMs: listed - started, profileMs: profiled - listed, threads },
   });
+}
+
+/**
+ * Profiles `objects` into one partial profile: in worker threads when they are large enough
+ * (`deps.threads`, default: one per 16 MiB of capture up to the cores; 1 = in this thread).
+ * The worker uses it for a whole window and for each part of a split one.
+ */
+export async function profileObjects(
+  job: DataQualityJob,
+  objects: ObjectInfo[],
+  deps: ExecutionDeps,
+  baseline?: Baseline,
+): Promise<{ partial: PartialProfileJSON; threads: number }> {
+  const threads = threadCount(objects, deps.threads);
+  if (threads <= 1) return { partial: await profileExecutionInputs(job, objects, deps, baseline), threads };
+  const partials = await profileInThreads(job, splitBySize(objects, threads), deps);
+  const merged = mergePartials(baseline ?? (await readBaseline(deps.storage, job.baselineUri)), partials);
+  return {
+    partial: {
+      objects: merged.inputs,
+      recordsRead: merged.recordsRead,
+      profile: merged.profile.toJSON(),
+      issues: merged.issues.toJSON(),
+    },
+    threads,
+  };
 }

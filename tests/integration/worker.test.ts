@@ -134,7 +134,8 @@ describe('a worker killed with SIGKILL in the middle of an execution', () => {
     });
     expect(() => readdirSync(reportDir)).toThrow();
 
-    const second = spawnWorker([...args, '--lock-duration-ms', '30000'], env);
+    // The second worker profiles on two threads (`--threads`), the first on one (the default).
+    const second = spawnWorker([...args, '--lock-duration-ms', '30000', '--threads', '2'], env);
     workers.push(second);
     const job = await finished(queue, id);
     expect(job.failedReason).toBeUndefined();

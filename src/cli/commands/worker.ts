@@ -129,6 +129,7 @@ export function positiveInteger(value: string): number {
 
 interface WorkerCommandOptions extends QueueCommandOptions {
   concurrency: number;
+  threads: number;
   lockDurationMs: number;
   stalledIntervalMs?: number;
   shutdownTimeoutMs: number;
@@ -143,6 +144,12 @@ export function register(program: Command): void {
     .description('Run monitoring executions from the queue (until SIGTERM or SIGINT)');
   addQueueOptions(command, false)
     .option('--concurrency <n>', 'jobs this process runs at once', positiveInteger, 1)
+    .option(
+      '--threads <n>',
+      'profiling threads per job (run more worker processes first; see the README)',
+      positiveInteger,
+      1,
+    )
     .option(
       '--lock-duration-ms <ms>',
       "how long a dead worker's job stays locked before another worker retakes it",
@@ -197,6 +204,7 @@ export function register(program: Command): void {
         cloudwatch,
         logger,
         concurrency: options.concurrency,
+        threads: options.threads,
         lockDurationMs: options.lockDurationMs,
         ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
         shutdownTimeoutMs: options.shutdownTimeoutMs,
