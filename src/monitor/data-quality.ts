@@ -142,6 +142,7 @@ export async function completeExecution(
         landed: () => heartbeatLanded(cloudwatch, 'data-quality', job, deps.signal),
         issues,
         ...(deps.attempt ? { claimant: deps.attempt } : {}),
+        ...(deps.signal ? { signal: deps.signal } : {}),
       },
     );
   }

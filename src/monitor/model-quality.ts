@@ -419,6 +419,7 @@ export async function runModelQualityExecution(
         landed: () => heartbeatLanded(cloudwatch, 'model-quality', job, deps.signal),
         issues,
         ...(deps.attempt ? { claimant: deps.attempt } : {}),
+        ...(deps.signal ? { signal: deps.signal } : {}),
       },
     );
   }

@@ -5,11 +5,13 @@
  * records `.metrics-published`. Another attempt of the same window:
  * - sees `.metrics-published`: sends nothing;
  * - finds the claim taken but no `.metrics-published` (the claimer died while sending, or between sending
- *   and recording): asks `landed` whether the claimer's last datum (the execution heartbeat, sent after
- *   every other datum) is in CloudWatch. If it is, everything went out: it records that and sends nothing.
- *   If not, it sends again; datums of batches the dead claimer did send are then counted twice (their
- *   Average, Minimum and Maximum are unchanged; SampleCount and Sum double).
+ *   and recording, or is still sending): asks `landed` whether the claimer's last datum (the execution
+ *   heartbeat, sent after every other datum) is in CloudWatch, again every `pollMs` until the claim is
+ *   `settleMs` old (CloudWatch can take minutes to make a datum readable). If it is, everything went out:
+ *   it records that and sends nothing. If not, it sends again; datums of batches the dead claimer did send
+ *   are then counted twice (their Average, Minimum and Maximum are unchanged; SampleCount and Sum double).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AlreadyExistsError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import { joinUri, type Storage } from '../io/storage.js';
@@ -22,6 +24,12 @@ export interface PublishOnceOptions {
   claimant?: string;
   /** Where a re-publication after an unfinished attempt is recorded. */
   issues?: IssueLog;
+  /** How old an unfinished claim must be before its metrics are sent again. @defaultValue 180000 */
+  settleMs?: number;
+  /** How often to look again meanwhile. @defaultValue 15000 */
+  pollMs?: number;
+  /** Stops the wait (a worker handing its job back). */
+  signal?: AbortSignal;
 }
 
 /** Publishes at most once per report prefix (see above); returns the number of datums this call sent. */
@@ -47,11 +55,18 @@ export async function publishOnce(
     );
   } catch (error) {
     if (!(error instanceof AlreadyExistsError)) throw error;
-    // An earlier attempt claimed and did not finish. Recorded in between? Then nothing is left to do.
-    if (await storage.head(done)) return 0;
-    if (options.landed && (await options.landed())) {
-      await record(0, 'sent by an earlier attempt that stopped before recording it');
-      return 0;
+    // Another attempt claimed and has not recorded the publication: wait for its record or its heartbeat.
+    const claimedAt = await claimTime(storage, claim);
+    const settleMs = options.settleMs ?? 180_000;
+    for (;;) {
+      if (await storage.head(done)) return 0;
+      if (options.landed && (await options.landed())) {
+        await record(0, 'sent by an earlier attempt that stopped before recording it');
+        return 0;
+      }
+      const left = claimedAt + settleMs - Date.now();
+      if (left <= 0) break;
+      await sleep(Math.min(left, options.pollMs ?? 15_000), undefined, { signal: options.signal });
     }
     options.issues?.add({
       kind: 'metrics-republished',
@@ -60,9 +75,29 @@ export async function publishOnce(
         'an earlier attempt of this execution stopped while publishing its metrics, and its last datum is not in CloudWatch: the metrics were sent again (datums it did send are counted twice)',
     });
   }
-  const sent = await publish();
+  let sent: number;
+  try {
+    sent = await publish();
+  } catch (error) {
+    // This attempt knows it did not finish: the next one need not wait for it (batches already sent
+    // are sent again then, as after a crash).
+    await storage.delete(claim).catch(() => {});
+    throw error;
+  }
   await record(sent);
   return sent;
+}
+
+/** When the claim was made (its `claimedAt`), or long ago when it cannot be read. */
+async function claimTime(storage: Storage, claim: string): Promise<number> {
+  try {
+    const at = Date.parse(
+      (JSON.parse(await storage.readText(claim)) as { claimedAt?: string }).claimedAt ?? '',
+    );
+    return Number.isFinite(at) ? at : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The summary of a finished execution (`<prefix>execution.json`), or undefined. */

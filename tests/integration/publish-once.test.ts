@@ -48,8 +48,9 @@ const publish = async () => {
 const landed = () => heartbeatLanded(cloudwatch, 'data-quality', job);
 
 /** What an attempt that died after claiming (and perhaps after sending) leaves behind. */
-function leaveClaim(): void {
-  writeFileSync(join(prefix, '.metrics-claim'), JSON.stringify({ claimedAt: new Date().toISOString() }));
+function leaveClaim(ageMs = 3_600_000): void {
+  const claimedAt = new Date(Date.now() - ageMs).toISOString();
+  writeFileSync(join(prefix, '.metrics-claim'), JSON.stringify({ claimedAt }));
 }
 
 beforeEach(() => {
@@ -83,6 +84,49 @@ describe('publishOnce', () => {
       /earlier attempt/,
     );
     expect(issues.toJSON().counts).toEqual({});
+  });
+
+  it('waits for a young claim: its heartbeat showing up while it waits means nothing is sent', async () => {
+    leaveClaim(0);
+    const late = new Promise((resolve) => setTimeout(resolve, 400)).then(() => sendHeartbeat());
+    const started = Date.now();
+    expect(await publishOnce(storage, prefix, publish, { landed, settleMs: 20_000, pollMs: 100 })).toBe(0);
+    await late;
+    expect(sends).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('waits for a young claim until it is settleMs old, then sends; a shutdown ends the wait', async () => {
+    leaveClaim(0);
+    const started = Date.now();
+    expect(await publishOnce(storage, prefix, publish, { landed, settleMs: 700, pollMs: 100 })).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(sends).toBe(1);
+
+    // (This window's heartbeat is in CloudWatch now: the next wait asks about one that never comes.)
+    rmSync(join(prefix, '.metrics-published'));
+    leaveClaim(0);
+    const abort = new AbortController();
+    const never = async () => false;
+    const waiting = publishOnce(storage, prefix, publish, {
+      landed: never,
+      pollMs: 100,
+      signal: abort.signal,
+    });
+    setTimeout(() => abort.abort(), 300);
+    await expect(waiting).rejects.toThrow(/abort/i);
+    expect(sends).toBe(1);
+  });
+
+  it('an attempt whose publication failed gives its claim back, so the retry does not wait', async () => {
+    const failing = async () => {
+      throw new Error('throttled');
+    };
+    await expect(publishOnce(storage, prefix, failing, { landed })).rejects.toThrow('throttled');
+    expect(existsSync(join(prefix, '.metrics-claim'))).toBe(false);
+    const started = Date.now();
+    expect(await publishOnce(storage, prefix, publish, { landed, pollMs: 60_000 })).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('after an attempt that died before its heartbeat went out, sends again and says so', async () => {
