@@ -38,17 +38,33 @@ export function chiSquareContingency(
   baseline: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,
 ): DriftTestOutcome {
+  return homogeneityTest(baseline, current, 'pearson', 1, (o, e) => (o - e) ** 2 / e);
+}
+
+/**
+ * A test of homogeneity on the 2 × K table: statistic = scale · Σ cell(o, e) over every cell (o observed,
+ * e = row·col/N expected), at least 0, with K − 1 degrees of freedom and p from the χ² upper tail.
+ * Pearson's chi-square and the G-test (log-likelihood ratio) differ only in `cell` and `scale`.
+ */
+export function homogeneityTest(
+  baseline: ReadonlyMap<string, number>,
+  current: ReadonlyMap<string, number>,
+  name: string,
+  scale: number,
+  cell: (observed: number, expected: number) => number,
+): DriftTestOutcome {
   const t = contingencyTable(baseline, current);
   if (!(t.n > 0) || !(t.m > 0)) return { notApplicable: 'empty sample' };
   if (t.keys.length < 2) return { notApplicable: 'one category' };
   const N = t.n + t.m;
-  let statistic = 0;
+  let sum = 0;
   for (let j = 0; j < t.keys.length; j++) {
-    const col = (t.baseline[j] as number) + (t.current[j] as number);
-    const eb = (t.n * col) / N;
-    const ec = (t.m * col) / N;
-    statistic += ((t.baseline[j] as number) - eb) ** 2 / eb + ((t.current[j] as number) - ec) ** 2 / ec;
+    const ob = t.baseline[j] as number;
+    const oc = t.current[j] as number;
+    const col = ob + oc;
+    sum += cell(ob, (t.n * col) / N) + cell(oc, (t.m * col) / N);
   }
+  const statistic = Math.max(0, scale * sum);
   const dof = t.keys.length - 1;
-  return { statistic, pValue: chiSquareSf(statistic, dof), input: 'counts', method: `pearson:dof=${dof}` };
+  return { statistic, pValue: chiSquareSf(statistic, dof), input: 'counts', method: `${name}:dof=${dof}` };
 }
