@@ -2,6 +2,7 @@
  * The producer side of the driftwatch queue: job schedulers (one per monitor), NOW executions, backfills.
  * Used by the `schedule` and `backfill` commands; the worker uses `openQueue` too.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { type JobState, Queue } from 'bullmq';
 import type { MonitorConfig, QueueSettings } from '../config/monitors.js';
 import { scheduleOf, windowOf } from '../config/monitors.js';
@@ -48,17 +49,13 @@ export function openQueue(options: OpenQueueOptions): Queue {
  * settle (ready, or given up: a client connection gives up after a few retries) for up to `settleMs` first.
  */
 export async function closeQueue(queue: Queue, settleMs = 10_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, settleMs);
-    timer.unref?.();
-  });
-  await Promise.race([queue.waitUntilReady().then(noop, noop), timeout]);
-  clearTimeout(timer);
+  const settled = queue.waitUntilReady().then(
+    () => {},
+    () => {},
+  );
+  await Promise.race([settled, delay(settleMs, undefined, { ref: false })]);
   await queue.close();
 }
-
-const noop = () => {};
 
 /** Options of the tick jobs a scheduler produces: few kept when done, failed ones kept for inspection. */
 const tickJobOptions = {

@@ -12,6 +12,7 @@
  *   with their S3 work; their lock is renewed when Redis is back).
  * Signal handlers belong to the CLI (`driftwatch worker`), not to this class.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type Queue, Worker } from 'bullmq';
 import type { QueueSettings } from '../config/monitors.js';
@@ -53,11 +54,8 @@ export interface WorkerServiceOptions {
 
 export type WorkerServiceState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 
-const sleep = (ms: number) =>
-  new Promise<'timeout'>((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), ms);
-    timer.unref?.();
-  });
+/** Resolves to 'timeout' after `ms`, without keeping the process alive. */
+const sleep = (ms: number) => delay(ms, 'timeout' as const, { ref: false });
 
 export class WorkerService {
   readonly #options: WorkerServiceOptions;
