@@ -4,12 +4,13 @@
  * `estimated_<metric>_lower` / `_upper` (the band), and the execution heartbeat.
  */
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { executionHeartbeatDatum, modelQualityMetricData } from '../alerts/data-quality-metrics.js';
+import { modelQualityMetricData } from '../alerts/data-quality-metrics.js';
 import { putMetrics } from '../alerts/publish.js';
 import type { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus } from '../core/types.js';
 import { type BinaryPerformanceEstimate, ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
 import type { ModelQualityJob } from './model-quality.js';
+import { heartbeatOf, metricIdentity } from './publish.js';
 
 /** The scalar values published for an estimate: `<metric>`, `<metric>_lower`, `<metric>_upper` (finite only). */
 export function estimateScalars(estimate: BinaryPerformanceEstimate): Record<string, number> {
@@ -35,31 +36,24 @@ export async function publishModelQualityMetrics(
   },
 ): Promise<number> {
   const { job } = input;
-  const timestamp = new Date(job.scheduledTime);
-  const identity = { endpoint: job.endpoint, scheduleName: job.scheduleName, batch: false };
+  const identity = metricIdentity(job);
   const datums: MetricDatum[] = [];
   let namespace = '';
   if (Object.keys(input.realised).length > 0) {
-    const r = modelQualityMetricData({ ...identity, timestamp, metrics: input.realised });
+    const r = modelQualityMetricData({ ...identity, metrics: input.realised });
     namespace = r.namespace;
     datums.push(...r.datums);
   }
   if (input.estimate) {
     const e = modelQualityMetricData({
       ...identity,
-      timestamp,
       metrics: estimateScalars(input.estimate),
       prefix: 'estimated_',
     });
     namespace = e.namespace;
     datums.push(...e.datums);
   }
-  const heartbeat = executionHeartbeatDatum({
-    ...identity,
-    type: 'model-quality',
-    timestamp,
-    status: input.status,
-  });
+  const heartbeat = heartbeatOf('model-quality', job, input.status);
   datums.push(heartbeat.datum);
   return await putMetrics(client, namespace || heartbeat.namespace, datums, {
     signal: input.signal,

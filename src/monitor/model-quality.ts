@@ -61,26 +61,16 @@ import { publishModelQualityMetrics } from './model-quality-publish.js';
 import { publishOnce, storeSummaryOnce } from './once.js';
 import { checkAborted } from './profile-window.js';
 import { heartbeatLanded } from './publish.js';
-import type { ExecutionDeps, ExecutionSummary } from './types.js';
+import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary } from './types.js';
 
-/** Everything a model-quality execution needs; JSON-serialisable (a BullMQ payload). Times are ISO-8601 UTC. */
-export interface ModelQualityJob {
-  monitorName: string;
-  endpoint: string;
-  /** Capture variant folder; undefined = every variant. */
-  variant?: string;
-  captureUri: string;
+/**
+ * Everything a model-quality execution needs (a BullMQ payload). The baseline holds constraints.json (and
+ * model_quality_calibration.json for CBPE); the window is the analysis window (predictions), usually
+ * shifted back by the start/end offsets.
+ */
+export interface ModelQualityJob extends ExecutionJobBase {
   /** Ground-truth root: `<gt>/yyyy/mm/dd/hh/*.jsonl` (hour = when the label was collected). */
   groundTruthUri: string;
-  /** Prefix holding constraints.json (and model_quality_calibration.json for CBPE). */
-  baselineUri: string;
-  outputUri: string;
-  scheduleName: string;
-  /** The analysis window (predictions), usually shifted back by the start/end offsets. */
-  windowStart: string;
-  windowEnd: string;
-  scheduledTime: string;
-  cloudwatch: boolean;
   problemType: ProblemType;
   inferenceAttribute?: string;
   probabilityAttribute?: string;

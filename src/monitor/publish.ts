@@ -11,7 +11,7 @@ import type { DataQualityResult } from '../checks/data-quality.js';
 import type { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
-import type { DataQualityJob } from './types.js';
+import type { DataQualityJob, ExecutionJobBase } from './types.js';
 
 export function featureMetricInputs(
   profile: DatasetProfile,
@@ -57,22 +57,14 @@ export async function publishDataQualityMetrics(
   },
 ): Promise<number> {
   const { job } = input;
-  const timestamp = new Date(job.scheduledTime);
-  const identity = { endpoint: job.endpoint, scheduleName: job.scheduleName, batch: false };
   const { namespace, datums } =
     input.status === 'Failed'
       ? { namespace: '', datums: [] as MetricDatum[] }
       : dataQualityMetricData({
-          ...identity,
-          timestamp,
+          ...metricIdentity(job),
           features: featureMetricInputs(input.profile, input.result, input.emitMetrics),
         });
-  const heartbeat = executionHeartbeatDatum({
-    ...identity,
-    type: 'data-quality',
-    timestamp,
-    status: input.status,
-  });
+  const heartbeat = heartbeatOf('data-quality', job, input.status);
   let sent = 0;
   if (datums.length > 0)
     sent += await putMetrics(client, namespace, datums, { signal: input.signal, issues: input.issues });
@@ -83,6 +75,24 @@ export async function publishDataQualityMetrics(
   return sent;
 }
 
+/** What names an execution's metrics. */
+type MetricJob = Pick<ExecutionJobBase, 'endpoint' | 'scheduleName' | 'scheduledTime'>;
+
+/** The schedule identity (an endpoint schedule, spec §7.1) and timestamp of an execution's metrics. */
+export function metricIdentity(job: MetricJob) {
+  return {
+    endpoint: job.endpoint,
+    scheduleName: job.scheduleName,
+    batch: false,
+    timestamp: new Date(job.scheduledTime),
+  };
+}
+
+/** The execution's heartbeat: the last datum its publication sends. */
+export function heartbeatOf(type: MonitorType, job: MetricJob, status: ExecutionStatus) {
+  return executionHeartbeatDatum({ ...metricIdentity(job), type, status });
+}
+
 /**
  * Whether the heartbeat of an execution (the last datum its publication sends, data or model quality) is
  * in CloudWatch: then everything that execution published went out.
@@ -90,16 +100,9 @@ export async function publishDataQualityMetrics(
 export async function heartbeatLanded(
   client: CloudWatchClient,
   type: MonitorType,
-  job: { endpoint: string; scheduleName: string; scheduledTime: string | number },
+  job: MetricJob,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  const { namespace, datum } = executionHeartbeatDatum({
-    endpoint: job.endpoint,
-    scheduleName: job.scheduleName,
-    batch: false,
-    type,
-    timestamp: new Date(job.scheduledTime),
-    status: 'Completed',
-  });
+  const { namespace, datum } = heartbeatOf(type, job, 'Completed');
   return await datumLanded(client, namespace, datum, signal ? { signal } : {});
 }

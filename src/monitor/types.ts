@@ -12,15 +12,15 @@ import type { Logger } from '../core/log.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 
-/** Everything an execution needs; JSON-serialisable (it is a BullMQ job payload). Times are ISO-8601 UTC. */
-export interface DataQualityJob {
+/** What every execution (data or model quality) is about. JSON-serialisable; times are ISO-8601 UTC. */
+export interface ExecutionJobBase {
   monitorName: string;
   endpoint: string;
   /** Capture variant folder; undefined = every variant under `<capture>/<endpoint>/`. */
   variant?: string;
   /** Capture root: objects are `<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/*.jsonl`. */
   captureUri: string;
-  /** Prefix holding `statistics.json` and `constraints.json`. */
+  /** Prefix holding the baseline files. */
   baselineUri: string;
   /** Report root: reports go to `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/`. */
   outputUri: string;
@@ -30,7 +30,10 @@ export interface DataQualityJob {
   /** The nominal time of the execution (the report hour and the metric timestamp). */
   scheduledTime: string;
   cloudwatch: boolean;
-  /** Batch-transform style namespace instead of the endpoint one (spec §7.1). */
+}
+
+/** Everything a data-quality execution needs (a BullMQ job payload); the baseline holds `statistics.json` and `constraints.json`. */
+export interface DataQualityJob extends ExecutionJobBase {
   preprocessorUri?: string;
   outputColumnsPosition?: 'START' | 'END';
 }

@@ -3,13 +3,10 @@
  * the ground truth collected since (spec §2, §6). Also plugs `--analysis model-quality` into
  * `driftwatch baseline`.
  */
-import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
-import { createCloudWatchClient } from '../../alerts/client.js';
 import { buildModelQualityBaseline } from '../../baseline/model-quality.js';
 import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
-import { createLogger } from '../../core/log.js';
 import { createStorage } from '../../io/storage.js';
 import type { ProblemType } from '../../metrics/quality/statistics.js';
 import {
@@ -20,7 +17,7 @@ import {
 import type { ExecutionSummary } from '../../monitor/types.js';
 import { progressReporter } from '../progress.js';
 import { type BaselineCommandOptions, baselineAnalyses } from './baseline.js';
-import { parseTime, splitCaptureUri } from './run.js';
+import { jobBaseFromFlags, parseTime, runFromCli } from './run.js';
 
 const PROBLEM_TYPES = ['Regression', 'BinaryClassification', 'MulticlassClassification'] as const;
 
@@ -170,27 +167,15 @@ export function register(program: Command): void {
     .option('--cloudwatch', 'publish the metrics to CloudWatch')
     .option('--json', 'print the execution summary as JSON on the last stdout line')
     .action(async (options) => {
-      const { captureUri, endpoint } = splitCaptureUri(options.capture, options.endpoint);
-      const start = parseTime(options.start, '--start');
-      const end = parseTime(options.end, '--end');
+      const base = jobBaseFromFlags(options);
       if ((options.estimateStart === undefined) !== (options.estimateEnd === undefined)) {
         throw new ConfigError('give both --estimate-start and --estimate-end, or neither', {
           field: '--estimate-start',
         });
       }
       const job: ModelQualityJob = {
-        monitorName: options.schedule,
-        endpoint,
-        variant: options.variant,
-        captureUri,
+        ...base,
         groundTruthUri: options.groundTruth,
-        baselineUri: options.baseline,
-        outputUri: options.out,
-        scheduleName: options.schedule,
-        windowStart: start,
-        windowEnd: end,
-        scheduledTime: end,
-        cloudwatch: Boolean(options.cloudwatch),
         problemType: options.problemType,
         inferenceAttribute: options.inferenceAttribute,
         probabilityAttribute: options.probabilityAttribute,
@@ -210,20 +195,11 @@ export function register(program: Command): void {
             }
           : {}),
       };
-      const storage = createStorage();
-      const cloudwatch = job.cloudwatch ? createCloudWatchClient() : undefined;
-      try {
-        const summary = await runModelQualityExecution(job, {
-          storage,
-          cloudwatch,
-          logger: createLogger({ level: 'warn' }),
-          attempt: `driftwatch run-quality on ${hostname()} pid ${process.pid}`,
-        });
-        printQualitySummary(summary, options.json);
-        if (summary.status === 'Failed') process.exitCode = 1;
-      } finally {
-        storage.destroy();
-        cloudwatch?.destroy();
-      }
+      await runFromCli(
+        'run-quality',
+        job,
+        (deps) => runModelQualityExecution(job, deps),
+        (summary) => printQualitySummary(summary, options.json),
+      );
     });
 }

@@ -6,7 +6,12 @@ import { ConfigError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { createStorage } from '../../io/storage.js';
 import { runExecution } from '../../monitor/data-quality.js';
-import type { DataQualityJob, ExecutionSummary } from '../../monitor/types.js';
+import type {
+  DataQualityJob,
+  ExecutionDeps,
+  ExecutionJobBase,
+  ExecutionSummary,
+} from '../../monitor/types.js';
 
 export function parseTime(text: string, flag: string): string {
   const t = new Date(text);
@@ -28,6 +33,66 @@ export function splitCaptureUri(
       field: '--capture',
     });
   return { captureUri: trimmed.slice(0, cut), endpoint: trimmed.slice(cut + 1) };
+}
+
+/** The flags every one-off execution shares (`run`, `run-quality`). */
+export interface ExecutionFlags {
+  capture: string;
+  endpoint?: string;
+  variant?: string;
+  baseline: string;
+  out: string;
+  schedule: string;
+  start: string;
+  end: string;
+  cloudwatch?: boolean;
+}
+
+/** The job those flags describe; the window's end is also the scheduled time. */
+export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
+  const { captureUri, endpoint } = splitCaptureUri(flags.capture, flags.endpoint);
+  const start = parseTime(flags.start, '--start');
+  const end = parseTime(flags.end, '--end');
+  return {
+    monitorName: flags.schedule,
+    endpoint,
+    variant: flags.variant,
+    captureUri,
+    baselineUri: flags.baseline,
+    outputUri: flags.out,
+    scheduleName: flags.schedule,
+    windowStart: start,
+    windowEnd: end,
+    scheduledTime: end,
+    cloudwatch: Boolean(flags.cloudwatch),
+  };
+}
+
+/**
+ * Runs one execution of `command` (exit code 1 when it failed) with a storage and, when it publishes, a
+ * CloudWatch client, both released afterwards.
+ */
+export async function runFromCli<S extends { status: ExecutionSummary['status'] }>(
+  command: string,
+  job: ExecutionJobBase,
+  execute: (deps: ExecutionDeps) => Promise<S>,
+  print: (summary: S) => void,
+): Promise<void> {
+  const storage = createStorage();
+  const cloudwatch = job.cloudwatch ? createCloudWatchClient() : undefined;
+  try {
+    const summary = await execute({
+      storage,
+      cloudwatch,
+      logger: createLogger({ level: 'warn' }),
+      attempt: `driftwatch ${command} on ${hostname()} pid ${process.pid}`,
+    });
+    print(summary);
+    if (summary.status === 'Failed') process.exitCode = 1;
+  } finally {
+    storage.destroy();
+    cloudwatch?.destroy();
+  }
 }
 
 export function printSummary(summary: ExecutionSummary, json: boolean | undefined): void {
@@ -79,39 +144,16 @@ export function register(program: Command): void {
     .option('--cloudwatch', 'publish the metrics to CloudWatch')
     .option('--json', 'print the execution summary as JSON on the last stdout line')
     .action(async (options) => {
-      const { captureUri, endpoint } = splitCaptureUri(options.capture, options.endpoint);
-      const start = parseTime(options.start, '--start');
-      const end = parseTime(options.end, '--end');
       const job: DataQualityJob = {
-        monitorName: options.schedule,
-        endpoint,
-        variant: options.variant,
-        captureUri,
-        baselineUri: options.baseline,
-        outputUri: options.out,
-        scheduleName: options.schedule,
-        windowStart: start,
-        windowEnd: end,
-        scheduledTime: end,
-        cloudwatch: Boolean(options.cloudwatch),
+        ...jobBaseFromFlags(options),
         preprocessorUri: options.preprocessor,
         outputColumnsPosition: options.outputColumnsPosition,
       };
-      const storage = createStorage();
-      const cloudwatch = job.cloudwatch ? createCloudWatchClient() : undefined;
-      try {
-        const summary = await runExecution(job, {
-          storage,
-          cloudwatch,
-          logger: createLogger({ level: 'warn' }),
-          attempt: `driftwatch run on ${hostname()} pid ${process.pid}`,
-          threads: options.threads,
-        });
-        printSummary(summary, options.json);
-        if (summary.status === 'Failed') process.exitCode = 1;
-      } finally {
-        storage.destroy();
-        cloudwatch?.destroy();
-      }
+      await runFromCli(
+        'run',
+        job,
+        (deps) => runExecution(job, { ...deps, threads: options.threads }),
+        (summary) => printSummary(summary, options.json),
+      );
     });
 }
