@@ -602,8 +602,8 @@ export async function syncAlarms(
   const plan = planAlarms(monitors, existing, { namePrefix: options.namePrefix });
   if (options.dryRun) return plan;
   const retry = { ...options.retry, signal: options.signal, maxAttempts: options.maxAttempts };
-  for (const alarm of plan.create) {
-    await callWithRetry(
+  const put = (alarm: (typeof plan.create)[number]) =>
+    callWithRetry(
       `PutMetricAlarm ${alarm.spec.AlarmName}`,
       () =>
         client.send(new PutMetricAlarmCommand({ ...alarm.spec, Tags: alarm.tags }), {
@@ -611,17 +611,10 @@ export async function syncAlarms(
         }),
       retry,
     );
-  }
+  for (const alarm of plan.create) await put(alarm);
   const arns = new Map(existing.map((e) => [e.alarm.AlarmName, e.alarm.AlarmArn]));
   for (const { alarm, changes } of plan.update) {
-    await callWithRetry(
-      `PutMetricAlarm ${alarm.spec.AlarmName}`,
-      () =>
-        client.send(new PutMetricAlarmCommand({ ...alarm.spec, Tags: alarm.tags }), {
-          abortSignal: options.signal,
-        }),
-      retry,
-    );
+    await put(alarm);
     const arn = arns.get(alarm.spec.AlarmName);
     if (changes.includes('Tags') && arn) {
       await callWithRetry(

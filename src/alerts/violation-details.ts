@@ -136,13 +136,11 @@ export interface ViolationDetailInput {
   quantiles?: { baseline: QuantileSource; current: QuantileSource };
 }
 
-export interface ViolationDetail {
-  feature: string;
-  checkType: string;
-  description?: string;
-  baselineValue?: number;
-  currentValue?: number;
-  threshold?: number;
+export interface ViolationDetail
+  extends Pick<
+    ViolationDetailInput,
+    'feature' | 'checkType' | 'description' | 'baselineValue' | 'currentValue' | 'threshold'
+  > {
   topCategories?: CategoryMove[];
   quantiles?: QuantileMove[];
   /** One line for a page or a log: check, feature, values and the biggest moves. */

@@ -27,7 +27,7 @@
 import { mulberry32, type Rng } from '../../core/random.js';
 import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
 import { type WeightedSample, weightedSampleFromValues } from './sample.js';
-import { isResult } from './types.js';
+import { type DriftTestOutcome, isResult } from './types.js';
 
 export interface CalibrationOptions {
   /** Target false-alarm rate on windows without drift (default 0.05). */
@@ -121,18 +121,12 @@ export function calibrateNumericThresholds(
   const drawn = drawnWindowSize(n, chunkSize, windowSize, resampling);
   const score = (rest: WeightedSample, window: WeightedSample): void => {
     for (const t of specs) {
-      const outcome = t.run(rest, window);
-      if (!isResult(outcome)) continue;
-      const value = t.spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
-      if (value !== null && !Number.isNaN(value)) t.scores.push(value);
+      const value = scoreOf(t.spec.score, t.run(rest, window));
+      if (value !== undefined) t.scores.push(value);
     }
   };
   if (resampling === 'chunk-subsample') {
-    for (let k = 0; k < o.chunks; k++) {
-      const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
-      if (reps === 0) continue;
-      const start = k * chunkSize;
-      const end = k === o.chunks - 1 ? n : start + chunkSize;
+    for (const { start, end, reps } of chunkPlan(n, chunkSize, o)) {
       const chunk = weightedSampleFromValues(values.subarray(start, end));
       const rest = subtractSample(all, chunk);
       const scratch = new SplitScratch(chunk);
@@ -184,16 +178,11 @@ export function calibrateCategoricalThreshold(
     const counts = new Float64Array(names.length);
     for (const c of window) counts[c] = (counts[c] as number) + 1;
     const outcome = spec.categorical?.(rest, toCountMap(counts, names));
-    if (outcome === undefined || !isResult(outcome)) return;
-    const value = spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
-    if (value !== null && !Number.isNaN(value)) scores.push(value);
+    const value = outcome === undefined ? undefined : scoreOf(spec.score, outcome);
+    if (value !== undefined) scores.push(value);
   };
   if (resampling === 'chunk-subsample') {
-    for (let k = 0; k < o.chunks; k++) {
-      const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
-      if (reps === 0) continue;
-      const start = k * chunkSize;
-      const end = k === o.chunks - 1 ? n : start + chunkSize;
+    for (const { start, end, reps } of chunkPlan(n, chunkSize, o)) {
       const chunk = Float64Array.from(codes.subarray(start, end));
       const restCounts = Float64Array.from(totals);
       for (const c of chunk) restCounts[c] = (restCounts[c] as number) - 1;
@@ -215,6 +204,27 @@ export function calibrateCategoricalThreshold(
     }
   }
   return finish(test, spec.score, windowSize, drawn, scores, o, chunkSize, resampling);
+}
+
+/** The score an outcome adds to the null distribution (its p-value or statistic), or undefined. */
+function scoreOf(kind: ScoreKind, outcome: DriftTestOutcome): number | undefined {
+  if (!isResult(outcome)) return undefined;
+  const value = kind === 'p_value' ? outcome.pValue : outcome.statistic;
+  return value !== null && !Number.isNaN(value) ? value : undefined;
+}
+
+/** The baseline's consecutive chunks [start, end) that get replicates, and how many each (spread evenly). */
+function* chunkPlan(
+  n: number,
+  chunkSize: number,
+  o: Resolved,
+): Generator<{ start: number; end: number; reps: number }> {
+  for (let k = 0; k < o.chunks; k++) {
+    const reps = Math.floor(o.replicates / o.chunks) + (k < o.replicates % o.chunks ? 1 : 0);
+    if (reps === 0) continue;
+    const start = k * chunkSize;
+    yield { start, end: k === o.chunks - 1 ? n : start + chunkSize, reps };
+  }
 }
 
 function finish(
