@@ -24,17 +24,8 @@ import { hourPath } from '../src/capture/listing.js';
 import { IssueLog } from '../src/core/issues.js';
 import { mulberry32 } from '../src/core/random.js';
 import { LocalStorage } from '../src/io/local-storage.js';
+import { CATEGORIES, type ColumnKind, generateCell } from './columns.js';
 
-const CATEGORIES: readonly (readonly string[])[] = [
-  ['red', 'green', 'blue'],
-  ['north', 'south', 'east', 'west'],
-  ['bronze', 'silver', 'gold', 'platinum', 'diamond'],
-  ['mobile', 'desktop', 'tablet'],
-  ['new_customer', 'returning_customer', 'lapsed_customer', 'vip'],
-  ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'],
-];
-
-type ColumnKind = 'int' | 'float' | 'sparse-float' | 'category';
 const PATTERN: readonly ColumnKind[] = [
   'int',
   'float',
@@ -105,30 +96,8 @@ export async function generateCaptureFiles(
       const time = new Date(fileStart + Math.floor((r * fileMs) / count));
       let input = '';
       for (let c = 0; c < features; c++) {
-        const kind = kinds[c]!;
         const drift = c < drifted ? shift : 0;
-        let cell: string;
-        switch (kind) {
-          case 'int':
-            cell = String(Math.floor(random() * 1000 * (1 + drift)) - 100);
-            break;
-          case 'float':
-            cell = (random() * 200 - 50 + drift * 200).toFixed(4);
-            break;
-          case 'sparse-float':
-            cell = random() < 0.05 ? '' : (random() * 3 + drift * 3).toFixed(6);
-            break;
-          case 'category': {
-            const values = CATEGORIES[(c + 1) % CATEGORIES.length]!;
-            const u = drift > 0 && random() < drift ? 0.999 : random() * random();
-            cell = values[Math.floor(u * values.length)]!;
-            break;
-          }
-          default: {
-            const never: never = kind;
-            throw new Error(`unknown column kind ${String(never)}`);
-          }
-        }
+        const cell = generateCell(kinds[c]!, random, CATEGORIES[(c + 1) % CATEGORIES.length]!, drift);
         input = c === 0 ? cell : `${input},${cell}`;
       }
       const output = random() < 0.3 ? '1' : '0';

@@ -17,17 +17,7 @@ import { IssueLog } from '../src/core/issues.js';
 import { mulberry32 } from '../src/core/random.js';
 import { openDataset } from '../src/io/datasets/index.js';
 import { LocalStorage } from '../src/io/local-storage.js';
-
-const CATEGORIES: readonly (readonly string[])[] = [
-  ['red', 'green', 'blue'],
-  ['north', 'south', 'east', 'west'],
-  ['bronze', 'silver', 'gold', 'platinum', 'diamond'],
-  ['mobile', 'desktop', 'tablet'],
-  ['new_customer', 'returning_customer', 'lapsed_customer', 'vip'],
-  ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'],
-];
-
-type ColumnKind = 'int' | 'float' | 'sparse-float' | 'category';
+import { CATEGORIES, type ColumnKind, generateCell } from './columns.js';
 
 /** Column layout after the label: a repeating mix (for 20 columns: label, 13 numeric, 6 categorical). */
 function columnKinds(cols: number): ColumnKind[] {
@@ -54,28 +44,7 @@ export async function generateCsv(path: string, rows: number, cols: number, seed
   for (let r = 0; r < rows; r++) {
     let line = random() < 0.3 ? '1' : '0';
     for (let c = 0; c < kinds.length; c++) {
-      const kind = kinds[c]!;
-      let cell: string;
-      switch (kind) {
-        case 'int':
-          cell = String(Math.floor(random() * 1000) - 100);
-          break;
-        case 'float':
-          cell = (random() * 200 - 50).toFixed(4);
-          break;
-        case 'sparse-float':
-          cell = random() < 0.05 ? '' : (random() * 3).toFixed(6);
-          break;
-        case 'category': {
-          const values = CATEGORIES[c % CATEGORIES.length]!;
-          cell = values[Math.floor(random() * random() * values.length)]!;
-          break;
-        }
-        default: {
-          const never: never = kind;
-          throw new Error(`unknown column kind ${String(never)}`);
-        }
-      }
+      const cell = generateCell(kinds[c]!, random, CATEGORIES[c % CATEGORIES.length]!);
       line += `,${cell}`;
     }
     batch += `${line}\n`;

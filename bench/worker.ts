@@ -11,7 +11,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,54 +21,12 @@ import { buildBaseline } from '../src/baseline/build.js';
 import { parseMonitorsConfig } from '../src/config/monitors.js';
 import { RoutingStorage } from '../src/io/storage.js';
 import type { ExecutionResult } from '../src/jobs/payloads.js';
-import { enqueueExecution, openQueue } from '../src/jobs/queue.js';
+import { closeQueue, enqueueExecution, openQueue } from '../src/jobs/queue.js';
+import { startRedis } from '../tests/support/services.js';
 import { generateCaptureFiles } from './capture.js';
 import { generateCsv } from './datasets.js';
 
 const cli = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'src', 'cli', 'main.js');
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  for (let i = 0; ; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (i > 200 || child.exitCode !== null) throw new Error('redis-server did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** Starts `count` worker processes and resolves once every one is taking jobs. */
 async function startWorkers(
@@ -112,10 +69,10 @@ async function stopWorkers(workers: ChildProcess[]): Promise<void> {
 
 async function waitForCompletion(queue: Queue, id: string): Promise<ExecutionResult> {
   for (;;) {
-    const job = await queue.getJob(id);
-    const state = await job?.getState();
-    if (state === 'completed') return job?.returnvalue as ExecutionResult;
-    if (state === 'failed') throw new Error(`execution failed: ${job?.failedReason}`);
+    // The job is read once its state is final: one read before keeps its old (empty) return value.
+    const state = await queue.getJobState(id);
+    if (state === 'completed') return (await queue.getJob(id))?.returnvalue as ExecutionResult;
+    if (state === 'failed') throw new Error(`execution failed: ${(await queue.getJob(id))?.failedReason}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -197,7 +154,7 @@ export async function benchScaleOut(records = 600_000, maxParts = 4): Promise<vo
       } finally {
         await stopWorkers(workers);
         await queue.obliterate({ force: true }).catch(() => {});
-        await queue.close();
+        await closeQueue(queue);
       }
     }
     const [single, threaded, one, two] = seconds as [number, number, number, number];
