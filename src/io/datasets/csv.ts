@@ -159,6 +159,15 @@ export class CsvSource implements RowSource {
     return this.#bytes;
   }
 
+  #blankLine(line: number): void {
+    this.#context.issues.add({
+      kind: 'blank_line',
+      source: this.#context.uri,
+      line,
+      message: 'blank line skipped',
+    });
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -249,22 +258,12 @@ export class CsvSource implements RowSource {
     while (i < n) {
       const c = b[i];
       if (c === LF) {
-        this.#context.issues.add({
-          kind: 'blank_line',
-          source: this.#context.uri,
-          line,
-          message: 'blank line skipped',
-        });
+        this.#blankLine(line);
         line++;
         i++;
       } else if (c === CR && (i + 1 >= n || b[i + 1] === LF)) {
         if (i + 1 >= n && !eof) break; // "\r" at the end of the buffer: need the next byte
-        this.#context.issues.add({
-          kind: 'blank_line',
-          source: this.#context.uri,
-          line,
-          message: 'blank line skipped',
-        });
+        this.#blankLine(line);
         line++;
         i += i + 1 >= n ? 1 : 2; // "\r\n", or a lone "\r" ending the file
       } else {
