@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DriftwatchError } from '../core/errors.js';
+import { driftwatchVersion } from '../core/version.js';
 import { commands } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -11,7 +12,7 @@ export async function main(argv: string[]): Promise<number> {
     .description(
       'Self-hosted data- and model-drift monitoring, compatible with SageMaker Model Monitor files',
     )
-    .version('0.1.0')
+    .version(driftwatchVersion())
     .exitOverride()
     .showHelpAfterError();
   for (const register of commands) register(program);
