@@ -1,0 +1,114 @@
+/**
+ * Executions for the report and dashboard tests, on local storage: a day of data-quality hours from the
+ * demo's generator (drift from `driftHour`), and binary model-quality hours whose model degrades half-way
+ * (labels a day late, CBPE estimate beside the realised metrics). Returns where everything went.
+ */
+import { join } from 'node:path';
+import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
+import { runDemo } from '../../src/cli/commands/demo.js';
+import { silentLogger } from '../../src/core/log.js';
+import { createStorage } from '../../src/io/storage.js';
+import { type ModelQualityJob, runModelQualityExecution } from '../../src/monitor/model-quality.js';
+import type { ExecutionSummary } from '../../src/monitor/types.js';
+import {
+  baselineCsv,
+  type TrafficRecord,
+  writeCapture,
+  writeGroundTruth,
+} from '../fixtures/quality/traffic.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface DataQualityFixture {
+  dir: string;
+  summaries: ExecutionSummary[];
+  /** Report prefix of every hour, in order. */
+  hours: string[];
+}
+
+/** The demo's day (24 hourly data-quality executions, drift from hour 12) in `<dir>`. */
+export async function dataQualityDay(
+  dir: string,
+  options: { recordsPerHour?: number; trainingRows?: number } = {},
+): Promise<DataQualityFixture> {
+  const summaries = await runDemo(
+    {
+      dir,
+      day: '2026-01-15',
+      driftHour: 12,
+      recordsPerHour: options.recordsPerHour ?? 300,
+      trainingRows: options.trainingRows ?? 5000,
+    },
+    () => {},
+  );
+  return { dir, summaries, hours: summaries.map((s) => s.reportUri) };
+}
+
+export interface ModelQualityFixture {
+  root: string;
+  summaries: ExecutionSummary[];
+}
+
+/** `hours` binary model-quality executions (labels present; the model degrades from `degradeFromHour`). */
+export async function modelQualityHours(
+  root: string,
+  options: { hours?: number; degradeFromHour?: number; perHour?: number } = {},
+): Promise<ModelQualityFixture> {
+  const hours = options.hours ?? 4;
+  const degradeFromHour = options.degradeFromHour ?? 2;
+  const start = new Date('2026-01-15T00:00:00Z');
+  const storage = createStorage();
+  try {
+    await storage.write(join(root, 'validation.csv'), baselineCsv(3000));
+    await buildModelQualityBaseline(storage, {
+      dataset: join(root, 'validation.csv'),
+      out: join(root, 'mq-baseline'),
+      problemType: 'BinaryClassification',
+      groundTruthAttribute: 'label',
+      probabilityAttribute: 'probability',
+      probabilityThreshold: 0.5,
+    });
+    const byHour = await writeCapture({
+      storage,
+      captureUri: join(root, 'datacapture'),
+      groundTruthUri: join(root, 'ground-truth'),
+      endpoint: 'churn-endpoint',
+      start,
+      hours,
+      perHour: options.perHour ?? 400,
+      degradeFromHour,
+    });
+    for (let h = 0; h < hours; h++) {
+      await writeGroundTruth(
+        storage,
+        join(root, 'ground-truth'),
+        new Date(start.getTime() + h * HOUR + DAY + 30 * 60_000),
+        byHour[h] as TrafficRecord[],
+      );
+    }
+    const summaries: ExecutionSummary[] = [];
+    for (let h = 0; h < hours; h++) {
+      const job: ModelQualityJob = {
+        monitorName: 'churn-model-quality',
+        endpoint: 'churn-endpoint',
+        captureUri: join(root, 'datacapture'),
+        groundTruthUri: join(root, 'ground-truth'),
+        baselineUri: join(root, 'mq-baseline'),
+        outputUri: join(root, 'mq-reports'),
+        scheduleName: 'churn-model-quality',
+        windowStart: new Date(start.getTime() + h * HOUR).toISOString(),
+        windowEnd: new Date(start.getTime() + (h + 1) * HOUR).toISOString(),
+        scheduledTime: new Date(start.getTime() + (h + 1) * HOUR + DAY).toISOString(),
+        cloudwatch: false,
+        problemType: 'BinaryClassification',
+        probabilityAttribute: '0',
+        probabilityThresholdAttribute: 0.5,
+      };
+      summaries.push(await runModelQualityExecution(job, { storage, logger: silentLogger }));
+    }
+    return { root, summaries };
+  } finally {
+    storage.destroy();
+  }
+}
