@@ -12,7 +12,9 @@
  * are missing and left out. A numeric literal that overflows (1e999) is counted as an issue and left out.
  *
  * Memory: per column and dataset, exact values are kept up to `--exact-limit` (default 100 000); past it
- * the column switches to a KLL sketch (k = 2048) and its results say `"input": "sketch"` with error bounds.
+ * the column switches to a KLL sketch (k = 2048) and its results say `"input": "sketch"` with error bounds;
+ * a test whose score from sketches crosses its threshold only within that bound is `undecided` (with the
+ * reason), not drift, and tests that need exact values are named in `not_applicable`.
  * Categories are counted up to 10 000 distinct values per column; further values are counted in one
  * `<other>` bucket (and reported as an issue).
  */
@@ -315,8 +317,17 @@ function formatText(result: CompareResult): string {
   for (const [name, f] of Object.entries(result.features)) {
     const t = f.tests[f.default_test];
     const score = t ? (t.p_value === null ? `statistic=${fmt(t.statistic)}` : `p=${fmt(t.p_value)}`) : 'n/a';
-    const verdict = f.status === 'insufficient_data' ? 'too little data' : f.drift ? 'DRIFT' : 'ok';
+    const verdict =
+      f.status === 'insufficient_data'
+        ? 'too little data'
+        : f.undecided
+          ? `undecided: ${f.undecided}`
+          : f.drift
+            ? 'DRIFT'
+            : 'ok';
     lines.push(`${JSON.stringify(name)}\t${f.type}\t${f.default_test}\t${score}\t${verdict}`);
+    const skipped = Object.entries(f.not_applicable).map(([id, why]) => `${id} (${why})`);
+    if (skipped.length > 0) lines.push(`\tnot run: ${skipped.join('; ')}`);
   }
   const d = result.dataset;
   lines.push(

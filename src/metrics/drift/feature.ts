@@ -24,7 +24,13 @@ import {
 } from './registry.js';
 import type { WeightedSample } from './sample.js';
 import { defaultDriftTests } from './select.js';
-import { type DriftTestOutcome, type FeatureKind, type InputKind, isResult } from './types.js';
+import {
+  type DriftTestOutcome,
+  type DriftTestResult,
+  type FeatureKind,
+  type InputKind,
+  isResult,
+} from './types.js';
 
 /** Default minimum number of values in each window for a judgement. */
 export const DEFAULT_MIN_SAMPLE_SIZE = 30;
@@ -55,6 +61,11 @@ export interface TestReport {
   method: string;
   statistic_error_bound?: number;
   p_value_range?: [number, number];
+  /**
+   * Set when the score from sketches crosses the threshold but its error bound also reaches the other
+   * side: the sketch alone cannot tell, so `drift` is false and this says why (see `sketchVerdict`).
+   */
+  undecided?: string;
 }
 
 export interface FeatureDriftReport {
@@ -67,6 +78,8 @@ export interface FeatureDriftReport {
   tests: Partial<Record<DriftTestId, TestReport>>;
   /** Tests that could not run on this feature, with the reason. */
   not_applicable: Partial<Record<DriftTestId, string>>;
+  /** The default test's score from sketches is too uncertain to decide (the reason); not judged then. */
+  undecided?: string;
 }
 
 export function compareNumericFeature(
@@ -154,10 +167,11 @@ function compareFeature(
     const threshold =
       calibrated ?? effectiveThreshold(spec, options.thresholds?.[id] ?? spec.defaultThreshold, baselineStd);
     const score = spec.score === 'p_value' ? outcome.pValue : outcome.statistic;
+    const undecided = judged ? sketchUndecided(spec.score, outcome, threshold) : undefined;
     const report: TestReport = {
       statistic: outcome.statistic,
       p_value: outcome.pValue,
-      drift: judged && isDrift(spec.score, score, threshold),
+      drift: judged && undecided === undefined && isDrift(spec.score, score, threshold),
       threshold,
       threshold_mode: calibrated === undefined ? 'fixed' : 'calibrated',
       input: outcome.input,
@@ -165,9 +179,11 @@ function compareFeature(
     };
     if (outcome.statisticErrorBound !== undefined) report.statistic_error_bound = outcome.statisticErrorBound;
     if (outcome.pValueRange !== undefined) report.p_value_range = outcome.pValueRange;
+    if (undecided !== undefined) report.undecided = undecided;
     tests[id] = report;
   }
   const chosen = candidates.find((id) => tests[id] !== undefined) ?? candidates[0] ?? 'linf';
+  const undecided = tests[chosen]?.undecided;
   return {
     type: kind,
     status: judged ? 'ok' : 'insufficient_data',
@@ -179,7 +195,42 @@ function compareFeature(
       ids.filter((id) => tests[id]).map((id) => [id, tests[id]]),
     ) as FeatureDriftReport['tests'],
     not_applicable: notApplicable,
+    ...(undecided === undefined ? {} : { undecided }),
   };
+}
+
+/**
+ * Soundness of a decision made on sketches: a score that crosses the threshold while the other end of
+ * its error range (p-value range, or statistic ∓ bound for distances) does not, is not drift on the
+ * strength of the sketch alone. Returns the reason, or undefined when the decision stands (exact input,
+ * no drift, or drift at both ends of the range). A result from sketches that carries no bound is taken
+ * as it is (histogram distances whose sketch error is small against their thresholds).
+ */
+export function sketchUndecided(
+  score: 'p_value' | 'distance',
+  outcome: DriftTestResult,
+  threshold: number,
+): string | undefined {
+  if (outcome.input !== 'sketch') return undefined;
+  const value = score === 'p_value' ? outcome.pValue : outcome.statistic;
+  if (!isDrift(score, value, threshold)) return undefined;
+  if (score === 'p_value') {
+    let range = outcome.pValueRange;
+    if (!range) {
+      if (outcome.statisticErrorBound === undefined) return undefined;
+      return `p-value from sketches without a range (statistic ± ${fmt(outcome.statisticErrorBound)}): not decided on sketches`;
+    }
+    range = [Math.min(...range), Math.max(...range)];
+    if (isDrift('p_value', range[1], threshold)) return undefined;
+    return `p-value from sketches in [${fmt(range[0])}, ${fmt(range[1])}] straddles α = ${fmt(threshold)}; exact values needed to decide`;
+  }
+  const bound = outcome.statisticErrorBound;
+  if (bound === undefined || isDrift('distance', outcome.statistic - bound, threshold)) return undefined;
+  return `statistic from sketches ${fmt(outcome.statistic)} ± ${fmt(bound)} straddles the threshold ${fmt(threshold)}; exact values needed to decide`;
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? Number(v.toPrecision(3)).toString() : String(v);
 }
 
 export interface DatasetDriftOptions {
@@ -215,7 +266,7 @@ export function datasetDrift(
   for (const [name, f] of features) {
     const spec = DRIFT_TESTS[f.default_test];
     const report = f.tests[f.default_test];
-    if (f.status === 'ok' && spec.score === 'p_value' && report && report.p_value !== null) {
+    if (f.status === 'ok' && !f.undecided && spec.score === 'p_value' && report && report.p_value !== null) {
       names.push(name);
       pValues.push(report.p_value);
     }
@@ -232,7 +283,7 @@ export function datasetDrift(
   let judged = 0;
   let drifted = 0;
   for (const f of features.values()) {
-    if (f.status !== 'ok') continue;
+    if (f.status !== 'ok' || f.undecided) continue;
     judged++;
     if (f.drift) drifted++;
   }

@@ -7,7 +7,8 @@
  *   when that would need more than 4·10⁶ coefficient updates we use `asymp` instead (scipy would still be
  *   exact there; the difference is the normal approximation's).
  * - `asymp` otherwise: z = (max(U1, U2) − n1n2/2 − ½) / σ with the tie-corrected σ, p = 2·Φ(−z).
- * From sketches: U1 is within (ε1 + ε2)·n1·n2 of the exact value; item weights are not treated as ties.
+ * From sketches: U1 is within (ε1 + ε2)·n1·n2 of the exact value (`pValueRange` at U ± that bound); item
+ * weights are not treated as ties.
  *
  * Example (scipy): mannwhitneyu([1, 2, 3], [4, 5, 6]) → U = 0, p = 0.1.
  */
@@ -44,12 +45,18 @@ export function mannWhitneyU(a: WeightedSample, b: WeightedSample): DriftTestOut
   const u2 = n1 * n2 - u1;
   const u = Math.max(u1, u2);
   if (sketch) {
+    const err = (a.rankErrorBound + b.rankErrorBound) * n1 * n2;
     return {
       statistic: u1,
       pValue: asymptoticP(u, n1, n2, 0),
       input: 'sketch',
       method: 'asymp',
-      statisticErrorBound: (a.rankErrorBound + b.rankErrorBound) * n1 * n2,
+      statisticErrorBound: err,
+      // U = max(U1, U2) ≥ n1·n2/2: the p-values at U ± err (not below the centre).
+      pValueRange: [
+        asymptoticP(u + err, n1, n2, 0),
+        asymptoticP(Math.max((n1 * n2) / 2, u - err), n1, n2, 0),
+      ],
     };
   }
   const small = Math.min(n1, n2);
