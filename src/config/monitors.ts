@@ -24,6 +24,8 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { pathSegmentProblem } from '../core/names.js';
+import { parseUri } from '../core/uri.js';
 import type { Storage } from '../io/storage.js';
 import { alarmSettingsSchema } from './alarms.js';
 import { modelQualitySettingsSchema } from './model-quality.js';
@@ -46,7 +48,8 @@ const nameSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9._-]+$/, 'must match [A-Za-z0-9._-]+');
+  .regex(/^[A-Za-z0-9._-]+$/, 'must match [A-Za-z0-9._-]+')
+  .refine((s) => pathSegmentProblem(s) === undefined, 'must not be . or ..');
 
 /** A folder name inside a capture or report path: no slashes, not `.` or `..`. */
 const pathSegmentSchema = z
@@ -59,8 +62,12 @@ const pathSegmentSchema = z
 const uriSchema = z
   .string()
   .min(1)
-  .refine((s) => !s.startsWith('s3://') || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s), {
-    message: 'not a valid s3://bucket/prefix URI',
+  .superRefine((s, ctx) => {
+    try {
+      parseUri(s);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
   });
 
 const retrySchema = z

@@ -1,18 +1,38 @@
 /** Storage on the local file system: absolute or relative paths, or `file://` URLs. */
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import {
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+} from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { AlreadyExistsError, InputError } from '../core/errors.js';
+import { parseUri } from '../core/uri.js';
 import type { ObjectInfo, Storage, WriteOptions } from './storage.js';
 
 export function localPath(uri: string): string {
-  return resolve(uri.startsWith('file://') ? fileURLToPath(uri) : uri);
+  const parsed = parseUri(uri);
+  if (parsed.kind !== 'local') throw new InputError(`not a local path: ${uri}`);
+  return resolve(parsed.path);
 }
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** True when `path` is `root` or lies below it (both already resolved). */
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 let tempCounter = 0;
@@ -65,9 +85,13 @@ export class LocalStorage implements Storage {
     }
   }
 
+  /**
+   * Every file below the prefix. Symbolic links to folders are not followed (no loops, no escape), and a
+   * linked file is read only when its target lies inside the listed root.
+   */
   async *list(prefixUri: string): AsyncIterable<ObjectInfo> {
     const root = localPath(prefixUri);
-    let entries: string[];
+    let realRoot: string;
     try {
       const s = await stat(root);
       if (s.isFile()) {
@@ -75,18 +99,40 @@ export class LocalStorage implements Storage {
         if (info) yield info;
         return;
       }
-      entries = (await readdir(root)).sort();
+      realRoot = await realpath(root);
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    yield* this.#walk(root, realRoot);
+  }
+
+  async *#walk(folder: string, realRoot: string): AsyncIterable<ObjectInfo> {
+    let entries: string[];
+    try {
+      entries = (await readdir(folder)).sort();
     } catch (error) {
       if (isMissing(error)) return;
       throw error;
     }
     for (const name of entries) {
       if (name.startsWith('.dw-tmp-')) continue;
-      const path = join(root, name);
-      const s = await stat(path).catch(() => undefined);
-      if (!s) continue;
-      if (s.isDirectory()) yield* this.list(path);
-      else if (s.isFile())
+      const path = join(folder, name);
+      const l = await lstat(path).catch(() => undefined);
+      if (!l) continue;
+      if (l.isDirectory()) {
+        yield* this.#walk(path, realRoot);
+        continue;
+      }
+      let s = l;
+      if (l.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => undefined);
+        if (!target || !isInside(realRoot, target)) continue;
+        const t = await stat(target).catch(() => undefined);
+        if (!t?.isFile()) continue;
+        s = t;
+      }
+      if (s.isFile())
         yield { uri: path, size: s.size, etag: `${s.size}-${Math.trunc(s.mtimeMs)}`, lastModified: s.mtime };
     }
   }
@@ -114,27 +160,30 @@ export class LocalStorage implements Storage {
     const path = localPath(uri);
     await mkdir(dirname(path), { recursive: true });
     const temp = join(dirname(path), `.dw-tmp-${process.pid}-${++tempCounter}`);
-    const handle = await open(temp, 'w');
     try {
-      if (typeof body === 'string' || body instanceof Uint8Array) await handle.writeFile(body);
-      else for await (const chunk of body) await handle.write(chunk as Uint8Array);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (options.ifNoneMatch) {
-      // link() fails when the target exists: an atomic create-if-absent.
+      const handle = await open(temp, 'w');
       try {
-        await link(temp, path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new AlreadyExistsError(path, { cause: error });
-        throw error;
+        if (typeof body === 'string' || body instanceof Uint8Array) await handle.writeFile(body);
+        else for await (const chunk of body) await handle.write(chunk as Uint8Array);
+        await handle.sync();
       } finally {
-        await unlink(temp).catch(() => undefined);
+        await handle.close();
       }
-    } else {
-      await rename(temp, path);
+      if (options.ifNoneMatch) {
+        // link() fails when the target exists: an atomic create-if-absent.
+        try {
+          await link(temp, path);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+            throw new AlreadyExistsError(path, { cause: error });
+          throw error;
+        }
+      } else {
+        await rename(temp, path);
+      }
+    } finally {
+      // Gone after a rename; after any failure (ENOSPC included) or a link, removed here.
+      await unlink(temp).catch(() => undefined);
     }
     const info = await this.head(path);
     if (!info) throw new InputError(`${path} vanished after writing`);

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { AlreadyExistsError, InputError } from '../core/errors.js';
+import { parseUri } from '../core/uri.js';
 import type { ObjectInfo, Storage, WriteOptions } from './storage.js';
 
 export interface S3StorageOptions {
@@ -25,9 +26,9 @@ export interface S3StorageOptions {
 }
 
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!match?.[1]) throw new InputError(`not an s3:// URI: ${uri}`);
-  return { bucket: match[1], key: match[2] ?? '' };
+  const parsed = parseUri(uri);
+  if (parsed.kind !== 's3') throw new InputError(`not an s3:// URI: ${uri}`);
+  return { bucket: parsed.bucket, key: parsed.key };
 }
 
 function stripQuotes(etag: string | undefined): string {

@@ -6,6 +6,9 @@
  * `joinUri(prefix, 'x/y.json')` builds the URI of an object below it.
  */
 import type { Readable } from 'node:stream';
+import { ConfigError } from '../core/errors.js';
+import { relativeKeyProblem } from '../core/names.js';
+import { parseUri } from '../core/uri.js';
 import { LocalStorage } from './local-storage.js';
 import type { S3Storage, S3StorageOptions } from './s3-storage.js';
 
@@ -45,15 +48,23 @@ export interface Storage {
   delete(uri: string): Promise<void>;
 }
 
+/** True for an `s3://` URI (scheme in any case). Throws a ConfigError for a malformed URI (`s3:/x`, `S3:b/x`). */
 export function isS3Uri(uri: string): boolean {
-  return uri.startsWith('s3://');
+  return parseUri(uri).kind === 's3';
 }
 
-/** Joins a prefix URI and a relative key with exactly one `/` between them. */
+/**
+ * Joins a prefix URI and a relative key with exactly one `/` between them. The result always stays below
+ * the prefix: an empty prefix (`--out ''`) and `.`/`..` segments in a part are ConfigErrors.
+ */
 export function joinUri(prefix: string, ...parts: string[]): string {
+  parseUri(prefix, 'output prefix');
   let out = prefix;
   for (const part of parts) {
     if (!part) continue;
+    const problem = relativeKeyProblem(part);
+    if (problem)
+      throw new ConfigError(`${JSON.stringify(part)} ${problem}`, { field: `path below ${prefix}` });
     out = `${out.replace(/\/+$/, '')}/${part.replace(/^\/+/, '')}`;
   }
   return out;

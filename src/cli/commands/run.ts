@@ -4,6 +4,8 @@ import { type Command, Option } from 'commander';
 import { createCloudWatchClient } from '../../alerts/client.js';
 import { ConfigError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
+import { checkPathSegment } from '../../core/names.js';
+import { parseUri } from '../../core/uri.js';
 import { createStorage } from '../../io/storage.js';
 import { runExecution } from '../../monitor/data-quality.js';
 import type {
@@ -53,6 +55,15 @@ export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
   const { captureUri, endpoint } = splitCaptureUri(flags.capture, flags.endpoint);
   const start = parseTime(flags.start, '--start');
   const end = parseTime(flags.end, '--end');
+  checkPathSegment(flags.schedule, '--schedule');
+  checkPathSegment(endpoint, flags.endpoint ? '--endpoint' : '--capture');
+  if (flags.variant !== undefined) checkPathSegment(flags.variant, '--variant');
+  for (const [field, uri] of [
+    ['--capture', flags.capture],
+    ['--baseline', flags.baseline],
+    ['--out', flags.out],
+  ] as const)
+    parseUri(uri, field);
   return {
     monitorName: flags.schedule,
     endpoint,
