@@ -7,6 +7,7 @@ import { benchReaders } from './datasets.js';
 import { benchDrift } from './drift.js';
 import { benchBaseline, benchExecution } from './main-job.js';
 import { benchQuality } from './quality.js';
+import { benchSensitive } from './sensitive.js';
 import { benchScaleOut } from './worker.js';
 
 const args = process.argv.slice(2);
@@ -24,6 +25,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],
   ['scale-out', () => benchScaleOut(quick ? 200_000 : 600_000)],
   ['drift', () => benchDrift(quick)],
+  ['sensitive', () => benchSensitive(quick ? 500 : 2000, quick ? 200_000 : 1_000_000)],
 ];
 
 console.log(`driftwatch bench on node ${process.version}, ${new Date().toISOString()}`);

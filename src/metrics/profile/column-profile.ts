@@ -11,6 +11,8 @@
  * - Approximate distinct count (HyperLogLog; exact below 2048).
  */
 import { detachString } from '../../core/strings.js';
+import { NOT_SENSITIVE } from '../sensitive/detectors.js';
+import { SensitiveFindings, type SensitiveFindingsJSON } from '../sensitive/findings.js';
 import { type HllState, HyperLogLog, hashNumber } from '../sketches/hll.js';
 import { KllSketch, type KllState } from '../sketches/kll.js';
 import { classifyValue, type InferredType, inferColumnType, parsed, ValueClass } from './infer-type.js';
@@ -32,6 +34,8 @@ export interface ColumnProfileJSON {
   categoriesOverflow: number;
   categoriesComplete: boolean;
   distinct: HllState;
+  /** Sensitive-data findings (absent in profiles written before they existed). */
+  sensitive?: SensitiveFindingsJSON;
 }
 
 export class ColumnProfile {
@@ -53,6 +57,10 @@ export class ColumnProfile {
   categoriesComplete = true;
   #distinct = new HyperLogLog();
   readonly categoryLimit: number;
+  /** Values of sensitive types (e-mail, card numbers, ...): text values and long or `+` digit strings. */
+  sensitive = new SensitiveFindings();
+  /** The sensitive values among `categories`, with their type index. */
+  readonly #sensitiveValues = new Map<string, number>();
 
   constructor(name: string, options: { categoryLimit?: number; kllK?: number; kllC?: number } = {}) {
     this.name = name;
@@ -98,6 +106,9 @@ export class ColumnProfile {
         if (cls === ValueClass.Integral) this.integral++;
         else this.fractional++;
         const x = parsed.value;
+        // Card numbers and `+` phone numbers are digit strings; other numbers are never sensitive.
+        if (typeof cell === 'string' && (cell.length >= 13 || cell.charCodeAt(0) === 43))
+          this.sensitive.add(cell);
         if (x - x === 0) {
           this.#batch[this.#batchLength++] = x;
           if (this.#batchLength === BATCH) this.#flush();
@@ -131,9 +142,21 @@ export class ColumnProfile {
         break;
     }
     const seen = this.categories.get(text);
-    if (seen !== undefined) this.categories.set(text, seen + 1);
-    else if (this.categories.size < this.categoryLimit) this.categories.set(detachString(text), 1);
-    else this.categoriesOverflow++;
+    if (seen !== undefined) {
+      this.categories.set(text, seen + 1);
+      // A repeated text value: its type was found when it was first counted (detection runs once per value).
+      if (cls === ValueClass.String && this.#sensitiveValues.size > 0) {
+        const type = this.#sensitiveValues.get(text);
+        if (type !== undefined) this.sensitive.addIndex(type);
+      }
+      return;
+    }
+    const type = cls === ValueClass.String ? this.sensitive.add(text) : NOT_SENSITIVE;
+    if (this.categories.size < this.categoryLimit) {
+      const kept = detachString(text);
+      this.categories.set(kept, 1);
+      if (type !== NOT_SENSITIVE) this.#sensitiveValues.set(kept, type);
+    } else this.categoriesOverflow++;
   }
 
   get inferredType(): InferredType {
@@ -168,6 +191,7 @@ export class ColumnProfile {
     }
     this.categoriesOverflow += other.categoriesOverflow;
     this.categoriesComplete &&= other.categoriesComplete;
+    this.sensitive.merge(other.sensitive);
     return this;
   }
 
@@ -183,6 +207,7 @@ export class ColumnProfile {
       categoriesOverflow: this.categoriesOverflow,
       categoriesComplete: this.categoriesComplete,
       distinct: this.distinct.toJSON(),
+      ...(this.sensitive.any ? { sensitive: this.sensitive.toJSON() } : {}),
     };
   }
 
@@ -200,6 +225,7 @@ export class ColumnProfile {
     p.categoriesOverflow = json.categoriesOverflow;
     p.categoriesComplete = json.categoriesComplete;
     p.#distinct = HyperLogLog.fromJSON(json.distinct);
+    p.sensitive = SensitiveFindings.fromJSON(json.sensitive);
     return p;
   }
 }
