@@ -1,6 +1,7 @@
 /** Drift tests (pure). Conventions: README "Drift tests"; vocabulary: types.ts and feature.ts. */
 export * from './anderson-darling.js';
 export * from './calibrate.js';
+export * from './calibrated-thresholds.js';
 export * from './chi-square.js';
 export * from './cramer-von-mises.js';
 export * from './decide.js';

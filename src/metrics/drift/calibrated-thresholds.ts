@@ -1,0 +1,98 @@
+/**
+ * Calibrated thresholds over a range of window sizes (issue 14, item 1): what a baseline stores so that
+ * executions can decide drift at their window's actual size without the training data.
+ *
+ * `calibrateAcrossSizes` runs the resampling of `calibrate.ts` at each size of `CALIBRATION_SIZES` the
+ * baseline can support (windows up to the baseline's size; past half of it the resampling is the
+ * bootstrap, which errs towards fewer alarms) and keeps one point per size. `thresholdAt` reads the curve
+ * at any n, interpolating log(threshold) linearly in log(n) between stored sizes (both distances and
+ * p-value levels are close to power laws in n there). Outside the stored sizes: distances follow the
+ * end segment's slope (they shrink like 1/√n); p-value levels are held at the nearest stored size.
+ * The conventions (test, score kind, alarm rate, seed, resampling) travel with the curve.
+ */
+import { type CalibrationOptions, calibrateNumericThreshold } from './calibrate.js';
+import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
+
+/** Window sizes a baseline is calibrated for by default: 10², 10³, …, 10⁶. */
+export const CALIBRATION_SIZES: readonly number[] = Object.freeze([100, 1_000, 10_000, 100_000, 1_000_000]);
+
+export interface CalibrationPoint {
+  /** Window size. */
+  n: number;
+  /** p-value level (drift when p ≤ it) or distance (drift when ≥ it), in the statistic's unit. */
+  threshold: number;
+  replicates: number;
+  resampling: string;
+}
+
+export interface CalibrationCurve {
+  test: DriftTestId;
+  score: ScoreKind;
+  alarm_rate: number;
+  seed: number;
+  /** Ascending in n; at least one point. */
+  points: CalibrationPoint[];
+}
+
+export interface CurveOptions extends CalibrationOptions {
+  sizes?: readonly number[];
+}
+
+/** The curve of one numeric test on one feature's baseline (arrival order); undefined when no size fits. */
+export function calibrateAcrossSizes(
+  baselineInOrder: ArrayLike<number>,
+  test: DriftTestId,
+  options: CurveOptions = {},
+): CalibrationCurve | undefined {
+  const spec = getDriftTest(test);
+  const sizes = [...(options.sizes ?? CALIBRATION_SIZES)].sort((a, b) => a - b);
+  const points: CalibrationPoint[] = [];
+  let alarmRate = options.alarmRate ?? 0.05;
+  let seed = options.seed ?? 1;
+  for (const n of sizes) {
+    if (!(n >= 1) || n > baselineInOrder.length) continue;
+    const c = calibrateNumericThreshold(baselineInOrder, n, test, options);
+    if (!c || !Number.isFinite(c.threshold)) continue;
+    alarmRate = c.alarmRate;
+    seed = c.seed;
+    points.push({ n, threshold: c.threshold, replicates: c.replicates, resampling: c.resampling });
+  }
+  if (points.length === 0) return undefined;
+  return { test, score: spec.score, alarm_rate: alarmRate, seed, points };
+}
+
+/** The calibrated threshold at window size n (see the module doc for interpolation and extrapolation). */
+export function thresholdAt(curve: CalibrationCurve, n: number): number {
+  const pts = curve.points;
+  const first = pts[0];
+  const last = pts[pts.length - 1];
+  if (!first || !last) return Number.NaN;
+  if (pts.length === 1 || !(n > 0)) return first.threshold;
+  let lo = first;
+  let hi = pts[1] as CalibrationPoint;
+  if (n >= last.n) {
+    lo = pts[pts.length - 2] as CalibrationPoint;
+    hi = last;
+    if (curve.score === 'p_value' || n === last.n) return last.threshold;
+  } else if (n <= first.n) {
+    if (curve.score === 'p_value' || n === first.n) return first.threshold;
+  } else {
+    for (let i = 1; i < pts.length; i++) {
+      const p = pts[i] as CalibrationPoint;
+      if (p.n >= n) {
+        lo = pts[i - 1] as CalibrationPoint;
+        hi = p;
+        break;
+      }
+    }
+  }
+  if (!(lo.threshold > 0 && hi.threshold > 0)) {
+    // A zero threshold (e.g. a constant baseline) cannot go through logarithms: linear in log n.
+    const t = (Math.log(n) - Math.log(lo.n)) / (Math.log(hi.n) - Math.log(lo.n));
+    return Math.max(0, lo.threshold + t * (hi.threshold - lo.threshold));
+  }
+  const t = (Math.log(n) - Math.log(lo.n)) / (Math.log(hi.n) - Math.log(lo.n));
+  const logT = Math.log(lo.threshold) + t * (Math.log(hi.threshold) - Math.log(lo.threshold));
+  const out = Math.exp(logT);
+  return curve.score === 'p_value' ? Math.min(1, out) : out;
+}
