@@ -1,0 +1,197 @@
+/**
+ * The exact number parser (`parseDecimal`, Eisel–Lemire with Clinger's fast path) against `Number()`:
+ * random and adversarial digit strings (17 significant digits, halfway cases, subnormals, long mantissas,
+ * exponents at the edges of the double range, signs, leading zeros).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import '../support/fast-check.js';
+import { classifyText, parseDecimal, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
+import { eiselLemire } from '../../src/metrics/profile/parse-decimal.js';
+
+/** What Number() reads for a Deequ-numeric text (Deequ allows a space after the sign). */
+function reference(text: string): number {
+  return Number(text.replace(/^([-+]?) /, '$1'));
+}
+
+function same(text: string): void {
+  const got = parseDecimal(text);
+  const want = reference(text);
+  if (!Object.is(got, want)) throw new Error(`${text}: parseDecimal ${got}, Number ${want}`);
+}
+
+const digits = (min: number, max: number) =>
+  fc.string({
+    unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'),
+    minLength: min,
+    maxLength: max,
+  });
+
+describe('parseDecimal equals Number()', () => {
+  it('on fixed hard cases', () => {
+    const cases = [
+      '0',
+      '-0',
+      '+0',
+      '0.0',
+      '-0.0',
+      '00012',
+      '-000.000',
+      '0e0',
+      '1e0',
+      '- 5',
+      '+ 1.5',
+      ' 7',
+      '9007199254740992',
+      '9007199254740993',
+      '9007199254740995',
+      '18446744073709551615',
+      '18446744073709551616',
+      '0.1',
+      '0.2',
+      '0.30000000000000004',
+      '0.12345678901234567',
+      '1.7976931348623157e308',
+      '1.7976931348623159e308',
+      '2.2250738585072014e-308',
+      '2.2250738585072011e-308',
+      '4.9406564584124654e-324',
+      '2.4703282292062327e-324',
+      '2.4703282292062328e-324',
+      '5e-324',
+      '1e-324',
+      '1e-400',
+      '1e309',
+      '-1e309',
+      '1e308',
+      '1e-308',
+      '1e23',
+      '8.98846567431158e307',
+      '9007199254740993.0',
+      '123456789012345678',
+      '1234567890123456789',
+      '12345678901234567890',
+      '1.00000000000000011102230246251565404236316680908203125',
+      '1.00000000000000011102230246251565404236316680908203124',
+      '7.3177701707893310e+15',
+      '3.5e-5',
+      '4.35e22',
+      '1e22',
+      '1e-22',
+      '1.5e23',
+      '9999999999999999e-22',
+      '123e-20',
+      '0.000000000000000000000000000001',
+      '100000000000000000000000e-5',
+      '1e99999999999999999999',
+      '1e-99999999999999999999',
+      '0e99999',
+      '2.2250738585072012e-308',
+      '1.448997445238699',
+      '6.0221409e+23',
+      '7.038531e-26',
+      '1.0e-7',
+    ];
+    for (const text of cases) same(text);
+  });
+
+  it('on random doubles printed shortest, with 17 digits and in exponent form', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        for (const text of [String(x), x.toPrecision(17), x.toExponential(16), x.toExponential(19)]) {
+          if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text)) same(text);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('on random digit strings: long mantissas, leading zeros, signs, exponents at the edges', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('', '-', '+', '- ', '+ '),
+        fc.constantFrom('', '0', '000'),
+        digits(1, 25),
+        fc.option(digits(1, 25)),
+        fc.option(
+          fc.tuple(
+            fc.constantFrom('e', 'E'),
+            fc.constantFrom('', '-', '+'),
+            fc.integer({ min: 0, max: 400 }),
+          ),
+        ),
+        (sign, zeros, int, fraction, exp) => {
+          let text = `${sign}${zeros}${int}`;
+          if (fraction !== null) text += `.${fraction}`;
+          if (exp !== null) text += `${exp[0]}${exp[1]}${exp[2]}`;
+          same(text);
+        },
+      ),
+      { numRuns: 50_000 },
+    );
+  });
+
+  it('on halfway and near-halfway 17-19 digit mantissas around random doubles', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-320, max: 1e308, noNaN: true }),
+        fc.integer({ min: -3, max: 3 }),
+        (x, d) => {
+          const [m, e] = x.toExponential(18).split('e');
+          const digitsOnly = m!.replace('.', '');
+          const last = Math.max(0, Math.min(9, Number(digitsOnly.at(-1)) + d));
+          same(`${digitsOnly.slice(0, -1)}${last}e${Number(e) - 18}`);
+          same(`${digitsOnly.slice(0, 17)}5e${Number(e) - 16}`);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('returns NaN for texts that are not numeric by the patterns', () => {
+    for (const text of [
+      '',
+      '.5',
+      '5.',
+      '1e',
+      '1e+',
+      'e5',
+      '1.2.3',
+      'abc',
+      '--1',
+      '1 ',
+      'true',
+      'NaN',
+      'Infinity',
+      '0x10',
+    ])
+      expect(parseDecimal(text)).toBeNaN();
+  });
+
+  it('classifyText keeps the classes and folds -0 to 0', () => {
+    expect(classifyText('-0.0')).toBe(ValueClass.Fractional);
+    expect(Object.is(parsed.value, 0)).toBe(true);
+    expect(classifyText('12345678901234567')).toBe(ValueClass.Integral);
+    expect(parsed.value).toBe(Number('12345678901234567'));
+    expect(classifyText('0.12345678901234567')).toBe(ValueClass.Fractional);
+    expect(parsed.value).toBe(Number('0.12345678901234567'));
+    expect(classifyText('true')).toBe(ValueClass.Boolean);
+    expect(classifyText('1e5x')).toBe(ValueClass.String);
+  });
+});
+
+describe('eiselLemire', () => {
+  it('decides 17-19 digit mantissas itself (no fallback)', () => {
+    for (const [w, q] of [
+      [12345678901234567n, -17],
+      [30000000000000004n, -17],
+      [18446744073709551615n, 0],
+      [17976931348623157n, 292],
+      [49406564584124654n, -340],
+      [9007199254740993n, 0],
+    ] as const) {
+      const got = eiselLemire(Number(w >> 32n), Number(w & 0xffffffffn), q);
+      expect(got).toBe(Number(`${w}e${q}`));
+    }
+  });
+});
