@@ -20,6 +20,7 @@ import { DriftwatchError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import type { Storage } from '../io/storage.js';
 import { type ExecutionKinds, executionKinds } from './kinds.js';
+import type { WorkerMetrics } from './observability.js';
 import { createProcessor } from './processor.js';
 import { openQueue } from './queue.js';
 import { type RedisSettings, redisOptionsFromUrl } from './redis.js';
@@ -50,6 +51,8 @@ export interface WorkerServiceOptions {
   progressIntervalMs?: number;
   /** The execution kinds this worker runs. @defaultValue `executionKinds` */
   kinds?: ExecutionKinds;
+  /** Counts executions, what they read and the queue depth (served by `HealthServer` at `/metrics`). */
+  metrics?: WorkerMetrics;
 }
 
 export type WorkerServiceState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
@@ -90,6 +93,11 @@ export class WorkerService {
     return this.#worker;
   }
 
+  /** The worker's own queue (after `start()`), e.g. for readiness checks. */
+  get queue(): Queue | undefined {
+    return this.#queue;
+  }
+
   /** Connects to Redis and starts taking jobs. Resolves once the worker is connected. */
   async start(): Promise<void> {
     if (this.#state !== 'new')
@@ -101,7 +109,7 @@ export class WorkerService {
     this.#queue = openQueue({ redis: o.redis, queue: o.queue, role: 'worker', connect });
     const processor = createProcessor({
       queue: this.#queue,
-      kinds: o.kinds ?? executionKinds,
+      kinds: o.metrics ? o.metrics.instrument(o.kinds ?? executionKinds) : (o.kinds ?? executionKinds),
       storage: o.storage,
       ...(o.cloudwatch ? { cloudwatch: o.cloudwatch } : {}),
       logger: this.#logger,
@@ -118,6 +126,7 @@ export class WorkerService {
       autorun: false,
     });
     this.#worker = worker;
+    o.metrics?.observe(worker, this.#queue);
     worker.on('error', (error) => this.#onError(error));
     worker.on('stalled', (jobId) =>
       this.#logger.warn({ jobId }, 'job stalled (its worker stopped); it will run again'),

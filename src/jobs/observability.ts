@@ -1,0 +1,186 @@
+/**
+ * The worker's Prometheus metrics (prom-client), on a registry of their own.
+ *
+ * Terminology: an execution *starts* each time a worker takes it (a retry starts again); it *completes*
+ * with a SageMaker status, *fails* for good (permanent error or attempts used up) or is *retried* (a
+ * transient error with attempts left). Records, bytes, input problems and metrics published are counted
+ * from each execution's summary when it completes. Queue depth is read from Redis when scraped (bounded
+ * by `queueTimeoutMs`: a scrape while Redis is down keeps the last figures).
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Job, Queue, Worker } from 'bullmq';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ExecutionSummary } from '../monitor/types.js';
+import type { ExecutionKind, ExecutionKinds } from './kinds.js';
+import { type ExecutionJobData, jobNames } from './payloads.js';
+
+const labels = ['monitor', 'kind'] as const;
+
+export interface WorkerMetricsOptions {
+  /** Also collect prom-client's default process metrics (CPU, memory, event-loop lag, GC). @defaultValue true */
+  processMetrics?: boolean;
+  /** Longest wait for the queue counts during a scrape, in ms. @defaultValue 1000 */
+  queueTimeoutMs?: number;
+}
+
+/** The metrics of one worker process; `registry.metrics()` is the `/metrics` text. */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  readonly started = new Counter({
+    name: 'driftwatch_executions_started_total',
+    help: 'Executions a worker took (each attempt counts)',
+    labelNames: labels,
+    registers: [this.registry],
+  });
+  readonly completed = new Counter({
+    name: 'driftwatch_executions_completed_total',
+    help: 'Executions that finished, by SageMaker status',
+    labelNames: [...labels, 'status'],
+    registers: [this.registry],
+  });
+  readonly failed = new Counter({
+    name: 'driftwatch_executions_failed_total',
+    help: 'Executions that failed for good (permanent error or no attempts left)',
+    labelNames: labels,
+    registers: [this.registry],
+  });
+  readonly retried = new Counter({
+    name: 'driftwatch_executions_retried_total',
+    help: 'Execution attempts that failed and will be retried',
+    labelNames: labels,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'driftwatch_execution_duration_seconds',
+    help: 'Time from taking an execution to its end, in seconds',
+    labelNames: labels,
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+  readonly records = new Counter({
+    name: 'driftwatch_records_read_total',
+    help: 'Captured records read by completed executions',
+    labelNames: labels,
+    registers: [this.registry],
+  });
+  readonly bytes = new Counter({
+    name: 'driftwatch_bytes_read_total',
+    help: 'Bytes of input objects read by completed executions',
+    labelNames: labels,
+    registers: [this.registry],
+  });
+  readonly issues = new Counter({
+    name: 'driftwatch_input_problems_total',
+    help: 'Problems found in the input (malformed lines, ...), by kind of problem',
+    labelNames: [...labels, 'problem'],
+    registers: [this.registry],
+  });
+  readonly published = new Counter({
+    name: 'driftwatch_metrics_published_total',
+    help: 'CloudWatch metric data points published by completed executions',
+    labelNames: labels,
+    registers: [this.registry],
+  });
+  readonly lastSuccess = new Gauge({
+    name: 'driftwatch_last_success_timestamp_seconds',
+    help: 'When each monitor last completed an execution (Unix time, seconds)',
+    labelNames: ['monitor'],
+    registers: [this.registry],
+  });
+  readonly queueDepth: Gauge<'state'>;
+  #queue: Queue | undefined;
+  readonly #startedAt = new Map<string, number>();
+
+  constructor(options: WorkerMetricsOptions = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const timeoutMs = options.queueTimeoutMs ?? 1_000;
+    const self = this;
+    this.queueDepth = new Gauge({
+      name: 'driftwatch_queue_jobs',
+      help: 'Jobs in the queue by state (read at scrape time)',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const queue = self.#queue;
+        if (!queue) return;
+        const counts = await Promise.race([
+          queue.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => undefined),
+          delay(timeoutMs, undefined, { ref: false }),
+        ]);
+        if (!counts) return;
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+  }
+
+  /** Counts the executions of `worker`; `queue` is read for the queue depth. */
+  observe(worker: Worker, queue: Queue): void {
+    this.#queue = queue;
+    const of = (job: Job) => {
+      const data = job.data as Partial<ExecutionJobData>;
+      return { monitor: data.execution?.monitorName ?? 'unknown', kind: data.kind ?? 'unknown' };
+    };
+    worker.on('active', (job) => {
+      if (job.name !== jobNames.execution || (job.data as ExecutionJobData).step === 'merge') return;
+      this.started.inc(of(job));
+      this.#startedAt.set(String(job.id), Date.now());
+    });
+    const end = (job: Job) => {
+      const id = String(job.id);
+      const from = this.#startedAt.get(id) ?? job.processedOn;
+      this.#startedAt.delete(id);
+      if (from !== undefined) this.duration.observe(of(job), Math.max(0, Date.now() - from) / 1000);
+    };
+    worker.on('completed', (job, result: { status?: string } | undefined) => {
+      if (job.name !== jobNames.execution) return;
+      end(job);
+      const status = result?.status ?? 'unknown';
+      this.completed.inc({ ...of(job), status });
+      if (status !== 'Failed') this.lastSuccess.set({ monitor: of(job).monitor }, Date.now() / 1000);
+    });
+    worker.on('failed', (job, error) => {
+      if (!job || job.name !== jobNames.execution) return;
+      const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (final) {
+        end(job);
+        this.failed.inc(of(job));
+      } else this.retried.inc(of(job));
+    });
+  }
+
+  /** Counts what each completed execution read, found and published (from its summary). */
+  countSummary(kind: string, summary: ExecutionSummary): void {
+    const l = { monitor: summary.monitorName, kind };
+    this.records.inc(l, summary.recordsRead);
+    this.bytes.inc(
+      l,
+      summary.inputs.reduce((n, i) => n + Math.max(0, i.size), 0),
+    );
+    this.published.inc(l, summary.metricsPublished);
+    for (const [problem, n] of Object.entries(summary.issues.counts)) this.issues.inc({ ...l, problem }, n);
+  }
+
+  /** `kinds` with each execution's summary counted (`run` and `split.complete` are wrapped). */
+  instrument(kinds: ExecutionKinds): ExecutionKinds {
+    const out: Record<string, ExecutionKind> = {};
+    for (const [name, kind] of Object.entries(kinds as Record<string, ExecutionKind>)) {
+      const counted = async (summary: Promise<ExecutionSummary>) => {
+        const s = await summary;
+        this.countSummary(name, s);
+        return s;
+      };
+      const split = kind.split;
+      out[name] = split
+        ? {
+            ...kind,
+            split: {
+              ...split,
+              complete: (job, partials, deps, options) =>
+                counted(split.complete(job, partials, deps, options)),
+            },
+          }
+        : { ...kind, run: (job, deps) => counted(kind.run(job, deps)) };
+    }
+    return out as ExecutionKinds;
+  }
+}
