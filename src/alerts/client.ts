@@ -4,6 +4,7 @@
  * own retries turned off because `callWithRetry` (retry.ts) retries every call with backoff and jitter.
  */
 import { CloudWatchClient, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
+import { awsRequestHandler } from '../io/aws-http.js';
 
 export interface CloudWatchClientOptions {
   region?: string;
@@ -17,7 +18,7 @@ export interface CloudWatchClientOptions {
 }
 
 export function createCloudWatchClient(options: CloudWatchClientOptions = {}): CloudWatchClient {
-  const config: CloudWatchClientConfig = { maxAttempts: 1 };
+  const config: CloudWatchClientConfig = { maxAttempts: 1, requestHandler: awsRequestHandler() };
   if (options.region) config.region = options.region;
   if (options.endpoint) config.endpoint = options.endpoint;
   if (options.disableRequestCompression !== undefined)

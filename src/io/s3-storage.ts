@@ -2,7 +2,7 @@
  * Storage on S3 through the AWS SDK v3: default credential chain, `AWS_REGION`, `AWS_ENDPOINT_URL`
  * (read by the SDK itself), path-style addressing when asked or when a custom endpoint is set.
  */
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -13,8 +13,9 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { AlreadyExistsError, InputError } from '../core/errors.js';
+import { AlreadyExistsError, InputError, TransientError } from '../core/errors.js';
 import { parseUri } from '../core/uri.js';
+import { type AwsTimeouts, awsRequestHandler } from './aws-http.js';
 import type { ObjectInfo, Storage, WriteOptions } from './storage.js';
 
 export interface S3StorageOptions {
@@ -23,12 +24,43 @@ export interface S3StorageOptions {
   endpoint?: string;
   /** Path-style URLs (`http://host/bucket/key`); defaults to true when a custom endpoint is used. */
   forcePathStyle?: boolean;
+  /** Connect, request and idle-socket timeouts. @defaultValue defaultAwsTimeouts (10 s, 60 s, 60 s) */
+  timeouts?: Partial<AwsTimeouts>;
 }
 
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const parsed = parseUri(uri);
   if (parsed.kind !== 's3') throw new InputError(`not an s3:// URI: ${uri}`);
   return { bucket: parsed.bucket, key: parsed.key };
+}
+
+/** A body that stalls (idle-socket timeout) or breaks mid-way: transient, naming the object. */
+function bodyError(uri: string, error: unknown): TransientError {
+  return new TransientError(
+    `reading ${uri} failed mid-body: ${(error as Error).message || (error as Error).name}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+function isBodyFault(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return (
+    httpStatus(error) === undefined &&
+    (e?.name === 'TimeoutError' || /^E[A-Z]+$/.test(e?.code ?? '') || e?.message === 'aborted')
+  );
+}
+
+/** The body stream, whose errors (a stalled or reset socket) come out as a TransientError naming the object. */
+function transientOnBodyError(body: Readable, uri: string): Readable {
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  body.on('error', (error) => out.destroy(bodyError(uri, error)));
+  out.on('close', () => {
+    if (!body.destroyed) body.destroy();
+  });
+  body.pipe(out);
+  return out;
 }
 
 function stripQuotes(etag: string | undefined): string {
@@ -49,6 +81,7 @@ export class S3Storage implements Storage {
       const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
       const config: S3ClientConfig = {
         maxAttempts: 5,
+        requestHandler: awsRequestHandler(options.timeouts),
         forcePathStyle:
           options.forcePathStyle ??
           (endpoint !== undefined || process.env.DRIFTWATCH_S3_PATH_STYLE === 'true'),
@@ -64,7 +97,7 @@ export class S3Storage implements Storage {
     const { bucket, key } = parseS3Uri(uri);
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return out.Body as Readable;
+      return transientOnBodyError(out.Body as Readable, uri);
     } catch (error) {
       if (httpStatus(error) === 404 || httpStatus(error) === 403) {
         throw new InputError(`cannot read ${uri}: ${(error as Error).name}`, { cause: error });
@@ -73,11 +106,18 @@ export class S3Storage implements Storage {
     }
   }
 
+  /** A small object's text; a body that stalls or breaks mid-way is read again (3 attempts). */
   async readText(uri: string): Promise<string> {
-    const stream = await this.readStream(uri);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-    return Buffer.concat(chunks).toString('utf8');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const stream = await this.readStream(uri);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+        return Buffer.concat(chunks).toString('utf8');
+      } catch (error) {
+        if (!(error instanceof TransientError) || attempt >= 3) throw error;
+      }
+    }
   }
 
   async readRange(uri: string, start: number, end: number): Promise<Uint8Array> {
@@ -89,6 +129,7 @@ export class S3Storage implements Storage {
       );
       return await out.Body!.transformToByteArray();
     } catch (error) {
+      if (isBodyFault(error)) throw bodyError(uri, error);
       if (httpStatus(error) === 404 || httpStatus(error) === 403) {
         throw new InputError(`cannot read ${uri}: ${(error as Error).name}`, { cause: error });
       }
