@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorage, joinUri } from '../../src/io/storage.js';
+import { runCli } from '../support/cli.js';
 import { loadHourFiles, renderReport } from '../../src/report/html/index.js';
 import {
   type DataQualityFixture,
@@ -131,5 +132,16 @@ describe('report.html', () => {
     const html = renderReport(files);
     expect((html.match(/data-feature="/g) ?? []).length).toBe(50);
     expect(Buffer.byteLength(html)).toBeLessThan(1_000_000);
+  });
+
+  it('`driftwatch report` writes the same report again, and fails clearly without execution.json', async () => {
+    const hour = dq.hours[12] as string;
+    const out = join(root, 'again.html');
+    const result = await runCli(['report', '--execution', hour, '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe(renderReport(await loadHourFiles(storage, hour)));
+    const missing = await runCli(['report', '--execution', join(root, 'nowhere')]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('no execution.json under');
   });
 });

@@ -5,6 +5,7 @@ import { register as backfill } from './backfill.js';
 import { register as baseline } from './baseline.js';
 import { register as compare } from './compare.js';
 import { register as demo } from './demo.js';
+import { register as report } from './report.js';
 import { register as run } from './run.js';
 import { register as runQuality } from './run-quality.js';
 import { register as schedule } from './schedule.js';
@@ -24,4 +25,5 @@ export const commands: RegisterCommand[] = [
   worker,
   backfill,
   status,
+  report,
 ];

@@ -41,7 +41,7 @@ function confusionMatrix(section: Json): string {
         `<tr><th>${escapeHtml(a)}</th>${predicted.map((p) => `<td class="${a === p ? 'diag' : ''}">${formatNumber(Number(obj(m[a])[p] ?? 0))}</td>`).join('')}</tr>`,
     )
     .join('');
-  return `<table class="cm"><caption>Confusion matrix (rows: actual, columns: predicted)</caption><thead><tr><th></th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h3>Confusion matrix <span class="muted">(rows: actual, columns: predicted)</span></h3><table class="cm"><thead><tr><th></th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export function modelQualitySection(files: HourFiles): string {

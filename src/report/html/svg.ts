@@ -58,7 +58,8 @@ function axes(
   const xt = ticks
     .map((t) => {
       const v = x0 + t * (x1 - x0);
-      return `<text class="tick" x="${f(sx(v))}" y="${H - 8}" text-anchor="middle">${escapeHtml(formatNumber(v))}</text>`;
+      const anchor = t === 0 ? 'start' : t === 1 ? 'end' : 'middle';
+      return `<text class="tick" x="${f(sx(v))}" y="${H - 8}" text-anchor="${anchor}">${escapeHtml(formatNumber(v))}</text>`;
     })
     .join('');
   const yt = ticks
