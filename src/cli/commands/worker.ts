@@ -17,7 +17,9 @@ import {
 import { ConfigError, TransientError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { createStorage } from '../../io/storage.js';
+import { HealthServer } from '../../jobs/health-server.js';
 import { schedulerId } from '../../jobs/ids.js';
+import { WorkerMetrics } from '../../jobs/observability.js';
 import { closeQueue, openQueue, syncSchedulers } from '../../jobs/queue.js';
 import { redactRedisUrl } from '../../jobs/redis.js';
 import { WorkerService } from '../../jobs/service.js';
@@ -136,6 +138,8 @@ interface WorkerCommandOptions extends QueueCommandOptions {
   progressIntervalMs: number;
   schedule?: boolean;
   logLevel?: string;
+  httpPort?: number;
+  httpHost: string;
 }
 
 export function register(program: Command): void {
@@ -173,6 +177,12 @@ export function register(program: Command): void {
       nonNegativeInteger,
       1_000,
     )
+    .option(
+      '--http-port <port>',
+      'serve /healthz, /readyz and /metrics (Prometheus) on this port (default: no HTTP server)',
+      nonNegativeInteger,
+    )
+    .option('--http-host <host>', 'interface the HTTP server binds', '127.0.0.1')
     .option('--schedule', 'first make the job schedulers match the config (as `driftwatch schedule` does)')
     .addOption(
       new Option('--log-level <level>', 'log level')
@@ -197,6 +207,7 @@ export function register(program: Command): void {
           'job schedulers synced',
         );
       }
+      const metrics = options.httpPort !== undefined ? new WorkerMetrics() : undefined;
       const service = new WorkerService({
         redis: context.redisUrl,
         queue: context.queue,
@@ -209,7 +220,20 @@ export function register(program: Command): void {
         ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
         shutdownTimeoutMs: options.shutdownTimeoutMs,
         progressIntervalMs: options.progressIntervalMs,
+        ...(metrics ? { metrics } : {}),
       });
+      const http =
+        metrics && options.httpPort !== undefined
+          ? new HealthServer({
+              service,
+              metrics,
+              port: options.httpPort,
+              host: options.httpHost,
+              scheduledMonitors: (context.config?.monitors ?? [])
+                .filter((m) => scheduleOf(m).kind !== 'now')
+                .map((m) => m.name),
+            })
+          : undefined;
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         signals++;
@@ -233,6 +257,10 @@ export function register(program: Command): void {
       process.on('SIGINT', onSignal);
       logger.info({ redis: redactRedisUrl(context.redisUrl), pid: process.pid }, 'starting worker');
       try {
+        if (http) {
+          const port = await http.listen();
+          logger.info({ host: options.httpHost, port }, 'serving /healthz, /readyz and /metrics');
+        }
         await service.start();
         if (context.config && !options.schedule) await warnAboutSchedulers(context, logger);
         await service.closed;
@@ -241,6 +269,7 @@ export function register(program: Command): void {
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
+        await http?.close();
         storage.destroy();
         cloudwatch.destroy();
       }
