@@ -8,6 +8,7 @@ import { register as demo } from './demo.js';
 import { register as report } from './report.js';
 import { register as run } from './run.js';
 import { register as runQuality } from './run-quality.js';
+import { register as scan } from './scan.js';
 import { register as schedule } from './schedule.js';
 import { register as status } from './status.js';
 import { register as worker } from './worker.js';
@@ -26,4 +27,5 @@ export const commands: RegisterCommand[] = [
   backfill,
   status,
   report,
+  scan,
 ];
