@@ -1,0 +1,194 @@
+/**
+ * Multivariate drift by PCA data reconstruction (issue 14, item 3; NannyML's "data reconstruction drift"):
+ * the baseline's numeric features are standardised, a PCA keeps the components explaining `varianceShare`
+ * of the variance, and a row's reconstruction error is the Euclidean distance between its standardised
+ * vector and its projection back from the kept components. A change in how features move together (with
+ * every marginal unchanged) raises the mean reconstruction error of a window.
+ *
+ * Streaming and mergeable: `CoMoments` holds count, means and the co-moment matrix Σ(x−x̄)(x−x̄)ᵀ (Welford
+ * updates; parts merge with Chan's formula), so the fit needs one pass; `ReconstructionMean` holds sum and
+ * count. The decomposition is of the d × d correlation matrix (cyclic Jacobi, exact to rounding for the
+ * small d of a feature set), which matches numpy's `eigh` on the standardised data's covariance
+ * (tests/fixtures/pca/generate.py). Rows with a missing or non-finite value are the caller's to skip.
+ */
+
+/** Count, means and co-moments of d-dimensional rows; mergeable. */
+export class CoMoments {
+  n = 0;
+  readonly mean: Float64Array;
+  /** Row-major d × d: Σ (x_i − mean_i)(x_j − mean_j). */
+  readonly m2: Float64Array;
+  readonly #delta: Float64Array;
+
+  constructor(readonly d: number) {
+    this.mean = new Float64Array(d);
+    this.m2 = new Float64Array(d * d);
+    this.#delta = new Float64Array(d);
+  }
+
+  add(row: ArrayLike<number>): void {
+    const d = this.d;
+    this.n++;
+    const delta = this.#delta;
+    for (let i = 0; i < d; i++) {
+      delta[i] = (row[i] as number) - (this.mean[i] as number);
+      this.mean[i] = (this.mean[i] as number) + (delta[i] as number) / this.n;
+    }
+    // m2 += delta_before ⊗ (x − mean_after)
+    for (let i = 0; i < d; i++) {
+      const di = delta[i] as number;
+      for (let j = 0; j < d; j++) {
+        const after = (row[j] as number) - (this.mean[j] as number);
+        this.m2[i * d + j] = (this.m2[i * d + j] as number) + di * after;
+      }
+    }
+  }
+
+  merge(other: CoMoments): void {
+    if (other.d !== this.d) throw new RangeError('dimension mismatch');
+    if (other.n === 0) return;
+    const d = this.d;
+    const n = this.n + other.n;
+    const delta = this.#delta;
+    for (let i = 0; i < d; i++) delta[i] = (other.mean[i] as number) - (this.mean[i] as number);
+    const f = (this.n * other.n) / n;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        const k = i * d + j;
+        this.m2[k] =
+          (this.m2[k] as number) + (other.m2[k] as number) + (delta[i] as number) * (delta[j] as number) * f;
+      }
+    }
+    for (let i = 0; i < d; i++) {
+      this.mean[i] = (this.mean[i] as number) + ((delta[i] as number) * other.n) / n;
+    }
+    this.n = n;
+  }
+}
+
+export interface PcaModel {
+  d: number;
+  mean: number[];
+  /** Sample standard deviations (ddof = 1); a constant feature gets 1 (its standardised value is 0). */
+  std: number[];
+  /** Eigenvalues of the correlation matrix, descending. */
+  eigenvalues: number[];
+  /** Kept components, each a unit vector of length d (rows). */
+  components: number[][];
+  explained_variance_ratio: number;
+}
+
+/** Fits the PCA from co-moments, keeping the fewest components whose eigenvalues reach `varianceShare`. */
+export function fitPca(co: CoMoments, varianceShare = 0.65): PcaModel {
+  const d = co.d;
+  if (co.n < 2) throw new RangeError('PCA needs at least 2 rows');
+  const std = Array.from({ length: d }, (_, i) => {
+    const s = Math.sqrt((co.m2[i * d + i] as number) / (co.n - 1));
+    return s > 0 && Number.isFinite(s) ? s : 1;
+  });
+  const corr = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      corr[i * d + j] = (co.m2[i * d + j] as number) / (co.n - 1) / ((std[i] as number) * (std[j] as number));
+    }
+  }
+  const { values, vectors } = jacobiEigen(corr, d);
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
+  const total = values.reduce((s, v) => s + Math.max(0, v), 0);
+  const components: number[][] = [];
+  let kept = 0;
+  for (const [v, i] of order) {
+    if (components.length > 0 && kept / total >= varianceShare) break;
+    kept += Math.max(0, v);
+    components.push(Array.from({ length: d }, (_, r) => vectors[r * d + i] as number));
+  }
+  return {
+    d,
+    mean: Array.from(co.mean),
+    std,
+    eigenvalues: order.map(([v]) => v),
+    components,
+    explained_variance_ratio: total > 0 ? kept / total : 1,
+  };
+}
+
+/** Euclidean distance between a row's standardised vector and its reconstruction from the kept components. */
+export function reconstructionError(model: PcaModel, row: ArrayLike<number>, scratch?: Float64Array): number {
+  const d = model.d;
+  const z = scratch ?? new Float64Array(d);
+  for (let i = 0; i < d; i++)
+    z[i] = ((row[i] as number) - (model.mean[i] as number)) / (model.std[i] as number);
+  let norm2 = 0;
+  for (let i = 0; i < d; i++) norm2 += (z[i] as number) ** 2;
+  // ‖z − WᵀWz‖² = ‖z‖² − ‖Wz‖² for orthonormal rows W.
+  let proj2 = 0;
+  for (const c of model.components) {
+    let dot = 0;
+    for (let i = 0; i < d; i++) dot += (c[i] as number) * (z[i] as number);
+    proj2 += dot * dot;
+  }
+  return Math.sqrt(Math.max(0, norm2 - proj2));
+}
+
+/** Mean reconstruction error of a window, streamed and mergeable across parts. */
+export class ReconstructionMean {
+  sum = 0;
+  count = 0;
+  add(error: number): void {
+    this.sum += error;
+    this.count++;
+  }
+  merge(other: ReconstructionMean): void {
+    this.sum += other.sum;
+    this.count += other.count;
+  }
+  get mean(): number {
+    return this.count > 0 ? this.sum / this.count : Number.NaN;
+  }
+}
+
+/** Eigen-decomposition of a symmetric d × d matrix (row-major) by cyclic Jacobi rotations. */
+export function jacobiEigen(
+  matrix: ArrayLike<number>,
+  d: number,
+): { values: number[]; vectors: Float64Array } {
+  const a = Float64Array.from(matrix);
+  const v = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) v[i * d + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += (a[p * d + q] as number) ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < d; p++) {
+      for (let q = p + 1; q < d; q++) {
+        const apq = a[p * d + q] as number;
+        if (Math.abs(apq) < 1e-300) continue;
+        const app = a[p * d + p] as number;
+        const aqq = a[q * d + q] as number;
+        const theta = (aqq - app) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < d; k++) {
+          const akp = a[k * d + p] as number;
+          const akq = a[k * d + q] as number;
+          a[k * d + p] = c * akp - s * akq;
+          a[k * d + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < d; k++) {
+          const apk = a[p * d + k] as number;
+          const aqk = a[q * d + k] as number;
+          a[p * d + k] = c * apk - s * aqk;
+          a[q * d + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < d; k++) {
+          const vkp = v[k * d + p] as number;
+          const vkq = v[k * d + q] as number;
+          v[k * d + p] = c * vkp - s * vkq;
+          v[k * d + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  return { values: Array.from({ length: d }, (_, i) => a[i * d + i] as number), vectors: v };
+}

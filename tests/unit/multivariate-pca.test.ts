@@ -1,0 +1,85 @@
+/**
+ * PCA data reconstruction (issue 14, item 3) against numpy (tests/fixtures/pca/generate.py →
+ * reference.json): means, standard deviations, eigenvalues, kept components and every row's error;
+ * co-moments merged from parts equal one pass; a correlation flip with unchanged marginals raises the
+ * window's mean reconstruction error.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mulberry32, normalSampler } from '../../src/core/random.js';
+import {
+  CoMoments,
+  fitPca,
+  ReconstructionMean,
+  reconstructionError,
+} from '../../src/metrics/multivariate/pca.js';
+
+const ref = JSON.parse(readFileSync(new URL('../fixtures/pca/reference.json', import.meta.url), 'utf8')) as {
+  share: number;
+  rows: number[][];
+  mean: number[];
+  std: number[];
+  eigenvalues: number[];
+  k: number;
+  explained_variance_ratio: number;
+  errors: number[];
+  mean_error: number;
+};
+
+function close(a: number, b: number, rel = 1e-9): void {
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(b)));
+}
+
+describe('PCA reconstruction', () => {
+  it('matches numpy', () => {
+    const co = new CoMoments(ref.mean.length);
+    for (const r of ref.rows) co.add(r);
+    const model = fitPca(co, ref.share);
+    ref.mean.forEach((m, i) => close(model.mean[i] as number, m));
+    ref.std.forEach((s, i) => close(model.std[i] as number, s));
+    ref.eigenvalues.forEach((v, i) => close(model.eigenvalues[i] as number, v, 1e-8));
+    expect(model.components.length).toBe(ref.k);
+    close(model.explained_variance_ratio, ref.explained_variance_ratio, 1e-8);
+    const mean = new ReconstructionMean();
+    ref.rows.forEach((r, i) => {
+      const e = reconstructionError(model, r);
+      close(e, ref.errors[i] as number, 1e-7);
+      mean.add(e);
+    });
+    close(mean.mean, ref.mean_error, 1e-8);
+  });
+
+  it('co-moments merged from parts equal one pass', () => {
+    const whole = new CoMoments(5);
+    const a = new CoMoments(5);
+    const b = new CoMoments(5);
+    ref.rows.forEach((r, i) => {
+      whole.add(r);
+      (i < 137 ? a : b).add(r);
+    });
+    a.merge(b);
+    expect(a.n).toBe(whole.n);
+    whole.mean.forEach((m, i) => close(a.mean[i] as number, m, 1e-12));
+    whole.m2.forEach((m, i) => close(a.m2[i] as number, m, 1e-9));
+  });
+
+  it('a correlation flip with unchanged marginals raises the mean error', () => {
+    const rand = mulberry32(3);
+    const normal = normalSampler(rand);
+    const row = (rho: number) => {
+      const x = normal();
+      return [x, rho * x + Math.sqrt(1 - rho * rho) * normal(), normal()];
+    };
+    const co = new CoMoments(3);
+    for (let i = 0; i < 20_000; i++) co.add(row(0.9));
+    const model = fitPca(co, 0.6);
+    const windowMean = (rho: number) => {
+      const m = new ReconstructionMean();
+      for (let i = 0; i < 2000; i++) m.add(reconstructionError(model, row(rho)));
+      return m.mean;
+    };
+    const stable = windowMean(0.9);
+    const flipped = windowMean(-0.9);
+    expect(flipped).toBeGreaterThan(stable * 1.5);
+  });
+});
