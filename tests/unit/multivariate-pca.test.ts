@@ -35,9 +35,15 @@ describe('PCA reconstruction', () => {
     const co = new CoMoments(ref.mean.length);
     for (const r of ref.rows) co.add(r);
     const model = fitPca(co, ref.share);
-    ref.mean.forEach((m, i) => close(model.mean[i] as number, m));
-    ref.std.forEach((s, i) => close(model.std[i] as number, s));
-    ref.eigenvalues.forEach((v, i) => close(model.eigenvalues[i] as number, v, 1e-8));
+    ref.mean.forEach((m, i) => {
+      close(model.mean[i] as number, m);
+    });
+    ref.std.forEach((s, i) => {
+      close(model.std[i] as number, s);
+    });
+    ref.eigenvalues.forEach((v, i) => {
+      close(model.eigenvalues[i] as number, v, 1e-8);
+    });
     expect(model.components.length).toBe(ref.k);
     close(model.explained_variance_ratio, ref.explained_variance_ratio, 1e-8);
     const mean = new ReconstructionMean();
@@ -59,8 +65,12 @@ describe('PCA reconstruction', () => {
     });
     a.merge(b);
     expect(a.n).toBe(whole.n);
-    whole.mean.forEach((m, i) => close(a.mean[i] as number, m, 1e-12));
-    whole.m2.forEach((m, i) => close(a.m2[i] as number, m, 1e-9));
+    whole.mean.forEach((m, i) => {
+      close(a.mean[i] as number, m, 1e-12);
+    });
+    whole.m2.forEach((m, i) => {
+      close(a.m2[i] as number, m, 1e-9);
+    });
   });
 
   it('a correlation flip with unchanged marginals raises the mean error', () => {
