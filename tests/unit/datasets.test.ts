@@ -193,11 +193,9 @@ describe('Arrow IPC', () => {
     expect(rows).toEqual([[1.25], [-1.25]]);
   });
 
-  it('reads .feather and an empty object (no columns, no rows)', async () => {
+  it('reads .feather; a 0-byte object is an InputError, not an empty dataset', async () => {
     expect(await readAll(await openDataset(storage, file('x.feather', arrowBytes('file'))))).toHaveLength(6);
-    const empty = await openDataset(storage, file('empty.arrow', ''));
-    expect(empty.columns).toEqual([]);
-    expect(await readAll(empty)).toEqual([]);
+    await expect(openDataset(storage, file('empty.arrow', ''))).rejects.toThrow(/0-byte/);
   });
 
   it('fails with an InputError naming a corrupt file', async () => {
@@ -287,8 +285,8 @@ describe('Parquet', () => {
     expect(kinds(issues)).toEqual({ duplicate_column: 1, unreadable_column: 1 });
   });
 
-  it('reads an empty object as no rows, and fails with an InputError naming a file that is not Parquet', async () => {
-    expect(await readAll(await openDataset(storage, file('empty.parquet', '')))).toEqual([]);
+  it('fails with an InputError on a 0-byte object and naming a file that is not Parquet', async () => {
+    await expect(openDataset(storage, file('empty.parquet', ''))).rejects.toThrow(/0-byte/);
     const bad = file('bad.parquet', 'PAR1 this is not parquet PAR1');
     await expect(openDataset(storage, bad)).rejects.toThrow(InputError);
     await expect(openDataset(storage, bad)).rejects.toThrow(bad);

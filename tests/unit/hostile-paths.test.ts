@@ -7,10 +7,12 @@ import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { FileMetaData } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
+import { ConfigError, InputError } from '../../src/core/errors.js';
 import { checkPathSegment, pathSegmentProblem } from '../../src/core/names.js';
 import { parseUri } from '../../src/core/uri.js';
+import { checkRowCounts } from '../../src/io/datasets/parquet.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import { parseS3Uri } from '../../src/io/s3-storage.js';
 import { isS3Uri, joinUri } from '../../src/io/storage.js';
@@ -134,5 +136,17 @@ describe('the CLI refuses hostile names before writing', () => {
     expect(upper.code).not.toBe(0);
     expect(upper.stderr).toMatch(/s3:bucket\/x/);
     expect(await readdir(out)).toEqual([]);
+  });
+});
+
+describe('sizes from untrusted metadata', () => {
+  it('refuses a Parquet footer that claims more rows than the file can hold', () => {
+    const meta = (rows: bigint) => ({ row_groups: [{ num_rows: rows }] }) as unknown as FileMetaData;
+    expect(() => checkRowCounts(meta(2_000_000_000n), 118_000, 'x.parquet')).toThrow(
+      /claims 2000000000 rows/,
+    );
+    expect(() => checkRowCounts(meta(10n ** 15n), 118_000, 'x.parquet')).toThrow(InputError);
+    expect(() => checkRowCounts(meta(-1n), 118_000, 'x.parquet')).toThrow(/invalid row count/);
+    expect(() => checkRowCounts(meta(1000n), 2_000, 'x.parquet')).not.toThrow();
   });
 });

@@ -114,7 +114,7 @@ export class ArrowSource implements RowSource {
 
   static async open(storage: Storage, size: number, context: SourceContext): Promise<ArrowSource> {
     const source = new ArrowSource(new ReadAheadHandle(storage, context.uri, size), context);
-    if (size === 0) return source; // an empty object: no columns, no rows
+    if (size === 0) throw new InputError(`${context.uri}: an empty (0-byte) file is not an Arrow file`);
     try {
       const reader = await openBatchReader(source.#handle);
       await reader.open();

@@ -31,6 +31,30 @@ import { CellConverter } from './cells.js';
 import { uniqueColumnNames } from './columns.js';
 import type { RowSource, SourceContext } from './source.js';
 
+/**
+ * The most rows a Parquet file may claim per byte of its size. Even an all-null column costs a page header
+ * per page of at most ~20k values, so real files stay far below; a footer claiming more (2e9 rows in 118 KB)
+ * is refused before any array is sized from it.
+ */
+export const MAX_PARQUET_ROWS_PER_BYTE = 256;
+
+/** Row counts from the footer, checked against the file's size before anything is allocated from them. */
+export function checkRowCounts(metadata: FileMetaData, size: number, uri: string): void {
+  let total = 0;
+  for (const [i, group] of metadata.row_groups.entries()) {
+    const rows = Number(group.num_rows);
+    if (!Number.isSafeInteger(rows) || rows < 0)
+      throw new InputError(
+        `${uri}: Parquet row group ${i} claims an invalid row count (${String(group.num_rows)})`,
+      );
+    total += rows;
+  }
+  if (total > size * MAX_PARQUET_ROWS_PER_BYTE)
+    throw new InputError(
+      `${uri}: the Parquet footer claims ${total} rows in a ${size}-byte file (more than ${MAX_PARQUET_ROWS_PER_BYTE} rows per byte): corrupt or hostile metadata`,
+    );
+}
+
 /** hyparquet's view of an object: its size and `slice` by byte range, counting what was fetched. */
 function storageAsyncBuffer(
   storage: Storage,
@@ -125,9 +149,10 @@ export class ParquetSource implements RowSource {
     const counter = { bytes: 0 };
     const file = storageAsyncBuffer(storage, context.uri, size, counter);
     const source = new ParquetSource(file, counter, context, options.sliceRows ?? 131_072);
-    if (size === 0) return source; // an empty object: no columns, no rows
+    if (size === 0) throw new InputError(`${context.uri}: an empty (0-byte) file is not a Parquet file`);
     try {
       source.#metadata = await parquetMetadataAsync(source.#file);
+      checkRowCounts(source.#metadata, size, context.uri);
       source.#fileColumns = parquetSchema(source.#metadata).children.map((child) => child.element.name);
     } catch (error) {
       if (error instanceof InputError) throw error;
