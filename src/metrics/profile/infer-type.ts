@@ -10,7 +10,6 @@
  * A numeric literal that overflows (`1e309`) is still Fractional by the pattern; its value is ±Infinity and
  * callers exclude it from numeric statistics (and report it).
  */
-import { decimalValue } from './parse-decimal.js';
 
 export enum ValueClass {
   Unknown = 0,
@@ -25,40 +24,17 @@ export type InferredType = 'Integral' | 'Fractional' | 'String' | 'Unknown' | 'B
 /** Out-parameter of `classifyText`, so the hot path allocates nothing. */
 export const parsed = { value: Number.NaN };
 
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
-/** Significant digits held exactly in a double, then digits held in a second part (19 in all). */
-const LEAD_DIGITS = 15;
-const MAX_DIGITS = 19;
 
 function isDigit(c: number): boolean {
   return c >= DIGIT_0 && c <= DIGIT_9;
 }
 
-/**
- * The number a Deequ-numeric text denotes, exactly as `Number()` reads it (NaN when the text is not
- * Integral or Fractional by the patterns above). `-0` stays `-0` here; `classifyText` folds it to 0.
- */
-export function parseDecimal(text: string): number {
-  const cls = scanNumber(text);
-  return cls === ValueClass.Integral || cls === ValueClass.Fractional ? rawValue : Number.NaN;
-}
-
-let rawValue = Number.NaN;
-
-/** Classifies `text` (see the patterns above) and leaves its value in `parsed.value` (-0 read as 0). */
 export function classifyText(text: string): ValueClass {
-  const cls = scanNumber(text);
-  const v = rawValue;
-  parsed.value = v === 0 ? 0 : v;
-  if (cls === ValueClass.String && (text === 'true' || text === 'false')) return ValueClass.Boolean;
-  return cls;
-}
-
-/** One scan: the class by Deequ's patterns and the exact value (with its sign, -0 kept) in `rawValue`. */
-function scanNumber(text: string): ValueClass {
   const n = text.length;
-  rawValue = Number.NaN;
+  parsed.value = Number.NaN;
   if (n === 0) return ValueClass.Unknown;
   let i = 0;
   let c = text.charCodeAt(0);
@@ -67,85 +43,70 @@ function scanNumber(text: string): ValueClass {
     negative = c === 45;
     i++;
   }
-  if (i < n && text.charCodeAt(i) === 32) i++;
-  // Significant digits: the first 15 in `lead` (exact), up to 4 more in `rest`; `dropped` counts beyond.
-  let lead = 0;
-  let rest = 0;
-  let digits = 0;
-  let dropped = 0;
-  let fractionDigits = 0;
-  const intStart = i;
+  let spaced = false;
+  if (i < n && text.charCodeAt(i) === 32) {
+    spaced = true;
+    i++;
+  }
+  const digitsStart = i;
+  let intValue = 0;
   for (; i < n; i++) {
     c = text.charCodeAt(i);
     if (!isDigit(c)) break;
-    if (digits === 0 && c === DIGIT_0) continue;
-    if (digits < LEAD_DIGITS) lead = lead * 10 + (c - DIGIT_0);
-    else if (digits < MAX_DIGITS) rest = rest * 10 + (c - DIGIT_0);
-    else dropped++;
-    digits++;
+    intValue = intValue * 10 + (c - DIGIT_0);
   }
-  if (i === intStart) return ValueClass.String;
-  let cls = ValueClass.Integral;
-  let exponent = 0;
-  if (i < n) {
+  if (i === digitsStart) {
+    if (text === 'true' || text === 'false') return ValueClass.Boolean;
+    return ValueClass.String;
+  }
+  if (i === n) {
+    // Integral. Exact for up to 15 digits; longer ones are parsed by Number().
+    if (i - digitsStart <= 15) parsed.value = negative ? -intValue : intValue;
+    else parsed.value = Number(spaced ? text.slice(0, digitsStart - 1) + text.slice(digitsStart) : text);
+    if (parsed.value === 0) parsed.value = 0; // no -0
+    return ValueClass.Integral;
+  }
+  // Fractional: (\.\d+) | ((\.\d+)?[Ee][-+]?\d+)
+  c = text.charCodeAt(i);
+  const intDigits = i - digitsStart;
+  if (c === 46 /* . */) {
+    i++;
+    const start = i;
+    let fraction = 0;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if (!isDigit(c)) break;
+      fraction = fraction * 10 + (c - DIGIT_0);
+    }
+    const fractionDigits = i - start;
+    if (fractionDigits === 0) return ValueClass.String;
+    if (i === n) {
+      // Fast path: with at most 15 significant digits, mantissa / 10^k of two exact doubles is correctly
+      // rounded, i.e. identical to Number(text).
+      if (intDigits + fractionDigits <= 15) {
+        const v = (intValue * POW10[fractionDigits]! + fraction) / POW10[fractionDigits]!;
+        parsed.value = negative ? (v === 0 ? 0 : -v) : v;
+        return ValueClass.Fractional;
+      }
+      return finishFractional(text, spaced, digitsStart);
+    }
     c = text.charCodeAt(i);
-    if (c === 46 /* . */) {
-      i++;
-      const start = i;
-      for (; i < n; i++) {
-        c = text.charCodeAt(i);
-        if (!isDigit(c)) break;
-        fractionDigits++;
-        if (digits === 0 && c === DIGIT_0) continue;
-        if (digits < LEAD_DIGITS) lead = lead * 10 + (c - DIGIT_0);
-        else if (digits < MAX_DIGITS) rest = rest * 10 + (c - DIGIT_0);
-        else dropped++;
-        digits++;
-      }
-      if (i === start) return ValueClass.String;
-      cls = ValueClass.Fractional;
-    }
-    if (i < n) {
-      if (c !== 69 /* E */ && c !== 101 /* e */) return ValueClass.String;
-      i++;
-      let expNegative = false;
-      if (i < n && (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 43)) {
-        expNegative = text.charCodeAt(i) === 45;
-        i++;
-      }
-      const start = i;
-      for (; i < n; i++) {
-        c = text.charCodeAt(i);
-        if (!isDigit(c)) break;
-        if (exponent < 1e15) exponent = exponent * 10 + (c - DIGIT_0);
-      }
-      if (i === start || i !== n) return ValueClass.String;
-      if (expNegative) exponent = -exponent;
-      cls = ValueClass.Fractional;
-    }
   }
-  let v = Number.NaN;
-  if (dropped === 0) {
-    const restDigits = digits > LEAD_DIGITS ? digits - LEAD_DIGITS : 0;
-    // The digits after the decimal point lower the exponent; `dropped` digits are never here.
-    v = decimalValue(lead, rest, restDigits, exponent - fractionDigits);
+  if (c === 69 /* E */ || c === 101 /* e */) {
+    i++;
+    if (i < n && (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 43)) i++;
+    const start = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (i === start || i !== n) return ValueClass.String;
+    return finishFractional(text, spaced, digitsStart);
   }
-  if (Number.isNaN(v)) {
-    // More than 19 significant digits, or a product too close to call: the engine decides.
-    v = Number(numberText(text));
-    rawValue = v;
-    return cls;
-  }
-  rawValue = negative ? -v : v;
-  return cls;
+  return ValueClass.String;
 }
 
-/** The text without the optional space after the sign (which `Number()` does not accept). */
-function numberText(text: string): string {
-  const c = text.charCodeAt(0);
-  const signed = c === 45 || c === 43;
-  const space = signed ? 1 : 0;
-  return text.charCodeAt(space) === 32 ? text.slice(0, space) + text.slice(space + 1) : text;
+function finishFractional(text: string, spaced: boolean, digitsStart: number): ValueClass {
+  const v = Number(spaced ? text.slice(0, digitsStart - 1) + text.slice(digitsStart) : text);
+  parsed.value = v === 0 ? 0 : v;
+  return ValueClass.Fractional;
 }
 
 /** Classifies a typed value (from JSON, Arrow, Parquet). */
