@@ -11,7 +11,8 @@
  * TypeScript hooks are loaded from their compiled `.js` next to them. A module on S3 is downloaded to a
  * temporary file first. Any load problem is one `ConfigError` naming the file.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,10 +33,24 @@ async function exists(storage: Storage, uri: string): Promise<boolean> {
  */
 export async function loadPreprocessor(
   pathOrUri: string,
-  options: { storage?: Storage } = {},
+  options: {
+    storage?: Storage;
+    /** The module's SHA-256 (hex): loading is refused when its bytes differ. */
+    sha256?: string;
+    /** Prefixes a module is never loaded from (capture and report prefixes: writable by others). */
+    forbiddenPrefixes?: readonly string[];
+  } = {},
 ): Promise<RecordPreprocessor> {
   const where = { file: pathOrUri, field: 'preprocessor' };
   const storage = options.storage ?? createStorage();
+  for (const prefix of options.forbiddenPrefixes ?? []) {
+    if (prefix && pathOrUri.startsWith(prefix)) {
+      throw new ConfigError(
+        `a preprocessor is never loaded from a capture or report prefix (${prefix})`,
+        where,
+      );
+    }
+  }
   let uri = pathOrUri;
   if (TS_EXTENSION.test(uri)) {
     // A TypeScript hook: use its compiled JavaScript (foo.ts → foo.js, foo.mts → foo.mjs).
@@ -53,6 +68,7 @@ export async function loadPreprocessor(
   try {
     if (isS3Uri(uri)) {
       const source = await storage.readText(uri);
+      checkPin(source, options.sha256, where);
       tempDir = await mkdtemp(join(tmpdir(), 'dw-preprocessor-'));
       const name = basename(uri).replace(/\.(c?js)$/, '') || 'preprocessor';
       const file = join(tempDir, `${name}.mjs`);
@@ -62,6 +78,7 @@ export async function loadPreprocessor(
       const file = localPath(uri);
       if (!(await exists(storage, file)))
         throw new ConfigError('the preprocessor module does not exist', where);
+      if (options.sha256 !== undefined) checkPin(await readFile(file), options.sha256, where);
       moduleUrl = pathToFileURL(file).href;
     }
   } catch (error) {
@@ -95,4 +112,19 @@ export async function loadPreprocessor(
     );
   }
   return candidate as RecordPreprocessor;
+}
+
+function checkPin(
+  source: string | Uint8Array,
+  sha256: string | undefined,
+  where: { file: string; field: string },
+): void {
+  if (sha256 === undefined) return;
+  const actual = createHash('sha256').update(source).digest('hex');
+  if (actual !== sha256.toLowerCase()) {
+    throw new ConfigError(
+      `the preprocessor module's SHA-256 is ${actual}, not the pinned ${sha256}: refusing to run it`,
+      where,
+    );
+  }
 }
