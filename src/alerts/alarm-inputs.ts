@@ -2,7 +2,6 @@
  * From the monitors config and each monitor's baseline to the inputs of alarm planning
  * (`MonitorAlarmInput`): the schedule's period, where reports live, and the thresholds of constraints.json.
  */
-import type { ComparisonOperator } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
 import { type Constraints, parseConstraints } from '../baseline/constraints.js';
 import { driftPlan } from '../checks/data-quality.js';
@@ -11,6 +10,7 @@ import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
 import { nextRuns, type Schedule } from '../config/schedule.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
+import { COMPARISON_OPERATORS } from '../metrics/comparison.js';
 import { ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
 import type { MonitorAlarmInput } from './alarms.js';
 
@@ -67,12 +67,6 @@ export function dataQualityAlarmFeatures(constraints: Constraints): MonitorAlarm
   return out;
 }
 
-const OPERATORS = [
-  'GreaterThanThreshold',
-  'LessThanThreshold',
-  'GreaterThanOrEqualToThreshold',
-  'LessThanOrEqualToThreshold',
-] as const;
 const SECTIONS = [
   'regression_constraints',
   'binary_classification_constraints',
@@ -80,7 +74,7 @@ const SECTIONS = [
 ];
 const metricConstraintSchema = z.object({
   threshold: z.number().refine(Number.isFinite, 'expected a finite number'),
-  comparison_operator: z.enum(OPERATORS),
+  comparison_operator: z.enum(COMPARISON_OPERATORS),
 });
 
 /** The metric constraints of a model-quality constraints.json (spec §6.3), for alarms. */
@@ -122,7 +116,7 @@ export function modelQualityAlarmConstraints(
     out.push({
       metric,
       threshold: parsed.data.threshold,
-      comparisonOperator: parsed.data.comparison_operator as ComparisonOperator,
+      comparisonOperator: parsed.data.comparison_operator,
     });
   }
   return out;

@@ -37,6 +37,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { AlarmSettings } from '../config/alarms.js';
 import { ConfigError } from '../core/errors.js';
+import { type ComparisonOperator as ConstraintOperator, OPERATOR_SYMBOLS } from '../metrics/comparison.js';
+import { driftComparisonOperator } from '../metrics/drift/decide.js';
 import {
   EXECUTION_HEARTBEAT_METRIC,
   FEATURE_METRIC_PREFIXES,
@@ -81,8 +83,8 @@ export interface MonitorAlarmInput extends ScheduleIdentity {
   settings: AlarmSettings;
   /**
    * From the baseline's constraints.json: the drift threshold and completeness of each feature.
-   * `driftScore` says what `feature_baseline_drift_<f>` holds: a distance (fires above the threshold, the
-   * default) or a p-value (categorical ChiSquared: fires below the threshold).
+   * `driftScore` says what `feature_baseline_drift_<f>` holds: a distance (fires at or above the
+   * threshold, the default) or a p-value (fires at or below it): `driftComparisonOperator` of decide.ts.
    */
   features: Array<{
     name: string;
@@ -94,7 +96,7 @@ export interface MonitorAlarmInput extends ScheduleIdentity {
   modelQuality?: Array<{
     metric: string;
     threshold: number;
-    comparisonOperator: ComparisonOperator;
+    comparisonOperator: ConstraintOperator;
     prefix?: string;
   }>;
 }
@@ -203,13 +205,6 @@ function describeAlarm(monitor: MonitorAlarmInput, kind: AlarmKind, what: string
   return text;
 }
 
-const OPERATOR_TEXT: Record<string, string> = {
-  GreaterThanThreshold: '>',
-  GreaterThanOrEqualToThreshold: '>=',
-  LessThanThreshold: '<',
-  LessThanOrEqualToThreshold: '<=',
-};
-
 /** The alarms one monitor needs (none when disabled or for one-off schedules). */
 export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
   const s = monitor.settings;
@@ -238,6 +233,8 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
       if (disabled.has(f.name)) continue;
       if (s.drift && f.driftThreshold !== undefined && Number.isFinite(f.driftThreshold)) {
         const pValue = f.driftScore === 'p-value';
+        // The report's decision (decide.ts): a score exactly at the threshold is drift, and alarms.
+        const operator = driftComparisonOperator(pValue ? 'p_value' : 'distance');
         out.push({
           monitorName: monitor.monitorName,
           kind: 'drift',
@@ -249,7 +246,7 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
             AlarmDescription: describeAlarm(
               monitor,
               'drift',
-              `feature ${quoted(f.name)} drifted from the baseline: ${pValue ? 'chi-squared p-value <' : 'drift distance >'} ${f.driftThreshold} (baseline_drift_check).`,
+              `feature ${quoted(f.name)} drifted from the baseline: ${pValue ? 'p-value' : 'drift distance'} ${OPERATOR_SYMBOLS[operator]} ${f.driftThreshold} (baseline_drift_check).`,
               'open the report of that hour, compare the moved categories/quantiles in the summary with recent upstream changes; if the shift is expected, re-baseline.',
             ),
             Namespace: namespace,
@@ -260,7 +257,7 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
             EvaluationPeriods: evaluationPeriods,
             DatapointsToAlarm: evaluationPeriods,
             Threshold: f.driftThreshold,
-            ComparisonOperator: pValue ? 'LessThanThreshold' : 'GreaterThanThreshold',
+            ComparisonOperator: operator,
             TreatMissingData: 'notBreaching',
           },
         });
@@ -317,7 +314,7 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
           AlarmDescription: describeAlarm(
             monitor,
             'model',
-            `model metric ${metricName} ${OPERATOR_TEXT[c.comparisonOperator] ?? c.comparisonOperator} ${c.threshold} (the baseline constraint).`,
+            `model metric ${metricName} ${OPERATOR_SYMBOLS[c.comparisonOperator]} ${c.threshold} (the baseline constraint).`,
             'read the model-quality report (confusion matrix or errors), check ground-truth delays and recent model or data changes; roll back or retrain.',
           ),
           Namespace: namespace,

@@ -19,8 +19,8 @@ import { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
 import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
+import { COMPARISON_OPERATORS } from '../metrics/comparison.js';
 import {
-  COMPARISON_OPERATORS,
   constraintsKeyOf,
   type MetricConstraint,
   type ModelQualityViolation,

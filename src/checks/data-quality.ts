@@ -9,8 +9,10 @@
  * - data_type_check: share of the non-null values matching the expected type; Integral values count as
  *   Fractional. Expected String or Unknown: not checked (every value is a string).
  * - completeness_check: current non-null share < the constraint's completeness (1e-12 tolerance).
- * - baseline_drift_check: distance > threshold (strict). Categorical LInfinity honours comparison_method
- *   like numeric; ChiSquared fires when its p-value < categorical_comparison_threshold and reports the p-value.
+ * - baseline_drift_check: distance ≥ threshold (decide.ts; a distance exactly at the threshold is drift,
+ *   and the drift alarm uses the matching GreaterThanOrEqualToThreshold). Categorical LInfinity honours
+ *   comparison_method like numeric; ChiSquared fires when its p-value ≤ categorical_comparison_threshold
+ *   and reports the p-value.
  *   No decision (reported, no violation) when either side has no values.
  * - categorical_values_check: share of the non-null values inside `domains` < domain_content_threshold.
  * - is_non_negative produces no violation (no check type is documented for it).

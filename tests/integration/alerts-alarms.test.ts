@@ -145,7 +145,7 @@ describe('syncAlarms against moto CloudWatch', () => {
         statistic: 'Maximum',
         period: 3600,
         threshold: 0.1,
-        operator: 'GreaterThanThreshold',
+        operator: 'GreaterThanOrEqualToThreshold',
         missing: 'notBreaching',
       },
       {
@@ -157,7 +157,7 @@ describe('syncAlarms against moto CloudWatch', () => {
         statistic: 'Maximum',
         period: 3600,
         threshold: 0.2,
-        operator: 'GreaterThanThreshold',
+        operator: 'GreaterThanOrEqualToThreshold',
         missing: 'notBreaching',
       },
       {

@@ -68,7 +68,7 @@ describe('desiredAlarms', () => {
       Period: 3600,
       EvaluationPeriods: 1,
       Threshold: 0.2,
-      ComparisonOperator: 'GreaterThanThreshold',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
       AlarmActions: [topic],
       OKActions: [topic],

@@ -225,8 +225,10 @@ describe('buildModelQualityBaseline', () => {
       dataset: join(base, 'baseline_dataset.csv'),
       out: join(dir, 'sdk'),
       problemType: 'Regression',
-      groundTruthAttribute: 'Label',
-      inferenceAttribute: 'Prediction',
+      // As the SDK's own test configures it (test_quality_check_steps.py): the columns are swapped, which
+      // is how the textbook r2 (SS_tot over the actuals) reproduces the sample's r2 of −3.2088.
+      groundTruthAttribute: 'Prediction',
+      inferenceAttribute: 'Label',
     });
     const ours = JSON.parse(await storage.readText(join(dir, 'sdk', 'statistics.json')));
     const theirs = JSON.parse(readFileSync(join(base, 'statistics.json'), 'utf8'));

@@ -2,9 +2,12 @@
  * The one place that turns a test's score into "drift":
  * - p-value tests: drift when p ≤ α (after any multiple-testing adjustment);
  * - distances: drift when distance ≥ t, where t is in the test's unit (see `thresholdUnit`).
- * A missing or NaN score is never drift: it is "not judged".
+ * A score exactly at the threshold is drift. A missing or NaN score is never drift: it is "not judged".
+ * `driftComparisonOperator` gives the CloudWatch comparison operator of the same rule, so a drift alarm
+ * fires on exactly the scores the report calls drift.
  */
-import type { DriftTestSpec } from './registry.js';
+import { breaches, type ComparisonOperator } from '../comparison.js';
+import type { DriftTestSpec, ScoreKind } from './registry.js';
 
 /** The threshold in the statistic's own unit: distances with a unit scale with the baseline's spread. */
 export function effectiveThreshold(spec: DriftTestSpec, threshold: number, baselineStd?: number): number {
@@ -22,8 +25,15 @@ export function effectiveThreshold(spec: DriftTestSpec, threshold: number, basel
   }
 }
 
+/** The comparison `score <op> threshold` that means drift (≤ for p-values, ≥ for distances). */
+export function driftComparisonOperator(
+  score: ScoreKind,
+): Extract<ComparisonOperator, 'LessThanOrEqualToThreshold' | 'GreaterThanOrEqualToThreshold'> {
+  return score === 'p_value' ? 'LessThanOrEqualToThreshold' : 'GreaterThanOrEqualToThreshold';
+}
+
 /** Drift by one score against one threshold (already in the statistic's unit for distances). */
-export function isDrift(score: 'p_value' | 'distance', value: number | null, threshold: number): boolean {
+export function isDrift(score: ScoreKind, value: number | null, threshold: number): boolean {
   if (value === null || Number.isNaN(value) || Number.isNaN(threshold)) return false;
-  return score === 'p_value' ? value <= threshold : value >= threshold;
+  return breaches(value, driftComparisonOperator(score), threshold);
 }

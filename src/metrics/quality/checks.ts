@@ -10,15 +10,8 @@
  *   not the model, so no constraint is suggested for them. The description template follows AWS's
  *   custom-metrics container: `Metric f1 with 0.71 was LessThanThreshold 0.75`.
  */
+import { breaches, type ComparisonOperator } from '../comparison.js';
 import type { ProblemType } from './statistics.js';
-
-export const COMPARISON_OPERATORS = [
-  'GreaterThanThreshold',
-  'LessThanThreshold',
-  'GreaterThanOrEqualToThreshold',
-  'LessThanOrEqualToThreshold',
-] as const;
-export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 export interface MetricConstraint {
   threshold: number;
@@ -44,23 +37,6 @@ export function constraintsKeyOf(problemType: ProblemType): string {
     default: {
       const never: never = problemType;
       throw new Error(`unknown problem type ${String(never)}`);
-    }
-  }
-}
-
-export function breaches(value: number, operator: ComparisonOperator, threshold: number): boolean {
-  switch (operator) {
-    case 'GreaterThanThreshold':
-      return value > threshold;
-    case 'LessThanThreshold':
-      return value < threshold;
-    case 'GreaterThanOrEqualToThreshold':
-      return value >= threshold;
-    case 'LessThanOrEqualToThreshold':
-      return value <= threshold;
-    default: {
-      const never: never = operator;
-      throw new Error(`unknown comparison operator ${String(never)}`);
     }
   }
 }

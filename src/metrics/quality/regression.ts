@@ -4,14 +4,14 @@
  *
  *   e_i = predicted_i − actual_i
  *   mae  = Σ|e_i| / n        mse = Σ e_i² / n        rmse = √mse
- *   r2   = 1 − SS_res / SS_tot,  SS_res = Σ e_i²,  SS_tot = Σ (predicted_i − mean(predicted))²
+ *   r2   = 1 − SS_res / SS_tot,  SS_res = Σ e_i²,  SS_tot = Σ (actual_i − mean(actual))²
  *
- * Note SS_tot: SageMaker's analyzer takes the total sum of squares of the **predictions**, not of the
- * actuals as sklearn's `r2_score` does (as Spark's `RegressionMetrics` gives when handed (label,
- * prediction) pairs in swapped order). This reproduces the real SageMaker output of the SDK's
- * model-quality sample exactly (r2 = −3.2088 there; the textbook formula gives −0.3351); mae, mse and
- * rmse agree with both. `r2` is NaN when SS_tot = 0 (constant predictions); every metric is NaN for n = 0.
- * An optional 0/1 mask restricts the records (used by the subsample standard deviation).
+ * The textbook coefficient of determination, as scikit-learn's `r2_score(actual, predicted)`. The SDK's
+ * model-quality sample (`tests/data/pipeline/quality_check_step/model_quality`) was produced with the
+ * columns swapped (its test passes `inference_attribute="Label", ground_truth_attribute="Prediction"`);
+ * with that configuration this formula reproduces its r2 −3.2088. `r2` is NaN when SS_tot = 0 (constant
+ * actuals); every metric is NaN for n = 0. An optional 0/1 mask restricts the records (used by the
+ * subsample standard deviation).
  */
 export interface RegressionMetrics {
   mae: number;
@@ -31,19 +31,19 @@ export function regressionMetrics(
   let count = 0;
   let sumAbs = 0;
   let sumSq = 0;
-  // Welford's running mean and sum of squared deviations of the predictions (stable for large offsets).
+  // Welford's running mean and sum of squared deviations of the actuals (stable for large offsets).
   let mean = 0;
   let m2 = 0;
   for (let i = 0; i < n; i++) {
     if (mask && mask[i] !== 1) continue;
-    const p = predicted[i] as number;
-    const e = p - (actual[i] as number);
+    const a = actual[i] as number;
+    const e = (predicted[i] as number) - a;
     count++;
     sumAbs += Math.abs(e);
     sumSq += e * e;
-    const delta = p - mean;
+    const delta = a - mean;
     mean += delta / count;
-    m2 += delta * (p - mean);
+    m2 += delta * (a - mean);
   }
   if (count === 0) return { mae: Number.NaN, mse: Number.NaN, rmse: Number.NaN, r2: Number.NaN };
   const mse = sumSq / count;
