@@ -3,7 +3,7 @@
  * `<out>/statistics.json` and `<out>/constraints.json` in SageMaker's shapes (spec §3–4).
  */
 
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, InputError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
@@ -93,6 +93,10 @@ export function profileWarnings(profile: DatasetProfile): string[] {
 export async function buildBaseline(storage: Storage, options: BaselineOptions): Promise<BaselineResult> {
   const issues = options.issues ?? new IssueLog();
   const { profile, bytesRead } = await profileDataset(storage, options.dataset, { ...options, issues });
+  if (profile.itemCount === 0)
+    throw new InputError(
+      `${options.dataset}: no data rows to build a baseline from (an empty file, a header-only CSV or empty JSON Lines)`,
+    );
   for (const name of options.typeOverrides?.keys() ?? []) {
     if (!profile.column(name))
       throw new ConfigError(`no column ${JSON.stringify(name)} in ${options.dataset}`, { field: '--type' });

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AlreadyExistsError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import { joinUri, type Storage } from '../io/storage.js';
+import { loadHourFiles, renderReport } from '../report/html/index.js';
 import type { ExecutionSummary } from './types.js';
 
 export interface PublishOnceOptions {
@@ -119,6 +120,17 @@ export async function storeSummaryOnce(
   reportPrefix: string,
   summary: ExecutionSummary,
 ): Promise<ExecutionSummary> {
+  // The person-readable report.html is part of the report set: written before the commit point.
+  let html: string | undefined;
+  try {
+    html = renderReport(await loadHourFiles(storage, reportPrefix, summary));
+  } catch (error) {
+    summary.reportHtmlError = (error as Error).message;
+  }
+  if (html !== undefined)
+    await storage.write(joinUri(reportPrefix, 'report.html'), html, {
+      contentType: 'text/html; charset=utf-8',
+    });
   try {
     await storage.write(joinUri(reportPrefix, 'execution.json'), `${JSON.stringify(summary, null, 2)}\n`, {
       ifNoneMatch: true,

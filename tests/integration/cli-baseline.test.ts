@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -60,15 +60,18 @@ describe('driftwatch baseline (CLI)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('completes on an empty file and a header-only file with zero rows', async () => {
-    const empty = await baseline(file('empty.csv', ''));
-    expect(empty.code, empty.stderr).toBe(0);
-    expect(lastJson<Summary>(empty.stdout).rows).toBe(0);
-    const header = await baseline(file('header.csv', 'a,b\n'));
-    expect(header.code, header.stderr).toBe(0);
-    const summary = lastJson<Summary>(header.stdout);
-    expect(summary.rows).toBe(0);
-    expect(summary.features.map((f) => f.inferred_type)).toEqual(['Unknown', 'Unknown']);
+  it('refuses to build a baseline from zero rows (empty file, header-only CSV), with one line', async () => {
+    for (const [name, text] of [
+      ['empty.csv', ''],
+      ['header.csv', 'a,b\n'],
+      ['empty.jsonl', ''],
+    ] as const) {
+      const result = await baseline(file(name, text));
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`${name}: no data rows to build a baseline from`));
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(join(result.out, 'statistics.json'))).toBe(false);
+    }
   });
 
   it('stops with one clear error for a missing dataset and a bad --type', async () => {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorage, joinUri } from '../../src/io/storage.js';
-import { runCli } from '../support/cli.js';
 import { loadHourFiles, renderReport } from '../../src/report/html/index.js';
+import { runCli } from '../support/cli.js';
 import {
   type DataQualityFixture,
   dataQualityDay,
@@ -73,6 +73,8 @@ describe('report.html', () => {
     const a = renderReport(await loadHourFiles(storage, hour));
     const b = renderReport(await loadHourFiles(storage, hour));
     expect(a).toBe(b);
+    // The execution wrote the same report.html before its execution.json.
+    expect(await storage.readText(joinUri(hour, 'report.html'))).toBe(a);
   });
 
   it('shows a hostile feature name as text', async () => {

@@ -153,6 +153,7 @@ describe('a worker killed with SIGKILL in the middle of an execution', () => {
         'constraint_violations.json',
         'constraints.json',
         'execution.json',
+        'report.html',
         'statistics.json',
       ].map((f) => relative(data.outputUri, join(reportDir, f))),
     );
