@@ -29,7 +29,7 @@
  */
 import type { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
-import { jsonText } from '../io/datasets/cells.js';
+import { jsonText, UNWRITABLE_VALUE } from '../io/datasets/cells.js';
 import { type CsvSplitState, splitCsvLine, splitCsvRows, trimLineEnd } from './csv-split.js';
 import { type CapturePayload, type CaptureRecord, snippet } from './records.js';
 
@@ -318,14 +318,15 @@ class CaptureRowBuilder {
         return value.toString();
       case 'object':
         if (value === null) return null;
-        try {
+        {
           const text = jsonText(value);
+          if (text === UNWRITABLE_VALUE) {
+            // Nested too deeply to serialise (JSON.parse accepts depths JSON.stringify cannot print).
+            this.#issue('nested_value', record, 'nested value too deep to keep: left missing', column);
+            return null;
+          }
           this.#issue('nested_value', record, `nested value kept as JSON text: ${snippet(text)}`, column);
           return text;
-        } catch {
-          // Nested too deeply to serialise (JSON.parse accepts depths JSON.stringify cannot print).
-          this.#issue('nested_value', record, 'nested value too deep to keep: left missing', column);
-          return null;
         }
       default:
         this.#issue('nested_value', record, `unsupported value of type ${typeof value}`, column);

@@ -8,6 +8,12 @@
 import type { IssueLog } from '../../core/issues.js';
 import type { Cell } from '../../core/types.js';
 
+/**
+ * What `jsonText` returns for a value it cannot write: nested deeper than the stack allows (a JSON line
+ * nested 5,000 deep), or with a cycle. Never `String(value)`, which recurses through nested arrays too.
+ */
+export const UNWRITABLE_VALUE = '[nested value too deep to write]';
+
 /** JSON.stringify that also writes BigInt (as a number when exact, else as a string) and never throws. */
 export function jsonText(value: unknown): string {
   try {
@@ -17,9 +23,9 @@ export function jsonText(value: unknown): string {
         return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
       return v;
     });
-    return text ?? String(value);
+    return text ?? UNWRITABLE_VALUE;
   } catch {
-    return String(value);
+    return UNWRITABLE_VALUE;
   }
 }
 

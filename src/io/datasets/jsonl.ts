@@ -12,7 +12,7 @@
 import type { Readable } from 'node:stream';
 import type { Cell } from '../../core/types.js';
 import { type Line, readLineBatches } from '../lines.js';
-import { jsonText } from './cells.js';
+import { jsonText, UNWRITABLE_VALUE } from './cells.js';
 import { MAX_COLUMNS, type RowSource, type SourceContext } from './source.js';
 
 /** Column names by first appearance, shared by the objects of one JSONL dataset. */
@@ -170,9 +170,21 @@ export class JsonlSource implements RowSource {
       case 'object':
         if (value === null) return null;
         this.#issue('nested_value', lineNumber, 'nested value written as JSON text', key);
-        return jsonText(value);
+        return this.#nested(value, key, lineNumber);
       default:
         return null;
     }
+  }
+
+  #nested(value: object, key: string, lineNumber: number): Cell {
+    const text = jsonText(value);
+    if (text !== UNWRITABLE_VALUE) return text;
+    this.#issue(
+      'nested_too_deep',
+      lineNumber,
+      'nested value too deep to write as JSON text: read as missing',
+      key,
+    );
+    return null;
   }
 }

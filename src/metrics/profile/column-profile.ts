@@ -49,7 +49,11 @@ export class ColumnProfile {
   readonly #moments = new Moments();
   #kll: KllSketch;
   /** Numeric values not yet folded into moments, sketch and distinct count (hot loops on a typed array). */
-  readonly #batch = new Float64Array(BATCH);
+  /**
+   * Starts at 16 values and doubles at each flush up to BATCH: a column of few values (10k columns of 20
+   * rows) does not pay 8 KB for it.
+   */
+  #batch = new Float64Array(16);
   #batchLength = 0;
   readonly categories = new Map<string, number>();
   categoriesOverflow = 0;
@@ -110,8 +114,12 @@ export class ColumnProfile {
         if (typeof cell === 'string' && (cell.length >= 13 || cell.charCodeAt(0) === 43))
           this.sensitive.add(cell);
         if (x - x === 0) {
-          this.#batch[this.#batchLength++] = x;
-          if (this.#batchLength === BATCH) this.#flush();
+          const batch = this.#batch;
+          batch[this.#batchLength++] = x;
+          if (this.#batchLength === batch.length) {
+            this.#flush();
+            if (batch.length < BATCH) this.#batch = new Float64Array(batch.length * 2);
+          }
         } else {
           this.nonFinite++;
           this.#distinct.addHash(hashNumber(x));

@@ -53,12 +53,14 @@ export interface HllState {
 }
 
 const EXACT_SLOTS = 4096; // open-addressing table while exact (load factor <= 0.5)
+/** The exact table starts small and doubles up to EXACT_SLOTS: a column with few values costs ~0.5 KB, not 32 KB. */
+const FIRST_SLOTS = 64;
 const EMPTY = -1;
 
 export class HyperLogLog {
   #registers: Uint8Array | undefined;
   /** Exact mode: full 53-bit hashes in an open-addressing table (no allocation per value). */
-  #table: Float64Array | undefined = new Float64Array(EXACT_SLOTS).fill(EMPTY);
+  #table: Float64Array | undefined = new Float64Array(FIRST_SLOTS).fill(EMPTY);
   #size = 0;
   readonly exactLimit: number;
 
@@ -73,15 +75,16 @@ export class HyperLogLog {
       addToRegisters(this.#registers!, hash);
       return;
     }
-    let i = hash % EXACT_SLOTS;
-    for (;;) {
-      const slot = table[i]!;
-      if (slot === hash) return;
-      if (slot === EMPTY) break;
-      i = (i + 1) & (EXACT_SLOTS - 1);
-    }
-    table[i] = hash;
+    if (!insert(table, hash)) return;
     if (++this.#size > this.exactLimit) this.#toRegisters();
+    else if (this.#size * 2 > table.length) this.#grow();
+  }
+
+  #grow(): void {
+    const old = this.#table!;
+    const table = new Float64Array(old.length * 2).fill(EMPTY);
+    for (const h of old) if (h !== EMPTY) insert(table, h);
+    this.#table = table;
   }
 
   /** Adds a string value (hashed with `hashString`). */
@@ -92,7 +95,7 @@ export class HyperLogLog {
   #exactHashes(): number[] {
     const out: number[] = [];
     if (this.#table) for (const h of this.#table) if (h !== EMPTY) out.push(h);
-    return out;
+    return out.sort((a, b) => a - b); // the same order whatever the table's size
   }
 
   #toRegisters(): void {
@@ -148,6 +151,20 @@ export class HyperLogLog {
     }
     return hll;
   }
+}
+
+/** Inserts `hash` into an open-addressing table (length a power of two); false when already there. */
+function insert(table: Float64Array, hash: number): boolean {
+  const mask = table.length - 1;
+  let i = hash % table.length;
+  for (;;) {
+    const slot = table[i]!;
+    if (slot === hash) return false;
+    if (slot === EMPTY) break;
+    i = (i + 1) & mask;
+  }
+  table[i] = hash;
+  return true;
 }
 
 /** Register = low p bits; rank = 1 + leading zeros of the remaining 39 bits (40 when they are all 0). */

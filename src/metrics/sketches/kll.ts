@@ -107,7 +107,9 @@ export class KllSketch {
     const h = this.#buffers.length;
     const cap = this.#capacity(h);
     this.#capacities.push(cap);
-    this.#buffers.push(new Float64Array(h === 0 ? cap + 1 : cap + 2));
+    // Buffers start small and grow up to their full size (cap + 1 or + 2) as items arrive: a sketch of a
+    // few values costs ~0.1 KB, not ~16 KB (10k columns of 20 rows each).
+    this.#buffers.push(new Float64Array(Math.min(16, h === 0 ? cap + 1 : cap + 2)));
     this.#lengths.push(0);
     this.#compactions.push(0);
     this.#offsets.push(0);
@@ -118,7 +120,9 @@ export class KllSketch {
     let buffer = this.#buffers[level]!;
     const len = this.#lengths[level]!;
     if (len === buffer.length) {
-      const grown = new Float64Array(Math.max(16, buffer.length * 2));
+      const full = this.#capacities[level]! + (level === 0 ? 1 : 2);
+      const size = buffer.length < full ? Math.min(full, buffer.length * 2) : buffer.length * 2;
+      const grown = new Float64Array(Math.max(16, size));
       grown.set(buffer);
       this.#buffers[level] = grown;
       buffer = grown;

@@ -1,0 +1,71 @@
+/**
+ * Hostile input sizes and shapes (issue 16), generated at test time: each case asserts the clean outcome
+ * (exit code, one-line message, counted issue) and, for the memory cases, runs the CLI in a child process
+ * with a small V8 heap (`--max-old-space-size`), so a regression dies out of memory instead of passing.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastJson, runCli } from '../support/cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dw-hostile-inputs-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI with a V8 heap limit (MB). */
+function runLimited(args: string[], heapMb: number) {
+  return runCli(args, { env: { NODE_OPTIONS: `--max-old-space-size=${heapMb}` }, timeoutMs: 120_000 });
+}
+
+/** One line on stderr, `driftwatch: ...`, no stack trace. */
+function expectOneLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines, stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^driftwatch: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('deeply nested JSON Lines', () => {
+  const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  it('baseline and compare survive a line nested 5,000 deep and count it', async () => {
+    const file = join(dir, 'deep.jsonl');
+    const rows = Array.from({ length: 5 }, (_, i) => `{"a":${i},"b":"x"}`);
+    await writeFile(file, `${[...rows, `{"a":9,"b":${deep(5000)}}`, ...rows].join('\n')}\n`);
+    const baseline = await runCli(['baseline', '--dataset', file, '--out', join(dir, 'deep-out'), '--json']);
+    expect(baseline.stderr).not.toMatch(/call stack/);
+    expect(baseline.code).toBe(0);
+    const result = lastJson<{ rows: number; issues: { counts: Record<string, number> } }>(baseline.stdout);
+    expect(result.rows).toBe(11);
+    expect(result.issues.counts.nested_too_deep).toBe(1);
+    const compare = await runCli(['compare', '--baseline-data', file, '--current-data', file]);
+    expect(compare.stderr).not.toMatch(/call stack/);
+    expect(compare.code).toBe(0);
+  });
+});
+
+describe('memory per column', () => {
+  it('5,000 columns × 20 rows baseline within a 96 MB heap (was ~77 KB per column)', async () => {
+    const columns = 5000;
+    const header = Array.from({ length: columns }, (_, i) => `c${i}`).join(',');
+    const body = Array.from({ length: 20 }, (_, r) =>
+      Array.from({ length: columns }, (_, i) => (i % 3 === 0 ? `t${(i * r) % 7}` : `${(i * r) % 97}`)).join(
+        ',',
+      ),
+    );
+    const file = join(dir, 'wide.csv');
+    await writeFile(file, `${header}\n${body.join('\n')}\n`);
+    const result = await runLimited(
+      ['baseline', '--dataset', file, '--out', join(dir, 'wide-out'), '--json'],
+      96,
+    );
+    expect(result.stderr).not.toMatch(/heap|memory/i);
+    expect(result.code).toBe(0);
+    expect(lastJson<{ features: unknown[] }>(result.stdout).features).toHaveLength(columns);
+  });
+});
