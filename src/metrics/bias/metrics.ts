@@ -10,7 +10,11 @@
 import { type BiasCounts, countWhere, type GroupConfusion, groupConfusion } from './counts.js';
 import { clarifyDifference, clarifyDivide } from './divide.js';
 
-export type BiasMetricOutcome = { value: number } | { error: string };
+/**
+ * `integer: true` marks smclarify's integer `0` (both rates `+∞` in DCA, DCR, DAR, DRR, RD, SD),
+ * which analysis.json writes as `0`, not `0.0` (§9.4.2).
+ */
+export type BiasMetricOutcome = { value: number; integer?: true } | { error: string };
 
 export interface BiasMetricDefinition {
   readonly name: string;
@@ -72,6 +76,15 @@ function alignedLabelShares(counts: BiasCounts): { pa: number[]; pd: number[] } 
   }
   if (pa.length === 0) return { error: 'No instance of common facet found, dataset may be too small' };
   return { pa, pd };
+}
+
+/** `x − y` of two rates where both `+∞` is smclarify's integer 0 (§9.4.2). */
+function rateDifference(counts: BiasCounts, f: (g: Groups) => [number, number]): BiasMetricOutcome {
+  const g = groups(counts);
+  if ('error' in g) return g;
+  const [x, y] = f(g);
+  if (x === Number.POSITIVE_INFINITY && y === Number.POSITIVE_INFINITY) return { value: 0, integer: true };
+  return { value: clarifyDifference(x, y) };
 }
 
 function withShares(counts: BiasCounts, f: (pa: number[], pd: number[]) => number): BiasMetricOutcome {
@@ -233,9 +246,7 @@ export const biasMetrics = {
     stage: post,
     needsGroup: false,
     compute: (c) =>
-      withGroups(c, ({ a, d }) =>
-        clarifyDifference(clarifyDivide(a.pos, a.predPos), clarifyDivide(d.pos, d.predPos)),
-      ),
+      rateDifference(c, ({ a, d }) => [clarifyDivide(a.pos, a.predPos), clarifyDivide(d.pos, d.predPos)]),
   },
   DCR: {
     name: 'DCR',
@@ -243,9 +254,7 @@ export const biasMetrics = {
     stage: post,
     needsGroup: false,
     compute: (c) =>
-      withGroups(c, ({ a, d }) =>
-        clarifyDifference(clarifyDivide(d.neg, d.predNeg), clarifyDivide(a.neg, a.predNeg)),
-      ),
+      rateDifference(c, ({ a, d }) => [clarifyDivide(d.neg, d.predNeg), clarifyDivide(a.neg, a.predNeg)]),
   },
   DAR: {
     name: 'DAR',
@@ -253,9 +262,7 @@ export const biasMetrics = {
     stage: post,
     needsGroup: false,
     compute: (c) =>
-      withGroups(c, ({ a, d }) =>
-        clarifyDifference(clarifyDivide(a.tp, a.predPos), clarifyDivide(d.tp, d.predPos)),
-      ),
+      rateDifference(c, ({ a, d }) => [clarifyDivide(a.tp, a.predPos), clarifyDivide(d.tp, d.predPos)]),
   },
   DRR: {
     name: 'DRR',
@@ -263,9 +270,7 @@ export const biasMetrics = {
     stage: post,
     needsGroup: false,
     compute: (c) =>
-      withGroups(c, ({ a, d }) =>
-        clarifyDifference(clarifyDivide(d.tn, d.predNeg), clarifyDivide(a.tn, a.predNeg)),
-      ),
+      rateDifference(c, ({ a, d }) => [clarifyDivide(d.tn, d.predNeg), clarifyDivide(a.tn, a.predNeg)]),
   },
   RD: {
     name: 'RD',
@@ -273,9 +278,7 @@ export const biasMetrics = {
     stage: post,
     needsGroup: false,
     compute: (c) =>
-      withGroups(c, ({ a, d }) =>
-        clarifyDifference(clarifyDivide(a.tp, a.tp + a.fn), clarifyDivide(d.tp, d.tp + d.fn)),
-      ),
+      rateDifference(c, ({ a, d }) => [clarifyDivide(a.tp, a.tp + a.fn), clarifyDivide(d.tp, d.tp + d.fn)]),
   },
   SD: {
     name: 'SD',
@@ -283,9 +286,7 @@ export const biasMetrics = {
     stage: post,
     needsGroup: false,
     compute: (c) =>
-      withGroups(c, ({ a, d }) =>
-        clarifyDifference(clarifyDivide(d.tn, d.tn + d.fp), clarifyDivide(a.tn, a.tn + a.fp)),
-      ),
+      rateDifference(c, ({ a, d }) => [clarifyDivide(d.tn, d.tn + d.fp), clarifyDivide(a.tn, a.tn + a.fp)]),
   },
   AD: {
     name: 'AD',
@@ -329,6 +330,8 @@ export interface BiasMetricResult {
   description: string;
   value: number | null;
   error?: string;
+  /** smclarify's integer 0 (written `0`, not `0.0`). */
+  integer?: true;
 }
 
 /** Computes the named counts-based metrics; unknown names list what exists. */
@@ -341,6 +344,8 @@ export function computeBiasMetrics(
     const out = def.compute(counts);
     return 'error' in out
       ? { name: def.name, description: def.description, value: null, error: out.error }
-      : { name: def.name, description: def.description, value: out.value };
+      : out.integer
+        ? { name: def.name, description: def.description, value: out.value, integer: true }
+        : { name: def.name, description: def.description, value: out.value };
   });
 }

@@ -76,6 +76,7 @@ export function columnKind(
 export function pythonFloatRepr(x: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (Object.is(x, -0)) return '-0.0';
   if (Number.isInteger(x) && Math.abs(x) < 1e16) return x.toFixed(1);
   // Python switches to exponent notation below 1e-4 and from 1e16; JavaScript at 1e-6 and 1e21.
   const s = Math.abs(x) < 1e-4 || Math.abs(x) >= 1e16 ? x.toExponential() : String(x);
