@@ -8,6 +8,18 @@ import { IssueLog } from '../core/issues.js';
 import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import { type ColumnFindings, columnFindings } from '../security/findings-table.js';
+import {
+  baselineSensitivity,
+  DEFAULT_PII_MODE,
+  flaggedColumns,
+  hashProfileCategories,
+  type PiiMode,
+  protectStatistics,
+  refuseSensitiveTrainingData,
+  SENSITIVE_FILE,
+  type SensitiveBaselineJSON,
+} from '../security/pii.js';
 import { type Constraints, renderConstraints, suggestConstraints } from './constraints.js';
 import {
   renderStatistics,
@@ -25,6 +37,8 @@ export interface BaselineOptions {
   onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
   /** Column name → type, instead of inference (e.g. a numeric code column that is categorical). */
   typeOverrides?: ReadonlyMap<string, SageMakerType>;
+  /** What to do with sensitive values in the training data (security/pii.ts). @defaultValue redact */
+  pii?: PiiMode;
 }
 
 export interface BaselineResult {
@@ -32,6 +46,11 @@ export interface BaselineResult {
   constraints: Constraints;
   statisticsUri: string;
   constraintsUri: string;
+  /** Findings per column and, when redacted, the salt (written as `sensitive.json` beside the files). */
+  sensitive: SensitiveBaselineJSON;
+  sensitiveUri: string;
+  /** The findings per column (types, counts, shares; never values), as `driftwatch scan` prints them. */
+  findings: ColumnFindings[];
   rows: number;
   bytesRead: number;
   issues: IssueLog;
@@ -101,10 +120,26 @@ export async function buildBaseline(storage: Storage, options: BaselineOptions):
     if (!profile.column(name))
       throw new ConfigError(`no column ${JSON.stringify(name)} in ${options.dataset}`, { field: '--type' });
   }
-  const statistics = statisticsFromProfile(profile, options.typeOverrides);
+  const mode = options.pii ?? DEFAULT_PII_MODE;
+  const flagged = flaggedColumns(profile);
+  const findings = columnFindings(profile);
+  if (mode === 'fail' && flagged.size > 0) throw refuseSensitiveTrainingData(options.dataset, flagged);
+  const sensitive = baselineSensitivity(mode, flagged);
+  // Hashed before statistics and constraints are derived: histograms and `domains` hold no raw value.
+  if (sensitive.hashed) hashProfileCategories(profile, sensitive.hashed.salt, sensitive.hashed.columns);
+  const hashed = new Set(sensitive.hashed?.columns ?? []);
+  const statistics = protectStatistics(statisticsFromProfile(profile, options.typeOverrides), {
+    salt: sensitive.hashed?.salt,
+    hash: hashed,
+  });
   const constraints = suggestConstraints(profile, undefined, options.typeOverrides);
   const statisticsUri = joinUri(options.out, 'statistics.json');
   const constraintsUri = joinUri(options.out, 'constraints.json');
+  const sensitiveUri = joinUri(options.out, SENSITIVE_FILE);
+  // sensitive.json first: statistics.json never exists with hashed values and no salt beside it.
+  await storage.write(sensitiveUri, `${JSON.stringify(sensitive, null, 2)}\n`, {
+    contentType: 'application/json',
+  });
   await storage.write(statisticsUri, renderStatistics(statistics), { contentType: 'application/json' });
   await storage.write(constraintsUri, renderConstraints(constraints), { contentType: 'application/json' });
   return {
@@ -112,6 +147,9 @@ export async function buildBaseline(storage: Storage, options: BaselineOptions):
     constraints,
     statisticsUri,
     constraintsUri,
+    sensitive,
+    sensitiveUri,
+    findings,
     rows: profile.itemCount,
     bytesRead,
     issues,

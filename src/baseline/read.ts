@@ -1,6 +1,7 @@
 /** Reading a baseline (a prefix with statistics.json and constraints.json) through Storage. */
 import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
+import { parseSensitiveBaseline, SENSITIVE_FILE, type SensitiveBaselineJSON } from '../security/pii.js';
 import { type Constraints, parseConstraints } from './constraints.js';
 import { parseStatistics, type Statistics } from './statistics.js';
 
@@ -32,15 +33,34 @@ export interface Baseline {
   statistics: Statistics;
   constraints: Constraints;
   files: Array<{ uri: string; etag: string }>;
+  /** The baseline's `sensitive.json` (findings, and the salt of hashed columns); absent in older baselines. */
+  sensitive?: SensitiveBaselineJSON;
+}
+
+/** `<prefix>/sensitive.json` when it exists. */
+async function readSensitive(
+  storage: Storage,
+  uri: string,
+): Promise<{ json: SensitiveBaselineJSON; etag: string } | undefined> {
+  const info = await storage.head(uri);
+  if (!info) return undefined;
+  try {
+    return { json: parseSensitiveBaseline(await storage.readText(uri), uri), etag: info.etag };
+  } catch (error) {
+    if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
+    throw error;
+  }
 }
 
 /** Reads and validates `<prefix>/statistics.json` and `<prefix>/constraints.json`. */
 export async function readBaseline(storage: Storage, prefix: string): Promise<Baseline> {
   const statisticsUri = joinUri(prefix, 'statistics.json');
   const constraintsUri = joinUri(prefix, 'constraints.json');
-  const [statistics, constraints] = await Promise.all([
+  const sensitiveUri = joinUri(prefix, SENSITIVE_FILE);
+  const [statistics, constraints, sensitive] = await Promise.all([
     readStatistics(storage, statisticsUri),
     readConstraints(storage, constraintsUri),
+    readSensitive(storage, sensitiveUri),
   ]);
   const names = new Set(statistics.features.map((f) => f.name));
   constraints.features.forEach((f, i) => {
@@ -57,6 +77,8 @@ export async function readBaseline(storage: Storage, prefix: string): Promise<Ba
     files: [
       { uri: statisticsUri, etag: statistics.etag },
       { uri: constraintsUri, etag: constraints.etag },
+      ...(sensitive ? [{ uri: sensitiveUri, etag: sensitive.etag }] : []),
     ],
+    ...(sensitive ? { sensitive: sensitive.json } : {}),
   };
 }

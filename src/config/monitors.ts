@@ -27,6 +27,7 @@ import { ConfigError } from '../core/errors.js';
 import { pathSegmentProblem } from '../core/names.js';
 import { parseUri } from '../core/uri.js';
 import type { Storage } from '../io/storage.js';
+import { piiModes } from '../security/pii.js';
 import { alarmSettingsSchema } from './alarms.js';
 import { modelQualitySettingsSchema } from './model-quality.js';
 import {
@@ -105,6 +106,8 @@ export const monitorSchema = z
     cloudwatch: z.boolean().default(false),
     /** Record preprocessor module URI. */
     preprocessor: uriSchema.optional(),
+    /** Sensitive values in training data and reports: warn, redact or fail (security/pii.ts). @defaultValue redact */
+    pii: z.enum(piiModes).optional(),
     outputColumnsPosition: z.enum(['START', 'END']).optional(),
     /** Windows with more capture objects than this run as a flow of child jobs (parts). @defaultValue 16 */
     splitThreshold: z.number().int().min(1).max(1_000_000).default(16),

@@ -104,6 +104,7 @@ export function executionFor(
     scheduledTime: scheduledTime.toISOString(),
     cloudwatch: monitor.cloudwatch,
     ...(monitor.preprocessor ? { preprocessorUri: monitor.preprocessor } : {}),
+    ...(monitor.pii ? { pii: monitor.pii } : {}),
     ...(monitor.outputColumnsPosition ? { outputColumnsPosition: monitor.outputColumnsPosition } : {}),
     ...(monitor.modelQuality !== undefined ? { modelQuality: monitor.modelQuality } : {}),
   };

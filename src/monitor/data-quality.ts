@@ -19,6 +19,14 @@ import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
+import {
+  DEFAULT_PII_MODE,
+  forgetDroppedCategories,
+  protectStatistics,
+  protectWindowProfile,
+  redactIssues,
+  windowProtection,
+} from '../security/pii.js';
 import { describeViolations } from './details.js';
 import { publishOnce, readStoredSummary, storeSummaryOnce } from './once.js';
 import { profileInThreads, splitBySize, threadCount } from './parallel.js';
@@ -87,6 +95,9 @@ export async function completeExecution(
 
   const baseline = await readBaseline(deps.storage, job.baselineUri);
   const { profile, issues, recordsRead, inputs } = mergePartials(baseline, partials);
+  // Sensitive values (security/pii.ts): hashed like the baseline's, or left out of the reports.
+  const protection = windowProtection(job.pii ?? DEFAULT_PII_MODE, baseline.sensitive, profile);
+  protectWindowProfile(profile, protection);
   const failureReason =
     profile.itemCount === 0 ? noDataReason(job, inputs.length, recordsRead, issues) : undefined;
   let result: DataQualityResult = { violations: [], features: [] };
@@ -106,7 +117,7 @@ export async function completeExecution(
   if (!failureReason) {
     await deps.storage.write(
       joinUri(prefix, 'statistics.json'),
-      renderStatistics(statisticsFromProfile(profile)),
+      renderStatistics(protectStatistics(statisticsFromProfile(profile), protection)),
       { contentType: 'application/json' },
     );
     await deps.storage.write(joinUri(prefix, 'constraints.json'), renderConstraints(baseline.constraints), {
@@ -147,6 +158,7 @@ export async function completeExecution(
     );
   }
   const t2 = Date.now();
+  forgetDroppedCategories(profile, protection);
 
   const summary: ExecutionSummary = {
     monitorName: job.monitorName,
@@ -166,7 +178,7 @@ export async function completeExecution(
     violatedChecks: describeViolations(result, baseline, profile),
     baseline: baseline.files,
     inputs,
-    issues: issues.toJSON(),
+    issues: protection.mode === 'warn' ? issues.toJSON() : redactIssues(issues.toJSON()),
     metricsPublished,
     timings: { ...options.timings, checkMs: t0 - started, writeReportsMs: t1 - t0, publishMs: t2 - t1 },
   };

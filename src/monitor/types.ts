@@ -11,6 +11,7 @@ import type { IssueLogJSON } from '../core/issues.js';
 import type { Logger } from '../core/log.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
+import type { PiiMode } from '../security/pii.js';
 
 /** What every execution (data or model quality) is about. JSON-serialisable; times are ISO-8601 UTC. */
 export interface ExecutionJobBase {
@@ -36,6 +37,8 @@ export interface ExecutionJobBase {
 export interface DataQualityJob extends ExecutionJobBase {
   preprocessorUri?: string;
   outputColumnsPosition?: 'START' | 'END';
+  /** Sensitive values in the reports (security/pii.ts). @defaultValue redact */
+  pii?: PiiMode;
 }
 
 export interface ExecutionProgress {

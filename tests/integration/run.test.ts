@@ -82,6 +82,7 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
     expect(summary.baseline.map((b) => b.uri)).toEqual([
       `${root}/baseline/statistics.json`,
       `${root}/baseline/constraints.json`,
+      `${root}/baseline/sensitive.json`,
     ]);
 
     const prefix = reportPrefix(job);

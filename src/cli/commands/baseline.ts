@@ -6,6 +6,8 @@ import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import type { DatasetFormat } from '../../io/datasets/index.js';
 import { createStorage } from '../../io/storage.js';
+import { findingsTable } from '../../security/findings-table.js';
+import { type PiiMode, piiModes, redactIssues } from '../../security/pii.js';
 import { progressReporter } from '../progress.js';
 
 export interface BaselineCommandOptions {
@@ -15,6 +17,7 @@ export interface BaselineCommandOptions {
   header: boolean;
   json?: boolean;
   analysis: string;
+  pii: PiiMode;
   [key: string]: unknown;
 }
 
@@ -81,6 +84,14 @@ export function register(program: Command): void {
       collectTypes,
       new Map(),
     )
+    .addOption(
+      new Option(
+        '--pii <mode>',
+        'sensitive values in the training data: fail (refuse), redact (hash or leave out their values), warn',
+      )
+        .choices(piiModes)
+        .default('redact'),
+    )
     .option('--json', 'print the result as JSON on the last stdout line')
     .action(async (options: BaselineCommandOptions) => {
       if (options.analysis !== 'data-quality') {
@@ -100,16 +111,18 @@ export function register(program: Command): void {
           format: options.format,
           header: options.header,
           typeOverrides: options.type as Map<string, SageMakerType>,
+          pii: options.pii,
           issues,
           onProgress: (p) => progress.update(p.rowsRead, p.bytesRead),
         });
         progress.done(result.rows, result.bytesRead);
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+        const issuesJson = options.pii === 'warn' ? issues.toJSON() : redactIssues(issues.toJSON());
         if (issues.total > 0) {
           process.stderr.write(
             `warning: ${issues.total} input problems: ${JSON.stringify(issues.toJSON().counts)}\n`,
           );
-          for (const s of issues.samples.slice(0, 5)) {
+          for (const s of issuesJson.samples.slice(0, 5)) {
             process.stderr.write(
               `  ${s.kind} at ${s.source}${s.line ? `:${s.line}` : ''}${s.column ? ` column ${JSON.stringify(s.column)}` : ''}: ${s.message}\n`,
             );
@@ -121,14 +134,27 @@ export function register(program: Command): void {
           rows: result.rows,
           features: result.statistics.features.map((f) => ({ name: f.name, inferred_type: f.inferred_type })),
           warnings: result.warnings,
-          issues: issues.toJSON(),
+          sensitive: {
+            mode: options.pii,
+            file: result.sensitiveUri,
+            hashed: result.sensitive.hashed?.columns ?? [],
+            columns: result.findings,
+          },
+          issues: issuesJson,
           seconds: (Date.now() - started) / 1000,
         };
         if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else {
           process.stdout.write(
-            `Baseline of ${result.rows} rows and ${summary.features.length} features written:\n  ${result.statisticsUri}\n  ${result.constraintsUri}\n`,
+            `Baseline of ${result.rows} rows and ${summary.features.length} features written:\n  ${result.statisticsUri}\n  ${result.constraintsUri}\n  ${result.sensitiveUri}\n`,
           );
+          if (result.findings.length > 0) {
+            const what =
+              options.pii === 'warn'
+                ? 'kept as they are (--pii warn)'
+                : 'their values hashed or left out of the reports (--pii redact)';
+            process.stdout.write(`Sensitive values found, ${what}:\n${findingsTable(result.findings)}`);
+          }
         }
       } finally {
         storage.destroy();

@@ -14,6 +14,7 @@ import type {
   ExecutionJobBase,
   ExecutionSummary,
 } from '../../monitor/types.js';
+import { piiModes } from '../../security/pii.js';
 
 export function parseTime(text: string, flag: string): string {
   const t = new Date(text);
@@ -153,12 +154,18 @@ export function register(program: Command): void {
       },
     )
     .option('--cloudwatch', 'publish the metrics to CloudWatch')
+    .addOption(
+      new Option('--pii <mode>', 'sensitive values in the reports: redact (hash or leave out) or warn')
+        .choices(piiModes)
+        .default('redact'),
+    )
     .option('--json', 'print the execution summary as JSON on the last stdout line')
     .action(async (options) => {
       const job: DataQualityJob = {
         ...jobBaseFromFlags(options),
         preprocessorUri: options.preprocessor,
         outputColumnsPosition: options.outputColumnsPosition,
+        pii: options.pii,
       };
       await runFromCli(
         'run',

@@ -4,7 +4,7 @@ import { profileDataset } from '../../baseline/build.js';
 import { IssueLog } from '../../core/issues.js';
 import type { DatasetFormat } from '../../io/datasets/index.js';
 import { createStorage } from '../../io/storage.js';
-import { sensitiveTypeInfo } from '../../metrics/sensitive/detectors.js';
+import { columnFindings, findingsTable } from '../../security/findings-table.js';
 
 export function register(program: Command): void {
   program
@@ -25,18 +25,7 @@ export function register(program: Command): void {
           header: options.header,
           issues,
         });
-        const columns = profile.columns
-          .filter((c) => c.sensitive.any)
-          .map((c) => ({
-            column: c.name,
-            values: c.numPresent,
-            findings: c.sensitive.findings().map((f) => ({
-              type: f.type,
-              macie: sensitiveTypeInfo[f.type].macie,
-              count: f.count,
-              share: c.numPresent > 0 ? f.count / c.numPresent : 0,
-            })),
-          }));
+        const columns = columnFindings(profile);
         if (options.json) {
           process.stdout.write(
             `${JSON.stringify({ dataset: options.dataset, rows: profile.itemCount, columns })}\n`,
@@ -50,16 +39,7 @@ export function register(program: Command): void {
           return;
         }
         process.stdout.write(`Sensitive values in ${options.dataset} (${profile.itemCount} rows):\n`);
-        process.stdout.write(
-          `${'column'.padEnd(24)} ${'type'.padEnd(28)} ${'share'.padStart(8)} ${'count'.padStart(10)}\n`,
-        );
-        for (const c of columns) {
-          for (const f of c.findings) {
-            process.stdout.write(
-              `${JSON.stringify(c.column).slice(0, 24).padEnd(24)} ${f.type.padEnd(28)} ${(f.share * 100).toFixed(2).padStart(7)}% ${String(f.count).padStart(10)}\n`,
-            );
-          }
-        }
+        process.stdout.write(findingsTable(columns));
       } finally {
         storage.destroy();
       }

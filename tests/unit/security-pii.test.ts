@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { statisticsFromProfile } from '../../src/baseline/statistics.js';
+import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
+import {
+  baselineSensitivity,
+  flaggedColumns,
+  HASH_PREFIX,
+  hashCategory,
+  parseSensitiveBaseline,
+  protectStatistics,
+  redactText,
+  windowProtection,
+} from '../../src/security/pii.js';
+
+describe('pii redaction', () => {
+  it('masks sensitive values inside messages, quoted or not, and leaves the rest', () => {
+    expect(redactText('not a JSON object: "jane@example.com"')).toBe('not a JSON object: "[EMAIL_ADDRESS]"');
+    expect(redactText("bad value '4111 1111 1111 1111' in col")).toBe(
+      "bad value '[CREDIT_CARD_NUMBER ****1111]' in col",
+    );
+    expect(redactText('from 10.1.2.3, key AKIAIOSFODNN7EXAMPLE')).toBe(
+      'from [IP_ADDRESS], key [AWS_ACCESS_KEY_ID]',
+    );
+    expect(redactText('line 4: expected 3 columns, got 5')).toBe('line 4: expected 3 columns, got 5');
+  });
+
+  it('hashes deterministically per salt, and differently across salts', () => {
+    const a = baselineSensitivity('redact', new Map([['email', { EMAIL_ADDRESS: 1 }]])).hashed!.salt;
+    const b = baselineSensitivity('redact', new Map([['email', { EMAIL_ADDRESS: 1 }]])).hashed!.salt;
+    expect(a).not.toBe(b);
+    expect(hashCategory(a, 'x@y.io')).toBe(hashCategory(a, 'x@y.io'));
+    expect(hashCategory(a, 'x@y.io')).not.toBe(hashCategory(b, 'x@y.io'));
+    expect(hashCategory(a, 'x@y.io')).toMatch(new RegExp(`^${HASH_PREFIX}[0-9a-f]{32}$`));
+    expect(baselineSensitivity('warn', new Map([['email', { EMAIL_ADDRESS: 1 }]])).hashed).toBeUndefined();
+  });
+
+  it('keeps no min, max or sketch of a flagged numeric column (card numbers without separators)', () => {
+    const profile = new DatasetProfile(['card', 'n']);
+    for (const card of ['4111111111111111', '5500000000000004', '4012888888881881'])
+      profile.addRow([card, '3']);
+    expect([...flaggedColumns(profile).keys()]).toEqual(['card']);
+    const stats = protectStatistics(statisticsFromProfile(profile), { drop: new Set(['card']) });
+    const card = stats.features[0]!.numerical_statistics!;
+    expect(card.min).toBeNaN();
+    expect(card.max).toBeNaN();
+    expect(card.distribution).toBeUndefined();
+    expect(stats.features[1]!.numerical_statistics!.max).toBe(3);
+  });
+
+  it('hashes the baseline columns in every mode and leaves out window-only flagged columns unless warn', () => {
+    const window = new DatasetProfile(['email', 'note']);
+    window.addRow(['a@b.io', 'call +44 20 7946 0958']);
+    window.addRow(['c@d.io', '+44 20 7946 0958']);
+    const baseline = parseSensitiveBaseline(
+      JSON.stringify({
+        version: 1,
+        mode: 'redact',
+        columns: { email: { EMAIL_ADDRESS: 2 } },
+        hashed: { algorithm: 'hmac-sha256', salt: 'ab'.repeat(32), columns: ['email'] },
+      }),
+      'sensitive.json',
+    );
+    const redact = windowProtection('redact', baseline, window);
+    expect([...redact.hash]).toEqual(['email']);
+    expect([...redact.drop]).toEqual(['note']);
+    const warn = windowProtection('warn', baseline, window);
+    expect([...warn.hash]).toEqual(['email']);
+    expect([...warn.drop]).toEqual([]);
+    expect(() => parseSensitiveBaseline('{"version":2}', 'f')).toThrow(
+      /not a driftwatch sensitive-data file/,
+    );
+  });
+});
