@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { type Constraints, parseConstraints } from '../baseline/constraints.js';
-import { driftPlan } from '../checks/data-quality.js';
+import { driftPlan, isCalibratedFeature } from '../checks/data-quality.js';
 import { defaultAlarmSettings } from '../config/alarms.js';
 import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
 import { nextRuns, type Schedule } from '../config/schedule.js';
@@ -57,7 +57,12 @@ export function dataQualityAlarmFeatures(constraints: Constraints): MonitorAlarm
       evaluate && dc.perform_comparison === 'Enabled'
         ? driftPlan(f.inferred_type, f.overrides, dc)
         : undefined;
-    if (plan) {
+    if (plan && isCalibratedFeature(f.overrides, dc)) {
+      // Calibrated thresholds depend on the window's size: the alarm watches the score relative to the
+      // threshold the execution applied (feature_baseline_drift_ratio_<f>), which is ≥ 1 exactly at drift.
+      entry.driftThreshold = 1;
+      entry.driftScore = 'ratio';
+    } else if (plan) {
       entry.driftThreshold = plan.threshold;
       entry.driftScore = plan.score === 'p_value' ? 'p-value' : 'distance';
     }

@@ -85,11 +85,13 @@ export interface MonitorAlarmInput extends ScheduleIdentity {
    * From the baseline's constraints.json: the drift threshold and completeness of each feature.
    * `driftScore` says what `feature_baseline_drift_<f>` holds: a distance (fires at or above the
    * threshold, the default) or a p-value (fires at or below it): `driftComparisonOperator` of decide.ts.
+   * `ratio` (calibrated drift): the alarm watches `feature_baseline_drift_ratio_<f>` (score relative to
+   * the calibrated threshold the execution applied) at or above `driftThreshold` (1).
    */
   features: Array<{
     name: string;
     driftThreshold?: number;
-    driftScore?: 'distance' | 'p-value';
+    driftScore?: 'distance' | 'p-value' | 'ratio';
     completeness?: number;
   }>;
   /** From a model-quality constraints.json: one entry per constrained metric. */
@@ -246,11 +248,16 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
             AlarmDescription: describeAlarm(
               monitor,
               'drift',
-              `feature ${quoted(f.name)} drifted from the baseline: ${pValue ? 'p-value' : 'drift distance'} ${OPERATOR_SYMBOLS[operator]} ${f.driftThreshold} (baseline_drift_check).`,
+              `feature ${quoted(f.name)} drifted from the baseline: ${pValue ? 'p-value' : f.driftScore === 'ratio' ? 'drift score / calibrated threshold' : 'drift distance'} ${OPERATOR_SYMBOLS[operator]} ${f.driftThreshold} (baseline_drift_check).`,
               'open the report of that hour, compare the moved categories/quantiles in the summary with recent upstream changes; if the shift is expected, re-baseline.',
             ),
             Namespace: namespace,
-            MetricName: featureMetricName(FEATURE_METRIC_PREFIXES.baselineDrift, f.name),
+            MetricName: featureMetricName(
+              f.driftScore === 'ratio'
+                ? FEATURE_METRIC_PREFIXES.baselineDriftRatio
+                : FEATURE_METRIC_PREFIXES.baselineDrift,
+              f.name,
+            ),
             Dimensions: scheduleDimensions(monitor, f.name),
             Statistic: pValue ? 'Minimum' : 'Maximum',
             Period: period,

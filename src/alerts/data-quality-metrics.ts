@@ -37,6 +37,8 @@ export const FEATURE_METRIC_PREFIXES = {
   null: 'feature_null_',
   completeness: 'feature_completeness_',
   baselineDrift: 'feature_baseline_drift_',
+  /** driftwatch extension (calibrated drift): the score relative to its calibrated threshold, ≥ 1 is drift. */
+  baselineDriftRatio: 'feature_baseline_drift_ratio_',
   estimatedUniqueValues: 'feature_estimated_unique_values_',
   fractionalCounts: 'feature_fractional_counts_',
   integralCounts: 'feature_integral_counts_',
@@ -98,6 +100,8 @@ export interface FeatureMetricInput {
   distinctCount?: number;
   /** Drift distance against the baseline (spec §5.3), when computed. */
   driftDistance?: number;
+  /** The drift score relative to its calibrated threshold (drift_mode calibrated), when computed. */
+  driftRatio?: number;
   typeCounts: { integral: number; fractional: number; string: number; boolean: number; unknown: number };
   /** False when `emit_metrics` is disabled for this feature (globally or by override). */
   emitMetrics: boolean;
@@ -153,6 +157,7 @@ export function dataQualityMetricData(input: DataQualityMetricInput): {
     const total = f.numPresent + f.numMissing;
     if (total > 0) value(FEATURE_METRIC_PREFIXES.completeness, f.numPresent / total);
     if (f.driftDistance !== undefined) value(FEATURE_METRIC_PREFIXES.baselineDrift, f.driftDistance);
+    if (f.driftRatio !== undefined) value(FEATURE_METRIC_PREFIXES.baselineDriftRatio, f.driftRatio);
     if (f.distinctCount !== undefined) value(FEATURE_METRIC_PREFIXES.estimatedUniqueValues, f.distinctCount);
     value(FEATURE_METRIC_PREFIXES.fractionalCounts, f.typeCounts.fractional);
     value(FEATURE_METRIC_PREFIXES.integralCounts, f.typeCounts.integral);

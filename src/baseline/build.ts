@@ -7,7 +7,9 @@ import { ConfigError, InputError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
+import { OrderedDatasetSample } from '../metrics/drift/ordered-sample.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import { classifyValue, parsed } from '../metrics/profile/infer-type.js';
 import { type ColumnFindings, columnFindings } from '../security/findings-table.js';
 import {
   baselineSensitivity,
@@ -20,7 +22,20 @@ import {
   SENSITIVE_FILE,
   type SensitiveBaselineJSON,
 } from '../security/pii.js';
-import { type Constraints, renderConstraints, suggestConstraints } from './constraints.js';
+import {
+  type Constraints,
+  type DriftMode,
+  defaultMonitoringConfig,
+  renderConstraints,
+  suggestConstraints,
+} from './constraints.js';
+import {
+  CALIBRATION_FILE,
+  type CalibrateBaselineOptions,
+  calibrateBaseline,
+  type DriftCalibration,
+  renderDriftCalibration,
+} from './drift-calibration.js';
 import {
   renderStatistics,
   type SageMakerType,
@@ -39,6 +54,16 @@ export interface BaselineOptions {
   typeOverrides?: ReadonlyMap<string, SageMakerType>;
   /** What to do with sensitive values in the training data (security/pii.ts). @defaultValue redact */
   pii?: PiiMode;
+  /**
+   * `sagemaker` (default): SageMaker's drift rule. `calibrated`: also learn each feature's drift threshold
+   * over window sizes from the training data (`driftwatch_calibration.json`) and set
+   * `distribution_constraints.drift_mode: calibrated`.
+   */
+  driftMode?: DriftMode;
+  calibration?: CalibrateBaselineOptions & {
+    /** Rows kept per column for the resampling (default 200,000; arrival order, evenly spread). */
+    sampleCap?: number;
+  };
 }
 
 export interface BaselineResult {
@@ -54,6 +79,9 @@ export interface BaselineResult {
   rows: number;
   bytesRead: number;
   issues: IssueLog;
+  /** With `driftMode: calibrated`: the curves written to `calibrationUri`. */
+  calibration?: DriftCalibration;
+  calibrationUri?: string;
   /** Human-readable warnings naming columns (all missing, non-finite numbers, truncated categories). */
   warnings: string[];
 }
@@ -62,7 +90,10 @@ export interface BaselineResult {
 export async function profileDataset(
   storage: Storage,
   uri: string,
-  options: Pick<BaselineOptions, 'format' | 'header' | 'issues' | 'onProgress'> = {},
+  options: Pick<BaselineOptions, 'format' | 'header' | 'issues' | 'onProgress'> & {
+    /** Also keep an arrival-ordered sample of every column (for calibration). */
+    orderedSample?: OrderedDatasetSample;
+  } = {},
 ): Promise<{ profile: DatasetProfile; bytesRead: number }> {
   const reader = await openDataset(storage, uri, {
     format: options.format,
@@ -71,6 +102,7 @@ export async function profileDataset(
     onProgress: options.onProgress,
   });
   const profile = new DatasetProfile(reader.columns);
+  const sample = options.orderedSample;
   let known = reader.columns.length;
   for await (const row of reader.rows()) {
     if (reader.columns.length !== known) {
@@ -78,11 +110,28 @@ export async function profileDataset(
       known = reader.columns.length;
     }
     profile.addRow(row);
+    if (sample?.next()) keepRow(sample, row);
   }
   // Columns announced after the last row (or by a header with no rows).
   for (let i = profile.columns.length; i < reader.columns.length; i++)
     profile.columnIndex(reader.columns[i]!);
   return { profile, bytesRead: reader.bytesRead() };
+}
+
+/** A kept row's cells as numbers (NaN unless a finite number) and category texts (as the profile keys them). */
+function keepRow(sample: OrderedDatasetSample, row: ArrayLike<unknown>): void {
+  const numbers = new Float64Array(row.length);
+  const texts: Array<string | undefined> = new Array(row.length);
+  for (let c = 0; c < row.length; c++) {
+    const cell = row[c];
+    classifyValue(cell);
+    numbers[c] = Number.isFinite(parsed.value) ? parsed.value : Number.NaN;
+    texts[c] =
+      cell === null || cell === undefined || cell === '' || typeof cell === 'object'
+        ? undefined
+        : String(cell);
+  }
+  sample.keep(numbers, texts);
 }
 
 export function profileWarnings(profile: DatasetProfile): string[] {
@@ -111,7 +160,13 @@ export function profileWarnings(profile: DatasetProfile): string[] {
 
 export async function buildBaseline(storage: Storage, options: BaselineOptions): Promise<BaselineResult> {
   const issues = options.issues ?? new IssueLog();
-  const { profile, bytesRead } = await profileDataset(storage, options.dataset, { ...options, issues });
+  const calibrated = options.driftMode === 'calibrated';
+  const orderedSample = calibrated ? new OrderedDatasetSample(options.calibration?.sampleCap) : undefined;
+  const { profile, bytesRead } = await profileDataset(storage, options.dataset, {
+    ...options,
+    issues,
+    orderedSample,
+  });
   if (profile.itemCount === 0)
     throw new InputError(
       `${options.dataset}: no data rows to build a baseline from (an empty file, a header-only CSV or empty JSON Lines)`,
@@ -132,7 +187,9 @@ export async function buildBaseline(storage: Storage, options: BaselineOptions):
     salt: sensitive.hashed?.salt,
     hash: hashed,
   });
-  const constraints = suggestConstraints(profile, undefined, options.typeOverrides);
+  const monitoringConfig = defaultMonitoringConfig();
+  if (calibrated) monitoringConfig.distribution_constraints.drift_mode = 'calibrated';
+  const constraints = suggestConstraints(profile, monitoringConfig, options.typeOverrides);
   const statisticsUri = joinUri(options.out, 'statistics.json');
   const constraintsUri = joinUri(options.out, 'constraints.json');
   const sensitiveUri = joinUri(options.out, SENSITIVE_FILE);
@@ -140,6 +197,25 @@ export async function buildBaseline(storage: Storage, options: BaselineOptions):
   await storage.write(sensitiveUri, `${JSON.stringify(sensitive, null, 2)}\n`, {
     contentType: 'application/json',
   });
+  let calibration: DriftCalibration | undefined;
+  let calibrationUri: string | undefined;
+  if (orderedSample) {
+    calibration = calibrateBaseline(
+      statistics.features.map((f) => ({
+        name: f.name,
+        type: f.inferred_type,
+        count: (f.numerical_statistics ?? f.string_statistics)?.common.num_present ?? 0,
+      })),
+      (name) => profile.columnIndexOf(name),
+      orderedSample,
+      options.calibration,
+    );
+    // Written first: constraints.json that asks for calibration never exists without its curves.
+    calibrationUri = joinUri(options.out, CALIBRATION_FILE);
+    await storage.write(calibrationUri, renderDriftCalibration(calibration), {
+      contentType: 'application/json',
+    });
+  }
   await storage.write(statisticsUri, renderStatistics(statistics), { contentType: 'application/json' });
   await storage.write(constraintsUri, renderConstraints(constraints), { contentType: 'application/json' });
   return {
@@ -153,6 +229,8 @@ export async function buildBaseline(storage: Storage, options: BaselineOptions):
     rows: profile.itemCount,
     bytesRead,
     issues,
+    calibration,
+    calibrationUri,
     warnings: profileWarnings(profile),
   };
 }

@@ -36,8 +36,17 @@ export interface MonitoringConfig {
     comparison_method: 'Robust' | 'Simple';
     categorical_comparison_threshold: number;
     categorical_drift_method: 'LInfinity' | 'ChiSquared';
+    /**
+     * driftwatch extension: `sagemaker` (default, also when absent) decides baseline drift with SageMaker's
+     * rule above; `calibrated` with the test and thresholds calibrated on the training data
+     * (`driftwatch_calibration.json` beside the baseline, see `baseline/drift-calibration.ts`).
+     */
+    drift_mode?: DriftMode;
   };
 }
+
+export type DriftMode = 'sagemaker' | 'calibrated';
+export const DRIFT_MODES = ['sagemaker', 'calibrated'] as const;
 
 export interface FeatureOverrides {
   evaluate_constraints?: Toggle;
@@ -55,6 +64,8 @@ export interface FeatureOverrides {
   drift_test?: string;
   drift_threshold?: number;
   drift_min_sample_size?: number;
+  /** driftwatch extension: this feature's drift mode (see `distribution_constraints.drift_mode`). */
+  drift_mode?: DriftMode;
 }
 
 export interface FeatureConstraint {
@@ -150,6 +161,7 @@ export function renderConstraints(c: Constraints): string {
         comparison_method: mc.distribution_constraints.comparison_method,
         categorical_comparison_threshold: float(mc.distribution_constraints.categorical_comparison_threshold),
         categorical_drift_method: mc.distribution_constraints.categorical_drift_method,
+        drift_mode: mc.distribution_constraints.drift_mode,
       },
     },
   });
@@ -184,6 +196,7 @@ function readOverrides(v: Validator, raw: unknown, field: string, into: FeatureO
   if (o.drift_min_sample_size !== undefined) {
     into.drift_min_sample_size = v.number(o.drift_min_sample_size, `${field}.drift_min_sample_size`);
   }
+  if (o.drift_mode !== undefined) into.drift_mode = v.oneOf(o.drift_mode, `${field}.drift_mode`, DRIFT_MODES);
   if (o.categorical_drift_method !== undefined) {
     into.categorical_drift_method = v.oneOf(o.categorical_drift_method, `${field}.categorical_drift_method`, [
       'LInfinity',
@@ -233,6 +246,7 @@ export function parseConstraints(text: string, file: string): Constraints {
         d.categorical_comparison_threshold !== undefined
           ? v.number(d.categorical_comparison_threshold, `${p}.categorical_comparison_threshold`)
           : dc.comparison_threshold;
+      if (d.drift_mode !== undefined) dc.drift_mode = v.oneOf(d.drift_mode, `${p}.drift_mode`, DRIFT_MODES);
       if (d.categorical_drift_method !== undefined) {
         dc.categorical_drift_method = v.oneOf(d.categorical_drift_method, `${p}.categorical_drift_method`, [
           'LInfinity',

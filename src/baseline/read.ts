@@ -3,6 +3,7 @@ import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { parseSensitiveBaseline, SENSITIVE_FILE, type SensitiveBaselineJSON } from '../security/pii.js';
 import { type Constraints, parseConstraints } from './constraints.js';
+import { CALIBRATION_FILE, type DriftCalibration, parseDriftCalibration } from './drift-calibration.js';
 import { parseStatistics, type Statistics } from './statistics.js';
 
 async function readBaselineFile(storage: Storage, uri: string): Promise<{ text: string; etag: string }> {
@@ -32,6 +33,8 @@ export async function readConstraints(
 export interface Baseline {
   statistics: Statistics;
   constraints: Constraints;
+  /** The drift calibration, read when `constraints.json` asks for calibrated drift decisions. */
+  calibration?: DriftCalibration;
   files: Array<{ uri: string; etag: string }>;
   /** The baseline's `sensitive.json` (findings, and the salt of hashed columns); absent in older baselines. */
   sensitive?: SensitiveBaselineJSON;
@@ -50,6 +53,14 @@ async function readSensitive(
     if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
     throw error;
   }
+}
+
+/** Whether a constraints file asks for calibrated drift decisions (globally or for a feature). */
+export function wantsCalibration(constraints: Constraints): boolean {
+  return (
+    constraints.monitoring_config.distribution_constraints.drift_mode === 'calibrated' ||
+    constraints.features.some((f) => f.overrides.drift_mode === 'calibrated')
+  );
 }
 
 /** Reads and validates `<prefix>/statistics.json` and `<prefix>/constraints.json`. */
@@ -71,14 +82,27 @@ export async function readBaseline(storage: Storage, prefix: string): Promise<Ba
       });
     }
   });
-  return {
+  const files = [
+    { uri: statisticsUri, etag: statistics.etag },
+    { uri: constraintsUri, etag: constraints.etag },
+    ...(sensitive ? [{ uri: sensitiveUri, etag: sensitive.etag }] : []),
+  ];
+  const base: Baseline = {
     statistics,
     constraints,
-    files: [
-      { uri: statisticsUri, etag: statistics.etag },
-      { uri: constraintsUri, etag: constraints.etag },
-      ...(sensitive ? [{ uri: sensitiveUri, etag: sensitive.etag }] : []),
-    ],
+    files,
     ...(sensitive ? { sensitive: sensitive.json } : {}),
   };
+  if (!wantsCalibration(constraints)) return base;
+  const calibrationUri = joinUri(prefix, CALIBRATION_FILE);
+  const info = await storage.head(calibrationUri);
+  if (!info) {
+    throw new ConfigError(
+      `drift_mode is calibrated but ${CALIBRATION_FILE} is missing (build the baseline with --drift-mode calibrated)`,
+      { file: constraintsUri, field: 'monitoring_config.distribution_constraints.drift_mode' },
+    );
+  }
+  const { text, etag } = await readBaselineFile(storage, calibrationUri);
+  files.push({ uri: calibrationUri, etag });
+  return { ...base, calibration: parseDriftCalibration(text, calibrationUri) };
 }

@@ -17,8 +17,12 @@
  * - categorical_values_check: share of the non-null values inside `domains` < domain_content_threshold.
  * - is_non_negative produces no violation (no check type is documented for it).
  */
+
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import type { Constraints, FeatureConstraint, FeatureOverrides } from '../baseline/constraints.js';
+import type { DriftCalibration, FeatureCalibration } from '../baseline/drift-calibration.js';
 import { categoriesOf, type FeatureStatistics, type Statistics, sketchOf } from '../baseline/statistics.js';
+import { thresholdAt } from '../metrics/drift/calibrated-thresholds.js';
 import { isDrift } from '../metrics/drift/decide.js';
 import { compareCategoricalFeature, compareNumericFeature } from '../metrics/drift/feature.js';
 import { chiSquaredDeequ, linfinityCategorical, linfinityNumeric } from '../metrics/drift/linf.js';
@@ -71,6 +75,14 @@ export interface FeatureResult {
     /** False when the value could not be computed (e.g. too few values): no judgement. */
     decided: boolean;
     drift: boolean;
+    /**
+     * Set when the threshold was calibrated on the training data (drift_mode calibrated): the window
+     * size it was read at, and the score relative to it (distance / threshold, or threshold / p-value),
+     * which is at least 1 exactly when the score is drift (published as `feature_baseline_drift_ratio_<f>`).
+     */
+    calibrated?: { windowSize: number; ratio: number };
+    /** Why a sketch-based score is not judged drift although it crosses the threshold (its error range straddles it). */
+    undecided?: string;
   };
   dataTypeMatch?: number;
   domainShare?: number;
@@ -91,8 +103,11 @@ export function evaluateDataQuality(input: {
   baseline: Statistics;
   constraints: Constraints;
   current: DatasetProfile;
+  /** The baseline's drift calibration (`driftwatch_calibration.json`), when it has one. */
+  calibration?: DriftCalibration;
 }): DataQualityResult {
   const { baseline, constraints, current } = input;
+  const calibrationByName = new Map((input.calibration?.features ?? []).map((f) => [f.name, f]));
   const mc = constraints.monitoring_config;
   const constraintByName = new Map(constraints.features.map((f) => [f.name, f]));
   const baselineByName = new Map(baseline.features.map((f) => [f.name, f]));
@@ -135,7 +150,15 @@ export function evaluateDataQuality(input: {
         continue;
       }
     }
-    if (column) checkFeature(stats, constraint, column, result, { mc, overrides, n, violations });
+    if (column)
+      checkFeature(stats, constraint, column, result, {
+        mc,
+        overrides,
+        n,
+        violations,
+        calibration: calibrationByName.get(stats.name),
+        alarmRate: input.calibration?.alarm_rate,
+      });
   }
 
   // Columns the baseline does not have.
@@ -174,6 +197,8 @@ function checkFeature(
     overrides: FeatureOverrides;
     n: number;
     violations: ViolationDetail[];
+    calibration?: FeatureCalibration;
+    alarmRate?: number;
   },
 ): void {
   const { mc, overrides, n, violations } = ctx;
@@ -199,15 +224,26 @@ function checkFeature(
   }
 
   // completeness_check
-  if (constraint?.completeness !== undefined && result.completeness < constraint.completeness - 1e-12) {
-    violations.push({
-      feature_name: stats.name,
-      constraint_check_type: 'completeness_check',
-      description: `Data completeness requirement is not met. Expected: ${pct(constraint.completeness)} of values non-null. Observed: Only ${result.completeness * 100}% of values are non-null.`,
-      baselineValue: constraint.completeness,
-      currentValue: result.completeness,
-      threshold: constraint.completeness,
-    });
+  if (constraint?.completeness !== undefined) {
+    const expectedShare = constraint.completeness;
+    const limit =
+      ctx.alarmRate !== undefined && isCalibratedFeature(overrides, mc.distribution_constraints)
+        ? completenessLimit(expectedShare, n, ctx.alarmRate)
+        : expectedShare;
+    if (result.completeness < limit - 1e-12) {
+      violations.push({
+        feature_name: stats.name,
+        constraint_check_type: 'completeness_check',
+        description:
+          `Data completeness requirement is not met. Expected: ${pct(expectedShare)} of values non-null. Observed: Only ${result.completeness * 100}% of values are non-null.` +
+          (limit < expectedShare
+            ? ` (calibrated: below ${pct(limit)}, the share a window of ${n} rows falls under with probability ${ctx.alarmRate})`
+            : ''),
+        baselineValue: expectedShare,
+        currentValue: result.completeness,
+        threshold: limit,
+      });
+    }
   }
 
   // categorical_values_check
@@ -232,7 +268,7 @@ function checkFeature(
 
   // baseline_drift_check
   if (dc.perform_comparison !== 'Enabled' || present === 0 || n === 0) return;
-  const drift = driftOf(stats, expected, column, overrides, dc);
+  const drift = driftOf(stats, expected, column, overrides, dc, ctx.calibration);
   if (!drift) return;
   result.drift = drift;
   if (drift.decided && drift.drift) {
@@ -240,14 +276,28 @@ function checkFeature(
       feature_name: stats.name,
       constraint_check_type: 'baseline_drift_check',
       description:
-        drift.score === 'p_value'
+        (drift.score === 'p_value'
           ? `Baseline drift ${drift.method} p-value: ${drift.distance} is below threshold: ${drift.threshold}`
-          : `Baseline drift distance: ${drift.distance} exceeds threshold: ${drift.threshold}`,
+          : `Baseline drift distance: ${drift.distance} exceeds threshold: ${drift.threshold}`) +
+        (drift.calibrated
+          ? ` (${drift.method}, threshold calibrated on the baseline for ${drift.calibrated.windowSize} values)`
+          : ''),
       currentValue: drift.distance,
       threshold: drift.threshold,
       method: drift.method,
     });
   }
+}
+
+/**
+ * Calibrated completeness (drift_mode calibrated): the share of non-null values below which a window of
+ * `n` rows drawn from the baseline's share `p` falls with probability `alarmRate` (normal approximation
+ * of the binomial, p − z·√(p(1−p)/n)); SageMaker's rule fires on any share below p, which a healthy
+ * window does about half of the time when p < 1.
+ */
+export function completenessLimit(p: number, n: number, alarmRate: number): number {
+  if (!(n > 0) || p <= 0 || p >= 1) return p;
+  return Math.max(0, p - normalQuantile(1 - alarmRate, 0, 1) * Math.sqrt((p * (1 - p)) / n));
 }
 
 /**
@@ -262,15 +312,48 @@ export interface DriftPlan {
   threshold: number;
   test?: DriftTestId;
   minSampleSize?: number;
+  /** The calibration curve the threshold is read from at the window's size (drift_mode calibrated). */
+  calibration?: FeatureCalibration;
 }
 
+/** Whether a feature's drift is decided with calibrated thresholds (its override, else the global mode). */
+export function isCalibratedFeature(
+  overrides: FeatureOverrides,
+  dc: Constraints['monitoring_config']['distribution_constraints'],
+): boolean {
+  return overrides.drift_test === undefined && (overrides.drift_mode ?? dc.drift_mode) === 'calibrated';
+}
+
+/**
+ * The plan of one feature. With drift_mode calibrated and a curve for the feature, the calibrated test
+ * (its threshold is the curve's at `windowSize`, or at the curve's smallest size when the size is not
+ * known yet, e.g. for the report's legend); an explicit `drift_test` override wins over the mode.
+ */
 export function driftPlan(
   inferredType: string,
   overrides: FeatureOverrides,
   dc: Constraints['monitoring_config']['distribution_constraints'],
+  calibration?: FeatureCalibration,
+  windowSize?: number,
 ): DriftPlan | undefined {
   const numeric = inferredType === 'Integral' || inferredType === 'Fractional';
   if (!numeric && inferredType !== 'String') return undefined;
+  if (
+    calibration &&
+    isCalibratedFeature(overrides, dc) &&
+    (calibration.kind === 'numeric') === numeric &&
+    isDriftTestId(calibration.curve.test)
+  ) {
+    const curve = calibration.curve;
+    return {
+      method: `calibrated/${curve.test}`,
+      score: curve.score,
+      threshold: thresholdAt(curve, windowSize ?? (curve.points[0]?.n as number)),
+      test: curve.test,
+      minSampleSize: overrides.drift_min_sample_size,
+      calibration,
+    };
+  }
   if (overrides.drift_test !== undefined && isDriftTestId(overrides.drift_test)) {
     const spec = DRIFT_TESTS[overrides.drift_test];
     return {
@@ -310,30 +393,48 @@ function driftOf(
   column: ColumnProfile,
   overrides: FeatureOverrides,
   dc: Constraints['monitoring_config']['distribution_constraints'],
+  calibration: FeatureCalibration | undefined,
 ): FeatureResult['drift'] {
-  const plan = driftPlan(expected, overrides, dc);
+  const numericType = expected !== 'String';
+  const windowSize = numericType ? column.moments.count : column.numPresent;
+  const plan = driftPlan(expected, overrides, dc, calibration, windowSize);
   if (!plan) return undefined;
   const numeric = expected !== 'String';
   const baselineSketch = numeric ? sketchOf(stats) : undefined;
   const baselineCounts = numeric ? new Map<string, number>() : categoriesOf(stats);
   if (numeric ? !baselineSketch || column.moments.count === 0 : baselineCounts.size === 0) return undefined;
   const { method, score, threshold } = plan;
-  const judged = (value: number, extra: { simple?: number; pValue?: number } = {}) => ({
-    method,
-    score,
-    distance: value,
-    threshold,
-    ...extra,
-    decided: Number.isFinite(value),
-    drift: isDrift(score, value, threshold),
-  });
+  const judged = (
+    value: number,
+    extra: { simple?: number; pValue?: number; undecided?: string } = {},
+  ): NonNullable<FeatureResult['drift']> => {
+    const decided = Number.isFinite(value);
+    const out: NonNullable<FeatureResult['drift']> = {
+      method,
+      score,
+      distance: value,
+      threshold,
+      ...extra,
+      decided,
+      // A score whose sketch error straddles the threshold is reported (and published), not judged drift.
+      drift: decided && extra.undecided === undefined && isDrift(score, value, threshold),
+    };
+    if (plan.calibration && decided) {
+      const ratio = score === 'p_value' ? threshold / Math.max(value, Number.MIN_VALUE) : value / threshold;
+      out.calibrated = { windowSize, ratio: Number.isFinite(ratio) ? ratio : Number.MAX_VALUE };
+    }
+    return out;
+  };
   const base = numeric ? weightedSampleFromKll(baselineSketch!) : undefined;
   const current = numeric ? weightedSampleFromKll(column.kll) : undefined;
   if (plan.test) {
     const options = {
       tests: [plan.test],
       defaultTest: plan.test,
-      thresholds: { [plan.test]: threshold },
+      // A calibrated threshold is already in the statistic's unit (no rescaling by the baseline's spread).
+      ...(plan.calibration
+        ? { calibrated: { [plan.test]: threshold } }
+        : { thresholds: { [plan.test]: threshold } }),
       minSampleSize: plan.minSampleSize,
     };
     const report = base
@@ -341,11 +442,14 @@ function driftOf(
       : compareCategoricalFeature(baselineCounts, column.categories, options);
     const t = report.tests[plan.test];
     if (!t || report.status !== 'ok') return judged(Number.NaN);
-    if (score === 'p_value') return judged(t.p_value ?? Number.NaN, { pValue: t.p_value ?? undefined });
+    const undecided = t.undecided === undefined ? {} : { undecided: t.undecided };
+    if (score === 'p_value')
+      return judged(t.p_value ?? Number.NaN, { pValue: t.p_value ?? undefined, ...undecided });
+    if (plan.calibration) return judged(t.statistic, undecided);
     // Distances are reported in the unit of the configured threshold (e.g. Wasserstein in baseline standard
     // deviations), so that the published metric and the alarm threshold compare like with like.
     const scale = t.threshold / threshold;
-    return judged(scale > 0 && Number.isFinite(scale) ? t.statistic / scale : t.statistic);
+    return judged(scale > 0 && Number.isFinite(scale) ? t.statistic / scale : t.statistic, undecided);
   }
   if (method === 'ChiSquared') {
     const pValue = chiSquaredDeequ(baselineCounts, column.categories)?.pValue ?? Number.NaN;

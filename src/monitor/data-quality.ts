@@ -106,6 +106,7 @@ export async function completeExecution(
       baseline: baseline.statistics,
       constraints: baseline.constraints,
       current: profile,
+      calibration: baseline.calibration,
     });
   const status: ExecutionSummary['status'] = failureReason
     ? 'Failed'

@@ -31,6 +31,7 @@ export function featureMetricInputs(
       ...(m.count > 0 ? { numeric: { sum: m.sum, min: m.min, max: m.max } } : {}),
       distinctCount: Math.round(column.distinct.estimate()),
       ...(checked?.drift?.decided ? { driftDistance: checked.drift.distance } : {}),
+      ...(checked?.drift?.calibrated ? { driftRatio: checked.drift.calibrated.ratio } : {}),
       typeCounts: {
         integral: column.integral,
         fractional: column.fractional,

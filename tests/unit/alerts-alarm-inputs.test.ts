@@ -78,6 +78,14 @@ describe('dataQualityAlarmFeatures', () => {
     ]);
   });
 
+  it('watches the score relative to its threshold for calibrated features (drift_mode calibrated)', () => {
+    const calibrated = JSON.parse(constraintsJson);
+    calibrated.monitoring_config.distribution_constraints.drift_mode = 'calibrated';
+    const features = dataQualityAlarmFeatures(parseConstraints(JSON.stringify(calibrated), 'c.json'));
+    const age = features.find((f) => f.name === 'age');
+    expect(age).toMatchObject({ driftThreshold: 1, driftScore: 'ratio' });
+  });
+
   it('gives no drift thresholds when comparison is disabled', () => {
     const off = JSON.parse(constraintsJson);
     off.monitoring_config.distribution_constraints.perform_comparison = 'Disabled';

@@ -97,6 +97,19 @@ describe('desiredAlarms', () => {
     expect(alarms[0]?.tags).toEqual(expect.arrayContaining([{ Key: 'managed-by', Value: 'driftwatch' }]));
   });
 
+  it('alarms a calibrated feature on its score relative to the calibrated threshold (≥ 1)', () => {
+    const [drift] = desiredAlarms(
+      monitor({ features: [{ name: 'age', driftThreshold: 1, driftScore: 'ratio' }] }),
+    ).filter((a) => a.kind === 'drift');
+    expect(drift?.spec).toMatchObject({
+      MetricName: 'feature_baseline_drift_ratio_age',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Statistic: 'Maximum',
+    });
+    expect(drift?.spec.AlarmDescription).toMatch(/drift score \/ calibrated threshold >= 1/);
+  });
+
   it('follows the settings: disabled features, tolerance, no completeness, disabled monitor', () => {
     const m = monitor({}, { disabledFeatures: ['age'], completenessTolerance: 0.05, drift: false });
     expect(desiredAlarms(m).map((a) => [a.kind, a.subject, a.spec.Threshold])).toEqual([

@@ -34,6 +34,25 @@ function collectTypes(value: string, previous: Map<string, SageMakerType>): Map<
   return new Map(previous).set(value.slice(0, cut), type);
 }
 
+function parseRate(value: string): number {
+  const x = Number(value);
+  if (!(x > 0 && x < 1))
+    throw new ConfigError(`expected a rate between 0 and 1, got ${JSON.stringify(value)}`, {
+      field: '--alarm-rate',
+    });
+  return x;
+}
+
+function parseRows(value: string): number {
+  const x = Number(value);
+  if (!Number.isInteger(x) || x < 100) {
+    throw new ConfigError(`expected a whole number of rows of at least 100, got ${JSON.stringify(value)}`, {
+      field: '--calibration-sample',
+    });
+  }
+  return x;
+}
+
 /** Model-quality baselines plug in here (set by the model-quality command module). */
 export const baselineAnalyses = new Map<string, (options: BaselineCommandOptions) => Promise<void>>();
 
@@ -92,6 +111,26 @@ export function register(program: Command): void {
         .choices(piiModes)
         .default('redact'),
     )
+    .addOption(
+      new Option(
+        '--drift-mode <mode>',
+        "data quality: sagemaker (SageMaker's L-infinity rule) or calibrated (per-feature thresholds learned from this data over window sizes 10^2..10^6, in driftwatch_calibration.json)",
+      )
+        .choices(['sagemaker', 'calibrated'])
+        .default('sagemaker'),
+    )
+    .option(
+      '--alarm-rate <rate>',
+      'calibrated drift: false-alarm rate per feature and window on data without drift',
+      parseRate,
+      0.05,
+    )
+    .option(
+      '--calibration-sample <rows>',
+      'calibrated drift: rows kept per column for the resampling (arrival order, evenly spread)',
+      parseRows,
+      200_000,
+    )
     .option('--json', 'print the result as JSON on the last stdout line')
     .action(async (options: BaselineCommandOptions) => {
       if (options.analysis !== 'data-quality') {
@@ -112,6 +151,11 @@ export function register(program: Command): void {
           header: options.header,
           typeOverrides: options.type as Map<string, SageMakerType>,
           pii: options.pii,
+          driftMode: options.driftMode as 'sagemaker' | 'calibrated',
+          calibration: {
+            alarmRate: options.alarmRate as number,
+            sampleCap: options.calibrationSample as number,
+          },
           issues,
           onProgress: (p) => progress.update(p.rowsRead, p.bytesRead),
         });
@@ -131,6 +175,13 @@ export function register(program: Command): void {
         const summary = {
           statistics: result.statisticsUri,
           constraints: result.constraintsUri,
+          ...(result.calibrationUri
+            ? {
+                calibration: result.calibrationUri,
+                calibrated_features: result.calibration?.features.length ?? 0,
+                not_calibrated: result.calibration?.not_calibrated ?? [],
+              }
+            : {}),
           rows: result.rows,
           features: result.statistics.features.map((f) => ({ name: f.name, inferred_type: f.inferred_type })),
           warnings: result.warnings,
@@ -146,7 +197,7 @@ export function register(program: Command): void {
         if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else {
           process.stdout.write(
-            `Baseline of ${result.rows} rows and ${summary.features.length} features written:\n  ${result.statisticsUri}\n  ${result.constraintsUri}\n  ${result.sensitiveUri}\n`,
+            `Baseline of ${result.rows} rows and ${summary.features.length} features written:\n  ${result.statisticsUri}\n  ${result.constraintsUri}\n  ${result.sensitiveUri}\n${result.calibrationUri ? `  ${result.calibrationUri} (${result.calibration?.features.length ?? 0} features calibrated at alarm rate ${result.calibration?.alarm_rate})\n` : ''}`,
           );
           if (result.findings.length > 0) {
             const what =
@@ -155,6 +206,8 @@ export function register(program: Command): void {
                 : 'their values hashed or left out of the reports (--pii redact)';
             process.stdout.write(`Sensitive values found, ${what}:\n${findingsTable(result.findings)}`);
           }
+          for (const f of result.calibration?.not_calibrated ?? [])
+            process.stderr.write(`warning: feature ${JSON.stringify(f.name)} not calibrated: ${f.reason}\n`);
         }
       } finally {
         storage.destroy();

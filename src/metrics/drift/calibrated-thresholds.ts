@@ -10,7 +10,12 @@
  * end segment's slope (they shrink like 1/√n); p-value levels are held at the nearest stored size.
  * The conventions (test, score kind, alarm rate, seed, resampling) travel with the curve.
  */
-import { type CalibrationOptions, calibrateNumericThreshold } from './calibrate.js';
+import {
+  type CalibratedThreshold,
+  type CalibrationOptions,
+  calibrateCategoricalThreshold,
+  calibrateNumericThreshold,
+} from './calibrate.js';
 import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
 
 /** Window sizes a baseline is calibrated for by default: 10², 10³, …, 10⁶. */
@@ -30,12 +35,20 @@ export interface CalibrationCurve {
   score: ScoreKind;
   alarm_rate: number;
   seed: number;
+  /**
+   * Values of the feature in the whole baseline that windows are compared with (may exceed the sample the
+   * curve was learned from). When known, distances past the last stored size are extrapolated in the
+   * effective sample size 1/(1/n + 1/baseline_n), so thresholds level off instead of falling to zero.
+   */
+  baseline_n?: number;
   /** Ascending in n; at least one point. */
   points: CalibrationPoint[];
 }
 
 export interface CurveOptions extends CalibrationOptions {
   sizes?: readonly number[];
+  /** See `CalibrationCurve.baseline_n`. */
+  baselineCount?: number;
 }
 
 /** The curve of one numeric test on one feature's baseline (arrival order); undefined when no size fits. */
@@ -44,21 +57,56 @@ export function calibrateAcrossSizes(
   test: DriftTestId,
   options: CurveOptions = {},
 ): CalibrationCurve | undefined {
+  return curveOf(test, baselineInOrder.length, options, (n) =>
+    calibrateNumericThreshold(baselineInOrder, n, test, options),
+  );
+}
+
+/**
+ * The curve of one categorical test on one feature's baseline given in arrival order as category codes
+ * (indexes into `names`); undefined when no size fits.
+ */
+export function calibrateCategoricalAcrossSizes(
+  baselineCodes: ArrayLike<number>,
+  names: readonly string[],
+  test: DriftTestId,
+  options: CurveOptions = {},
+): CalibrationCurve | undefined {
+  return curveOf(test, baselineCodes.length, options, (n) =>
+    calibrateCategoricalThreshold(baselineCodes, names, n, test, options),
+  );
+}
+
+function curveOf(
+  test: DriftTestId,
+  baselineSize: number,
+  options: CurveOptions,
+  calibrateAt: (n: number) => CalibratedThreshold | undefined,
+): CalibrationCurve | undefined {
   const spec = getDriftTest(test);
   const sizes = [...(options.sizes ?? CALIBRATION_SIZES)].sort((a, b) => a - b);
   const points: CalibrationPoint[] = [];
   let alarmRate = options.alarmRate ?? 0.05;
   let seed = options.seed ?? 1;
   for (const n of sizes) {
-    if (!(n >= 1) || n > baselineInOrder.length) continue;
-    const c = calibrateNumericThreshold(baselineInOrder, n, test, options);
+    // Past half the sample, windows would be bootstrapped from the data they are compared with, which
+    // understates the noise (thresholds too low): such sizes are extrapolated instead.
+    if (!(n >= 1) || n > baselineSize / 2) continue;
+    const c = calibrateAt(n);
     if (!c || !Number.isFinite(c.threshold)) continue;
     alarmRate = c.alarmRate;
     seed = c.seed;
     points.push({ n, threshold: c.threshold, replicates: c.replicates, resampling: c.resampling });
   }
   if (points.length === 0) return undefined;
-  return { test, score: spec.score, alarm_rate: alarmRate, seed, points };
+  return {
+    test,
+    score: spec.score,
+    alarm_rate: alarmRate,
+    seed,
+    ...(options.baselineCount !== undefined ? { baseline_n: options.baselineCount } : {}),
+    points,
+  };
 }
 
 /** The calibrated threshold at window size n (see the module doc for interpolation and extrapolation). */
@@ -74,6 +122,13 @@ export function thresholdAt(curve: CalibrationCurve, n: number): number {
     lo = pts[pts.length - 2] as CalibrationPoint;
     hi = last;
     if (curve.score === 'p_value' || n === last.n) return last.threshold;
+    const N = curve.baseline_n;
+    if (N !== undefined && N > 0 && lo.threshold > 0 && hi.threshold > 0) {
+      const eff = (m: number) => 1 / (1 / m + 1 / N);
+      const slope =
+        (Math.log(hi.threshold) - Math.log(lo.threshold)) / (Math.log(eff(hi.n)) - Math.log(eff(lo.n)));
+      return Math.exp(Math.log(hi.threshold) + slope * (Math.log(eff(n)) - Math.log(eff(hi.n))));
+    }
   } else if (n <= first.n) {
     if (curve.score === 'p_value' || n === first.n) return first.threshold;
   } else {

@@ -33,6 +33,11 @@ export class DatasetProfile {
     return index;
   }
 
+  /** Index of an existing column (undefined when there is none). */
+  columnIndexOf(name: string): number | undefined {
+    return this.#index.get(name);
+  }
+
   column(name: string): ColumnProfile | undefined {
     const i = this.#index.get(name);
     return i === undefined ? undefined : this.columns[i];

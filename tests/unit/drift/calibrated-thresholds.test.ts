@@ -42,6 +42,42 @@ describe('calibration curve', () => {
     expect(thresholdAt(p, 10)).toBe(0.1);
   });
 
+  it('with the baseline size known, distances past the last size level off at the baseline noise', () => {
+    const curve: CalibrationCurve = {
+      test: 'wasserstein_norm',
+      score: 'distance',
+      alarm_rate: 0.05,
+      seed: 1,
+      baseline_n: 50_000,
+      points: [
+        {
+          n: 1000,
+          threshold: 0.1 * Math.sqrt(1 / 1000 + 1 / 50_000),
+          replicates: 1,
+          resampling: 'subsample',
+        },
+        {
+          n: 10_000,
+          threshold: 0.1 * Math.sqrt(1 / 10_000 + 1 / 50_000),
+          replicates: 1,
+          resampling: 'subsample',
+        },
+      ],
+    };
+    // A curve that follows √(1/n + 1/N) exactly is continued exactly, and never falls below the baseline's noise.
+    expect(thresholdAt(curve, 100_000)).toBeCloseTo(0.1 * Math.sqrt(1 / 100_000 + 1 / 50_000), 12);
+    expect(thresholdAt(curve, 1e9)).toBeGreaterThan(0.1 * Math.sqrt(1 / 50_000) * 0.999);
+  });
+
+  it('calibrates sizes up to half the sample only (larger windows would be bootstrapped from themselves)', () => {
+    const rng = new TestRandom(3);
+    const curve = calibrateAcrossSizes(normals(rng, 4000), 'wasserstein_norm', {
+      replicates: 50,
+      sizes: [100, 1000, 2000, 3000],
+    });
+    expect(curve?.points.map((p) => p.n)).toEqual([100, 1000, 2000]);
+  });
+
   it('calibrated PSI curve keeps the alarm rate at an uncalibrated size', () => {
     const rng = new TestRandom(7);
     const baseline = normals(rng, 20_000);

@@ -1,0 +1,202 @@
+/**
+ * `driftwatch_calibration.json`: what a baseline built with `--drift-mode calibrated` keeps so that
+ * executions can decide drift without the training data (issue 14). A driftwatch extension beside
+ * SageMaker's `statistics.json` / `constraints.json`; SageMaker's readers never open it.
+ *
+ * Per feature: the calibrated test (numeric: `wasserstein_norm`, categorical: `jensen_shannon`, the
+ * defaults `compare` uses for large baselines; both distances, whose error from sketches is small against
+ * their thresholds) and its threshold curve over window sizes (`calibrated-thresholds.ts`), learned by
+ * the resampling of `calibrate.ts` on an arrival-ordered sample of the training data
+ * (`ordered-sample.ts`). The conventions travel with the file: alarm rate, seed, replicates, sizes, the
+ * sample (method, cap, stride, rows seen).
+ *
+ * Executions read the threshold at the window's actual number of values (`thresholdAt`). What the
+ * resampling cannot see: the baseline side of an execution is the sketch in `statistics.json`, not exact
+ * values; above the sketch's exact capacity its rank error is outside the calibrated threshold (the
+ * execution then reports the feature as undecided when the error straddles the threshold, `feature.ts`).
+ */
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import {
+  CALIBRATION_SIZES,
+  type CalibrationCurve,
+  calibrateAcrossSizes,
+  calibrateCategoricalAcrossSizes,
+} from '../metrics/drift/calibrated-thresholds.js';
+import type { OrderedDatasetSample } from '../metrics/drift/ordered-sample.js';
+import { type DriftTestId, getDriftTest, isDriftTestId } from '../metrics/drift/registry.js';
+import { parseJsonFile, type SageMakerType } from './statistics.js';
+
+export const CALIBRATION_FILE = 'driftwatch_calibration.json';
+
+/** Default tests (the registry ids). */
+export const CALIBRATED_NUMERIC_TEST: DriftTestId = 'wasserstein_norm';
+export const CALIBRATED_CATEGORICAL_TEST: DriftTestId = 'jensen_shannon';
+/** Default resampled windows per size (fewer than `compare`'s 400: a baseline calibrates every feature). */
+export const CALIBRATION_REPLICATES = 200;
+
+export interface FeatureCalibration {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  /** Values of the feature in the sample the curve was learned from. */
+  sample_values: number;
+  curve: CalibrationCurve;
+}
+
+export interface DriftCalibration {
+  version: 1;
+  alarm_rate: number;
+  seed: number;
+  replicates: number;
+  sizes: number[];
+  sample: { method: 'systematic'; cap: number; stride: number; rows_seen: number };
+  features: FeatureCalibration[];
+  /** Features of the baseline that got no curve, with the reason. */
+  not_calibrated: Array<{ name: string; reason: string }>;
+}
+
+export interface CalibrateBaselineOptions {
+  alarmRate?: number;
+  seed?: number;
+  replicates?: number;
+  sizes?: readonly number[];
+  numericTest?: DriftTestId;
+  categoricalTest?: DriftTestId;
+}
+
+/** Curves for every numeric and String feature of a baseline, from its arrival-ordered sample. */
+export function calibrateBaseline(
+  features: ReadonlyArray<{ name: string; type: SageMakerType; count: number }>,
+  columnIndex: (name: string) => number | undefined,
+  sample: OrderedDatasetSample,
+  options: CalibrateBaselineOptions = {},
+): DriftCalibration {
+  const alarmRate = options.alarmRate ?? 0.05;
+  const seed = options.seed ?? 1;
+  const replicates = options.replicates ?? CALIBRATION_REPLICATES;
+  const sizes = [...(options.sizes ?? CALIBRATION_SIZES)];
+  const numericTest = options.numericTest ?? CALIBRATED_NUMERIC_TEST;
+  const categoricalTest = options.categoricalTest ?? CALIBRATED_CATEGORICAL_TEST;
+  const curveOptions = { alarmRate, seed, replicates, sizes };
+  const out: DriftCalibration = {
+    version: 1,
+    alarm_rate: alarmRate,
+    seed,
+    replicates,
+    sizes,
+    sample: { method: 'systematic', cap: sample.cap, stride: sample.stride, rows_seen: sample.rows },
+    features: [],
+    not_calibrated: [],
+  };
+  for (const { name, type, count } of features) {
+    const index = columnIndex(name);
+    const column = index === undefined ? undefined : sample.columns[index];
+    const numeric = type === 'Integral' || type === 'Fractional';
+    if (!numeric && type !== 'String') {
+      out.not_calibrated.push({ name, reason: `type ${type} has no drift check` });
+      continue;
+    }
+    if (!column) {
+      out.not_calibrated.push({ name, reason: 'no values in the sample' });
+      continue;
+    }
+    let curve: CalibrationCurve | undefined;
+    let values: number;
+    if (numeric) {
+      const numbers = column.numbers();
+      values = numbers.length;
+      curve = calibrateAcrossSizes(numbers, numericTest, { ...curveOptions, baselineCount: count });
+    } else {
+      const { codes, names } = column.categories();
+      values = codes.length;
+      curve = calibrateCategoricalAcrossSizes(codes, names, categoricalTest, {
+        ...curveOptions,
+        baselineCount: count,
+      });
+    }
+    if (curve)
+      out.features.push({ name, kind: numeric ? 'numeric' : 'categorical', sample_values: values, curve });
+    else
+      out.not_calibrated.push({
+        name,
+        reason: `too few values (${values}) for the smallest window size ${Math.min(...sizes)} (at least twice as many are needed)`,
+      });
+  }
+  return out;
+}
+
+export function renderDriftCalibration(c: DriftCalibration): string {
+  return `${JSON.stringify(c, null, 2)}\n`;
+}
+
+const testId = z.string().refine(isDriftTestId, { message: 'not a drift test of the registry' });
+const curveSchema = z.object({
+  test: testId,
+  score: z.enum(['distance', 'p_value']),
+  alarm_rate: z.number().gt(0).lt(1),
+  seed: z.number(),
+  baseline_n: z.number().positive().optional(),
+  points: z
+    .array(
+      z.object({
+        n: z.number().positive(),
+        threshold: z.number().nonnegative(),
+        replicates: z.number().int().nonnegative(),
+        resampling: z.string(),
+      }),
+    )
+    .min(1),
+});
+const calibrationSchema = z.object({
+  version: z.literal(1),
+  alarm_rate: z.number().gt(0).lt(1),
+  seed: z.number(),
+  replicates: z.number().int().positive(),
+  sizes: z.array(z.number().positive()),
+  sample: z.object({
+    method: z.literal('systematic'),
+    cap: z.number().int().positive(),
+    stride: z.number().int().positive(),
+    rows_seen: z.number().int().nonnegative(),
+  }),
+  features: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(['numeric', 'categorical']),
+      sample_values: z.number().int().nonnegative(),
+      curve: curveSchema,
+    }),
+  ),
+  not_calibrated: z.array(z.object({ name: z.string(), reason: z.string() })),
+});
+
+/** Validates a calibration file; one ConfigError naming the file and the first bad field. */
+export function parseDriftCalibration(text: string, file: string): DriftCalibration {
+  const parsed = calibrationSchema.safeParse(parseJsonFile(text, file));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(issue?.message ?? 'invalid calibration', {
+      file,
+      field: (issue?.path ?? []).join('.') || '(root)',
+    });
+  }
+  const c = parsed.data as DriftCalibration;
+  c.features.forEach((f, i) => {
+    const spec = getDriftTest(f.curve.test);
+    if (f.curve.score !== spec.score)
+      throw new ConfigError(`${f.curve.test} is a ${spec.score} test`, {
+        file,
+        field: `features.${i}.curve.score`,
+      });
+    if (!(f.kind === 'numeric' ? spec.numeric : spec.categorical))
+      throw new ConfigError(`${f.curve.test} is not a ${f.kind} test`, {
+        file,
+        field: `features.${i}.curve.test`,
+      });
+    for (let k = 1; k < f.curve.points.length; k++) {
+      if ((f.curve.points[k]?.n ?? 0) <= (f.curve.points[k - 1]?.n ?? 0))
+        throw new ConfigError('points must be ascending in n', { file, field: `features.${i}.curve.points` });
+    }
+  });
+  return c;
+}
