@@ -45,6 +45,8 @@ export const FEATURE_METRIC_PREFIXES = {
   stringCounts: 'feature_string_counts_',
   booleanCounts: 'feature_boolean_counts_',
   unknownCounts: 'feature_unknown_counts_',
+  /** driftwatch's: values of sensitive types (e-mail, card numbers, ...) in the window (security/pii.ts). */
+  sensitiveValues: 'feature_sensitive_values_',
 } as const;
 
 /**
@@ -102,6 +104,8 @@ export interface FeatureMetricInput {
   driftDistance?: number;
   /** The drift score relative to its calibrated threshold (drift_mode calibrated), when computed. */
   driftRatio?: number;
+  /** Values of sensitive types in the window, when any. */
+  sensitiveValues?: number;
   typeCounts: { integral: number; fractional: number; string: number; boolean: number; unknown: number };
   /** False when `emit_metrics` is disabled for this feature (globally or by override). */
   emitMetrics: boolean;
@@ -118,7 +122,8 @@ export interface DataQualityMetricInput extends ScheduleIdentity {
  * `feature_data_<f>` (StatisticSet SampleCount=numPresent, Sum, Minimum, Maximum; numeric features with
  * at least one value), `feature_non_null_<f>`, `feature_null_<f>`, `feature_completeness_<f>` (0..1; when
  * the window has rows), `feature_baseline_drift_<f>` (when a distance was computed),
- * `feature_estimated_unique_values_<f>` (when known) and the five `feature_<type>_counts_<f>`.
+ * `feature_estimated_unique_values_<f>` (when known), the five `feature_<type>_counts_<f>` and driftwatch's
+ * `feature_sensitive_values_<f>` (when the window holds sensitive values in the feature).
  * Values are passed through as given: `putMetrics` skips and counts non-finite ones.
  */
 export function dataQualityMetricData(input: DataQualityMetricInput): {
@@ -159,6 +164,7 @@ export function dataQualityMetricData(input: DataQualityMetricInput): {
     if (f.driftDistance !== undefined) value(FEATURE_METRIC_PREFIXES.baselineDrift, f.driftDistance);
     if (f.driftRatio !== undefined) value(FEATURE_METRIC_PREFIXES.baselineDriftRatio, f.driftRatio);
     if (f.distinctCount !== undefined) value(FEATURE_METRIC_PREFIXES.estimatedUniqueValues, f.distinctCount);
+    if (f.sensitiveValues !== undefined) value(FEATURE_METRIC_PREFIXES.sensitiveValues, f.sensitiveValues);
     value(FEATURE_METRIC_PREFIXES.fractionalCounts, f.typeCounts.fractional);
     value(FEATURE_METRIC_PREFIXES.integralCounts, f.typeCounts.integral);
     value(FEATURE_METRIC_PREFIXES.stringCounts, f.typeCounts.string);

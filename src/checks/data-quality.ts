@@ -37,7 +37,9 @@ export type CheckType =
   | 'baseline_drift_check'
   | 'missing_column_check'
   | 'extra_column_check'
-  | 'categorical_values_check';
+  | 'categorical_values_check'
+  /** driftwatch's: sensitive values in a feature whose baseline had none (security/pii.ts). */
+  | 'sensitive_data_check';
 
 export interface Violation {
   feature_name: string;

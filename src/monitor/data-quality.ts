@@ -25,6 +25,7 @@ import {
   protectStatistics,
   protectWindowProfile,
   redactIssues,
+  sensitiveDataViolations,
   windowProtection,
 } from '../security/pii.js';
 import { describeViolations } from './details.js';
@@ -101,13 +102,15 @@ export async function completeExecution(
   const failureReason =
     profile.itemCount === 0 ? noDataReason(job, inputs.length, recordsRead, issues) : undefined;
   let result: DataQualityResult = { violations: [], features: [] };
-  if (!failureReason)
+  if (!failureReason) {
     result = evaluateDataQuality({
       baseline: baseline.statistics,
       constraints: baseline.constraints,
       current: profile,
       calibration: baseline.calibration,
     });
+    result.violations.push(...sensitiveDataViolations(profile, baseline));
+  }
   const status: ExecutionSummary['status'] = failureReason
     ? 'Failed'
     : result.violations.length > 0

@@ -28,10 +28,12 @@ export function featureMetricInputs(
       inferredType: column.inferredType,
       numPresent: column.numPresent,
       numMissing,
-      ...(m.count > 0 ? { numeric: { sum: m.sum, min: m.min, max: m.max } } : {}),
+      // A column with sensitive values (e.g. card numbers) publishes no min and max: they would be values.
+      ...(m.count > 0 && !column.sensitive.any ? { numeric: { sum: m.sum, min: m.min, max: m.max } } : {}),
       distinctCount: Math.round(column.distinct.estimate()),
       ...(checked?.drift?.decided ? { driftDistance: checked.drift.distance } : {}),
       ...(checked?.drift?.calibrated ? { driftRatio: checked.drift.calibrated.ratio } : {}),
+      ...(column.sensitive.any ? { sensitiveValues: column.sensitive.total } : {}),
       typeCounts: {
         integral: column.integral,
         fractional: column.fractional,

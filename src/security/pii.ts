@@ -19,6 +19,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Statistics } from '../baseline/statistics.js';
+import type { Violation } from '../checks/data-quality.js';
 import { InputError } from '../core/errors.js';
 import type { IssueLogJSON } from '../core/issues.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
@@ -235,4 +236,45 @@ export function protectWindowProfile(profile: DatasetProfile, protection: Window
 /** After the checks: the window's values of dropped columns no longer appear in summaries. */
 export function forgetDroppedCategories(profile: DatasetProfile, protection: WindowProtection): void {
   for (const name of protection.drop) profile.column(name)?.categories.clear();
+}
+
+/** The features whose baseline had sensitive values: from sensitive.json, else by detecting on its buckets. */
+function baselineFlagged(baseline: {
+  statistics: Statistics;
+  sensitive?: SensitiveBaselineJSON;
+}): Set<string> {
+  if (baseline.sensitive) return new Set(Object.keys(baseline.sensitive.columns));
+  const out = new Set<string>();
+  for (const f of baseline.statistics.features) {
+    const buckets = f.string_statistics?.distribution?.categorical.buckets ?? [];
+    if (buckets.some((b) => b.value.startsWith(HASH_PREFIX) || detectSensitive(b.value) !== NOT_SENSITIVE))
+      out.add(f.name);
+  }
+  return out;
+}
+
+/**
+ * `sensitive_data_check`: one violation per window feature holding sensitive values when its baseline had
+ * none (a client started sending personal data). Names types and counts, never values.
+ */
+export function sensitiveDataViolations(
+  window: DatasetProfile,
+  baseline: { statistics: Statistics; sensitive?: SensitiveBaselineJSON },
+): Violation[] {
+  const flagged = flaggedColumns(window);
+  if (flagged.size === 0) return [];
+  const had = baselineFlagged(baseline);
+  const out: Violation[] = [];
+  for (const [name, findings] of flagged) {
+    if (had.has(name)) continue;
+    const column = window.column(name)!;
+    out.push({
+      feature_name: name,
+      constraint_check_type: 'sensitive_data_check',
+      description: `Sensitive data found: ${Object.entries(findings)
+        .map(([type, n]) => `${n} ${type}`)
+        .join(', ')} among ${column.numPresent} values; the baseline of this feature had none.`,
+    });
+  }
+  return out;
 }

@@ -149,6 +149,22 @@ describe('--pii (baseline and executions)', () => {
         .sort(),
     ).toEqual(buckets.map((b: { value: string }) => b.value).sort());
     // `contact` had no findings in the baseline, phone numbers in the window: no histogram in the report.
+    // A client started sending phone numbers in `contact`: a sensitive_data_check violation naming types only.
+    expect(summary.status).toBe('CompletedWithViolations');
+    const violations = JSON.parse(
+      readFileSync(join(summary.reportUri, 'constraint_violations.json'), 'utf8'),
+    );
+    const sensitiveChecks = violations.violations.filter(
+      (v: { constraint_check_type: string }) => v.constraint_check_type === 'sensitive_data_check',
+    );
+    expect(sensitiveChecks).toEqual([
+      {
+        feature_name: 'contact',
+        constraint_check_type: 'sensitive_data_check',
+        description:
+          'Sensitive data found: 75 PHONE_NUMBER among 300 values; the baseline of this feature had none.',
+      },
+    ]);
     const contact = byName.get('contact') as { string_statistics: Record<string, unknown> };
     expect(contact.string_statistics.distribution).toBeUndefined();
     expect(contact.string_statistics.common).toBeDefined();

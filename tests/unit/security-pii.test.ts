@@ -50,7 +50,7 @@ describe('pii redaction', () => {
   it('hashes the baseline columns in every mode and leaves out window-only flagged columns unless warn', () => {
     const window = new DatasetProfile(['email', 'note']);
     window.addRow(['a@b.io', 'call +44 20 7946 0958']);
-    window.addRow(['c@d.io', '+44 20 7946 0958']);
+    window.addRow(['carol@d.io', '+44 20 7946 0958']);
     const baseline = parseSensitiveBaseline(
       JSON.stringify({
         version: 1,
@@ -69,5 +69,44 @@ describe('pii redaction', () => {
     expect(() => parseSensitiveBaseline('{"version":2}', 'f')).toThrow(
       /not a driftwatch sensitive-data file/,
     );
+  });
+});
+
+describe('sensitive_data_check and its metric', () => {
+  it('flags a feature with sensitive values whose baseline had none, and publishes their count', async () => {
+    const { sensitiveDataViolations } = await import('../../src/security/pii.js');
+    const { featureMetricInputs } = await import('../../src/monitor/publish.js');
+    const { dataQualityMetricData } = await import('../../src/alerts/data-quality-metrics.js');
+    const train = new DatasetProfile(['email', 'note']);
+    train.addRow(['ann@b.io', 'hello']);
+    const statistics = statisticsFromProfile(train);
+    const window = new DatasetProfile(['email', 'note']);
+    window.addRow(['carol@d.io', '+44 20 7946 0958']);
+    window.addRow(['eve@f.io', 'fine']);
+    // No sensitive.json (a SageMaker baseline): the baseline's buckets are scanned instead.
+    const violations = sensitiveDataViolations(window, { statistics });
+    expect(violations.map((v) => [v.feature_name, v.constraint_check_type])).toEqual([
+      ['note', 'sensitive_data_check'],
+    ]);
+    expect(violations[0]!.description).toBe(
+      'Sensitive data found: 1 PHONE_NUMBER among 2 values; the baseline of this feature had none.',
+    );
+    expect(
+      sensitiveDataViolations(window, {
+        statistics,
+        sensitive: { version: 1, mode: 'warn', columns: { email: {}, note: {} } },
+      }),
+    ).toEqual([]);
+    const { datums } = dataQualityMetricData({
+      endpoint: 'ep',
+      scheduleName: 's',
+      timestamp: new Date(0),
+      features: featureMetricInputs(window, { violations, features: [] }, true),
+    });
+    const sensitive = datums.filter((d) => d.MetricName?.startsWith('feature_sensitive_values_'));
+    expect(sensitive.map((d) => [d.MetricName, d.Value])).toEqual([
+      ['feature_sensitive_values_email', 2],
+      ['feature_sensitive_values_note', 1],
+    ]);
   });
 });
