@@ -3,7 +3,8 @@
  * parts) and parts. Error policy: permanent errors (`isPermanent`: bad config or baseline, unreadable
  * input) become `UnrecoverableError` and fail the job at once with the reason kept on the job; other
  * errors are rethrown and retried with exponential backoff. An execution aborted by a shutdown is handed
- * back (moved to delayed, due now) without using up an attempt.
+ * back (moved to delayed, due now) without using up an attempt; so is one whose metrics an earlier, dead
+ * attempt may have sent (delayed until CloudWatch can tell, `PublicationPendingError`).
  */
 import { hostname } from 'node:os';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -13,6 +14,7 @@ import { nextRuns, previousRuns } from '../config/schedule.js';
 import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
+import { PublicationPendingError } from '../monitor/once.js';
 import type {
   ExecutionDeps,
   ExecutionProgress,
@@ -45,6 +47,11 @@ export interface ProcessorContext {
   progressIntervalMs?: number;
   /** Profiling threads per job (scale out with worker processes first). @defaultValue 1 */
   threads?: number;
+  /**
+   * How long a dead attempt's metrics may take to show in CloudWatch before the batch they are missing
+   * from is sent again (the job is delayed meanwhile, see `publishOnce`). @defaultValue 180000
+   */
+  metricsSettleMs?: number;
 }
 
 export interface TickResult {
@@ -108,7 +115,7 @@ export function createProcessor(ctx: ProcessorContext) {
     return found;
   }
 
-  function depsFor(job: Job, logger: Logger, signal: AbortSignal | undefined): ExecutionDeps {
+  function depsFor(job: Job, logger: Logger, signal: AbortSignal | undefined, token?: string): ExecutionDeps {
     let last = 0;
     const onProgress = (progress: ExecutionProgress) => {
       const now = Date.now();
@@ -124,6 +131,16 @@ export function createProcessor(ctx: ProcessorContext) {
       logger,
       ...(signal ? { signal } : {}),
       threads: ctx.threads ?? 1,
+      ...(token ? { lockToken: token } : {}),
+      publication: {
+        defer: true,
+        ...(ctx.metricsSettleMs !== undefined
+          ? {
+              settleMs: ctx.metricsSettleMs,
+              pollMs: Math.max(100, Math.min(15_000, ctx.metricsSettleMs / 4)),
+            }
+          : {}),
+      },
       attempt: `job ${job.id} attempt ${job.attemptsMade + 1} on ${hostname()} pid ${process.pid}`,
       onProgress,
     };
@@ -201,7 +218,7 @@ export function createProcessor(ctx: ProcessorContext) {
       monitor: data.execution.monitorName,
       scheduledTime: data.execution.scheduledTime,
     });
-    const deps = depsFor(job, logger, signal);
+    const deps = depsFor(job, logger, signal, token);
     if (data.step !== 'merge') {
       const existing = await kind.readSummary?.(ctx.storage, data.execution);
       if (existing) {
@@ -347,6 +364,12 @@ export function createProcessor(ctx: ProcessorContext) {
       }
     } catch (error) {
       if (error instanceof WaitingChildrenError || error instanceof DelayedError) throw error;
+      if (error instanceof PublicationPendingError && token) {
+        // Not a failure, and no reason to hold this worker's slot: look again later.
+        await job.moveToDelayed(error.retryAt, token);
+        ctx.logger.info({ jobId: job.id, retryAt: new Date(error.retryAt).toISOString() }, error.message);
+        throw new DelayedError();
+      }
       if (signal?.aborted && token) {
         // Shutting down: hand the job back (due now) without using up an attempt.
         await job.moveToDelayed(Date.now(), token);

@@ -47,6 +47,8 @@ export interface WorkerServiceOptions {
   shutdownTimeoutMs?: number;
   /** How long to wait for aborted jobs to hand themselves back, in ms. @defaultValue 10000 */
   handBackTimeoutMs?: number;
+  /** How long a dead attempt's metrics may take to show in CloudWatch, in ms (see `publishOnce`). @defaultValue 180000 */
+  metricsSettleMs?: number;
   /** Minimum time between progress updates of a job, in ms. @defaultValue 1000 */
   progressIntervalMs?: number;
   /** The execution kinds this worker runs. @defaultValue `executionKinds` */
@@ -115,6 +117,7 @@ export class WorkerService {
       logger: this.#logger,
       ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      ...(o.metricsSettleMs !== undefined ? { metricsSettleMs: o.metricsSettleMs } : {}),
     });
     const worker = new Worker(o.queue.name, processor, {
       connection: redisOptionsFromUrl(o.redis, 'worker', connect),

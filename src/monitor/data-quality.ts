@@ -7,8 +7,8 @@
  * `profileObjects` uses worker threads when the objects are large enough.
  *
  * Exactly once: reports are written under `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/` (deterministic,
- * overwritten by a retry with identical content); metrics are published once (`publishOnce`, a claim and a
- * marker, see once.ts); `execution.json` is written last with a
+ * overwritten by a retry with identical content); metrics are published once (`publishOnce`, a claim, and a
+ * marker datum in each PutMetricData call, see once.ts); `execution.json` is written last with a
  * create-only write. A retry after a completed execution returns the stored summary and publishes nothing.
  */
 import { renderConstraints } from '../baseline/constraints.js';
@@ -29,7 +29,7 @@ import {
   windowProtection,
 } from '../security/pii.js';
 import { describeViolations } from './details.js';
-import { publishOnce, readStoredSummary, storeSummaryOnce } from './once.js';
+import { publishOnce, publishOptions, readStoredSummary, storeSummaryOnce } from './once.js';
 import { profileInThreads, splitBySize, threadCount } from './parallel.js';
 import { jobWindow, listExecutionInputs, profileExecutionInputs } from './profile-window.js';
 import type { DataQualityJob, ExecutionDeps, ExecutionSummary, PartialProfileJSON } from './types.js';
@@ -139,26 +139,19 @@ export async function completeExecution(
   if (job.cloudwatch && deps.cloudwatch) {
     const cloudwatch = deps.cloudwatch;
     // Loaded here: the CloudWatch SDK costs ~0.4 s to import, and local runs never need it.
-    const { heartbeatLanded, publishDataQualityMetrics } = await import('./publish.js');
+    const { dataQualityPublication } = await import('./publish.js');
     metricsPublished = await publishOnce(
       deps.storage,
       prefix,
-      () =>
-        publishDataQualityMetrics(cloudwatch, {
-          job,
-          profile,
-          result,
-          status,
-          emitMetrics: baseline.constraints.monitoring_config.emit_metrics === 'Enabled',
-          issues,
-          signal: deps.signal,
-        }),
-      {
-        landed: () => heartbeatLanded(cloudwatch, 'data-quality', job, deps.signal),
-        issues,
-        ...(deps.attempt ? { claimant: deps.attempt } : {}),
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      },
+      cloudwatch,
+      dataQualityPublication({
+        job,
+        profile,
+        result,
+        status,
+        emitMetrics: baseline.constraints.monitoring_config.emit_metrics === 'Enabled',
+      }),
+      publishOptions(deps, issues),
     );
   }
   const t2 = Date.now();

@@ -3,14 +3,13 @@
  * under its own name in the model-metrics namespace, CBPE estimates as `estimated_<metric>` with
  * `estimated_<metric>_lower` / `_upper` (the band), and the execution heartbeat.
  */
-import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { modelQualityMetricData } from '../alerts/data-quality-metrics.js';
-import { putMetrics } from '../alerts/publish.js';
-import type { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus } from '../core/types.js';
 import { type BinaryPerformanceEstimate, ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
 import type { ModelQualityJob } from './model-quality.js';
-import { heartbeatOf, metricIdentity } from './publish.js';
+import type { Publication } from './once.js';
+import { heartbeatOf, metricIdentity, publicationOf } from './publish.js';
 
 /** The scalar values published for an estimate: `<metric>`, `<metric>_lower`, `<metric>_upper` (finite only). */
 export function estimateScalars(estimate: BinaryPerformanceEstimate): Record<string, number> {
@@ -24,39 +23,26 @@ export function estimateScalars(estimate: BinaryPerformanceEstimate): Record<str
   return out;
 }
 
-export async function publishModelQualityMetrics(
-  client: CloudWatchClient,
-  input: {
-    job: ModelQualityJob;
-    status: ExecutionStatus;
-    realised: Record<string, number>;
-    estimate: BinaryPerformanceEstimate | undefined;
-    issues: IssueLog;
-    signal?: AbortSignal;
-  },
-): Promise<number> {
+/** What a model-quality execution publishes (see `publishOnce`). */
+export function modelQualityPublication(input: {
+  job: ModelQualityJob;
+  status: ExecutionStatus;
+  realised: Record<string, number>;
+  estimate: BinaryPerformanceEstimate | undefined;
+}): Publication {
   const { job } = input;
   const identity = metricIdentity(job);
   const datums: MetricDatum[] = [];
-  let namespace = '';
-  if (Object.keys(input.realised).length > 0) {
-    const r = modelQualityMetricData({ ...identity, metrics: input.realised });
-    namespace = r.namespace;
-    datums.push(...r.datums);
-  }
+  if (Object.keys(input.realised).length > 0)
+    datums.push(...modelQualityMetricData({ ...identity, metrics: input.realised }).datums);
   if (input.estimate) {
-    const e = modelQualityMetricData({
-      ...identity,
-      metrics: estimateScalars(input.estimate),
-      prefix: 'estimated_',
-    });
-    namespace = e.namespace;
-    datums.push(...e.datums);
+    datums.push(
+      ...modelQualityMetricData({
+        ...identity,
+        metrics: estimateScalars(input.estimate),
+        prefix: 'estimated_',
+      }).datums,
+    );
   }
-  const heartbeat = heartbeatOf('model-quality', job, input.status);
-  datums.push(heartbeat.datum);
-  return await putMetrics(client, namespace || heartbeat.namespace, datums, {
-    signal: input.signal,
-    issues: input.issues,
-  });
+  return publicationOf(job, heartbeatOf('model-quality', job, input.status), datums);
 }

@@ -57,10 +57,9 @@ import {
   type ProblemType,
 } from '../metrics/quality/statistics.js';
 import { jobWindow, readExecutionSummary, reportPrefix } from './data-quality.js';
-import { publishModelQualityMetrics } from './model-quality-publish.js';
-import { publishOnce, storeSummaryOnce } from './once.js';
+import { modelQualityPublication } from './model-quality-publish.js';
+import { publishOnce, publishOptions, storeSummaryOnce } from './once.js';
 import { checkAborted } from './profile-window.js';
-import { heartbeatLanded } from './publish.js';
 import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary } from './types.js';
 
 /**
@@ -396,21 +395,14 @@ export async function runModelQualityExecution(
     metricsPublished = await publishOnce(
       deps.storage,
       prefix,
-      () =>
-        publishModelQualityMetrics(cloudwatch, {
-          job,
-          status,
-          realised: metrics ? finiteMetrics(metrics.scalars) : {},
-          estimate: (estimatedRecent ?? estimated)?.estimate,
-          issues,
-          signal: deps.signal,
-        }),
-      {
-        landed: () => heartbeatLanded(cloudwatch, 'model-quality', job, deps.signal),
-        issues,
-        ...(deps.attempt ? { claimant: deps.attempt } : {}),
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      },
+      cloudwatch,
+      modelQualityPublication({
+        job,
+        status,
+        realised: metrics ? finiteMetrics(metrics.scalars) : {},
+        estimate: (estimatedRecent ?? estimated)?.estimate,
+      }),
+      publishOptions(deps, issues),
     );
   }
   const published = Date.now();

@@ -1,103 +1,283 @@
 /**
  * Exactly-once steps of an execution, keyed by its report prefix (deterministic per monitor and window).
  *
- * Metrics: an attempt first claims the publication with a create-only `.metrics-claim`, then sends, then
- * records `.metrics-published`. Another attempt of the same window:
+ * Metrics: a window's datums go out in PutMetricData calls ("batches", cut by CloudWatch's limits of
+ * 1,000 datums and 1 MB per call), and every batch carries its own marker datum in the same call, so a
+ * batch is in CloudWatch exactly when its marker is:
+ * - when everything fits one call (the usual case: one call per window), the marker is the execution
+ *   heartbeat (`driftwatch_execution_completed`) itself;
+ * - otherwise batch i of n carries `driftwatch_publication_batch` with a `PublicationBatch` = `i/n`
+ *   dimension, and the last batch the heartbeat.
+ * Records in storage, under the report prefix: `.metrics-claim` (who publishes, the lock token of its job,
+ * when, and how the datums were cut: later attempts cut the same way), `.metrics-batch-<i>` after each call
+ * went out, `.metrics-published` once all did. Batches go one after another and each is recorded before
+ * the next is sent, so after a crash only the first unrecorded batch can be in doubt. A later attempt:
  * - sees `.metrics-published`: sends nothing;
- * - finds the claim taken but no `.metrics-published` (the claimer died while sending, or between sending
- *   and recording, or is still sending): asks `landed` whether the claimer's last datum (the execution
- *   heartbeat, sent after every other datum) is in CloudWatch, again every `pollMs` until the claim is
- *   `settleMs` old (CloudWatch can take minutes to make a datum readable). If it is, everything went out:
- *   it records that and sends nothing. If not, it sends again; datums of batches the dead claimer did send
- *   are then counted twice (their Average, Minimum and Maximum are unchanged; SampleCount and Sum double).
+ * - skips recorded batches; for the first unrecorded one asks CloudWatch whether its marker is there: if
+ *   so it records it and goes on, else, while the claim is younger than `settleMs` (CloudWatch can take
+ *   minutes to make a datum readable), it does not wait in place: it throws `PublicationPendingError`
+ *   (`defer`, the worker moves the job to BullMQ's delayed state and re-checks later) or sleeps (the CLI).
+ *   Once the claim is old enough and the marker still absent, that batch was not sent: it takes the claim
+ *   over and sends it and the rest.
+ * So each datum of the window is in CloudWatch once, whatever step a worker died at.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AlreadyExistsError } from '../core/errors.js';
+import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import {
+  batchMetricData,
+  datumLanded,
+  estimateDatumBytes,
+  invalidDatumReason,
+  type MetricBatchLimits,
+  PUT_METRIC_DATA_LIMITS,
+  putMetrics,
+} from '../alerts/publish.js';
+import { AlreadyExistsError, DriftwatchError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { loadHourFiles, renderReport } from '../report/html/index.js';
-import type { ExecutionSummary } from './types.js';
+import { crashPoint, testMaxDatumsPerCall } from './crash-points.js';
+import type { ExecutionDeps, ExecutionSummary } from './types.js';
+
+/** What one execution publishes. */
+export interface Publication {
+  namespace: string;
+  /** The execution's metric datums, in a deterministic order (the heartbeat not among them). */
+  datums: MetricDatum[];
+  /** The execution heartbeat: the marker of the last (or only) batch. */
+  heartbeat: MetricDatum;
+  /** The marker of batch `index` (0-based) of `count`, when the datums need several calls. */
+  batchMarker(index: number, count: number): MetricDatum;
+}
 
 export interface PublishOnceOptions {
-  /** True when the metrics an earlier, unfinished attempt sent reached CloudWatch (its last datum is visible). */
-  landed?: () => Promise<boolean>;
   /** Who claims (job id and attempt), kept in the claim for operators. */
   claimant?: string;
-  /** Where a re-publication after an unfinished attempt is recorded. */
+  /** The BullMQ lock token of the job publishing, kept in the claim. */
+  token?: string;
+  /** Where skipped datums and taken-over publications are recorded. */
   issues?: IssueLog;
-  /** How old an unfinished claim must be before its metrics are sent again. @defaultValue 180000 */
+  /** How old an unfinished claim must be before a batch whose marker is absent is sent again. @defaultValue 180000 */
   settleMs?: number;
   /** How often to look again meanwhile. @defaultValue 15000 */
   pollMs?: number;
-  /** Stops the wait (a worker handing its job back). */
+  /** Throw `PublicationPendingError` instead of waiting in place (a worker: the job is delayed). */
+  defer?: boolean;
   signal?: AbortSignal;
+  limits?: MetricBatchLimits;
+  /** Attempts per PutMetricData call (see `putMetrics`). */
+  maxAttempts?: number;
 }
 
-/** Publishes at most once per report prefix (see above); returns the number of datums this call sent. */
+/** An earlier attempt's publication is in doubt: look again at `retryAt` (epoch ms). Not a failure. */
+export class PublicationPendingError extends DriftwatchError {
+  readonly retryAt: number;
+  constructor(message: string, retryAt: number) {
+    super('E_PUBLICATION_PENDING', message);
+    this.retryAt = retryAt;
+  }
+}
+
+interface Claim {
+  claimedAt?: string;
+  by?: string;
+  token?: string;
+  /** Datums per batch (markers not counted), in order. */
+  batches?: number[];
+}
+
+const MARKER_RESERVE_BYTES = 2_000;
+
+/**
+ * Cuts the valid datums into batches of at most `limits` minus room for each batch's marker, or by the
+ * sizes an earlier attempt used (when they still add up).
+ */
+function cutBatches(
+  publication: Publication,
+  limits: MetricBatchLimits,
+  issues: IssueLog | undefined,
+  sizes: number[] | undefined,
+): MetricDatum[][] {
+  const room: MetricBatchLimits = {
+    ...limits,
+    maxDatums: Math.max(1, limits.maxDatums - 1),
+    maxPayloadBytes:
+      limits.maxPayloadBytes - Math.max(MARKER_RESERVE_BYTES, estimateDatumBytes(publication.heartbeat) * 2),
+  };
+  const { batches, skipped } = batchMetricData(publication.namespace, publication.datums, { limits: room });
+  for (const s of skipped) {
+    issues?.add({
+      kind: 'metric-datum-invalid',
+      source: `cloudwatch:${publication.namespace}`,
+      column: s.metricName,
+      message: `metric datum not published: ${s.reason}`,
+    });
+  }
+  const valid = batches.flat();
+  if (
+    sizes?.every((n) => Number.isInteger(n) && n >= 0) &&
+    sizes.reduce((a, b) => a + b, 0) === valid.length
+  ) {
+    const out: MetricDatum[][] = [];
+    let at = 0;
+    for (const n of sizes) {
+      out.push(valid.slice(at, at + n));
+      at += n;
+    }
+    return out;
+  }
+  return batches.length > 0 ? batches : [[]];
+}
+
+/**
+ * Publishes the execution's datums at most once per report prefix (see above); returns how many datums
+ * of the window are in CloudWatch by any attempt (markers included), 0 when nothing was published.
+ */
 export async function publishOnce(
   storage: Storage,
   reportPrefix: string,
-  publish: () => Promise<number>,
+  client: CloudWatchClient,
+  publication: Publication,
   options: PublishOnceOptions = {},
 ): Promise<number> {
   const done = joinUri(reportPrefix, '.metrics-published');
-  if (await storage.head(done)) return 0;
-  const claim = joinUri(reportPrefix, '.metrics-claim');
-  const record = (metrics: number, note?: string) =>
-    storage.write(
-      done,
-      JSON.stringify({ publishedAt: new Date().toISOString(), metrics, ...(note ? { note } : {}) }),
-    );
-  try {
-    await storage.write(
-      claim,
-      JSON.stringify({ claimedAt: new Date().toISOString(), by: options.claimant ?? 'unknown' }),
-      { ifNoneMatch: true, contentType: 'application/json' },
-    );
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    // Another attempt claimed and has not recorded the publication: wait for its record or its heartbeat.
-    const claimedAt = await claimTime(storage, claim);
-    const settleMs = options.settleMs ?? 180_000;
+  const recorded = await readJson<{ metrics?: number }>(storage, done);
+  if (recorded) return recorded.metrics ?? 0;
+  const claimUri = joinUri(reportPrefix, '.metrics-claim');
+  const unsendable = invalidDatumReason(publication.heartbeat);
+  if (unsendable) {
+    // Every datum of the window has the heartbeat's timestamp: none of them can go out either.
+    options.issues?.add({
+      kind: 'metric-datum-invalid',
+      source: `cloudwatch:${publication.namespace}`,
+      message: `the execution's ${publication.datums.length + 1} metric datums were not published: ${unsendable}`,
+    });
+    return 0;
+  }
+  const envLimit = testMaxDatumsPerCall();
+  const limits =
+    options.limits ??
+    (envLimit ? { ...PUT_METRIC_DATA_LIMITS, maxDatums: envLimit } : PUT_METRIC_DATA_LIMITS);
+  const settleMs = options.settleMs ?? 180_000;
+  const pollMs = options.pollMs ?? 15_000;
+  const claimFor = (batches: number[]): string =>
+    JSON.stringify({
+      claimedAt: new Date().toISOString(),
+      by: options.claimant ?? 'unknown',
+      ...(options.token ? { token: options.token } : {}),
+      batches,
+    } satisfies Claim);
+
+  let earlier = await readJson<Claim>(storage, claimUri);
+  let batches = cutBatches(publication, limits, options.issues, earlier?.batches);
+  const sizes = batches.map((b) => b.length);
+  if (!earlier) {
+    try {
+      await storage.write(claimUri, claimFor(sizes), { ifNoneMatch: true, contentType: 'application/json' });
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError)) throw error;
+      // Another attempt claimed in between: follow its cut.
+      earlier = await readJson<Claim>(storage, claimUri);
+      batches = cutBatches(publication, limits, undefined, earlier?.batches);
+    }
+  }
+  const n = batches.length;
+  const markerOf = (i: number) => (i === n - 1 ? publication.heartbeat : publication.batchMarker(i, n));
+  const batchUri = (i: number) => joinUri(reportPrefix, `.metrics-batch-${i + 1}`);
+  const total = batches.reduce((sum, b) => sum + b.length + 1, 0);
+  let first = 0;
+  while (first < n && (await storage.head(batchUri(first)))) first++;
+  if (earlier && first < n) {
+    // The first unrecorded batch may have gone out just before the earlier attempt stopped.
     for (;;) {
-      if (await storage.head(done)) return 0;
-      if (options.landed && (await options.landed())) {
-        await record(0, 'sent by an earlier attempt that stopped before recording it');
-        return 0;
+      if (await datumLanded(client, publication.namespace, markerOf(first), { signal: options.signal })) {
+        await recordBatch(
+          storage,
+          batchUri(first),
+          batches[first]?.length ?? 0,
+          'sent by an earlier attempt',
+        );
+        // The earlier attempt stopped before recording this batch, so it never sent the next one.
+        first++;
+        break;
       }
+      const claimedAt = Date.parse(earlier?.claimedAt ?? '') || 0;
       const left = claimedAt + settleMs - Date.now();
       if (left <= 0) break;
-      await sleep(Math.min(left, options.pollMs ?? 15_000), undefined, { signal: options.signal });
+      const wait = Math.min(left, pollMs);
+      if (options.defer)
+        throw new PublicationPendingError(
+          `an earlier attempt (${earlier?.by ?? 'unknown'}) may have sent batch ${first + 1}/${n} of the metrics; looking again in ${Math.ceil(wait / 1000)} s`,
+          Date.now() + wait,
+        );
+      await sleep(wait, undefined, { signal: options.signal });
+      if (await storage.head(done))
+        return (await readJson<{ metrics?: number }>(storage, done))?.metrics ?? total;
     }
-    options.issues?.add({
-      kind: 'metrics-republished',
-      source: claim,
-      message:
-        'an earlier attempt of this execution stopped while publishing its metrics, and its last datum is not in CloudWatch: the metrics were sent again (datums it did send are counted twice)',
+    if (first < n) {
+      options.issues?.add({
+        kind: 'metrics-publication-resumed',
+        source: claimUri,
+        message: `an earlier attempt stopped while publishing the metrics; batches ${first + 1}–${n} of ${n} were not in CloudWatch and were sent by this attempt`,
+      });
+      // This attempt now publishes: a later one waits for it, not for the earlier one.
+      await storage.write(claimUri, claimFor(batches.map((b) => b.length)), {
+        contentType: 'application/json',
+      });
+    }
+  }
+  if (first === 0) crashPoint('publish:before-first-call');
+  for (let i = first; i < n; i++) {
+    const batch = [...(batches[i] ?? []), markerOf(i)];
+    const sent = await putMetrics(client, publication.namespace, batch, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.issues ? { issues: options.issues } : {}),
+      limits: PUT_METRIC_DATA_LIMITS,
     });
+    if (sent !== batch.length)
+      throw new DriftwatchError(
+        'E_CLOUDWATCH',
+        `batch ${i + 1}/${n}: ${batch.length - sent} datums were not sent`,
+      );
+    if (i < n - 1) crashPoint('publish:between-batches');
+    else crashPoint('publish:before-record');
+    await recordBatch(storage, batchUri(i), batch.length - 1);
   }
-  let sent: number;
-  try {
-    sent = await publish();
-  } catch (error) {
-    // This attempt knows it did not finish: the next one need not wait for it (batches already sent
-    // are sent again then, as after a crash).
-    await storage.delete(claim).catch(() => {});
-    throw error;
-  }
-  await record(sent);
-  return sent;
+  await storage.write(
+    done,
+    JSON.stringify({ publishedAt: new Date().toISOString(), metrics: total, batches: n }),
+    { contentType: 'application/json' },
+  );
+  return total;
 }
 
-/** When the claim was made (its `claimedAt`), or long ago when it cannot be read. */
-async function claimTime(storage: Storage, claim: string): Promise<number> {
+/** The `publishOnce` options of an execution run with `deps`. */
+export function publishOptions(deps: ExecutionDeps, issues: IssueLog): PublishOnceOptions {
+  return {
+    issues,
+    ...(deps.attempt ? { claimant: deps.attempt } : {}),
+    ...(deps.lockToken ? { token: deps.lockToken } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...deps.publication,
+  };
+}
+
+async function recordBatch(storage: Storage, uri: string, datums: number, note?: string): Promise<void> {
+  await storage.write(
+    uri,
+    JSON.stringify({ sentAt: new Date().toISOString(), datums, ...(note ? { note } : {}) }),
+    { contentType: 'application/json' },
+  );
+}
+
+/** A small JSON record, or undefined when it is absent or unreadable. */
+async function readJson<T>(storage: Storage, uri: string): Promise<T | undefined> {
+  if (!(await storage.head(uri))) return undefined;
   try {
-    const at = Date.parse(
-      (JSON.parse(await storage.readText(claim)) as { claimedAt?: string }).claimedAt ?? '',
-    );
-    return Number.isFinite(at) ? at : 0;
+    return JSON.parse(await storage.readText(uri)) as T;
   } catch {
-    return 0;
+    return undefined;
   }
 }
 

@@ -1,16 +1,17 @@
-/** Publishing one data-quality execution's CloudWatch metrics (spec §7.2) and its heartbeat. */
+/** What one data-quality execution publishes to CloudWatch (spec §7.2): its metrics and its heartbeat. */
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import {
   dataQualityMetricData,
   executionHeartbeatDatum,
   type FeatureMetricInput,
   type MonitorType,
+  scheduleDimensions,
 } from '../alerts/data-quality-metrics.js';
-import { datumLanded, putMetrics } from '../alerts/publish.js';
+import { datumLanded } from '../alerts/publish.js';
 import type { DataQualityResult } from '../checks/data-quality.js';
-import type { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import type { Publication } from './once.js';
 import type { DataQualityJob, ExecutionJobBase } from './types.js';
 
 export function featureMetricInputs(
@@ -46,36 +47,50 @@ export function featureMetricInputs(
   });
 }
 
-/** Publishes the execution's metrics; returns the number of datums sent. Throws TransientError on failure. */
-export async function publishDataQualityMetrics(
-  client: CloudWatchClient,
-  input: {
-    job: DataQualityJob;
-    profile: DatasetProfile;
-    result: DataQualityResult;
-    status: ExecutionStatus;
-    emitMetrics: boolean;
-    issues: IssueLog;
-    signal?: AbortSignal;
-  },
-): Promise<number> {
+/** What a data-quality execution publishes (see `publishOnce`): its feature metrics and heartbeat. */
+export function dataQualityPublication(input: {
+  job: DataQualityJob;
+  profile: DatasetProfile;
+  result: DataQualityResult;
+  status: ExecutionStatus;
+  emitMetrics: boolean;
+}): Publication {
   const { job } = input;
-  const { namespace, datums } =
+  const heartbeat = heartbeatOf('data-quality', job, input.status);
+  const datums =
     input.status === 'Failed'
-      ? { namespace: '', datums: [] as MetricDatum[] }
+      ? []
       : dataQualityMetricData({
           ...metricIdentity(job),
           features: featureMetricInputs(input.profile, input.result, input.emitMetrics),
-        });
-  const heartbeat = heartbeatOf('data-quality', job, input.status);
-  let sent = 0;
-  if (datums.length > 0)
-    sent += await putMetrics(client, namespace, datums, { signal: input.signal, issues: input.issues });
-  sent += await putMetrics(client, heartbeat.namespace, [heartbeat.datum], {
-    signal: input.signal,
-    issues: input.issues,
-  });
-  return sent;
+        }).datums;
+  return publicationOf(job, heartbeat, datums);
+}
+
+/** The metric that marks batch i of n of a publication too large for one PutMetricData call. */
+export const PUBLICATION_BATCH_METRIC = 'driftwatch_publication_batch';
+
+/** A publication of `datums` (all in the heartbeat's namespace) ending with the heartbeat. */
+export function publicationOf(
+  job: MetricJob,
+  heartbeat: { namespace: string; datum: MetricDatum },
+  datums: MetricDatum[],
+): Publication {
+  const identity = metricIdentity(job);
+  return {
+    namespace: heartbeat.namespace,
+    datums,
+    heartbeat: heartbeat.datum,
+    batchMarker: (index, count) => ({
+      MetricName: PUBLICATION_BATCH_METRIC,
+      Dimensions: [
+        ...scheduleDimensions(identity),
+        { Name: 'PublicationBatch', Value: `${index + 1}/${count}` },
+      ],
+      Timestamp: identity.timestamp,
+      Value: 1,
+    }),
+  };
 }
 
 /** What names an execution's metrics. */

@@ -55,6 +55,17 @@ export interface ExecutionDeps {
   signal?: AbortSignal;
   /** Names this attempt (job id and attempt, host and pid) in the claims it writes. */
   attempt?: string;
+  /** The BullMQ lock token the attempt runs under (kept in its publication claim). */
+  lockToken?: string;
+  /** How a publication in doubt (an earlier attempt stopped while sending) is waited for (see `publishOnce`). */
+  publication?: {
+    /** Throw `PublicationPendingError` instead of waiting in place (a worker: the job is delayed). */
+    defer?: boolean;
+    /** @defaultValue 180000 */
+    settleMs?: number;
+    /** @defaultValue 15000 */
+    pollMs?: number;
+  };
   onProgress?: (progress: ExecutionProgress) => void;
   /** Worker threads for profiling (default: one per 16 MiB of capture, up to the cores; 1 = this thread only). */
   threads?: number;

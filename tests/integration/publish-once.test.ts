@@ -1,25 +1,25 @@
 /**
- * Metrics are published once per execution, also when an earlier attempt stopped while publishing:
- * claims and markers on real local storage, the heartbeat check against moto_server's CloudWatch.
+ * Metrics are published once per execution, also when an earlier attempt stopped while publishing: a
+ * marker datum in every PutMetricData call, records on real local storage, CloudWatch on moto_server.
+ * (Worker processes killed at each step of a publication: tests/integration/exactly-once.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetMetricStatisticsCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executionHeartbeatDatum } from '../../src/alerts/data-quality-metrics.js';
-import { putMetrics } from '../../src/alerts/publish.js';
 import { IssueLog } from '../../src/core/issues.js';
 import { RoutingStorage } from '../../src/io/storage.js';
-import { publishOnce } from '../../src/monitor/once.js';
-import { heartbeatLanded } from '../../src/monitor/publish.js';
+import { type Publication, PublicationPendingError, publishOnce } from '../../src/monitor/once.js';
+import { heartbeatLanded, heartbeatOf, publicationOf } from '../../src/monitor/publish.js';
 import { testCloudWatchClient } from '../support/aws.js';
 
 const cloudwatch = testCloudWatchClient();
 const storage = new RoutingStorage();
+const limits = { maxDatums: 4, maxPayloadBytes: 1_000_000, maxDimensions: 30 };
 let prefix: string;
 let job: { endpoint: string; scheduleName: string; scheduledTime: string };
-let sends: number;
 
 /** The last full hour: inside CloudWatch's accepted range, aligned like a scheduled time. */
 function lastHour(offsetHours = 0): Date {
@@ -28,29 +28,52 @@ function lastHour(offsetHours = 0): Date {
   return t;
 }
 
-/** What an execution's publication ends with: its heartbeat. */
-async function sendHeartbeat(at = new Date(job.scheduledTime)): Promise<number> {
-  const { namespace, datum } = executionHeartbeatDatum({
-    endpoint: job.endpoint,
-    scheduleName: job.scheduleName,
-    batch: false,
-    type: 'data-quality',
-    timestamp: at,
-    status: 'Completed',
-  });
-  return await putMetrics(cloudwatch, namespace, [datum]);
+/** An execution's publication of `count` datums (metric m<i>, values i and 2i). */
+function publication(count: number): Publication {
+  const at = new Date(job.scheduledTime);
+  const datums: MetricDatum[] = Array.from({ length: count }, (_, i) => ({
+    MetricName: `m${i}`,
+    Dimensions: [
+      { Name: 'Endpoint', Value: job.endpoint },
+      { Name: 'MonitoringSchedule', Value: job.scheduleName },
+    ],
+    Timestamp: at,
+    StatisticValues: { SampleCount: 2, Sum: 3 * i, Minimum: i, Maximum: 2 * i },
+  }));
+  return publicationOf(job, heartbeatOf('data-quality', job, 'Completed'), datums);
 }
 
-const publish = async () => {
-  sends++;
-  return await sendHeartbeat();
-};
-const landed = () => heartbeatLanded(cloudwatch, 'data-quality', job);
+async function stats(datum: MetricDatum) {
+  const out = await cloudwatch.send(
+    new GetMetricStatisticsCommand({
+      Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+      MetricName: datum.MetricName,
+      Dimensions: datum.Dimensions,
+      StartTime: new Date(Date.parse(job.scheduledTime) - 3_600_000),
+      EndTime: new Date(Date.parse(job.scheduledTime) + 3_600_000),
+      Period: 7200,
+      Statistics: ['SampleCount', 'Sum', 'Minimum', 'Maximum'],
+    }),
+  );
+  const points = out.Datapoints ?? [];
+  return {
+    calls: points.length,
+    sampleCount: points.reduce((n, p) => n + (p.SampleCount ?? 0), 0),
+    sum: points.reduce((n, p) => n + (p.Sum ?? 0), 0),
+  };
+}
 
-/** What an attempt that died after claiming (and perhaps after sending) leaves behind. */
-function leaveClaim(ageMs = 3_600_000): void {
+/** Every datum and marker of `p` (cut in batches of 3 + marker) is in CloudWatch once. */
+async function expectOnce(p: Publication, batches: number): Promise<void> {
+  for (const [i, d] of p.datums.entries())
+    expect(await stats(d), d.MetricName).toEqual({ calls: 1, sampleCount: 2, sum: 3 * i });
+  expect((await stats(p.heartbeat)).sampleCount).toBe(1);
+  for (let b = 0; b < batches - 1; b++) expect((await stats(p.batchMarker(b, batches))).sampleCount).toBe(1);
+}
+
+function leaveClaim(claim: Record<string, unknown>, ageMs = 3_600_000): void {
   const claimedAt = new Date(Date.now() - ageMs).toISOString();
-  writeFileSync(join(prefix, '.metrics-claim'), JSON.stringify({ claimedAt }));
+  writeFileSync(join(prefix, '.metrics-claim'), JSON.stringify({ claimedAt, by: 'dead', ...claim }));
 }
 
 beforeEach(() => {
@@ -60,92 +83,108 @@ beforeEach(() => {
     scheduleName: 'hourly',
     scheduledTime: lastHour().toISOString(),
   };
-  sends = 0;
 });
 
 afterEach(() => rmSync(prefix, { recursive: true, force: true }));
 
 describe('publishOnce', () => {
-  it('claims, sends and records; a second attempt sends nothing', async () => {
-    expect(await publishOnce(storage, prefix, publish, { landed, claimant: 'job a attempt 1' })).toBe(1);
-    expect(JSON.parse(readFileSync(join(prefix, '.metrics-claim'), 'utf8')).by).toBe('job a attempt 1');
-    expect(JSON.parse(readFileSync(join(prefix, '.metrics-published'), 'utf8')).metrics).toBe(1);
-    expect(await publishOnce(storage, prefix, publish, { landed })).toBe(0);
-    expect(sends).toBe(1);
+  it('sends the datums and the heartbeat in one call when they fit; a second attempt sends nothing', async () => {
+    const p = publication(5);
+    expect(
+      await publishOnce(storage, prefix, cloudwatch, p, { claimant: 'job a attempt 1', token: 't1' }),
+    ).toBe(6);
+    const claim = JSON.parse(readFileSync(join(prefix, '.metrics-claim'), 'utf8'));
+    expect(claim).toMatchObject({ by: 'job a attempt 1', token: 't1', batches: [5] });
+    expect(JSON.parse(readFileSync(join(prefix, '.metrics-published'), 'utf8'))).toMatchObject({
+      metrics: 6,
+      batches: 1,
+    });
+    // Counted by every attempt: what the window has in CloudWatch.
+    expect(await publishOnce(storage, prefix, cloudwatch, p)).toBe(6);
+    await expectOnce(p, 1);
   });
 
-  it('after an attempt that sent everything but died before recording it, sends nothing', async () => {
-    leaveClaim();
-    await sendHeartbeat();
+  it('cuts datums that do not fit one call into batches, each with its own marker', async () => {
+    const p = publication(7);
+    expect(await publishOnce(storage, prefix, cloudwatch, p, { limits })).toBe(10);
+    for (const i of [1, 2, 3]) expect(existsSync(join(prefix, `.metrics-batch-${i}`))).toBe(true);
+    await expectOnce(p, 3);
+  });
+
+  it('after an attempt that sent a batch and died before recording it, sends only the other batches', async () => {
+    const p = publication(7);
+    // What the dead attempt did: claimed with its cut, sent batch 1 (with its marker), nothing recorded.
+    leaveClaim({ batches: [3, 3, 1] }, 0);
+    await cloudwatch.send(
+      new (await import('@aws-sdk/client-cloudwatch')).PutMetricDataCommand({
+        Namespace: p.namespace,
+        MetricData: [...p.datums.slice(0, 3), p.batchMarker(0, 3)],
+      }),
+    );
     const issues = new IssueLog();
-    expect(await publishOnce(storage, prefix, publish, { landed, issues })).toBe(0);
-    expect(sends).toBe(0);
-    expect(JSON.parse(readFileSync(join(prefix, '.metrics-published'), 'utf8')).note).toMatch(
+    // Another cut today (1000 per call) does not matter: the claim's cut is followed.
+    expect(await publishOnce(storage, prefix, cloudwatch, p, { issues, settleMs: 60_000, defer: true })).toBe(
+      10,
+    );
+    expect(JSON.parse(readFileSync(join(prefix, '.metrics-batch-1'), 'utf8')).note).toMatch(
       /earlier attempt/,
     );
-    expect(issues.toJSON().counts).toEqual({});
+    await expectOnce(p, 3);
+    expect(issues.toJSON().counts).toEqual({ 'metrics-publication-resumed': 1 });
   });
 
-  it('waits for a young claim: its heartbeat showing up while it waits means nothing is sent', async () => {
-    leaveClaim(0);
-    const late = new Promise((resolve) => setTimeout(resolve, 400)).then(() => sendHeartbeat());
+  it('a young claim whose batch is not in CloudWatch defers (no waiting in place); once settled, sends', async () => {
+    const p = publication(2);
+    leaveClaim({ batches: [2] }, 0);
     const started = Date.now();
-    expect(await publishOnce(storage, prefix, publish, { landed, settleMs: 20_000, pollMs: 100 })).toBe(0);
-    await late;
-    expect(sends).toBe(0);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    const pending = await publishOnce(storage, prefix, cloudwatch, p, {
+      settleMs: 60_000,
+      pollMs: 5_000,
+      defer: true,
+    }).catch((e: unknown) => e);
+    expect(pending).toBeInstanceOf(PublicationPendingError);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    const retryAt = (pending as PublicationPendingError).retryAt;
+    expect(retryAt - started).toBeGreaterThanOrEqual(4_000);
+    expect(retryAt - started).toBeLessThanOrEqual(6_000);
+    expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(false);
+
+    // The claim is old now: the batch was never sent, so this attempt sends it and says so.
+    leaveClaim({ batches: [2] }, 120_000);
+    const issues = new IssueLog();
+    expect(await publishOnce(storage, prefix, cloudwatch, p, { issues, settleMs: 60_000, defer: true })).toBe(
+      3,
+    );
+    expect(issues.toJSON().counts).toEqual({ 'metrics-publication-resumed': 1 });
+    expect(JSON.parse(readFileSync(join(prefix, '.metrics-claim'), 'utf8')).by).not.toBe('dead');
+    await expectOnce(p, 1);
   });
 
-  it('waits for a young claim until it is settleMs old, then sends; a shutdown ends the wait', async () => {
-    leaveClaim(0);
-    const started = Date.now();
-    expect(await publishOnce(storage, prefix, publish, { landed, settleMs: 700, pollMs: 100 })).toBe(1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
-    expect(sends).toBe(1);
-
-    // (This window's heartbeat is in CloudWatch now: the next wait asks about one that never comes.)
-    rmSync(join(prefix, '.metrics-published'));
-    leaveClaim(0);
+  it('without defer (the CLI) waits in place, and a shutdown ends the wait', async () => {
+    leaveClaim({ batches: [2] }, 0);
     const abort = new AbortController();
-    const never = async () => false;
-    const waiting = publishOnce(storage, prefix, publish, {
-      landed: never,
+    const waiting = publishOnce(storage, prefix, cloudwatch, publication(2), {
       pollMs: 100,
       signal: abort.signal,
     });
     setTimeout(() => abort.abort(), 300);
     await expect(waiting).rejects.toThrow(/abort/i);
-    expect(sends).toBe(1);
+    expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(false);
   });
 
-  it('an attempt whose publication failed gives its claim back, so the retry does not wait', async () => {
-    const failing = async () => {
-      throw new Error('throttled');
-    };
-    await expect(publishOnce(storage, prefix, failing, { landed })).rejects.toThrow('throttled');
-    expect(existsSync(join(prefix, '.metrics-claim'))).toBe(false);
-    const started = Date.now();
-    expect(await publishOnce(storage, prefix, publish, { landed, pollMs: 60_000 })).toBe(1);
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
-
-  it('after an attempt that died before its heartbeat went out, sends again and says so', async () => {
-    leaveClaim();
-    // Another window's heartbeat of the same schedule does not count.
-    await sendHeartbeat(lastHour(1));
+  it('a window too old for CloudWatch publishes nothing and says so', async () => {
+    job.scheduledTime = new Date(Date.now() - 15 * 86_400_000).toISOString();
     const issues = new IssueLog();
-    expect(await publishOnce(storage, prefix, publish, { landed, issues })).toBe(1);
-    expect(sends).toBe(1);
-    expect(existsSync(join(prefix, '.metrics-published'))).toBe(true);
-    expect(issues.toJSON().counts).toEqual({ 'metrics-republished': 1 });
+    expect(await publishOnce(storage, prefix, cloudwatch, publication(3), { issues })).toBe(0);
+    expect(issues.toJSON().counts).toEqual({ 'metric-datum-invalid': 1 });
   });
 });
 
 describe('heartbeatLanded', () => {
   it('finds the heartbeat of exactly this schedule and scheduled time', async () => {
-    expect(await landed()).toBe(false);
-    await sendHeartbeat();
-    expect(await landed()).toBe(true);
+    expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(false);
+    await publishOnce(storage, prefix, cloudwatch, publication(0));
+    expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(true);
     expect(await heartbeatLanded(cloudwatch, 'model-quality', job)).toBe(false);
     expect(await heartbeatLanded(cloudwatch, 'data-quality', { ...job, scheduleName: 'other' })).toBe(false);
     const nextHour = new Date(Date.parse(job.scheduledTime) + 3600_000).toISOString();

@@ -148,6 +148,7 @@ describe('a worker killed with SIGKILL in the middle of an execution', () => {
     // Exactly one report set for the window, and nothing else under the output.
     expect(filesUnder(data.outputUri)).toEqual(
       [
+        '.metrics-batch-1',
         '.metrics-claim',
         '.metrics-published',
         'constraint_violations.json',

@@ -136,6 +136,7 @@ interface WorkerCommandOptions extends QueueCommandOptions {
   stalledIntervalMs?: number;
   shutdownTimeoutMs: number;
   progressIntervalMs: number;
+  metricsSettleMs: number;
   schedule?: boolean;
   logLevel?: string;
   httpPort?: number;
@@ -176,6 +177,12 @@ export function register(program: Command): void {
       'least time between two progress updates of a job',
       nonNegativeInteger,
       1_000,
+    )
+    .option(
+      '--metrics-settle-ms <ms>',
+      "how long a dead attempt's metrics may take to show in CloudWatch before they are sent again (the job waits delayed, not in a slot)",
+      positiveInteger,
+      180_000,
     )
     .option(
       '--http-port <port>',
@@ -220,6 +227,7 @@ export function register(program: Command): void {
         ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
         shutdownTimeoutMs: options.shutdownTimeoutMs,
         progressIntervalMs: options.progressIntervalMs,
+        metricsSettleMs: options.metricsSettleMs,
         ...(metrics ? { metrics } : {}),
       });
       const http =

@@ -1,0 +1,21 @@
+/**
+ * Named points where a test can make a worker process die at once (SIGKILL to itself), to prove that
+ * what a crash there leaves behind is recovered exactly once. Set `DRIFTWATCH_TEST_CRASH_AT` to the
+ * point's name in the environment of a spawned worker; unset (production), `crashPoint` does nothing.
+ *
+ * Points: `publish:before-first-call` (claim written, nothing sent), `publish:between-batches` (after
+ * the first PutMetricData call of several, before its record), `publish:before-record` (every call made,
+ * the publication not recorded yet).
+ */
+export type CrashPoint = 'publish:before-first-call' | 'publish:between-batches' | 'publish:before-record';
+
+export function crashPoint(point: CrashPoint): void {
+  if (process.env.DRIFTWATCH_TEST_CRASH_AT !== point) return;
+  process.kill(process.pid, 'SIGKILL');
+}
+
+/** Datums per PutMetricData call when a test wants several batches (`DRIFTWATCH_TEST_MAX_DATUMS_PER_CALL`). */
+export function testMaxDatumsPerCall(): number | undefined {
+  const n = Number(process.env.DRIFTWATCH_TEST_MAX_DATUMS_PER_CALL);
+  return Number.isInteger(n) && n >= 2 ? n : undefined;
+}

@@ -1,0 +1,192 @@
+/**
+ * Exactly once, with real worker processes (the built CLI), real Redis and CloudWatch on moto_server: a
+ * worker killed at each step of a publication (before the first PutMetricData call, between batches, after
+ * the last call but before it is recorded: `DRIFTWATCH_TEST_CRASH_AT`) is replaced by another one, and
+ * every metric of the window then has exactly the datum an uninterrupted run gives it (SampleCount, Sum,
+ * Minimum, Maximum), and `metricsPublished` counts every datum of the window.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CloudWatchClient,
+  type Dimension,
+  GetMetricStatisticsCommand,
+  ListMetricsCommand,
+} from '@aws-sdk/client-cloudwatch';
+import type { Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
+import type { ExecutionResult } from '../../src/jobs/payloads.js';
+import { closeQueue, enqueueExecution, openQueue } from '../../src/jobs/queue.js';
+import { awsEndpoint, testCloudWatchClient } from '../support/aws.js';
+import { type MonitorData, prepareMonitorData } from '../support/monitor-data.js';
+import { cleanupQueue, redisUrl, uniqueQueueSettings, waitForJob } from '../support/queues.js';
+import { assertBuilt, serviceEnv, spawnWorker, type WorkerProcess } from '../support/worker-process.js';
+
+const NAMESPACE = 'aws/sagemaker/Endpoints/data-metrics';
+// CloudWatch keeps datapoints up to two weeks old: the window is yesterday's.
+const yesterday = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000);
+const windowStart = new Date(yesterday.getTime() + 9 * 3_600_000);
+const scheduledTime = new Date(windowStart.getTime() + 3_600_000);
+
+const workers: WorkerProcess[] = [];
+const queues: Array<{ queue: Queue; settings: QueueSettings }> = [];
+let dir: string;
+let data: MonitorData;
+let cloudwatch: CloudWatchClient;
+/** Statistics per metric (name and non-schedule dimensions) of an uninterrupted run. */
+let reference: Map<string, Stats>;
+
+interface Stats {
+  points: number;
+  SampleCount: number;
+  Sum: number;
+  Minimum: number;
+  Maximum: number;
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  cloudwatch = testCloudWatchClient();
+  dir = mkdtempSync(join(tmpdir(), 'dw-exactly-'));
+  data = await prepareMonitorData(dir, { records: 3000, files: 3, windowStart });
+  const { job } = await runWindow(`ref-${randomUUID().slice(0, 8)}`, undefined);
+  reference = await windowMetrics(job.scheduleName);
+}, 120_000);
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
+  for (const { queue, settings } of queues.splice(0)) {
+    await closeQueue(queue);
+    await cleanupQueue(settings);
+  }
+});
+
+afterAll(() => cloudwatch?.destroy());
+
+function metricKey(name: string, dimensions: Dimension[]): string {
+  const dims = dimensions
+    .filter((d) => d.Name !== 'MonitoringSchedule')
+    .map((d) => `${d.Name}=${d.Value}`)
+    .sort();
+  return [name, ...dims].join('|');
+}
+
+/** Every metric of the schedule's window in CloudWatch, with its statistics over the window's hour. */
+async function windowMetrics(scheduleName: string): Promise<Map<string, Stats>> {
+  const out = new Map<string, Stats>();
+  let token: string | undefined;
+  do {
+    const listed = await cloudwatch.send(
+      new ListMetricsCommand({
+        Namespace: NAMESPACE,
+        Dimensions: [{ Name: 'MonitoringSchedule', Value: scheduleName }],
+        NextToken: token,
+      }),
+    );
+    for (const metric of listed.Metrics ?? []) {
+      const answer = await cloudwatch.send(
+        new GetMetricStatisticsCommand({
+          Namespace: NAMESPACE,
+          MetricName: metric.MetricName,
+          Dimensions: metric.Dimensions,
+          StartTime: new Date(scheduledTime.getTime() - 3_600_000),
+          EndTime: new Date(scheduledTime.getTime() + 3_600_000),
+          Period: 60,
+          Statistics: ['SampleCount', 'Sum', 'Minimum', 'Maximum'],
+        }),
+      );
+      const points = answer.Datapoints ?? [];
+      out.set(metricKey(metric.MetricName as string, metric.Dimensions ?? []), {
+        points: points.length,
+        SampleCount: points.reduce((n, p) => n + (p.SampleCount ?? 0), 0),
+        Sum: points.reduce((n, p) => n + (p.Sum ?? 0), 0),
+        Minimum: Math.min(...points.map((p) => p.Minimum ?? Number.POSITIVE_INFINITY)),
+        Maximum: Math.max(...points.map((p) => p.Maximum ?? Number.NEGATIVE_INFINITY)),
+      });
+    }
+    token = listed.NextToken;
+  } while (token);
+  return out;
+}
+
+/**
+ * Runs the window of monitor `name` on a worker; with `crashAt`, a first worker dies there (SIGKILL) and
+ * a second one finishes the job.
+ */
+async function runWindow(name: string, crashAt: string | undefined) {
+  const settings = uniqueQueueSettings();
+  const document = {
+    queue: settings,
+    monitors: [
+      {
+        name,
+        endpoint: data.endpoint,
+        capture: data.captureUri,
+        baseline: data.baselineUri,
+        output: data.outputUri,
+        schedule: 'cron(0 * ? * * *)',
+        cloudwatch: true,
+        retry: { attempts: 3, backoffMs: 100 },
+      },
+    ],
+  };
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, YAML.stringify(document));
+  const monitor = parseMonitorsConfig(document, path).monitors[0] as MonitorConfig;
+  const queue = openQueue({ redis: redisUrl(), queue: settings, role: 'worker' });
+  queues.push({ queue, settings });
+  const env = serviceEnv(awsEndpoint(), redisUrl());
+  const args = ['--config', path, '--stalled-interval-ms', '500', '--metrics-settle-ms', '15000'];
+  const { id } = await enqueueExecution(queue, monitor, scheduledTime, 'backfill');
+  let first: WorkerProcess | undefined;
+  if (crashAt) {
+    first = spawnWorker([...args, '--lock-duration-ms', '1500'], {
+      ...env,
+      DRIFTWATCH_TEST_CRASH_AT: crashAt,
+      // Several PutMetricData calls per window, so that there is a "between".
+      DRIFTWATCH_TEST_MAX_DATUMS_PER_CALL: '25',
+    });
+    workers.push(first);
+    expect((await first.exited).signal).toBe('SIGKILL');
+  }
+  const second = spawnWorker([...args, '--lock-duration-ms', '30000'], env);
+  workers.push(second);
+  const job = await waitForJob(queue, id, { timeoutMs: 90_000, intervalMs: 100 });
+  expect(job.failedReason).toBeUndefined();
+  return {
+    job: { scheduleName: name },
+    result: job.returnvalue as ExecutionResult,
+    first,
+    second,
+  };
+}
+
+describe('a worker killed at each step of a publication', () => {
+  for (const point of ['publish:before-first-call', 'publish:between-batches', 'publish:before-record']) {
+    it(`at ${point}: every metric of the window has exactly one datum, as in an uninterrupted run`, async () => {
+      const name = `crash-${randomUUID().slice(0, 8)}`;
+      const { result, second } = await runWindow(name, point);
+      const metrics = await windowMetrics(name);
+      // Batch markers exist only in the cut publication; everything else matches the reference exactly.
+      const markers = [...metrics.keys()].filter((k) => k.startsWith('driftwatch_publication_batch'));
+      expect(markers.length).toBeGreaterThanOrEqual(2);
+      for (const k of markers) expect(metrics.get(k)).toMatchObject({ points: 1, SampleCount: 1 });
+      const rest = new Map([...metrics].filter(([k]) => !markers.includes(k)));
+      expect(rest.size).toBe(reference.size);
+      expect(reference.size).toBeGreaterThan(30);
+      for (const [key, stats] of reference) expect(rest.get(key), key).toEqual(stats);
+      for (const stats of rest.values()) expect(stats.points).toBe(1);
+      // Every datum of the window, whichever attempt sent it.
+      const datums = [...metrics.values()].reduce((n, s) => n + s.points, 0);
+      expect(result.metricsPublished).toBe(datums);
+      if (point === 'publish:before-first-call') {
+        // The claim was young and its batch absent: the job waited delayed, not in a worker slot.
+        expect(second.logs.some((l) => /may have sent batch 1\//.test(String(l.msg)))).toBe(true);
+      }
+    }, 150_000);
+  }
+});
