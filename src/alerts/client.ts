@@ -4,6 +4,7 @@
  * own retries turned off because `callWithRetry` (retry.ts) retries every call with backoff and jitter.
  */
 import { CloudWatchClient, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
+import { tagAwsErrors } from '../core/error-boundary.js';
 import { awsRequestHandler } from '../io/aws-http.js';
 
 export interface CloudWatchClientOptions {
@@ -24,5 +25,5 @@ export function createCloudWatchClient(options: CloudWatchClientOptions = {}): C
   if (options.disableRequestCompression !== undefined)
     config.disableRequestCompression = options.disableRequestCompression;
   if (options.credentials) config.credentials = options.credentials;
-  return new CloudWatchClient(config);
+  return tagAwsErrors(new CloudWatchClient(config), 'cloudwatch');
 }

@@ -6,6 +6,7 @@
  * Clients should be created with the SDK's own retries off (`maxAttempts: 1`, see `createCloudWatchClient`),
  * so that this layer alone decides how often a call is made.
  */
+import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, DriftwatchError, TransientError } from '../core/errors.js';
 
 export interface RetryOptions {
@@ -152,7 +153,7 @@ export async function callWithRetry<T>(
       if (kind === 'aborted') throw error;
       if (kind === 'auth') {
         throw new ConfigError(
-          `CloudWatch refused ${what} (check credentials and IAM permissions): ${describe(error)}`,
+          `CloudWatch refused ${what}: ${toDriftwatchError(error).message}`,
           {},
           {
             cause: error,

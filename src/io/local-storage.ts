@@ -15,6 +15,7 @@ import {
 } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { toDriftwatchError } from '../core/error-boundary.js';
 import { AlreadyExistsError, InputError } from '../core/errors.js';
 import { parseUri } from '../core/uri.js';
 import type { ObjectInfo, Storage, WriteOptions } from './storage.js';
@@ -158,6 +159,19 @@ export class LocalStorage implements Storage {
     options: WriteOptions = {},
   ): Promise<ObjectInfo> {
     const path = localPath(uri);
+    try {
+      return await this.#write(path, body, options);
+    } catch (error) {
+      // ENOSPC from write(2) names no path: the boundary gets it here.
+      throw toDriftwatchError(error, { operation: 'write', uri: path });
+    }
+  }
+
+  async #write(
+    path: string,
+    body: string | Uint8Array | Readable,
+    options: WriteOptions,
+  ): Promise<ObjectInfo> {
     await mkdir(dirname(path), { recursive: true });
     const temp = join(dirname(path), `.dw-tmp-${process.pid}-${++tempCounter}`);
     try {

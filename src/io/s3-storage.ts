@@ -13,6 +13,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { tagAwsErrors, toDriftwatchError } from '../core/error-boundary.js';
 import { AlreadyExistsError, InputError, TransientError } from '../core/errors.js';
 import { parseUri } from '../core/uri.js';
 import { type AwsTimeouts, awsRequestHandler } from './aws-http.js';
@@ -76,7 +77,7 @@ export class S3Storage implements Storage {
 
   constructor(options: S3StorageOptions = {}) {
     if (options.client) {
-      this.client = options.client;
+      this.client = tagAwsErrors(options.client, 's3');
     } else {
       const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
       const config: S3ClientConfig = {
@@ -89,7 +90,7 @@ export class S3Storage implements Storage {
       if (options.region ?? process.env.AWS_REGION) config.region = options.region ?? process.env.AWS_REGION;
       else config.region = 'us-east-1';
       if (endpoint) config.endpoint = endpoint;
-      this.client = new S3Client(config);
+      this.client = tagAwsErrors(new S3Client(config), 's3');
     }
   }
 
@@ -99,10 +100,7 @@ export class S3Storage implements Storage {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return transientOnBodyError(out.Body as Readable, uri);
     } catch (error) {
-      if (httpStatus(error) === 404 || httpStatus(error) === 403) {
-        throw new InputError(`cannot read ${uri}: ${(error as Error).name}`, { cause: error });
-      }
-      throw error;
+      throw toDriftwatchError(error);
     }
   }
 
@@ -130,10 +128,7 @@ export class S3Storage implements Storage {
       return await out.Body!.transformToByteArray();
     } catch (error) {
       if (isBodyFault(error)) throw bodyError(uri, error);
-      if (httpStatus(error) === 404 || httpStatus(error) === 403) {
-        throw new InputError(`cannot read ${uri}: ${(error as Error).name}`, { cause: error });
-      }
-      throw error;
+      throw toDriftwatchError(error);
     }
   }
 
@@ -149,7 +144,7 @@ export class S3Storage implements Storage {
       };
     } catch (error) {
       if (httpStatus(error) === 404) return undefined;
-      throw error;
+      throw toDriftwatchError(error);
     }
   }
 
@@ -231,7 +226,7 @@ export class S3Storage implements Storage {
       return info ?? { uri, size: 0, etag: stripQuotes(out.ETag), lastModified: new Date() };
     } catch (error) {
       if (httpStatus(error) === 412) throw new AlreadyExistsError(uri, { cause: error });
-      throw error;
+      throw toDriftwatchError(error);
     }
   }
 

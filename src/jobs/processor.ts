@@ -11,6 +11,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { type MonitorConfig, parseMonitor, scheduleOf } from '../config/monitors.js';
 import { nextRuns, previousRuns } from '../config/schedule.js';
+import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
@@ -376,15 +377,17 @@ export function createProcessor(ctx: ProcessorContext) {
         ctx.logger.info({ jobId: job.id }, 'handed the job back to the queue');
         throw new DelayedError();
       }
-      if (isPermanent(error)) {
+      // The error boundary: SDK, file-system and Redis errors become one line naming the operation and URI.
+      const failure = toDriftwatchError(error);
+      if (isPermanent(failure)) {
         ctx.logger.error({ jobId: job.id, err: error }, 'job failed permanently');
-        throw new UnrecoverableError(`${(error as DriftwatchError).code}: ${(error as Error).message}`);
+        throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
       }
       ctx.logger.warn(
         { jobId: job.id, attempt: job.attemptsMade + 1, err: error },
         'job failed; it will be retried',
       );
-      throw error;
+      throw failure;
     }
   };
 }

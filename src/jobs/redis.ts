@@ -7,8 +7,8 @@
  * BullMQ keys are never evicted.
  */
 import { isIP } from 'node:net';
-import type { RedisOptions } from 'ioredis';
-import { ConfigError } from '../core/errors.js';
+import { Redis, type RedisOptions } from 'ioredis';
+import { ConfigError, TransientError } from '../core/errors.js';
 
 export type RedisRole =
   /** Long-lived worker connections: commands wait for a reconnect instead of failing. */
@@ -83,5 +83,43 @@ export function redactRedisUrl(url: string): string {
     return parsed.toString();
   } catch {
     return '(invalid URL)';
+  }
+}
+
+/**
+ * Connects once (no retries, `timeoutMs` to connect) and sends PING: a command that needs Redis checks it
+ * this way before opening queues, so an unreachable Redis ends it with one line naming the URL instead of
+ * connection errors surfacing later from inside BullMQ. Throws `TransientError` (or `ConfigError` for a bad
+ * URL or refused credentials).
+ */
+export async function checkRedis(settings: string | RedisSettings, timeoutMs = 5_000): Promise<void> {
+  const url = typeof settings === 'string' ? settings : settings.url;
+  const options = redisOptionsFromUrl(settings, 'client');
+  const client = new Redis({
+    ...options,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  let lastError: unknown;
+  client.on('error', (error: unknown) => {
+    lastError = error;
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const cause = lastError ?? error;
+    const message = (cause as Error)?.message ?? String(cause);
+    if (/NOAUTH|WRONGPASS|NOPERM/.test(message)) {
+      throw new ConfigError(`Redis at ${redactRedisUrl(url)} refused the credentials: ${message}`, {
+        field: 'REDIS_URL',
+      });
+    }
+    throw new TransientError(`cannot reach Redis at ${redactRedisUrl(url)}: ${message}`, { cause });
+  } finally {
+    client.disconnect();
   }
 }

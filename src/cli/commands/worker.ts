@@ -21,7 +21,7 @@ import { HealthServer } from '../../jobs/health-server.js';
 import { schedulerId } from '../../jobs/ids.js';
 import { WorkerMetrics } from '../../jobs/observability.js';
 import { closeQueue, openQueue, syncSchedulers } from '../../jobs/queue.js';
-import { redactRedisUrl } from '../../jobs/redis.js';
+import { checkRedis, redactRedisUrl } from '../../jobs/redis.js';
 import { WorkerService } from '../../jobs/service.js';
 
 export interface QueueCommandOptions {
@@ -61,7 +61,9 @@ export async function queueContext(options: QueueCommandOptions): Promise<QueueC
         field: `--${field === 'name' ? 'queue' : field}`,
       });
   }
-  return { config, redisUrl: options.redisUrl ?? 'redis://127.0.0.1:6379', queue };
+  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
+  await checkRedis(redisUrl); // one line and exit when Redis is unreachable, before any queue is opened
+  return { config, redisUrl, queue };
 }
 
 function isRedisUnreachable(error: unknown): boolean {
