@@ -417,3 +417,82 @@ describe('CSV: SageMaker sample baselines', () => {
     },
   );
 });
+
+describe('CSV: the row byte limit is exact (issue 16)', () => {
+  async function readAll(text: string, cuts: number[], maxRowBytes: number) {
+    const bytes = Buffer.from(text);
+    const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    const chunks: Buffer[] = [];
+    let at = 0;
+    for (const p of [...points, bytes.length]) {
+      if (p > at) chunks.push(bytes.subarray(at, p));
+      at = Math.max(at, p);
+    }
+    const issues = new IssueLog();
+    const source = await CsvSource.open(Readable.from(chunks), { uri: 'x.csv', issues }, { maxRowBytes });
+    let rows = 0;
+    for (;;) {
+      if (source.next()) rows++;
+      else if (!(await source.fill())) break;
+    }
+    return { rows, bytesRead: source.bytesRead() };
+  }
+
+  it('accepts a row of exactly the limit and refuses one byte more, however the input is chunked', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 8, max: 300 }),
+        fc.array(fc.nat(2000), { maxLength: 6 }),
+        fc.boolean(),
+        async (limit, cuts, crlf) => {
+          const end = crlf ? '\r\n' : '\n';
+          const fits = `a,b${end}1,${'x'.repeat(limit - 2)}${end}2,3${end}`;
+          await expect(readAll(fits, cuts, limit)).resolves.toMatchObject({ rows: 2 });
+          const over = `a,b${end}1,${'x'.repeat(limit - 1)}${end}2,3${end}`;
+          await expect(readAll(over, cuts, limit)).rejects.toThrow(
+            /x\.csv: line 2, column b: a row is longer than/,
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('an unterminated quote on line 2 of a large file fails after reading about the limit, not the file', async () => {
+    const limit = 64 * 1024;
+    const chunk = Buffer.from(`${'y,'.repeat(2047)}y\n`); // 4 KiB of rows
+    let sent = 0;
+    const stream = Readable.from(
+      (function* () {
+        yield Buffer.from('a,b\n1,"open\n');
+        for (let i = 0; i < 1024; i++) {
+          sent += chunk.length;
+          yield chunk; // 4 MiB after the quote
+        }
+      })(),
+    );
+    const source = await CsvSource.open(
+      stream,
+      { uri: 'big.csv', issues: new IssueLog() },
+      { maxRowBytes: limit },
+    );
+    const read = async () => {
+      for (;;) if (!source.next() && !(await source.fill())) return;
+    };
+    await expect(read()).rejects.toThrow(/big\.csv: line 2, column b: a row is longer than 65536 bytes/);
+    expect(source.bytesRead()).toBeLessThanOrEqual(limit + 2 * chunk.length);
+    expect(sent).toBeLessThan(1024 * chunk.length);
+  });
+
+  it('names the lines an unterminated quote swallowed at the end of a small file', async () => {
+    const issues = new IssueLog();
+    const source = await CsvSource.open(Readable.from([Buffer.from('a,b\n1,"open\n2,3\n4,5\n')]), {
+      uri: 's.csv',
+      issues,
+    });
+    while (source.next() || (await source.fill())) {
+      // drain
+    }
+    expect(issues.samples[0]?.message).toMatch(/swallowed 3 line\(s\) after line 2/);
+  });
+});

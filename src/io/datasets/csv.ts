@@ -182,6 +182,8 @@ export class CsvSource implements RowSource {
    */
   async #load(): Promise<void> {
     const rest = this.#buf.subarray(this.#pos);
+    // The unparsed rest is the start of one row: past the limit, fail before reading any more of it.
+    if (rest.length > this.#maxRowBytes) this.#failTooLong(rest.length);
     const parts: Buffer[] = rest.length > 0 ? [rest] : [];
     let added = 0;
     do {
@@ -196,8 +198,7 @@ export class CsvSource implements RowSource {
       parts.push(chunk);
       this.#bytes += chunk.length;
       added += chunk.length;
-    } while (added < rest.length);
-    if (rest.length > this.#maxRowBytes) this.#failTooLong(rest.length);
+    } while (added < rest.length && rest.length + added <= this.#maxRowBytes);
     let buf = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts);
     if (!this.#bomChecked) {
       // A UTF-8 BOM at the start of the object, possibly split across chunks. Until 3 bytes are in, they
@@ -218,11 +219,11 @@ export class CsvSource implements RowSource {
     this.#strEnd = 0;
   }
 
-  #failTooLong(bytes: number): never {
+  #failTooLong(bytes: number, complete = false): never {
     const column = this.columns[this.#partialColumn] ?? positionalName(this.#partialColumn);
     throw new InputError(
       `${this.#context.uri}: line ${this.#line}, column ${column}: a row is longer than ${this.#maxRowBytes} bytes ` +
-        `(${bytes} bytes without an end; an unterminated quoted field, or not a CSV file)`,
+        `(${complete ? `${bytes} bytes` : `${bytes} bytes without an end`}; an unterminated quoted field, or not a CSV file)`,
     );
   }
 
@@ -288,6 +289,7 @@ export class CsvSource implements RowSource {
       this.#str = b.toString('latin1', i, this.#strEnd);
     }
     this.#pending = undefined;
+    const rowStart = i;
     const row = this.#row;
     const width = this.#width;
     const ascii = this.#ascii;
@@ -307,7 +309,14 @@ export class CsvSource implements RowSource {
           if (j >= n) {
             if (!eof) return this.#needMore(k);
             end = n;
-            this.#issue('csv_quote', fieldLine, k, 'unterminated quoted field closed at the end of the file');
+            this.#issue(
+              'csv_quote',
+              fieldLine,
+              k,
+              line > fieldLine
+                ? `unterminated quoted field closed at the end of the file: it swallowed ${line - fieldLine} line(s) after line ${fieldLine} (a missing closing quote)`
+                : 'unterminated quoted field closed at the end of the file',
+            );
             break;
           }
           const c = b[j]!;
@@ -394,6 +403,14 @@ export class CsvSource implements RowSource {
       break;
     }
 
+    // The limit is exact: a row (without its line end) of maxRowBytes + 1 bytes fails, whatever the chunks.
+    let rowEnd = i;
+    if (rowEnd > rowStart && b[rowEnd - 1] === LF) rowEnd--;
+    if (rowEnd > rowStart && b[rowEnd - 1] === CR) rowEnd--;
+    if (rowEnd - rowStart > this.#maxRowBytes) {
+      this.#partialColumn = k - 1;
+      this.#failTooLong(rowEnd - rowStart, true);
+    }
     const rowLine = this.#line;
     this.#pos = i;
     this.#line = line;
