@@ -173,6 +173,7 @@ export async function completeExecution(
       .filter((v) => v.constraint_check_type === 'baseline_drift_check')
       .map((v) => v.feature_name),
     violatedChecks: describeViolations(result, baseline, profile),
+    featureScores: featureScores(result),
     baseline: baseline.files,
     inputs,
     issues: protection.mode === 'warn' ? issues.toJSON() : redactIssues(issues.toJSON()),
@@ -180,6 +181,27 @@ export async function completeExecution(
     timings: { ...options.timings, checkMs: t0 - started, writeReportsMs: t1 - t0, publishMs: t2 - t1 },
   };
   return await storeSummaryOnce(deps.storage, prefix, summary);
+}
+
+/**
+ * Every feature's drift value against its threshold and its completeness, for the dashboard's features ×
+ * time heat map (which reads execution.json only). `value` is the published `feature_baseline_drift_<f>`
+ * (a distance: high is drift; or a p-value: low is drift, `score: 'p_value'`).
+ */
+function featureScores(result: DataQualityResult): ExecutionSummary['featureScores'] {
+  return result.features.map((f) => ({
+    name: f.name,
+    completeness: f.completeness,
+    ...(f.drift?.decided && Number.isFinite(f.drift.distance)
+      ? {
+          method: f.drift.method,
+          score: f.drift.score,
+          value: f.drift.distance,
+          threshold: f.drift.threshold,
+          drift: f.drift.drift,
+        }
+      : {}),
+  }));
 }
 
 function noDataReason(job: DataQualityJob, objects: number, records: number, issues: IssueLog): string {

@@ -95,6 +95,16 @@ export interface ExecutionSummary {
   violations: number;
   /** Feature names with a baseline_drift_check violation. */
   driftedFeatures: string[];
+  /** Data quality: each feature's drift value and threshold (when decided) and completeness. */
+  featureScores?: Array<{
+    name: string;
+    completeness: number;
+    method?: string;
+    score?: 'distance' | 'p_value';
+    value?: number;
+    threshold?: number;
+    drift?: boolean;
+  }>;
   baseline: Array<{ uri: string; etag: string }>;
   inputs: Array<{ uri: string; etag: string; size: number }>;
   issues: IssueLogJSON;

@@ -4,6 +4,7 @@ import { register as alarms } from './alarms.js';
 import { register as backfill } from './backfill.js';
 import { register as baseline } from './baseline.js';
 import { register as compare } from './compare.js';
+import { register as dashboard } from './dashboard.js';
 import { register as demo } from './demo.js';
 import { register as report } from './report.js';
 import { register as run } from './run.js';
@@ -28,4 +29,5 @@ export const commands: RegisterCommand[] = [
   status,
   report,
   scan,
+  dashboard,
 ];

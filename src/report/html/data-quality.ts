@@ -12,11 +12,12 @@ import { cumulativeWeights, linfinityCategorical, linfinityNumeric } from '../..
 import { type WeightedSample, weightedSampleFromKll } from '../../metrics/drift/sample.js';
 import { escapeHtml, formatNumber, formatShare } from './escape.js';
 import type { HourFiles } from './model.js';
-import { lineChart, pairedBars, scoreBar } from './svg.js';
+import { histogram, lineChart, pairedBars, scoreBar } from './svg.js';
 
 const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
 const MAX_CATEGORIES = 12;
 const MAX_CDF_POINTS = 120;
+const HISTOGRAM_BINS = 20;
 
 interface FeatureView {
   name: string;
@@ -53,6 +54,32 @@ function cdfPoints(s: WeightedSample): Array<[number, number]> {
   return out;
 }
 
+/** Shares of a weighted sample in `bins` equal bins over [lo, hi] (the last bin closed). */
+function binShares(s: WeightedSample, lo: number, hi: number, bins: number): number[] {
+  const out = new Array<number>(bins).fill(0);
+  const width = (hi - lo) / bins;
+  for (let i = 0; i < s.values.length; i++) {
+    const v = s.values[i] as number;
+    const k = width > 0 ? Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width))) : 0;
+    out[k] = (out[k] as number) + (s.weights[i] as number) / s.total;
+  }
+  return out;
+}
+
+function histogramOf(name: string, sb: WeightedSample, sc: WeightedSample): string {
+  const lo = Math.min(sb.values[0] as number, sc.values[0] as number);
+  const hi = Math.max(sb.values[sb.values.length - 1] as number, sc.values[sc.values.length - 1] as number);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return '';
+  const bins = hi > lo ? HISTOGRAM_BINS : 1;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+  return histogram(
+    `Histogram of ${name}: baseline vs current`,
+    edges,
+    binShares(sb, lo, hi, bins),
+    binShares(sc, lo, hi, bins),
+  );
+}
+
 function common(f: FeatureStatistics | undefined) {
   return (f?.numerical_statistics ?? f?.string_statistics)?.common;
 }
@@ -71,6 +98,11 @@ function featureViews(files: HourFiles): FeatureView[] {
   if (Array.isArray(violated))
     for (const c of violated as Array<Record<string, unknown>>)
       if (c.checkType === 'baseline_drift_check') checks.set(String(c.feature), c);
+  const scores = new Map<string, Record<string, unknown>>();
+  if (Array.isArray(files.execution.featureScores))
+    for (const f of files.execution.featureScores as unknown[])
+      if (typeof f === 'object' && f !== null && typeof (f as { name?: unknown }).name === 'string')
+        scores.set((f as { name: string }).name, f as Record<string, unknown>);
   const names = [...new Set([...baseline.keys(), ...current.keys()])];
   const dc = files.constraints?.monitoring_config.distribution_constraints;
   return names.map((name) => {
@@ -87,12 +119,19 @@ function featureViews(files: HourFiles): FeatureView[] {
       drift: false,
     };
     const recorded = checks.get(name);
+    const scored = scores.get(name);
     const plan = dc ? driftPlan(type, (constraint?.overrides ?? {}) as FeatureOverrides, dc) : undefined;
     if (plan) {
       view.method = plan.method;
       view.threshold = plan.threshold;
     }
-    if (recorded && typeof recorded.currentValue === 'number') {
+    if (scored && typeof scored.value === 'number' && typeof scored.threshold === 'number') {
+      // The execution's own value for every decided feature (execution.json featureScores).
+      view.score = scored.value;
+      view.threshold = scored.threshold;
+      if (typeof scored.method === 'string') view.method = scored.method;
+      view.drift = scored.drift === true;
+    } else if (recorded && typeof recorded.currentValue === 'number') {
       view.score = recorded.currentValue;
       if (typeof recorded.threshold === 'number') view.threshold = recorded.threshold;
       view.drift = true;
@@ -122,13 +161,19 @@ function numericDetail(v: FeatureView): string {
   const sc = sampleOf(v.current);
   if (!sb || !sc || sb.total === 0 || sc.total === 0)
     return '<p class="muted">No distribution to compare.</p>';
+  const lo = Math.min(sb.values[0] as number, sc.values[0] as number);
+  const hi = Math.max(sb.values[sb.values.length - 1] as number, sc.values[sc.values.length - 1] as number);
   const chart = lineChart(
     `CDF of ${v.name}: baseline vs current`,
     [
       { label: 'baseline', cls: 'base', points: cdfPoints(sb) },
       { label: 'current', cls: 'cur', points: cdfPoints(sc) },
     ],
-    { yDomain: [0, 1], yLabel: 'CDF' },
+    {
+      ...(Number.isFinite(lo) && Number.isFinite(hi) ? { xDomain: [lo, hi] as [number, number] } : {}),
+      yDomain: [0, 1],
+      yLabel: 'CDF',
+    },
   );
   const iqr = quantileOf(sb, 0.75) - quantileOf(sb, 0.25);
   const rows = QUANTILES.map((q) => {
@@ -137,7 +182,7 @@ function numericDetail(v: FeatureView): string {
     const moved = iqr > 0 ? (c - b) / iqr : Number.NaN;
     return `<tr${Math.abs(moved) >= 0.25 ? ' class="moved"' : ''}><td>p${q * 100}</td><td>${formatNumber(b)}</td><td>${formatNumber(c)}</td><td>${formatNumber(c - b)}</td><td>${formatNumber(moved)}</td></tr>`;
   }).join('');
-  return `<div class="pair">${chart}<table class="q"><thead><tr><th>quantile</th><th>baseline</th><th>current</th><th>Δ</th><th>Δ / IQR</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return `<div class="pair">${histogramOf(v.name, sb, sc)}${chart}<table class="q"><thead><tr><th>quantile</th><th>baseline</th><th>current</th><th>Δ</th><th>Δ / IQR</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function categoricalDetail(v: FeatureView): string {

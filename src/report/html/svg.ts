@@ -52,7 +52,7 @@ function axes(
   y1: number,
   sx: (x: number) => number,
   sy: (y: number) => number,
-  o: { xLabel?: string; yLabel?: string },
+  o: { xLabel?: string; yLabel?: string; yFormat?: (y: number) => string },
 ): string {
   const ticks = [0, 0.5, 1];
   const xt = ticks
@@ -65,18 +65,18 @@ function axes(
   const yt = ticks
     .map((t) => {
       const v = y0 + t * (y1 - y0);
-      return `<text class="tick" x="${M.left - 3}" y="${f(sy(v) + 3)}" text-anchor="end">${escapeHtml(formatNumber(v))}</text>`;
+      return `<text class="tick" x="${M.left - 3}" y="${f(sy(v) + 3)}" text-anchor="end">${escapeHtml((o.yFormat ?? formatNumber)(v))}</text>`;
     })
     .join('');
   const labels = `${o.xLabel ? `<text class="axis-label" x="${W - M.right}" y="${H - 14}" text-anchor="end">${escapeHtml(o.xLabel)}</text>` : ''}${o.yLabel ? `<text class="axis-label" x="${M.left + 3}" y="${M.top + 9}">${escapeHtml(o.yLabel)}</text>` : ''}`;
   return `<path class="axis" d="M${M.left},${M.top}V${H - M.bottom}H${W - M.right}"/>${xt}${yt}${labels}`;
 }
 
-function legend(series: readonly Series[]): string {
+function legend(series: readonly Series[], top = false): string {
   return series
     .map(
       (s, i) =>
-        `<text class="legend ${s.cls}" x="${W - M.right - 4}" y="${H - M.bottom - 8 - i * 12}" text-anchor="end">${escapeHtml(s.label)}</text>`,
+        `<text class="legend ${s.cls}" x="${W - M.right - 4}" y="${top ? M.top + 10 + i * 12 : H - M.bottom - 8 - i * 12}" text-anchor="end">${escapeHtml(s.label)}</text>`,
     )
     .join('');
 }
@@ -110,4 +110,35 @@ export function scoreBar(score: number, threshold: number, drift: boolean): stri
   const sx = scale(0, max, 0, width);
   const label = `score ${formatNumber(score)}, threshold ${formatNumber(threshold)}`;
   return `<svg class="score" viewBox="0 0 ${width} 14" width="${width}" height="14" role="img" aria-label="${escapeHtml(label)}"><title>${escapeHtml(label)}</title><rect class="track" x="0" y="2" width="${width}" height="10"/><rect class="bar ${drift ? 'bad' : 'ok'}" x="0" y="2" width="${f(Number.isFinite(score) ? Math.max(0, sx(score)) : 0)}" height="10"/><path class="threshold" d="M${f(sx(threshold))},0V14"/></svg>`;
+}
+
+/** A histogram of baseline vs current shares over shared bins (`edges` has one more entry than each share list). */
+export function histogram(
+  title: string,
+  edges: readonly number[],
+  baseline: readonly number[],
+  current: readonly number[],
+): string {
+  const bins = baseline.length;
+  const max = Math.max(1e-9, ...baseline, ...current);
+  const sy = scale(0, max, H - M.bottom, M.top);
+  const bw = (W - M.left - M.right) / Math.max(1, bins);
+  const bars = baseline
+    .map((b, i) => {
+      const c = current[i] ?? 0;
+      const x = M.left + i * bw;
+      const tip = `[${formatNumber(edges[i])}, ${formatNumber(edges[i + 1])}): baseline ${(b * 100).toFixed(1)}%, current ${(c * 100).toFixed(1)}%`;
+      return `<g><title>${escapeHtml(tip)}</title><rect class="bar base" x="${f(x + 1)}" y="${f(sy(b))}" width="${f(Math.max(1, bw / 2 - 1))}" height="${f(H - M.bottom - sy(b))}"/><rect class="bar cur" x="${f(x + bw / 2)}" y="${f(sy(c))}" width="${f(Math.max(1, bw / 2 - 1))}" height="${f(H - M.bottom - sy(c))}"/></g>`;
+    })
+    .join('');
+  const x0 = edges[0] ?? 0;
+  const x1 = edges[edges.length - 1] ?? 1;
+  const sx = scale(x0, x1, M.left, W - M.right);
+  return `<svg class="chart hist" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}"><title>${escapeHtml(title)}</title>${axes(x0, x1, 0, max, sx, sy, { yLabel: 'share', yFormat: (y) => `${(y * 100).toFixed(0)}%` })}${bars}${legend(
+    [
+      { label: 'baseline', cls: 'base', points: [] },
+      { label: 'current', cls: 'cur', points: [] },
+    ],
+    true,
+  )}</svg>`;
 }
