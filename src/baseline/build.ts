@@ -158,27 +158,47 @@ export function profileWarnings(profile: DatasetProfile): string[] {
   return warnings;
 }
 
-export async function buildBaseline(storage: Storage, options: BaselineOptions): Promise<BaselineResult> {
-  const issues = options.issues ?? new IssueLog();
-  const calibrated = options.driftMode === 'calibrated';
-  const orderedSample = calibrated ? new OrderedDatasetSample(options.calibration?.sampleCap) : undefined;
-  const { profile, bytesRead } = await profileDataset(storage, options.dataset, {
-    ...options,
-    issues,
-    orderedSample,
-  });
+/** What {@link baselineFromProfile} derives from a profile: the baseline's documents. */
+export interface BaselineDocuments {
+  /** The `statistics.json` document. */
+  statistics: Statistics;
+  /** The suggested `constraints.json` document. */
+  constraints: Constraints;
+  /** Findings per column and, when redacted, the salt (`sensitive.json` beside the other files). */
+  sensitive: SensitiveBaselineJSON;
+  /** The findings per column (types, counts, shares; never values), as `driftwatch scan` prints them. */
+  findings: ColumnFindings[];
+  /** The learnt drift thresholds (`driftwatch_calibration.json`), in `calibrated` drift mode only. */
+  calibration?: DriftCalibration;
+  /** Human-readable warnings naming columns (all missing, non-finite numbers, truncated categories). */
+  warnings: string[];
+}
+
+/**
+ * The documents SageMaker's baselining job would suggest for a profile (spec §3–4), with sensitive values
+ * handled as `pii` says (the categories of redacted columns are hashed in the profile, in place), and in
+ * `calibrated` drift mode the thresholds learnt from `orderedSample`. `source` names the data in errors.
+ * @throws InputError when the profile has no rows; ConfigError when a type override names no column or
+ * when `pii` is `fail` and a column holds sensitive values.
+ */
+export function baselineFromProfile(
+  profile: DatasetProfile,
+  source: string,
+  options: Pick<BaselineOptions, 'typeOverrides' | 'pii' | 'driftMode' | 'calibration'> = {},
+  orderedSample?: OrderedDatasetSample,
+): BaselineDocuments {
   if (profile.itemCount === 0)
     throw new InputError(
-      `${options.dataset}: no data rows to build a baseline from (an empty file, a header-only CSV or empty JSON Lines)`,
+      `${source}: no data rows to build a baseline from (an empty file, a header-only CSV or empty JSON Lines)`,
     );
   for (const name of options.typeOverrides?.keys() ?? []) {
     if (!profile.column(name))
-      throw new ConfigError(`no column ${JSON.stringify(name)} in ${options.dataset}`, { field: '--type' });
+      throw new ConfigError(`no column ${JSON.stringify(name)} in ${source}`, { field: '--type' });
   }
   const mode = options.pii ?? DEFAULT_PII_MODE;
   const flagged = flaggedColumns(profile);
   const findings = columnFindings(profile);
-  if (mode === 'fail' && flagged.size > 0) throw refuseSensitiveTrainingData(options.dataset, flagged);
+  if (mode === 'fail' && flagged.size > 0) throw refuseSensitiveTrainingData(source, flagged);
   const sensitive = baselineSensitivity(mode, flagged);
   // Hashed before statistics and constraints are derived: histograms and `domains` hold no raw value.
   if (sensitive.hashed) hashProfileCategories(profile, sensitive.hashed.salt, sensitive.hashed.columns);
@@ -188,17 +208,9 @@ export async function buildBaseline(storage: Storage, options: BaselineOptions):
     hash: hashed,
   });
   const monitoringConfig = defaultMonitoringConfig();
-  if (calibrated) monitoringConfig.distribution_constraints.drift_mode = 'calibrated';
+  if (options.driftMode === 'calibrated') monitoringConfig.distribution_constraints.drift_mode = 'calibrated';
   const constraints = suggestConstraints(profile, monitoringConfig, options.typeOverrides);
-  const statisticsUri = joinUri(options.out, 'statistics.json');
-  const constraintsUri = joinUri(options.out, 'constraints.json');
-  const sensitiveUri = joinUri(options.out, SENSITIVE_FILE);
-  // sensitive.json first: statistics.json never exists with hashed values and no salt beside it.
-  await storage.write(sensitiveUri, `${JSON.stringify(sensitive, null, 2)}\n`, {
-    contentType: 'application/json',
-  });
   let calibration: DriftCalibration | undefined;
-  let calibrationUri: string | undefined;
   if (orderedSample) {
     calibration = calibrateBaseline(
       statistics.features.map((f) => ({
@@ -210,27 +222,71 @@ export async function buildBaseline(storage: Storage, options: BaselineOptions):
       orderedSample,
       options.calibration,
     );
-    // Written first: constraints.json that asks for calibration never exists without its curves.
-    calibrationUri = joinUri(options.out, CALIBRATION_FILE);
-    await storage.write(calibrationUri, renderDriftCalibration(calibration), {
-      contentType: 'application/json',
-    });
   }
-  await storage.write(statisticsUri, renderStatistics(statistics), { contentType: 'application/json' });
-  await storage.write(constraintsUri, renderConstraints(constraints), { contentType: 'application/json' });
   return {
     statistics,
     constraints,
-    statisticsUri,
-    constraintsUri,
     sensitive,
-    sensitiveUri,
     findings,
-    rows: profile.itemCount,
-    bytesRead,
-    issues,
-    calibration,
-    calibrationUri,
+    ...(calibration ? { calibration } : {}),
     warnings: profileWarnings(profile),
   };
+}
+
+/** The URIs {@link writeBaseline} wrote. */
+export interface BaselineUris {
+  /** `<out>/statistics.json`. */
+  statisticsUri: string;
+  /** `<out>/constraints.json`. */
+  constraintsUri: string;
+  /** `<out>/sensitive.json`. */
+  sensitiveUri: string;
+  /** `<out>/driftwatch_calibration.json`, in `calibrated` drift mode only. */
+  calibrationUri?: string;
+}
+
+/**
+ * Writes a baseline's files below `out`: `sensitive.json` first (statistics.json never exists with hashed
+ * values and no salt beside it), the calibration next (constraints.json that asks for calibration never
+ * exists without its curves), then `statistics.json` and `constraints.json`.
+ */
+export async function writeBaseline(
+  storage: Storage,
+  out: string,
+  documents: Pick<BaselineDocuments, 'statistics' | 'constraints' | 'sensitive' | 'calibration'>,
+): Promise<BaselineUris> {
+  const statisticsUri = joinUri(out, 'statistics.json');
+  const constraintsUri = joinUri(out, 'constraints.json');
+  const sensitiveUri = joinUri(out, SENSITIVE_FILE);
+  await storage.write(sensitiveUri, `${JSON.stringify(documents.sensitive, null, 2)}\n`, {
+    contentType: 'application/json',
+  });
+  let calibrationUri: string | undefined;
+  if (documents.calibration) {
+    calibrationUri = joinUri(out, CALIBRATION_FILE);
+    await storage.write(calibrationUri, renderDriftCalibration(documents.calibration), {
+      contentType: 'application/json',
+    });
+  }
+  await storage.write(statisticsUri, renderStatistics(documents.statistics), {
+    contentType: 'application/json',
+  });
+  await storage.write(constraintsUri, renderConstraints(documents.constraints), {
+    contentType: 'application/json',
+  });
+  return { statisticsUri, constraintsUri, sensitiveUri, ...(calibrationUri ? { calibrationUri } : {}) };
+}
+
+export async function buildBaseline(storage: Storage, options: BaselineOptions): Promise<BaselineResult> {
+  const issues = options.issues ?? new IssueLog();
+  const calibrated = options.driftMode === 'calibrated';
+  const orderedSample = calibrated ? new OrderedDatasetSample(options.calibration?.sampleCap) : undefined;
+  const { profile, bytesRead } = await profileDataset(storage, options.dataset, {
+    ...options,
+    issues,
+    orderedSample,
+  });
+  const documents = baselineFromProfile(profile, options.dataset, options, orderedSample);
+  const uris = await writeBaseline(storage, options.out, documents);
+  return { ...documents, ...uris, rows: profile.itemCount, bytesRead, issues };
 }

@@ -1,0 +1,75 @@
+/**
+ * Running one monitoring execution from code: the library's stable entry points over `src/monitor/`
+ * (which the CLI and the worker share). A storage, logger and CloudWatch client are optional here.
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { type Logger, silentLogger } from '../core/log.js';
+import { createStorage, type Storage } from '../io/storage.js';
+import { runExecution } from '../monitor/data-quality.js';
+import {
+  type ModelQualityJob,
+  runModelQualityExecution as runModelQuality,
+} from '../monitor/model-quality.js';
+import type { DataQualityJob, ExecutionProgress, ExecutionSummary } from '../monitor/types.js';
+
+/** Options of {@link runDataQualityExecution} and {@link runModelQualityExecution}. */
+export interface RunOptions {
+  /** Where capture, baseline and reports are read and written. @defaultValue `createStorage()` (local paths and `s3://`) */
+  storage?: Storage;
+  /** Needed only when the job has `cloudwatch: true` (the metrics are published there). */
+  cloudwatch?: CloudWatchClient;
+  /** A pino logger for progress and problems. @defaultValue a silent logger */
+  logger?: Logger;
+  /** Aborts the execution (it then throws the signal's reason). */
+  signal?: AbortSignal;
+  /** Called as capture objects are read. */
+  onProgress?: (progress: ExecutionProgress) => void;
+  /**
+   * Worker threads for profiling a data-quality window (1 = this thread only).
+   * @defaultValue one per 16 MiB of capture, up to the machine's cores
+   */
+  threads?: number;
+}
+
+function depsOf(options: RunOptions) {
+  return {
+    storage: options.storage ?? createStorage(),
+    logger: options.logger ?? silentLogger,
+    ...(options.cloudwatch ? { cloudwatch: options.cloudwatch } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+  };
+}
+
+/**
+ * Runs one data-quality execution (SageMaker's DataQuality monitoring job): reads the window's capture,
+ * profiles it, checks it against the baseline's statistics and constraints, writes `statistics.json`,
+ * `constraints.json`, `constraint_violations.json`, `report.html` and, last, `execution.json` under
+ * `<outputUri>/<endpoint>/<scheduleName>/yyyy/mm/dd/hh/`, and publishes the CloudWatch metrics when
+ * `job.cloudwatch` is true. Idempotent: an execution already stored is returned as it is, nothing redone.
+ * @returns the execution summary (as stored in `execution.json`).
+ * @throws ConfigError for a bad job or baseline; InputError for a missing baseline.
+ */
+export async function runDataQualityExecution(
+  job: DataQualityJob,
+  options: RunOptions = {},
+): Promise<ExecutionSummary> {
+  return await runExecution(job, depsOf(options));
+}
+
+/**
+ * Runs one model-quality execution (SageMaker's ModelQuality monitoring job): joins the window's
+ * predictions with the ground truth by event id, computes the problem type's metrics, checks them against
+ * the baseline's `constraints.json`, writes the reports and `execution.json` like a data-quality
+ * execution, and publishes the metrics when `job.cloudwatch` is true. Idempotent as
+ * {@link runDataQualityExecution}.
+ * @returns the execution summary (as stored in `execution.json`).
+ * @throws ConfigError for a bad job or baseline; InputError for a missing baseline.
+ */
+export async function runModelQualityExecution(
+  job: ModelQualityJob,
+  options: RunOptions = {},
+): Promise<ExecutionSummary> {
+  return await runModelQuality(job, depsOf(options));
+}
