@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, one after another, printing figures (no pass/fail).
  * `npm run bench -- --only baseline,execution` runs a subset; `--quick` uses smaller sizes.
  */
+import { benchCalibrated } from './calibrated.js';
 import { benchCapture } from './capture.js';
 import { benchReaders } from './datasets.js';
 import { benchDrift } from './drift.js';
@@ -25,6 +26,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],
   ['scale-out', () => benchScaleOut(quick ? 200_000 : 600_000)],
   ['drift', () => benchDrift(quick)],
+  ['calibrated', () => benchCalibrated(quick)],
   ['sensitive', () => benchSensitive(quick ? 500 : 2000, quick ? 200_000 : 1_000_000)],
 ];
 

@@ -192,3 +192,80 @@ export function jacobiEigen(
   }
   return { values: Array.from({ length: d }, (_, i) => a[i * d + i] as number), vectors: v };
 }
+
+/**
+ * What a baseline keeps to judge a window's mean reconstruction error (issue 14, item 3): the PCA fitted
+ * on half of the baseline's rows and the per-row error's mean and standard deviation on the other half
+ * (held out, so the band is not flattered by the fit).
+ */
+export interface ReconstructionBaseline {
+  /** Feature names, in the model's order. */
+  columns: string[];
+  model: PcaModel;
+  variance_share: number;
+  error_mean: number;
+  error_std: number;
+  holdout_rows: number;
+  fit_rows: number;
+}
+
+/**
+ * Fits the PCA on the even rows of complete cases and measures the error on the odd ones. `rows(i)` gives
+ * row i's values (NaN = missing: the row is skipped). Undefined with fewer than 2 features or 20 complete rows.
+ */
+export function fitReconstructionBaseline(
+  columns: readonly string[],
+  rowCount: number,
+  value: (row: number, column: number) => number,
+  varianceShare = 0.65,
+): ReconstructionBaseline | undefined {
+  const d = columns.length;
+  if (d < 2) return undefined;
+  const row = new Float64Array(d);
+  const complete = (i: number): boolean => {
+    for (let c = 0; c < d; c++) {
+      const v = value(i, c);
+      if (!Number.isFinite(v)) return false;
+      row[c] = v;
+    }
+    return true;
+  };
+  const co = new CoMoments(d);
+  for (let i = 0; i < rowCount; i += 2) if (complete(i)) co.add(row);
+  if (co.n < 10) return undefined;
+  const model = fitPca(co, varianceShare);
+  const errors = new ReconstructionMean();
+  let sq = 0;
+  const scratch = new Float64Array(d);
+  for (let i = 1; i < rowCount; i += 2) {
+    if (!complete(i)) continue;
+    const e = reconstructionError(model, row, scratch);
+    errors.add(e);
+    sq += e * e;
+  }
+  if (errors.count < 10) return undefined;
+  const mean = errors.mean;
+  return {
+    columns: [...columns],
+    model,
+    variance_share: varianceShare,
+    error_mean: mean,
+    error_std: Math.sqrt(Math.max(0, sq / errors.count - mean * mean) * (errors.count / (errors.count - 1))),
+    holdout_rows: errors.count,
+    fit_rows: co.n,
+  };
+}
+
+/**
+ * The band a window of `n` complete rows keeps its mean reconstruction error in with probability
+ * 1 − alarmRate when nothing changed: mean ± z₁₋α/₂ · sd · √(1/n + 1/holdout) (the window's sampling error
+ * and the baseline estimate's own). `z` is the caller's (metrics stay free of distribution libraries).
+ */
+export function reconstructionBand(
+  b: Pick<ReconstructionBaseline, 'error_mean' | 'error_std' | 'holdout_rows'>,
+  n: number,
+  z: number,
+): { lower: number; upper: number } {
+  const half = z * b.error_std * Math.sqrt(1 / Math.max(1, n) + 1 / Math.max(1, b.holdout_rows));
+  return { lower: b.error_mean - half, upper: b.error_mean + half };
+}
