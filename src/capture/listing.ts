@@ -25,12 +25,40 @@ export function hourPath(time: Date): string {
   return `${time.getUTCFullYear()}/${pad2(time.getUTCMonth() + 1)}/${pad2(time.getUTCDate())}/${pad2(time.getUTCHours())}`;
 }
 
+/**
+ * Longest window listed: one leap year of hour folders (8,784). A longer window (a config typo, `-P200Y`)
+ * would list every hour (a 200-year window: 1.75M hour folders, as many S3 LIST calls) and is refused.
+ */
+export const MAX_WINDOW_HOURS = 366 * 24;
+/** Years the `yyyy` hour folders can name (SageMaker writes four-digit years; the epoch is the floor). */
+const MIN_YEAR = 1970;
+const MAX_YEAR = 9999;
+
 function checkWindow(start: Date, end: Date): void {
   if (!(start instanceof Date) || Number.isNaN(start.getTime())) {
     throw new ConfigError(`invalid window start: ${String(start)}`, { field: 'window.start' });
   }
   if (!(end instanceof Date) || Number.isNaN(end.getTime())) {
     throw new ConfigError(`invalid window end: ${String(end)}`, { field: 'window.end' });
+  }
+  for (const [field, at] of [
+    ['window.start', start],
+    ['window.end', end],
+  ] as const) {
+    const year = at.getUTCFullYear();
+    if (year < MIN_YEAR || year > MAX_YEAR) {
+      throw new ConfigError(
+        `${at.toISOString()} is outside the years ${MIN_YEAR}-${MAX_YEAR} that capture folders (yyyy/mm/dd/hh) can name`,
+        { field },
+      );
+    }
+  }
+  const hours = Math.ceil((end.getTime() - Math.floor(start.getTime() / HOUR_MS) * HOUR_MS) / HOUR_MS);
+  if (hours > MAX_WINDOW_HOURS) {
+    throw new ConfigError(
+      `the window ${start.toISOString()} to ${end.toISOString()} spans ${hours} hours; at most ${MAX_WINDOW_HOURS} (one year of hour folders) are listed`,
+      { field: 'window' },
+    );
   }
 }
 

@@ -3,10 +3,12 @@
  * (exit code, one-line message, counted issue) and, for the memory cases, runs the CLI in a child process
  * with a small V8 heap (`--max-old-space-size`), so a regression dies out of memory instead of passing.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hourPrefixes, MAX_WINDOW_HOURS } from '../../src/capture/listing.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { lastJson, runCli } from '../support/cli.js';
 
 let dir: string;
@@ -67,5 +69,59 @@ describe('memory per column', () => {
     expect(result.stderr).not.toMatch(/heap|memory/i);
     expect(result.code).toBe(0);
     expect(lastJson<{ features: unknown[] }>(result.stdout).features).toHaveLength(columns);
+  });
+});
+
+describe('window length and extreme dates', () => {
+  it('lists at most one year of hour folders; longer windows and years outside 1970-9999 are ConfigErrors', () => {
+    const start = new Date('2024-01-01T00:00:00Z');
+    expect(
+      hourPrefixes('s3://b/cap', start, new Date(start.getTime() + MAX_WINDOW_HOURS * 3_600_000)),
+    ).toHaveLength(MAX_WINDOW_HOURS);
+    expect(() =>
+      hourPrefixes('s3://b/cap', start, new Date(start.getTime() + (MAX_WINDOW_HOURS + 1) * 3_600_000)),
+    ).toThrow(ConfigError);
+    expect(() =>
+      hourPrefixes('s3://b/cap', new Date('2026-01-01T00:00:00Z'), new Date('2226-01-01T00:00:00Z')),
+    ).toThrow(/spans 1753152 hours; at most 8784/);
+    for (const [a, b] of [
+      ['1826-01-01T00:00:00Z', '1826-01-01T01:00:00Z'],
+      ['9999-12-31T23:00:00Z', '+010000-01-01T00:00:00Z'],
+      ['-000001-01-01T00:00:00Z', '1970-01-01T00:00:00Z'],
+    ] as const) {
+      expect(() => hourPrefixes('s3://b/cap', new Date(a), new Date(b))).toThrow(
+        /outside the years 1970-9999/,
+      );
+    }
+  });
+
+  it('run over a 200-year window exits 2 with one line, quickly, writing nothing', async () => {
+    const capture = join(dir, 'cap', 'ep');
+    const out = join(dir, 'reports-200y');
+    const baselineCsv = join(dir, 'b.csv');
+    await writeFile(baselineCsv, 'a,b\n1,2\n3,4\n');
+    const baseline = await runCli(['baseline', '--dataset', baselineCsv, '--out', join(dir, 'b-out')]);
+    expect(baseline.code).toBe(0);
+    const started = Date.now();
+    const r = await runLimited(
+      [
+        'run',
+        '--baseline',
+        join(dir, 'b-out'),
+        '--capture',
+        capture,
+        '--start',
+        '2026-01-01T00:00:00Z',
+        '--end',
+        '2226-01-01T00:00:00Z',
+        '--out',
+        out,
+      ],
+      96,
+    );
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /spans 1753152 hours; at most 8784/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/);
   });
 });
