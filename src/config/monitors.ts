@@ -108,6 +108,8 @@ export const monitorSchema = z
     preprocessor: uriSchema.optional(),
     /** Sensitive values in training data and reports: warn, redact or fail (security/pii.ts). @defaultValue redact */
     pii: z.enum(piiModes).optional(),
+    /** SSE-KMS key (id, ARN or alias) for every object written for this monitor. @defaultValue none (bucket default) */
+    sseKmsKeyId: z.string().min(1).max(2048).optional(),
     outputColumnsPosition: z.enum(['START', 'END']).optional(),
     /** Windows with more capture objects than this run as a flow of child jobs (parts). @defaultValue 16 */
     splitThreshold: z.number().int().min(1).max(1_000_000).default(16),

@@ -27,6 +27,8 @@ export interface S3StorageOptions {
   forcePathStyle?: boolean;
   /** Connect, request and idle-socket timeouts. @defaultValue defaultAwsTimeouts (10 s, 60 s, 60 s) */
   timeouts?: Partial<AwsTimeouts>;
+  /** Encrypt every object written with SSE-KMS under this key (a write's own `sseKmsKeyId` wins). */
+  sseKmsKeyId?: string;
 }
 
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
@@ -74,8 +76,10 @@ function httpStatus(error: unknown): number | undefined {
 
 export class S3Storage implements Storage {
   readonly client: S3Client;
+  readonly #sseKmsKeyId: string | undefined;
 
   constructor(options: S3StorageOptions = {}) {
+    this.#sseKmsKeyId = options.sseKmsKeyId;
     if (options.client) {
       this.client = tagAwsErrors(options.client, 's3');
     } else {
@@ -195,6 +199,9 @@ export class S3Storage implements Storage {
   ): Promise<ObjectInfo> {
     const { bucket, key } = parseS3Uri(uri);
     const ifNoneMatch = options.ifNoneMatch ? '*' : undefined;
+    const kmsKey = options.sseKmsKeyId ?? this.#sseKmsKeyId;
+    // Sent on PutObject and on CreateMultipartUpload (which is where S3 takes a multipart object's encryption).
+    const encryption = kmsKey ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKey } : {};
     try {
       if (typeof body === 'string' || body instanceof Uint8Array) {
         const out = await this.client.send(
@@ -204,6 +211,7 @@ export class S3Storage implements Storage {
             Body: body,
             ContentType: options.contentType,
             IfNoneMatch: ifNoneMatch,
+            ...encryption,
           }),
         );
         return { uri, size: Buffer.byteLength(body), etag: stripQuotes(out.ETag), lastModified: new Date() };
@@ -217,6 +225,7 @@ export class S3Storage implements Storage {
           Body: body,
           ContentType: options.contentType,
           IfNoneMatch: ifNoneMatch,
+          ...encryption,
         },
         queueSize: 2,
         partSize: 8 * 1024 * 1024,

@@ -25,6 +25,25 @@ export interface WriteOptions {
   contentType?: string;
   /** Fail with `AlreadyExistsError` instead of overwriting an existing object. */
   ifNoneMatch?: boolean;
+  /** S3: encrypt with SSE-KMS under this key (id, ARN or alias); local files ignore it. */
+  sseKmsKeyId?: string;
+}
+
+/**
+ * `storage` whose every write is encrypted with SSE-KMS under `sseKmsKeyId` (a monitor's `sseKmsKeyId`);
+ * `storage` itself when no key is given.
+ */
+export function withSseKms(storage: Storage, sseKmsKeyId: string | undefined): Storage {
+  if (!sseKmsKeyId) return storage;
+  return new Proxy(storage, {
+    get(target, property, receiver) {
+      if (property === 'write')
+        return (uri: string, body: string | Uint8Array | Readable, options?: WriteOptions) =>
+          target.write(uri, body, { ...options, sseKmsKeyId: options?.sseKmsKeyId ?? sseKmsKeyId });
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export interface Storage {

@@ -105,6 +105,7 @@ export function executionFor(
     cloudwatch: monitor.cloudwatch,
     ...(monitor.preprocessor ? { preprocessorUri: monitor.preprocessor } : {}),
     ...(monitor.pii ? { pii: monitor.pii } : {}),
+    ...(monitor.sseKmsKeyId ? { sseKmsKeyId: monitor.sseKmsKeyId } : {}),
     ...(monitor.outputColumnsPosition ? { outputColumnsPosition: monitor.outputColumnsPosition } : {}),
     ...(monitor.modelQuality !== undefined ? { modelQuality: monitor.modelQuality } : {}),
   };

@@ -14,7 +14,7 @@ import { nextRuns, previousRuns } from '../config/schedule.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { ObjectInfo, Storage } from '../io/storage.js';
+import { type ObjectInfo, type Storage, withSseKms } from '../io/storage.js';
 import { PublicationPendingError } from '../monitor/once.js';
 import type {
   ExecutionDeps,
@@ -126,8 +126,10 @@ export function createProcessor(ctx: ProcessorContext) {
         logger.warn({ err: error }, 'could not report progress');
       });
     };
+    // The monitor's SSE-KMS key encrypts everything its execution writes (reports, claims, markers).
+    const kmsKey = (job.data as { execution?: { sseKmsKeyId?: string } }).execution?.sseKmsKeyId;
     return {
-      storage: ctx.storage,
+      storage: withSseKms(ctx.storage, kmsKey),
       ...(ctx.cloudwatch ? { cloudwatch: ctx.cloudwatch } : {}),
       logger,
       ...(signal ? { signal } : {}),

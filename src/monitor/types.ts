@@ -31,6 +31,8 @@ export interface ExecutionJobBase {
   /** The nominal time of the execution (the report hour and the metric timestamp). */
   scheduledTime: string;
   cloudwatch: boolean;
+  /** SSE-KMS key for every object the execution writes (config `sseKmsKeyId`). */
+  sseKmsKeyId?: string;
 }
 
 /** Everything a data-quality execution needs (a BullMQ job payload); the baseline holds `statistics.json` and `constraints.json`. */

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface RunningService {
   url: string;
@@ -80,11 +81,21 @@ export async function startRedis(port?: number): Promise<RunningService> {
   };
 }
 
-/** moto_server (S3, CloudWatch, ...) on a free port. */
-export async function startMoto(): Promise<RunningService> {
+/**
+ * moto_server (S3, CloudWatch, ...) on a free port. `enforcePolicies` starts it through
+ * `moto_launcher.py`, which enforces S3 bucket-policy Deny statements on PutObject (moto 5.2 does not);
+ * `env` adds environment variables (e.g. `INITIAL_NO_AUTH_ACTION_COUNT` for IAM enforcement).
+ */
+export async function startMoto(
+  options: { enforcePolicies?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningService> {
   const p = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(p)], {
+  const entry = options.enforcePolicies
+    ? [fileURLToPath(new URL('./moto_launcher.py', import.meta.url))]
+    : ['-m', 'moto.server'];
+  const child = spawn('python3', [...entry, '-H', '127.0.0.1', '-p', String(p)], {
     stdio: 'ignore',
+    env: { ...process.env, ...options.env },
   });
   await waitForPort(p, child, 'moto_server', 60_000);
   return { url: `http://127.0.0.1:${p}`, port: p, process: child, stop: stopper(child) };

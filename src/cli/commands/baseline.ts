@@ -131,6 +131,10 @@ export function register(program: Command): void {
       parseRows,
       200_000,
     )
+    .option(
+      '--sse-kms-key-id <key>',
+      'encrypt the baseline files with SSE-KMS under this key (id, ARN, alias)',
+    )
     .option('--json', 'print the result as JSON on the last stdout line')
     .action(async (options: BaselineCommandOptions) => {
       if (options.analysis !== 'data-quality') {
@@ -139,7 +143,7 @@ export function register(program: Command): void {
         await run(options);
         return;
       }
-      const storage = createStorage();
+      const storage = createStorage({ sseKmsKeyId: options.sseKmsKeyId as string | undefined });
       const issues = new IssueLog();
       const progress = progressReporter('rows');
       try {

@@ -77,7 +77,7 @@ async function modelQualityBaseline(options: BaselineCommandOptions): Promise<vo
     throw new ConfigError('--analysis model-quality needs --ground-truth-attribute', {
       field: '--ground-truth-attribute',
     });
-  const storage = createStorage();
+  const storage = createStorage({ sseKmsKeyId: options.sseKmsKeyId as string | undefined });
   const issues = new IssueLog();
   const progress = progressReporter('rows');
   try {
@@ -165,6 +165,10 @@ export function register(program: Command): void {
     .option('--variant <name>', 'variant folder (default: every variant)')
     .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-quality')
     .option('--cloudwatch', 'publish the metrics to CloudWatch')
+    .option(
+      '--sse-kms-key-id <key>',
+      'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
+    )
     .option('--json', 'print the execution summary as JSON on the last stdout line')
     .action(async (options) => {
       const base = jobBaseFromFlags(options);

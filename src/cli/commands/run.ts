@@ -49,6 +49,7 @@ export interface ExecutionFlags {
   start: string;
   end: string;
   cloudwatch?: boolean;
+  sseKmsKeyId?: string;
 }
 
 /** The job those flags describe; the window's end is also the scheduled time. */
@@ -77,6 +78,7 @@ export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
     windowEnd: end,
     scheduledTime: end,
     cloudwatch: Boolean(flags.cloudwatch),
+    ...(flags.sseKmsKeyId ? { sseKmsKeyId: flags.sseKmsKeyId } : {}),
   };
 }
 
@@ -90,7 +92,7 @@ export async function runFromCli<S extends { status: ExecutionSummary['status'] 
   execute: (deps: ExecutionDeps) => Promise<S>,
   print: (summary: S) => void,
 ): Promise<void> {
-  const storage = createStorage();
+  const storage = createStorage({ sseKmsKeyId: job.sseKmsKeyId });
   const cloudwatch = job.cloudwatch ? createCloudWatchClient() : undefined;
   try {
     const summary = await execute({
@@ -154,6 +156,10 @@ export function register(program: Command): void {
       },
     )
     .option('--cloudwatch', 'publish the metrics to CloudWatch')
+    .option(
+      '--sse-kms-key-id <key>',
+      'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
+    )
     .addOption(
       new Option('--pii <mode>', 'sensitive values in the reports: redact (hash or leave out) or warn')
         .choices(piiModes)
