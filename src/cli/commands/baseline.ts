@@ -60,7 +60,10 @@ export function register(program: Command): void {
   program
     .command('baseline')
     .description('Build a baseline (statistics.json and constraints.json) from a training dataset')
-    .requiredOption('--dataset <uri>', 'training dataset: a file, a folder of part files, or s3:// URI')
+    .option(
+      '--dataset <uri>',
+      'training dataset (attribution: local attributions table): a file, a folder of part files, or s3:// URI',
+    )
     .requiredOption('--out <uri-prefix>', 'where to write statistics.json and constraints.json')
     .addOption(
       new Option('--format <format>', 'dataset format (default: from the file extension)').choices([
@@ -73,7 +76,7 @@ export function register(program: Command): void {
     .option('--no-header', 'CSV without a header row (columns are named _c0, _c1, ...)')
     .addOption(
       new Option('--analysis <type>', 'what to baseline')
-        .choices(['data-quality', 'model-quality'])
+        .choices(['data-quality', 'model-quality', 'bias', 'attribution'])
         .default('data-quality'),
     )
     // Model quality (run-quality.ts plugs the analysis into `baselineAnalyses`):
@@ -135,8 +138,18 @@ export function register(program: Command): void {
       '--sse-kms-key-id <key>',
       'encrypt the baseline files with SSE-KMS under this key (id, ARN, alias)',
     )
+    // Clarify (clarify.ts plugs the analyses into `baselineAnalyses`):
+    .option('--analysis-config <uri>', 'bias: the Clarify analysis_config.json (label, facet, ...)')
+    .option('--predicted-label <column>', 'bias: the predicted-label column (default: the config)')
+    .option('--from-analysis <uri>', 'attribution: take a SageMaker explainability analysis.json as it is')
+    .option('--agg-method <method>', 'attribution: mean_abs (default), median or mean_sq')
+    .option('--label-key <key>', 'attribution: kernel_shap label key (default label0)')
+    .option('--expected-value <number>', 'attribution: expected (base) value to record')
     .option('--json', 'print the result as JSON on the last stdout line')
     .action(async (options: BaselineCommandOptions) => {
+      if (!options.dataset && !(options.analysis === 'attribution' && options.fromAnalysis)) {
+        throw new ConfigError('--dataset <uri> is required', { field: '--dataset' });
+      }
       if (options.analysis !== 'data-quality') {
         const run = baselineAnalyses.get(options.analysis);
         if (!run) throw new Error(`analysis ${options.analysis} is not available`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { register as alarms } from './alarms.js';
 import { register as backfill } from './backfill.js';
 import { register as baseline } from './baseline.js';
+import { register as clarify } from './clarify.js';
 import { register as compare } from './compare.js';
 import { register as dashboard } from './dashboard.js';
 import { register as demo } from './demo.js';
@@ -30,4 +31,5 @@ export const commands: RegisterCommand[] = [
   report,
   scan,
   dashboard,
+  clarify,
 ];
