@@ -29,7 +29,7 @@ export interface PageOptions {
 }
 
 const STYLE = `${REPORT_STYLE}
-table.overview td,table.overview th,td.names{text-align:left;vertical-align:top}
+table.overview td,table.overview th,td.names,th.names{text-align:left;vertical-align:top}table.recent td:first-child,table.failed td:first-child{white-space:nowrap}
 .cell a{display:block}.nm{color:#888;font-style:italic}
 rect.s-Completed{fill:var(--ok)}rect.s-CompletedWithViolations{fill:var(--warn)}rect.s-Failed{fill:var(--bad)}rect.s-Unknown{fill:#adb5bd}
 rect.h0{fill:#e7f5ff}rect.h1{fill:#a5d8ff}rect.h2{fill:#ffd8a8}rect.h3{fill:#ff922b}rect.h4{fill:#c92a2a}rect.hn{fill:#f1f3f5}
@@ -44,6 +44,7 @@ function page(title: string, body: string, home: string): string {
 <meta http-equiv="Content-Security-Policy" content="${DASHBOARD_CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><nav><a href="${home}">driftwatch dashboard</a></nav>${body}<footer class="muted"><p>driftwatch dashboard (read-only)</p></footer></body></html>
 `;
@@ -189,7 +190,6 @@ function metricChart(
     ...values,
     ...est.flatMap((x) => (x ? [x.value, x.lower, x.upper] : [])),
     ...(threshold ? [threshold.threshold] : []),
-    ...(Number.isFinite(band.lower) ? [band.lower, band.upper] : []),
   ].filter(Number.isFinite);
   if (all.length === 0) return '';
   let y0 = Math.min(...all);
@@ -198,6 +198,9 @@ function metricChart(
     y0 -= 0.5;
     y1 += 0.5;
   }
+  const pad = (y1 - y0) * 0.08;
+  y0 -= pad;
+  y1 += pad;
   const n = executions.length;
   const sx = (i: number) => M.left + (n <= 1 ? 0.5 : i / (n - 1)) * (W - M.left - M.right);
   const sy = (v: number) => H - M.bottom - ((v - y0) / (y1 - y0)) * (H - M.top - M.bottom);
@@ -226,8 +229,9 @@ function metricChart(
     })
     .join('');
   const axis = `<path class="axis" d="M${M.left},${M.top}V${H - M.bottom}H${W - M.right}"/><text class="tick" x="${M.left - 3}" y="${f1(sy(y1) + 3)}" text-anchor="end">${formatNumber(y1)}</text><text class="tick" x="${M.left - 3}" y="${f1(sy(y0) + 3)}" text-anchor="end">${formatNumber(y0)}</text><text class="tick" x="${M.left}" y="${H - 6}">${esc(executions[0]?.scheduledTime.slice(0, 13) ?? '')}</text><text class="tick" x="${W - M.right}" y="${H - 6}" text-anchor="end">${esc(executions[n - 1]?.scheduledTime.slice(0, 13) ?? '')}</text>`;
-  const title = `${metric} over time: realised (line), CBPE estimate with band (squares), threshold (dashed)`;
-  return `<svg class="chart metric" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}" data-metric="${esc(metric)}"><title>${esc(title)}</title>${bandRect}${axis}${thr}${line}${points}</svg>`;
+  const title = `${metric} over time: realised (line), CBPE estimate with band (squares), threshold (dashed), median ± 3 MAD (grey)`;
+  const name = `<text class="axis-label" x="${M.left + 4}" y="${M.top + 10}">${esc(metric)}</text>`;
+  return `<svg class="chart metric" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}" data-metric="${esc(metric)}"><title>${esc(title)}</title>${bandRect}${axis}${name}${thr}${line}${points}</svg>`;
 }
 
 function metricsSection(view: MonitorView, shown: ExecutionPoint[], trendOver: number): string {
@@ -279,7 +283,7 @@ function recentTable(executions: ExecutionPoint[]): string {
         `<tr><td><a href="${reportHref(e)}">${esc(e.scheduledTime)}</a></td><td><span class="status ${esc(e.status)}">${esc(e.status)}</span></td><td class="num">${formatNumber(e.violations)}</td><td class="num">${formatNumber(e.recordsRead)}</td><td class="num">${formatNumber(e.problems)}</td><td class="names">${e.drifted.map((d) => `<span class="fname">${esc(d)}</span>`).join(', ')}</td></tr>`,
     )
     .join('');
-  return `<h2>Recent executions</h2><table class="recent"><thead><tr><th>scheduled</th><th>status</th><th>violations</th><th>records</th><th>problems</th><th>drifted features</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h2>Recent executions</h2><table class="recent"><thead><tr><th>scheduled</th><th>status</th><th>violations</th><th>records</th><th>problems</th><th class="names">drifted features</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export function monitorPage(view: MonitorView, options: PageOptions = {}): string {

@@ -69,6 +69,7 @@ export function renderReport(
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title><style>${REPORT_STYLE}</style></head>
 <body>${header(files)}<main>${body}</main><footer class="muted"><p>driftwatch report (${escapeHtml(files.kind)})</p></footer></body></html>
 `;
