@@ -43,8 +43,9 @@ export async function loadPreprocessor(
 ): Promise<RecordPreprocessor> {
   const where = { file: pathOrUri, field: 'preprocessor' };
   const storage = options.storage ?? createStorage();
-  for (const prefix of options.forbiddenPrefixes ?? []) {
-    if (prefix && pathOrUri.startsWith(prefix)) {
+  for (const raw of options.forbiddenPrefixes ?? []) {
+    const prefix = raw && !raw.endsWith('/') ? `${raw}/` : raw;
+    if (prefix && (pathOrUri.startsWith(prefix) || pathOrUri === raw)) {
       throw new ConfigError(
         `a preprocessor is never loaded from a capture or report prefix (${prefix})`,
         where,
@@ -62,6 +63,13 @@ export async function loadPreprocessor(
       );
     }
     uri = compiled;
+  }
+  // Code downloaded from S3 runs with the worker's permissions: only the exact bytes the config names.
+  if (isS3Uri(uri) && options.sha256 === undefined) {
+    throw new ConfigError(
+      `an s3:// preprocessor must be pinned: set preprocessorSha256 to its SHA-256 (sha256sum ${basename(uri)})`,
+      { ...where, field: 'preprocessorSha256' },
+    );
   }
   let moduleUrl: string;
   let tempDir: string | undefined;

@@ -106,6 +106,11 @@ export const monitorSchema = z
     cloudwatch: z.boolean().default(false),
     /** Record preprocessor module URI. */
     preprocessor: uriSchema.optional(),
+    /** SHA-256 (hex) of the preprocessor module: required for an s3:// module, checked for any. */
+    preprocessorSha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be a SHA-256 in hex (64 characters)')
+      .optional(),
     /** Sensitive values in training data and reports: warn, redact or fail (security/pii.ts). @defaultValue redact */
     pii: z.enum(piiModes).optional(),
     /** SSE-KMS key (id, ARN or alias) for every object written for this monitor. @defaultValue none (bucket default) */
@@ -168,6 +173,29 @@ export const monitorSchema = z
       const probe = windowAt({ start: bounds.start, end: bounds.end }, new Date());
       if (!(probe.start < probe.end)) {
         ctx.addIssue({ code: 'custom', path: ['window'], message: 'window start must be before window end' });
+      }
+    }
+    if (monitor.preprocessor !== undefined) {
+      const pre = monitor.preprocessor;
+      if (/^s3:/i.test(pre) && monitor.preprocessorSha256 === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['preprocessorSha256'],
+          message: 'an s3:// preprocessor must be pinned by its SHA-256 (sha256sum of the module)',
+        });
+      }
+      for (const [field, prefix] of [
+        ['capture', monitor.capture],
+        ['output', monitor.output],
+      ] as const) {
+        const folder = prefix.endsWith('/') ? prefix : `${prefix}/`;
+        if (pre.startsWith(folder)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['preprocessor'],
+            message: `a preprocessor is never loaded from the ${field} prefix (${prefix}): others write there`,
+          });
+        }
       }
     }
     if (monitor.type === 'data-quality' && monitor.modelQuality !== undefined) {

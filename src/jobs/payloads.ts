@@ -104,6 +104,7 @@ export function executionFor(
     scheduledTime: scheduledTime.toISOString(),
     cloudwatch: monitor.cloudwatch,
     ...(monitor.preprocessor ? { preprocessorUri: monitor.preprocessor } : {}),
+    ...(monitor.preprocessorSha256 ? { preprocessorSha256: monitor.preprocessorSha256 } : {}),
     ...(monitor.pii ? { pii: monitor.pii } : {}),
     ...(monitor.sseKmsKeyId ? { sseKmsKeyId: monitor.sseKmsKeyId } : {}),
     ...(monitor.outputColumnsPosition ? { outputColumnsPosition: monitor.outputColumnsPosition } : {}),

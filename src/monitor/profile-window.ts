@@ -52,7 +52,12 @@ export async function profileExecutionInputs(
   const issues = new IssueLog();
   const profile = new DatasetProfile(base.statistics.features.map((f) => f.name));
   const preprocessor = job.preprocessorUri
-    ? await loadPreprocessor(job.preprocessorUri, { storage: deps.storage })
+    ? await loadPreprocessor(job.preprocessorUri, {
+        storage: deps.storage,
+        sha256: job.preprocessorSha256,
+        // Writable by the endpoint and by driftwatch: code is never taken from there.
+        forbiddenPrefixes: [job.captureUri, job.outputUri],
+      })
     : undefined;
   const build = createRowBuilder(profile, {
     baselineColumns: base.statistics.features.map((f) => f.name),

@@ -38,6 +38,8 @@ export interface ExecutionJobBase {
 /** Everything a data-quality execution needs (a BullMQ job payload); the baseline holds `statistics.json` and `constraints.json`. */
 export interface DataQualityJob extends ExecutionJobBase {
   preprocessorUri?: string;
+  /** The preprocessor module's SHA-256 (hex): required for an s3:// module, checked for any. */
+  preprocessorSha256?: string;
   outputColumnsPosition?: 'START' | 'END';
   /** Sensitive values in the reports (security/pii.ts). @defaultValue redact */
   pii?: PiiMode;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createRowBuilder,
@@ -128,8 +129,11 @@ describe('capture on S3 (moto)', () => {
   it('loads a preprocessor module from S3', async () => {
     const bucket = await freshBucket('dw-capture');
     const uri = `s3://${bucket}/hooks/pre.mjs`;
-    await storage.write(uri, 'export function preprocess(r) { return { id: r.eventId }; }\n');
-    const hook = await loadPreprocessor(uri, { storage });
+    const source = 'export function preprocess(r) { return { id: r.eventId }; }\n';
+    await storage.write(uri, source);
+    await expect(loadPreprocessor(uri, { storage })).rejects.toThrow(/must be pinned/);
+    const sha256 = createHash('sha256').update(source).digest('hex');
+    const hook = await loadPreprocessor(uri, { storage, sha256 });
     expect(
       hook({
         eventId: 'from-s3',

@@ -138,6 +138,7 @@ export function register(program: Command): void {
     .option('--variant <name>', 'variant folder (default: every variant)')
     .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run')
     .option('--preprocessor <path>', 'record preprocessor module (JavaScript, exporting preprocess)')
+    .option('--preprocessor-sha256 <hex>', "the preprocessor module's SHA-256 (required for an s3:// module)")
     .addOption(
       new Option('--output-columns-position <pos>', 'where CSV outputs go in a row')
         .choices(['START', 'END'])
@@ -170,6 +171,7 @@ export function register(program: Command): void {
       const job: DataQualityJob = {
         ...jobBaseFromFlags(options),
         preprocessorUri: options.preprocessor,
+        preprocessorSha256: options.preprocessorSha256,
         outputColumnsPosition: options.outputColumnsPosition,
         pii: options.pii,
       };
