@@ -34,6 +34,7 @@ import {
 } from '../alerts/publish.js';
 import { AlreadyExistsError, DriftwatchError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
+import { driftwatchVersion } from '../core/version.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { loadHourFiles, renderReport } from '../report/html/index.js';
 import { crashPoint, testMaxDatumsPerCall } from './crash-points.js';
@@ -300,6 +301,7 @@ export async function storeSummaryOnce(
   reportPrefix: string,
   summary: ExecutionSummary,
 ): Promise<ExecutionSummary> {
+  summary.driftwatchVersion = driftwatchVersion();
   // The person-readable report.html is part of the report set: written before the commit point.
   let html: string | undefined;
   try {

@@ -113,6 +113,8 @@ export interface ExecutionSummary {
   inputs: Array<{ uri: string; etag: string; size: number }>;
   issues: IssueLogJSON;
   metricsPublished: number;
+  /** The driftwatch release that wrote the summary (its package.json version), set when it is stored. */
+  driftwatchVersion?: string;
   timings: Record<string, number>;
   [key: string]: unknown;
 }

@@ -29,4 +29,7 @@ it('the demo shows drift from the hour it was introduced, and none before', asyn
     readFileSync(join(dir, 'reports/churn-endpoint/churn-data-quality/2026/02/01/10/execution.json'), 'utf8'),
   );
   expect(report.windowStart).toBe('2026-02-01T09:00:00.000Z');
+  expect(report.driftwatchVersion).toBe(
+    JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version,
+  );
 });

@@ -2,6 +2,7 @@
  * A `type: model-quality` monitor run by the real worker service on Redis: the monitors-config entry
  * (with its `modelQuality` block and a -P1D offset window) → an execution job → runModelQualityExecution.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +119,10 @@ describe('model-quality monitors in the worker', () => {
     const summary = await readExecutionSummary(storage, modelQualityJobOf(payload));
     const details = summary?.modelQuality as ModelQualityDetails;
     expect(summary?.windowStart).toBe(START.toISOString());
+    // The release that wrote it, as package.json says (every kind's summary is stored by storeSummaryOnce).
+    expect(summary?.driftwatchVersion).toBe(
+      JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version,
+    );
     expect(details.join).toMatchObject({ predictions: 200, matched: 200 });
     expect(details.estimatedRecent).toMatchObject({
       windowStart: new Date(START.getTime() + 24 * HOUR).toISOString(),
