@@ -6,6 +6,8 @@
  * defaults:                                     # optional: merged into every monitor (a monitor wins)
  *   capture: s3://bucket/data-capture
  *   cloudwatch: true
+ * x-common: &common { output: s3://bucket/m/ }  # optional: top-level x-... keys are ignored: anchors
+ *                                               #   for YAML merge keys (`- <<: *common`), which work
  * monitors:
  *   - name: churn-hourly                        # [A-Za-z0-9._-]+, unique
  *     endpoint: churn-endpoint
@@ -344,7 +346,12 @@ export function parseMonitorsConfig(document: unknown, source = 'monitors config
       field: 'monitors',
     });
   }
-  const top = fileSchema.safeParse(document);
+  // Top-level `x-...` keys are ignored: a place for YAML anchors that monitors merge in (`<<: *common`).
+  const top = fileSchema.safeParse(
+    isPlainObject(document)
+      ? Object.fromEntries(Object.entries(document).filter(([key]) => !key.startsWith('x-')))
+      : document,
+  );
   if (!top.success) {
     throwConfig(
       source,
@@ -412,7 +419,8 @@ export function parseMonitorsConfigText(text: string, source = 'monitors config'
       );
     }
   } else {
-    const parsed = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    // `merge: true`: `<<: *defaults` merge keys (YAML 1.1), which config files use to share settings.
+    const parsed = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
     const [first] = parsed.errors;
     if (first) {
       const at = first.linePos?.[0];
@@ -423,7 +431,16 @@ export function parseMonitorsConfigText(text: string, source = 'monitors config'
         { cause: first },
       );
     }
-    document = parsed.toJS({ maxAliasCount: 100 });
+    try {
+      // maxAliasCount stops alias bombs (billion laughs) before they expand.
+      document = parsed.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      throw new ConfigError(
+        `not a usable YAML document: ${(error as Error).message.split('\n')[0]}`,
+        { file: source },
+        { cause: error },
+      );
+    }
   }
   return parseMonitorsConfig(document, source);
 }

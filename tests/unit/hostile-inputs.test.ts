@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourPrefixes, MAX_WINDOW_HOURS } from '../../src/capture/listing.js';
+import { parseMonitorsConfigText } from '../../src/config/monitors.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { lastJson, runCli } from '../support/cli.js';
 
@@ -123,5 +124,38 @@ describe('window length and extreme dates', () => {
     expectOneLine(r.stderr, /spans 1753152 hours; at most 8784/);
     expect(Date.now() - started).toBeLessThan(30_000);
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('YAML configs', () => {
+  const monitor = 'capture: /c\n  baseline: /b/\n  output: /o\n  schedule: cron(0 * ? * * *)';
+  it('stops a billion-laughs alias bomb with one ConfigError line naming the file', () => {
+    let text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+    let previous = 'a';
+    for (const name of 'bcdefghi') {
+      text += `${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]\n`;
+      previous = name;
+    }
+    text += 'monitors: *i\n';
+    let error: unknown;
+    try {
+      parseMonitorsConfigText(text, 'bomb.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(
+      /^bomb\.yaml: not a usable YAML document: Excessive alias count/,
+    );
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('supports merge keys, with anchors under top-level x- keys', () => {
+    const text = `x-common: &common\n  ${monitor}\nmonitors:\n  - <<: *common\n    name: churn\n    endpoint: ep\n  - <<: *common\n    name: fraud\n    endpoint: ep2\n    output: /o2\n`;
+    const config = parseMonitorsConfigText(text, 'merge.yaml');
+    expect(config.monitors.map((m) => [m.name, m.capture, m.output])).toEqual([
+      ['churn', '/c', '/o'],
+      ['fraud', '/c', '/o2'],
+    ]);
   });
 });
