@@ -115,7 +115,18 @@ export interface DataQualityMetricInput extends ScheduleIdentity {
   /** The execution's scheduled time: the timestamp of every datum. */
   timestamp: Date;
   features: FeatureMetricInput[];
+  /**
+   * Multivariate drift (calibrated baselines with a PCA model): the window's mean reconstruction error and
+   * its distance from the baseline's mean relative to the band's half-width (≥ 1 exactly when it is drift).
+   */
+  multivariate?: { value: number; ratio: number };
 }
+
+/** driftwatch extension metrics of the multivariate check (schedule dimensions, no `Feature`). */
+export const MULTIVARIATE_METRICS = {
+  value: 'multivariate_reconstruction_error',
+  ratio: 'multivariate_drift_ratio',
+} as const;
 
 /**
  * The §7.2 datums of one data-quality execution. Per feature with `emitMetrics`:
@@ -170,6 +181,17 @@ export function dataQualityMetricData(input: DataQualityMetricInput): {
     value(FEATURE_METRIC_PREFIXES.stringCounts, f.typeCounts.string);
     value(FEATURE_METRIC_PREFIXES.booleanCounts, f.typeCounts.boolean);
     value(FEATURE_METRIC_PREFIXES.unknownCounts, f.typeCounts.unknown);
+  }
+  if (input.multivariate) {
+    const dims = scheduleDimensions(input);
+    for (const key of ['value', 'ratio'] as const) {
+      datums.push({
+        MetricName: MULTIVARIATE_METRICS[key],
+        Dimensions: dims,
+        Timestamp: timestamp,
+        Value: input.multivariate[key],
+      });
+    }
   }
   return { namespace, datums };
 }

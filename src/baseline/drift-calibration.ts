@@ -25,6 +25,7 @@ import {
 } from '../metrics/drift/calibrated-thresholds.js';
 import type { OrderedDatasetSample } from '../metrics/drift/ordered-sample.js';
 import { type DriftTestId, getDriftTest, isDriftTestId } from '../metrics/drift/registry.js';
+import { fitReconstructionBaseline, type ReconstructionBaseline } from '../metrics/multivariate/pca.js';
 import { parseJsonFile, type SageMakerType } from './statistics.js';
 
 export const CALIBRATION_FILE = 'driftwatch_calibration.json';
@@ -53,6 +54,11 @@ export interface DriftCalibration {
   features: FeatureCalibration[];
   /** Features of the baseline that got no curve, with the reason. */
   not_calibrated: Array<{ name: string; reason: string }>;
+  /**
+   * Multivariate drift (PCA data reconstruction of the numeric features, `metrics/multivariate/pca.ts`):
+   * the model and the held-out error's mean and sd; absent with fewer than two numeric features.
+   */
+  multivariate?: ReconstructionBaseline;
 }
 
 export interface CalibrateBaselineOptions {
@@ -62,6 +68,8 @@ export interface CalibrateBaselineOptions {
   sizes?: readonly number[];
   numericTest?: DriftTestId;
   categoricalTest?: DriftTestId;
+  /** Share of variance the PCA's kept components explain (default 0.65, NannyML's default). */
+  varianceShare?: number;
 }
 
 /** Curves for every numeric and String feature of a baseline, from its arrival-ordered sample. */
@@ -122,6 +130,18 @@ export function calibrateBaseline(
         reason: `too few values (${values}) for the smallest window size ${Math.min(...sizes)} (at least twice as many are needed)`,
       });
   }
+  const numericColumns = features.filter(
+    (f) => (f.type === 'Integral' || f.type === 'Fractional') && columnIndex(f.name) !== undefined,
+  );
+  const raw = numericColumns.map((f) => sample.columns[columnIndex(f.name) as number]?.rawNumbers());
+  const rows = Math.min(...raw.map((r) => r?.length ?? 0));
+  const multivariate = fitReconstructionBaseline(
+    numericColumns.map((f) => f.name),
+    Number.isFinite(rows) ? rows : 0,
+    (r, c) => raw[c]?.[r] ?? Number.NaN,
+    options.varianceShare,
+  );
+  if (multivariate) out.multivariate = multivariate;
   return out;
 }
 
@@ -168,6 +188,32 @@ const calibrationSchema = z.object({
     }),
   ),
   not_calibrated: z.array(z.object({ name: z.string(), reason: z.string() })),
+  multivariate: z
+    .object({
+      columns: z.array(z.string()).min(2),
+      model: z.object({
+        d: z.number().int().min(2),
+        mean: z.array(z.number()),
+        std: z.array(z.number().positive()),
+        eigenvalues: z.array(z.number()),
+        components: z.array(z.array(z.number())).min(1),
+        explained_variance_ratio: z.number(),
+      }),
+      variance_share: z.number().gt(0).lte(1),
+      error_mean: z.number().nonnegative(),
+      error_std: z.number().nonnegative(),
+      holdout_rows: z.number().int().positive(),
+      fit_rows: z.number().int().positive(),
+    })
+    .refine(
+      (m) =>
+        m.model.d === m.columns.length &&
+        m.model.mean.length === m.model.d &&
+        m.model.std.length === m.model.d &&
+        m.model.components.every((c) => c.length === m.model.d),
+      { message: 'the PCA model does not match its columns' },
+    )
+    .optional(),
 });
 
 /** Validates a calibration file; one ConfigError naming the file and the first bad field. */

@@ -39,7 +39,9 @@ export type CheckType =
   | 'extra_column_check'
   | 'categorical_values_check'
   /** driftwatch's: sensitive values in a feature whose baseline had none (security/pii.ts). */
-  | 'sensitive_data_check';
+  | 'sensitive_data_check'
+  /** driftwatch extension: calibrated baselines with a PCA model (checks/multivariate.ts). */
+  | 'multivariate_drift_check';
 
 export interface Violation {
   feature_name: string;
@@ -90,9 +92,25 @@ export interface FeatureResult {
   domainShare?: number;
 }
 
+/** The multivariate check's numbers (checks/multivariate.ts). */
+export interface MultivariateResult {
+  /** The model's features. */
+  columns: string[];
+  /** Mean reconstruction error of the window's complete rows. */
+  value: number;
+  rows: number;
+  lower: number;
+  upper: number;
+  baselineMean: number;
+  alarmRate: number;
+  drift: boolean;
+}
+
 export interface DataQualityResult {
   violations: ViolationDetail[];
   features: FeatureResult[];
+  /** The multivariate check's numbers, when the baseline has a PCA model (checks/multivariate.ts). */
+  multivariate?: MultivariateResult;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1).replace(/\.0$/, '.0')}%`;

@@ -15,6 +15,7 @@ import { renderConstraints } from '../baseline/constraints.js';
 import { type Baseline, readBaseline } from '../baseline/read.js';
 import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.js';
 import { type DataQualityResult, evaluateDataQuality, violationsDocument } from '../checks/data-quality.js';
+import { checkMultivariate } from '../checks/multivariate.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
@@ -62,13 +63,19 @@ function mergePartials(baseline: Baseline, partials: PartialProfileJSON[]) {
   const issues = new IssueLog();
   let recordsRead = 0;
   const inputs: ExecutionSummary['inputs'] = [];
+  let reconstruction: { sum: number; count: number } | undefined;
   for (const p of partials) {
+    if (p.reconstruction) {
+      reconstruction ??= { sum: 0, count: 0 };
+      reconstruction.sum += p.reconstruction.sum;
+      reconstruction.count += p.reconstruction.count;
+    }
     profile.merge(DatasetProfile.fromJSON(p.profile as DatasetProfileJSON));
     issues.merge(p.issues);
     recordsRead += p.recordsRead;
     inputs.push(...p.objects);
   }
-  return { profile, issues, recordsRead, inputs };
+  return { profile, issues, recordsRead, inputs, reconstruction };
 }
 
 function statusMessage(status: ExecutionSummary['status'], violations: number, reason?: string): string {
@@ -95,7 +102,7 @@ export async function completeExecution(
     });
 
   const baseline = await readBaseline(deps.storage, job.baselineUri);
-  const { profile, issues, recordsRead, inputs } = mergePartials(baseline, partials);
+  const { profile, issues, recordsRead, inputs, reconstruction } = mergePartials(baseline, partials);
   // Sensitive values (security/pii.ts): hashed like the baseline's, or left out of the reports.
   const protection = windowProtection(job.pii ?? DEFAULT_PII_MODE, baseline.sensitive, profile);
   protectWindowProfile(profile, protection);
@@ -110,6 +117,11 @@ export async function completeExecution(
       calibration: baseline.calibration,
     });
     result.violations.push(...sensitiveDataViolations(profile, baseline));
+    const multivariate = checkMultivariate(baseline.calibration, reconstruction);
+    if (multivariate) {
+      result.multivariate = multivariate.result;
+      if (multivariate.violation) result.violations.push(multivariate.violation);
+    }
   }
   const status: ExecutionSummary['status'] = failureReason
     ? 'Failed'
@@ -174,6 +186,7 @@ export async function completeExecution(
       .map((v) => v.feature_name),
     violatedChecks: describeViolations(result, baseline, profile),
     featureScores: featureScores(result),
+    ...(result.multivariate ? { multivariate: result.multivariate } : {}),
     baseline: baseline.files,
     inputs,
     issues: protection.mode === 'warn' ? issues.toJSON() : redactIssues(issues.toJSON()),

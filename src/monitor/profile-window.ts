@@ -9,6 +9,7 @@ import {
   loadPreprocessor,
   readCaptureBatches,
 } from '../capture/index.js';
+import { reconstructionCollector } from '../checks/multivariate.js';
 import { ConfigError, DriftwatchError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
@@ -65,7 +66,13 @@ export async function profileExecutionInputs(
     preprocessor,
     issues,
   });
-  const emit = (cells: unknown[]) => profile.addRow(cells);
+  const reconstruction = reconstructionCollector(base.calibration?.multivariate, profile);
+  const emit = reconstruction
+    ? (cells: unknown[]) => {
+        profile.addRow(cells);
+        reconstruction.add(cells);
+      }
+    : (cells: unknown[]) => profile.addRow(cells);
   let recordsRead = 0;
   let done = 0;
   for (const object of objects) {
@@ -86,5 +93,6 @@ export async function profileExecutionInputs(
     recordsRead,
     profile: profile.toJSON(),
     issues: issues.toJSON(),
+    ...(reconstruction ? { reconstruction: reconstruction.toJSON() } : {}),
   };
 }

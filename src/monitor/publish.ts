@@ -47,6 +47,16 @@ export function featureMetricInputs(
   });
 }
 
+/** The multivariate check as published: the value and |value − baseline| relative to the band's half-width. */
+function multivariateMetric(m: NonNullable<DataQualityResult['multivariate']>): {
+  value: number;
+  ratio: number;
+} {
+  const half = m.value > m.baselineMean ? m.upper - m.baselineMean : m.baselineMean - m.lower;
+  const ratio = half > 0 ? Math.abs(m.value - m.baselineMean) / half : 0;
+  return { value: m.value, ratio };
+}
+
 /** What a data-quality execution publishes (see `publishOnce`): its feature metrics and heartbeat. */
 export function dataQualityPublication(input: {
   job: DataQualityJob;
@@ -63,6 +73,9 @@ export function dataQualityPublication(input: {
       : dataQualityMetricData({
           ...metricIdentity(job),
           features: featureMetricInputs(input.profile, input.result, input.emitMetrics),
+          ...(input.result.multivariate
+            ? { multivariate: multivariateMetric(input.result.multivariate) }
+            : {}),
         }).datums;
   return publicationOf(job, heartbeat, datums);
 }

@@ -7,6 +7,7 @@
  * - partial profile: the profile of some of the window's capture objects; partials merge associatively.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { MultivariateResult } from '../checks/multivariate.js';
 import type { IssueLogJSON } from '../core/issues.js';
 import type { Logger } from '../core/log.js';
 import type { ExecutionStatus } from '../core/types.js';
@@ -81,6 +82,8 @@ export interface PartialProfileJSON {
   recordsRead: number;
   profile: unknown;
   issues: IssueLogJSON;
+  /** Sum and count of the rows' PCA reconstruction errors (calibrated baselines with a multivariate model). */
+  reconstruction?: { sum: number; count: number };
 }
 
 export interface ExecutionSummary {

@@ -146,7 +146,8 @@ describe('calibrated drift decisions in executions', () => {
       expect(quiet.summary.status).toBe('Completed');
       const moved = await run(base, drifted.hour, join(dir, `out-${rows}`));
       expect(moved.summary.status).toBe('CompletedWithViolations');
-      expect(flagged(moved.violations)).toEqual([...MIX_DRIFTED].sort());
+      // The shifted numeric features also move the PCA reconstruction error (multivariate_drift_check).
+      expect(flagged(moved.violations).filter((f) => f !== 'multivariate')).toEqual([...MIX_DRIFTED].sort());
       const drift = moved.violations.filter((v) => v.constraint_check_type === 'baseline_drift_check');
       for (const v of drift)
         expect(v.description).toMatch(/threshold calibrated on the baseline for \d+ values/);

@@ -63,6 +63,11 @@ export class OrderedColumnSample {
     return this.#numbers.slice(0, this.#length).filter((v) => Number.isFinite(v));
   }
 
+  /** The kept cells as numbers, aligned with the other columns' rows (NaN where not a finite number). */
+  rawNumbers(): Float64Array {
+    return this.#numbers.slice(0, this.#length);
+  }
+
   /** The kept category codes (missing and uncoded left out), in arrival order, and their names. */
   categories(): { codes: Int32Array; names: readonly string[] } {
     return { codes: this.#codes.slice(0, this.#length).filter((c) => c >= 0), names: this.#names };
