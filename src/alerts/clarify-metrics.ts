@@ -1,0 +1,201 @@
+/**
+ * CloudWatch metric data of the two Clarify monitors (spec §9.8). Pure: builds `MetricDatum`s.
+ *
+ * Bias drift: namespace `aws/sagemaker/Endpoints/bias-metrics` (batch: `.../ModelMonitoring/...`),
+ * metric `bias_metric_<NAME>`, dimensions `Endpoint` (endpoint only), `MonitoringSchedule`,
+ * `BiasStage` (`Pre-training` / `Post-Training`, casing as documented), `Label`, `LabelValue`,
+ * `Facet`, `FacetValue`. `±∞` is published as `±2^360` (CloudWatch's largest magnitude), finite
+ * values beyond it are clamped and magnitudes below 2^-360 sent as 0; `null` values (errors) are
+ * not published.
+ * `LabelValue` / `FacetValue` strings (unconfirmed): the `","`-join of the configured values in
+ * Python `str`, and for a facet without configured values the entry's value; so the dimension
+ * stays the same when a continuous interval's upper bound moves with the data.
+ *
+ * Attribution drift: namespace `.../explainability-metrics`, `feature_<name>` (global value) with
+ * `ValueType = GlobalShapValues`, and `expected_value` (metric name unconfirmed) with
+ * `ValueType = ExpectedValue`; dimensions `Endpoint`, `MonitoringSchedule`,
+ * `ExplainabilityMethod = KernelShap`, `Label`. The NDCG is not a SageMaker metric: it goes to
+ * driftwatch's own namespace `driftwatch/explainability-metrics` as `attribution_ndcg`, which the
+ * NDCG alarm watches.
+ */
+import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { ClarifyAnalysis, ClarifyShapLabel } from '../baseline/clarify-analysis.js';
+import { isBatchSchedule, type ScheduleIdentity } from './data-quality-metrics.js';
+import { dimensionValue, featureMetricName } from './metric-names.js';
+
+export const CLARIFY_NAMESPACES = {
+  bias: {
+    endpoint: 'aws/sagemaker/Endpoints/bias-metrics',
+    batch: 'aws/sagemaker/ModelMonitoring/bias-metrics',
+  },
+  attribution: {
+    endpoint: 'aws/sagemaker/Endpoints/explainability-metrics',
+    batch: 'aws/sagemaker/ModelMonitoring/explainability-metrics',
+  },
+} as const;
+
+/** driftwatch's own namespace for the NDCG (not a SageMaker metric, §9.8). */
+export const NDCG_NAMESPACE = 'driftwatch/explainability-metrics';
+export const NDCG_METRIC = 'attribution_ndcg';
+export const EXPECTED_VALUE_METRIC = 'expected_value';
+
+/** 2^360, the largest magnitude PutMetricData accepts. */
+export const CLOUDWATCH_MAX = 2 ** 360;
+const CLOUDWATCH_MIN = 2 ** -360;
+
+/** A value CloudWatch accepts: `±∞` and beyond → `±2^360`, tiny magnitudes → 0, NaN → undefined. */
+export function cloudWatchValue(x: number): number | undefined {
+  if (Number.isNaN(x)) return undefined;
+  if (x >= CLOUDWATCH_MAX) return CLOUDWATCH_MAX;
+  if (x <= -CLOUDWATCH_MAX) return -CLOUDWATCH_MAX;
+  if (Math.abs(x) < CLOUDWATCH_MIN) return 0;
+  return x;
+}
+
+export function clarifyNamespace(kind: 'bias' | 'attribution', id: ScheduleIdentity): string {
+  return isBatchSchedule(id) ? CLARIFY_NAMESPACES[kind].batch : CLARIFY_NAMESPACES[kind].endpoint;
+}
+
+function baseDimensions(id: ScheduleIdentity): Dimension[] {
+  const dims: Dimension[] = [];
+  if (!isBatchSchedule(id)) {
+    if (id.endpoint === undefined) throw new TypeError('an endpoint schedule needs an endpoint name');
+    dims.push({ Name: 'Endpoint', Value: dimensionValue(id.endpoint) });
+  }
+  dims.push({ Name: 'MonitoringSchedule', Value: dimensionValue(id.scheduleName) });
+  return dims;
+}
+
+export const BIAS_STAGE_DIMENSION = { pre_training: 'Pre-training', post_training: 'Post-Training' } as const;
+
+export interface BiasDimensionIdentity {
+  /** Config `label` (header name). */
+  label: string;
+  /** Configured `label_values_or_threshold`, `","`-joined in Python str. */
+  labelValue: string;
+  /** Facet name → configured `value_or_threshold` string; absent = per-value facet (entry's value). */
+  facetValues: ReadonlyMap<string, string>;
+}
+
+export interface BiasMetricIdentity {
+  stage: keyof typeof BIAS_STAGE_DIMENSION;
+  facet: string;
+  facetValue: string;
+  metric: string;
+}
+
+export function biasMetricName(metric: string): string {
+  return `bias_metric_${metric}`;
+}
+
+export function biasMetricDimensions(
+  id: ScheduleIdentity,
+  dims: BiasDimensionIdentity,
+  m: Omit<BiasMetricIdentity, 'metric'>,
+): Dimension[] {
+  return [
+    ...baseDimensions(id),
+    { Name: 'BiasStage', Value: BIAS_STAGE_DIMENSION[m.stage] },
+    { Name: 'Label', Value: dimensionValue(dims.label) },
+    { Name: 'LabelValue', Value: dimensionValue(dims.labelValue) },
+    { Name: 'Facet', Value: dimensionValue(m.facet) },
+    { Name: 'FacetValue', Value: dimensionValue(dims.facetValues.get(m.facet) ?? m.facetValue) },
+  ];
+}
+
+/** Every non-null metric of the window's bias analysis as a datum. */
+export function biasMetricData(
+  id: ScheduleIdentity,
+  dims: BiasDimensionIdentity,
+  analysis: ClarifyAnalysis,
+  timestamp: Date,
+): MetricDatum[] {
+  const out: MetricDatum[] = [];
+  for (const stage of ['post_training', 'pre_training'] as const) {
+    const s = stage === 'pre_training' ? analysis.preTraining : analysis.postTraining;
+    if (s === undefined) continue;
+    for (const [facet, entries] of s.facets) {
+      for (const e of entries) {
+        for (const m of e.metrics) {
+          if (m.value === null) continue;
+          const value = cloudWatchValue(m.value);
+          if (value === undefined) continue;
+          out.push({
+            MetricName: biasMetricName(m.name),
+            Dimensions: biasMetricDimensions(id, dims, { stage, facet, facetValue: e.valueOrThreshold }),
+            Timestamp: timestamp,
+            Value: value,
+            Unit: 'None',
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function attributionDimensions(
+  id: ScheduleIdentity,
+  label: string,
+  valueType: 'GlobalShapValues' | 'ExpectedValue',
+): Dimension[] {
+  return [
+    ...baseDimensions(id),
+    { Name: 'ExplainabilityMethod', Value: 'KernelShap' },
+    { Name: 'Label', Value: dimensionValue(label) },
+    { Name: 'ValueType', Value: valueType },
+  ];
+}
+
+/** `feature_<name>` per feature and `expected_value` (when known) per label. */
+export function attributionMetricData(
+  id: ScheduleIdentity,
+  kernelShap: ReadonlyMap<string, ClarifyShapLabel>,
+  timestamp: Date,
+): MetricDatum[] {
+  const out: MetricDatum[] = [];
+  for (const [label, l] of kernelShap) {
+    for (const [feature, v] of l.globalShapValues) {
+      const value = cloudWatchValue(v);
+      if (value === undefined) continue;
+      out.push({
+        MetricName: featureMetricName('feature_', feature),
+        Dimensions: attributionDimensions(id, label, 'GlobalShapValues'),
+        Timestamp: timestamp,
+        Value: value,
+        Unit: 'None',
+      });
+    }
+    const ev = l.expectedValue === undefined ? undefined : cloudWatchValue(l.expectedValue);
+    if (ev !== undefined) {
+      out.push({
+        MetricName: EXPECTED_VALUE_METRIC,
+        Dimensions: attributionDimensions(id, label, 'ExpectedValue'),
+        Timestamp: timestamp,
+        Value: ev,
+        Unit: 'None',
+      });
+    }
+  }
+  return out;
+}
+
+export function ndcgDimensions(id: ScheduleIdentity, label: string): Dimension[] {
+  return [...baseDimensions(id), { Name: 'Label', Value: dimensionValue(label) }];
+}
+
+/** The per-label NDCG datum (driftwatch namespace). */
+export function ndcgMetricDatum(
+  id: ScheduleIdentity,
+  label: string,
+  ndcg: number,
+  timestamp: Date,
+): MetricDatum {
+  return {
+    MetricName: NDCG_METRIC,
+    Dimensions: ndcgDimensions(id, label),
+    Timestamp: timestamp,
+    Value: cloudWatchValue(ndcg) ?? 0,
+    Unit: 'None',
+  };
+}
