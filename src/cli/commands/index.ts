@@ -7,6 +7,7 @@ import { register as clarify } from './clarify.js';
 import { register as compare } from './compare.js';
 import { register as dashboard } from './dashboard.js';
 import { register as demo } from './demo.js';
+import { register as iamPolicy } from './iam-policy.js';
 import { register as report } from './report.js';
 import { register as run } from './run.js';
 import { register as runQuality } from './run-quality.js';
@@ -32,4 +33,5 @@ export const commands: RegisterCommand[] = [
   scan,
   dashboard,
   clarify,
+  iamPolicy,
 ];
