@@ -61,6 +61,8 @@ export const alarmSettingsSchema = z
       })
       .strict()
       .default({ enabled: true, missedExecutions: 2 }),
+    /** Also keep one CloudWatch dashboard per monitor (`<namePrefix>-<monitor>`; see src/alerts/dashboards.ts). @defaultValue false */
+    dashboards: z.boolean().default(false),
     /** Where the runbook lives (linked from every alarm description). @defaultValue the README section */
     runbookUrl: z.string().min(1).max(300).optional(),
   })

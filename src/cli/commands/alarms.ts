@@ -7,8 +7,15 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Command } from 'commander';
 import { monitorAlarmInput } from '../../alerts/alarm-inputs.js';
-import { type AlarmPlan, type MonitorAlarmInput, syncAlarms } from '../../alerts/alarms.js';
+import {
+  type AlarmPlan,
+  desiredAlarms,
+  listPrefixedAlarms,
+  type MonitorAlarmInput,
+  syncAlarms,
+} from '../../alerts/alarms.js';
 import { createCloudWatchClient } from '../../alerts/client.js';
+import { type DashboardPlan, syncDashboards } from '../../alerts/dashboards.js';
 import { loadMonitorsConfig } from '../../config/monitors.js';
 import { createStorage, type Storage } from '../../io/storage.js';
 
@@ -23,6 +30,8 @@ export interface AlarmsSyncOptions {
 export interface AlarmsSyncResult {
   dryRun: boolean;
   plans: AlarmPlan[];
+  /** One per alarm name prefix: the CloudWatch dashboards of monitors with `dashboards: true`. */
+  dashboards: DashboardPlan[];
   /** 0 = in sync (or planned), 1 = conflicts left unresolved. */
   exitCode: number;
 }
@@ -44,13 +53,45 @@ export async function alarmsSync(
   }
   if (byPrefix.size === 0) byPrefix.set('driftwatch', []);
   const plans: AlarmPlan[] = [];
+  const dashboards: DashboardPlan[] = [];
   for (const [namePrefix, monitors] of [...byPrefix].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     plans.push(
       await syncAlarms(deps.client, monitors, { dryRun: options.dryRun, namePrefix, signal: options.signal }),
     );
+    dashboards.push(await syncMonitorDashboards(deps.client, monitors, namePrefix, options));
   }
   const exitCode = plans.some((p) => p.conflicts.length > 0) ? 1 : 0;
-  return { dryRun: options.dryRun, plans, exitCode };
+  return { dryRun: options.dryRun, plans, dashboards, exitCode };
+}
+
+/** Dashboards of one prefix, their alarms widget listing the ARNs of the monitor's (just synced) alarms. */
+async function syncMonitorDashboards(
+  client: CloudWatchClient,
+  monitors: MonitorAlarmInput[],
+  namePrefix: string,
+  options: AlarmsSyncOptions,
+): Promise<DashboardPlan> {
+  const alarmArns = new Map<string, string[]>();
+  if (monitors.some((m) => m.settings.dashboards)) {
+    const arns = new Map(
+      (await listPrefixedAlarms(client, namePrefix, { signal: options.signal })).map((e) => [
+        e.alarm.AlarmName,
+        e.alarm.AlarmArn,
+      ]),
+    );
+    for (const m of monitors)
+      alarmArns.set(
+        m.monitorName,
+        desiredAlarms(m).flatMap((a) => arns.get(a.spec.AlarmName) ?? []),
+      );
+  }
+  return await syncDashboards(client, monitors, {
+    dryRun: options.dryRun,
+    namePrefix,
+    region: (await client.config.region()) ?? 'us-east-1',
+    alarmArns,
+    signal: options.signal,
+  });
 }
 
 /** The plan as text, one alarm per line. */
@@ -73,6 +114,16 @@ export function formatAlarmPlans(result: AlarmsSyncResult): string {
         `  ! ${name} (exists but is not managed by driftwatch: not written; rename or delete it, or change alarms.namePrefix)`,
       );
     }
+  }
+  for (const d of result.dashboards) {
+    if (d.create.length + d.update.length + d.delete.length + d.unchanged.length === 0) continue;
+    lines.push(
+      `dashboards ${d.namePrefix}-*: ${verb}create ${d.create.length}, ${verb}update ${d.update.length}, ${verb}delete ${d.delete.length}, unchanged ${d.unchanged.length}`,
+    );
+    for (const name of d.create) lines.push(`  + ${name}`);
+    for (const name of d.update) lines.push(`  ~ ${name}`);
+    for (const name of d.delete) lines.push(`  - ${name}`);
+    for (const name of d.unchanged) lines.push(`  = ${name}`);
   }
   if (result.dryRun) lines.push('dry run: nothing was changed');
   return `${lines.join('\n')}\n`;
@@ -102,6 +153,7 @@ export function alarmPlansJson(result: AlarmsSyncResult): unknown {
       ignored: p.ignored,
       conflicts: p.conflicts,
     })),
+    dashboards: result.dashboards,
   };
 }
 
