@@ -130,7 +130,7 @@ monitors:
     (await cw.send(new GetDashboardCommand({ DashboardName: `${prefix}-fraud` }))).DashboardBody as string,
   ) as { widgets: Array<{ properties: Record<string, unknown> }> };
   const model = fraud.widgets.find((w) => w.properties.title === 'Model metrics');
-  expect((model?.properties.metrics as unknown[][]).map((m) => m[1])).toEqual(['f1']);
+  expect(((model?.properties.metrics ?? []) as unknown[][]).map((m) => m[1])).toEqual(['f1']);
   expect(model?.properties.annotations).toEqual({ horizontal: [{ label: 'threshold', value: 0.7 }] });
 
   const again = await alarmsSync({ config: path, dryRun: false }, { client: cw, storage });
