@@ -12,7 +12,11 @@ import {
   defaultMonitoringConfig,
   suggestConstraints,
 } from '../src/baseline/constraints.js';
-import { calibrateBaseline, type DriftCalibration } from '../src/baseline/drift-calibration.js';
+import {
+  calibrateBaseline,
+  calibrationFeatures,
+  type DriftCalibration,
+} from '../src/baseline/drift-calibration.js';
 import { type Statistics, statisticsFromProfile } from '../src/baseline/statistics.js';
 import { evaluateDataQuality } from '../src/checks/data-quality.js';
 import { mulberry32, normalSampler } from '../src/core/random.js';
@@ -88,16 +92,9 @@ export function buildArtifacts(rows: number, alarmRate: number): BaselineArtifac
     statistics,
     sagemaker: suggestConstraints(profile),
     calibrated: suggestConstraints(profile, mc),
-    calibration: calibrateBaseline(
-      statistics.features.map((f) => ({
-        name: f.name,
-        type: f.inferred_type,
-        count: (f.numerical_statistics ?? f.string_statistics)?.common.num_present ?? 0,
-      })),
-      (name) => COLUMNS.indexOf(name),
-      sample,
-      { alarmRate },
-    ),
+    calibration: calibrateBaseline(calibrationFeatures(statistics), (name) => COLUMNS.indexOf(name), sample, {
+      alarmRate,
+    }),
     reconstruction,
   };
 }

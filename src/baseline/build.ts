@@ -33,6 +33,7 @@ import {
   CALIBRATION_FILE,
   type CalibrateBaselineOptions,
   calibrateBaseline,
+  calibrationFeatures,
   type DriftCalibration,
   renderDriftCalibration,
 } from './drift-calibration.js';
@@ -213,11 +214,7 @@ export function baselineFromProfile(
   let calibration: DriftCalibration | undefined;
   if (orderedSample) {
     calibration = calibrateBaseline(
-      statistics.features.map((f) => ({
-        name: f.name,
-        type: f.inferred_type,
-        count: (f.numerical_statistics ?? f.string_statistics)?.common.num_present ?? 0,
-      })),
+      calibrationFeatures(statistics),
       (name) => profile.columnIndexOf(name),
       orderedSample,
       options.calibration,

@@ -26,7 +26,7 @@ import {
 import type { OrderedDatasetSample } from '../metrics/drift/ordered-sample.js';
 import { type DriftTestId, getDriftTest, isDriftTestId } from '../metrics/drift/registry.js';
 import { fitReconstructionBaseline, type ReconstructionBaseline } from '../metrics/multivariate/pca.js';
-import { parseJsonFile, type SageMakerType } from './statistics.js';
+import { parseJsonFile, type SageMakerType, type Statistics } from './statistics.js';
 
 export const CALIBRATION_FILE = 'driftwatch_calibration.json';
 
@@ -70,6 +70,17 @@ export interface CalibrateBaselineOptions {
   categoricalTest?: DriftTestId;
   /** Share of variance the PCA's kept components explain (default 0.65, NannyML's default). */
   varianceShare?: number;
+}
+
+/** A baseline's features as `calibrateBaseline` takes them: name, type and values present. */
+export function calibrationFeatures(
+  statistics: Statistics,
+): Array<{ name: string; type: SageMakerType; count: number }> {
+  return statistics.features.map((f) => ({
+    name: f.name,
+    type: f.inferred_type,
+    count: (f.numerical_statistics ?? f.string_statistics)?.common.num_present ?? 0,
+  }));
 }
 
 /** Curves for every numeric and String feature of a baseline, from its arrival-ordered sample. */
