@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRowBuilder, listCaptureObjects, readCaptureBatches } from '../src/capture/index.js';
-import { hourPath } from '../src/capture/listing.js';
+import { hourPath } from '../src/core/hours.js';
 import { IssueLog } from '../src/core/issues.js';
 import { mulberry32 } from '../src/core/random.js';
 import { LocalStorage } from '../src/io/local-storage.js';

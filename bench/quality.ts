@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildModelQualityBaseline } from '../src/baseline/model-quality.js';
-import { hourPath } from '../src/capture/listing.js';
+import { hourPath } from '../src/core/hours.js';
 import { silentLogger } from '../src/core/log.js';
 import { mulberry32 } from '../src/core/random.js';
 import { LocalStorage } from '../src/io/local-storage.js';

@@ -6,10 +6,8 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type Logger, silentLogger } from '../core/log.js';
 import { createStorage, type Storage } from '../io/storage.js';
 import { runExecution } from '../monitor/data-quality.js';
-import {
-  type ModelQualityJob,
-  runModelQualityExecution as runModelQuality,
-} from '../monitor/model-quality.js';
+import { runModelQualityExecution as runModelQuality } from '../monitor/model-quality.js';
+import type { ModelQualityJob } from '../monitor/model-quality-job.js';
 import type { DataQualityJob, ExecutionProgress, ExecutionSummary } from '../monitor/types.js';
 
 /** Options of {@link runDataQualityExecution} and {@link runModelQualityExecution}. */

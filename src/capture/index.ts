@@ -5,7 +5,6 @@
  */
 export { type CsvSplitState, readCsvRecord, splitCsvLine, splitCsvRows } from './csv-split.js';
 export {
-  hourPath,
   hourPrefixes,
   listCaptureObjects,
   listHourPartitionedObjects,

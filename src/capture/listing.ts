@@ -9,21 +9,13 @@
  * `inferenceTime` (see `readCaptureRecords`).
  */
 import { ConfigError } from '../core/errors.js';
+import { hourPath } from '../core/hours.js';
 import type { Window } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 
 const HOUR_MS = 3_600_000;
 /** Hour folders listed ahead of the one being consumed (S3 list calls overlap with reading). */
 const LIST_LOOKAHEAD = 4;
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-/** `yyyy/mm/dd/hh` of the UTC hour containing `time`. */
-export function hourPath(time: Date): string {
-  return `${time.getUTCFullYear()}/${pad2(time.getUTCMonth() + 1)}/${pad2(time.getUTCDate())}/${pad2(time.getUTCHours())}`;
-}
 
 /**
  * Longest window listed: one leap year of hour folders (8,784). A longer window (a config typo, `-P200Y`)

@@ -11,7 +11,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ExecutionSummary } from '../monitor/types.js';
-import type { ExecutionKind, ExecutionKinds } from './kinds.js';
 import { type ExecutionJobData, jobNames } from './payloads.js';
 
 const labels = ['monitor', 'kind'] as const;
@@ -158,29 +157,5 @@ export class WorkerMetrics {
     );
     this.published.inc(l, summary.metricsPublished);
     for (const [problem, n] of Object.entries(summary.issues.counts)) this.issues.inc({ ...l, problem }, n);
-  }
-
-  /** `kinds` with each execution's summary counted (`run` and `split.complete` are wrapped). */
-  instrument(kinds: ExecutionKinds): ExecutionKinds {
-    const out: Record<string, ExecutionKind> = {};
-    for (const [name, kind] of Object.entries(kinds as Record<string, ExecutionKind>)) {
-      const counted = async (summary: Promise<ExecutionSummary>) => {
-        const s = await summary;
-        this.countSummary(name, s);
-        return s;
-      };
-      const split = kind.split;
-      out[name] = split
-        ? {
-            ...kind,
-            split: {
-              ...split,
-              complete: (job, partials, deps, options) =>
-                counted(split.complete(job, partials, deps, options)),
-            },
-          }
-        : { ...kind, run: (job, deps) => counted(kind.run(job, deps)) };
-    }
-    return out as ExecutionKinds;
   }
 }

@@ -11,8 +11,9 @@
  * - part: a child of a split execution; profiles some capture objects, returns a `PartialProfileJSON`.
  */
 import type { JobsOptions } from 'bullmq';
-import { type MonitorConfig, type MonitorType, windowOf } from '../config/monitors.js';
-import type { DataQualityJob, ExecutionSummary } from '../monitor/types.js';
+import { type MonitorConfig, windowOf } from '../config/monitors.js';
+import { type ModelQualityJob, modelQualityJobOf } from '../monitor/model-quality-job.js';
+import type { DataQualityJob, ExecutionJobBase, ExecutionSummary } from '../monitor/types.js';
 import { executionJobId } from './ids.js';
 
 export const jobNames = { tick: 'tick', execution: 'execution', part: 'part' } as const;
@@ -22,15 +23,18 @@ export interface TickJobData {
   monitor: unknown;
 }
 
-/** What an execution needs; the kind-specific settings ride along. */
-export type ExecutionPayload = DataQualityJob & {
-  /** Model-quality settings (validated by the model-quality kind). */
-  modelQuality?: unknown;
-};
+/**
+ * What an execution of each kind needs, by monitor `type`: built once from the validated monitor
+ * (`executionFor`), carried as is by executions and their parts.
+ */
+export type KindPayload =
+  | { kind: 'data-quality'; execution: DataQualityJob }
+  | { kind: 'model-quality'; execution: ModelQualityJob };
 
-export interface ExecutionJobData {
-  kind: MonitorType;
-  execution: ExecutionPayload;
+/** Any kind's execution payload. */
+export type ExecutionPayload = KindPayload['execution'];
+
+export type ExecutionJobData = KindPayload & {
   split: { threshold: number; maxParts: number };
   retry: { attempts: number; backoffMs: number };
   /** How the execution was triggered (for status and logs). */
@@ -41,7 +45,7 @@ export interface ExecutionJobData {
   splitAt?: number;
   /** `merge` once every part job has been added. */
   step?: 'merge';
-}
+};
 
 export interface SerializedObject {
   uri: string;
@@ -50,12 +54,10 @@ export interface SerializedObject {
   lastModified: string;
 }
 
-export interface PartJobData {
-  kind: MonitorType;
-  execution: ExecutionPayload;
+export type PartJobData = KindPayload & {
   objects: SerializedObject[];
   index: number;
-}
+};
 
 /** The return value of an execution job: the short form of its summary (the full one is in storage). */
 export interface ExecutionResult {
@@ -91,7 +93,7 @@ export function executionFor(
   trigger: ExecutionJobData['trigger'],
 ): { id: string; data: ExecutionJobData } {
   const window = windowOf(monitor, scheduledTime);
-  const execution: ExecutionPayload = {
+  const base: ExecutionJobBase = {
     monitorName: monitor.name,
     endpoint: monitor.endpoint,
     ...(monitor.variant ? { variant: monitor.variant } : {}),
@@ -103,18 +105,27 @@ export function executionFor(
     windowEnd: window.end.toISOString(),
     scheduledTime: scheduledTime.toISOString(),
     cloudwatch: monitor.cloudwatch,
-    ...(monitor.preprocessor ? { preprocessorUri: monitor.preprocessor } : {}),
-    ...(monitor.preprocessorSha256 ? { preprocessorSha256: monitor.preprocessorSha256 } : {}),
-    ...(monitor.pii ? { pii: monitor.pii } : {}),
     ...(monitor.sseKmsKeyId ? { sseKmsKeyId: monitor.sseKmsKeyId } : {}),
-    ...(monitor.outputColumnsPosition ? { outputColumnsPosition: monitor.outputColumnsPosition } : {}),
-    ...(monitor.modelQuality !== undefined ? { modelQuality: monitor.modelQuality } : {}),
   };
+  const payload: KindPayload =
+    monitor.type === 'model-quality'
+      ? { kind: 'model-quality', execution: modelQualityJobOf(base, monitor.modelQuality, monitor.name) }
+      : {
+          kind: 'data-quality',
+          execution: {
+            ...base,
+            ...(monitor.preprocessor ? { preprocessorUri: monitor.preprocessor } : {}),
+            ...(monitor.preprocessorSha256 ? { preprocessorSha256: monitor.preprocessorSha256 } : {}),
+            ...(monitor.pii ? { pii: monitor.pii } : {}),
+            ...(monitor.outputColumnsPosition
+              ? { outputColumnsPosition: monitor.outputColumnsPosition }
+              : {}),
+          },
+        };
   return {
     id: executionJobId(monitor.type, monitor.name, scheduledTime),
     data: {
-      kind: monitor.type,
-      execution,
+      ...payload,
       split: { threshold: monitor.splitThreshold, maxParts: monitor.maxParts },
       retry: monitor.retry,
       trigger,

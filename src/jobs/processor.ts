@@ -15,6 +15,7 @@ import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { type ObjectInfo, type Storage, withSseKms } from '../io/storage.js';
+import { type AnyMonitorKind, execute } from '../monitor/execution.js';
 import { PublicationPendingError } from '../monitor/once.js';
 import type {
   ExecutionDeps,
@@ -23,7 +24,7 @@ import type {
   PartialProfileJSON,
 } from '../monitor/types.js';
 import { monitorOfSchedulerId, partJobId } from './ids.js';
-import type { ExecutionKind, ExecutionKinds } from './kinds.js';
+import type { ExecutionKinds } from './kinds.js';
 import {
   type ExecutionJobData,
   type ExecutionResult,
@@ -53,6 +54,8 @@ export interface ProcessorContext {
    * from is sent again (the job is delayed meanwhile, see `publishOnce`). @defaultValue 180000
    */
   metricsSettleMs?: number;
+  /** Called with each execution's summary (e.g. to count what it read and published). */
+  onSummary?: (kind: string, summary: ExecutionSummary) => void;
 }
 
 export interface TickResult {
@@ -105,8 +108,8 @@ export function partitionBySize<T extends { size: number }>(objects: T[], maxPar
 export function createProcessor(ctx: ProcessorContext) {
   const progressIntervalMs = ctx.progressIntervalMs ?? 1_000;
 
-  function kindOf(kind: string): ExecutionKind {
-    const found = (ctx.kinds as Record<string, ExecutionKind | undefined>)[kind];
+  function kindOf(kind: string): AnyMonitorKind {
+    const found = (ctx.kinds as Record<string, AnyMonitorKind | undefined>)[kind];
     if (!found) {
       const known = Object.keys(ctx.kinds).join(', ');
       throw new ConfigError(`this worker cannot run '${kind}' monitors (it runs: ${known})`, {
@@ -209,6 +212,11 @@ export function createProcessor(ctx: ProcessorContext) {
     return { monitor: monitor.name, scheduledTime: scheduled.toISOString(), executions };
   }
 
+  /**
+   * An execution job: the skeleton (monitor/execution.ts) runs it; this only decides whether to split its
+   * window into part jobs (a kind with `parts`, more inputs than the monitor's split threshold), and then
+   * collects the parts' partial profiles for the skeleton.
+   */
   async function processExecution(
     job: Job<ExecutionJobData>,
     token: string | undefined,
@@ -222,45 +230,47 @@ export function createProcessor(ctx: ProcessorContext) {
       scheduledTime: data.execution.scheduledTime,
     });
     const deps = depsFor(job, logger, signal, token);
-    if (data.step !== 'merge') {
-      const existing = await kind.readSummary?.(ctx.storage, data.execution);
-      if (existing) {
-        logger.info({ status: existing.status }, 'execution already complete; nothing to do');
-        return executionResult(existing, 0);
-      }
-    }
-    if (!kind.split) {
-      const summary = await kind.run(data.execution, deps);
-      logSummary(logger, summary);
-      return executionResult(summary, 0);
-    }
-    const split = kind.split;
-    let plan = data.plan;
-    if (!plan) {
-      logger.info({ trigger: data.trigger, attempt: job.attemptsMade + 1 }, 'execution started');
-      const started = Date.now();
-      const objects = await split.listInputs(data.execution, deps);
-      const listMs = Date.now() - started;
-      if (objects.length <= data.split.threshold) {
-        deps.onProgress?.({ objectsDone: 0, objectsTotal: objects.length, recordsRead: 0 });
-        const partial = await split.profileInputs(data.execution, objects, deps);
-        const profileMs = Date.now() - started - listMs;
-        const summary = await split.complete(data.execution, [partial], deps, {
-          timings: { listMs, profileMs },
-        });
-        logSummary(logger, summary);
-        return executionResult(summary, 0);
-      }
-      plan = partitionBySize(objects.map(serializeObject), data.split.maxParts);
-      // The plan is stored before any part exists, so a restarted parent re-adds exactly the same parts.
-      await job.updateData({ ...data, plan, splitAt: Date.now() });
-      logger.info({ objects: objects.length, parts: plan.length }, 'window split into parts');
-    }
-    if (data.step !== 'merge') {
-      await addParts(job, plan);
-      await job.updateData({ ...job.data, plan, step: 'merge' });
-    }
-    return await mergeParts(job, token, split, plan, deps, logger);
+    const parts = kind.parts;
+    let planned = 0;
+    const collect = parts
+      ? async (baseline: unknown, timings: Record<string, number>): Promise<unknown> => {
+          let plan = job.data.plan;
+          if (!plan) {
+            logger.info({ trigger: data.trigger, attempt: job.attemptsMade + 1 }, 'execution started');
+            const started = Date.now();
+            const objects = await parts.listInputs(data.execution, deps);
+            timings.listMs = Date.now() - started;
+            if (objects.length <= data.split.threshold) {
+              deps.onProgress?.({ objectsDone: 0, objectsTotal: objects.length, recordsRead: 0 });
+              const partial = await parts.profile(data.execution, objects, deps);
+              timings.profileMs = Date.now() - started - timings.listMs;
+              return parts.merge(data.execution, baseline, [partial]);
+            }
+            plan = partitionBySize(objects.map(serializeObject), data.split.maxParts);
+            // The plan is stored before any part exists, so a restarted parent re-adds exactly the same parts.
+            await job.updateData({ ...job.data, plan, splitAt: Date.now() });
+            logger.info({ objects: objects.length, parts: plan.length }, 'window split into parts');
+          }
+          if (job.data.step !== 'merge') {
+            await addParts(job, plan);
+            await job.updateData({ ...job.data, plan, step: 'merge' });
+          }
+          planned = plan.length;
+          const partials = await partsDone(job, token, plan, logger);
+          const splitAt = job.data.splitAt;
+          if (typeof splitAt === 'number') timings.partsMs = Date.now() - splitAt;
+          logger.info({ parts: plan.length, ...timings }, 'parts merged');
+          return parts.merge(data.execution, baseline, partials);
+        }
+      : undefined;
+    const summary = await execute(kind, data.execution, deps, {
+      ...(collect ? { collect } : {}),
+      onComplete: (done) => {
+        ctx.onSummary?.(data.kind, done);
+        logSummary(logger, done);
+      },
+    });
+    return executionResult(summary, planned);
   }
 
   async function addParts(
@@ -274,7 +284,7 @@ export function createProcessor(ctx: ProcessorContext) {
       .filter(({ index }) => !only || only.has(index))
       .map(({ objects, index }) => ({
         name: jobNames.part,
-        data: { kind: job.data.kind, execution: job.data.execution, objects, index } satisfies PartJobData,
+        data: { kind: job.data.kind, execution: job.data.execution, objects, index } as PartJobData,
         opts: {
           jobId: partJobId(job.id as string, index),
           parent,
@@ -287,14 +297,13 @@ export function createProcessor(ctx: ProcessorContext) {
     for (let i = 0; i < parts.length; i += 500) await ctx.queue.addBulk(parts.slice(i, i + 500));
   }
 
-  async function mergeParts(
+  /** The partial profiles of every part (in plan order), or `WaitingChildrenError` while some run. */
+  async function partsDone(
     job: Job<ExecutionJobData>,
     token: string | undefined,
-    split: NonNullable<ExecutionKind['split']>,
     plan: SerializedObject[][],
-    deps: ExecutionDeps,
     logger: Logger,
-  ): Promise<ExecutionResult> {
+  ): Promise<PartialProfileJSON[]> {
     if (!token) throw new DriftwatchError('E_INTERNAL', 'a split execution needs its lock token');
     for (let round = 0; ; round++) {
       if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
@@ -306,20 +315,7 @@ export function createProcessor(ctx: ProcessorContext) {
       }
       const missing = new Set<number>();
       for (let i = 0; i < plan.length; i++) if (!byIndex.has(i)) missing.add(i);
-      if (missing.size === 0) {
-        const partials = plan.map((_, i) => byIndex.get(i) as PartialProfileJSON);
-        const splitAt = job.data.splitAt;
-        const timings: Record<string, number> = {};
-        if (typeof splitAt === 'number') timings.partsMs = Date.now() - splitAt;
-        const mergeStarted = Date.now();
-        const summary = await split.complete(job.data.execution, partials, deps, { timings });
-        logger.info(
-          { parts: plan.length, ...timings, completeMs: Date.now() - mergeStarted },
-          'parts merged',
-        );
-        logSummary(logger, summary);
-        return executionResult(summary, plan.length);
-      }
+      if (missing.size === 0) return plan.map((_, i) => byIndex.get(i) as PartialProfileJSON);
       if (round >= 2) {
         throw new DriftwatchError('E_PARTS', `${missing.size} of ${plan.length} parts have no result`);
       }
@@ -333,11 +329,11 @@ export function createProcessor(ctx: ProcessorContext) {
     signal: AbortSignal | undefined,
   ): Promise<PartialProfileJSON> {
     const kind = kindOf(job.data.kind);
-    if (!kind.split)
+    if (!kind.parts)
       throw new ConfigError(`'${job.data.kind}' executions cannot be split`, { field: 'type' });
     const logger = ctx.logger.child({ jobId: job.id, monitor: job.data.execution.monitorName });
     const deps = depsFor(job, logger, signal);
-    return await kind.split.profileInputs(job.data.execution, job.data.objects.map(reviveObject), deps);
+    return await kind.parts.profile(job.data.execution, job.data.objects.map(reviveObject), deps);
   }
 
   function logSummary(logger: Logger, summary: ExecutionSummary): void {

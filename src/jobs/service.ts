@@ -111,7 +111,8 @@ export class WorkerService {
     this.#queue = openQueue({ redis: o.redis, queue: o.queue, role: 'worker', connect });
     const processor = createProcessor({
       queue: this.#queue,
-      kinds: o.metrics ? o.metrics.instrument(o.kinds ?? executionKinds) : (o.kinds ?? executionKinds),
+      kinds: o.kinds ?? executionKinds,
+      ...(o.metrics ? { onSummary: o.metrics.countSummary.bind(o.metrics) } : {}),
       storage: o.storage,
       ...(o.cloudwatch ? { cloudwatch: o.cloudwatch } : {}),
       logger: this.#logger,

@@ -7,6 +7,7 @@ import type { Job, JobState, Queue } from 'bullmq';
 import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
 import { previousRuns } from '../config/schedule.js';
 import type { Storage } from '../io/storage.js';
+import { readExecutionSummary } from '../monitor/execution.js';
 import type { ExecutionProgress } from '../monitor/types.js';
 import { executionJobId, monitorOfSchedulerId, schedulerId } from './ids.js';
 import type { ExecutionKinds } from './kinds.js';
@@ -103,10 +104,9 @@ async function rowFor(
     if (job.finishedOn) row.finishedAt = new Date(job.finishedOn).toISOString();
     return row;
   }
-  const kind = options.kinds?.[monitor.type];
-  if (options.storage && kind?.readSummary) {
+  if (options.storage && options.kinds?.[monitor.type]) {
     try {
-      const summary = await kind.readSummary(
+      const summary = await readExecutionSummary(
         options.storage,
         executionFor(monitor, at, 'manual').data.execution,
       );

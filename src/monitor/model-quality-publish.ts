@@ -7,7 +7,7 @@ import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { modelQualityMetricData } from '../alerts/data-quality-metrics.js';
 import type { ExecutionStatus } from '../core/types.js';
 import { type BinaryPerformanceEstimate, ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
-import type { ModelQualityJob } from './model-quality.js';
+import type { ModelQualityJob } from './model-quality-job.js';
 import type { Publication } from './once.js';
 import { heartbeatOf, metricIdentity, publicationOf } from './publish.js';
 

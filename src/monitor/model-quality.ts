@@ -35,14 +35,13 @@ import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.j
 import {
   binaryPrediction,
   PredictionExtractor,
-  type PredictionSettings,
   QualityCollector,
   ScoreCollector,
 } from '../capture/ground-truth-predictions.js';
 import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
-import type { ExecutionStatus, Window } from '../core/types.js';
+import type { Window } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { type BinaryPerformanceEstimate, estimateBinaryPerformance } from '../metrics/quality/cbpe.js';
 import {
@@ -56,41 +55,11 @@ import {
   type ModelQualityMetrics,
   type ProblemType,
 } from '../metrics/quality/statistics.js';
-import { jobWindow, readExecutionSummary, reportPrefix } from './data-quality.js';
+import { execute, type MonitorKind, type ReportFile } from './execution.js';
+import { type ModelQualityJob, predictionSettings } from './model-quality-job.js';
 import { modelQualityPublication } from './model-quality-publish.js';
-import { publishOnce, publishOptions, storeSummaryOnce } from './once.js';
-import { checkAborted } from './profile-window.js';
-import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary } from './types.js';
-
-/**
- * Everything a model-quality execution needs (a BullMQ payload). The baseline holds constraints.json (and
- * model_quality_calibration.json for CBPE); the window is the analysis window (predictions), usually
- * shifted back by the start/end offsets.
- */
-export interface ModelQualityJob extends ExecutionJobBase {
-  /** Ground-truth root: `<gt>/yyyy/mm/dd/hh/*.jsonl` (hour = when the label was collected). */
-  groundTruthUri: string;
-  problemType: ProblemType;
-  inferenceAttribute?: string;
-  probabilityAttribute?: string;
-  /** Probability cut-off (binary). @defaultValue 0.5 */
-  probabilityThresholdAttribute?: number;
-  /** @defaultValue '1' */
-  positiveLabel?: string;
-  /** @defaultValue '0' */
-  negativeLabel?: string;
-  /** Labels are read from folders up to this time. @defaultValue scheduledTime (at least windowEnd) */
-  groundTruthReadUntil?: string;
-  /** A recent window estimated by CBPE before its labels exist (binary, with a calibration). */
-  estimationWindowStart?: string;
-  estimationWindowEnd?: string;
-  /** Hash buckets of the join. @defaultValue 256 */
-  joinPartitions?: number;
-  /** Join buffer before spilling to disk, bytes. @defaultValue 32 MiB */
-  joinMemoryBytes?: number;
-  /** Maximum points per curve in statistics.json. @defaultValue 1000 */
-  maxCurvePoints?: number;
-}
+import { checkAborted, jobWindow } from './profile-window.js';
+import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 export interface EstimateReport {
   windowStart: string;
@@ -114,17 +83,6 @@ export interface ModelQualityDetails {
   estimated?: EstimateReport;
   /** CBPE over the estimation window (the early warning, published). */
   estimatedRecent?: EstimateReport;
-}
-
-export function predictionSettings(job: ModelQualityJob): PredictionSettings {
-  return {
-    problemType: job.problemType,
-    inferenceAttribute: job.inferenceAttribute,
-    probabilityAttribute: job.probabilityAttribute,
-    probabilityThreshold: job.probabilityThresholdAttribute,
-    positiveLabel: job.positiveLabel,
-    negativeLabel: job.negativeLabel,
-  };
 }
 
 interface ModelQualityBaseline {
@@ -221,13 +179,6 @@ async function scanCapture(
   return { objects, recordsRead, scores };
 }
 
-function statusMessage(status: ExecutionStatus, violations: number, reason?: string): string {
-  if (status === 'Failed') return `Failed: ${reason ?? 'Job failed.'}`;
-  if (status === 'CompletedWithViolations')
-    return `CompletedWithViolations: Job completed successfully with ${violations} violations.`;
-  return 'Completed: Job completed successfully with no violations.';
-}
-
 function failureReasonOf(
   job: ModelQualityJob,
   scan: CaptureScan,
@@ -259,19 +210,25 @@ function finiteMetrics(scalars: ReadonlyMap<string, number>): Record<string, num
   return out;
 }
 
-/** Runs one model-quality execution. Idempotent: a finished execution is returned from its execution.json. */
-export async function runModelQualityExecution(
+/** The window's predictions joined with their labels, and the CBPE estimates. */
+export interface ModelQualityCollected {
+  scan: CaptureScan;
+  counts: JoinCounts;
+  collector: QualityCollector;
+  folders: Window;
+  gtInputs: ObjectInfo[];
+  issues: IssueLog;
+  estimated?: EstimateReport;
+  estimatedRecent?: EstimateReport;
+}
+
+async function collectModelQuality(
   job: ModelQualityJob,
+  baseline: ModelQualityBaseline,
   deps: ExecutionDeps,
-): Promise<ExecutionSummary> {
-  const existing = await readExecutionSummary(deps.storage, job);
-  if (existing) return existing;
-  if (job.cloudwatch && !deps.cloudwatch)
-    throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', {
-      field: 'cloudwatch',
-    });
+  timings: Record<string, number>,
+): Promise<ModelQualityCollected> {
   const started = Date.now();
-  const prefix = reportPrefix(job);
   const window = jobWindow(job);
   const readUntil = new Date(job.groundTruthReadUntil ?? job.scheduledTime);
   if (Number.isNaN(readUntil.getTime()))
@@ -280,7 +237,6 @@ export async function runModelQualityExecution(
     job.estimationWindowStart !== undefined && job.estimationWindowEnd !== undefined
       ? jobWindow({ windowStart: job.estimationWindowStart, windowEnd: job.estimationWindowEnd })
       : undefined;
-  const baseline = await readModelQualityBaseline(deps.storage, job);
   const issues = new IssueLog();
   const settings = predictionSettings(job);
   const withScores = baseline.calibration !== undefined;
@@ -341,109 +297,103 @@ export async function runModelQualityExecution(
       };
     }
   }
-  const estimatedAt = Date.now();
-
-  // 4. Metrics and checks.
-  const failureReason = failureReasonOf(job, scan, counts, gtInputs.length, folders, collector.count);
-  let metrics: ModelQualityMetrics | undefined;
-  let violations: ModelQualityViolation[] = [];
-  let notEvaluated: string[] = [];
-  if (!failureReason) {
-    metrics = computeModelQualityMetrics(collector.finish(), { maxCurvePoints: job.maxCurvePoints });
-    const check = checkModelQualityConstraints(metrics.scalars, baseline.constraints);
-    violations = check.violations;
-    notEvaluated = check.notEvaluated;
-  }
-  const status: ExecutionStatus = failureReason
-    ? 'Failed'
-    : violations.length > 0
-      ? 'CompletedWithViolations'
-      : 'Completed';
-  const computed = Date.now();
-
-  // 5. Reports.
-  if (metrics) {
-    await deps.storage.write(
-      joinUri(prefix, 'statistics.json'),
-      renderModelQualityStatistics(metrics, new Date(job.scheduledTime)),
-      { contentType: 'application/json' },
-    );
-    await deps.storage.write(
-      joinUri(prefix, 'constraint_violations.json'),
-      renderModelQualityViolations(violations),
-      { contentType: 'application/json' },
-    );
-  }
-  if (estimated || estimatedRecent) {
-    const doc = {
-      version: 1,
-      method: 'CBPE (isotonic calibration)',
-      analysis_window: estimated ?? null,
-      estimation_window: estimatedRecent ?? null,
-      realised: metrics ? finiteMetrics(metrics.scalars) : null,
-    };
-    await deps.storage.write(joinUri(prefix, 'estimated_metrics.json'), `${JSON.stringify(doc, null, 2)}\n`, {
-      contentType: 'application/json',
-    });
-  }
-  const written = Date.now();
-
-  // 6. Metrics (once: guarded by a marker).
-  let metricsPublished = 0;
-  if (job.cloudwatch && deps.cloudwatch) {
-    const cloudwatch = deps.cloudwatch;
-    metricsPublished = await publishOnce(
-      deps.storage,
-      prefix,
-      cloudwatch,
-      modelQualityPublication({
-        job,
-        status,
-        realised: metrics ? finiteMetrics(metrics.scalars) : {},
-        estimate: (estimatedRecent ?? estimated)?.estimate,
-      }),
-      publishOptions(deps, issues),
-    );
-  }
-  const published = Date.now();
-
-  const details: ModelQualityDetails = {
-    problemType: job.problemType,
-    join: counts,
-    itemCount: metrics?.itemCount ?? 0,
-    groundTruthFolders: { start: folders.start.toISOString(), end: folders.end.toISOString() },
-    groundTruthInputs: gtInputs.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
-    violatedMetrics: violations.map((v) => v.metric_name),
-    notEvaluated,
-    metrics: metrics ? finiteMetrics(metrics.scalars) : {},
+  timings.readAndJoinMs = joined - started;
+  timings.estimateMs = Date.now() - joined;
+  return {
+    scan,
+    counts,
+    collector,
+    folders,
+    gtInputs,
+    issues,
     ...(estimated ? { estimated } : {}),
     ...(estimatedRecent ? { estimatedRecent } : {}),
   };
-  const summary: ExecutionSummary = {
-    monitorName: job.monitorName,
-    status,
-    message: statusMessage(status, violations.length, failureReason),
-    ...(failureReason ? { failureReason } : {}),
-    windowStart: window.start.toISOString(),
-    windowEnd: window.end.toISOString(),
-    scheduledTime: new Date(job.scheduledTime).toISOString(),
-    reportUri: prefix,
-    recordsRead: scan.recordsRead,
-    rowsProfiled: metrics?.itemCount ?? 0,
-    violations: violations.length,
-    driftedFeatures: [],
-    baseline: baseline.files,
-    inputs: scan.objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
-    issues: issues.toJSON(),
-    metricsPublished,
-    timings: {
-      readAndJoinMs: joined - started,
-      estimateMs: estimatedAt - joined,
-      metricsMs: computed - estimatedAt,
-      writeReportsMs: written - computed,
-      publishMs: published - written,
-    },
-    modelQuality: details,
-  };
-  return await storeSummaryOnce(deps.storage, prefix, summary);
+}
+
+export const modelQualityKind: MonitorKind<
+  ModelQualityJob,
+  ModelQualityBaseline,
+  ModelQualityCollected,
+  { modelQuality: ModelQualityDetails }
+> = {
+  type: 'model-quality',
+  readBaseline: readModelQualityBaseline,
+  collect: collectModelQuality,
+
+  check(job, baseline, collected) {
+    const { scan, counts, collector, folders, gtInputs, issues, estimated, estimatedRecent } = collected;
+    // 4. Metrics and checks.
+    const failureReason = failureReasonOf(job, scan, counts, gtInputs.length, folders, collector.count);
+    let metrics: ModelQualityMetrics | undefined;
+    let violations: ModelQualityViolation[] = [];
+    let notEvaluated: string[] = [];
+    if (!failureReason) {
+      metrics = computeModelQualityMetrics(collector.finish(), { maxCurvePoints: job.maxCurvePoints });
+      const check = checkModelQualityConstraints(metrics.scalars, baseline.constraints);
+      violations = check.violations;
+      notEvaluated = check.notEvaluated;
+    }
+    // 5. Reports.
+    const reports: ReportFile[] = [];
+    if (metrics) {
+      reports.push(
+        {
+          name: 'statistics.json',
+          body: renderModelQualityStatistics(metrics, new Date(job.scheduledTime)),
+        },
+        { name: 'constraint_violations.json', body: renderModelQualityViolations(violations) },
+      );
+    }
+    if (estimated || estimatedRecent) {
+      const doc = {
+        version: 1,
+        method: 'CBPE (isotonic calibration)',
+        analysis_window: estimated ?? null,
+        estimation_window: estimatedRecent ?? null,
+        realised: metrics ? finiteMetrics(metrics.scalars) : null,
+      };
+      reports.push({ name: 'estimated_metrics.json', body: `${JSON.stringify(doc, null, 2)}\n` });
+    }
+    const realised = metrics ? finiteMetrics(metrics.scalars) : {};
+    const details: ModelQualityDetails = {
+      problemType: job.problemType,
+      join: counts,
+      itemCount: metrics?.itemCount ?? 0,
+      groundTruthFolders: { start: folders.start.toISOString(), end: folders.end.toISOString() },
+      groundTruthInputs: gtInputs.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      violatedMetrics: violations.map((v) => v.metric_name),
+      notEvaluated,
+      metrics: realised,
+      ...(estimated ? { estimated } : {}),
+      ...(estimatedRecent ? { estimatedRecent } : {}),
+    };
+    return {
+      ...(failureReason ? { failureReason } : {}),
+      violations: violations.length,
+      reports,
+      issues,
+      recordsRead: scan.recordsRead,
+      rowsProfiled: metrics?.itemCount ?? 0,
+      inputs: scan.objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      driftedFeatures: [],
+      details: { modelQuality: details },
+      // 6. Metrics (once: the skeleton guards them with a marker).
+      publication: (status) =>
+        modelQualityPublication({
+          job,
+          status,
+          realised,
+          estimate: (estimatedRecent ?? estimated)?.estimate,
+        }),
+    };
+  },
+};
+
+/** Runs one model-quality execution. Idempotent: a finished execution is returned from its execution.json. */
+export async function runModelQualityExecution(
+  job: ModelQualityJob,
+  deps: ExecutionDeps,
+): Promise<ExecutionSummary & { modelQuality: ModelQualityDetails }> {
+  return await execute(modelQualityKind, job, deps);
 }

@@ -38,7 +38,7 @@ import { driftwatchVersion } from '../core/version.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { loadHourFiles, renderReport } from '../report/html/index.js';
 import { crashPoint, testMaxDatumsPerCall } from './crash-points.js';
-import type { ExecutionDeps, ExecutionSummary } from './types.js';
+import type { ExecutionDeps, ExecutionSummary, ExecutionSummaryBase } from './types.js';
 
 /** What one execution publishes. */
 export interface Publication {
@@ -296,16 +296,18 @@ export async function readStoredSummary(
  * Writes the summary last, with a create-only write: the execution's commit point. When another run of the
  * same window got there first, its summary is the one returned.
  */
-export async function storeSummaryOnce(
+export async function storeSummaryOnce<S extends ExecutionSummaryBase>(
   storage: Storage,
   reportPrefix: string,
-  summary: ExecutionSummary,
-): Promise<ExecutionSummary> {
+  summary: S,
+): Promise<S> {
   summary.driftwatchVersion = driftwatchVersion();
   // The person-readable report.html is part of the report set: written before the commit point.
   let html: string | undefined;
   try {
-    html = renderReport(await loadHourFiles(storage, reportPrefix, summary));
+    html = renderReport(
+      await loadHourFiles(storage, reportPrefix, { ...summary } as Record<string, unknown>),
+    );
   } catch (error) {
     summary.reportHtmlError = (error as Error).message;
   }
@@ -320,7 +322,7 @@ export async function storeSummaryOnce(
     });
   } catch (error) {
     if (error instanceof AlreadyExistsError)
-      return (await readStoredSummary(storage, reportPrefix)) ?? summary;
+      return ((await readStoredSummary(storage, reportPrefix)) as S | undefined) ?? summary;
     throw error;
   }
   return summary;

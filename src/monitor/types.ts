@@ -86,7 +86,8 @@ export interface PartialProfileJSON {
   reconstruction?: { sum: number; count: number };
 }
 
-export interface ExecutionSummary {
+/** The summary fields every kind's execution has (`execution.json`). */
+export interface ExecutionSummaryBase {
   monitorName: string;
   status: ExecutionStatus;
   /** SageMaker's exit message, e.g. `CompletedWithViolations: Job completed successfully with 3 violations.` */
@@ -119,5 +120,8 @@ export interface ExecutionSummary {
   /** The driftwatch release that wrote the summary (its package.json version), set when it is stored. */
   driftwatchVersion?: string;
   timings: Record<string, number>;
-  [key: string]: unknown;
+  /** Why report.html could not be rendered (the other reports are fine). */
+  reportHtmlError?: string;
 }
+
+export type ExecutionSummary = ExecutionSummaryBase & { [key: string]: unknown };

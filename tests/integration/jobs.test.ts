@@ -295,7 +295,9 @@ describe('split windows (flows)', () => {
     expect(calls.profile.map((p) => p.objects.length).sort()).toEqual([1, 2, 2]);
     expect(calls.published).toHaveLength(1);
     const stored = JSON.parse(
-      await new RoutingStorage().readText(join(dir, 'out', 'lines', '20240502T080000Z', 'execution.json')),
+      await new RoutingStorage().readText(
+        join(dir, 'out', 'ep', 'lines', '2024', '05', '02', '08', 'execution.json'),
+      ),
     );
     expect(stored.partials).toBe(3);
     // Inputs are merged in part order (deterministic), whatever order the parts finished in.
@@ -313,15 +315,15 @@ describe('split windows (flows)', () => {
     const { kind } = lineCountKind();
     const failing: ExecutionKinds = {
       'data-quality': {
-        readSummary: kind.readSummary,
-        split: {
-          ...kind.split!,
-          profileInputs: async (job, objects, deps) => {
+        ...kind,
+        parts: {
+          ...kind.parts!,
+          profile: async (job, objects, deps) => {
             if (objects.some((o) => o.uri.endsWith('f001.jsonl'))) {
               const { InputError } = await import('../../src/core/errors.js');
               throw new InputError('f001.jsonl cannot be read');
             }
-            return kind.split!.profileInputs(job, objects, deps);
+            return kind.parts!.profile(job, objects, deps);
           },
         },
       },

@@ -8,15 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderModelQualityConstraints } from '../../src/baseline/model-quality.js';
-import { hourPath } from '../../src/capture/listing.js';
+import { hourPath } from '../../src/core/hours.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createStorage, joinUri } from '../../src/io/storage.js';
 import { regressionMetrics } from '../../src/metrics/quality/regression.js';
-import {
-  type ModelQualityDetails,
-  type ModelQualityJob,
-  runModelQualityExecution,
-} from '../../src/monitor/model-quality.js';
+import { type ModelQualityDetails, runModelQualityExecution } from '../../src/monitor/model-quality.js';
+import type { ModelQualityJob } from '../../src/monitor/model-quality-job.js';
 
 const T0 = new Date('2025-06-01T10:00:00Z');
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

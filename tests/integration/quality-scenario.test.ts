@@ -17,11 +17,8 @@ import {
 } from '../../src/baseline/model-quality.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createStorage, joinUri } from '../../src/io/storage.js';
-import {
-  type ModelQualityDetails,
-  type ModelQualityJob,
-  runModelQualityExecution,
-} from '../../src/monitor/model-quality.js';
+import { type ModelQualityDetails, runModelQualityExecution } from '../../src/monitor/model-quality.js';
+import type { ModelQualityJob } from '../../src/monitor/model-quality-job.js';
 import {
   baselineCsv,
   type TrafficRecord,

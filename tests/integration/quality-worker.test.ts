@@ -13,9 +13,8 @@ import { parseMonitorsConfig, type QueueSettings } from '../../src/config/monito
 import { RoutingStorage } from '../../src/io/storage.js';
 import { closeQueue, enqueueExecution, openQueue } from '../../src/jobs/queue.js';
 import { WorkerService } from '../../src/jobs/service.js';
-import { readExecutionSummary } from '../../src/monitor/data-quality.js';
+import { readExecutionSummary } from '../../src/monitor/execution.js';
 import type { ModelQualityDetails } from '../../src/monitor/model-quality.js';
-import { modelQualityJobOf } from '../../src/monitor/model-quality-kind.js';
 import {
   baselineCsv,
   type TrafficRecord,
@@ -116,7 +115,7 @@ describe('model-quality monitors in the worker', () => {
     expect(job.returnvalue).toMatchObject({ status: expect.stringMatching(/^Completed/) });
 
     const payload = job.data.execution;
-    const summary = await readExecutionSummary(storage, modelQualityJobOf(payload));
+    const summary = await readExecutionSummary(storage, payload);
     const details = summary?.modelQuality as ModelQualityDetails;
     expect(summary?.windowStart).toBe(START.toISOString());
     // The release that wrote it, as package.json says (every kind's summary is stored by storeSummaryOnce).

@@ -6,7 +6,8 @@ import { buildBaseline } from '../../src/baseline/build.js';
 import { silentLogger } from '../../src/core/log.js';
 import { captureLine, rowGenerator, writeCaptureHours, writeTrainingCsv } from '../../src/demo/traffic.js';
 import { RoutingStorage } from '../../src/io/storage.js';
-import { reportPrefix, runExecution } from '../../src/monitor/data-quality.js';
+import { runExecution } from '../../src/monitor/data-quality.js';
+import { reportPrefix } from '../../src/monitor/report-prefix.js';
 import type { DataQualityJob } from '../../src/monitor/types.js';
 import { awsEndpoint, freshBucket, testS3Client } from '../support/aws.js';
 

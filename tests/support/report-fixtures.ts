@@ -8,7 +8,8 @@ import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createStorage } from '../../src/io/storage.js';
-import { type ModelQualityJob, runModelQualityExecution } from '../../src/monitor/model-quality.js';
+import { runModelQualityExecution } from '../../src/monitor/model-quality.js';
+import type { ModelQualityJob } from '../../src/monitor/model-quality-job.js';
 import type { ExecutionSummary } from '../../src/monitor/types.js';
 import {
   baselineCsv,

@@ -50,9 +50,8 @@ describe('preprocessor pin in the config', () => {
     const config = parseMonitorsConfig({
       monitors: [{ name: 'm', ...base, preprocessor: 's3://b/hooks/pre.mjs', preprocessorSha256: pin }],
     });
-    const job = executionFor(config.monitors[0]!, new Date('2026-01-01T01:00:00Z'), 'schedule').data
-      .execution;
-    expect(job.preprocessorSha256).toBe(pin);
+    const data = executionFor(config.monitors[0]!, new Date('2026-01-01T01:00:00Z'), 'schedule').data;
+    expect(data.kind === 'data-quality' && data.execution.preprocessorSha256).toBe(pin);
   });
 
   it('refuses a preprocessor under the capture or output prefix', async () => {

@@ -9,11 +9,8 @@ import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import { createStorage } from '../../io/storage.js';
 import type { ProblemType } from '../../metrics/quality/statistics.js';
-import {
-  type ModelQualityDetails,
-  type ModelQualityJob,
-  runModelQualityExecution,
-} from '../../monitor/model-quality.js';
+import { type ModelQualityDetails, runModelQualityExecution } from '../../monitor/model-quality.js';
+import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
 import type { ExecutionSummary } from '../../monitor/types.js';
 import { progressReporter } from '../progress.js';
 import { type BaselineCommandOptions, baselineAnalyses } from './baseline.js';

@@ -1,0 +1,242 @@
+/**
+ * The execution skeleton: the one path every monitor kind (data quality, model quality; bias and
+ * attribution plug in the same way) runs through, from the CLI (`driftwatch run`, `run-quality`, `demo`)
+ * and from the worker's processor. Read top to bottom, an execution is:
+ *
+ * ```
+ *   execution.json stored? ──yes──▶ return it (nothing read, nothing written, nothing published)
+ *        │ no
+ *   window validated, report prefix <output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/
+ *   baseline read, once                          kind.readBaseline
+ *   inputs read and profiled                     kind.collect (in one process), or the worker's parts
+ *                                                (kind.parts.profile per part, kind.parts.merge)
+ *   checked against the baseline                 kind.check → failure reason, report files, metrics, summary
+ *   aborted? stop (nothing written)
+ *   report files written                         deterministic: a retry overwrites them with the same bytes
+ *   metrics published exactly once               publishOnce (a claim and a marker, see once.ts)
+ *   report.html, then execution.json create-only storeSummaryOnce: the commit point
+ * ```
+ *
+ * A kind supplies only what differs: how to read its baseline, how to read and profile its inputs, how to
+ * check them and what its reports and metrics are. It never writes reports or publishes itself.
+ */
+import type { MonitorType } from '../config/monitors.js';
+import { ConfigError } from '../core/errors.js';
+import type { IssueLog } from '../core/issues.js';
+import type { ExecutionStatus } from '../core/types.js';
+import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
+import { redactIssues } from '../security/pii.js';
+import {
+  type Publication,
+  publishOnce,
+  publishOptions,
+  readStoredSummary,
+  storeSummaryOnce,
+} from './once.js';
+import { checkAborted, jobWindow } from './profile-window.js';
+import { reportPrefix } from './report-prefix.js';
+import type {
+  ExecutionDeps,
+  ExecutionJobBase,
+  ExecutionSummary,
+  ExecutionSummaryBase,
+  PartialProfileJSON,
+} from './types.js';
+
+/** What every kind's baseline carries: the files it was read from (with etags), for the summary. */
+export interface KindBaseline {
+  files: Array<{ uri: string; etag: string }>;
+}
+
+/** One report file of an execution, written under the report prefix. */
+export interface ReportFile {
+  name: string;
+  body: string;
+}
+
+/** The result of `kind.check`: everything the skeleton writes, publishes and summarises. */
+export interface CheckedExecution<Details extends object> {
+  /** Set when the execution failed (no usable data): status `Failed`, this is its reason. */
+  failureReason?: string;
+  /** Violations found (0 when failed). */
+  violations: number;
+  /** Report files, written in this order (none at all is fine, e.g. when failed). */
+  reports: ReportFile[];
+  /** The input problems of the execution; the skeleton adds its own (a re-publication) before the summary. */
+  issues: IssueLog;
+  recordsRead: number;
+  rowsProfiled: number;
+  inputs: Array<{ uri: string; etag: string; size: number }>;
+  /** Feature names with a drift violation (data quality), else empty. */
+  driftedFeatures: string[];
+  /** Kind-specific summary fields, placed before `baseline` (e.g. data quality's `violatedChecks`). */
+  fields?: object;
+  /** Kind-specific summary fields, placed last (e.g. `modelQuality`). */
+  details: Details;
+  /** The summary's issues have their samples redacted (sensitive values, security/pii.ts). */
+  redactIssues?: boolean;
+  /**
+   * What the execution publishes (its metric datums and heartbeat), asked only when the job publishes;
+   * the skeleton sends it exactly once (`publishOnce`).
+   */
+  publication?(status: ExecutionStatus): Publication | Promise<Publication>;
+}
+
+/**
+ * A monitor kind: what differs between data quality, model quality, bias, attribution...
+ *
+ * - `Job`: its execution payload (JSON, built once from the validated monitor config, see jobs/payloads.ts).
+ * - `Baseline`: its baseline, read once per execution by `readBaseline`.
+ * - `Collected`: what reading and profiling the window's inputs gives (profiles, counts, issues).
+ * - `Details`: the kind's own summary fields.
+ *
+ * Every function may be called again for the same execution (a retry): none may write or publish.
+ */
+export interface MonitorKind<
+  Job extends ExecutionJobBase = ExecutionJobBase,
+  Baseline extends KindBaseline = KindBaseline,
+  Collected = unknown,
+  Details extends object = object,
+> {
+  readonly type: MonitorType;
+  /** Reads and validates the baseline; a bad one is a `ConfigError` naming the file. */
+  readBaseline(storage: Storage, job: Job): Promise<Baseline>;
+  /** Reads and profiles the window's inputs in this process; adds its timings (ms) to `timings`. */
+  collect(
+    job: Job,
+    baseline: Baseline,
+    deps: ExecutionDeps,
+    timings: Record<string, number>,
+  ): Promise<Collected>;
+  /**
+   * Optional: the kind's inputs can be profiled in parallel parts (the worker's split executions): list
+   * the window's inputs, profile a group of them (a part job, in any process), merge the partials.
+   */
+  parts?: {
+    listInputs(job: Job, deps: ExecutionDeps): Promise<ObjectInfo[]>;
+    profile(job: Job, objects: ObjectInfo[], deps: ExecutionDeps): Promise<PartialProfileJSON>;
+    merge(job: Job, baseline: Baseline, partials: PartialProfileJSON[]): Collected;
+  };
+  /** Checks what was collected against the baseline (no I/O). */
+  check(job: Job, baseline: Baseline, collected: Collected): CheckedExecution<Details>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds kinds of every payload type
+export type AnyMonitorKind = MonitorKind<any, any, any, any>;
+
+export interface ExecuteOptions<Baseline, Collected> {
+  /**
+   * Replaces `kind.collect` (the worker's processor uses it to split the window into parts). It may throw
+   * to stop this attempt without writing anything (BullMQ's `WaitingChildrenError`).
+   */
+  collect?: (baseline: Baseline, timings: Record<string, number>) => Promise<Collected>;
+  /** Timings measured before the call (ms), kept in the summary. */
+  timings?: Record<string, number>;
+  /** Called with the summary when this call ran the execution (not when it was found done at entry). */
+  onComplete?: (summary: ExecutionSummary) => void;
+}
+
+/** The stored summary of a job's execution (any kind: the report layout is the same), or undefined. */
+export async function readExecutionSummary(
+  storage: Storage,
+  job: Pick<ExecutionJobBase, 'outputUri' | 'endpoint' | 'scheduleName' | 'scheduledTime'>,
+): Promise<ExecutionSummary | undefined> {
+  return await readStoredSummary(storage, reportPrefix(job));
+}
+
+function statusMessage(status: ExecutionStatus, violations: number, reason?: string): string {
+  if (status === 'Failed') return `Failed: ${reason ?? 'Job failed.'}`;
+  if (status === 'CompletedWithViolations')
+    return `CompletedWithViolations: Job completed successfully with ${violations} violations.`;
+  return 'Completed: Job completed successfully with no violations.';
+}
+
+/** Runs one execution of `kind` (see the top of this file). Idempotent per (monitor, scheduled time). */
+export async function execute<
+  Job extends ExecutionJobBase,
+  Baseline extends KindBaseline,
+  Collected,
+  Details extends object,
+>(
+  kind: MonitorKind<Job, Baseline, Collected, Details>,
+  job: Job,
+  deps: ExecutionDeps,
+  options: ExecuteOptions<Baseline, Collected> = {},
+): Promise<ExecutionSummary & Details> {
+  const prefix = reportPrefix(job);
+  const existing = await readStoredSummary(deps.storage, prefix);
+  if (existing) {
+    deps.logger.info({ status: existing.status }, 'execution already complete; nothing to do');
+    return existing as ExecutionSummary & Details;
+  }
+  const window = jobWindow(job);
+  if (job.cloudwatch && !deps.cloudwatch)
+    throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', {
+      field: 'cloudwatch',
+    });
+  const timings: Record<string, number> = { ...options.timings };
+
+  const baseline = await kind.readBaseline(deps.storage, job);
+  const collected = options.collect
+    ? await options.collect(baseline, timings)
+    : await kind.collect(job, baseline, deps, timings);
+
+  const t0 = Date.now();
+  const checked = kind.check(job, baseline, collected);
+  const status: ExecutionStatus = checked.failureReason
+    ? 'Failed'
+    : checked.violations > 0
+      ? 'CompletedWithViolations'
+      : 'Completed';
+  checkAborted(deps.signal);
+
+  const t1 = Date.now();
+  for (const report of checked.reports)
+    await deps.storage.write(joinUri(prefix, report.name), report.body, { contentType: 'application/json' });
+
+  const t2 = Date.now();
+  let metricsPublished = 0;
+  if (job.cloudwatch && deps.cloudwatch && checked.publication) {
+    metricsPublished = await publishOnce(
+      deps.storage,
+      prefix,
+      deps.cloudwatch,
+      await checked.publication(status),
+      publishOptions(deps, checked.issues),
+    );
+  }
+  const t3 = Date.now();
+
+  const head: ExecutionSummaryBase = {
+    monitorName: job.monitorName,
+    status,
+    message: statusMessage(status, checked.violations, checked.failureReason),
+    ...(checked.failureReason ? { failureReason: checked.failureReason } : {}),
+    windowStart: window.start.toISOString(),
+    windowEnd: window.end.toISOString(),
+    scheduledTime: new Date(job.scheduledTime).toISOString(),
+    reportUri: prefix,
+    recordsRead: checked.recordsRead,
+    rowsProfiled: checked.rowsProfiled,
+    violations: checked.violations,
+    driftedFeatures: checked.driftedFeatures,
+    baseline: [],
+    inputs: [],
+    issues: { total: 0, counts: {}, samples: [] },
+    metricsPublished: 0,
+    timings: {},
+  };
+  const summary = {
+    ...head,
+    ...checked.fields,
+    baseline: baseline.files,
+    inputs: checked.inputs,
+    issues: checked.redactIssues ? redactIssues(checked.issues.toJSON()) : checked.issues.toJSON(),
+    metricsPublished,
+    timings: { ...timings, checkMs: t1 - t0, writeReportsMs: t2 - t1, publishMs: t3 - t2 },
+    ...checked.details,
+  } as ExecutionSummary & Details;
+  const stored = await storeSummaryOnce(deps.storage, prefix, summary);
+  options.onComplete?.(stored);
+  return stored;
+}
