@@ -85,7 +85,7 @@ export interface ModelQualityDetails {
   estimatedRecent?: EstimateReport;
 }
 
-interface ModelQualityBaseline {
+export interface ModelQualityBaseline {
   constraints: Map<string, MetricConstraint>;
   calibration: IsotonicFit | undefined;
   files: Array<{ uri: string; etag: string }>;
@@ -118,7 +118,7 @@ async function readModelQualityBaseline(
   return { constraints: parsed.constraints, calibration, files };
 }
 
-interface CaptureScan {
+export interface CaptureScan {
   objects: ObjectInfo[];
   recordsRead: number;
   scores: ScoreCollector | undefined;
