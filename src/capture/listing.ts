@@ -73,12 +73,14 @@ export function hourPrefixes(prefixUri: string, start: Date, end: Date): string[
 
 async function collect(items: AsyncIterable<ObjectInfo>, suffix: string): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = [];
-  for await (const item of items) if (item.uri.endsWith(suffix)) out.push(item);
+  // `<suffix>.gz` too: gzipped copies of capture files are read through (see io/gzip.ts).
+  for await (const item of items)
+    if (item.uri.endsWith(suffix) || item.uri.endsWith(`${suffix}.gz`)) out.push(item);
   return out;
 }
 
 /**
- * Every object whose name ends with `suffix` (default `.jsonl`) in the hour folders overlapping
+ * Every object whose name ends with `suffix` (default `.jsonl`) or `suffix.gz` in the hour folders overlapping
  * `[start, end)`, in key order. A few hour folders are listed ahead, so on S3 the list calls overlap
  * with the caller's reading; each hour's listing is small (SageMaker writes a file every few minutes).
  */

@@ -15,8 +15,10 @@
  * (the line is kept, invalid bytes become U+FFFD), `invalid_inference_time` (only when filtering on a
  * window), and the informational `outside_window` (a tally, no samples).
  */
+
 import type { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
+import { gunzipIfCompressed } from '../io/gzip.js';
 import { readLineBatches, reportLineProblems } from '../io/lines.js';
 import type { Storage } from '../io/storage.js';
 
@@ -260,7 +262,8 @@ export async function* readCaptureBatches(
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
   const startMs = window ? window.start.getTime() : Number.NEGATIVE_INFINITY;
   const endMs = window ? window.end.getTime() : Number.POSITIVE_INFINITY;
-  const stream = await storage.readStream(objectUri);
+  // Users copy capture files gzipped (`.jsonl.gz`, or gzip kept under `.jsonl`): read through, by magic bytes.
+  const stream = gunzipIfCompressed(await storage.readStream(objectUri), objectUri);
   let outside = 0;
   try {
     for await (const lines of readLineBatches(stream, { maxLineBytes })) {

@@ -131,6 +131,7 @@ class CaptureRowBuilder {
         if (this.#outputFirst) {
           if (outText !== undefined) splitCsvLine(outText, row, state);
           if (inText !== undefined) splitCsvLine(inText, row, state);
+          if (outText === undefined && row.length < this.#baselineWidth) this.#padMissingOutput(row, record);
         } else {
           if (inText !== undefined) splitCsvLine(inText, row, state);
           if (outText !== undefined) splitCsvLine(outText, row, state);
@@ -194,11 +195,11 @@ class CaptureRowBuilder {
         let row: Cell[];
         if (outCells === undefined) {
           // Outputs missing (mismatch): keep the input at its baseline place.
-          const pad =
-            this.#outputFirst && output !== undefined
-              ? Math.max(0, this.#baselineWidth - inCells!.length)
-              : 0;
-          row = pad === 0 ? inCells! : [...new Array<Cell>(pad).fill(undefined), ...inCells!];
+          const pad = this.#outputFirst ? Math.max(0, this.#baselineWidth - inCells!.length) : 0;
+          if (pad > 0 && output === undefined) {
+            row = [...inCells!];
+            this.#padMissingOutput(row, record);
+          } else row = pad === 0 ? inCells! : [...new Array<Cell>(pad).fill(undefined), ...inCells!];
           this.#emitPositional(row, record, emit, output !== undefined);
           continue;
         }
@@ -359,6 +360,21 @@ class CaptureRowBuilder {
     const index = this.#resolver.columnIndex(name);
     this.#nameIndex.set(name, index);
     return index;
+  }
+
+  /**
+   * A record with no captured output (inputs-only capture, a failed invocation) whose positional input is
+   * narrower than the baseline: with outputs first (START), the input keeps its baseline place instead of
+   * sliding left into the output columns, and the record is counted (`missing_output`).
+   */
+  #padMissingOutput(row: Cell[], record: CaptureRecord): void {
+    const missing = this.#baselineWidth - row.length;
+    this.#issue(
+      'missing_output',
+      record,
+      `no endpointOutput: the first ${missing} (output) column(s) are missing`,
+    );
+    row.unshift(...new Array<Cell>(missing).fill(undefined));
   }
 
   #emitPositional(

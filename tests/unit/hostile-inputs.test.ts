@@ -3,9 +3,10 @@
  * (exit code, one-line message, counted issue) and, for the memory cases, runs the CLI in a child process
  * with a small V8 heap (`--max-old-space-size`), so a regression dies out of memory instead of passing.
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourPrefixes, MAX_WINDOW_HOURS } from '../../src/capture/listing.js';
 import { parseMonitorsConfigText } from '../../src/config/monitors.js';
@@ -157,5 +158,85 @@ describe('YAML configs', () => {
       ['churn', '/c', '/o'],
       ['fraud', '/c', '/o2'],
     ]);
+  });
+});
+
+describe('gzip and records without output', () => {
+  const record = (i: number, withOutput: boolean) =>
+    JSON.stringify({
+      captureData: {
+        endpointInput: {
+          observedContentType: 'text/csv',
+          mode: 'INPUT',
+          data: `${i},${i % 3}`,
+          encoding: 'CSV',
+        },
+        ...(withOutput
+          ? {
+              endpointOutput: {
+                observedContentType: 'text/csv',
+                mode: 'OUTPUT',
+                data: '0.5',
+                encoding: 'CSV',
+              },
+            }
+          : {}),
+      },
+      eventMetadata: {
+        eventId: `e${i}`,
+        inferenceTime: `2025-01-01T00:${String(i % 60).padStart(2, '0')}:00Z`,
+      },
+      eventVersion: '0',
+    });
+
+  it('reads gzip capture objects (by magic bytes, .jsonl.gz or .jsonl) and keeps inputs of records without output in place', async () => {
+    const hour = join(dir, 'gzcap', 'ep', 'AllTraffic', '2025', '01', '01', '00');
+    await mkdir(hour, { recursive: true });
+    const lines = `${Array.from({ length: 40 }, (_, i) => record(i, true)).join('\n')}\n`;
+    await writeFile(join(hour, 'a.jsonl.gz'), gzipSync(lines));
+    await writeFile(join(hour, 'b.jsonl'), gzipSync(lines)); // gzip under a plain name
+    await writeFile(
+      join(hour, 'c.jsonl'),
+      `${Array.from({ length: 40 }, (_, i) => record(i, i % 2 === 0)).join('\n')}\n`,
+    );
+    // Baseline: the output column first (START), then the two features; b is never missing.
+    const train = join(dir, 'gz-train.csv.gz');
+    await writeFile(train, gzipSync('p,a,b\n0.5,1,2\n0.4,3,1\n0.3,5,0\n'));
+    const baseline = await runCli(['baseline', '--dataset', train, '--out', join(dir, 'gz-base'), '--json']);
+    expect(baseline.code, baseline.stderr).toBe(0);
+    const r = await runCli([
+      'run',
+      '--baseline',
+      join(dir, 'gz-base'),
+      '--capture',
+      join(dir, 'gzcap', 'ep'),
+      '--start',
+      '2025-01-01T00:00:00Z',
+      '--end',
+      '2025-01-01T01:00:00Z',
+      '--out',
+      join(dir, 'gz-rep'),
+      '--json',
+    ]);
+    const summary = lastJson<{
+      recordsRead: number;
+      issues: { counts: Record<string, number> };
+      violatedChecks: Array<{ feature: string; checkType: string }>;
+    }>(r.stdout);
+    expect(summary.recordsRead).toBe(120);
+    expect(summary.issues.counts).toEqual({ missing_output: 20 });
+    // Not shifted: b stays complete, only the output column p has missing values.
+    expect(
+      summary.violatedChecks.filter((v) => v.checkType === 'completeness_check').map((v) => v.feature),
+    ).toEqual(['p']);
+  });
+
+  it('a corrupt gzip dataset is one InputError line naming the file', async () => {
+    const file = join(dir, 'corrupt.csv');
+    const good = gzipSync('a,b\n1,2\n'.repeat(1000));
+    await writeFile(file, good.subarray(0, good.length / 2));
+    const r = await runCli(['baseline', '--dataset', file, '--out', join(dir, 'corrupt-out')]);
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /corrupt\.csv: cannot decompress \(gzip\)/);
   });
 });

@@ -17,11 +17,11 @@
  */
 export { detachString } from '../../core/strings.js';
 
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { ConfigError, InputError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import type { Cell } from '../../core/types.js';
+import { gunzipIfCompressed } from '../gzip.js';
 import { localPath } from '../local-storage.js';
 import { parseS3Uri } from '../s3-storage.js';
 import { isS3Uri, type ObjectInfo, type Storage } from '../storage.js';
@@ -37,7 +37,8 @@ export type DatasetFormat = 'csv' | 'jsonl' | 'arrow' | 'parquet';
 export interface DatasetOptions {
   /**
    * Default: from the file extension (.csv, .jsonl/.json/.ndjson, .arrow/.feather/.ipc, .parquet); error if
-   * unknown. CSV and JSONL objects whose names end in `.gz` are gunzipped on the fly.
+   * unknown (a `.gz` ending is looked through). CSV and JSONL objects that are gzip-compressed (detected by
+   * their first bytes) are gunzipped on the fly.
    */
   format?: DatasetFormat;
   /** CSV only, default true; without a header columns are named _c0, _c1, ... (Spark's names). */
@@ -226,32 +227,14 @@ class DatasetReader implements TabularReader {
 
   /**
    * The object's bytes: on S3 in ranged parts (each retried on its own, see `ranges.ts`), locally as a file
-   * stream; gunzipped when the name ends in `.gz` (a corrupt gzip stream is an `InputError`).
+   * stream; gunzipped when its bytes are gzip, whatever the name (a corrupt gzip stream is an `InputError`).
    */
   async #readStream(object: ObjectInfo): Promise<Readable> {
     const uri = object.uri;
     const raw = isS3Uri(uri)
       ? rangedStream(this.#storage, uri, object.size)
       : await this.#storage.readStream(uri);
-    if (!isGzipped(uri)) return raw;
-    const gunzip = createGunzip();
-    // Errors of `raw` reach `gunzip`, whose iterator throws them; only zlib's own become InputError.
-    pipeline(raw, gunzip, () => undefined);
-    async function* decompressed(): AsyncGenerator<Buffer> {
-      try {
-        for await (const chunk of gunzip) yield chunk as Buffer;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? '';
-        if (!code.startsWith('Z_')) throw error;
-        throw new InputError(`${uri}: cannot decompress (gzip): ${(error as Error).message}`, {
-          cause: error,
-        });
-      } finally {
-        gunzip.destroy();
-        raw.destroy();
-      }
-    }
-    return Readable.from(decompressed());
+    return gunzipIfCompressed(raw, uri);
   }
 
   async #openObject(object: ObjectInfo): Promise<RowSource> {
