@@ -190,8 +190,11 @@ export async function computeBiasAnalysis(
     ),
   });
   const analysis: ClarifyAnalysis = { version: '1.0' };
-  if (predCol !== undefined && c.postTraining?.length !== 0) analysis.postTraining = stage('post');
-  if (c.preTraining?.length !== 0) analysis.preTraining = stage('pre');
+  // With `methods`, a stage it does not name is not computed; without, both are (§9.2, unconfirmed).
+  const withMethods = c.preTraining !== undefined || c.postTraining !== undefined;
+  const wants = (names: string[] | undefined) => (withMethods ? (names?.length ?? 0) > 0 : true);
+  if (predCol !== undefined && wants(c.postTraining)) analysis.postTraining = stage('post');
+  if (wants(c.preTraining)) analysis.preTraining = stage('pre');
   return { analysis, facets, rows: acc.rows };
 }
 
