@@ -32,4 +32,16 @@ it('the demo shows drift from the hour it was introduced, and none before', asyn
   expect(report.driftwatchVersion).toBe(
     JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version,
   );
+  // It ends with the static dashboard: the index page and the report of the first drifted hour.
+  const text = lines.join('\n');
+  const index = join(dir, 'dashboard', 'index.html');
+  const drifted = join(dir, 'dashboard', 'm', 'churn-data-quality', '2026', '02', '01', '10', 'report.html');
+  expect(text).toContain(`Dashboard (2 pages, 24 reports): ${index}`);
+  expect(text).toContain(`Report of the first drifted hour: ${drifted}`);
+  expect(readFileSync(index, 'utf8')).toContain('data-monitor="churn-data-quality"');
+  const html = readFileSync(drifted, 'utf8');
+  expect(html).toContain('data-status>CompletedWithViolations<');
+  expect(html).toBe(
+    readFileSync(join(dir, 'reports/churn-endpoint/churn-data-quality/2026/02/01/10/report.html'), 'utf8'),
+  );
 });

@@ -7,7 +7,9 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildBaseline } from '../../baseline/build.js';
+import { loadMonitorsConfig } from '../../config/monitors.js';
 import { silentLogger } from '../../core/log.js';
+import { exportDashboard } from '../../dashboard/export.js';
 import { writeCaptureHours, writeTrainingCsv } from '../../demo/traffic.js';
 import { createStorage, joinUri } from '../../io/storage.js';
 import { runExecution } from '../../monitor/data-quality.js';
@@ -87,6 +89,25 @@ export async function runDemo(
   out(
     `Reports (statistics.json, constraint_violations.json, execution.json per hour): ${joinUri(dir, 'reports', 'churn-endpoint', 'churn-data-quality')}/yyyy/mm/dd/hh/`,
   );
+  // The static dashboard over the day (the same pages `driftwatch dashboard --config` serves).
+  const configPath = joinUri(dir, 'monitors.yaml');
+  await storage.write(
+    configPath,
+    `# The demo's monitor: driftwatch dashboard --config ${configPath}\nmonitors:\n  - name: churn-data-quality\n    endpoint: churn-endpoint\n    capture: ${JSON.stringify(joinUri(dir, 'datacapture'))}\n    baseline: ${JSON.stringify(joinUri(dir, 'baseline'))}\n    output: ${JSON.stringify(joinUri(dir, 'reports'))}\n    schedule: cron(0 * ? * * *)\n`,
+  );
+  const exported = await exportDashboard(
+    storage,
+    await loadMonitorsConfig(configPath),
+    joinUri(dir, 'dashboard'),
+  );
+  const drifted = summaries.find((s) => s.driftedFeatures.length > 0);
+  const hour = drifted?.reportUri.match(/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/$/)?.slice(1);
+  out(`Dashboard (${exported.pages} pages, ${exported.reports} reports): ${exported.index}`);
+  if (hour)
+    out(
+      `Report of the first drifted hour: ${joinUri(dir, 'dashboard', 'm', 'churn-data-quality', ...hour, 'report.html')}`,
+    );
+  out(`Serve it: driftwatch dashboard --config ${configPath}`);
   out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   storage.destroy();
   return summaries;
