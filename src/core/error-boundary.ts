@@ -134,12 +134,12 @@ const FS_CODES: Record<string, [string, 'input' | 'transient' | 'other']> = {
   ENAMETOOLONG: ['file name too long', 'input'],
 };
 
-/** One line of text: newlines and runs of spaces folded, at most `max` characters. */
+/** One line of text: line breaks become `; ` (a space after a colon), at most `max` characters. */
 export function oneLine(text: string, max = 500): string {
   const flat = text
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
+    .trim()
+    .replace(/\s*\n\s*/g, (_m, offset: number) => (text.trim()[offset - 1] === ':' ? ' ' : '; '))
+    .replace(/\s{2,}/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
