@@ -1,4 +1,5 @@
 /** Reading a baseline (a prefix with statistics.json and constraints.json) through Storage. */
+import { createHash } from 'node:crypto';
 import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { parseSensitiveBaseline, SENSITIVE_FILE, type SensitiveBaselineJSON } from '../security/pii.js';
@@ -6,28 +7,35 @@ import { type Constraints, parseConstraints } from './constraints.js';
 import { CALIBRATION_FILE, type DriftCalibration, parseDriftCalibration } from './drift-calibration.js';
 import { parseStatistics, type Statistics } from './statistics.js';
 
-async function readBaselineFile(storage: Storage, uri: string): Promise<{ text: string; etag: string }> {
+async function readBaselineFile(
+  storage: Storage,
+  uri: string,
+): Promise<{ text: string; etag: string; sha256: string }> {
   const info = await storage.head(uri);
   if (!info) throw new ConfigError('baseline file not found', { file: uri });
   try {
-    return { text: await storage.readText(uri), etag: info.etag };
+    const text = await storage.readText(uri);
+    return { text, etag: info.etag, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
   } catch (error) {
     if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
     throw error;
   }
 }
 
-export async function readStatistics(storage: Storage, uri: string): Promise<Statistics & { etag: string }> {
-  const { text, etag } = await readBaselineFile(storage, uri);
-  return { ...parseStatistics(text, uri), etag };
+export async function readStatistics(
+  storage: Storage,
+  uri: string,
+): Promise<Statistics & { etag: string; sha256: string }> {
+  const { text, etag, sha256 } = await readBaselineFile(storage, uri);
+  return { ...parseStatistics(text, uri), etag, sha256 };
 }
 
 export async function readConstraints(
   storage: Storage,
   uri: string,
-): Promise<Constraints & { etag: string }> {
-  const { text, etag } = await readBaselineFile(storage, uri);
-  return { ...parseConstraints(text, uri), etag };
+): Promise<Constraints & { etag: string; sha256: string }> {
+  const { text, etag, sha256 } = await readBaselineFile(storage, uri);
+  return { ...parseConstraints(text, uri), etag, sha256 };
 }
 
 export interface Baseline {
@@ -35,7 +43,8 @@ export interface Baseline {
   constraints: Constraints;
   /** The drift calibration, read when `constraints.json` asks for calibrated drift decisions. */
   calibration?: DriftCalibration;
-  files: Array<{ uri: string; etag: string }>;
+  /** The files read, with their ETag and the SHA-256 of their bytes (for the audit trail). */
+  files: Array<{ uri: string; etag: string; sha256: string }>;
   /** The baseline's `sensitive.json` (findings, and the salt of hashed columns); absent in older baselines. */
   sensitive?: SensitiveBaselineJSON;
 }
@@ -44,11 +53,16 @@ export interface Baseline {
 async function readSensitive(
   storage: Storage,
   uri: string,
-): Promise<{ json: SensitiveBaselineJSON; etag: string } | undefined> {
+): Promise<{ json: SensitiveBaselineJSON; etag: string; sha256: string } | undefined> {
   const info = await storage.head(uri);
   if (!info) return undefined;
   try {
-    return { json: parseSensitiveBaseline(await storage.readText(uri), uri), etag: info.etag };
+    const text = await storage.readText(uri);
+    return {
+      json: parseSensitiveBaseline(text, uri),
+      etag: info.etag,
+      sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    };
   } catch (error) {
     if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
     throw error;
@@ -83,9 +97,9 @@ export async function readBaseline(storage: Storage, prefix: string): Promise<Ba
     }
   });
   const files = [
-    { uri: statisticsUri, etag: statistics.etag },
-    { uri: constraintsUri, etag: constraints.etag },
-    ...(sensitive ? [{ uri: sensitiveUri, etag: sensitive.etag }] : []),
+    { uri: statisticsUri, etag: statistics.etag, sha256: statistics.sha256 },
+    { uri: constraintsUri, etag: constraints.etag, sha256: constraints.sha256 },
+    ...(sensitive ? [{ uri: sensitiveUri, etag: sensitive.etag, sha256: sensitive.sha256 }] : []),
   ];
   const base: Baseline = {
     statistics,
@@ -102,7 +116,7 @@ export async function readBaseline(storage: Storage, prefix: string): Promise<Ba
       { file: constraintsUri, field: 'monitoring_config.distribution_constraints.drift_mode' },
     );
   }
-  const { text, etag } = await readBaselineFile(storage, calibrationUri);
-  files.push({ uri: calibrationUri, etag });
+  const { text, etag, sha256 } = await readBaselineFile(storage, calibrationUri);
+  files.push({ uri: calibrationUri, etag, sha256 });
   return { ...base, calibration: parseDriftCalibration(text, calibrationUri) };
 }

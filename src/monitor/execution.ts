@@ -25,6 +25,7 @@ import { ConfigError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
+import { executionAudit } from '../security/audit.js';
 import { redactIssues } from '../security/pii.js';
 import {
   type Publication,
@@ -230,6 +231,7 @@ export async function execute<
     ...head,
     ...checked.fields,
     baseline: baseline.files,
+    audit: executionAudit(job, deps.attempt),
     inputs: checked.inputs,
     issues: checked.redactIssues ? redactIssues(checked.issues.toJSON()) : checked.issues.toJSON(),
     metricsPublished,

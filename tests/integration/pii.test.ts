@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * `--pii warn|redact|fail` (security/pii.ts): a baseline refused, hashed or kept; an execution's reports
  * hold no raw value of a flagged column, and the window's hashes compare with the baseline's.
@@ -110,23 +111,40 @@ describe('--pii (baseline and executions)', () => {
     );
     expect(baselineText).toContain('gold'); // columns without findings are untouched
 
-    const run = await runCli([
-      'run',
-      '--baseline',
-      out,
-      '--capture',
-      join(dir, 'capture'),
-      '--endpoint',
-      'ep',
-      '--start',
-      start,
-      '--end',
-      end,
-      '--out',
-      join(dir, 'reports'),
-      '--json',
-    ]);
+    const run = await runCli(
+      [
+        'run',
+        '--baseline',
+        out,
+        '--capture',
+        join(dir, 'capture'),
+        '--endpoint',
+        'ep',
+        '--start',
+        start,
+        '--end',
+        end,
+        '--out',
+        join(dir, 'reports'),
+        '--json',
+      ],
+      {
+        env: {
+          AWS_ACCESS_KEY_ID: 'AKIAAUDITTESTKEY0001',
+          AWS_SECRET_ACCESS_KEY: 'audit/Secret+Value0000000000000000000000',
+        },
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
+    // Nothing the process printed (summary, logs) holds a payload value or a credential.
+    for (const secret of [
+      ...emails,
+      ...phones,
+      'hostile@leak.example.com',
+      'AKIAAUDITTESTKEY0001',
+      'audit/Secret+Value',
+    ])
+      expect(run.stdout + run.stderr).not.toContain(secret);
     const summary = lastJson<{
       status: string;
       reportUri: string;
@@ -136,6 +154,20 @@ describe('--pii (baseline and executions)', () => {
     // The same e-mail addresses in the window: their hashes match the baseline's, no drift.
     expect(summary.driftedFeatures).not.toContain('email');
     expect(summary.issues.samples.map((s) => s.message)).toContain('not a JSON object: "[EMAIL_ADDRESS]"');
+    // The audit trail: version, settings hash, who ran it, baseline files with ETag and SHA-256.
+    const execution = JSON.parse(readFileSync(join(summary.reportUri, 'execution.json'), 'utf8'));
+    expect(execution.driftwatchVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(execution.audit.settingsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(execution.audit.runBy).toMatch(/^driftwatch run on /);
+    for (const file of execution.baseline as Array<{ uri: string; etag: string; sha256: string }>) {
+      expect(file.etag).toMatch(/\w/);
+      expect(file.sha256).toBe(createHash('sha256').update(readFileSync(file.uri)).digest('hex'));
+    }
+    expect(execution.baseline.map((f: { uri: string }) => f.uri.split('/').at(-1))).toEqual([
+      'statistics.json',
+      'constraints.json',
+      'sensitive.json',
+    ]);
     const reports = readAll(summary.reportUri);
     for (const secret of [...emails, ...phones, 'hostile@leak.example.com'])
       expect(reports).not.toContain(secret);
