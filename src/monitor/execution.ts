@@ -4,7 +4,8 @@
  * and from the worker's processor. Read top to bottom, an execution is:
  *
  * ```
- *   execution.json stored? ──yes──▶ return it (nothing read, nothing written, nothing published)
+ *   execution.json stored? ──yes──▶ return it (nothing read, nothing written, nothing published), or
+ *        │                          refuse it, or replace it (stored.ts: validated, same inputs, job.rerun)
  *        │ no
  *   window validated, report prefix <output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/
  *   baseline read, once                          kind.readBaseline
@@ -36,6 +37,7 @@ import {
 } from './once.js';
 import { checkAborted, jobWindow } from './profile-window.js';
 import { reportPrefix } from './report-prefix.js';
+import { storedResult } from './stored.js';
 import type {
   ExecutionDeps,
   ExecutionJobBase,
@@ -165,12 +167,14 @@ export async function execute<
   options: ExecuteOptions<Baseline, Collected> = {},
 ): Promise<ExecutionSummary & Details> {
   const prefix = reportPrefix(job);
-  const existing = await readStoredSummary(deps.storage, prefix);
+  // The window is checked before anything is looked up; then a stored result is returned, refused or
+  // replaced, per job.rerun (stored.ts).
+  const window = jobWindow(job);
+  const existing = await storedResult(deps.storage, prefix, job);
   if (existing) {
     deps.logger.info({ status: existing.status }, 'execution already complete; nothing to do');
     return existing as ExecutionSummary & Details;
   }
-  const window = jobWindow(job);
   if (job.cloudwatch && !deps.cloudwatch)
     throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', {
       field: 'cloudwatch',
@@ -238,7 +242,7 @@ export async function execute<
     timings: { ...timings, checkMs: t1 - t0, writeReportsMs: t2 - t1, publishMs: t3 - t2 },
     ...checked.details,
   } as ExecutionSummary & Details;
-  const stored = await storeSummaryOnce(deps.storage, prefix, summary);
+  const stored = await storeSummaryOnce(deps.storage, prefix, summary, job);
   options.onComplete?.(stored);
   return stored;
 }

@@ -32,13 +32,14 @@ import {
   PUT_METRIC_DATA_LIMITS,
   putMetrics,
 } from '../alerts/publish.js';
-import { AlreadyExistsError, DriftwatchError } from '../core/errors.js';
+import { AlreadyExistsError, DriftwatchError, InputError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import { driftwatchVersion } from '../core/version.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { loadHourFiles, renderReport } from '../report/html/index.js';
 import { crashPoint, testMaxDatumsPerCall } from './crash-points.js';
-import type { ExecutionDeps, ExecutionSummary, ExecutionSummaryBase } from './types.js';
+import { provenance, readStored } from './stored.js';
+import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary, ExecutionSummaryBase } from './types.js';
 
 /** What one execution publishes. */
 export interface Publication {
@@ -282,14 +283,19 @@ async function readJson<T>(storage: Storage, uri: string): Promise<T | undefined
   }
 }
 
-/** The summary of a finished execution (`<prefix>execution.json`), or undefined. */
+/**
+ * The summary of a finished execution (`<prefix>execution.json`, validated), or undefined. A pure read
+ * (status); executions decide what to do with a stored result in stored.ts.
+ * @throws InputError when the stored file is not a valid summary (empty, truncated, `{}`...).
+ */
 export async function readStoredSummary(
   storage: Storage,
   reportPrefix: string,
 ): Promise<ExecutionSummary | undefined> {
-  const uri = joinUri(reportPrefix, 'execution.json');
-  if (!(await storage.head(uri))) return undefined;
-  return JSON.parse(await storage.readText(uri)) as ExecutionSummary;
+  const stored = await readStored(storage, reportPrefix);
+  if (stored.state === 'corrupt')
+    throw new InputError(`stored execution summary ${stored.uri} is unusable (${stored.reason})`);
+  return stored.state === 'valid' ? stored.summary : undefined;
 }
 
 /**
@@ -300,8 +306,11 @@ export async function storeSummaryOnce<S extends ExecutionSummaryBase>(
   storage: Storage,
   reportPrefix: string,
   summary: S,
+  job?: ExecutionJobBase,
 ): Promise<S> {
-  summary.driftwatchVersion = driftwatchVersion();
+  // Which driftwatch computed it, when, from which inputs (a rerun compares them, stored.ts).
+  if (job) Object.assign(summary, provenance(job));
+  else summary.driftwatchVersion = driftwatchVersion();
   // The person-readable report.html is part of the report set: written before the commit point.
   let html: string | undefined;
   try {

@@ -13,6 +13,7 @@ import type { Logger } from '../core/log.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 import type { PiiMode } from '../security/pii.js';
+import type { RerunPolicy } from './stored.js';
 
 /** What every execution (data or model quality) is about. JSON-serialisable; times are ISO-8601 UTC. */
 export interface ExecutionJobBase {
@@ -34,6 +35,8 @@ export interface ExecutionJobBase {
   cloudwatch: boolean;
   /** SSE-KMS key for every object the execution writes (config `sseKmsKeyId`). */
   sseKmsKeyId?: string;
+  /** What to do with a result already stored for this window (stored.ts); absent = the worker's defaults. */
+  rerun?: RerunPolicy;
 }
 
 /** Everything a data-quality execution needs (a BullMQ job payload); the baseline holds `statistics.json` and `constraints.json`. */

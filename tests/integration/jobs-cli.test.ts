@@ -153,7 +153,7 @@ describe('driftwatch schedule / backfill / status', () => {
       '--to',
       '2024-05-02',
     ]);
-    expect(badTime.stderr).toContain("--from: 'yesterday' is not a date-time");
+    expect(badTime.stderr).toContain('--from: "yesterday" is not an ISO-8601 time');
     const reversed = await cli([
       'backfill',
       '--config',

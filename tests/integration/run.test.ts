@@ -169,9 +169,12 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
       9,
     );
 
-    // A retry of the same window returns the stored summary and publishes nothing more.
+    // A retry of the same window returns the stored summary, marked as stored, and publishes nothing more.
     const again = await runExecution(job, { storage, cloudwatch, logger: silentLogger });
-    expect(again).toEqual(summary);
+    expect(again).toEqual({
+      ...summary,
+      storedResult: expect.objectContaining({ computedAt: summary.computedAt }),
+    });
     const second = await query();
     expect(
       new Map(second.MetricDataResults?.map((r) => [r.Id, r]))

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { findMonitor } from '../../config/monitors.js';
 import { ConfigError } from '../../core/errors.js';
+import { parseIsoTime, TIME_HELP } from '../../core/time.js';
 import { backfill } from '../../jobs/queue.js';
 import {
   addQueueOptions,
@@ -24,22 +25,9 @@ interface BackfillOptions extends QueueCommandOptions {
   json?: boolean;
 }
 
-/** An ISO-8601 date-time with a zone, or a date (midnight UTC). */
+/** An ISO-8601 date-time (without a zone: UTC), or a date (midnight UTC): core/time.ts. */
 export function parseInstant(text: string, flag: string): Date {
-  const trimmed = text.trim();
-  const ok =
-    /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ||
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(trimmed);
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed);
-  if (!ok || Number.isNaN(date.getTime())) {
-    throw new ConfigError(
-      `'${text}' is not a date-time such as 2024-05-02T08:00:00Z or a date such as 2024-05-02`,
-      {
-        field: flag,
-      },
-    );
-  }
-  return date;
+  return parseIsoTime(text, flag);
 }
 
 export function register(program: Command): void {
@@ -48,8 +36,8 @@ export function register(program: Command): void {
     .description("Enqueue the executions of a monitor's scheduled times in [--from, --to)");
   addQueueOptions(command, true)
     .requiredOption('--monitor <name>', 'the monitor to backfill')
-    .requiredOption('--from <time>', 'first scheduled time (inclusive), e.g. 2024-05-01T00:00:00Z')
-    .requiredOption('--to <time>', 'end (exclusive)')
+    .requiredOption('--from <time>', `first scheduled time (inclusive; ${TIME_HELP})`)
+    .requiredOption('--to <time>', `end (exclusive; ${TIME_HELP})`)
     .option('--retry-failed', 'retry windows whose execution failed')
     .option('--limit <n>', 'refuse ranges with more scheduled times than this', positiveInteger, 10_000)
     .option('--json', 'print the result as JSON')

@@ -3,12 +3,14 @@
  * Generates a training set and a day of captured traffic where drift starts mid-day, builds the baseline,
  * runs the 24 hourly executions inline and prints a table of the results.
  */
-import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildBaseline } from '../../baseline/build.js';
 import { loadMonitorsConfig } from '../../config/monitors.js';
+import { ConfigError } from '../../core/errors.js';
 import { silentLogger } from '../../core/log.js';
+import { parseIsoTime } from '../../core/time.js';
 import { exportDashboard } from '../../dashboard/export.js';
 import { writeCaptureHours, writeTrainingCsv } from '../../demo/traffic.js';
 import { createStorage, joinUri } from '../../io/storage.js';
@@ -23,15 +25,46 @@ export interface DemoOptions {
   trainingRows: number;
 }
 
+/** The file that marks a folder as the demo's own: only such a folder is emptied by a new demo. */
+export const DEMO_MARKER = '.driftwatch-demo';
+
+/**
+ * Makes `dir` an empty demo folder. A folder that exists and is not empty is refused unless it holds
+ * `DEMO_MARKER` (written by an earlier demo): `--dir .` must never wipe a project.
+ */
+export async function prepareDemoDir(dir: string): Promise<void> {
+  let entries: string[] | undefined;
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new ConfigError(`${dir} exists and is not a folder`, { field: '--dir' });
+    if (code !== 'ENOENT') throw error;
+  }
+  if (entries && entries.length > 0) {
+    if (!entries.includes(DEMO_MARKER))
+      throw new ConfigError(
+        `${dir} is not empty and was not made by the demo (no ${DEMO_MARKER} in it): give an empty or new folder`,
+        { field: '--dir' },
+      );
+    await rm(dir, { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, DEMO_MARKER),
+    'Made by `driftwatch demo`: a new demo with this --dir deletes this folder and writes it again.\n',
+  );
+}
+
 export async function runDemo(
   options: DemoOptions,
   out: (line: string) => void,
 ): Promise<ExecutionSummary[]> {
   const dir = resolve(options.dir);
-  await rm(dir, { recursive: true, force: true });
+  await prepareDemoDir(dir);
   const storage = createStorage();
   const started = Date.now();
-  const day = new Date(`${options.day}T00:00:00Z`);
+  const day = parseIsoTime(options.day, '--day');
   const driftFrom = new Date(day.getTime() + options.driftHour * 3_600_000);
 
   out(
@@ -117,7 +150,11 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('Run the main job end to end on generated local data (no Redis, no AWS)')
-    .option('--dir <path>', 'where to write the data and reports', 'demo-output')
+    .option(
+      '--dir <path>',
+      `where to write the data and reports (a new or empty folder, or one an earlier demo made: it holds ${DEMO_MARKER})`,
+      'demo-output',
+    )
     .option('--day <yyyy-mm-dd>', 'the day of traffic to generate', '2026-01-15')
     .option('--drift-hour <h>', 'hour (UTC) at which drift starts', (v) => Number.parseInt(v, 10), 12)
     .option('--records-per-hour <n>', 'captured records per hour', (v) => Number.parseInt(v, 10), 2000)

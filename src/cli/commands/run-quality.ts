@@ -7,6 +7,7 @@ import { type Command, Option } from 'commander';
 import { buildModelQualityBaseline } from '../../baseline/model-quality.js';
 import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
+import { TIME_HELP } from '../../core/time.js';
 import { createStorage } from '../../io/storage.js';
 import type { ProblemType } from '../../metrics/quality/statistics.js';
 import { type ModelQualityDetails, runModelQualityExecution } from '../../monitor/model-quality.js';
@@ -14,7 +15,7 @@ import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
 import type { ExecutionSummary } from '../../monitor/types.js';
 import { progressReporter } from '../progress.js';
 import { type BaselineCommandOptions, baselineAnalyses } from './baseline.js';
-import { jobBaseFromFlags, parseTime, runFromCli } from './run.js';
+import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from './run.js';
 
 const PROBLEM_TYPES = ['Regression', 'BinaryClassification', 'MulticlassClassification'] as const;
 
@@ -60,6 +61,7 @@ export function printQualitySummary(summary: ExecutionSummary, json: boolean | u
   lines.push(
     `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
     `  reports   ${summary.reportUri}`,
+    ...storedLines(summary),
   );
   if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -130,7 +132,7 @@ async function modelQualityBaseline(options: BaselineCommandOptions): Promise<vo
 
 export function register(program: Command): void {
   baselineAnalyses.set('model-quality', modelQualityBaseline);
-  program
+  const command = program
     .command('run-quality')
     .description(
       'Run one model-quality execution: captured predictions of a window joined with late ground truth',
@@ -141,8 +143,11 @@ export function register(program: Command): void {
     )
     .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
     .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
-    .requiredOption('--start <iso>', 'window start (inclusive), inference time')
-    .requiredOption('--end <iso>', 'window end (exclusive); also the scheduled time of the reports')
+    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP}), inference time`)
+    .requiredOption(
+      '--end <iso>',
+      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
+    )
     .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
     .addOption(
       new Option('--problem-type <type>', 'problem type').choices([...PROBLEM_TYPES]).makeOptionMandatory(),
@@ -166,41 +171,41 @@ export function register(program: Command): void {
       '--sse-kms-key-id <key>',
       'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
     )
-    .option('--json', 'print the execution summary as JSON on the last stdout line')
-    .action(async (options) => {
-      const base = jobBaseFromFlags(options);
-      if ((options.estimateStart === undefined) !== (options.estimateEnd === undefined)) {
-        throw new ConfigError('give both --estimate-start and --estimate-end, or neither', {
-          field: '--estimate-start',
-        });
-      }
-      const job: ModelQualityJob = {
-        ...base,
-        groundTruthUri: options.groundTruth,
-        problemType: options.problemType,
-        inferenceAttribute: options.inferenceAttribute,
-        probabilityAttribute: options.probabilityAttribute,
-        probabilityThresholdAttribute: parseThreshold(
-          options.probabilityThresholdAttribute,
-          '--probability-threshold-attribute',
-        ),
-        positiveLabel: options.positiveLabel,
-        negativeLabel: options.negativeLabel,
-        groundTruthReadUntil: options.groundTruthUntil
-          ? parseTime(options.groundTruthUntil, '--ground-truth-until')
-          : new Date().toISOString(),
-        ...(options.estimateStart
-          ? {
-              estimationWindowStart: parseTime(options.estimateStart, '--estimate-start'),
-              estimationWindowEnd: parseTime(options.estimateEnd, '--estimate-end'),
-            }
-          : {}),
-      };
-      await runFromCli(
-        'run-quality',
-        job,
-        (deps) => runModelQualityExecution(job, deps),
-        (summary) => printQualitySummary(summary, options.json),
-      );
-    });
+    .option('--json', 'print the execution summary as JSON on the last stdout line');
+  addRerunOptions(command).action(async (options) => {
+    const base = jobBaseFromFlags(options);
+    if ((options.estimateStart === undefined) !== (options.estimateEnd === undefined)) {
+      throw new ConfigError('give both --estimate-start and --estimate-end, or neither', {
+        field: '--estimate-start',
+      });
+    }
+    const job: ModelQualityJob = {
+      ...base,
+      groundTruthUri: options.groundTruth,
+      problemType: options.problemType,
+      inferenceAttribute: options.inferenceAttribute,
+      probabilityAttribute: options.probabilityAttribute,
+      probabilityThresholdAttribute: parseThreshold(
+        options.probabilityThresholdAttribute,
+        '--probability-threshold-attribute',
+      ),
+      positiveLabel: options.positiveLabel,
+      negativeLabel: options.negativeLabel,
+      groundTruthReadUntil: options.groundTruthUntil
+        ? parseTime(options.groundTruthUntil, '--ground-truth-until')
+        : new Date().toISOString(),
+      ...(options.estimateStart
+        ? {
+            estimationWindowStart: parseTime(options.estimateStart, '--estimate-start'),
+            estimationWindowEnd: parseTime(options.estimateEnd, '--estimate-end'),
+          }
+        : {}),
+    };
+    await runFromCli(
+      'run-quality',
+      job,
+      (deps) => runModelQualityExecution(job, deps),
+      (summary) => printQualitySummary(summary, options.json),
+    );
+  });
 }

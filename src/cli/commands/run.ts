@@ -5,9 +5,11 @@ import { createCloudWatchClient } from '../../alerts/client.js';
 import { ConfigError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { checkPathSegment } from '../../core/names.js';
+import { parseIsoTime, TIME_HELP } from '../../core/time.js';
 import { parseUri } from '../../core/uri.js';
 import { createStorage } from '../../io/storage.js';
 import { runExecution } from '../../monitor/data-quality.js';
+import { describeStored, type StoredResultNote } from '../../monitor/stored.js';
 import type {
   DataQualityJob,
   ExecutionDeps,
@@ -16,11 +18,9 @@ import type {
 } from '../../monitor/types.js';
 import { piiModes } from '../../security/pii.js';
 
+/** A time flag (ISO 8601; without a zone: UTC, see core/time.ts) as an ISO string. */
 export function parseTime(text: string, flag: string): string {
-  const t = new Date(text);
-  if (Number.isNaN(t.getTime()))
-    throw new ConfigError(`not an ISO-8601 time: ${JSON.stringify(text)}`, { field: flag });
-  return t.toISOString();
+  return parseIsoTime(text, flag).toISOString();
 }
 
 /** `--endpoint` given: capture is the root. Not given: the capture URI's last segment is the endpoint. */
@@ -50,6 +50,28 @@ export interface ExecutionFlags {
   end: string;
   cloudwatch?: boolean;
   sseKmsKeyId?: string;
+  /** `--force`: recompute and replace a stored result. */
+  force?: boolean;
+  /** `--no-publish` sets it false: publish nothing, even with `--cloudwatch`. */
+  publish?: boolean;
+}
+
+/**
+ * The rerun flags of `run` and `run-quality` (what they do with a window's stored result: stored.ts).
+ */
+export function addRerunOptions(command: Command): Command {
+  return command
+    .option(
+      '--force',
+      'recompute the window even when a result is stored for it, replacing its report set (with --cloudwatch its metrics are published again: a datum published twice counts twice in CloudWatch)',
+    )
+    .option('--no-publish', 'publish no metrics, even with --cloudwatch (e.g. with --force)');
+}
+
+/** The line saying a summary is a stored, earlier result (empty when it was computed now). */
+export function storedLines(summary: ExecutionSummary): string[] {
+  const note = summary.storedResult as StoredResultNote | undefined;
+  return note ? [`  stored    ${describeStored(note)}`] : [];
 }
 
 /** The job those flags describe; the window's end is also the scheduled time. */
@@ -57,6 +79,8 @@ export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
   const { captureUri, endpoint } = splitCaptureUri(flags.capture, flags.endpoint);
   const start = parseTime(flags.start, '--start');
   const end = parseTime(flags.end, '--end');
+  if (!(Date.parse(start) < Date.parse(end)))
+    throw new ConfigError(`--start ${start} is not before --end ${end}`, { field: '--start' });
   checkPathSegment(flags.schedule, '--schedule');
   checkPathSegment(endpoint, flags.endpoint ? '--endpoint' : '--capture');
   if (flags.variant !== undefined) checkPathSegment(flags.variant, '--variant');
@@ -77,7 +101,10 @@ export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
     windowStart: start,
     windowEnd: end,
     scheduledTime: end,
-    cloudwatch: Boolean(flags.cloudwatch),
+    cloudwatch: Boolean(flags.cloudwatch) && flags.publish !== false,
+    // A command line means these inputs: a stored result for others is an error, a stored failure is
+    // computed again (late data), `--force` replaces any stored result.
+    rerun: { force: Boolean(flags.force), onOtherInputs: 'error', recomputeFailed: true },
     ...(flags.sseKmsKeyId ? { sseKmsKeyId: flags.sseKmsKeyId } : {}),
   };
 }
@@ -120,19 +147,23 @@ export function printSummary(summary: ExecutionSummary, json: boolean | undefine
     `  records   ${summary.recordsRead} read, ${summary.rowsProfiled} rows profiled, ${summary.issues.total} input problems`,
     `  drifted   ${summary.driftedFeatures.length > 0 ? summary.driftedFeatures.join(', ') : '(none)'}`,
     `  reports   ${summary.reportUri}`,
+    ...storedLines(summary),
   ];
   if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('Run one data-quality monitoring execution over a window of captured traffic')
     .requiredOption('--baseline <uri-prefix>', 'prefix holding statistics.json and constraints.json')
     .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
-    .requiredOption('--start <iso>', 'window start (inclusive)')
-    .requiredOption('--end <iso>', 'window end (exclusive); also the scheduled time of the reports')
+    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP})`)
+    .requiredOption(
+      '--end <iso>',
+      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
+    )
     .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
     .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
     .option('--variant <name>', 'variant folder (default: every variant)')
@@ -166,20 +197,20 @@ export function register(program: Command): void {
         .choices(piiModes)
         .default('redact'),
     )
-    .option('--json', 'print the execution summary as JSON on the last stdout line')
-    .action(async (options) => {
-      const job: DataQualityJob = {
-        ...jobBaseFromFlags(options),
-        preprocessorUri: options.preprocessor,
-        preprocessorSha256: options.preprocessorSha256,
-        outputColumnsPosition: options.outputColumnsPosition,
-        pii: options.pii,
-      };
-      await runFromCli(
-        'run',
-        job,
-        (deps) => runExecution(job, { ...deps, threads: options.threads }),
-        (summary) => printSummary(summary, options.json),
-      );
-    });
+    .option('--json', 'print the execution summary as JSON on the last stdout line');
+  addRerunOptions(command).action(async (options) => {
+    const job: DataQualityJob = {
+      ...jobBaseFromFlags(options),
+      preprocessorUri: options.preprocessor,
+      preprocessorSha256: options.preprocessorSha256,
+      outputColumnsPosition: options.outputColumnsPosition,
+      pii: options.pii,
+    };
+    await runFromCli(
+      'run',
+      job,
+      (deps) => runExecution(job, { ...deps, threads: options.threads }),
+      (summary) => printSummary(summary, options.json),
+    );
+  });
 }
