@@ -28,6 +28,7 @@ import type { ExecutionStatus } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { executionAudit } from '../security/audit.js';
 import { redactIssues } from '../security/pii.js';
+import { metricsNotPublished } from './metrics-age.js';
 import {
   type Publication,
   publishOnce,
@@ -201,7 +202,8 @@ export async function execute<
 
   const t2 = Date.now();
   let metricsPublished = 0;
-  if (job.cloudwatch && deps.cloudwatch && checked.publication) {
+  // A window older than CloudWatch's 14 days publishes nothing (its summary's metricsNotPublished says so).
+  if (job.cloudwatch && deps.cloudwatch && checked.publication && !metricsNotPublished(job)) {
     metricsPublished = await publishOnce(
       deps.storage,
       prefix,

@@ -38,6 +38,7 @@ import { driftwatchVersion } from '../core/version.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { loadHourFiles, renderReport } from '../report/html/index.js';
 import { crashPoint, testMaxDatumsPerCall } from './crash-points.js';
+import { metricsNotPublished } from './metrics-age.js';
 import { provenance, readStored } from './stored.js';
 import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary, ExecutionSummaryBase } from './types.js';
 
@@ -309,8 +310,12 @@ export async function storeSummaryOnce<S extends ExecutionSummaryBase>(
   job?: ExecutionJobBase,
 ): Promise<S> {
   // Which driftwatch computed it, when, from which inputs (a rerun compares them, stored.ts).
-  if (job) Object.assign(summary, provenance(job));
-  else summary.driftwatchVersion = driftwatchVersion();
+  if (job) {
+    Object.assign(summary, provenance(job));
+    // CloudWatch's 14-day limit: its own field, not an input problem (metrics-age.ts).
+    const notPublished = metricsNotPublished(job);
+    if (notPublished) summary.metricsNotPublished = notPublished;
+  } else summary.driftwatchVersion = driftwatchVersion();
   // The person-readable report.html is part of the report set: written before the commit point.
   let html: string | undefined;
   try {

@@ -13,7 +13,7 @@ import type { Logger } from '../core/log.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 import type { PiiMode } from '../security/pii.js';
-import type { RerunPolicy } from './stored.js';
+import type { ExecutionRequest, RerunPolicy, StoredResultNote } from './stored.js';
 
 /** What every execution (data or model quality) is about. JSON-serialisable; times are ISO-8601 UTC. */
 export interface ExecutionJobBase {
@@ -122,6 +122,14 @@ export interface ExecutionSummaryBase {
   metricsPublished: number;
   /** The driftwatch release that wrote the summary (its package.json version), set when it is stored. */
   driftwatchVersion?: string;
+  /** Why no metric was published although the job publishes, e.g. `window older than 14 days`. */
+  metricsNotPublished?: string;
+  /** When it was computed (ISO 8601). */
+  computedAt?: string;
+  /** The inputs it was computed from (stored.ts compares them on a rerun). */
+  request?: ExecutionRequest;
+  /** Set when the summary is a stored, earlier result returned instead of computed (stored.ts). */
+  storedResult?: StoredResultNote;
   timings: Record<string, number>;
   /** Why report.html could not be rendered (the other reports are fine). */
   reportHtmlError?: string;

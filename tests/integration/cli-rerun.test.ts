@@ -61,7 +61,7 @@ const args = (out: string, over: Record<string, string> = {}, extra: string[] = 
   return ['run', ...Object.entries(flags).flat(), '--json', ...extra];
 };
 
-describe('driftwatch run: reruns and stored results', () => {
+describe('driftwatch run: reruns and stored results', { timeout: 240_000 }, () => {
   const out = join(dir, 'out');
   let first: Summary;
 
@@ -171,5 +171,34 @@ describe('driftwatch run: reruns and stored results', () => {
     const loose = await runCli(args(o, { '--start': 'Apr 1 2026 00:00 UTC' }));
     expect(loose.code).toBe(2);
     expect(loose.stderr).toContain('--start');
+  });
+
+  it('says, in its own field and a warning, that a window older than 14 days publishes no metric', async () => {
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 20 * 86_400_000);
+    await writeCaptureHours(storage, {
+      captureUri: join(dir, 'capture'),
+      endpoint: 'ep',
+      start: hour,
+      hours: 1,
+      recordsPerHour: 100,
+      filesPerHour: 1,
+    });
+    const window = {
+      '--start': hour.toISOString(),
+      '--end': new Date(hour.getTime() + 3_600_000).toISOString(),
+    };
+    const r = await runCli(args(join(dir, 'old'), window, ['--cloudwatch']));
+    expect(r.code, r.stderr).toBe(0);
+    const s = lastJson<
+      Summary & {
+        metricsNotPublished?: string;
+        metricsPublished: number;
+        issues: { counts: Record<string, number> };
+      }
+    >(r.stdout);
+    expect(s.metricsNotPublished).toBe('window older than 14 days');
+    expect(s.metricsPublished).toBe(0);
+    expect(Object.keys(s.issues.counts)).not.toContain('metric-datum-invalid');
+    expect(r.stderr).toContain('warning: metrics not published: window older than 14 days');
   });
 });

@@ -8,6 +8,7 @@ import { findMonitor } from '../../config/monitors.js';
 import { ConfigError } from '../../core/errors.js';
 import { parseIsoTime, TIME_HELP } from '../../core/time.js';
 import { backfill } from '../../jobs/queue.js';
+import { oldestPublishable } from '../../monitor/metrics-age.js';
 import {
   addQueueOptions,
   positiveInteger,
@@ -46,6 +47,13 @@ export function register(program: Command): void {
       if (!context.config) throw new ConfigError('--config is required', { field: '--config' });
       const monitor = findMonitor(context.config, options.monitor);
       const range = { from: parseInstant(options.from, '--from'), to: parseInstant(options.to, '--to') };
+      // CloudWatch refuses datums older than 14 days: said before anything is enqueued.
+      const publishable = oldestPublishable();
+      const tooOld = monitor.cloudwatch && range.from < publishable;
+      if (tooOld)
+        process.stderr.write(
+          `driftwatch: warning: metrics not published for scheduled times before ${publishable.toISOString()}: window older than 14 days (CloudWatch refuses older datums); their reports are written\n`,
+        );
       const result = await withQueue(context, (queue) =>
         backfill(queue, monitor, range, { retryFailed: Boolean(options.retryFailed), limit: options.limit }),
       );

@@ -62,6 +62,9 @@ export function printQualitySummary(summary: ExecutionSummary, json: boolean | u
     `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
     `  reports   ${summary.reportUri}`,
     ...storedLines(summary),
+    ...(typeof summary.metricsNotPublished === 'string'
+      ? [`  metrics   not published: ${summary.metricsNotPublished}`]
+      : []),
   );
   if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -129,6 +129,9 @@ export async function runFromCli<S extends { status: ExecutionSummary['status'] 
       attempt: `driftwatch ${command} on ${hostname()} pid ${process.pid}`,
     });
     print(summary);
+    const notPublished = (summary as { metricsNotPublished?: unknown }).metricsNotPublished;
+    if (typeof notPublished === 'string')
+      process.stderr.write(`driftwatch: warning: metrics not published: ${notPublished}\n`);
     if (summary.status === 'Failed') process.exitCode = 1;
   } finally {
     storage.destroy();
@@ -148,6 +151,9 @@ export function printSummary(summary: ExecutionSummary, json: boolean | undefine
     `  drifted   ${summary.driftedFeatures.length > 0 ? summary.driftedFeatures.join(', ') : '(none)'}`,
     `  reports   ${summary.reportUri}`,
     ...storedLines(summary),
+    ...(typeof summary.metricsNotPublished === 'string'
+      ? [`  metrics   not published: ${summary.metricsNotPublished}`]
+      : []),
   ];
   if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
   process.stdout.write(`${lines.join('\n')}\n`);
