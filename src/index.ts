@@ -28,10 +28,12 @@ export { type RunOptions, runDataQualityExecution, runModelQualityExecution } fr
 export {
   type BaselineOptions,
   type BaselineResult,
+  type BaselineUris,
   buildBaseline,
 } from './baseline/build.js';
 export {
   type Constraints,
+  type DriftMode,
   type FeatureConstraint,
   type FeatureOverrides,
   type MonitoringConfig,
@@ -179,6 +181,9 @@ export {
 } from './metrics/drift/types.js';
 export { wassersteinDistance, wassersteinNormalised } from './metrics/drift/wasserstein.js';
 export { twoProportionZTest } from './metrics/drift/z-test.js';
+export type { MetricConstraint } from './metrics/quality/checks.js';
+export type { ModelQualityMetrics, ProblemType } from './metrics/quality/statistics.js';
+export type { PiiMode } from './security/pii.js';
 
 /**
  * The registry of drift tests, by id: each entry says which feature kinds it applies to, whether it

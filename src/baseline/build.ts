@@ -44,12 +44,14 @@ import {
   statisticsFromProfile,
 } from './statistics.js';
 
+/** Options of {@link buildBaseline}. */
 export interface BaselineOptions {
   dataset: string;
   out: string;
   format?: DatasetFormat;
   header?: boolean;
   issues?: IssueLog;
+  /** Called every 100,000 rows and once at the end, with rows and bytes read so far. */
   onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
   /** Column name → type, instead of inference (e.g. a numeric code column that is categorical). */
   typeOverrides?: ReadonlyMap<string, SageMakerType>;
@@ -67,6 +69,7 @@ export interface BaselineOptions {
   };
 }
 
+/** What {@link buildBaseline} wrote and what it saw. */
 export interface BaselineResult {
   statistics: Statistics;
   constraints: Constraints;
@@ -230,7 +233,7 @@ export function baselineFromProfile(
   };
 }
 
-/** The URIs {@link writeBaseline} wrote. */
+/** The URIs of a baseline's files. */
 export interface BaselineUris {
   /** `<out>/statistics.json`. */
   statisticsUri: string;
@@ -274,6 +277,13 @@ export async function writeBaseline(
   return { statisticsUri, constraintsUri, sensitiveUri, ...(calibrationUri ? { calibrationUri } : {}) };
 }
 
+/**
+ * Profiles a training dataset (a file, or every data object below a prefix; CSV, JSON Lines, Arrow,
+ * Parquet; local or `s3://`) in one streamed pass and writes the baseline below `options.out`:
+ * `statistics.json`, `constraints.json` and `sensitive.json` (and the drift calibration in `calibrated`
+ * mode), as SageMaker's baselining job would suggest them (spec §3–4).
+ * @throws InputError when the dataset cannot be read or has no rows; ConfigError for a bad option.
+ */
 export async function buildBaseline(storage: Storage, options: BaselineOptions): Promise<BaselineResult> {
   const issues = options.issues ?? new IssueLog();
   const calibrated = options.driftMode === 'calibrated';

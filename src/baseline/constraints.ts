@@ -23,8 +23,10 @@ import {
   Validator,
 } from './statistics.js';
 
+/** `Enabled` or `Disabled`, as SageMaker spells its switches. */
 export type Toggle = 'Enabled' | 'Disabled';
 
+/** `constraints.json` `monitoring_config`: the checks' global settings (spec §4). */
 export interface MonitoringConfig {
   evaluate_constraints: Toggle;
   emit_metrics: Toggle;
@@ -45,9 +47,13 @@ export interface MonitoringConfig {
   };
 }
 
+/**
+ * How drift is decided: SageMaker's rule (`sagemaker`), or thresholds learnt from the baseline (`calibrated`).
+ */
 export type DriftMode = 'sagemaker' | 'calibrated';
 export const DRIFT_MODES = ['sagemaker', 'calibrated'] as const;
 
+/** A feature's `monitoringConfigOverrides` in `constraints.json`: per-feature check and drift settings. */
 export interface FeatureOverrides {
   evaluate_constraints?: Toggle;
   emit_metrics?: Toggle;
@@ -68,6 +74,7 @@ export interface FeatureOverrides {
   drift_mode?: DriftMode;
 }
 
+/** One feature of `constraints.json`: its type, completeness and value constraints. */
 export interface FeatureConstraint {
   name: string;
   inferred_type: SageMakerType;
@@ -78,6 +85,7 @@ export interface FeatureConstraint {
   overrides: FeatureOverrides;
 }
 
+/** The `constraints.json` document (spec §4). */
 export interface Constraints {
   version: number;
   features: FeatureConstraint[];
@@ -113,6 +121,10 @@ export function suggestDomains(column: ColumnProfile): string[] | undefined {
   return [...column.categories.keys()].sort();
 }
 
+/**
+ * The constraints SageMaker's baselining job suggests for a profile: each column's inferred type,
+ * completeness (share of rows present), non-negativity and the string domain (spec §4).
+ */
 export function suggestConstraints(
   profile: DatasetProfile,
   monitoringConfig = defaultMonitoringConfig(),
@@ -138,6 +150,7 @@ export function suggestConstraints(
   return { version: 0, features, monitoring_config: monitoringConfig };
 }
 
+/** `constraints.json` text, written as SageMaker (Jackson) writes it. */
 export function renderConstraints(c: Constraints): string {
   const mc = c.monitoring_config;
   return toJackson({
@@ -205,6 +218,10 @@ function readOverrides(v: Validator, raw: unknown, field: string, into: FeatureO
   }
 }
 
+/**
+ * Parses and validates a `constraints.json` text; `file` names it in errors.
+ * @throws ConfigError naming the file and field.
+ */
 export function parseConstraints(text: string, file: string): Constraints {
   const v: Validator = new Validator(file);
   const root = v.object(parseJsonFile(text, file), '(root)');

@@ -64,6 +64,7 @@ function sectionForJson(section: Record<string, unknown>): Record<string, unknow
   return out;
 }
 
+/** The model-quality `statistics.json` text for computed metrics (spec §6), as SageMaker writes it. */
 export function renderModelQualityStatistics(metrics: ModelQualityMetrics, evaluationTime?: Date): string {
   return toJackson({
     version: float(0),
@@ -72,6 +73,7 @@ export function renderModelQualityStatistics(metrics: ModelQualityMetrics, evalu
   });
 }
 
+/** The model-quality `constraints.json` text for a problem type's metric thresholds (spec §6). */
 export function renderModelQualityConstraints(
   problemType: ProblemType,
   constraints: ReadonlyMap<string, MetricConstraint>,
@@ -82,6 +84,7 @@ export function renderModelQualityConstraints(
   return toJackson({ version: float(0), [constraintsKeyOf(problemType)]: inner });
 }
 
+/** The model-quality `constraint_violations.json` text (spec §6). */
 export function renderModelQualityViolations(violations: readonly ModelQualityViolation[]): string {
   return toJackson({
     violations: violations.map((v) => ({
@@ -94,6 +97,7 @@ export function renderModelQualityViolations(violations: readonly ModelQualityVi
 
 // ------------------------------------------------------------------------------------------ readers
 
+/** A parsed model-quality `constraints.json`. */
 export interface ModelQualityConstraints {
   problemType: ProblemType;
   constraints: Map<string, MetricConstraint>;
@@ -112,6 +116,10 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
+/**
+ * Parses and validates a model-quality `constraints.json` text; `file` names it in errors.
+ * @throws ConfigError naming the file and field.
+ */
 export function parseModelQualityConstraints(text: string, file: string): ModelQualityConstraints {
   const root = parseJson(text, file);
   if (typeof root !== 'object' || root === null || Array.isArray(root))
@@ -211,6 +219,7 @@ function thinKnots(fit: IsotonicFit): IsotonicFit {
 
 // ------------------------------------------------------------------------------------------ baseline
 
+/** Options of {@link buildModelQualityBaseline}. */
 export interface ModelQualityBaselineOptions extends Omit<PredictionSettings, 'problemType'> {
   /** The validation dataset (CSV with header, JSONL, Arrow, Parquet; one object or a prefix). */
   dataset: string;
@@ -222,9 +231,11 @@ export interface ModelQualityBaselineOptions extends Omit<PredictionSettings, 'p
   header?: boolean;
   issues?: IssueLog;
   subsample?: SubsampleOptions;
+  /** Called every 100,000 rows and once at the end, with rows and bytes read so far. */
   onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
 }
 
+/** What {@link buildModelQualityBaseline} wrote and computed. */
 export interface ModelQualityBaselineResult {
   metrics: ModelQualityMetrics;
   constraints: Map<string, MetricConstraint>;
@@ -252,6 +263,12 @@ function cellText(cell: Cell): string | undefined {
   return text === '' ? undefined : text;
 }
 
+/**
+ * A model-quality baseline from a validation dataset holding labels and predictions (or probabilities):
+ * computes the problem type's metrics and writes `statistics.json` and `constraints.json` below
+ * `options.out` (and the CBPE calibration for binary problems with probabilities).
+ * @throws InputError when the dataset cannot be read; ConfigError for a bad option or column.
+ */
 export async function buildModelQualityBaseline(
   storage: Storage,
   options: ModelQualityBaselineOptions,

@@ -22,6 +22,11 @@ async function readBaselineFile(
   }
 }
 
+/**
+ * Reads and validates a `statistics.json` (its ETag and SHA-256 kept, to name the baseline in execution
+ * summaries).
+ * @throws InputError when missing; ConfigError when invalid.
+ */
 export async function readStatistics(
   storage: Storage,
   uri: string,
@@ -30,6 +35,10 @@ export async function readStatistics(
   return { ...parseStatistics(text, uri), etag, sha256 };
 }
 
+/**
+ * Reads and validates a `constraints.json` (its ETag and SHA-256 kept).
+ * @throws InputError when missing; ConfigError when invalid.
+ */
 export async function readConstraints(
   storage: Storage,
   uri: string,
@@ -38,6 +47,7 @@ export async function readConstraints(
   return { ...parseConstraints(text, uri), etag, sha256 };
 }
 
+/** A data-quality baseline as read from its prefix (see {@link readBaseline}). */
 export interface Baseline {
   statistics: Statistics;
   constraints: Constraints;

@@ -8,14 +8,19 @@ import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { KllSketch } from '../metrics/sketches/kll.js';
 import { float, toJackson } from './jackson.js';
 
+/** A column's type as SageMaker (Deequ) infers it. */
 export type SageMakerType = 'Integral' | 'Fractional' | 'String' | 'Unknown';
 
+/**
+ * One bucket of a numeric feature's histogram in `statistics.json`: values in [lower_bound, upper_bound], counted.
+ */
 export interface KllBucket {
   lower_bound: number;
   upper_bound: number;
   count: number;
 }
 
+/** `numerical_statistics` of a numeric feature in `statistics.json` (spec §3.3). */
 export interface NumericalStatistics {
   common: { num_present: number; num_missing: number };
   mean: number;
@@ -28,12 +33,14 @@ export interface NumericalStatistics {
   };
 }
 
+/** `string_statistics` of a string feature in `statistics.json` (spec §3.4). */
 export interface StringStatistics {
   common: { num_present: number; num_missing: number };
   distinct_count: number;
   distribution?: { categorical: { buckets: Array<{ value: string; count: number }> } };
 }
 
+/** One feature of `statistics.json`. */
 export interface FeatureStatistics {
   name: string;
   inferred_type: SageMakerType;
@@ -41,6 +48,7 @@ export interface FeatureStatistics {
   string_statistics?: StringStatistics;
 }
 
+/** The `statistics.json` document (spec §3). */
 export interface Statistics {
   version: number;
   dataset: { item_count: number };
@@ -119,6 +127,9 @@ export function featureStatistics(
   return { name: column.name, inferred_type: type, string_statistics: stats };
 }
 
+/**
+ * The `statistics.json` document of a profile, as SageMaker computes it (types inferred unless overridden).
+ */
 export function statisticsFromProfile(profile: DatasetProfile, overrides?: TypeOverrides): Statistics {
   return {
     version: 0,

@@ -22,8 +22,10 @@ import { gunzipIfCompressed } from '../io/gzip.js';
 import { readLineBatches, reportLineProblems } from '../io/lines.js';
 import type { Storage } from '../io/storage.js';
 
+/** How SageMaker stored a captured payload. */
 export type CaptureEncoding = 'CSV' | 'JSON' | 'BASE64';
 
+/** One side (endpoint input or output) of a captured request. */
 export interface CapturePayload {
   /** The payload as text (decoded from base64 for `BASE64`; `''` when the bytes are not UTF-8, see `bytes`). */
   data: string;
@@ -37,6 +39,7 @@ export interface CapturePayload {
   bytes?: Uint8Array;
 }
 
+/** One line of a SageMaker data-capture JSON Lines object (spec §2). */
 export interface CaptureRecord {
   eventId: string | undefined;
   inferenceId: string | undefined;
@@ -54,6 +57,7 @@ export interface CaptureRecord {
   source: string;
 }
 
+/** Options of {@link readCaptureRecords}. */
 export interface ReadCaptureOptions {
   /** Keep only records with `start <= inferenceTime < end`. */
   window?: Window;

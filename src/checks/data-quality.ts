@@ -31,6 +31,7 @@ import { weightedSampleFromKll } from '../metrics/drift/sample.js';
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 
+/** The `constraint_check_type` of a data-quality violation (spec §5). */
 export type CheckType =
   | 'data_type_check'
   | 'completeness_check'
@@ -43,6 +44,7 @@ export type CheckType =
   /** driftwatch extension: calibrated baselines with a PCA model (checks/multivariate.ts). */
   | 'multivariate_drift_check';
 
+/** One violation of `constraint_violations.json`. */
 export interface Violation {
   feature_name: string;
   constraint_check_type: CheckType;

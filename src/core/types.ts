@@ -6,9 +6,11 @@
  */
 export type Cell = string | number | boolean | null | undefined;
 
+/** A time window [start, end). */
 export interface Window {
   start: Date;
   end: Date;
 }
 
+/** An execution's outcome, in SageMaker's words. */
 export type ExecutionStatus = 'Completed' | 'CompletedWithViolations' | 'Failed';

@@ -38,6 +38,9 @@ function isInside(root: string, path: string): boolean {
 
 let tempCounter = 0;
 
+/**
+ * {@link Storage} on local files (paths or `file://` URLs); writes go to a temporary file renamed into place.
+ */
 export class LocalStorage implements Storage {
   async readStream(uri: string): Promise<Readable> {
     const path = localPath(uri);
@@ -204,6 +207,7 @@ export class LocalStorage implements Storage {
     return info;
   }
 
+  /** Deletes a file (nothing when it does not exist). */
   async delete(uri: string): Promise<void> {
     await rm(localPath(uri), { force: true });
   }

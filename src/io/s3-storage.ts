@@ -19,6 +19,7 @@ import { parseUri } from '../core/uri.js';
 import { type AwsTimeouts, awsRequestHandler } from './aws-http.js';
 import type { ObjectInfo, Storage, WriteOptions } from './storage.js';
 
+/** Options of the S3 side of {@link createStorage}. */
 export interface S3StorageOptions {
   client?: S3Client;
   region?: string;

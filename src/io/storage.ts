@@ -12,6 +12,7 @@ import { parseUri } from '../core/uri.js';
 import { LocalStorage } from './local-storage.js';
 import type { S3Storage, S3StorageOptions } from './s3-storage.js';
 
+/** Metadata of a stored object. */
 export interface ObjectInfo {
   /** Full URI of the object (`s3://bucket/key` or an absolute local path). */
   uri: string;
@@ -21,6 +22,7 @@ export interface ObjectInfo {
   lastModified: Date;
 }
 
+/** Options of {@link Storage.write}. */
 export interface WriteOptions {
   contentType?: string;
   /** Fail with `AlreadyExistsError` instead of overwriting an existing object. */
@@ -46,6 +48,10 @@ export function withSseKms(storage: Storage, sseKmsKeyId: string | undefined): S
   });
 }
 
+/**
+ * One small interface over `s3://bucket/key` URIs and local paths: every reader and writer in driftwatch
+ * goes through it. Implement it to keep data elsewhere.
+ */
 export interface Storage {
   /** The object's bytes as a stream. Throws `InputError` when it does not exist. */
   readStream(uri: string): Promise<Readable>;
@@ -64,6 +70,7 @@ export interface Storage {
   listFolders?(prefixUri: string): AsyncIterable<string>;
   /** Writes an object whole (multipart for large streams on S3; temp file + rename locally). */
   write(uri: string, body: string | Uint8Array | Readable, options?: WriteOptions): Promise<ObjectInfo>;
+  /** Deletes an object (nothing when it does not exist). */
   delete(uri: string): Promise<void>;
 }
 

@@ -28,6 +28,9 @@ import type { SensitiveFindingsJSON } from '../metrics/sensitive/findings.js';
 import { maskSensitive } from '../metrics/sensitive/mask.js';
 
 export const piiModes = ['warn', 'redact', 'fail'] as const;
+/**
+ * What a baseline does with sensitive values: `warn` keeps them, `redact` hashes them, `fail` refuses the data.
+ */
 export type PiiMode = (typeof piiModes)[number];
 export const DEFAULT_PII_MODE: PiiMode = 'redact';
 

@@ -48,6 +48,7 @@ export const CATEGORY_LIMIT = 10_000;
 /** The bucket that collects categories past `CATEGORY_LIMIT`. */
 export const OTHER_CATEGORY = '<other>';
 
+/** Options of {@link compareDatasets} (the flags of `driftwatch compare`). */
 export interface CompareOptions {
   baselineData: string;
   currentData: string;
@@ -63,6 +64,7 @@ export interface CompareOptions {
   alarmRate?: number;
 }
 
+/** What {@link compareDatasets} returns (what `driftwatch compare --json` prints). */
 export interface CompareResult {
   features: Record<string, FeatureDriftReport & { input: 'raw' | 'sketch' | 'counts' }>;
   dataset: DatasetDriftReport;

@@ -32,8 +32,10 @@ import { ParquetSource } from './parquet.js';
 import { rangedStream } from './ranges.js';
 import type { RowSource, SourceContext } from './source.js';
 
+/** A dataset file format. */
 export type DatasetFormat = 'csv' | 'jsonl' | 'arrow' | 'parquet';
 
+/** Options of {@link openDataset}. */
 export interface DatasetOptions {
   /**
    * Default: from the file extension (.csv, .jsonl/.json/.ndjson, .arrow/.feather/.ipc, .parquet); error if
@@ -49,6 +51,7 @@ export interface DatasetOptions {
   onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
 }
 
+/** A dataset opened for streaming: its columns and its rows, read once. */
 export interface TabularReader {
   /** Known after open for CSV/Arrow/Parquet; for JSONL grows as new keys appear (appended). */
   columns: string[];

@@ -21,6 +21,10 @@ const FIT = quadraticFit(
   SIG.map((s) => Math.log(s)),
 );
 
+/**
+ * Anderson–Darling k-sample test on two samples (midrank variant, as `scipy.stats.anderson_ksamp`); p-value
+ * interpolated and capped to [0.001, 0.25] as scipy. Exact values only (not applicable to sketches).
+ */
 export function andersonDarling(a: WeightedSample, b: WeightedSample): DriftTestOutcome {
   if (isSketch(a) || isSketch(b)) return { notApplicable: 'needs exact values' };
   const N = a.total + b.total;

@@ -34,6 +34,10 @@ export function contingencyTable(
   };
 }
 
+/**
+ * Pearson chi-square test on the 2 × K table of two category → count maps (no Yates correction, as
+ * `scipy.stats.chi2_contingency(correction=False)`).
+ */
 export function chiSquareContingency(
   baseline: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,

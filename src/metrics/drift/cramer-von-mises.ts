@@ -14,6 +14,10 @@ import gammaln from '@stdlib/math-base-special-gammaln';
 import { isSketch, type WeightedSample } from './sample.js';
 import type { DriftTestOutcome } from './types.js';
 
+/**
+ * Cramér–von Mises two-sample test (`scipy.stats.cramervonmises_2samp`: exact when both samples have at
+ * most 20 values, else asymptotic). Exact values only.
+ */
 export function cramerVonMises(a: WeightedSample, b: WeightedSample): DriftTestOutcome {
   if (isSketch(a) || isSketch(b)) return { notApplicable: 'needs exact values' };
   const nx = a.total;

@@ -9,6 +9,10 @@ import { pooledRange, walkCdfStretches } from './cdf-walk.js';
 import { isSketch, type WeightedSample } from './sample.js';
 import type { DriftTestOutcome } from './types.js';
 
+/**
+ * Energy distance sqrt(2∫(F−G)² dx) between two samples, in sqrt(feature units)
+ * (`scipy.stats.energy_distance`); from sketches with an error bound.
+ */
 export function energyDistance(a: WeightedSample, b: WeightedSample): DriftTestOutcome {
   if (!(a.total > 0) || !(b.total > 0)) return { notApplicable: 'empty sample' };
   let sum = 0;

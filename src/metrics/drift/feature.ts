@@ -35,6 +35,7 @@ import {
 /** Default minimum number of values in each window for a judgement. */
 export const DEFAULT_MIN_SAMPLE_SIZE = 30;
 
+/** Options of {@link compareNumericFeature} and {@link compareCategoricalFeature}. */
 export interface FeatureDriftOptions {
   /** Tests to run (default: every test that applies to the feature's kind). The default test always runs. */
   tests?: readonly DriftTestId[];
@@ -50,6 +51,7 @@ export interface FeatureDriftOptions {
   minSampleSize?: number;
 }
 
+/** One test's result on one feature, with its decision. */
 export interface TestReport {
   statistic: number;
   p_value: number | null;
@@ -68,6 +70,7 @@ export interface TestReport {
   undecided?: string;
 }
 
+/** Every applicable test on one feature and the feature's verdict (its default test's). */
 export interface FeatureDriftReport {
   type: FeatureKind;
   status: 'ok' | 'insufficient_data';
@@ -82,6 +85,11 @@ export interface FeatureDriftReport {
   undecided?: string;
 }
 
+/**
+ * Runs the applicable numeric tests (default: all; the default test always) on a numeric feature's two
+ * samples and decides drift by its default test; fewer than `minSampleSize` (30) values on either side is
+ * `insufficient_data`, never drift.
+ */
 export function compareNumericFeature(
   baseline: WeightedSample,
   current: WeightedSample,
@@ -93,6 +101,10 @@ export function compareNumericFeature(
   );
 }
 
+/**
+ * Runs the applicable categorical tests on a feature's two category → count maps and decides drift by its
+ * default test; fewer than `minSampleSize` (30) values on either side is `insufficient_data`.
+ */
 export function compareCategoricalFeature(
   baseline: CategoryCounts,
   current: CategoryCounts,
@@ -233,6 +245,7 @@ function fmt(v: number): string {
   return Number.isFinite(v) ? Number(v.toPrecision(3)).toString() : String(v);
 }
 
+/** Options of {@link datasetDrift}. */
 export interface DatasetDriftOptions {
   /** Adjustment of the default tests' p-values across features (default `none`). */
   correction?: PValueCorrection;
@@ -240,6 +253,7 @@ export interface DatasetDriftOptions {
   driftShare?: number;
 }
 
+/** The dataset-level verdict over all features. */
 export interface DatasetDriftReport {
   drift: boolean;
   drifted_features: number;

@@ -12,6 +12,10 @@
 import { contingencyTable } from './chi-square.js';
 import type { DriftTestOutcome } from './types.js';
 
+/**
+ * Fisher's exact test on the 2 × 2 table of a binary feature (`scipy.stats.fisher_exact`, two-sided);
+ * the statistic is the odds ratio (may be ±Infinity).
+ */
 export function fisherExact(
   baseline: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,

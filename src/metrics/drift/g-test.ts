@@ -6,6 +6,7 @@
 import { homogeneityTest } from './chi-square.js';
 import type { DriftTestOutcome } from './types.js';
 
+/** G-test (log-likelihood ratio) on the 2 × K table of two category → count maps. */
 export function gTest(
   baseline: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,

@@ -9,6 +9,7 @@ import type { HistogramPair } from './histogram.js';
 import { withHistogramBound } from './jensen-shannon.js';
 import type { DriftTestOutcome } from './types.js';
 
+/** Hellinger distance sqrt(½ Σ (√b − √c)²) between two histograms, in [0, 1]. */
 export function hellingerDistance(h: HistogramPair): DriftTestOutcome {
   let sum = 0;
   for (let i = 0; i < h.baseline.length; i++) {

@@ -15,6 +15,7 @@ import type { InputKind } from './types.js';
 
 export const DEFAULT_BINS = 10;
 
+/** Two aligned histograms (proportions) of a baseline and a current sample. */
 export interface HistogramPair {
   baseline: Float64Array;
   current: Float64Array;
@@ -83,6 +84,7 @@ function binnedBaseline(
   return entry;
 }
 
+/** Histograms of two numeric samples over 10 bins cut at the baseline's deciles (outer bins open to ±∞). */
 export function numericHistograms(
   baseline: WeightedSample,
   current: WeightedSample,
@@ -101,6 +103,7 @@ export function numericHistograms(
   };
 }
 
+/** Histograms of two category → count maps over the union of their categories. */
 export function categoricalHistograms(
   baseline: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,

@@ -10,6 +10,10 @@
 import { type HistogramPair, totalVariationBound } from './histogram.js';
 import type { DriftTestOutcome } from './types.js';
 
+/**
+ * Jensen–Shannon distance with base-2 logarithms between two histograms, in [0, 1]
+ * (`scipy.spatial.distance.jensenshannon(b, c, base=2)`).
+ */
 export function jensenShannonDistance(h: HistogramPair): DriftTestOutcome {
   let sum = 0;
   for (let i = 0; i < h.baseline.length; i++) {

@@ -13,6 +13,10 @@ function klTerm(b: number, c: number): number {
   return c * Math.log(c / b);
 }
 
+/**
+ * Kullback–Leibler divergence KL(current ‖ baseline) in nats between two histograms, empty bins
+ * smoothed to 1e-4 (`scipy.stats.entropy(c, b)`).
+ */
 export function klDivergence(h: HistogramPair): DriftTestOutcome {
   return smoothedDivergence(h, klTerm, (_b, _c, box) => {
     // c·ln(c/b) decreases in b; in c it is smallest at c = b/e.

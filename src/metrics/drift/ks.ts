@@ -23,8 +23,15 @@ import type { DriftTestOutcome } from './types.js';
 /** Largest sample size for which `auto` computes the exact p-value (scipy's MAX_AUTO_N). */
 export const KS_MAX_EXACT_N = 10_000;
 
+/**
+ * How {@link ksTwoSample} computes its p-value: `auto` (exact up to 10,000 values per side), `exact` or `asymp`.
+ */
 export type KsMode = 'auto' | 'exact' | 'asymp';
 
+/**
+ * Two-sample Kolmogorov–Smirnov test, as `scipy.stats.ks_2samp` (two-sided). From sketches, the result
+ * carries the statistic's error bound and the p-value range. @param mode p-value method, default `auto`.
+ */
 export function ksTwoSample(a: WeightedSample, b: WeightedSample, mode: KsMode = 'auto'): DriftTestOutcome {
   const n1 = a.total;
   const n2 = b.total;

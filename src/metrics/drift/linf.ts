@@ -10,8 +10,10 @@ import type { WeightedSample } from './sample.js';
 /** Deequ's default cα (α ≈ 0.003). */
 export const DEFAULT_C_ALPHA = 1.8;
 
+/** SageMaker/Deequ L-infinity variant: `Simple`, or `Robust` (minus 1.8·sqrt((n+m)/(n·m))). */
 export type LinfMethod = 'Simple' | 'Robust';
 
+/** An L-infinity distance and what it was computed from. */
 export interface LinfResult {
   /** The distance selected by `method`. NaN when either side is empty (no decision). */
   distance: number;

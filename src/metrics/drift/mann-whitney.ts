@@ -18,6 +18,10 @@ import type { DriftTestOutcome } from './types.js';
 
 const MAX_EXACT_WORK = 4e6;
 
+/**
+ * Mann–Whitney U test, two-sided, continuity-corrected (`scipy.stats.mannwhitneyu`); exact for small
+ * tie-free samples.
+ */
 export function mannWhitneyU(a: WeightedSample, b: WeightedSample): DriftTestOutcome {
   const n1 = a.total;
   const n2 = b.total;

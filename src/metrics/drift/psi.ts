@@ -14,6 +14,7 @@ export function psiTerm(b: number, c: number): number {
   return (c - b) * Math.log(c / b);
 }
 
+/** Population Stability Index Σ (c−b)·ln(c/b) over two histograms, empty bins smoothed to 1e-4. */
 export function populationStabilityIndex(h: HistogramPair): DriftTestOutcome {
   // (c − b)·ln(c/b) ≥ 0, zero on the diagonal; off it, the minimum is at the corner closest to it.
   return smoothedDivergence(h, psiTerm, (bh, ch, box) =>

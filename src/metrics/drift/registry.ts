@@ -24,11 +24,16 @@ import type { DriftTestOutcome, FeatureKind } from './types.js';
 import { wassersteinDistance, wassersteinNormalised } from './wasserstein.js';
 import { twoProportionZTest } from './z-test.js';
 
+/** What a test returns: a p-value (drift when p ≤ α) or a distance (drift when distance ≥ threshold). */
 export type ScoreKind = 'p_value' | 'distance';
+/** A categorical feature's counts: category text → count. */
 export type CategoryCounts = ReadonlyMap<string, number>;
+/** A test on two numeric samples (baseline, current). */
 export type NumericTestFn = (baseline: WeightedSample, current: WeightedSample) => DriftTestOutcome;
+/** A test on two category → count maps (baseline, current). */
 export type CategoricalTestFn = (baseline: CategoryCounts, current: CategoryCounts) => DriftTestOutcome;
 
+/** One entry of the drift-test registry. */
 export interface DriftTestSpec {
   id: string;
   kinds: readonly FeatureKind[];
@@ -258,11 +263,14 @@ export const DRIFT_TESTS = {
   },
 } as const satisfies Record<string, DriftTestSpec>;
 
+/** The id of a drift test of the registry (e.g. `ks`, `psi`, `chi_square`). */
 export type DriftTestId = keyof typeof DRIFT_TESTS;
+/** Every drift test id, in registry order. */
 export const DRIFT_TEST_IDS: readonly DriftTestId[] = Object.freeze(
   Object.keys(DRIFT_TESTS) as DriftTestId[],
 );
 
+/** True when `id` names a test of the registry. */
 export function isDriftTestId(id: string): id is DriftTestId {
   return Object.hasOwn(DRIFT_TESTS, id);
 }

@@ -66,7 +66,9 @@ export function weightedSampleFromSorted(
 
 /** The subset of the project's KLL sketch (`src/metrics/sketches/kll.ts`) a drift test needs. */
 export interface KllSortedSource {
+  /** Items in ascending order with their weights. */
   sortedView(): { values: Float64Array; weights: Float64Array };
+  /** The normalised rank error ε of the sketch. */
   rankErrorBound(): number;
 }
 

@@ -7,6 +7,7 @@ import type { HistogramPair } from './histogram.js';
 import { withHistogramBound } from './jensen-shannon.js';
 import type { DriftTestOutcome } from './types.js';
 
+/** Total variation distance ½ Σ |b − c| between two histograms, in [0, 1]. */
 export function totalVariationDistance(h: HistogramPair): DriftTestOutcome {
   let sum = 0;
   for (let i = 0; i < h.baseline.length; i++)

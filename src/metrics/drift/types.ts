@@ -9,8 +9,10 @@
  *   distance ≥ threshold); `decide.ts` is the one place that applies the rule.
  */
 export type FeatureKind = 'numeric' | 'categorical';
+/** What a result was computed from: exact values, a sketch (with an error bound) or category counts. */
 export type InputKind = 'raw' | 'sketch' | 'counts';
 
+/** The result of one drift test. */
 export interface DriftTestResult {
   /** Test statistic (a distance for distance tests). May be ±Infinity (e.g. Fisher's odds ratio). */
   statistic: number;
@@ -31,6 +33,7 @@ export interface DriftTestResult {
 /** A result or the reason there is none (too little data, a test that does not apply). */
 export type DriftTestOutcome = DriftTestResult | { notApplicable: string };
 
+/** True when the outcome is a result (not a reason the test could not run). */
 export function isResult(outcome: DriftTestOutcome): outcome is DriftTestResult {
   return !('notApplicable' in outcome);
 }

@@ -11,6 +11,9 @@ import { pooledRange, walkCdfStretches, weightedMeanStd } from './cdf-walk.js';
 import { isSketch, type WeightedSample } from './sample.js';
 import type { DriftTestOutcome } from './types.js';
 
+/**
+ * Wasserstein-1 distance ∫|F−G| dx between two samples, in feature units (`scipy.stats.wasserstein_distance`).
+ */
 export function wassersteinDistance(a: WeightedSample, b: WeightedSample): DriftTestOutcome {
   if (!(a.total > 0) || !(b.total > 0)) return { notApplicable: 'empty sample' };
   let sum = 0;
@@ -20,6 +23,7 @@ export function wassersteinDistance(a: WeightedSample, b: WeightedSample): Drift
   return withBound({ statistic: sum, pValue: null, input: 'raw', method: 'cdf-integral' }, a, b, 1);
 }
 
+/** Wasserstein-1 distance divided by the baseline's population standard deviation (unitless). */
 export function wassersteinNormalised(a: WeightedSample, b: WeightedSample): DriftTestOutcome {
   const w = wassersteinDistance(a, b);
   if ('notApplicable' in w) return w;

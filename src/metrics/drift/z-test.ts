@@ -9,6 +9,7 @@ import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import { contingencyTable } from './chi-square.js';
 import type { DriftTestOutcome } from './types.js';
 
+/** Pooled two-proportion z-test on a binary feature's counts, two-sided. */
 export function twoProportionZTest(
   baseline: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,

@@ -18,11 +18,13 @@ import { KllSketch, type KllState } from '../sketches/kll.js';
 import { classifyValue, type InferredType, inferColumnType, parsed, ValueClass } from './infer-type.js';
 import { Moments, type MomentsState } from './moments.js';
 
+/** Distinct values counted per column before the rest go uncounted (`categoriesOverflow`). */
 export const DEFAULT_CATEGORY_LIMIT = 10_000;
 /** Numeric values counted as categories before the first text value (see `add`). */
 const NUMERIC_CATEGORY_SAMPLE = 10_000;
 const BATCH = 1024;
 
+/** The JSON form of a {@link ColumnProfile}. */
 export interface ColumnProfileJSON {
   name: string;
   numPresent: number;
@@ -38,6 +40,10 @@ export interface ColumnProfileJSON {
   sensitive?: SensitiveFindingsJSON;
 }
 
+/**
+ * The mergeable profile of one column: counts per value class, moments and a KLL sketch of its numbers,
+ * category counts (up to `categoryLimit`, default 10,000) and an approximate distinct count.
+ */
 export class ColumnProfile {
   readonly name: string;
   numPresent = 0;
@@ -181,6 +187,7 @@ export class ColumnProfile {
     };
   }
 
+  /** Adds another profile of the same column (another part of the data) to this one. */
   merge(other: ColumnProfile): this {
     this.numPresent += other.numPresent;
     this.integral += other.integral;
@@ -203,6 +210,7 @@ export class ColumnProfile {
     return this;
   }
 
+  /** The JSON form (for storing partial profiles). */
   toJSON(): ColumnProfileJSON {
     return {
       name: this.name,
@@ -219,6 +227,7 @@ export class ColumnProfile {
     };
   }
 
+  /** A profile from its JSON form. */
   static fromJSON(json: ColumnProfileJSON, options: { categoryLimit?: number } = {}): ColumnProfile {
     const p = new ColumnProfile(json.name, { ...options, kllK: json.kll.k, kllC: json.kll.c });
     p.numPresent = json.numPresent;

@@ -6,12 +6,16 @@
  */
 import { ColumnProfile, type ColumnProfileJSON } from './column-profile.js';
 
+/** The JSON form of a {@link DatasetProfile}. */
 export interface DatasetProfileJSON {
   version: 1;
   itemCount: number;
   columns: ColumnProfileJSON[];
 }
 
+/**
+ * The mergeable profile of a table: its row count and one {@link ColumnProfile} per column, in first-seen order.
+ */
 export class DatasetProfile {
   itemCount = 0;
   readonly columns: ColumnProfile[] = [];
@@ -38,6 +42,7 @@ export class DatasetProfile {
     return this.#index.get(name);
   }
 
+  /** The profile of a column, or undefined. */
   column(name: string): ColumnProfile | undefined {
     const i = this.#index.get(name);
     return i === undefined ? undefined : this.columns[i];
@@ -47,6 +52,7 @@ export class DatasetProfile {
     return this.columns.map((c) => c.name);
   }
 
+  /** Rows without a value in the column. */
   numMissing(column: ColumnProfile): number {
     return this.itemCount - column.numPresent;
   }
@@ -76,10 +82,12 @@ export class DatasetProfile {
     return this;
   }
 
+  /** The JSON form (for storing partial profiles). */
   toJSON(): DatasetProfileJSON {
     return { version: 1, itemCount: this.itemCount, columns: this.columns.map((c) => c.toJSON()) };
   }
 
+  /** A profile from its JSON form. */
   static fromJSON(json: DatasetProfileJSON, options: { categoryLimit?: number } = {}): DatasetProfile {
     const profile = new DatasetProfile([], options);
     profile.itemCount = json.itemCount;

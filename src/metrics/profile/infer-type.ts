@@ -19,6 +19,7 @@ export enum ValueClass {
   String = 4,
 }
 
+/** A column's inferred type (Deequ's rules). */
 export type InferredType = 'Integral' | 'Fractional' | 'String' | 'Unknown' | 'Boolean';
 
 /** Out-parameter of `classifyText`, so the hot path allocates nothing. */

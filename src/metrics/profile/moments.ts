@@ -15,6 +15,10 @@ export interface MomentsState {
   max: number;
 }
 
+/**
+ * Mergeable count, mean, population variance, compensated sum, min and max of numbers (Welford's update,
+ * Chan et al.'s merge).
+ */
 export class Moments {
   count = 0;
   #sum = 0;
@@ -24,6 +28,7 @@ export class Moments {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
+  /** Adds one value. */
   add(x: number): void {
     const n = ++this.count;
     const t = this.#sum + x;
@@ -81,6 +86,7 @@ export class Moments {
     return Math.sqrt(this.variance);
   }
 
+  /** Adds another set of moments to this one. */
   merge(other: Moments | MomentsState): this {
     const o = other instanceof Moments ? other.toJSON() : other;
     if (o.count === 0) return this;
@@ -115,6 +121,7 @@ export class Moments {
     this.max = o.max;
   }
 
+  /** The JSON form. */
   toJSON(): MomentsState {
     return {
       count: this.count,
@@ -127,6 +134,7 @@ export class Moments {
     };
   }
 
+  /** Moments from their JSON form. */
   static fromJSON(state: MomentsState): Moments {
     const m = new Moments();
     m.#assign(state);

@@ -13,6 +13,7 @@
 import { breaches, type ComparisonOperator } from '../comparison.js';
 import type { ProblemType } from './statistics.js';
 
+/** A model-quality metric's threshold and comparison operator (constraints.json). */
 export interface MetricConstraint {
   threshold: number;
   comparison_operator: ComparisonOperator;

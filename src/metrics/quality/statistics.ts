@@ -17,6 +17,7 @@ import { binaryAreas, binaryCurves, splitSortedScores } from './curves.js';
 import { REGRESSION_METRIC_NAMES, regressionMetrics } from './regression.js';
 import { type SubsampleOptions, subsampleStandardDeviations } from './subsample-std.js';
 
+/** A model-quality problem type, in SageMaker's words. */
 export type ProblemType = 'Regression' | 'BinaryClassification' | 'MulticlassClassification';
 export const PROBLEM_TYPES: readonly ProblemType[] = [
   'Regression',
@@ -61,6 +62,7 @@ export type ModelQualityData = RegressionData | BinaryData | MulticlassData;
 /** A confusion matrix keyed actual label → predicted label → count (null-prototype objects). */
 export type ConfusionMatrixJSON = Record<string, Record<string, number>>;
 
+/** A problem type's model-quality metrics (the model-quality statistics.json). */
 export interface ModelQualityMetrics {
   problemType: ProblemType;
   itemCount: number;

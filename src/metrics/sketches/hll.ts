@@ -45,6 +45,7 @@ export function hashNumber(x: number): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/** The JSON form of a {@link HyperLogLog}. */
 export interface HllState {
   p: number;
   /** Exact hashes while few, else base64 registers. */
@@ -57,6 +58,10 @@ const EXACT_SLOTS = 4096; // open-addressing table while exact (load factor <= 0
 const FIRST_SLOTS = 64;
 const EMPTY = -1;
 
+/**
+ * Mergeable approximate distinct count (HyperLogLog), exact while fewer than `exactLimit` (default 2048)
+ * distinct hashes were seen.
+ */
 export class HyperLogLog {
   #registers: Uint8Array | undefined;
   /** Exact mode: full 53-bit hashes in an open-addressing table (no allocation per value). */
@@ -105,6 +110,7 @@ export class HyperLogLog {
     this.#table = undefined;
   }
 
+  /** Adds another sketch's values to this one. */
   merge(other: HyperLogLog): this {
     if (other.#table) {
       for (const h of other.#exactHashes()) this.addHash(h);
@@ -133,11 +139,13 @@ export class HyperLogLog {
     return raw;
   }
 
+  /** The JSON form. */
   toJSON(): HllState {
     if (this.#table) return { p: P, exact: this.#exactHashes() };
     return { p: P, registers: Buffer.from(this.#registers!).toString('base64') };
   }
 
+  /** A sketch from its JSON form. */
   static fromJSON(state: HllState): HyperLogLog {
     if (state.p !== P) throw new RangeError(`unsupported HyperLogLog precision ${state.p}`);
     const hll = new HyperLogLog();

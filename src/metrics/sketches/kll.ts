@@ -31,6 +31,7 @@ export interface KllState {
   errorSumSquares: number;
 }
 
+/** The KLL sketch size k SageMaker uses (2048). */
 export const KLL_DEFAULT_K = 2048;
 
 const MAX_RUNS_TO_MERGE = 16;
@@ -77,8 +78,13 @@ export function sortRuns(values: Float64Array): Float64Array {
   if (src !== values) values.set(src);
   return values;
 }
+/** The KLL shrinking factor c SageMaker uses (0.64). */
 export const KLL_DEFAULT_C = 0.64;
 
+/**
+ * KLL quantile sketch with Deequ's compaction rules: the sketch SageMaker writes into `statistics.json`.
+ * Exact up to 2050 values; mergeable; `rankErrorBound()` gives its normalised rank error.
+ */
 export class KllSketch {
   readonly k: number;
   readonly c: number;
@@ -300,6 +306,7 @@ export class KllSketch {
     return this.#buffers.map((b, h) => Array.from(b.subarray(0, this.#lengths[h]!)));
   }
 
+  /** The full state (levels, compaction counters, error accounting). */
   toJSON(): KllState {
     return {
       k: this.k,
