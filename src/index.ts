@@ -211,4 +211,5 @@ export type {
   ExecutionJobBase,
   ExecutionProgress,
   ExecutionSummary,
+  ExecutionSummaryBase,
 } from './monitor/types.js';

@@ -49,6 +49,7 @@ export interface DataQualityJob extends ExecutionJobBase {
   pii?: PiiMode;
 }
 
+/** Progress of an execution, as capture objects are read. */
 export interface ExecutionProgress {
   objectsDone: number;
   objectsTotal: number;
@@ -135,4 +136,5 @@ export interface ExecutionSummaryBase {
   reportHtmlError?: string;
 }
 
+/** The summary of an execution, stored last as `execution.json` in its report folder (kinds add fields). */
 export type ExecutionSummary = ExecutionSummaryBase & { [key: string]: unknown };
