@@ -15,6 +15,7 @@ import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { type ObjectInfo, type Storage, withSseKms } from '../io/storage.js';
+import { crashPoint } from '../monitor/crash-points.js';
 import { type AnyMonitorKind, execute } from '../monitor/execution.js';
 import { PublicationPendingError } from '../monitor/once.js';
 import type {
@@ -25,6 +26,14 @@ import type {
 } from '../monitor/types.js';
 import { monitorOfSchedulerId, partJobId } from './ids.js';
 import type { ExecutionKinds } from './kinds.js';
+import {
+  fencedCloudWatch,
+  fencedStorage,
+  type Lease,
+  LOCK_LOST,
+  type LockLeases,
+  LockLostError,
+} from './lease.js';
 import {
   type ExecutionJobData,
   type ExecutionResult,
@@ -56,6 +65,11 @@ export interface ProcessorContext {
   metricsSettleMs?: number;
   /** Called with each execution's summary (e.g. to count what it read and published). */
   onSummary?: (kind: string, summary: ExecutionSummary) => void;
+  /**
+   * Fencing (see lease.ts): each job runs under a lease on its lock; `cancelJob` aborts a job's signal
+   * (the BullMQ worker's `cancelJob`).
+   */
+  leases?: { leases: LockLeases; cancelJob(jobId: string, reason: string): void };
 }
 
 export interface TickResult {
@@ -119,7 +133,13 @@ export function createProcessor(ctx: ProcessorContext) {
     return found;
   }
 
-  function depsFor(job: Job, logger: Logger, signal: AbortSignal | undefined, token?: string): ExecutionDeps {
+  function depsFor(
+    job: Job,
+    logger: Logger,
+    signal: AbortSignal | undefined,
+    token?: string,
+    lease?: Lease,
+  ): ExecutionDeps {
     let last = 0;
     const onProgress = (progress: ExecutionProgress) => {
       const now = Date.now();
@@ -131,9 +151,13 @@ export function createProcessor(ctx: ProcessorContext) {
     };
     // The monitor's SSE-KMS key encrypts everything its execution writes (reports, claims, markers).
     const kmsKey = (job.data as { execution?: { sseKmsKeyId?: string } }).execution?.sseKmsKeyId;
+    const storage = withSseKms(ctx.storage, kmsKey);
+    // Under a lease, nothing is written or published once the lock is no longer this attempt's.
+    const fence = lease?.fence;
+    const cloudwatch = ctx.cloudwatch && fence ? fencedCloudWatch(ctx.cloudwatch, fence) : ctx.cloudwatch;
     return {
-      storage: withSseKms(ctx.storage, kmsKey),
-      ...(ctx.cloudwatch ? { cloudwatch: ctx.cloudwatch } : {}),
+      storage: fence ? fencedStorage(storage, fence) : storage,
+      ...(cloudwatch ? { cloudwatch } : {}),
       logger,
       ...(signal ? { signal } : {}),
       threads: ctx.threads ?? 1,
@@ -221,6 +245,7 @@ export function createProcessor(ctx: ProcessorContext) {
     job: Job<ExecutionJobData>,
     token: string | undefined,
     signal: AbortSignal | undefined,
+    lease: Lease | undefined,
   ): Promise<ExecutionResult> {
     const data = job.data;
     const kind = kindOf(data.kind);
@@ -229,7 +254,7 @@ export function createProcessor(ctx: ProcessorContext) {
       monitor: data.execution.monitorName,
       scheduledTime: data.execution.scheduledTime,
     });
-    const deps = depsFor(job, logger, signal, token);
+    const deps = depsFor(job, logger, signal, token, lease);
     const parts = kind.parts;
     let planned = 0;
     const collect = parts
@@ -327,12 +352,14 @@ export function createProcessor(ctx: ProcessorContext) {
   async function processPart(
     job: Job<PartJobData>,
     signal: AbortSignal | undefined,
+    lease: Lease | undefined,
   ): Promise<PartialProfileJSON> {
     const kind = kindOf(job.data.kind);
     if (!kind.parts)
       throw new ConfigError(`'${job.data.kind}' executions cannot be split`, { field: 'type' });
     const logger = ctx.logger.child({ jobId: job.id, monitor: job.data.execution.monitorName });
-    const deps = depsFor(job, logger, signal);
+    const deps = depsFor(job, logger, signal, undefined, lease);
+    crashPoint('part:start');
     return await kind.parts.profile(job.data.execution, job.data.objects.map(reviveObject), deps);
   }
 
@@ -350,19 +377,31 @@ export function createProcessor(ctx: ProcessorContext) {
   }
 
   return async function processJob(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
+    const leases = ctx.leases;
+    const lease =
+      leases && token && job.name !== jobNames.tick
+        ? leases.leases.lease(job, token, ctx.queue.client, (reason) =>
+            leases.cancelJob(job.id as string, reason),
+          )
+        : undefined;
     try {
       switch (job.name) {
         case jobNames.tick:
           return await processTick(job as Job<TickJobData>);
         case jobNames.execution:
-          return await processExecution(job as Job<ExecutionJobData>, token, signal);
+          return await processExecution(job as Job<ExecutionJobData>, token, signal, lease);
         case jobNames.part:
-          return await processPart(job as Job<PartJobData>, signal);
+          return await processPart(job as Job<PartJobData>, signal, lease);
         default:
           throw new ConfigError(`unknown job name '${job.name}'`, { field: 'name' });
       }
     } catch (error) {
       if (error instanceof WaitingChildrenError || error instanceof DelayedError) throw error;
+      if (error instanceof LockLostError || signal?.reason === LOCK_LOST) {
+        // The job is no longer this attempt's: leave it to its new owner or to the stalled-job check.
+        ctx.logger.warn({ jobId: job.id, err: error }, 'job stopped: its lock was lost');
+        throw new DelayedError();
+      }
       if (error instanceof PublicationPendingError && token) {
         // Not a failure, and no reason to hold this worker's slot: look again later.
         await job.moveToDelayed(error.retryAt, token);
@@ -386,6 +425,8 @@ export function createProcessor(ctx: ProcessorContext) {
         'job failed; it will be retried',
       );
       throw failure;
+    } finally {
+      lease?.release();
     }
   };
 }

@@ -20,6 +20,7 @@ import { DriftwatchError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import type { Storage } from '../io/storage.js';
 import { type ExecutionKinds, executionKinds } from './kinds.js';
+import { LockLeases } from './lease.js';
 import type { WorkerMetrics } from './observability.js';
 import { createProcessor } from './processor.js';
 import { openQueue } from './queue.js';
@@ -109,6 +110,7 @@ export class WorkerService {
     const lockDuration = o.lockDurationMs ?? 30_000;
     const connect = { giveUp: () => this.#givingUp };
     this.#queue = openQueue({ redis: o.redis, queue: o.queue, role: 'worker', connect });
+    const leases = new LockLeases({ lockDurationMs: lockDuration, logger: this.#logger });
     const processor = createProcessor({
       queue: this.#queue,
       kinds: o.kinds ?? executionKinds,
@@ -119,6 +121,12 @@ export class WorkerService {
       ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
       ...(o.metricsSettleMs !== undefined ? { metricsSettleMs: o.metricsSettleMs } : {}),
+      leases: {
+        leases,
+        cancelJob: (jobId, reason) => {
+          this.#worker?.cancelJob(jobId, reason);
+        },
+      },
     });
     const worker = new Worker(o.queue.name, processor, {
       connection: redisOptionsFromUrl(o.redis, 'worker', connect),
@@ -130,6 +138,7 @@ export class WorkerService {
       autorun: false,
     });
     this.#worker = worker;
+    leases.attach(worker);
     o.metrics?.observe(worker, this.#queue);
     worker.on('error', (error) => this.#onError(error));
     worker.on('stalled', (jobId) =>

@@ -5,9 +5,13 @@
  *
  * Points: `publish:before-first-call` (claim written, nothing sent), `publish:between-batches` (after
  * the first PutMetricData call of several, before its record), `publish:before-record` (every call made,
- * the publication not recorded yet).
+ * the publication not recorded yet), `part:start` (a worker took a part job of a split window).
  */
-export type CrashPoint = 'publish:before-first-call' | 'publish:between-batches' | 'publish:before-record';
+export type CrashPoint =
+  | 'publish:before-first-call'
+  | 'publish:between-batches'
+  | 'publish:before-record'
+  | 'part:start';
 
 export function crashPoint(point: CrashPoint): void {
   if (process.env.DRIFTWATCH_TEST_CRASH_AT !== point) return;

@@ -6,7 +6,7 @@
  * Minimum, Maximum), and `metricsPublished` counts every datum of the window.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,14 +16,17 @@ import {
   ListMetricsCommand,
 } from '@aws-sdk/client-cloudwatch';
 import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
 import type { ExecutionResult } from '../../src/jobs/payloads.js';
 import { closeQueue, enqueueExecution, openQueue } from '../../src/jobs/queue.js';
+import { reportPrefix } from '../../src/monitor/report-prefix.js';
 import { awsEndpoint, testCloudWatchClient } from '../support/aws.js';
 import { type MonitorData, prepareMonitorData } from '../support/monitor-data.js';
-import { cleanupQueue, redisUrl, uniqueQueueSettings, waitForJob } from '../support/queues.js';
+import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor, waitForJob } from '../support/queues.js';
+import { type RunningService, startRedis } from '../support/services.js';
 import { assertBuilt, serviceEnv, spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 
 const NAMESPACE = 'aws/sagemaker/Endpoints/data-metrics';
@@ -117,17 +120,16 @@ async function windowMetrics(scheduleName: string): Promise<Map<string, Stats>> 
  * Runs the window of monitor `name` on a worker; with `crashAt`, a first worker dies there (SIGKILL) and
  * a second one finishes the job.
  */
-async function runWindow(name: string, crashAt: string | undefined) {
-  const settings = uniqueQueueSettings();
+function writeMonitor(name: string, settings: QueueSettings, monitorData = data) {
   const document = {
     queue: settings,
     monitors: [
       {
         name,
-        endpoint: data.endpoint,
-        capture: data.captureUri,
-        baseline: data.baselineUri,
-        output: data.outputUri,
+        endpoint: monitorData.endpoint,
+        capture: monitorData.captureUri,
+        baseline: monitorData.baselineUri,
+        output: monitorData.outputUri,
         schedule: 'cron(0 * ? * * *)',
         cloudwatch: true,
         retry: { attempts: 3, backoffMs: 100 },
@@ -136,7 +138,12 @@ async function runWindow(name: string, crashAt: string | undefined) {
   };
   const path = join(dir, `${name}.yaml`);
   writeFileSync(path, YAML.stringify(document));
-  const monitor = parseMonitorsConfig(document, path).monitors[0] as MonitorConfig;
+  return { path, monitor: parseMonitorsConfig(document, path).monitors[0] as MonitorConfig };
+}
+
+async function runWindow(name: string, crashAt: string | undefined) {
+  const settings = uniqueQueueSettings();
+  const { path, monitor } = writeMonitor(name, settings);
   const queue = openQueue({ redis: redisUrl(), queue: settings, role: 'worker' });
   queues.push({ queue, settings });
   const env = serviceEnv(awsEndpoint(), redisUrl());
@@ -189,4 +196,70 @@ describe('a worker killed at each step of a publication', () => {
       }
     }, 150_000);
   }
+});
+
+describe('a worker whose lock expires while it runs (Redis paused)', () => {
+  let redis: RunningService | undefined;
+  afterEach(async () => {
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  it('stops and publishes nothing; a second worker completes the window, every metric once', async () => {
+    redis = await startRedis();
+    const url = redis.url;
+    const big = await prepareMonitorData(join(dir, 'big'), { records: 64_000, files: 16, windowStart });
+    const name = `lock-${randomUUID().slice(0, 8)}`;
+    const settings = uniqueQueueSettings();
+    const { path, monitor } = writeMonitor(name, settings, big);
+    const queue = openQueue({ redis: url, queue: settings, role: 'worker' });
+    const env = serviceEnv(awsEndpoint(), url);
+    const args = ['--config', path, '--stalled-interval-ms', '500', '--progress-interval-ms', '0'];
+    try {
+      const { id } = await enqueueExecution(queue, monitor, scheduledTime, 'backfill');
+      const first = spawnWorker([...args, '--lock-duration-ms', '2000'], env);
+      workers.push(first);
+      await waitFor(
+        async () => {
+          const p = (await queue.getJob(id))?.progress as { objectsDone?: number } | undefined;
+          return (p?.objectsDone ?? 0) >= 1 ? p : undefined;
+        },
+        { intervalMs: 20, what: 'progress of the first worker' },
+      );
+      // Nobody reaches Redis for 5 s: the first worker's 2 s lock expires meanwhile.
+      const pauser = new Redis(url, { maxRetriesPerRequest: null });
+      await pauser.call('CLIENT', 'PAUSE', '5000', 'ALL');
+      pauser.disconnect();
+      await first.waitForLog((l) => l.msg === 'job stopped: its lock was lost', 30_000);
+      expect(first.logs.some((l) => String(l.msg).startsWith('lock lost:'))).toBe(true);
+      // It wrote and published nothing: no claim, no report of the window yet.
+      const prefix = reportPrefix({
+        ...monitor,
+        outputUri: big.outputUri,
+        scheduleName: name,
+        scheduledTime: scheduledTime.toISOString(),
+      });
+      expect(() => readdirSync(prefix)).toThrow();
+      expect((await first.stop()).code).toBe(0);
+
+      const second = spawnWorker([...args, '--lock-duration-ms', '30000'], env);
+      workers.push(second);
+      const job = await waitForJob(queue, id, { timeoutMs: 90_000, intervalMs: 100 });
+      expect(job.failedReason).toBeUndefined();
+      expect(first.logs.some((l) => l.msg === 'execution finished')).toBe(false);
+      expect(second.logs.some((l) => l.jobId === id && l.msg === 'execution finished')).toBe(true);
+      const claim = JSON.parse(readFileSync(join(prefix, '.metrics-claim'), 'utf8'));
+      expect(claim.by).toContain(`pid ${second.child.pid}`);
+      expect(claim.token).toEqual(expect.any(String));
+      const metrics = await windowMetrics(name);
+      expect(metrics.size).toBeGreaterThan(30);
+      for (const [key, stats] of metrics) expect(stats, key).toMatchObject({ points: 1 });
+      expect(
+        metrics.get(metricKey('driftwatch_execution_completed', [{ Name: 'Endpoint', Value: big.endpoint }])),
+      ).toMatchObject({ SampleCount: 1, Sum: 1 });
+      expect((job.returnvalue as ExecutionResult).metricsPublished).toBe(metrics.size);
+    } finally {
+      await closeQueue(queue);
+    }
+  }, 180_000);
 });
