@@ -227,6 +227,16 @@ export async function backfill(
     if (!enqueued.added && enqueued.state === 'failed' && options.retryFailed) {
       const job = await queue.getJob(enqueued.id);
       if (job) {
+        if ((job.data as Partial<ExecutionJobData>).plan) {
+          // A split execution whose part failed (e.g. stalled past the limit): BullMQ cannot complete a
+          // parent with a failed child, so the flow is rebuilt: the failed job and its parts go, and the
+          // window is enqueued afresh (it splits again; reports and metrics are still written once).
+          await job.remove({ removeChildren: true });
+          const again = await enqueueExecution(queue, monitor, at, 'backfill');
+          result.retried.push(enqueued.id);
+          result.executions.push({ ...again, added: false, state: 'failed' });
+          continue;
+        }
         await job.retry('failed');
         result.retried.push(enqueued.id);
       }

@@ -24,6 +24,7 @@ import type { ExecutionResult } from '../../src/jobs/payloads.js';
 import { closeQueue, enqueueExecution, openQueue } from '../../src/jobs/queue.js';
 import { reportPrefix } from '../../src/monitor/report-prefix.js';
 import { awsEndpoint, testCloudWatchClient } from '../support/aws.js';
+import { lastJson, runCli } from '../support/cli.js';
 import { type MonitorData, prepareMonitorData } from '../support/monitor-data.js';
 import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor, waitForJob } from '../support/queues.js';
 import { type RunningService, startRedis } from '../support/services.js';
@@ -120,7 +121,12 @@ async function windowMetrics(scheduleName: string): Promise<Map<string, Stats>> 
  * Runs the window of monitor `name` on a worker; with `crashAt`, a first worker dies there (SIGKILL) and
  * a second one finishes the job.
  */
-function writeMonitor(name: string, settings: QueueSettings, monitorData = data) {
+function writeMonitor(
+  name: string,
+  settings: QueueSettings,
+  monitorData = data,
+  extra: Record<string, unknown> = {},
+) {
   const document = {
     queue: settings,
     monitors: [
@@ -133,6 +139,7 @@ function writeMonitor(name: string, settings: QueueSettings, monitorData = data)
         schedule: 'cron(0 * ? * * *)',
         cloudwatch: true,
         retry: { attempts: 3, backoffMs: 100 },
+        ...extra,
       },
     ],
   };
@@ -261,5 +268,67 @@ describe('a worker whose lock expires while it runs (Redis paused)', () => {
     } finally {
       await closeQueue(queue);
     }
+  }, 180_000);
+});
+
+describe('a window whose part stalled past the limit', () => {
+  it('fails, and `backfill --retry-failed` rebuilds its flow and completes it', async () => {
+    const name = `stall-${randomUUID().slice(0, 8)}`;
+    const settings = uniqueQueueSettings();
+    const { path, monitor } = writeMonitor(name, settings, data, { splitThreshold: 1 });
+    const queue = openQueue({ redis: redisUrl(), queue: settings, role: 'worker' });
+    queues.push({ queue, settings });
+    const env = serviceEnv(awsEndpoint(), redisUrl());
+    // No stall allowed: the first time a part loses its worker, it fails, and its window with it.
+    const args = ['--config', path, '--stalled-interval-ms', '500', '--max-stalled-count', '0'];
+    const { id } = await enqueueExecution(queue, monitor, scheduledTime, 'backfill');
+    const first = spawnWorker([...args, '--lock-duration-ms', '1000'], {
+      ...env,
+      DRIFTWATCH_TEST_CRASH_AT: 'part:start',
+    });
+    workers.push(first);
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const second = spawnWorker([...args, '--lock-duration-ms', '30000'], env);
+    workers.push(second);
+    const failed = await waitForJob(queue, id, { timeoutMs: 60_000, intervalMs: 100 });
+    expect(await failed.getState()).toBe('failed');
+    expect(failed.failedReason).toMatch(/child/i);
+
+    const to = new Date(scheduledTime.getTime() + 3_600_000).toISOString();
+    const backfill = await runCli(
+      ['backfill', '--config', path, '--monitor', name, '--from', scheduledTime.toISOString(), '--to', to],
+      { env: { ...env, REDIS_URL: redisUrl() } },
+    );
+    expect(backfill.code, backfill.stderr).toBe(0);
+    expect(backfill.stdout).toContain('already failed');
+    const retried = await runCli(
+      [
+        'backfill',
+        '--config',
+        path,
+        '--monitor',
+        name,
+        '--from',
+        scheduledTime.toISOString(),
+        '--to',
+        to,
+        '--retry-failed',
+        '--json',
+      ],
+      { env: { ...env, REDIS_URL: redisUrl() } },
+    );
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(lastJson<{ retried: string[] }>(retried.stdout).retried).toEqual([id]);
+    const job = await waitFor(
+      async () => {
+        const j = await queue.getJob(id);
+        return j && (await j.getState()) === 'completed' ? j : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 200, what: 'the retried window to complete' },
+    );
+    expect((job.returnvalue as ExecutionResult).status).toMatch(/^Completed/);
+    const metrics = await windowMetrics(name);
+    expect(metrics.size).toBe(reference.size);
+    for (const [key, stats] of reference) expect(metrics.get(key), key).toEqual(stats);
   }, 180_000);
 });

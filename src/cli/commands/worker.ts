@@ -139,6 +139,7 @@ interface WorkerCommandOptions extends QueueCommandOptions {
   shutdownTimeoutMs: number;
   progressIntervalMs: number;
   metricsSettleMs: number;
+  maxStalledCount: number;
   schedule?: boolean;
   logLevel?: string;
   httpPort?: number;
@@ -162,6 +163,12 @@ export function register(program: Command): void {
       "how long a dead worker's job stays locked before another worker retakes it",
       positiveInteger,
       30_000,
+    )
+    .option(
+      '--max-stalled-count <n>',
+      'times a job may lose its worker (crash, lost lock) and run again; once more and it fails (see the README)',
+      nonNegativeInteger,
+      2,
     )
     .option(
       '--stalled-interval-ms <ms>',
@@ -230,6 +237,7 @@ export function register(program: Command): void {
         shutdownTimeoutMs: options.shutdownTimeoutMs,
         progressIntervalMs: options.progressIntervalMs,
         metricsSettleMs: options.metricsSettleMs,
+        maxStalledCount: options.maxStalledCount,
         ...(metrics ? { metrics } : {}),
       });
       const http =
