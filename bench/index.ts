@@ -8,6 +8,7 @@ import { benchReaders } from './datasets.js';
 import { benchDrift } from './drift.js';
 import { benchBaseline, benchExecution } from './main-job.js';
 import { benchQuality } from './quality.js';
+import { benchReport } from './report.js';
 import { benchSensitive } from './sensitive.js';
 import { benchScaleOut } from './worker.js';
 
@@ -27,6 +28,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['scale-out', () => benchScaleOut(quick ? 200_000 : 600_000)],
   ['drift', () => benchDrift(quick)],
   ['calibrated', () => benchCalibrated(quick)],
+  ['report', () => benchReport(quick ? 200 : 1000, 50)],
   ['sensitive', () => benchSensitive(quick ? 500 : 2000, quick ? 200_000 : 1_000_000)],
 ];
 

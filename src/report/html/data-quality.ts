@@ -31,9 +31,16 @@ interface FeatureView {
   drift: boolean;
 }
 
+// A feature's sample is derived from its sketch once (rendering uses it several times).
+const samples = new WeakMap<FeatureStatistics, WeightedSample | undefined>();
+
 function sampleOf(f: FeatureStatistics | undefined): WeightedSample | undefined {
-  const sketch = f ? sketchOf(f) : undefined;
-  return sketch ? weightedSampleFromKll(sketch) : undefined;
+  if (!f) return undefined;
+  if (samples.has(f)) return samples.get(f);
+  const sketch = sketchOf(f);
+  const sample = sketch ? weightedSampleFromKll(sketch) : undefined;
+  samples.set(f, sample);
+  return sample;
 }
 
 function quantileOf(s: WeightedSample, q: number): number {
