@@ -14,6 +14,7 @@
  * lists/structs/maps -> JSON text (issue `nested_value`, once per column).
  */
 import { DataType, type Decimal, type RecordBatch, RecordBatchReader, type Schema, util } from 'apache-arrow';
+import { AsyncRandomAccessFile } from 'apache-arrow/io/file';
 import { InputError } from '../../core/errors.js';
 import type { Cell } from '../../core/types.js';
 import type { Storage } from '../storage.js';
@@ -83,6 +84,34 @@ export class ReadAheadHandle implements RandomAccessHandle {
   }
 }
 
+/**
+ * apache-arrow sizes reads from the file's own metadata: `AsyncRandomAccessFile.readAt(position, nBytes)`
+ * returns `new Uint8Array(nBytes)` (zeros) when the range runs past the end of the file, so a footer or
+ * message header claiming a 2 GB body allocates 2 GB from a 341 KB file. Every `readAt` is checked against
+ * the file's size first (once, for the class the readers use): a claim beyond it is an error, which
+ * `ArrowSource` reports as a corrupt file.
+ */
+let readAtChecked = false;
+function checkReadsAgainstFileSize(): void {
+  if (readAtChecked) return;
+  readAtChecked = true;
+  const proto = AsyncRandomAccessFile.prototype as unknown as {
+    readAt(position: number, nBytes: number): Promise<Uint8Array>;
+    size: number;
+  };
+  const readAt = proto.readAt;
+  proto.readAt = function (this: { size: number }, position: number, nBytes: number) {
+    if (!(position >= 0 && nBytes >= 0 && position + nBytes <= this.size)) {
+      return Promise.reject(
+        new RangeError(
+          `metadata claims ${nBytes} bytes at offset ${position}, beyond the file's ${this.size} bytes`,
+        ),
+      );
+    }
+    return readAt.call(this, position, nBytes);
+  };
+}
+
 type BatchIterator = AsyncIterator<RecordBatch>;
 
 /** What `RecordBatchReader.from(fileHandle)` resolves to (file or stream reader over random access). */
@@ -113,6 +142,7 @@ export class ArrowSource implements RowSource {
   }
 
   static async open(storage: Storage, size: number, context: SourceContext): Promise<ArrowSource> {
+    checkReadsAgainstFileSize();
     const source = new ArrowSource(new ReadAheadHandle(storage, context.uri, size), context);
     if (size === 0) throw new InputError(`${context.uri}: an empty (0-byte) file is not an Arrow file`);
     try {
@@ -167,6 +197,13 @@ export class ArrowSource implements RowSource {
   }
 
   #useBatch(batch: RecordBatch): void {
+    // A row takes at least one bit of body (a boolean), except all-null columns: a batch claiming more rows
+    // than that (1e15 from a fuzzed header) would loop for ever over rows that are not there.
+    if (batch.numRows > this.#handle.size * 8 + 1024) {
+      throw new InputError(
+        `${this.#context.uri}: corrupt Arrow record batch: ${batch.numRows} rows claimed in a ${this.#handle.size}-byte file`,
+      );
+    }
     this.#rowIndex = 0;
     this.#rowCount = batch.numRows;
     this.#getters = this.#converters.map((converter, c) => {
