@@ -92,5 +92,9 @@ describe('multivariate drift check', () => {
     const m = summary.multivariate!;
     expect(m.drift).toBe(true);
     expect(m.value).toBeGreaterThan(m.upper);
+    // The hour's report.html shows it, with the band.
+    const html = readFileSync(join(summary.reportUri, 'report.html'), 'utf8');
+    expect(html).toMatch(/Multivariate \(PCA reconstruction\) <span class="badge bad">drift<\/span>/);
+    expect(html).toContain(`[${m.lower.toPrecision(4)}, ${m.upper.toPrecision(4)}]`);
   });
 });

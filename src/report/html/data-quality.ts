@@ -243,5 +243,20 @@ export function dataQualitySection(files: HourFiles): string {
   views.sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const drifted = views.filter((v) => v.drift).map((v) => v.name);
   const summary = `<p>${views.length} features; drifted: ${drifted.length > 0 ? drifted.map((d) => `<b class="fname">${escapeHtml(d)}</b>`).join(', ') : 'none'}.</p>`;
-  return `<h2>Data quality</h2>${summary}${views.map(featureBlock).join('')}`;
+  return `<h2>Data quality</h2>${summary}${multivariateBlock(files.execution.multivariate)}${views.map(featureBlock).join('')}`;
+}
+
+/** The multivariate check of a calibrated baseline (execution.json `multivariate`), when it ran. */
+function multivariateBlock(m: unknown): string {
+  if (typeof m !== 'object' || m === null) return '';
+  const r = m as Record<string, unknown>;
+  const num = (k: string) =>
+    typeof r[k] === 'number' && Number.isFinite(r[k]) ? (r[k] as number) : undefined;
+  const value = num('value');
+  const lower = num('lower');
+  const upper = num('upper');
+  if (value === undefined || lower === undefined || upper === undefined) return '';
+  const columns = Array.isArray(r.columns) ? r.columns.map((c) => escapeHtml(c)).join(', ') : '';
+  const drift = r.drift === true;
+  return `<section class="multivariate"><h3>Multivariate (PCA reconstruction)${drift ? ' <span class="badge bad">drift</span>' : ''}</h3><p>Mean reconstruction error ${value.toPrecision(4)} of ${escapeHtml(num('rows') ?? '')} rows; the baseline's band at this size is [${lower.toPrecision(4)}, ${upper.toPrecision(4)}] (baseline mean ${escapeHtml(num('baselineMean')?.toPrecision(4) ?? '')}). Features: ${columns}.</p></section>`;
 }
