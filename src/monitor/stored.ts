@@ -62,7 +62,9 @@ export interface StoredResultNote {
 }
 
 const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a time');
-const fileRef = z.object({ uri: z.string(), etag: z.string() });
+// Loose: baseline and input entries carry more than uri and etag (sha256, size), and a stored summary
+// is returned as it was written.
+const fileRef = z.looseObject({ uri: z.string(), etag: z.string() });
 
 /** What a stored execution.json must hold to be trusted; other fields pass through. */
 export const storedSummarySchema = z.looseObject({
