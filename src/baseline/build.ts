@@ -9,7 +9,6 @@ import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { OrderedDatasetSample } from '../metrics/drift/ordered-sample.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
-import { classifyValue, parsed } from '../metrics/profile/infer-type.js';
 import { type ColumnFindings, columnFindings } from '../security/findings-table.js';
 import {
   baselineSensitivity,
@@ -114,28 +113,12 @@ export async function profileDataset(
       known = reader.columns.length;
     }
     profile.addRow(row);
-    if (sample?.next()) keepRow(sample, row);
+    if (sample?.next()) sample.keepCells(row);
   }
   // Columns announced after the last row (or by a header with no rows).
   for (let i = profile.columns.length; i < reader.columns.length; i++)
     profile.columnIndex(reader.columns[i]!);
   return { profile, bytesRead: reader.bytesRead() };
-}
-
-/** A kept row's cells as numbers (NaN unless a finite number) and category texts (as the profile keys them). */
-function keepRow(sample: OrderedDatasetSample, row: ArrayLike<unknown>): void {
-  const numbers = new Float64Array(row.length);
-  const texts: Array<string | undefined> = new Array(row.length);
-  for (let c = 0; c < row.length; c++) {
-    const cell = row[c];
-    classifyValue(cell);
-    numbers[c] = Number.isFinite(parsed.value) ? parsed.value : Number.NaN;
-    texts[c] =
-      cell === null || cell === undefined || cell === '' || typeof cell === 'object'
-        ? undefined
-        : String(cell);
-  }
-  sample.keep(numbers, texts);
 }
 
 export function profileWarnings(profile: DatasetProfile): string[] {

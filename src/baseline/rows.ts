@@ -7,6 +7,7 @@
  */
 import { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
+import { jsonText } from '../io/datasets/cells.js';
 import { LocalStorage } from '../io/local-storage.js';
 import type { Storage } from '../io/storage.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
@@ -138,11 +139,7 @@ function toCell(value: unknown, source: string, line: number, column: string, is
         column,
         message: 'nested value profiled as its JSON text',
       });
-      try {
-        return JSON.stringify(value) ?? null;
-      } catch {
-        return '[unserialisable value]';
-      }
+      return jsonText(value);
     default:
       issues.add({
         kind: 'unsupported_value',

@@ -10,6 +10,7 @@
  * inferred to have at the end: a row's numeric slot is NaN when its cell is not a finite number, its code
  * slot is -1 when the cell is missing or past `maxCategories` distinct values.
  */
+import { classifyValue, parsed } from '../profile/infer-type.js';
 
 /** Default rows kept per column (8 bytes + 4 bytes each). */
 export const DEFAULT_ORDERED_SAMPLE_CAP = 200_000;
@@ -117,21 +118,50 @@ export class OrderedDatasetSample {
 
   /** Adds the cells of a row `next()` said to keep (numbers as parsed, NaN when not a finite number). */
   keep(numbers: ArrayLike<number>, texts: ArrayLike<string | undefined>): void {
+    this.#beginRow();
+    for (let c = 0; c < numbers.length; c++) this.#column(c).push(numbers[c] as number, texts[c]);
+    this.#endRow(numbers.length);
+  }
+
+  /**
+   * Adds a kept row as read (`Cell`s): each cell's number parsed as the profile parses it, and its text as
+   * the profile keys categories (nested values and missing cells get no code).
+   */
+  keepCells(cells: ArrayLike<unknown>): void {
+    this.#beginRow();
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c];
+      classifyValue(cell);
+      const missing = cell === null || cell === undefined || cell === '' || typeof cell === 'object';
+      this.#column(c).push(
+        Number.isFinite(parsed.value) ? parsed.value : Number.NaN,
+        missing ? undefined : String(cell),
+      );
+    }
+    this.#endRow(cells.length);
+  }
+
+  #beginRow(): void {
     if (this.#kept === this.cap) {
       this.#stride *= 2;
       this.#kept = Math.ceil(this.#kept / 2);
     }
-    for (let c = 0; c < numbers.length; c++) {
-      let column = this.columns[c];
-      if (!column) {
-        column = new OrderedColumnSample(this.cap);
-        // A column that appears late has no cells for the rows kept before it: they are missing.
-        for (let i = 0; i < this.#kept; i++) column.push(Number.NaN, undefined);
-        this.columns[c] = column;
-      }
-      column.push(numbers[c] as number, texts[c]);
+  }
+
+  #column(c: number): OrderedColumnSample {
+    let column = this.columns[c];
+    if (!column) {
+      column = new OrderedColumnSample(this.cap);
+      // A column that appears late has no cells for the rows kept before it: they are missing.
+      for (let i = 0; i < this.#kept; i++) column.push(Number.NaN, undefined);
+      this.columns[c] = column;
     }
-    for (let c = numbers.length; c < this.columns.length; c++) this.columns[c]?.push(Number.NaN, undefined);
+    return column;
+  }
+
+  /** Short rows: the columns past the row's cells are missing in it. */
+  #endRow(cells: number): void {
+    for (let c = cells; c < this.columns.length; c++) this.columns[c]?.push(Number.NaN, undefined);
     this.#kept++;
   }
 }
