@@ -180,6 +180,12 @@ export interface BackfillResult {
   monitor: string;
   from: string;
   to: string;
+  /**
+   * The captured data these executions read: from the first window's start to the last window's end
+   * (each scheduled time reads the window before it, so `--from 2024-05-01T01:00Z --to
+   * 2024-05-02T01:00Z` of an hourly monitor covers 2024-05-01). Absent when no time was in range.
+   */
+  data?: { from: string; to: string };
   executions: EnqueueResult[];
   /** Failed executions moved back to wait (with `retryFailed`). */
   retried: string[];
@@ -222,6 +228,14 @@ export async function backfill(
     executions: [],
     retried: [],
   };
+  const first = times[0];
+  const latest = times[times.length - 1];
+  if (first && latest) {
+    result.data = {
+      from: windowOf(monitor, first).start.toISOString(),
+      to: windowOf(monitor, latest).end.toISOString(),
+    };
+  }
   for (const at of times) {
     const enqueued = await enqueueExecution(queue, monitor, at, 'backfill');
     if (!enqueued.added && enqueued.state === 'failed' && options.retryFailed) {

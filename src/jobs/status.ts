@@ -4,8 +4,9 @@
  * with their progress; the queue's job counts.
  */
 import type { Job, JobState, Queue } from 'bullmq';
-import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
-import { previousRuns } from '../config/schedule.js';
+import { type MonitorConfig, scheduleOf, windowOf } from '../config/monitors.js';
+import { previousRuns, runsBetween } from '../config/schedule.js';
+import { ConfigError } from '../core/errors.js';
 import type { Storage } from '../io/storage.js';
 import { readExecutionSummary } from '../monitor/execution.js';
 import type { ExecutionProgress } from '../monitor/types.js';
@@ -17,6 +18,8 @@ import { listSchedulers, oneOffScheduledTime } from './queue.js';
 export interface ExecutionRow {
   id: string;
   scheduledTime: string;
+  /** The data the execution reads: `[start, end)` of the monitor's window at `scheduledTime`. */
+  window: { start: string; end: string };
   /** Job state; `done` = no job any more but a summary in storage; `none` = never enqueued (or expired). */
   state: JobState | 'unknown' | 'done' | 'none';
   trigger?: ExecutionJobData['trigger'];
@@ -79,7 +82,13 @@ async function rowFor(
   options: { storage?: Storage; kinds?: ExecutionKinds },
 ): Promise<ExecutionRow> {
   const id = executionJobId(monitor.type, monitor.name, at);
-  const row: ExecutionRow = { id, scheduledTime: at.toISOString(), state: 'none' };
+  const window = windowOf(monitor, at);
+  const row: ExecutionRow = {
+    id,
+    scheduledTime: at.toISOString(),
+    window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    state: 'none',
+  };
   const job = await queue.getJob(id);
   if (job) {
     row.state = await job.getState();
@@ -127,14 +136,37 @@ async function rowFor(
   return row;
 }
 
-/** Collects the status of `monitors` (newest execution first, `last` per monitor). */
+/** Longest list of executions per monitor `status --from --to` shows. */
+export const STATUS_RANGE_LIMIT = 1_000;
+
+export interface StatusOptions {
+  /** Executions per monitor: the latest `last` scheduled times up to now. @defaultValue 5 */
+  last?: number;
+  /**
+   * Instead of the latest `last`: every scheduled time in `[range.from, range.to)` (as `backfill` takes
+   * them), at most `STATUS_RANGE_LIMIT` per monitor.
+   */
+  range?: { from: Date; to: Date };
+  now?: Date;
+  storage?: Storage;
+  kinds?: ExecutionKinds;
+}
+
+/** Collects the status of `monitors` (newest execution first, `last` per monitor or those of `range`). */
 export async function collectStatus(
   queue: Queue,
   monitors: MonitorConfig[],
-  options: { last?: number; now?: Date; storage?: Storage; kinds?: ExecutionKinds } = {},
+  options: StatusOptions = {},
 ): Promise<StatusReport> {
   const now = options.now ?? new Date();
   const last = options.last ?? 5;
+  const range = options.range;
+  if (range && !(range.from < range.to)) {
+    throw new ConfigError(
+      `--from (${range.from.toISOString()}) must be before --to (${range.to.toISOString()})`,
+      { field: 'from' },
+    );
+  }
   const counts = await queue.getJobCounts(
     'active',
     'waiting',
@@ -169,8 +201,18 @@ export async function collectStatus(
     const schedule = scheduleOf(monitor);
     const scheduler =
       schedule.kind === 'cron' ? await queue.getJobScheduler(schedulerId(monitor.name)) : undefined;
-    const times =
-      schedule.kind === 'cron' ? previousRuns(schedule, now, last) : [oneOffScheduledTime(monitor, now)];
+    let times: Date[];
+    if (schedule.kind !== 'cron') times = [oneOffScheduledTime(monitor, now)];
+    else if (!range) times = previousRuns(schedule, now, last);
+    else {
+      try {
+        times = runsBetween(schedule, range.from, range.to, STATUS_RANGE_LIMIT).reverse();
+      } catch (error) {
+        throw new ConfigError(`${monitor.name}: ${(error as Error).message}; narrow --from/--to`, {
+          field: 'from/to',
+        });
+      }
+    }
     const executions: ExecutionRow[] = [];
     for (const at of times) executions.push(await rowFor(queue, monitor, at, options));
     const shown = new Set(executions.map((e) => e.id));

@@ -1,9 +1,10 @@
 /**
  * The queue commands through the built CLI (`dist/src/cli/main.js`) on the test Redis: `schedule`,
- * `backfill`, `status` (with and without a config), and their errors naming the field.
+ * `backfill`, `status` (with and without a config, `--last` and `--from --to`), the README's backfill
+ * example, and their errors naming the field.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -118,6 +119,55 @@ describe('driftwatch schedule / backfill / status', () => {
     expect(resynced.stdout).toContain('removed    six');
     const after = JSON.parse((await cli(['status', '--config', two, '--json', '--no-storage'])).stdout);
     expect(after.monitors.find((m: { name: string }) => m.name === 'six').scheduled).toBe(false);
+  });
+
+  it("runs the README's backfill and status example: the hourly windows of the day it names", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const command = (verb: string) => {
+      const line = readme
+        .split('\n')
+        .find((l) => l.startsWith(`driftwatch ${verb} `) && l.includes('--from'));
+      expect(line, `README has a driftwatch ${verb} ... --from example`).toBeDefined();
+      const args = (line as string).replace(/#.*$/, '').trim().split(/\s+/).slice(1);
+      return args.map((a) => (a === 'monitors.yaml' ? path : a));
+    };
+    const path = config([{ name: 'churn-hourly', schedule: 'cron(0 * ? * * *)' }]);
+    const filled = await cli([...command('backfill'), '--json']);
+    expect(filled.code, filled.stderr).toBe(0);
+    const result = JSON.parse(filled.stdout);
+    expect(result.executions).toHaveLength(24);
+    expect(result.data).toEqual({ from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z' });
+    const text = await cli(command('backfill'));
+    expect(text.stdout).toContain(
+      '24 scheduled times in [2024-05-01T01:00:00.000Z, 2024-05-02T01:00:00.000Z): 0 enqueued, 24 already there',
+    );
+    expect(text.stdout).toContain(
+      'their windows read the data captured in [2024-05-01T00:00:00.000Z, 2024-05-02T00:00:00.000Z)',
+    );
+
+    const status = await cli([...command('status'), '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const [monitor] = JSON.parse(status.stdout).monitors;
+    const rows = monitor.executions as Array<{ id: string; state: string; window: { start: string } }>;
+    // Newest first, one per hour of 2024-05-01, each the backfilled (waiting) job.
+    expect(rows.map((r) => r.window.start)).toEqual(
+      Array.from({ length: 24 }, (_, h) => `2024-05-01T${String(23 - h).padStart(2, '0')}:00:00.000Z`),
+    );
+    expect(rows[0]).toMatchObject({
+      id: 'dq__churn-hourly__20240502T000000Z',
+      state: 'waiting',
+      window: { start: '2024-05-01T23:00:00.000Z', end: '2024-05-02T00:00:00.000Z' },
+    });
+    expect(new Set(rows.map((r) => r.state))).toEqual(new Set(['waiting']));
+    // --last still counts back from now; --to needs --from; a reversed range is refused before Redis.
+    const latest = JSON.parse((await cli(['status', '--config', path, '--json', '--last', '2'])).stdout);
+    expect(latest.monitors[0].executions).toHaveLength(2);
+    const noFrom = await cli(['status', '--config', path, '--to', '2024-05-02']);
+    expect(noFrom.code).toBe(2);
+    expect(noFrom.stderr).toContain('--to: --to needs --from');
+    const reversed = await cli(['status', '--config', path, '--from', '2024-05-02', '--to', '2024-05-01']);
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toContain('--from: --from (2024-05-02T00:00:00.000Z) must be before --to');
   });
 
   it('rejects a bad config, an unknown monitor and bad times with the field named', async () => {

@@ -66,6 +66,8 @@ export function register(program: Command): void {
         `${monitor.name}: ${result.executions.length} scheduled times in [${result.from}, ${result.to}): ` +
           `${added} enqueued, ${result.executions.length - added} already there, ${result.retried.length} retried`,
       ];
+      if (result.data)
+        lines.push(`  (their windows read the data captured in [${result.data.from}, ${result.data.to}))`);
       for (const e of result.executions) {
         const state = e.added ? 'enqueued' : result.retried.includes(e.id) ? 'retried' : `already ${e.state}`;
         lines.push(`  ${e.id}  ${state}`);

@@ -1,9 +1,12 @@
 /**
  * `driftwatch status`: monitors (from `--config`, else from the schedulers in Redis), their next run,
- * their last executions and results, and the jobs running now with their progress.
+ * their last executions (`--last N`, or every scheduled time in `--from`..`--to`) and results, and the jobs
+ * running now with their progress.
  */
 import type { Command } from 'commander';
 import { type MonitorConfig, parseMonitor } from '../../config/monitors.js';
+import { ConfigError } from '../../core/errors.js';
+import { parseIsoTime, TIME_HELP } from '../../core/time.js';
 import { createStorage } from '../../io/storage.js';
 import { monitorOfSchedulerId } from '../../jobs/ids.js';
 import { executionKinds } from '../../jobs/kinds.js';
@@ -20,6 +23,8 @@ import {
 interface StatusOptions extends QueueCommandOptions {
   json?: boolean;
   last: number;
+  from?: string;
+  to?: string;
   storage: boolean;
 }
 
@@ -28,10 +33,30 @@ export function register(program: Command): void {
     .command('status')
     .description('Show monitors, their next run, their last executions and the jobs running now');
   addQueueOptions(command, false)
-    .option('--last <n>', 'executions to show per monitor', positiveInteger, 5)
+    .option('--last <n>', 'executions to show per monitor (the latest scheduled times)', positiveInteger, 5)
+    .option(
+      '--from <time>',
+      `instead of --last: every scheduled time from this one (inclusive, as backfill takes them; ${TIME_HELP})`,
+    )
+    .option('--to <time>', `with --from: end of the scheduled times (exclusive; default now; ${TIME_HELP})`)
     .option('--no-storage', 'do not look up execution summaries in storage for windows without a job')
     .option('--json', 'print the status as JSON')
     .action(async (options: StatusOptions) => {
+      // Flags are checked before Redis is reached.
+      if (options.to !== undefined && options.from === undefined)
+        throw new ConfigError('--to needs --from', { field: '--to' });
+      const range =
+        options.from !== undefined
+          ? {
+              from: parseIsoTime(options.from, '--from'),
+              to: options.to !== undefined ? parseIsoTime(options.to, '--to') : new Date(),
+            }
+          : undefined;
+      if (range && !(range.from < range.to))
+        throw new ConfigError(
+          `--from (${range.from.toISOString()}) must be before --to (${range.to.toISOString()})`,
+          { field: '--from' },
+        );
       const context = await queueContext(options);
       const storage = options.storage ? createStorage() : undefined;
       try {
@@ -50,6 +75,7 @@ export function register(program: Command): void {
           }
           return await collectStatus(queue, monitors, {
             last: options.last,
+            ...(range ? { range } : {}),
             ...(storage ? { storage, kinds: executionKinds } : {}),
           });
         });
