@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { driftwatchVersion } from '../core/version.js';
-import { commands } from './commands/index.js';
+import { registerCommands } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('driftwatch')
@@ -15,8 +15,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(driftwatchVersion())
     .exitOverride()
     .showHelpAfterError();
-  for (const register of commands) register(program);
   try {
+    await registerCommands(program, argv.slice(2));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

@@ -1,7 +1,6 @@
 /** `driftwatch run`: one data-quality monitoring execution over a window of captured traffic. */
 import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
-import { createCloudWatchClient } from '../../alerts/client.js';
 import { ConfigError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { checkPathSegment } from '../../core/names.js';
@@ -120,7 +119,10 @@ export async function runFromCli<S extends { status: ExecutionSummary['status'] 
   print: (summary: S) => void,
 ): Promise<void> {
   const storage = createStorage({ sseKmsKeyId: job.sseKmsKeyId });
-  const cloudwatch = job.cloudwatch ? createCloudWatchClient() : undefined;
+  // The CloudWatch SDK is imported only when the execution publishes (issue 15: start-up).
+  const cloudwatch = job.cloudwatch
+    ? (await import('../../alerts/client.js')).createCloudWatchClient()
+    : undefined;
   try {
     const summary = await execute({
       storage,

@@ -21,14 +21,12 @@ import type { Readable } from 'node:stream';
 import { ConfigError, InputError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import type { Cell } from '../../core/types.js';
+import { parseUri } from '../../core/uri.js';
 import { gunzipIfCompressed } from '../gzip.js';
 import { localPath } from '../local-storage.js';
-import { parseS3Uri } from '../s3-storage.js';
 import { isS3Uri, type ObjectInfo, type Storage } from '../storage.js';
-import { ArrowSource } from './arrow.js';
 import { CsvSource } from './csv.js';
 import { ColumnRegistry, JsonlSource } from './jsonl.js';
-import { ParquetSource } from './parquet.js';
 import { rangedStream } from './ranges.js';
 import type { RowSource, SourceContext } from './source.js';
 
@@ -104,7 +102,8 @@ function isDataObject(relativeKey: string): boolean {
 /** The objects of a dataset: the object itself, or every data object below the prefix, in key order. */
 async function resolveObjects(storage: Storage, uri: string): Promise<ObjectInfo[]> {
   // A URI ending in "/" (or a bare bucket) names a prefix: no object to look for.
-  const prefixOnly = uri.endsWith('/') || (isS3Uri(uri) && parseS3Uri(uri).key === '');
+  const parsed = parseUri(uri);
+  const prefixOnly = uri.endsWith('/') || (parsed.kind === 's3' && parsed.key === '');
   const single = prefixOnly ? undefined : await storage.head(uri);
   if (single) return [single];
   const prefix = uri.endsWith('/') ? uri : `${uri}/`;
@@ -255,10 +254,11 @@ class DatasetReader implements TabularReader {
         });
       case 'jsonl':
         return new JsonlSource(await this.#readStream(object), context, this.#registry);
+      // Arrow and Parquet readers (and their libraries) are imported when a dataset needs them (issue 15).
       case 'arrow':
-        return ArrowSource.open(this.#storage, object.size, context);
+        return (await import('./arrow.js')).ArrowSource.open(this.#storage, object.size, context);
       case 'parquet':
-        return ParquetSource.open(this.#storage, object.size, context);
+        return (await import('./parquet.js')).ParquetSource.open(this.#storage, object.size, context);
       default: {
         const never: never = this.#format;
         throw new ConfigError(`unknown dataset format ${String(never)}`);
