@@ -107,13 +107,18 @@ export async function profileDataset(
   const profile = new DatasetProfile(reader.columns);
   const sample = options.orderedSample;
   let known = reader.columns.length;
+  let numbers = new Float64Array(profile.columns.length);
   for await (const row of reader.rows()) {
     if (reader.columns.length !== known) {
       for (let i = known; i < reader.columns.length; i++) profile.columnIndex(reader.columns[i]!);
       known = reader.columns.length;
     }
-    profile.addRow(row);
-    if (sample?.next()) sample.keepCells(row);
+    if (sample?.next()) {
+      // A kept row's numbers come back from the profile: parsed once.
+      if (numbers.length < profile.columns.length) numbers = new Float64Array(profile.columns.length);
+      profile.addRow(row, numbers);
+      sample.keepCells(row, numbers);
+    } else profile.addRow(row);
   }
   // Columns announced after the last row (or by a header with no rows).
   for (let i = profile.columns.length; i < reader.columns.length; i++)

@@ -4,9 +4,10 @@
  * (`driftwatch_calibration.json` → `multivariate`). A change in how features move together, with every
  * marginal unchanged, moves the error while no univariate check sees it.
  *
- * The collector runs on every profiled row (only when the baseline has a model): the model's columns are
- * parsed like the profile parses them; a row with a missing or non-numeric value in any of them is left out
- * of the mean (counted in `skipped`). Sums and counts merge across window parts.
+ * The collector runs on every profiled row (only when the baseline has a model) and reads the numbers the
+ * profile parsed (`DatasetProfile.addRow`'s `numbers`: each cell is parsed once); a row with a missing or
+ * non-numeric value in any of the model's columns is left out of the mean. Sums and counts merge across
+ * window parts.
  */
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import type { DriftCalibration } from '../baseline/drift-calibration.js';
@@ -16,7 +17,6 @@ import {
   reconstructionError,
 } from '../metrics/multivariate/pca.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
-import { classifyValue, parsed } from '../metrics/profile/infer-type.js';
 import type { MultivariateResult, ViolationDetail } from './data-quality.js';
 
 /** The `feature_name` of the check's violation (it concerns the numeric features together). */
@@ -25,7 +25,8 @@ export const MULTIVARIATE_FEATURE = 'multivariate';
 export type { MultivariateResult };
 
 export interface ReconstructionCollector {
-  add(cells: ArrayLike<unknown>): void;
+  /** One row, as the numbers `DatasetProfile.addRow` parsed (slot i = column i; NaN = missing). */
+  add(numbers: ArrayLike<number>): void;
   toJSON(): { sum: number; count: number };
 }
 
@@ -43,13 +44,11 @@ export function reconstructionCollector(
   let sum = 0;
   let count = 0;
   return {
-    add(cells) {
+    add(numbers) {
       for (let k = 0; k < at.length; k++) {
-        const cell = cells[at[k] as number];
-        if (typeof cell === 'number') parsed.value = cell;
-        else classifyValue(cell);
-        if (!Number.isFinite(parsed.value)) return;
-        row[k] = parsed.value;
+        const x = numbers[at[k] as number] as number;
+        if (!Number.isFinite(x)) return;
+        row[k] = x;
       }
       sum += reconstructionError(model.model, row, scratch);
       count++;

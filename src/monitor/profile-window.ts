@@ -67,10 +67,13 @@ export async function profileExecutionInputs(
     issues,
   });
   const reconstruction = reconstructionCollector(base.calibration?.multivariate, profile);
+  // The profile hands back each row's parsed numbers, so the collector does not parse the cells again.
+  let numbers = new Float64Array(profile.columns.length);
   const emit = reconstruction
     ? (cells: unknown[]) => {
-        profile.addRow(cells);
-        reconstruction.add(cells);
+        if (numbers.length < profile.columns.length) numbers = new Float64Array(profile.columns.length);
+        profile.addRow(cells, numbers);
+        reconstruction.add(numbers);
       }
     : (cells: unknown[]) => profile.addRow(cells);
   let recordsRead = 0;

@@ -2,8 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { dataQualityMetricData, MULTIVARIATE_METRICS } from '../../src/alerts/data-quality-metrics.js';
 import type { DriftCalibration } from '../../src/baseline/drift-calibration.js';
-import { checkMultivariate } from '../../src/checks/multivariate.js';
-import { fitReconstructionBaseline, reconstructionBand } from '../../src/metrics/multivariate/pca.js';
+import { checkMultivariate, reconstructionCollector } from '../../src/checks/multivariate.js';
+import {
+  fitReconstructionBaseline,
+  reconstructionBand,
+  reconstructionError,
+} from '../../src/metrics/multivariate/pca.js';
+import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 
 function calibration(): DriftCalibration {
   // y = x exactly in the fit half; the held-out half has a little noise, so errors have a spread.
@@ -55,5 +60,42 @@ describe('checkMultivariate', () => {
       [MULTIVARIATE_METRICS.value, 0.3, ['Endpoint', 'MonitoringSchedule']],
       [MULTIVARIATE_METRICS.ratio, 1.5, ['Endpoint', 'MonitoringSchedule']],
     ]);
+  });
+});
+
+describe('the collector reads the numbers the profile parsed (each cell parsed once)', () => {
+  it('addRow hands back every column as parsed, NaN where missing or not a number', () => {
+    const profile = new DatasetProfile(['a', 'b', 'c', 'd', 'e']);
+    const numbers = new Float64Array(6).fill(7);
+    profile.addRow(['1.5', 2, '', 'x', '1e309'], numbers);
+    expect(Array.from(numbers)).toEqual([
+      1.5,
+      2,
+      Number.NaN,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NaN,
+    ]);
+    profile.addRow(['-0', null], numbers);
+    expect(Array.from(numbers)).toEqual([0, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
+    // The profile itself is the one it builds without the array.
+    const plain = new DatasetProfile(['a', 'b', 'c', 'd', 'e']);
+    plain.addRow(['1.5', 2, '', 'x', '1e309']);
+    plain.addRow(['-0', null]);
+    expect(profile.toJSON()).toEqual(plain.toJSON());
+  });
+
+  it('sums the error of complete rows only, from the numbers alone', () => {
+    const c = calibration();
+    const profile = new DatasetProfile(['y', 'x']);
+    const collector = reconstructionCollector(c.multivariate, profile);
+    if (!collector) throw new Error('no collector');
+    const numbers = new Float64Array(2);
+    profile.addRow(['0.5', '0.25'], numbers);
+    collector.add(numbers);
+    profile.addRow(['0.5', ''], numbers);
+    collector.add(numbers);
+    const want = reconstructionError(c.multivariate!.model, [0.25, 0.5]);
+    expect(collector.toJSON()).toEqual({ sum: want, count: 1 });
   });
 });

@@ -124,19 +124,22 @@ export class OrderedDatasetSample {
   }
 
   /**
-   * Adds a kept row as read (`Cell`s): each cell's number parsed as the profile parses it, and its text as
-   * the profile keys categories (nested values and missing cells get no code).
+   * Adds a kept row as read (`Cell`s): each cell's number parsed as the profile parses it (or taken from
+   * `numbers`, the row's numbers as `DatasetProfile.addRow` already parsed them), and its text as the
+   * profile keys categories (nested values and missing cells get no code).
    */
-  keepCells(cells: ArrayLike<unknown>): void {
+  keepCells(cells: ArrayLike<unknown>, numbers?: ArrayLike<number>): void {
     this.#beginRow();
     for (let c = 0; c < cells.length; c++) {
       const cell = cells[c];
-      classifyValue(cell);
+      let value: number;
+      if (numbers !== undefined && c < numbers.length) value = numbers[c] as number;
+      else {
+        classifyValue(cell);
+        value = parsed.value;
+      }
       const missing = cell === null || cell === undefined || cell === '' || typeof cell === 'object';
-      this.#column(c).push(
-        Number.isFinite(parsed.value) ? parsed.value : Number.NaN,
-        missing ? undefined : String(cell),
-      );
+      this.#column(c).push(Number.isFinite(value) ? value : Number.NaN, missing ? undefined : String(cell));
     }
     this.#endRow(cells.length);
   }

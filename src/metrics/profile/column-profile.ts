@@ -104,12 +104,16 @@ export class ColumnProfile {
     return this.#distinct;
   }
 
-  /** Adds one cell; null, undefined, NaN and '' are missing (the caller counts rows). */
-  add(cell: unknown): void {
+  /**
+   * Adds one cell; null, undefined, NaN and '' are missing (the caller counts rows). Returns the cell's
+   * number as parsed (NaN when it is missing or not a number), so that callers needing it do not parse again.
+   */
+  add(cell: unknown): number {
     const cls = classifyValue(cell);
-    if (cls === ValueClass.Unknown) return;
+    if (cls === ValueClass.Unknown) return Number.NaN;
     this.numPresent++;
     let text: string | undefined;
+    let value = Number.NaN;
     switch (cls) {
       case ValueClass.Integral:
       case ValueClass.Fractional: {
@@ -136,12 +140,13 @@ export class ColumnProfile {
           text = typeof cell === 'string' ? cell : String(cell);
         } else {
           this.categoriesComplete = false;
-          return;
+          return x;
         }
         if (this.categories.size >= this.categoryLimit && this.string + this.boolean === 0) {
           this.categoriesComplete = false;
-          return;
+          return x;
         }
+        value = x;
         break;
       }
       case ValueClass.Boolean:
@@ -163,7 +168,7 @@ export class ColumnProfile {
         const type = this.#sensitiveValues.get(text);
         if (type !== undefined) this.sensitive.addIndex(type);
       }
-      return;
+      return value;
     }
     const type = cls === ValueClass.String ? this.sensitive.add(text) : NOT_SENSITIVE;
     if (this.categories.size < this.categoryLimit) {
@@ -171,6 +176,7 @@ export class ColumnProfile {
       this.categories.set(kept, 1);
       if (type !== NOT_SENSITIVE) this.#sensitiveValues.set(kept, type);
     } else this.categoriesOverflow++;
+    return value;
   }
 
   get inferredType(): InferredType {

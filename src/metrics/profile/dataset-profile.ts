@@ -57,14 +57,28 @@ export class DatasetProfile {
     return this.itemCount - column.numPresent;
   }
 
-  /** Adds one row: cell i belongs to column i. Cells past the known columns must be created first. */
-  addRow(cells: ArrayLike<unknown>): void {
+  /**
+   * Adds one row: cell i belongs to column i. Cells past the known columns must be created first.
+   * With `numbers`, its slot i receives column i's cell as parsed (NaN when missing or not a number; slots
+   * past the row's cells too), for callers that need the row's numbers as well (e.g. the multivariate
+   * collector): each cell is parsed once.
+   */
+  addRow(cells: ArrayLike<unknown>, numbers?: Float64Array): void {
     this.itemCount++;
     const n = Math.min(cells.length, this.columns.length);
+    if (numbers === undefined) {
+      for (let i = 0; i < n; i++) {
+        const cell = cells[i];
+        if (cell !== null && cell !== undefined && cell !== '') this.columns[i]!.add(cell);
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const cell = cells[i];
-      if (cell !== null && cell !== undefined && cell !== '') this.columns[i]!.add(cell);
+      numbers[i] =
+        cell !== null && cell !== undefined && cell !== '' ? this.columns[i]!.add(cell) : Number.NaN;
     }
+    numbers.fill(Number.NaN, n);
   }
 
   /** Merges another profile; columns are matched by name, new ones appended in the other's order. */
