@@ -14,6 +14,7 @@ import { nextRuns, previousRuns } from '../config/schedule.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { partitionBySize } from '../core/partition.js';
 import { type ObjectInfo, type Storage, withSseKms } from '../io/storage.js';
 import { crashPoint } from '../monitor/crash-points.js';
 import { type AnyMonitorKind, execute } from '../monitor/execution.js';
@@ -90,33 +91,6 @@ function serializeObject(o: ObjectInfo): SerializedObject {
 
 function reviveObject(o: SerializedObject): ObjectInfo {
   return { uri: o.uri, size: o.size, etag: o.etag, lastModified: new Date(o.lastModified) };
-}
-
-/**
- * Splits objects (kept in order) into at most `maxParts` non-empty groups of consecutive objects with
- * about equal total bytes: a group closes once it reaches its share of the bytes, or when every object
- * left is needed to give each remaining group one.
- */
-export function partitionBySize<T extends { size: number }>(objects: T[], maxParts: number): T[][] {
-  const parts = Math.max(1, Math.min(maxParts, objects.length));
-  const total = objects.reduce((n, o) => n + Math.max(0, o.size), 0);
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (let i = 0; i < objects.length; i++) {
-    const object = objects[i] as T;
-    current.push(object);
-    bytes += Math.max(0, object.size);
-    const groupsLeft = parts - out.length - 1;
-    const objectsLeft = objects.length - i - 1;
-    const share = (total * (out.length + 1)) / parts;
-    if (groupsLeft > 0 && (bytes >= share || objectsLeft === groupsLeft)) {
-      out.push(current);
-      current = [];
-    }
-  }
-  if (current.length) out.push(current);
-  return out;
 }
 
 export function createProcessor(ctx: ProcessorContext) {

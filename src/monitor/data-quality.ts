@@ -14,6 +14,7 @@ import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.
 import { type DataQualityResult, evaluateDataQuality, violationsDocument } from '../checks/data-quality.js';
 import { checkMultivariate } from '../checks/multivariate.js';
 import { IssueLog } from '../core/issues.js';
+import { partitionBySize } from '../core/partition.js';
 import { joinUri, type ObjectInfo } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import {
@@ -21,13 +22,12 @@ import {
   forgetDroppedCategories,
   protectStatistics,
   protectWindowProfile,
-  redactIssues,
   sensitiveDataViolations,
   windowProtection,
 } from '../security/pii.js';
 import { describeViolations } from './details.js';
 import { execute, type MonitorKind } from './execution.js';
-import { profileInThreads, splitBySize, threadCount } from './parallel.js';
+import { profileInThreads, threadCount } from './parallel.js';
 import { listExecutionInputs, profileExecutionInputs } from './profile-window.js';
 import type { DataQualityJob, ExecutionDeps, ExecutionSummary, PartialProfileJSON } from './types.js';
 
@@ -197,7 +197,7 @@ export async function profileObjects(
 ): Promise<{ partial: PartialProfileJSON; threads: number }> {
   const threads = threadCount(objects, deps.threads);
   if (threads <= 1) return { partial: await profileExecutionInputs(job, objects, deps, baseline), threads };
-  const partials = await profileInThreads(job, splitBySize(objects, threads), deps);
+  const partials = await profileInThreads(job, partitionBySize(objects, threads), deps);
   const merged = mergePartials(baseline ?? (await readBaseline(deps.storage, job.baselineUri)), partials);
   return {
     partial: {

@@ -34,20 +34,6 @@ export function threadCount(objects: ObjectInfo[], requested?: number): number {
   );
 }
 
-/** Splits objects into `n` groups of similar total size (largest first, each to the lightest group). */
-export function splitBySize(objects: ObjectInfo[], n: number): ObjectInfo[][] {
-  const groups: ObjectInfo[][] = Array.from({ length: n }, () => []);
-  const weights = new Array<number>(n).fill(0);
-  for (const o of [...objects].sort((a, b) => b.size - a.size)) {
-    let lightest = 0;
-    for (let i = 1; i < n; i++) if (weights[i]! < weights[lightest]!) lightest = i;
-    groups[lightest]!.push(o);
-    weights[lightest]! += o.size;
-  }
-  for (const g of groups) g.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
-  return groups.filter((g) => g.length > 0);
-}
-
 function rebuildError(e: { name: string; message: string; code?: string }): Error {
   if (e.name === 'ConfigError') return new ConfigError(e.message);
   if (e.name === 'InputError') return new InputError(e.message);
