@@ -11,48 +11,12 @@
 import { ConfigError } from '../core/errors.js';
 import { hourPath } from '../core/hours.js';
 import type { Window } from '../core/types.js';
+import { checkWindow } from '../core/window.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 
 const HOUR_MS = 3_600_000;
 /** Hour folders listed ahead of the one being consumed (S3 list calls overlap with reading). */
 const LIST_LOOKAHEAD = 4;
-
-/**
- * Longest window listed: one leap year of hour folders (8,784). A longer window (a config typo, `-P200Y`)
- * would list every hour (a 200-year window: 1.75M hour folders, as many S3 LIST calls) and is refused.
- */
-export const MAX_WINDOW_HOURS = 366 * 24;
-/** Years the `yyyy` hour folders can name (SageMaker writes four-digit years; the epoch is the floor). */
-const MIN_YEAR = 1970;
-const MAX_YEAR = 9999;
-
-function checkWindow(start: Date, end: Date): void {
-  if (!(start instanceof Date) || Number.isNaN(start.getTime())) {
-    throw new ConfigError(`invalid window start: ${String(start)}`, { field: 'window.start' });
-  }
-  if (!(end instanceof Date) || Number.isNaN(end.getTime())) {
-    throw new ConfigError(`invalid window end: ${String(end)}`, { field: 'window.end' });
-  }
-  for (const [field, at] of [
-    ['window.start', start],
-    ['window.end', end],
-  ] as const) {
-    const year = at.getUTCFullYear();
-    if (year < MIN_YEAR || year > MAX_YEAR) {
-      throw new ConfigError(
-        `${at.toISOString()} is outside the years ${MIN_YEAR}-${MAX_YEAR} that capture folders (yyyy/mm/dd/hh) can name`,
-        { field },
-      );
-    }
-  }
-  const hours = Math.ceil((end.getTime() - Math.floor(start.getTime() / HOUR_MS) * HOUR_MS) / HOUR_MS);
-  if (hours > MAX_WINDOW_HOURS) {
-    throw new ConfigError(
-      `the window ${start.toISOString()} to ${end.toISOString()} spans ${hours} hours; at most ${MAX_WINDOW_HOURS} (one year of hour folders) are listed`,
-      { field: 'window' },
-    );
-  }
-}
 
 /**
  * `<prefix>/yyyy/mm/dd/hh/` for every UTC hour that overlaps `[start, end)`, oldest first.
@@ -62,7 +26,7 @@ function checkWindow(start: Date, end: Date): void {
  *   // ['s3://b/cap/2024/05/02/07/', 's3://b/cap/2024/05/02/08/']
  */
 export function hourPrefixes(prefixUri: string, start: Date, end: Date): string[] {
-  checkWindow(start, end);
+  checkWindow(start, end, { allowEmpty: true });
   const out: string[] = [];
   const endMs = end.getTime();
   for (let t = Math.floor(start.getTime() / HOUR_MS) * HOUR_MS; t < endMs; t += HOUR_MS) {
@@ -153,7 +117,7 @@ export async function* listCaptureObjects(
 ): AsyncIterable<ObjectInfo> {
   checkSegment(endpoint, 'endpoint');
   if (options.variant !== undefined) checkSegment(options.variant, 'variant');
-  checkWindow(window.start, window.end);
+  checkWindow(window.start, window.end, { allowEmpty: true });
   const endpointUri = joinUri(captureUri, endpoint);
   const variants: string[] = [];
   if (options.variant !== undefined) variants.push(options.variant);

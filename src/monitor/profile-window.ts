@@ -10,20 +10,17 @@ import {
   readCaptureBatches,
 } from '../capture/index.js';
 import { reconstructionCollector } from '../checks/multivariate.js';
-import { ConfigError, DriftwatchError } from '../core/errors.js';
+import { DriftwatchError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
+import { checkWindow } from '../core/window.js';
 import type { ObjectInfo } from '../io/storage.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import type { DataQualityJob, ExecutionDeps, PartialProfileJSON } from './types.js';
 
+/** The job's window, checked (see core/window.ts). */
 export function jobWindow(job: Pick<DataQualityJob, 'windowStart' | 'windowEnd'>): Window {
-  const start = new Date(job.windowStart);
-  const end = new Date(job.windowEnd);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || !(start < end)) {
-    throw new ConfigError(`invalid window [${job.windowStart}, ${job.windowEnd})`, { field: 'window' });
-  }
-  return { start, end };
+  return checkWindow(new Date(job.windowStart), new Date(job.windowEnd));
 }
 
 export function checkAborted(signal: AbortSignal | undefined): void {

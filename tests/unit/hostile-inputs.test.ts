@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hourPrefixes, MAX_WINDOW_HOURS } from '../../src/capture/listing.js';
+import { hourPrefixes } from '../../src/capture/listing.js';
 import { parseMonitorsConfigText } from '../../src/config/monitors.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { MAX_WINDOW_HOURS } from '../../src/core/window.js';
 import { lastJson, runCli } from '../support/cli.js';
 
 let dir: string;

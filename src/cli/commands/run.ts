@@ -6,6 +6,7 @@ import { createLogger } from '../../core/log.js';
 import { checkPathSegment } from '../../core/names.js';
 import { parseIsoTime, TIME_HELP } from '../../core/time.js';
 import { parseUri } from '../../core/uri.js';
+import { checkWindow } from '../../core/window.js';
 import { createStorage } from '../../io/storage.js';
 import { runExecution } from '../../monitor/data-quality.js';
 import { describeStored, type StoredResultNote } from '../../monitor/stored.js';
@@ -78,8 +79,7 @@ export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
   const { captureUri, endpoint } = splitCaptureUri(flags.capture, flags.endpoint);
   const start = parseTime(flags.start, '--start');
   const end = parseTime(flags.end, '--end');
-  if (!(Date.parse(start) < Date.parse(end)))
-    throw new ConfigError(`--start ${start} is not before --end ${end}`, { field: '--start' });
+  checkWindow(new Date(start), new Date(end), { fields: { start: '--start', end: '--end' } });
   checkPathSegment(flags.schedule, '--schedule');
   checkPathSegment(endpoint, flags.endpoint ? '--endpoint' : '--capture');
   if (flags.variant !== undefined) checkPathSegment(flags.variant, '--variant');
