@@ -5,11 +5,12 @@
  */
 import type { Job, JobState, Queue } from 'bullmq';
 import { type MonitorConfig, scheduleOf, windowOf } from '../config/monitors.js';
-import { previousRuns, runsBetween } from '../config/schedule.js';
-import { ConfigError } from '../core/errors.js';
+import { runsBetween } from '../config/schedule.js';
+import { ConfigError, InputError } from '../core/errors.js';
 import type { Storage } from '../io/storage.js';
 import { readExecutionSummary } from '../monitor/execution.js';
 import type { ExecutionProgress } from '../monitor/types.js';
+import { existingExecutionTimes } from './existing-executions.js';
 import { executionJobId, monitorOfSchedulerId, schedulerId } from './ids.js';
 import type { ExecutionKinds } from './kinds.js';
 import { type ExecutionJobData, type ExecutionResult, executionFor, jobNames } from './payloads.js';
@@ -41,6 +42,8 @@ export interface MonitorStatus {
   scheduled: boolean;
   nextRun?: string;
   executions: ExecutionRow[];
+  /** Why its report folders could not be read (said once, not on every execution). */
+  storageError?: string;
   /** Failed executions of this monitor still kept by the queue (newest first), beyond `executions`. */
   recentFailures: Array<{ id: string; scheduledTime: string; failedReason: string; finishedAt?: string }>;
 }
@@ -55,6 +58,8 @@ export interface ActiveJob {
 }
 
 export interface StatusReport {
+  /** The Redis read (password redacted; set by the CLI). */
+  redis?: string;
   queue: { name: string; prefix: string; counts: Record<string, number> };
   monitors: MonitorStatus[];
   active: ActiveJob[];
@@ -73,6 +78,14 @@ async function partsOf(job: Job): Promise<{ done: number; total: number } | unde
   if (!plan) return undefined;
   const counts = await job.getDependenciesCount({ processed: true });
   return { done: counts.processed ?? 0, total: plan.length };
+}
+
+class StorageUnreadable extends Error {}
+
+/** A failure reason on one line (a stack or a multi-line message cut at its first line, at most 300 chars). */
+export function oneLine(text: string): string {
+  const first = text.trim().split('\n', 1)[0] ?? '';
+  return first.length > 300 ? `${first.slice(0, 299)}…` : first;
 }
 
 async function rowFor(
@@ -109,7 +122,7 @@ async function rowFor(
         reportUri: result.reportUri,
       };
     }
-    if (job.failedReason) row.failedReason = job.failedReason;
+    if (job.failedReason) row.failedReason = oneLine(job.failedReason);
     if (job.finishedOn) row.finishedAt = new Date(job.finishedOn).toISOString();
     return row;
   }
@@ -130,7 +143,10 @@ async function rowFor(
         };
       }
     } catch (error) {
-      row.failedReason = `could not read the stored summary: ${(error as Error).message}`;
+      // An unusable execution.json is this row's problem (its message names the file); storage that
+      // cannot be read at all is the monitor's, said once (collectStatus).
+      if (!(error instanceof InputError)) throw new StorageUnreadable(oneLine((error as Error).message));
+      row.failedReason = oneLine((error as Error).message);
     }
   }
   return row;
@@ -192,7 +208,7 @@ export async function collectStatus(
     list.push({
       id: job.id,
       scheduledTime: data.execution.scheduledTime,
-      failedReason: job.failedReason ?? '',
+      failedReason: oneLine(job.failedReason ?? ''),
       ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
     });
     failures.set(data.execution.monitorName, list);
@@ -201,10 +217,13 @@ export async function collectStatus(
     const schedule = scheduleOf(monitor);
     const scheduler =
       schedule.kind === 'cron' ? await queue.getJobScheduler(schedulerId(monitor.name)) : undefined;
+    // Without a range: the newest executions that exist (queued or stored), not the latest scheduled
+    // times (after a backfill of older windows those never ran). A storage failure is said once.
+    let storageError: string | undefined;
+    const readable = options.storage && options.kinds?.[monitor.type] ? options.storage : undefined;
     let times: Date[];
     if (schedule.kind !== 'cron') times = [oneOffScheduledTime(monitor, now)];
-    else if (!range) times = previousRuns(schedule, now, last);
-    else {
+    else if (range) {
       try {
         times = runsBetween(schedule, range.from, range.to, STATUS_RANGE_LIMIT).reverse();
       } catch (error) {
@@ -212,9 +231,26 @@ export async function collectStatus(
           field: 'from/to',
         });
       }
+    } else {
+      try {
+        times = await existingExecutionTimes(queue, monitor, last, readable);
+      } catch (error) {
+        storageError = oneLine((error as Error).message);
+        times = await existingExecutionTimes(queue, monitor, last);
+      }
     }
     const executions: ExecutionRow[] = [];
-    for (const at of times) executions.push(await rowFor(queue, monitor, at, options));
+    let rowOptions = storageError ? { ...options, storage: undefined } : options;
+    for (const at of times) {
+      try {
+        executions.push(await rowFor(queue, monitor, at, rowOptions));
+      } catch (error) {
+        if (!(error instanceof StorageUnreadable)) throw error;
+        storageError = error.message;
+        rowOptions = { ...options, storage: undefined };
+        executions.push(await rowFor(queue, monitor, at, rowOptions));
+      }
+    }
     const shown = new Set(executions.map((e) => e.id));
     report.monitors.push({
       name: monitor.name,
@@ -224,6 +260,7 @@ export async function collectStatus(
       scheduled: Boolean(scheduler),
       ...(scheduler?.next ? { nextRun: new Date(scheduler.next).toISOString() } : {}),
       executions,
+      ...(storageError ? { storageError } : {}),
       recentFailures: (failures.get(monitor.name) ?? []).filter((f) => !shown.has(f.id)),
     });
   }
@@ -255,6 +292,7 @@ export async function collectStatus(
 export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
   const c = report.queue.counts;
+  if (report.redis) lines.push(`redis ${report.redis}`);
   lines.push(
     `queue ${report.queue.prefix}:${report.queue.name}  active ${c.active ?? 0}  waiting ${(c.waiting ?? 0) + (c.prioritized ?? 0)}  ` +
       `delayed ${c.delayed ?? 0}  waiting-children ${c['waiting-children'] ?? 0}  completed ${c.completed ?? 0}  failed ${c.failed ?? 0}`,
@@ -269,6 +307,8 @@ export function formatStatus(report: StatusReport): string {
     lines.push(
       `${m.name}  (${m.type}, ${m.schedule}${m.timezone !== 'UTC' ? ` ${m.timezone}` : ''})  ${next}`,
     );
+    if (m.storageError) lines.push(`  storage: ${m.storageError}`);
+    if (m.executions.length === 0) lines.push('  no executions yet');
     for (const e of m.executions) {
       let detail = '';
       if (e.result)

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { QueueSettings } from '../../src/config/monitors.js';
+import { redactRedisUrl } from '../../src/jobs/redis.js';
 import { cleanupQueue, redisUrl, uniqueQueueSettings } from '../support/queues.js';
 import { assertBuilt, cliPath } from '../support/worker-process.js';
 
@@ -105,13 +106,19 @@ describe('driftwatch schedule / backfill / status', () => {
     ]);
     expect(status.code).toBe(0);
     const report = JSON.parse(status.stdout);
+    expect(report.redis).toBe(redactRedisUrl(redisUrl()));
     expect(report.monitors.map((m: { name: string; scheduled: boolean }) => [m.name, m.scheduled])).toEqual([
       ['hourly', true],
       ['six', true],
     ]);
     expect(report.queue.counts.waiting).toBe(4);
     const text = await cli(['status', '--config', two, '--last', '1', '--no-storage']);
-    expect(text.stdout).toMatch(/^queue dwtest-\w+:test-\w+ {2}active 0 {2}waiting 4/);
+    // It says which Redis it read (password redacted), then the queue.
+    expect(text.stdout).toMatch(/^redis redis:\/\/[^\n]+\nqueue dwtest-\w+:test-\w+ {2}active 0 {2}waiting 4/);
+    // The newest executions that exist: the backfilled 2024 window, not the latest scheduled times.
+    expect(text.stdout).toContain('2024-05-01T20:00:00.000Z  waiting');
+    expect(text.stdout).toContain('hourly  (data-quality, cron(0 * ? * * *))  next ');
+    expect(text.stdout).toMatch(/hourly [^\n]*\n {2}no executions yet/);
     expect(text.stdout).toContain('six  (data-quality, cron(0 2/6 ? * * *))  next ');
 
     const one = config([{ name: 'hourly', schedule: 'cron(0 * ? * * *)' }]);

@@ -428,34 +428,58 @@ describe('the worker service', () => {
     await finished(id);
     expect(progress).toContainEqual({ objectsDone: 3, objectsTotal: 3, recordsRead: 9 });
     // An old backfilled window that failed (its baseline is gone), and a scheduler whose monitor left.
-    const broken = monitor({ baseline: join(dir, 'missing') });
-    const failed = await enqueueExecution(queue, broken, hour('2020-01-01T00:00:00Z'), 'backfill');
+    const brokenMonitor = monitor({ baseline: join(dir, 'missing') });
+    const failed = await enqueueExecution(queue, brokenMonitor, hour('2020-01-01T00:00:00Z'), 'backfill');
     await finished(failed.id);
     await syncSchedulers(queue, [m, monitor({ name: 'gone' })]);
     await syncSchedulers(queue, [m]);
     await queue.upsertJobScheduler(schedulerId('orphan'), { pattern: '0 * * * *' }, { name: jobNames.tick });
     const report = await collectStatus(queue, [m], { now: hour('2024-05-02T09:30:00Z'), last: 2 });
     expect(report.orphanSchedulers).toEqual(['orphan']);
-    expect(report.monitors[0]?.recentFailures).toEqual([
-      expect.objectContaining({
-        id: failed.id,
-        failedReason: expect.stringMatching(/^E_CONFIG: .*statistics\.json is missing/),
-      }),
-    ]);
     expect(report.monitors[0]).toMatchObject({ name: 'lines', scheduled: true });
+    // The newest executions that exist (09:00 never ran; the old backfilled one did), each failure once.
     expect(report.monitors[0]?.executions).toEqual([
-      { id: 'dq__lines__20240502T090000Z', scheduledTime: '2024-05-02T09:00:00.000Z', state: 'none' },
       expect.objectContaining({
         id,
         state: 'completed',
         result: expect.objectContaining({ status: 'Completed' }),
       }),
+      expect.objectContaining({
+        id: failed.id,
+        state: 'failed',
+        failedReason: expect.stringMatching(/^E_CONFIG: .*statistics\.json is missing[^\n]*$/),
+      }),
     ]);
+    expect(report.monitors[0]?.recentFailures).toEqual([]);
     expect(report.queue.counts.completed).toBeGreaterThanOrEqual(1);
     const text = formatStatus(report);
     expect(text).toContain('lines  (data-quality, cron(0 * ? * * *))  next ');
     expect(text).toMatch(/2024-05-02T08:00:00.000Z {2}completed {7}Completed, 0 violations, 9 records/);
-    expect(text).toContain(`lines: recent failures\n  2020-01-01T00:00:00.000Z  ${failed.id}  E_CONFIG: `);
+    expect(text.match(/statistics\.json is missing/g)).toHaveLength(1);
+    expect(text).not.toContain('2024-05-02T09:00:00.000Z');
+    // With last: 1, the older failure is listed once, under recent failures.
+    const one = formatStatus(
+      await collectStatus(queue, [m], { now: hour('2024-05-02T09:30:00Z'), last: 1 }),
+    );
+    expect(one).toContain(`lines: recent failures\n  2020-01-01T00:00:00.000Z  ${failed.id}  E_CONFIG: `);
+    expect(one.match(/statistics\.json is missing/g)).toHaveLength(1);
+    // Gone from the queue (retention), an execution whose summary is in storage still shows ('done');
+    // storage that cannot be read is said once for the monitor, not on every row.
+    await (await queue.getJob(id))?.remove();
+    const kinds = { 'data-quality': kind } as ExecutionKinds;
+    const fromStorage = await collectStatus(queue, [m], { last: 2, storage: new RoutingStorage(), kinds });
+    expect(fromStorage.monitors[0]?.executions.map((e) => [e.id, e.state])).toEqual([
+      [id, 'done'],
+      [failed.id, 'failed'],
+    ]);
+    const broken = new RoutingStorage();
+    const fail = () => {
+      throw new Error('AccessDenied: no s3:ListBucket\n    at stack line');
+    };
+    Object.assign(broken, { listFolders: fail, head: fail });
+    const unreadable = await collectStatus(queue, [m], { last: 5, storage: broken, kinds });
+    expect(unreadable.monitors[0]?.storageError).toBe('AccessDenied: no s3:ListBucket');
+    expect(formatStatus(unreadable).match(/AccessDenied/g)).toHaveLength(1);
     expect(text).toContain(
       'schedulers of monitors not in the config (run driftwatch schedule to remove them): orphan',
     );

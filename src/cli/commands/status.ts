@@ -11,6 +11,7 @@ import { createStorage } from '../../io/storage.js';
 import { monitorOfSchedulerId } from '../../jobs/ids.js';
 import { executionKinds } from '../../jobs/kinds.js';
 import { listSchedulers } from '../../jobs/queue.js';
+import { redactRedisUrl } from '../../jobs/redis.js';
 import { collectStatus, formatStatus } from '../../jobs/status.js';
 import {
   addQueueOptions,
@@ -33,7 +34,12 @@ export function register(program: Command): void {
     .command('status')
     .description('Show monitors, their next run, their last executions and the jobs running now');
   addQueueOptions(command, false)
-    .option('--last <n>', 'executions to show per monitor (the latest scheduled times)', positiveInteger, 5)
+    .option(
+      '--last <n>',
+      'executions to show per monitor: the newest that exist (queued, or stored in the report folders)',
+      positiveInteger,
+      5,
+    )
     .option(
       '--from <time>',
       `instead of --last: every scheduled time from this one (inclusive, as backfill takes them; ${TIME_HELP})`,
@@ -79,7 +85,9 @@ export function register(program: Command): void {
             ...(storage ? { storage, kinds: executionKinds } : {}),
           });
         });
-        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
+        // Which Redis was read, first: a status of the wrong Redis looks like an idle one.
+        const named = { redis: redactRedisUrl(context.redisUrl), ...report };
+        process.stdout.write(options.json ? `${JSON.stringify(named)}\n` : formatStatus(named));
       } finally {
         storage?.destroy();
       }
