@@ -114,7 +114,9 @@ describe('driftwatch schedule / backfill / status', () => {
     expect(report.queue.counts.waiting).toBe(4);
     const text = await cli(['status', '--config', two, '--last', '1', '--no-storage']);
     // It says which Redis it read (password redacted), then the queue.
-    expect(text.stdout).toMatch(/^redis redis:\/\/[^\n]+\nqueue dwtest-\w+:test-\w+ {2}active 0 {2}waiting 4/);
+    expect(text.stdout).toMatch(
+      /^redis redis:\/\/[^\n]+\nqueue dwtest-\w+:test-\w+ {2}active 0 {2}waiting 4/,
+    );
     // The newest executions that exist: the backfilled 2024 window, not the latest scheduled times.
     expect(text.stdout).toContain('2024-05-01T20:00:00.000Z  waiting');
     expect(text.stdout).toContain('hourly  (data-quality, cron(0 * ? * * *))  next ');

@@ -458,9 +458,7 @@ describe('the worker service', () => {
     expect(text.match(/statistics\.json is missing/g)).toHaveLength(1);
     expect(text).not.toContain('2024-05-02T09:00:00.000Z');
     // With last: 1, the older failure is listed once, under recent failures.
-    const one = formatStatus(
-      await collectStatus(queue, [m], { now: hour('2024-05-02T09:30:00Z'), last: 1 }),
-    );
+    const one = formatStatus(await collectStatus(queue, [m], { now: hour('2024-05-02T09:30:00Z'), last: 1 }));
     expect(one).toContain(`lines: recent failures\n  2020-01-01T00:00:00.000Z  ${failed.id}  E_CONFIG: `);
     expect(one.match(/statistics\.json is missing/g)).toHaveLength(1);
     // Gone from the queue (retention), an execution whose summary is in storage still shows ('done');
