@@ -563,7 +563,20 @@ export async function listPrefixedAlarms(
     alarms.push(...(page.MetricAlarms ?? []));
     nextToken = page.NextToken;
   } while (nextToken);
+  return await withAlarmTags(client, alarms, options);
+}
 
+/**
+ * `alarms` with their tags (ListTagsForResource, `concurrency` at a time). `unreadable`: what to do when
+ * CloudWatch refuses an alarm's tags (access denied): by default the refusal is thrown; `'untagged'`
+ * returns the alarm with no tags (so it counts as not managed by driftwatch).
+ */
+export async function withAlarmTags(
+  client: CloudWatchClient,
+  alarms: readonly MetricAlarm[],
+  options: Omit<SyncAlarmsOptions, 'dryRun' | 'namePrefix'> & { unreadable?: 'throw' | 'untagged' } = {},
+): Promise<ExistingAlarm[]> {
+  const retry = { ...options.retry, signal: options.signal, maxAttempts: options.maxAttempts };
   const out: ExistingAlarm[] = new Array(alarms.length);
   let next = 0;
   const worker = async () => {
@@ -580,7 +593,11 @@ export async function listPrefixedAlarms(
               abortSignal: options.signal,
             }),
           retry,
-        );
+        ).catch((error: unknown) => {
+          // callWithRetry turns an access denial into a ConfigError.
+          if (options.unreadable === 'untagged' && error instanceof ConfigError) return { Tags: [] };
+          throw error;
+        });
         for (const t of res.Tags ?? []) if (t.Key !== undefined) tags.set(t.Key, t.Value ?? '');
       }
       out[i] = { alarm, tags };

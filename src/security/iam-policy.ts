@@ -11,7 +11,8 @@
  * - baseline: s3:GetObject/ListBucket on `--dataset` (training data is not in the config) and baseline
  *   prefixes, s3:PutObject on baseline prefixes, the KMS keys.
  * - alarms: cloudwatch:PutMetricAlarm, DeleteAlarms, TagResource, ListTagsForResource on
- *   `arn:aws:cloudwatch:*:*:alarm:<namePrefix>-*`; cloudwatch:DescribeAlarms (resource `*`).
+ *   `arn:aws:cloudwatch:*:*:alarm:<namePrefix>-*`; cloudwatch:DescribeAlarms (resource `*`);
+ *   ListTagsForResource and DeleteAlarms on any alarm tagged `managed-by=driftwatch` (orphans, `--prune`).
  * - dashboard: read-only: s3:ListBucket/GetObject on baseline and report prefixes, kms:Decrypt.
  */
 
@@ -233,6 +234,22 @@ export function iamPolicy(
         Resource: '*',
       });
     }
+    // Orphans (alarms sync [--prune]): managed alarms under prefixes the config no longer names, found and
+    // deleted by their tag. Tags of other alarms are refused, which the search takes as "not ours".
+    statements.push({
+      Sid: 'FindAndPruneOrphanAlarms',
+      Effect: 'Allow',
+      Action: ['cloudwatch:DeleteAlarms', 'cloudwatch:ListTagsForResource'],
+      Resource: 'arn:aws:cloudwatch:*:*:alarm:*',
+      Condition: { StringEquals: { 'aws:ResourceTag/managed-by': 'driftwatch' } },
+    });
+    if (prefixes.size === 0)
+      statements.push({
+        Sid: 'FindAlarms',
+        Effect: 'Allow',
+        Action: ['cloudwatch:DescribeAlarms'],
+        Resource: '*',
+      });
   } else {
     const listed = new Prefixes();
     for (const p of [baselines, reports])

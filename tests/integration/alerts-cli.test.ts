@@ -1,4 +1,7 @@
-/** `driftwatch alarms sync` end to end: a monitors config and local baselines → alarms in moto's CloudWatch. */
+/**
+ * `driftwatch alarms sync` end to end: a monitors config and local baselines → alarms in moto's CloudWatch;
+ * orphans of a prefix that left the config found by their tags and removed with `--prune`.
+ */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +10,7 @@ import {
   type CloudWatchClient,
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
+  PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCloudWatchClient } from '../../src/alerts/client.js';
@@ -17,10 +21,10 @@ import { awsEndpoint } from '../support/aws.js';
 
 const topic = 'arn:aws:sns:us-east-1:123456789012:oncall';
 
-function client(): CloudWatchClient {
+function client(region = 'us-east-1'): CloudWatchClient {
   return createCloudWatchClient({
     endpoint: awsEndpoint(),
-    region: 'us-east-1',
+    region,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
 }
@@ -175,5 +179,87 @@ describe('driftwatch alarms sync', () => {
     await expect(failing).rejects.toThrow(/mq\/constraints\.json/);
     expect(await alarmNames(cw, s.prefix)).toHaveLength(9);
     storage.destroy();
+  });
+
+  it('reports the managed alarms of a prefix that left the config, and --prune deletes only them', async () => {
+    // A region of its own: the orphan search reads every alarm of the account and region, and other
+    // test files sync alarms in moto's us-east-1 at the same time.
+    const cw = client('ap-southeast-3');
+    const storage = createStorage();
+    const s = await setup();
+    const moved = `${s.prefix}b`;
+    const all = async () =>
+      ((await cw.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => a.AlarmName).sort();
+    try {
+      await s.write(s.config(true));
+      await alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
+      const old = (await all()) as string[];
+      expect(old).toHaveLength(9);
+      // Not ours: named like a driftwatch alarm but untagged; tagged as ours but named under another prefix.
+      const decoy = {
+        MetricName: 'm',
+        Namespace: 'n',
+        Statistic: 'Maximum' as const,
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold' as const,
+      };
+      await cw.send(new PutMetricAlarmCommand({ ...decoy, AlarmName: 'other-svc-stopped-reporting' }));
+      await cw.send(
+        new PutMetricAlarmCommand({
+          ...decoy,
+          AlarmName: 'renamed-churn-drift-age',
+          Tags: [
+            { Key: 'managed-by', Value: 'driftwatch' },
+            { Key: 'driftwatch-prefix', Value: 'gone' },
+          ],
+        }),
+      );
+
+      // The monitors move to another prefix: the old one's alarms (stopped-reporting included) are orphans.
+      await s.write(s.config(true).replace(`namePrefix: ${s.prefix}`, `namePrefix: ${moved}`));
+      const kept = await alarmsSync({ config: s.path, dryRun: false }, { client: cw, storage });
+      expect(kept.plans.map((p) => [p.namePrefix, p.create.length, p.delete.length])).toEqual([
+        [moved, 9, 0],
+      ]);
+      expect(kept.orphans).toEqual([{ namePrefix: s.prefix, alarms: old }]);
+      expect(kept.pruned).toEqual([]);
+      const text = formatAlarmPlans(kept);
+      expect(text).toContain(
+        `alarms ${s.prefix}-*: 9 ORPHANED (no monitor of the config uses this prefix; kept: --prune deletes them)`,
+      );
+      expect(text).toContain(`  ? ${s.prefix}-churn-stopped-reporting\n`);
+      expect(await all()).toHaveLength(9 + 9 + 2);
+
+      const dry = await alarmsSync({ config: s.path, dryRun: true, prune: true }, { client: cw, storage });
+      expect(dry.plans.map((p) => [p.namePrefix, p.delete])).toEqual([
+        [s.prefix, old],
+        [moved, []],
+      ]);
+      expect(await all()).toHaveLength(20);
+
+      const pruned = await alarmsSync(
+        { config: s.path, dryRun: false, prune: true },
+        { client: cw, storage },
+      );
+      expect(pruned.pruned).toEqual([s.prefix]);
+      expect(pruned.orphans).toEqual([]);
+      expect(formatAlarmPlans(pruned)).toContain(
+        `alarms ${s.prefix}-*: create 0, update 0, delete 9, unchanged 0`,
+      );
+      const left = (await all()) as string[];
+      expect(left.filter((n) => n.startsWith(`${moved}-`))).toHaveLength(9);
+      expect(left.filter((n) => !n.startsWith(`${moved}-`))).toEqual([
+        'other-svc-stopped-reporting',
+        'renamed-churn-drift-age',
+      ]);
+      const again = await alarmsSync({ config: s.path, dryRun: false, prune: true }, { client: cw, storage });
+      expect(again.pruned).toEqual([]);
+    } finally {
+      const names = (await all()) as string[];
+      if (names.length) await cw.send(new DeleteAlarmsCommand({ AlarmNames: names }));
+      storage.destroy();
+    }
   });
 });

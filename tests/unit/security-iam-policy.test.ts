@@ -83,6 +83,13 @@ describe('driftwatch iam-policy', () => {
       'arn:aws:cloudwatch:*:*:alarm:driftwatch-*',
       'arn:aws:cloudwatch:*:*:alarm:dw-*',
     ]);
+    expect(alarms.Statement.find((s) => s.Sid === 'FindAndPruneOrphanAlarms')).toEqual({
+      Sid: 'FindAndPruneOrphanAlarms',
+      Effect: 'Allow',
+      Action: ['cloudwatch:DeleteAlarms', 'cloudwatch:ListTagsForResource'],
+      Resource: 'arn:aws:cloudwatch:*:*:alarm:*',
+      Condition: { StringEquals: { 'aws:ResourceTag/managed-by': 'driftwatch' } },
+    });
     const baseline = iamPolicy(config, 'baseline', { datasets: ['s3://train/churn.csv'] });
     const by = new Map(baseline.Statement.map((s) => [s.Sid, s]));
     expect(by.get('WriteBaselines')!.Resource).toEqual([

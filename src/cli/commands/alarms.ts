@@ -1,12 +1,14 @@
 /**
- * `driftwatch alarms sync --config <file> [--dry-run] [--json]`: provision the CloudWatch alarms on-call
- * needs for every monitor of the config, and delete the ones no longer wanted (only alarms driftwatch
- * manages are touched). Prints the plan: create / update (with the fields that differ) / delete /
- * unchanged, plus alarms ignored (named like ours, not ours) and conflicts (exit code 1).
+ * `driftwatch alarms sync --config <file> [--dry-run] [--prune] [--json]`: provision the CloudWatch alarms
+ * on-call needs for every monitor of the config, and delete the ones no longer wanted (only alarms
+ * driftwatch manages are touched). Prints the plan: create / update (with the fields that differ) /
+ * delete / unchanged, plus alarms ignored (named like ours, not ours) and conflicts (exit code 1), and
+ * the managed alarms of prefixes no monitor uses any more (orphans; `--prune` deletes them).
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Command } from 'commander';
 import { monitorAlarmInput } from '../../alerts/alarm-inputs.js';
+import { findOrphanAlarms, type OrphanAlarms } from '../../alerts/alarm-orphans.js';
 import {
   type AlarmPlan,
   desiredAlarms,
@@ -24,6 +26,8 @@ export interface AlarmsSyncOptions {
   dryRun: boolean;
   /** Extra prefixes to sync even when no monitor uses them any more (removes their managed alarms). */
   prefixes?: string[];
+  /** Also delete the managed alarms (and dashboards) of prefixes no monitor uses (found by their tags). */
+  prune?: boolean;
   signal?: AbortSignal;
 }
 
@@ -32,6 +36,10 @@ export interface AlarmsSyncResult {
   plans: AlarmPlan[];
   /** One per alarm name prefix: the CloudWatch dashboards of monitors with `dashboards: true`. */
   dashboards: DashboardPlan[];
+  /** Managed alarms of prefixes neither the config nor `prefixes` uses, left in place (without `prune`). */
+  orphans: OrphanAlarms[];
+  /** Prefixes synced only because `prune` found orphans under them (their plans delete them). */
+  pruned: string[];
   /** 0 = in sync (or planned), 1 = conflicts left unresolved. */
   exitCode: number;
 }
@@ -52,6 +60,8 @@ export async function alarmsSync(
     byPrefix.set(input.settings.namePrefix, list);
   }
   if (byPrefix.size === 0) byPrefix.set('driftwatch', []);
+  const orphans = await findOrphanAlarms(deps.client, new Set(byPrefix.keys()), { signal: options.signal });
+  if (options.prune) for (const o of orphans) byPrefix.set(o.namePrefix, []);
   const plans: AlarmPlan[] = [];
   const dashboards: DashboardPlan[] = [];
   for (const [namePrefix, monitors] of [...byPrefix].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -61,7 +71,14 @@ export async function alarmsSync(
     dashboards.push(await syncMonitorDashboards(deps.client, monitors, namePrefix, options));
   }
   const exitCode = plans.some((p) => p.conflicts.length > 0) ? 1 : 0;
-  return { dryRun: options.dryRun, plans, dashboards, exitCode };
+  return {
+    dryRun: options.dryRun,
+    plans,
+    dashboards,
+    orphans: options.prune ? [] : orphans,
+    pruned: options.prune ? orphans.map((o) => o.namePrefix) : [],
+    exitCode,
+  };
 }
 
 /** Dashboards of one prefix, their alarms widget listing the ARNs of the monitor's (just synced) alarms. */
@@ -115,6 +132,12 @@ export function formatAlarmPlans(result: AlarmsSyncResult): string {
       );
     }
   }
+  for (const o of result.orphans) {
+    lines.push(
+      `alarms ${o.namePrefix}-*: ${o.alarms.length} ORPHANED (no monitor of the config uses this prefix; kept: --prune deletes them)`,
+    );
+    for (const name of o.alarms) lines.push(`  ? ${name}`);
+  }
   for (const d of result.dashboards) {
     if (d.create.length + d.update.length + d.delete.length + d.unchanged.length === 0) continue;
     lines.push(
@@ -154,6 +177,8 @@ export function alarmPlansJson(result: AlarmsSyncResult): unknown {
       conflicts: p.conflicts,
     })),
     dashboards: result.dashboards,
+    orphans: result.orphans,
+    pruned: result.pruned,
   };
 }
 
@@ -173,21 +198,38 @@ export function register(program: Command): void {
       '--prefix <name...>',
       'also sync these alarm name prefixes (to remove alarms of a prefix no monitor uses)',
     )
-    .action(async (options: { config: string; dryRun?: boolean; json?: boolean; prefix?: string[] }) => {
-      const storage = createStorage();
-      const client = createCloudWatchClient();
-      try {
-        const result = await alarmsSync(
-          { config: options.config, dryRun: Boolean(options.dryRun), prefixes: options.prefix },
-          { client, storage },
-        );
-        process.stdout.write(
-          options.json ? `${JSON.stringify(alarmPlansJson(result))}\n` : formatAlarmPlans(result),
-        );
-        if (result.exitCode !== 0) process.exitCode = result.exitCode;
-      } finally {
-        client.destroy();
-        storage.destroy();
-      }
-    });
+    .option(
+      '--prune',
+      'also delete the alarms driftwatch manages under prefixes no monitor uses (found by their tags)',
+    )
+    .action(
+      async (options: {
+        config: string;
+        dryRun?: boolean;
+        json?: boolean;
+        prefix?: string[];
+        prune?: boolean;
+      }) => {
+        const storage = createStorage();
+        const client = createCloudWatchClient();
+        try {
+          const result = await alarmsSync(
+            {
+              config: options.config,
+              dryRun: Boolean(options.dryRun),
+              prefixes: options.prefix,
+              prune: Boolean(options.prune),
+            },
+            { client, storage },
+          );
+          process.stdout.write(
+            options.json ? `${JSON.stringify(alarmPlansJson(result))}\n` : formatAlarmPlans(result),
+          );
+          if (result.exitCode !== 0) process.exitCode = result.exitCode;
+        } finally {
+          client.destroy();
+          storage.destroy();
+        }
+      },
+    );
 }
