@@ -2,15 +2,14 @@
  * From the monitors config and each monitor's baseline to the inputs of alarm planning
  * (`MonitorAlarmInput`): the schedule's period, where reports live, and the thresholds of constraints.json.
  */
-import { z } from 'zod';
 import { type Constraints, parseConstraints } from '../baseline/constraints.js';
+import { parseModelQualityConstraints } from '../baseline/model-quality.js';
 import { driftPlan, isCalibratedFeature } from '../checks/data-quality.js';
 import { defaultAlarmSettings } from '../config/alarms.js';
 import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
 import { nextRuns, type Schedule } from '../config/schedule.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
-import { COMPARISON_OPERATORS } from '../metrics/comparison.js';
 import { ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
 import type { MonitorAlarmInput } from './alarms.js';
 
@@ -72,59 +71,16 @@ export function dataQualityAlarmFeatures(constraints: Constraints): MonitorAlarm
   return out;
 }
 
-const SECTIONS = [
-  'regression_constraints',
-  'binary_classification_constraints',
-  'multiclass_classification_constraints',
-];
-const metricConstraintSchema = z.object({
-  threshold: z.number().refine(Number.isFinite, 'expected a finite number'),
-  comparison_operator: z.enum(COMPARISON_OPERATORS),
-});
-
 /** The metric constraints of a model-quality constraints.json (spec §6.3), for alarms. */
 export function modelQualityAlarmConstraints(
   text: string,
   file: string,
 ): NonNullable<MonitorAlarmInput['modelQuality']> {
-  let root: unknown;
-  try {
-    root = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`not JSON: ${(error as Error).message}`, { file }, { cause: error });
-  }
-  if (typeof root !== 'object' || root === null || Array.isArray(root)) {
-    throw new ConfigError('expected a JSON object', { file, field: '(root)' });
-  }
-  const found = SECTIONS.filter((k) => Object.hasOwn(root, k));
-  if (found.length !== 1) {
-    throw new ConfigError(`expected exactly one of ${SECTIONS.join(', ')}, found ${found.length}`, {
-      file,
-      field: '(root)',
-    });
-  }
-  const key = found[0] as string;
-  const section = (root as Record<string, unknown>)[key];
-  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
-    throw new ConfigError('expected an object', { file, field: key });
-  }
-  const out: NonNullable<MonitorAlarmInput['modelQuality']> = [];
-  for (const [metric, raw] of Object.entries(section)) {
-    const parsed = metricConstraintSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ConfigError(issue?.message ?? 'invalid constraint', {
-        file,
-        field: [key, metric, ...(issue?.path ?? []).map(String)].join('.'),
-      });
-    }
-    out.push({
-      metric,
-      threshold: parsed.data.threshold,
-      comparisonOperator: parsed.data.comparison_operator,
-    });
-  }
-  return out;
+  return [...parseModelQualityConstraints(text, file).constraints].map(([metric, c]) => ({
+    metric,
+    threshold: c.threshold,
+    comparisonOperator: c.comparison_operator,
+  }));
 }
 
 async function readBaselineText(storage: Storage, uri: string): Promise<string> {

@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { zodConfigError } from '../core/zod-error.js';
 import {
   CALIBRATION_SIZES,
   type CalibrationCurve,
@@ -227,16 +228,10 @@ const calibrationSchema = z.object({
     .optional(),
 });
 
-/** Validates a calibration file; one ConfigError naming the file and the first bad field. */
+/** Validates a calibration file; one ConfigError naming the file and every bad field. */
 export function parseDriftCalibration(text: string, file: string): DriftCalibration {
   const parsed = calibrationSchema.safeParse(parseJsonFile(text, file));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(issue?.message ?? 'invalid calibration', {
-      file,
-      field: (issue?.path ?? []).join('.') || '(root)',
-    });
-  }
+  if (!parsed.success) throw zodConfigError(parsed.error, { file });
   const c = parsed.data as DriftCalibration;
   c.features.forEach((f, i) => {
     const spec = getDriftTest(f.curve.test);

@@ -17,6 +17,7 @@ import {
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
+import { formatPath, zodConfigError } from '../core/zod-error.js';
 import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { COMPARISON_OPERATORS } from '../metrics/comparison.js';
@@ -139,13 +140,7 @@ export function parseModelQualityConstraints(text: string, file: string): ModelQ
   const constraints = new Map<string, MetricConstraint>();
   for (const [name, raw] of Object.entries(section)) {
     const parsed = constraintSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ConfigError(issue?.message ?? 'invalid constraint', {
-        file,
-        field: [key, name, ...(issue?.path ?? [])].join('.'),
-      });
-    }
+    if (!parsed.success) throw zodConfigError(parsed.error, { file, field: formatPath([key, name]) });
     constraints.set(name, parsed.data);
   }
   return { problemType, constraints };
@@ -177,13 +172,7 @@ const calibrationSchema = z.object({
 
 export function parseCalibration(text: string, file: string): CalibrationFile {
   const parsed = calibrationSchema.safeParse(parseJson(text, file));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(issue?.message ?? 'invalid calibration', {
-      file,
-      field: (issue?.path ?? []).join('.') || '(root)',
-    });
-  }
+  if (!parsed.success) throw zodConfigError(parsed.error, { file });
   const c = parsed.data;
   if (c.xs.length !== c.ys.length || c.xs.length === 0)
     throw new ConfigError('xs and ys must be non-empty and of equal length', { file, field: 'xs' });

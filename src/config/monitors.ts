@@ -28,6 +28,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { pathSegmentProblem } from '../core/names.js';
 import { parseUri } from '../core/uri.js';
+import { configErrorOf, type FieldIssue, formatPath, zodConfigError, zodIssues } from '../core/zod-error.js';
 import type { Storage } from '../io/storage.js';
 import { piiModes } from '../security/pii.js';
 import { alarmSettingsSchema } from './alarms.js';
@@ -279,63 +280,18 @@ function mergeDefaults(
   return merged;
 }
 
-/** Formats a zod path as `monitors[2].window.start`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
-}
-
-interface FieldIssue {
-  field: string;
-  message: string;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return 'is required';
-  return issue.message;
-}
-
-function issuesOf(
-  error: z.ZodError,
-  basePath: PropertyKey[],
-): Array<{ path: PropertyKey[]; message: string }> {
-  const out: Array<{ path: PropertyKey[]; message: string }> = [];
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        out.push({ path: [...basePath, ...issue.path, key], message: 'unknown field' });
-      }
-      continue;
-    }
-    out.push({ path: [...basePath, ...issue.path], message: describeIssue(issue) });
-  }
-  return out;
-}
-
-function configError(source: string, issues: FieldIssue[]): ConfigError {
-  const [first, ...rest] = issues;
-  if (!first) return new ConfigError('invalid monitors config', { file: source });
-  const more = rest.map((i) => `\n  ${i.field}: ${i.message}`).join('');
-  return new ConfigError(`${first.message}${more}`, { file: source, field: first.field });
-}
-
 /** Validates one monitor (from a config file or a scheduler's stored template). */
 export function parseMonitor(value: unknown, where: { file?: string; field?: string } = {}): MonitorConfig {
   const result = monitorSchema.safeParse(value);
   if (result.success) return result.data;
-  const issues = issuesOf(result.error, []).map((i) => ({
-    field: [where.field, formatPath(i.path)].filter(Boolean).join('.'),
-    message: i.message,
-  }));
-  return throwConfig(where.file ?? 'monitor', issues);
+  throw zodConfigError(result.error, {
+    file: where.file ?? 'monitor',
+    ...(where.field ? { field: where.field } : {}),
+  });
 }
 
 function throwConfig(source: string, issues: FieldIssue[]): never {
-  throw configError(source, issues);
+  throw configErrorOf(issues, source);
 }
 
 /** Validates a parsed config document (the object form of the file). */
@@ -355,7 +311,7 @@ export function parseMonitorsConfig(document: unknown, source = 'monitors config
   if (!top.success) {
     throwConfig(
       source,
-      issuesOf(top.error, []).map((i) => ({
+      zodIssues(top.error).map((i) => ({
         field: formatPath(i.path) || '(top level)',
         message: i.message,
       })),
@@ -376,7 +332,7 @@ export function parseMonitorsConfig(document: unknown, source = 'monitors config
     const merged = mergeDefaults(defaults, raw);
     const result = monitorSchema.safeParse(merged);
     if (!result.success) {
-      for (const issue of issuesOf(result.error, [])) {
+      for (const issue of zodIssues(result.error)) {
         const [key] = issue.path;
         const fromDefaults = typeof key === 'string' && !(key in raw) && key in defaults;
         issues.push(

@@ -156,7 +156,7 @@ describe('model-quality constraints.json and violations', () => {
     ).toBe('xs[1]');
     expect(
       errorOf(() => parseCalibration(JSON.stringify({ ...good, ys: [0.6, 1.2] }), 'cal.json')).field,
-    ).toBe('ys.1');
+    ).toBe('ys[1]');
   });
 });
 

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
+import { zodConfigError } from '../../core/zod-error.js';
 import type { FeatureDriftOptions } from './feature.js';
 import { DRIFT_TEST_IDS, DRIFT_TESTS, type DriftTestId, isDriftTestId } from './registry.js';
 import type { FeatureKind } from './types.js';
@@ -30,11 +31,7 @@ export function driftOptionsFromOverrides(
 ): FeatureDriftOptions {
   if (overrides === undefined || overrides === null) return {};
   const parsed = driftOverridesSchema.safeParse(overrides);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = [where.field, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
-    throw new ConfigError(issue?.message ?? 'invalid drift override', { ...where, field: path });
-  }
+  if (!parsed.success) throw zodConfigError(parsed.error, where);
   const o = parsed.data;
   const options: FeatureDriftOptions = {};
   if (o.drift_test !== undefined) {
