@@ -116,6 +116,8 @@ export async function monitorAlarmInput(
     features: [],
   };
   if (!settings.enabled || input.periodSeconds === undefined) return input;
+  // The Clarify kinds' baselines are analysis.json files (their metric alarms: clarifyAlarmInputs).
+  if (monitor.type === 'bias' || monitor.type === 'attribution') return input;
   const uri = joinUri(monitor.baseline, 'constraints.json');
   const text = await readBaselineText(storage, uri);
   if (monitor.type === 'data-quality') {

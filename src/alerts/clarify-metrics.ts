@@ -14,28 +14,19 @@
  * Attribution drift: namespace `.../explainability-metrics`, `feature_<name>` (global value) with
  * `ValueType = GlobalShapValues`, and `expected_value` (metric name unconfirmed) with
  * `ValueType = ExpectedValue`; dimensions `Endpoint`, `MonitoringSchedule`,
- * `ExplainabilityMethod = KernelShap`, `Label`. The NDCG is not a SageMaker metric: it goes to
- * driftwatch's own namespace `driftwatch/explainability-metrics` as `attribution_ndcg`, which the
- * NDCG alarm watches.
+ * `ExplainabilityMethod = KernelShap`, `Label`. The NDCG is not a SageMaker metric: it is driftwatch's
+ * `attribution_ndcg` (dimensions `Endpoint`, `MonitoringSchedule`, `Label`), published with the
+ * execution's other datums in the explainability namespace (one publication is one namespace, and
+ * driftwatch's heartbeat already lives there), under a name SageMaker does not use. The NDCG alarm
+ * watches it.
  */
 import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ClarifyAnalysis, ClarifyShapLabel } from '../baseline/clarify-analysis.js';
-import { isBatchSchedule, type ScheduleIdentity } from './data-quality-metrics.js';
+import { isBatchSchedule, NAMESPACES, type ScheduleIdentity } from './data-quality-metrics.js';
 import { dimensionValue, featureMetricName } from './metric-names.js';
 
-export const CLARIFY_NAMESPACES = {
-  bias: {
-    endpoint: 'aws/sagemaker/Endpoints/bias-metrics',
-    batch: 'aws/sagemaker/ModelMonitoring/bias-metrics',
-  },
-  attribution: {
-    endpoint: 'aws/sagemaker/Endpoints/explainability-metrics',
-    batch: 'aws/sagemaker/ModelMonitoring/explainability-metrics',
-  },
-} as const;
+export const CLARIFY_NAMESPACES = { bias: NAMESPACES.bias, attribution: NAMESPACES.attribution } as const;
 
-/** driftwatch's own namespace for the NDCG (not a SageMaker metric, §9.8). */
-export const NDCG_NAMESPACE = 'driftwatch/explainability-metrics';
 export const NDCG_METRIC = 'attribution_ndcg';
 export const EXPECTED_VALUE_METRIC = 'expected_value';
 
@@ -184,7 +175,7 @@ export function ndcgDimensions(id: ScheduleIdentity, label: string): Dimension[]
   return [...baseDimensions(id), { Name: 'Label', Value: dimensionValue(label) }];
 }
 
-/** The per-label NDCG datum (driftwatch namespace). */
+/** The per-label NDCG datum (driftwatch's metric, in the explainability namespace). */
 export function ndcgMetricDatum(
   id: ScheduleIdentity,
   label: string,

@@ -17,7 +17,7 @@ import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ExecutionStatus } from '../core/types.js';
 import { dimensionValue, featureDimensionValue, featureMetricName, safeNamePart } from './metric-names.js';
 
-export type MonitorType = 'data-quality' | 'model-quality';
+export type MonitorType = 'data-quality' | 'model-quality' | 'bias' | 'attribution';
 
 export const NAMESPACES = {
   'data-quality': {
@@ -27,6 +27,16 @@ export const NAMESPACES = {
   'model-quality': {
     endpoint: 'aws/sagemaker/Endpoints/model-metrics',
     batch: 'aws/sagemaker/ModelMonitoring/model-metrics',
+  },
+  /** Clarify bias drift (spec §9.8). */
+  bias: {
+    endpoint: 'aws/sagemaker/Endpoints/bias-metrics',
+    batch: 'aws/sagemaker/ModelMonitoring/bias-metrics',
+  },
+  /** Clarify feature-attribution drift (spec §9.8). */
+  attribution: {
+    endpoint: 'aws/sagemaker/Endpoints/explainability-metrics',
+    batch: 'aws/sagemaker/ModelMonitoring/explainability-metrics',
   },
 } as const satisfies Record<MonitorType, { endpoint: string; batch: string }>;
 

@@ -49,6 +49,8 @@ export interface JoinOptions {
 export interface StoredPrediction {
   label: string | undefined;
   score: number | undefined;
+  /** The request's cells, when the caller needs them after the join (bias: facets, group, FT features). */
+  row?: readonly string[];
 }
 
 /** Bucket files appended at once during a spill. */
@@ -166,7 +168,11 @@ export class PartitionedJoin {
     this.counts.predictions++;
     this.#predictions.add(
       fnv1a(key) % this.k,
-      JSON.stringify([key, prediction.label ?? null, prediction.score ?? null]),
+      JSON.stringify(
+        prediction.row === undefined
+          ? [key, prediction.label ?? null, prediction.score ?? null]
+          : [key, prediction.label ?? null, prediction.score ?? null, prediction.row],
+      ),
     );
     await this.#maybeSpill();
   }
@@ -198,7 +204,12 @@ export class PartitionedJoin {
       const seen = new Set<string>();
       const claimed = new Set<string>();
       for await (const line of this.#predictions.lines(b)) {
-        const [key, label, score] = JSON.parse(line) as [string, string | null, number | null];
+        const [key, label, score, row] = JSON.parse(line) as [
+          string,
+          string | null,
+          number | null,
+          string[] | undefined,
+        ];
         if (seen.has(key)) c.duplicatePredictions++;
         else seen.add(key);
         const actual = labels.get(key);
@@ -209,7 +220,13 @@ export class PartitionedJoin {
         }
         claimed.add(key);
         c.matched++;
-        onMatch({ label: label ?? undefined, score: score ?? undefined }, actual, key);
+        onMatch(
+          row === undefined
+            ? { label: label ?? undefined, score: score ?? undefined }
+            : { label: label ?? undefined, score: score ?? undefined, row },
+          actual,
+          key,
+        );
       }
       c.orphanLabels += labels.size - claimed.size;
     }

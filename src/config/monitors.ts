@@ -32,6 +32,7 @@ import { configErrorOf, type FieldIssue, formatPath, zodConfigError, zodIssues }
 import type { Storage } from '../io/storage.js';
 import { piiModes } from '../security/pii.js';
 import { alarmSettingsSchema } from './alarms.js';
+import { attributionSettingsSchema, biasSettingsSchema } from './clarify-monitor.js';
 import { modelQualitySettingsSchema } from './model-quality.js';
 import {
   parseSchedule,
@@ -42,7 +43,7 @@ import {
   windowAt,
 } from './schedule.js';
 
-export const monitorTypes = ['data-quality', 'model-quality'] as const;
+export const monitorTypes = ['data-quality', 'model-quality', 'bias', 'attribution'] as const;
 export type MonitorType = (typeof monitorTypes)[number];
 
 /** SageMaker's default analysis window for a recurring schedule: the hour before the scheduled time. */
@@ -132,6 +133,10 @@ export const monitorSchema = z
     alarms: alarmSettingsSchema.optional(),
     /** Model-quality settings (required for `type: model-quality`; see src/config/model-quality.ts). */
     modelQuality: modelQualitySettingsSchema.optional(),
+    /** Bias-drift settings (required for `type: bias`; see src/config/clarify-monitor.ts). */
+    bias: biasSettingsSchema.optional(),
+    /** Attribution-drift settings (`type: attribution`; see src/config/clarify-monitor.ts). */
+    attribution: attributionSettingsSchema.optional(),
   })
   .strict()
   .superRefine((monitor, ctx) => {
@@ -201,18 +206,28 @@ export const monitorSchema = z
         }
       }
     }
-    if (monitor.type === 'data-quality' && monitor.modelQuality !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['modelQuality'],
-        message: "only a monitor of type 'model-quality' takes model-quality settings",
-      });
+    // Each kind's settings block belongs to that kind only; model quality and bias need theirs.
+    for (const [key, type, required] of [
+      ['modelQuality', 'model-quality', true],
+      ['bias', 'bias', true],
+      ['attribution', 'attribution', false],
+    ] as const) {
+      if (monitor.type !== type && monitor[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `only a monitor of type '${type}' takes ${type} settings`,
+        });
+      }
+      if (required && monitor.type === type && monitor[key] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `a ${type} monitor needs ${key} settings` });
+      }
     }
-    if (monitor.type === 'model-quality' && monitor.modelQuality === undefined) {
+    if ((monitor.type === 'bias' || monitor.type === 'attribution') && monitor.preprocessor !== undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['modelQuality'],
-        message: 'a model-quality monitor needs modelQuality settings',
+        path: ['preprocessor'],
+        message: `a ${monitor.type} monitor reads captured requests as Clarify does: no record preprocessor`,
       });
     }
   });

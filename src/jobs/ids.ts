@@ -3,16 +3,18 @@
  * (monitor, scheduled time) makes a duplicate trigger, a backfill over an existing window or a retry
  * land on the same job: one execution per window. Ids contain no `:` and are never integers.
  *
- * - execution: `dq__<monitor>__20240502T080000Z` (`mq__` for model quality)
+ * - execution: `dq__<monitor>__20240502T080000Z` (`mq__` model quality, `mb__` bias, `me__` attribution)
  * - part (child of a split execution): `<execution id>__part0003`
  * - job scheduler: `monitor__<monitor>`
  */
 import type { MonitorType } from '../config/monitors.js';
 
-export const executionIdPrefixes = { 'data-quality': 'dq', 'model-quality': 'mq' } as const satisfies Record<
-  MonitorType,
-  string
->;
+export const executionIdPrefixes = {
+  'data-quality': 'dq',
+  'model-quality': 'mq',
+  bias: 'mb',
+  attribution: 'me',
+} as const satisfies Record<MonitorType, string>;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 

@@ -12,6 +12,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { type MonitorConfig, windowOf } from '../config/monitors.js';
+import { type AttributionJob, attributionJobOf, type BiasJob, biasJobOf } from '../monitor/clarify-job.js';
 import { type ModelQualityJob, modelQualityJobOf } from '../monitor/model-quality-job.js';
 import type { DataQualityJob, ExecutionJobBase, ExecutionSummary } from '../monitor/types.js';
 import { executionJobId } from './ids.js';
@@ -29,7 +30,9 @@ export interface TickJobData {
  */
 export type KindPayload =
   | { kind: 'data-quality'; execution: DataQualityJob }
-  | { kind: 'model-quality'; execution: ModelQualityJob };
+  | { kind: 'model-quality'; execution: ModelQualityJob }
+  | { kind: 'bias'; execution: BiasJob }
+  | { kind: 'attribution'; execution: AttributionJob };
 
 /** Any kind's execution payload. */
 export type ExecutionPayload = KindPayload['execution'];
@@ -86,6 +89,37 @@ export function executionResult(summary: ExecutionSummary, parts: number): Execu
   };
 }
 
+/** The kind's payload of one execution of `monitor` (exhaustive over the monitor types). */
+function kindPayloadOf(monitor: MonitorConfig, base: ExecutionJobBase): KindPayload {
+  const type = monitor.type;
+  switch (type) {
+    case 'model-quality':
+      return {
+        kind: 'model-quality',
+        execution: modelQualityJobOf(base, monitor.modelQuality, monitor.name),
+      };
+    case 'bias':
+      return { kind: 'bias', execution: biasJobOf(base, monitor.bias) };
+    case 'attribution':
+      return { kind: 'attribution', execution: attributionJobOf(base, monitor.attribution) };
+    case 'data-quality':
+      return {
+        kind: 'data-quality',
+        execution: {
+          ...base,
+          ...(monitor.preprocessor ? { preprocessorUri: monitor.preprocessor } : {}),
+          ...(monitor.preprocessorSha256 ? { preprocessorSha256: monitor.preprocessorSha256 } : {}),
+          ...(monitor.pii ? { pii: monitor.pii } : {}),
+          ...(monitor.outputColumnsPosition ? { outputColumnsPosition: monitor.outputColumnsPosition } : {}),
+        },
+      };
+    default: {
+      const never: never = type;
+      throw new TypeError(`unknown monitor type ${String(never)}`);
+    }
+  }
+}
+
 /** The execution of `monitor` scheduled at `scheduledTime`: its deterministic id and payload. */
 export function executionFor(
   monitor: MonitorConfig,
@@ -107,21 +141,7 @@ export function executionFor(
     cloudwatch: monitor.cloudwatch,
     ...(monitor.sseKmsKeyId ? { sseKmsKeyId: monitor.sseKmsKeyId } : {}),
   };
-  const payload: KindPayload =
-    monitor.type === 'model-quality'
-      ? { kind: 'model-quality', execution: modelQualityJobOf(base, monitor.modelQuality, monitor.name) }
-      : {
-          kind: 'data-quality',
-          execution: {
-            ...base,
-            ...(monitor.preprocessor ? { preprocessorUri: monitor.preprocessor } : {}),
-            ...(monitor.preprocessorSha256 ? { preprocessorSha256: monitor.preprocessorSha256 } : {}),
-            ...(monitor.pii ? { pii: monitor.pii } : {}),
-            ...(monitor.outputColumnsPosition
-              ? { outputColumnsPosition: monitor.outputColumnsPosition }
-              : {}),
-          },
-        };
+  const payload = kindPayloadOf(monitor, base);
   return {
     id: executionJobId(monitor.type, monitor.name, scheduledTime),
     data: {

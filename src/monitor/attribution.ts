@@ -1,0 +1,206 @@
+/**
+ * The feature-attribution-drift monitor kind (`type: attribution`, SageMaker's ModelExplainability
+ * monitor, spec §9.7–9.9). SageMaker runs KernelSHAP against a shadow endpoint at monitoring time;
+ * driftwatch calls no model, so the window's local attributions come from the captured Clarify
+ * online-explainability responses (`endpointOutput`, §9.9), aggregated per label key with the
+ * configured `agg_method` into the window's global values, then ranked against the baseline
+ * `analysis.json` (`explanations.kernel_shap`) by NDCG (violation iff NDCG < threshold, 0.9 by default).
+ *
+ * Reports in the hour folder: `analysis.json` (the window's global values, as Clarify writes it; no
+ * `expected_value`, which the online responses do not carry) and `constraint_violations.json` only when
+ * there are violations (§9.1, as SageMaker's explainability executions). Metrics: `feature_<name>`
+ * (GlobalShapValues) per label and driftwatch's `attribution_ndcg` per label, in the explainability
+ * namespace (§9.8).
+ */
+import { attributionMetricData, ndcgMetricDatum } from '../alerts/clarify-metrics.js';
+import {
+  type ClarifyAnalysis,
+  type ClarifyShapLabel,
+  readClarifyAnalysis,
+  renderClarifyAnalysis,
+} from '../baseline/clarify-analysis.js';
+import { OnlineExplanationCollector } from '../capture/explanations.js';
+import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
+import {
+  type AttributionComparison,
+  type AttributionViolation,
+  checkAttributionDrift,
+  renderClarifyViolations,
+} from '../checks/bias.js';
+import { parseClarifyAnalysisConfig } from '../config/clarify.js';
+import { ConfigError } from '../core/errors.js';
+import { IssueLog } from '../core/issues.js';
+import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
+import type { AttributionAggMethod } from '../metrics/attribution/aggregate.js';
+import { DEFAULT_NDCG_THRESHOLD } from '../metrics/attribution/ndcg.js';
+import { type AttributionJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
+import { execute, type MonitorKind, type ReportFile } from './execution.js';
+import { checkAborted, jobWindow } from './profile-window.js';
+import { heartbeatOf, metricIdentity, publicationOf } from './publish.js';
+import type { ExecutionDeps, ExecutionSummary } from './types.js';
+
+export interface AttributionBaseline {
+  kernelShap: Map<string, ClarifyShapLabel>;
+  aggMethod: AttributionAggMethod;
+  featureNames: string[];
+  files: Array<{ uri: string; etag: string }>;
+}
+
+export interface AttributionDetails {
+  aggMethod: AttributionAggMethod;
+  /** Explained records (one per request row) read from the captured responses. */
+  explainedRecords: number;
+  threshold: number;
+  /** Per label key: NDCG against the baseline ranking, or why it was skipped. */
+  labels: AttributionComparison[];
+  violatedLabels: string[];
+}
+
+async function readAttributionBaseline(storage: Storage, job: AttributionJob): Promise<AttributionBaseline> {
+  const uri = joinUri(job.baselineUri, CLARIFY_BASELINE_FILE);
+  const head = await storage.head(uri);
+  const analysis = await readClarifyAnalysis(storage, uri);
+  if (analysis.kernelShap === undefined || analysis.kernelShap.size === 0)
+    throw new ConfigError('not an explainability analysis.json (no explanations.kernel_shap)', { file: uri });
+  const files = [{ uri, etag: head?.etag ?? '' }];
+  let aggMethod: AttributionAggMethod = job.aggMethod ?? 'mean_abs';
+  let featureNames: string[] = [];
+  if (job.analysisConfigUri !== undefined) {
+    const configHead = await storage.head(job.analysisConfigUri);
+    if (!configHead) throw new ConfigError('analysis_config.json not found', { file: job.analysisConfigUri });
+    const config = parseClarifyAnalysisConfig(
+      await storage.readText(job.analysisConfigUri),
+      job.analysisConfigUri,
+    );
+    if (job.aggMethod === undefined && config.shap) aggMethod = config.shap.aggMethod;
+    featureNames = config.headers ?? [];
+    files.push({ uri: job.analysisConfigUri, etag: configHead.etag });
+  }
+  return { kernelShap: analysis.kernelShap, aggMethod, featureNames, files };
+}
+
+export interface AttributionCollected {
+  collector: OnlineExplanationCollector;
+  recordsRead: number;
+  objects: ObjectInfo[];
+  issues: IssueLog;
+}
+
+async function collectAttribution(
+  job: AttributionJob,
+  baseline: AttributionBaseline,
+  deps: ExecutionDeps,
+  timings: Record<string, number>,
+): Promise<AttributionCollected> {
+  const started = Date.now();
+  const window = jobWindow(job);
+  const issues = new IssueLog();
+  const collector = new OnlineExplanationCollector(baseline.aggMethod, baseline.featureNames);
+  const objects: ObjectInfo[] = [];
+  let recordsRead = 0;
+  for await (const object of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, window, {
+    variant: job.variant,
+  })) {
+    checkAborted(deps.signal);
+    objects.push(object);
+    for await (const record of readCaptureRecords(deps.storage, object.uri, { window, issues })) {
+      recordsRead++;
+      if ((recordsRead & 0x3fff) === 0) checkAborted(deps.signal);
+      const where = { source: object.uri, line: record.lineNumber };
+      const output = record.output;
+      if (output === undefined || output.bytes !== undefined || output.data === '') {
+        issues.add({ kind: 'missing_output', ...where, message: 'no captured endpointOutput text' });
+        continue;
+      }
+      for (const p of collector.addResponse(output.data))
+        issues.add({ kind: p.kind, ...where, message: p.message });
+    }
+    deps.onProgress?.({ objectsDone: objects.length, objectsTotal: objects.length, recordsRead });
+  }
+  timings.readMs = Date.now() - started;
+  return { collector, recordsRead, objects, issues };
+}
+
+/** The window's global values per label key (the analysis.json `kernel_shap` of the window). */
+function liveKernelShap(collector: OnlineExplanationCollector): Map<string, ClarifyShapLabel> {
+  return new Map(
+    [...collector.labels].map(([label, agg]) => [label, { globalShapValues: agg.globalValues() }]),
+  );
+}
+
+export const attributionKind: MonitorKind<
+  AttributionJob,
+  AttributionBaseline,
+  AttributionCollected,
+  { attribution: AttributionDetails }
+> = {
+  type: 'attribution',
+  readBaseline: readAttributionBaseline,
+  collect: collectAttribution,
+
+  check(job, baseline, collected) {
+    const { collector, issues } = collected;
+    const threshold = job.ndcgThreshold ?? DEFAULT_NDCG_THRESHOLD;
+    const window = `[${job.windowStart}, ${job.windowEnd})`;
+    const failureReason =
+      collected.objects.length === 0
+        ? `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`
+        : collector.records === 0
+          ? `No captured explanation in the window ${window}: ${collected.recordsRead} records read, none with a Clarify online-explainability response (see issues).`
+          : undefined;
+    const live = liveKernelShap(collector);
+    let violations: AttributionViolation[] = [];
+    let labels: AttributionComparison[] = [];
+    const reports: ReportFile[] = [];
+    if (!failureReason) {
+      const checked = checkAttributionDrift(baseline.kernelShap, live, threshold);
+      violations = checked.violations;
+      labels = checked.comparisons;
+      const analysis: ClarifyAnalysis = { version: '1.0', kernelShap: live };
+      reports.push({ name: 'analysis.json', body: renderClarifyAnalysis(analysis) });
+      if (violations.length > 0)
+        reports.push({ name: 'constraint_violations.json', body: renderClarifyViolations(violations) });
+    }
+    const details: AttributionDetails = {
+      aggMethod: baseline.aggMethod,
+      explainedRecords: collector.records,
+      threshold,
+      labels,
+      violatedLabels: violations.map((v) => v.label),
+    };
+    return {
+      ...(failureReason ? { failureReason } : {}),
+      violations: violations.length,
+      reports,
+      issues,
+      recordsRead: collected.recordsRead,
+      rowsProfiled: collector.records,
+      inputs: collected.objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      driftedFeatures: [],
+      details: { attribution: details },
+      publication: (status) => {
+        const identity = metricIdentity(job);
+        const datums =
+          status === 'Failed'
+            ? []
+            : [
+                ...attributionMetricData(identity, live, identity.timestamp),
+                ...labels.flatMap((l) =>
+                  l.ndcg === undefined
+                    ? []
+                    : [ndcgMetricDatum(identity, l.label, l.ndcg, identity.timestamp)],
+                ),
+              ];
+        return publicationOf(job, heartbeatOf('attribution', job, status), datums);
+      },
+    };
+  },
+};
+
+/** Runs one attribution-drift execution. Idempotent: a finished execution is returned from its execution.json. */
+export async function runAttributionExecution(
+  job: AttributionJob,
+  deps: ExecutionDeps,
+): Promise<ExecutionSummary & { attribution: AttributionDetails }> {
+  return await execute(attributionKind, job, deps);
+}

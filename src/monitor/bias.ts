@@ -1,0 +1,557 @@
+/**
+ * The bias-drift monitor kind (`type: bias`, SageMaker's ModelBias monitor, spec §9): the window's
+ * captured requests (facets, group variable, FT features) and responses (the predicted label) joined
+ * with the ground truth collected since (the model-quality join, §2.3), analysed as Clarify analyses a
+ * dataset (§9.3–9.5), compared with the baseline `analysis.json` (§9.6).
+ *
+ * Reports in the hour folder: `analysis.json` (the window's, as Clarify writes it) and
+ * `constraint_violations.json` only when there are violations (§9.1: the explainability monitor writes
+ * none without; recommended for bias too). Metrics: `bias_metric_<NAME>` with §9.8's dimensions.
+ *
+ * Captured request → columns [unconfirmed, §9.2 recommendation]: the analysis config's `headers`
+ * without the label (and without a predicted-label header), in order, are the request's cells; the
+ * label comes from the ground truth, the prediction from the response (`inferenceAttribute`, or
+ * `probabilityAttribute` / a single CSV score with `score > threshold` → 1). A request whose cell count
+ * differs is counted (`column_count_mismatch`) and left out.
+ *
+ * The joined rows are spooled to a temporary file (bounded memory) because the analysis reads them
+ * twice (pandas classifies a column from all of it before counting, §9.3).
+ */
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { biasMetricData } from '../alerts/clarify-metrics.js';
+import { type BiasAnalysisResult, computeBiasAnalysis, type RereadableTable } from '../baseline/bias.js';
+import {
+  type BiasStage,
+  type ClarifyAnalysis,
+  readClarifyAnalysis,
+  renderClarifyAnalysis,
+} from '../baseline/clarify-analysis.js';
+import { splitCsvLine } from '../capture/csv-split.js';
+import {
+  groundTruthFolders,
+  listGroundTruthObjects,
+  readGroundTruthRecords,
+} from '../capture/ground-truth.js';
+import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.js';
+import { compileJsonPath, PredictionExtractor } from '../capture/ground-truth-predictions.js';
+import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
+import { snippet } from '../capture/records.js';
+import {
+  type BiasComparison,
+  type BiasViolation,
+  checkBiasDrift,
+  renderClarifyViolations,
+} from '../checks/bias.js';
+import {
+  type ClarifyAnalysisConfig,
+  type ClarifyScalar,
+  parseClarifyAnalysisConfig,
+  requireBiasConfig,
+} from '../config/clarify.js';
+import { ConfigError } from '../core/errors.js';
+import { IssueLog } from '../core/issues.js';
+import type { Cell, Window } from '../core/types.js';
+import { readLines } from '../io/lines.js';
+import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
+import { bootstrapStandardErrors, COUNTS_METRIC_NAMES } from '../metrics/bias/bootstrap.js';
+import { pythonFloatRepr } from '../metrics/bias/selection.js';
+import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
+import { execute, type MonitorKind, type ReportFile } from './execution.js';
+import { checkAborted, jobWindow } from './profile-window.js';
+import { heartbeatOf, metricIdentity, publicationOf } from './publish.js';
+import type { ExecutionDeps, ExecutionSummary } from './types.js';
+
+export interface BiasBaseline {
+  analysis: ClarifyAnalysis;
+  config: ClarifyAnalysisConfig & { label: string | number; labelValues: ClarifyScalar[] };
+  configUri: string;
+  files: Array<{ uri: string; etag: string }>;
+}
+
+/** One compared metric as the summary keeps it (`±∞` as the strings Clarify writes). */
+export interface BiasMetricComparison {
+  stage: BiasStage;
+  facet: string;
+  facetValue: string;
+  metric: string;
+  baseline: number | string | null;
+  live: number | string | null;
+  violation: boolean;
+  skipped?: string;
+}
+
+export interface BiasDetails {
+  join: JoinCounts;
+  /** Joined rows analysed. */
+  rows: number;
+  /** Rows left out per facet (empty facet, label or prediction). */
+  droppedRows: Record<string, number>;
+  check: 'point' | 'bootstrap';
+  groundTruthFolders: { start: string; end: string };
+  groundTruthInputs: Array<{ uri: string; etag: string; size: number }>;
+  /** Violated metrics as `<facet>=<value>:<metric>`. */
+  violatedMetrics: string[];
+  /** Every compared metric (at most {@link MAX_SUMMARY_COMPARISONS}). */
+  comparisons: BiasMetricComparison[];
+  comparisonsLeftOut?: number;
+}
+
+const MAX_SUMMARY_COMPARISONS = 500;
+const PREDICTED_COLUMN = 'predicted_label';
+
+function jsonNumber(x: number | null): number | string | null {
+  if (x === null) return null;
+  if (x === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (x === Number.NEGATIVE_INFINITY) return '-Infinity';
+  if (Number.isNaN(x)) return 'NaN';
+  return x;
+}
+
+async function readBiasBaseline(storage: Storage, job: BiasJob): Promise<BiasBaseline> {
+  const analysisUri = joinUri(job.baselineUri, CLARIFY_BASELINE_FILE);
+  const analysisHead = await storage.head(analysisUri);
+  const analysis = await readClarifyAnalysis(storage, analysisUri);
+  if (analysis.preTraining === undefined && analysis.postTraining === undefined)
+    throw new ConfigError('not a bias analysis.json (no pre- or post-training bias metrics)', {
+      file: analysisUri,
+    });
+  const configUri = job.analysisConfigUri;
+  const configHead = await storage.head(configUri);
+  if (!configHead)
+    throw new ConfigError('the bias monitor needs its Clarify analysis_config.json here', {
+      file: configUri,
+    });
+  const config = parseClarifyAnalysisConfig(await storage.readText(configUri), configUri);
+  requireBiasConfig(config, configUri);
+  if (config.headers === undefined || config.headers.length === 0)
+    throw new ConfigError(
+      'a bias monitor needs `headers` (the request columns and the label, as the SDK writes them)',
+      { file: configUri, field: 'headers' },
+    );
+  return {
+    analysis,
+    config,
+    configUri,
+    files: [
+      { uri: analysisUri, etag: analysisHead?.etag ?? '' },
+      { uri: configUri, etag: configHead.etag },
+    ],
+  };
+}
+
+/**
+ * The joined table's layout: the config's headers (label at its place, request cells at the others) and
+ * the predicted label, named by the config's `predicted_label` when it is a header, else appended.
+ */
+interface TableLayout {
+  columns: string[];
+  labelIndex: number;
+  predictionIndex: number;
+  /** Table positions of the request's cells, in request order. */
+  requestPositions: number[];
+}
+
+function tableLayout(config: BiasBaseline['config'], configUri: string): TableLayout {
+  const headers = config.headers ?? [];
+  const columns = [...headers];
+  const indexOf = (attr: string | number): number =>
+    typeof attr === 'number' ? (attr < headers.length ? attr : -1) : headers.indexOf(attr);
+  let labelIndex = indexOf(config.label);
+  if (labelIndex < 0) {
+    if (typeof config.label === 'number')
+      throw new ConfigError(`label index ${config.label} is not a header`, {
+        file: configUri,
+        field: 'label',
+      });
+    labelIndex = columns.push(config.label) - 1;
+  }
+  let predictionIndex = config.predictedLabel === undefined ? -1 : indexOf(config.predictedLabel);
+  if (predictionIndex < 0 || predictionIndex === labelIndex) {
+    const name = typeof config.predictedLabel === 'string' ? config.predictedLabel : PREDICTED_COLUMN;
+    predictionIndex = columns.push(columns.includes(name) ? `${name}_` : name) - 1;
+  }
+  const requestPositions = headers.map((_, i) => i).filter((i) => i !== labelIndex && i !== predictionIndex);
+  return { columns, labelIndex, predictionIndex, requestPositions };
+}
+
+/** Joined rows spooled to a local file, one JSON array of cell texts per line, read back as a table. */
+class JoinedRowSpool {
+  private fd: number | undefined;
+  private buffer: string[] = [];
+  private bytes = 0;
+  rows = 0;
+
+  constructor(
+    readonly path: string,
+    readonly columns: string[],
+  ) {
+    this.fd = openSync(path, 'w');
+  }
+
+  add(cells: readonly string[]): void {
+    const line = JSON.stringify(cells);
+    this.buffer.push(line);
+    this.bytes += line.length;
+    this.rows++;
+    if (this.bytes > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.fd === undefined || this.buffer.length === 0) return;
+    writeSync(this.fd, `${this.buffer.join('\n')}\n`);
+    this.buffer = [];
+    this.bytes = 0;
+  }
+
+  finish(): void {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  table(): RereadableTable {
+    const { path, columns } = this;
+    return {
+      open: async () => ({
+        columns,
+        async *rows(): AsyncIterable<Cell[]> {
+          for await (const line of readLines(createReadStream(path))) {
+            if (line.text !== '') yield JSON.parse(line.text) as Cell[];
+          }
+        },
+      }),
+    };
+  }
+}
+
+/** The request's cells (CSV or, with `featuresAttribute`, a JSON list), or undefined after counting why. */
+function requestCells(
+  job: BiasJob,
+  featuresPath: ((doc: unknown) => unknown) | undefined,
+  input: { data: string; bytes?: Uint8Array; contentType: string; encoding: string } | undefined,
+  issues: IssueLog,
+  where: { source: string; line: number },
+): string[] | undefined {
+  if (input === undefined || input.bytes !== undefined || input.data === '') {
+    issues.add({
+      kind: 'missing_input',
+      ...where,
+      message: 'no captured endpointInput text (capture mode must include Input)',
+    });
+    return undefined;
+  }
+  const json = input.encoding === 'JSON' || input.contentType.toLowerCase().includes('json');
+  if (json) {
+    if (featuresPath === undefined) {
+      issues.add({
+        kind: 'missing_attribute',
+        ...where,
+        message: 'a JSON request needs featuresAttribute (JMESPath of the feature list)',
+      });
+      return undefined;
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(input.data);
+    } catch {
+      issues.add({
+        kind: 'invalid_json',
+        ...where,
+        message: `endpointInput is not JSON: ${snippet(input.data)}`,
+      });
+      return undefined;
+    }
+    const list = featuresPath(doc);
+    if (!Array.isArray(list) || list.some((v) => v !== null && typeof v === 'object')) {
+      issues.add({
+        kind: 'missing_attribute',
+        ...where,
+        column: job.featuresAttribute,
+        message: 'featuresAttribute does not give one list of values',
+      });
+      return undefined;
+    }
+    return list.map((v) =>
+      v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v),
+    );
+  }
+  const text = input.data.replace(/(?:\r?\n)+$/, '');
+  if (/\r?\n/.test(text) && !text.includes('"')) {
+    issues.add({
+      kind: 'multi_row_input',
+      ...where,
+      message: 'endpointInput holds several rows; one label cannot be joined to them',
+    });
+    return undefined;
+  }
+  return splitCsvLine(text).map((c) => (c === null || c === undefined ? '' : String(c)));
+}
+
+export interface BiasCollected {
+  result: BiasAnalysisResult | undefined;
+  counts: JoinCounts;
+  recordsRead: number;
+  objects: ObjectInfo[];
+  folders: Window;
+  gtInputs: ObjectInfo[];
+  issues: IssueLog;
+}
+
+async function collectBias(
+  job: BiasJob,
+  baseline: BiasBaseline,
+  deps: ExecutionDeps,
+  timings: Record<string, number>,
+): Promise<BiasCollected> {
+  const started = Date.now();
+  const window = jobWindow(job);
+  const readUntil = new Date(job.groundTruthReadUntil ?? job.scheduledTime);
+  if (Number.isNaN(readUntil.getTime()))
+    throw new ConfigError(`invalid time ${job.groundTruthReadUntil}`, { field: 'groundTruthReadUntil' });
+  const issues = new IssueLog();
+  const layout = tableLayout(baseline.config, baseline.configUri);
+  const threshold = job.probabilityThresholdAttribute ?? baseline.config.probabilityThreshold;
+  const extractor = new PredictionExtractor({
+    problemType: 'BinaryClassification',
+    inferenceAttribute: job.inferenceAttribute,
+    probabilityAttribute: job.probabilityAttribute,
+    probabilityThreshold: threshold,
+  });
+  const featuresPath =
+    job.featuresAttribute !== undefined
+      ? compileJsonPath(job.featuresAttribute, 'featuresAttribute')
+      : undefined;
+  const joiner = new PartitionedJoin({
+    partitions: job.joinPartitions,
+    memoryBudgetBytes: job.joinMemoryBytes,
+  });
+  const folders = groundTruthFolders(window, readUntil);
+  const objects: ObjectInfo[] = [];
+  const gtInputs: ObjectInfo[] = [];
+  let recordsRead = 0;
+  const dir = await mkdtemp(join(tmpdir(), 'driftwatch-bias-'));
+  try {
+    for await (const object of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, window, {
+      variant: job.variant,
+    })) {
+      checkAborted(deps.signal);
+      objects.push(object);
+      for await (const record of readCaptureRecords(deps.storage, object.uri, { window, issues })) {
+        recordsRead++;
+        if ((recordsRead & 0x3fff) === 0) checkAborted(deps.signal);
+        const where = { source: object.uri, line: record.lineNumber };
+        const key = record.inferenceId ?? record.eventId;
+        if (key === undefined || key === '') {
+          issues.add({
+            kind: 'missing_event_id',
+            ...where,
+            message: 'no eventMetadata.inferenceId or eventId: cannot join a label',
+          });
+          continue;
+        }
+        const cells = requestCells(job, featuresPath, record.input, issues, where);
+        if (cells === undefined) continue;
+        if (cells.length !== layout.requestPositions.length) {
+          issues.add({
+            kind: 'column_count_mismatch',
+            ...where,
+            message: `the request has ${cells.length} values, the analysis config's headers name ${layout.requestPositions.length} request columns`,
+          });
+          continue;
+        }
+        const p = extractor.extract(record.output, issues, where);
+        if (!p) continue;
+        const predicted = p.label ?? (p.score !== undefined ? (p.score > threshold ? '1' : '0') : undefined);
+        if (predicted === undefined) continue;
+        await joiner.addPrediction(key, { label: predicted, score: undefined, row: cells });
+      }
+      deps.onProgress?.({ objectsDone: objects.length, objectsTotal: objects.length, recordsRead });
+    }
+    for await (const object of listGroundTruthObjects(deps.storage, job.groundTruthUri, folders)) {
+      checkAborted(deps.signal);
+      gtInputs.push(object);
+      for await (const gt of readGroundTruthRecords(deps.storage, object.uri, { issues }))
+        await joiner.addLabel(gt.eventId, gt.label);
+    }
+    const spool = new JoinedRowSpool(join(dir, 'joined.jsonl'), layout.columns);
+    const row: string[] = new Array(layout.columns.length).fill('');
+    let counts: JoinCounts;
+    try {
+      counts = await joiner.join(
+        (prediction, label) => {
+          const cells = prediction.row ?? [];
+          layout.requestPositions.forEach((pos, i) => {
+            row[pos] = cells[i] ?? '';
+          });
+          row[layout.labelIndex] = label;
+          row[layout.predictionIndex] = prediction.label ?? '';
+          spool.add(row);
+        },
+        () => checkAborted(deps.signal),
+      );
+    } finally {
+      spool.finish();
+    }
+    const joined = Date.now();
+    timings.readAndJoinMs = joined - started;
+    let result: BiasAnalysisResult | undefined;
+    if (spool.rows > 0) {
+      result = await computeBiasAnalysis(spool.table(), {
+        config: { ...baseline.config, headers: layout.columns },
+        configFile: baseline.configUri,
+        predictedLabel: layout.predictionIndex,
+      });
+    }
+    timings.analysisMs = Date.now() - joined;
+    return { result, counts, recordsRead, objects, folders, gtInputs, issues };
+  } finally {
+    await joiner.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function failureReasonOf(job: BiasJob, c: BiasCollected): string | undefined {
+  if (c.result !== undefined && c.result.rows > 0) return undefined;
+  const window = `[${job.windowStart}, ${job.windowEnd})`;
+  if (c.objects.length === 0)
+    return `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`;
+  if (c.counts.predictions === 0)
+    return `No usable record in the window ${window}: ${c.recordsRead} records read, none with usable request and prediction (see issues).`;
+  const gtWhere = `${job.groundTruthUri} (hour folders ${c.folders.start.toISOString()} .. ${c.folders.end.toISOString()})`;
+  if (c.gtInputs.length === 0)
+    return `No ground truth to merge: no ground-truth objects in ${gtWhere}; ${c.counts.predictions} predictions wait for labels.`;
+  return `No ground truth to merge: none of ${c.counts.labels} labels in ${gtWhere} matches the ${c.counts.predictions} predictions of the window (join key: inferenceId, else eventId).`;
+}
+
+/** Python `str` of configured values, `","`-joined (the LabelValue / FacetValue dimensions, §9.8). */
+function configuredText(values: readonly ClarifyScalar[]): string {
+  return values
+    .map((v) =>
+      typeof v === 'boolean'
+        ? v
+          ? 'True'
+          : 'False'
+        : typeof v === 'number'
+          ? Number.isInteger(v)
+            ? String(v)
+            : pythonFloatRepr(v)
+          : v,
+    )
+    .join(',');
+}
+
+/** Bootstrap standard errors of the live entries, computed once per entry on first use. */
+function standardErrorLookup(result: BiasAnalysisResult, replicates: number) {
+  const cache = new Map<string, Map<string, number | undefined>>();
+  return (_stage: BiasStage, facet: string, liveEntry: number, metric: string): number | undefined => {
+    const key = `${facet}\u0000${liveEntry}`;
+    let se = cache.get(key);
+    if (se === undefined) {
+      const entry = result.facets.find((f) => f.name === facet)?.entries[liveEntry];
+      se = entry ? bootstrapStandardErrors(entry.counts, COUNTS_METRIC_NAMES, { replicates }) : new Map();
+      cache.set(key, se);
+    }
+    return se.get(metric);
+  };
+}
+
+export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias: BiasDetails }> = {
+  type: 'bias',
+  readBaseline: readBiasBaseline,
+  collect: collectBias,
+
+  check(job, baseline, collected) {
+    const { result, counts, issues } = collected;
+    const failureReason = failureReasonOf(job, collected);
+    const mode = job.check ?? 'point';
+    let violations: BiasViolation[] = [];
+    let comparisons: BiasComparison[] = [];
+    const reports: ReportFile[] = [];
+    if (!failureReason && result) {
+      const checked = checkBiasDrift(baseline.analysis, result.analysis, {
+        mode,
+        ...(mode === 'bootstrap'
+          ? { standardError: standardErrorLookup(result, job.bootstrapReplicates ?? 1000) }
+          : {}),
+      });
+      violations = checked.violations;
+      comparisons = checked.comparisons;
+      reports.push({ name: 'analysis.json', body: renderClarifyAnalysis(result.analysis) });
+      if (violations.length > 0)
+        reports.push({ name: 'constraint_violations.json', body: renderClarifyViolations(violations) });
+    }
+    const kept = comparisons.slice(0, MAX_SUMMARY_COMPARISONS);
+    const details: BiasDetails = {
+      join: counts,
+      rows: result?.rows ?? 0,
+      droppedRows: Object.fromEntries((result?.facets ?? []).map((f) => [f.name, f.dropped])),
+      check: mode,
+      groundTruthFolders: {
+        start: collected.folders.start.toISOString(),
+        end: collected.folders.end.toISOString(),
+      },
+      groundTruthInputs: collected.gtInputs.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      violatedMetrics: violations.map((v) => `${v.facet}=${v.facet_value}:${v.metric_name}`),
+      comparisons: kept.map((c) => ({
+        stage: c.stage,
+        facet: c.facet,
+        facetValue: c.facetValue,
+        metric: c.metric,
+        baseline: jsonNumber(c.baseline),
+        live: jsonNumber(c.live),
+        violation: c.violation,
+        ...(c.skipped ? { skipped: c.skipped } : {}),
+      })),
+      ...(comparisons.length > kept.length ? { comparisonsLeftOut: comparisons.length - kept.length } : {}),
+    };
+    const config = baseline.config;
+    return {
+      ...(failureReason ? { failureReason } : {}),
+      violations: violations.length,
+      reports,
+      issues,
+      recordsRead: collected.recordsRead,
+      rowsProfiled: result?.rows ?? 0,
+      inputs: collected.objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      driftedFeatures: [],
+      details: { bias: details },
+      publication: (status) => {
+        const identity = metricIdentity(job);
+        const live = result?.analysis;
+        const stage = live?.postTraining ?? live?.preTraining;
+        const datums =
+          status === 'Failed' || live === undefined
+            ? []
+            : biasMetricData(
+                identity,
+                {
+                  label: stage?.label ?? String(config.label),
+                  labelValue: configuredText(config.labelValues),
+                  facetValues: new Map(
+                    config.facets.flatMap((f, i) => {
+                      const name = result?.facets[i]?.name;
+                      return f.values !== undefined && name !== undefined
+                        ? [[name, configuredText(f.values)] as const]
+                        : [];
+                    }),
+                  ),
+                },
+                live,
+                identity.timestamp,
+              );
+        return publicationOf(job, heartbeatOf('bias', job, status), datums);
+      },
+    };
+  },
+};
+
+/** Runs one bias-drift execution. Idempotent: a finished execution is returned from its execution.json. */
+export async function runBiasExecution(
+  job: BiasJob,
+  deps: ExecutionDeps,
+): Promise<ExecutionSummary & { bias: BiasDetails }> {
+  return await execute(biasKind, job, deps);
+}

@@ -1,0 +1,177 @@
+/**
+ * The two Clarify monitor kinds through the execution skeleton on local storage: a bias monitor whose
+ * female positive prediction rate drops in hours 3–5, an attribution monitor whose two top features
+ * swap importance in hours 2–3. Reports as SageMaker writes them; reruns return the stored result.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBiasBaseline } from '../../src/baseline/bias.js';
+import { silentLogger } from '../../src/core/log.js';
+import { createStorage, joinUri } from '../../src/io/storage.js';
+import { runAttributionExecution } from '../../src/monitor/attribution.js';
+import { runBiasExecution } from '../../src/monitor/bias.js';
+import type { AttributionJob, BiasJob } from '../../src/monitor/clarify-job.js';
+import {
+  attributionBaselineJson,
+  BIAS_ANALYSIS_CONFIG,
+  biasBaselineCsv,
+  writeAttributionTraffic,
+  writeBiasTraffic,
+} from '../fixtures/clarify/traffic.js';
+
+const HOUR = 3_600_000;
+const START = new Date('2026-02-02T00:00:00Z');
+
+describe('bias and attribution executions', () => {
+  const storage = createStorage();
+  let root: string;
+
+  const base = (name: string, hour: number, scheduledHours: number) => ({
+    monitorName: name,
+    endpoint: 'credit',
+    captureUri: join(root, 'capture'),
+    baselineUri: join(root, `${name}-baseline`),
+    outputUri: join(root, 'reports'),
+    scheduleName: name,
+    windowStart: new Date(START.getTime() + hour * HOUR).toISOString(),
+    windowEnd: new Date(START.getTime() + (hour + 1) * HOUR).toISOString(),
+    scheduledTime: new Date(START.getTime() + (hour + scheduledHours) * HOUR).toISOString(),
+    cloudwatch: false,
+  });
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'dw-clarify-'));
+    const configUri = join(root, 'bias-baseline', 'analysis_config.json');
+    await storage.write(configUri, JSON.stringify(BIAS_ANALYSIS_CONFIG));
+    await storage.write(join(root, 'train.csv'), biasBaselineCsv(160));
+    await buildBiasBaseline(storage, {
+      dataset: join(root, 'train.csv'),
+      analysisConfig: configUri,
+      out: join(root, 'bias-baseline'),
+      predictedLabel: 'predicted_label',
+    });
+    await writeBiasTraffic({
+      storage,
+      captureUri: join(root, 'capture'),
+      groundTruthUri: join(root, 'gt'),
+      endpoint: 'credit',
+      start: START,
+      hours: 6,
+      perHour: 160,
+      degraded: (h) => h >= 3,
+      labelDelayHours: 2,
+    });
+    await storage.write(join(root, 'attr-baseline', 'analysis.json'), attributionBaselineJson());
+    await writeAttributionTraffic({
+      storage,
+      captureUri: join(root, 'capture'),
+      endpoint: 'explained',
+      start: START,
+      hours: 4,
+      perHour: 120,
+      shifted: (h) => h >= 2,
+    });
+  });
+
+  afterAll(async () => {
+    storage.destroy();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('flags DPPL and DI in exactly the degraded hours, with Clarify reports', async () => {
+    for (let h = 0; h < 6; h++) {
+      const job: BiasJob = {
+        ...base('bias', h, 3),
+        groundTruthUri: join(root, 'gt'),
+        analysisConfigUri: join(root, 'bias-baseline', 'analysis_config.json'),
+      };
+      const summary = await runBiasExecution(job, { storage, logger: silentLogger });
+      expect(summary.bias.join).toMatchObject({ predictions: 160, matched: 160 });
+      expect(summary.rowsProfiled).toBe(160);
+      const names = new Set(summary.bias.violatedMetrics);
+      const violationsUri = joinUri(summary.reportUri, 'constraint_violations.json');
+      const analysis = JSON.parse(await storage.readText(joinUri(summary.reportUri, 'analysis.json')));
+      expect(Object.keys(analysis.post_training_bias_metrics.facets)).toEqual(['gender']);
+      if (h < 3) {
+        expect(summary.status).toBe('Completed');
+        expect(names.size).toBe(0);
+        // §9.1: no violations file without violations.
+        expect(await storage.head(violationsUri)).toBeUndefined();
+        continue;
+      }
+      expect(summary.status).toBe('CompletedWithViolations');
+      expect(names).toContain('gender=female:DPPL');
+      expect(names).toContain('gender=male:DPPL');
+      expect(names).toContain('gender=male:DI');
+      // Labels are unchanged: no pre-training metric moves.
+      expect([...names].some((n) => /:(CI|DPL|KL|JS|LP|TVD|KS)$/.test(n))).toBe(false);
+      const violations = JSON.parse(await storage.readText(violationsUri));
+      const di = violations.violations.find(
+        (v: { facet_value: string; metric_name: string }) =>
+          v.facet_value === 'male' && v.metric_name === 'DI',
+      );
+      // Female acceptance 20/160 → q_d/q_a for d = male: (40/80) / (10/80) = 4.0; baseline DI 1.0.
+      expect(di).toEqual({
+        facet: 'gender',
+        facet_value: 'male',
+        metric_name: 'DI',
+        constraint_check_type: 'bias_drift_check',
+        description: "Metric value 4.0 doesn't meet the baseline constraint requirement 1.0",
+      });
+    }
+  });
+
+  it('fails clearly before the labels arrive', async () => {
+    const job: BiasJob = {
+      ...base('bias-early', 5, 1),
+      groundTruthUri: join(root, 'gt'),
+      analysisConfigUri: join(root, 'bias-baseline', 'analysis_config.json'),
+      baselineUri: join(root, 'bias-baseline'),
+    };
+    const summary = await runBiasExecution(job, { storage, logger: silentLogger });
+    expect(summary.status).toBe('Failed');
+    expect(summary.failureReason).toMatch(/^No ground truth to merge: .*160 predictions/);
+  });
+
+  it('raises feature_attribution_drift_check when two features swap, not on a stable hour', async () => {
+    const ndcg: number[] = [];
+    for (let h = 0; h < 4; h++) {
+      const job: AttributionJob = { ...base('attr', h, 1), endpoint: 'explained', ndcgThreshold: 0.9 };
+      const summary = await runAttributionExecution(job, { storage, logger: silentLogger });
+      expect(summary.attribution.explainedRecords).toBe(120);
+      const label = summary.attribution.labels[0];
+      ndcg.push(label?.ndcg as number);
+      const analysis = JSON.parse(await storage.readText(joinUri(summary.reportUri, 'analysis.json')));
+      expect(Object.keys(analysis.explanations.kernel_shap.label0.global_shap_values)).toEqual([
+        'income',
+        'age',
+        'tenure',
+      ]);
+      expect(summary.status).toBe(h >= 2 ? 'CompletedWithViolations' : 'Completed');
+      if (h >= 2) {
+        const v = JSON.parse(
+          await storage.readText(joinUri(summary.reportUri, 'constraint_violations.json')),
+        );
+        expect(v.violations).toEqual([
+          {
+            label: 'label0',
+            metric_name: 'shap',
+            constraint_check_type: 'feature_attribution_drift_check',
+            description: expect.stringMatching(/^Feature attribution drift 0\.\d+ exceeds threshold 0\.9$/),
+          },
+        ]);
+      }
+      // Exactly once: a rerun returns the stored summary.
+      const { storedResult, ...again } = await runAttributionExecution(job, {
+        storage,
+        logger: silentLogger,
+      });
+      expect(storedResult).toBeDefined();
+      expect(again).toEqual(summary);
+    }
+    expect(Math.min(ndcg[0] as number, ndcg[1] as number)).toBeGreaterThan(0.95);
+    expect(Math.max(ndcg[2] as number, ndcg[3] as number)).toBeLessThan(0.85);
+  });
+});
