@@ -8,9 +8,11 @@ import type { MonitorConfig, QueueSettings } from '../config/monitors.js';
 import { scheduleOf, windowOf } from '../config/monitors.js';
 import { parseWindowBound, runsBetween } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
+import type { RerunPolicy } from '../monitor/stored.js';
 import { monitorOfSchedulerId, schedulerId } from './ids.js';
 import {
   type ExecutionJobData,
+  type ExecutionResult,
   executionFor,
   executionJobOptions,
   jobNames,
@@ -74,14 +76,22 @@ export interface EnqueueResult {
   state?: JobState | 'unknown';
 }
 
-/** Adds the execution of `monitor` at `scheduledTime`, unless it exists (deterministic id). */
+/**
+ * Adds the execution of `monitor` at `scheduledTime`, unless it exists (deterministic id). `rerun`: what
+ * the execution does with a result already stored for its window (monitor/stored.ts; default: return it).
+ */
 export async function enqueueExecution(
   queue: Queue,
   monitor: MonitorConfig,
   scheduledTime: Date,
   trigger: ExecutionJobData['trigger'],
+  options: { rerun?: RerunPolicy } = {},
 ): Promise<EnqueueResult> {
-  const { id, data } = executionFor(monitor, scheduledTime, trigger);
+  const built = executionFor(monitor, scheduledTime, trigger);
+  const id = built.id;
+  const data = options.rerun
+    ? ({ ...built.data, execution: { ...built.data.execution, rerun: options.rerun } } as ExecutionJobData)
+    : built.data;
   const existing = await queue.getJob(id);
   if (existing) {
     return { id, scheduledTime: scheduledTime.toISOString(), added: false, state: await existing.getState() };
@@ -187,7 +197,11 @@ export interface BackfillResult {
    */
   data?: { from: string; to: string };
   executions: EnqueueResult[];
-  /** Failed executions moved back to wait (with `retryFailed`). */
+  /**
+   * With `retryFailed`: executions run again because their job failed, or because they completed with
+   * status `Failed` (e.g. no captured data yet). New executions of a retry-failed backfill also recompute
+   * a `Failed` result stored by the CLI or by a job no longer kept.
+   */
   retried: string[];
 }
 
@@ -236,8 +250,23 @@ export async function backfill(
       to: windowOf(monitor, latest).end.toISOString(),
     };
   }
+  // A stored `Failed` result is recomputed by what a retry-failed backfill enqueues (stored.ts).
+  const rerun = options.retryFailed ? { rerun: { recomputeFailed: true } } : {};
   for (const at of times) {
-    const enqueued = await enqueueExecution(queue, monitor, at, 'backfill');
+    const enqueued = await enqueueExecution(queue, monitor, at, 'backfill', rerun);
+    if (!enqueued.added && enqueued.state === 'completed' && options.retryFailed) {
+      const job = await queue.getJob(enqueued.id);
+      const status = (job?.returnvalue as Partial<ExecutionResult> | null | undefined)?.status;
+      if (job && status === 'Failed') {
+        // Completed with status Failed (no captured data, no ground truth...): its result is stored, so
+        // the window runs again as a new job that recomputes it.
+        await job.remove({ removeChildren: true });
+        const again = await enqueueExecution(queue, monitor, at, 'backfill', rerun);
+        result.retried.push(enqueued.id);
+        result.executions.push({ ...again, added: false, state: 'completed' });
+        continue;
+      }
+    }
     if (!enqueued.added && enqueued.state === 'failed' && options.retryFailed) {
       const job = await queue.getJob(enqueued.id);
       if (job) {
@@ -246,7 +275,7 @@ export async function backfill(
           // parent with a failed child, so the flow is rebuilt: the failed job and its parts go, and the
           // window is enqueued afresh (it splits again; reports and metrics are still written once).
           await job.remove({ removeChildren: true });
-          const again = await enqueueExecution(queue, monitor, at, 'backfill');
+          const again = await enqueueExecution(queue, monitor, at, 'backfill', rerun);
           result.retried.push(enqueued.id);
           result.executions.push({ ...again, added: false, state: 'failed' });
           continue;

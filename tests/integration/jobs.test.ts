@@ -274,6 +274,46 @@ describe('exactly one execution per (monitor, window)', () => {
     expect(retried.retried).toEqual([bad.id]);
     await waitForJob(queue, bad.id, { states: ['completed'] });
   });
+
+  it('backfill --retry-failed re-runs windows recorded as Failed, by a job or by a stored result', async () => {
+    // No capture yet: both windows complete with status Failed ("No captured data").
+    const { kind, calls } = lineCountKind({ emptyIsFailed: true });
+    await startWorker({ 'data-quality': kind });
+    const m = monitor();
+    const range = { from: hour('2024-05-02T08:00:00Z'), to: hour('2024-05-02T10:00:00Z') };
+    const first = await backfill(queue, m, range);
+    const [a, b] = first.executions.map((e) => e.id) as [string, string];
+    for (const id of [a, b]) {
+      const job = await finished(id);
+      expect(await job.getState()).toBe('completed');
+      expect(job.returnvalue).toMatchObject({ status: 'Failed', recordsRead: 0 });
+    }
+    // The second window's job is gone (retention, or the result was written by `driftwatch run`): only
+    // its stored execution.json says Failed.
+    await (await queue.getJob(b))?.remove();
+    writeCapture(1);
+    // Without --retry-failed both stay as they are: the job completed, the stored result is returned.
+    const plain = await backfill(queue, m, range);
+    expect(plain.executions.map((e) => [e.added, e.state])).toEqual([
+      [false, 'completed'],
+      [true, undefined],
+    ]);
+    expect((await finished(b)).returnvalue).toMatchObject({ status: 'Failed' });
+    expect(calls.published).toHaveLength(2);
+    await (await queue.getJob(b))?.remove();
+
+    const retried = await backfill(queue, m, range, { retryFailed: true });
+    expect(retried.retried).toEqual([a]);
+    expect(retried.executions.map((e) => e.id)).toEqual([a, b]);
+    for (const id of [a, b]) {
+      const job = await waitForJob(queue, id, { states: ['completed'] });
+      expect(job.returnvalue).toMatchObject({ status: 'Completed', recordsRead: 3 });
+    }
+    expect(calls.published).toHaveLength(4);
+    // A window that completed is left alone by a later retry-failed backfill.
+    const again = await backfill(queue, m, range, { retryFailed: true });
+    expect(again.retried).toEqual([]);
+  });
 });
 
 describe('split windows (flows)', () => {

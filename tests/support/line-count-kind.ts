@@ -23,6 +23,8 @@ export interface LineCountOptions {
   blockUntilAborted?: boolean;
   /** Called when a profile starts (e.g. to learn that a job is active). */
   onProfileStart?: () => void;
+  /** A window without lines is recorded as `Failed` ("No captured data"), as the real kinds do. */
+  emptyIsFailed?: boolean;
 }
 
 /** The line-count kind's baseline: it only has to exist. */
@@ -107,6 +109,9 @@ export function lineCountKind(options: LineCountOptions = {}): {
       // The stand-in for "metrics published": the skeleton checks once per execution it runs.
       calls.published.push(`${job.monitorName}@${job.scheduledTime}`);
       return {
+        ...(options.emptyIsFailed && collected.recordsRead === 0
+          ? { failureReason: 'No captured data in the window.' }
+          : {}),
         violations: 0,
         reports: [],
         issues: new IssueLog(),

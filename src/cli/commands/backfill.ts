@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .requiredOption('--monitor <name>', 'the monitor to backfill')
     .requiredOption('--from <time>', `first scheduled time (inclusive; ${TIME_HELP})`)
     .requiredOption('--to <time>', `end (exclusive; ${TIME_HELP})`)
-    .option('--retry-failed', 'retry windows whose execution failed')
+    .option('--retry-failed', 're-run windows whose job failed or whose stored result is Failed')
     .option('--limit <n>', 'refuse ranges with more scheduled times than this', positiveInteger, 10_000)
     .option('--json', 'print the result as JSON')
     .action(async (options: BackfillOptions) => {
