@@ -101,4 +101,52 @@ describe('driftwatch run (CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^Failed: No captured data in the window/);
   });
+
+  it('exit codes: violations 0, or 3 with --fail-on-violations; usage and config errors 2, as JSON on stdout with --json', async () => {
+    const common = [
+      'run',
+      '--baseline',
+      join(dir, 'baseline'),
+      '--capture',
+      join(dir, 'capture'),
+      '--endpoint',
+      'ep',
+      '--start',
+      start,
+      '--end',
+      end,
+    ];
+    const plain = await runCli([...common, '--out', join(dir, 'gate0'), '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(lastJson<Summary>(plain.stdout).status).toBe('CompletedWithViolations');
+    const gate = await runCli([...common, '--out', join(dir, 'gate3'), '--fail-on-violations']);
+    expect(gate.code, gate.stderr).toBe(3);
+    expect(gate.stdout).toMatch(/^CompletedWithViolations/);
+
+    // A usage error (commander said 1, like a failed execution) is 2; with --json also JSON on stdout.
+    const unknown = await runCli([...common, '--out', join(dir, 'x'), '--no-such-flag', '--json']);
+    expect(unknown.code).toBe(2);
+    expect(lastJson<{ error: { code: string; message: string; exitCode: number } }>(unknown.stdout)).toEqual({
+      error: { code: 'E_USAGE', message: expect.stringContaining('--no-such-flag'), exitCode: 2 },
+    });
+    const bad = await runCli([
+      ...common.slice(0, -4),
+      '--start',
+      end,
+      '--end',
+      start,
+      '--out',
+      dir,
+      '--json',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('is not before --end');
+    const error = lastJson<{ error: { code: string; message: string; exitCode: number } }>(bad.stdout).error;
+    expect(error).toMatchObject({ code: 'E_CONFIG', exitCode: 2 });
+    expect(error.message).toContain('is not before --end');
+    // Without --json, stdout stays empty on an error.
+    const quiet = await runCli([...common.slice(0, -4), '--start', end, '--end', start, '--out', dir]);
+    expect(quiet.code).toBe(2);
+    expect(quiet.stdout).toBe('');
+  });
 });

@@ -2,7 +2,7 @@
  * `driftwatch alarms sync --config <file> [--dry-run] [--prune] [--json]`: provision the CloudWatch alarms
  * on-call needs for every monitor of the config, and delete the ones no longer wanted (only alarms
  * driftwatch manages are touched). Prints the plan: create / update (with the fields that differ) /
- * delete / unchanged, plus alarms ignored (named like ours, not ours) and conflicts (exit code 1), and
+ * delete / unchanged, plus alarms ignored (named like ours, not ours) and conflicts (exit code 3), and
  * the managed alarms of prefixes no monitor uses any more (orphans; `--prune` deletes them).
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -70,7 +70,8 @@ export async function alarmsSync(
     );
     dashboards.push(await syncMonitorDashboards(deps.client, monitors, namePrefix, options));
   }
-  const exitCode = plans.some((p) => p.conflicts.length > 0) ? 1 : 0;
+  // 3, as an execution with violations under --fail-on-violations: a finding, not a failure (exit-codes.ts).
+  const exitCode = plans.some((p) => p.conflicts.length > 0) ? 3 : 0;
   return {
     dryRun: options.dryRun,
     plans,

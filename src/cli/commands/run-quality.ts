@@ -209,6 +209,7 @@ export function register(program: Command): void {
       job,
       (deps) => runModelQualityExecution(job, deps),
       (summary) => printQualitySummary(summary, options.json),
+      options.failOnViolations,
     );
   });
 }

@@ -17,6 +17,7 @@ import type {
   ExecutionSummary,
 } from '../../monitor/types.js';
 import { piiModes } from '../../security/pii.js';
+import { exitCodeOfStatus } from '../exit-codes.js';
 
 /** A time flag (ISO 8601; without a zone: UTC, see core/time.ts) as an ISO string. */
 export function parseTime(text: string, flag: string): string {
@@ -65,7 +66,11 @@ export function addRerunOptions(command: Command): Command {
       '--force',
       'recompute the window even when a result is stored for it, replacing its report set (with --cloudwatch its metrics are published again: a datum published twice counts twice in CloudWatch)',
     )
-    .option('--no-publish', 'publish no metrics, even with --cloudwatch (e.g. with --force)');
+    .option('--no-publish', 'publish no metrics, even with --cloudwatch (e.g. with --force)')
+    .option(
+      '--fail-on-violations',
+      'exit with code 3 when the execution completes with violations (a CI gate; default: exit 0)',
+    );
 }
 
 /** The line saying a summary is a stored, earlier result (empty when it was computed now). */
@@ -109,7 +114,8 @@ export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
 }
 
 /**
- * Runs one execution of `command` (exit code 1 when it failed) with a storage and, when it publishes, a
+ * Runs one execution of `command` (exit code 1 when it failed, 3 with violations and `--fail-on-violations`:
+ * exit-codes.ts) with a storage and, when it publishes, a
  * CloudWatch client, both released afterwards.
  */
 export async function runFromCli<S extends { status: ExecutionSummary['status'] }>(
@@ -117,6 +123,7 @@ export async function runFromCli<S extends { status: ExecutionSummary['status'] 
   job: ExecutionJobBase,
   execute: (deps: ExecutionDeps) => Promise<S>,
   print: (summary: S) => void,
+  failOnViolations?: boolean,
 ): Promise<void> {
   const storage = createStorage({ sseKmsKeyId: job.sseKmsKeyId });
   // The CloudWatch SDK is imported only when the execution publishes (issue 15: start-up).
@@ -134,7 +141,7 @@ export async function runFromCli<S extends { status: ExecutionSummary['status'] 
     const notPublished = (summary as { metricsNotPublished?: unknown }).metricsNotPublished;
     if (typeof notPublished === 'string')
       process.stderr.write(`driftwatch: warning: metrics not published: ${notPublished}\n`);
-    if (summary.status === 'Failed') process.exitCode = 1;
+    process.exitCode = exitCodeOfStatus(summary.status, failOnViolations);
   } finally {
     storage.destroy();
     cloudwatch?.destroy();
@@ -219,6 +226,7 @@ export function register(program: Command): void {
       job,
       (deps) => runExecution(job, { ...deps, threads: options.threads }),
       (summary) => printSummary(summary, options.json),
+      options.failOnViolations,
     );
   });
 }
