@@ -22,7 +22,8 @@
  * check them and what its reports and metrics are. It never writes reports or publishes itself.
  */
 import type { MonitorType } from '../config/monitors.js';
-import { ConfigError } from '../core/errors.js';
+import { toDriftwatchError } from '../core/error-boundary.js';
+import { ConfigError, type DriftwatchError, isPermanent } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
@@ -202,23 +203,35 @@ export async function execute<
 
   const t2 = Date.now();
   let metricsPublished = 0;
+  let refused: DriftwatchError | undefined;
   // A window older than CloudWatch's 14 days publishes nothing (its summary's metricsNotPublished says so).
   if (job.cloudwatch && deps.cloudwatch && checked.publication && !metricsNotPublished(job)) {
-    metricsPublished = await publishOnce(
-      deps.storage,
-      prefix,
-      deps.cloudwatch,
-      await checked.publication(status),
-      publishOptions(deps, checked.issues),
-    );
+    try {
+      metricsPublished = await publishOnce(
+        deps.storage,
+        prefix,
+        deps.cloudwatch,
+        await checked.publication(status),
+        publishOptions(deps, checked.issues),
+      );
+    } catch (error) {
+      // CloudWatch refused the metrics for good (access denied, invalid): the report set is completed with
+      // a Failed execution.json saying so, then the error goes up (one line, exit 2 / a failed job). The
+      // CLI recomputes a stored Failed result; the worker retries it (stored.ts).
+      const e = toDriftwatchError(error);
+      if (!isPermanent(e)) throw error;
+      refused = e;
+    }
   }
   const t3 = Date.now();
+  const failureReason = refused ? `metrics not published: ${refused.message}` : checked.failureReason;
+  const finalStatus: ExecutionStatus = refused ? 'Failed' : status;
 
   const head: ExecutionSummaryBase = {
     monitorName: job.monitorName,
-    status,
-    message: statusMessage(status, checked.violations, checked.failureReason),
-    ...(checked.failureReason ? { failureReason: checked.failureReason } : {}),
+    status: finalStatus,
+    message: statusMessage(finalStatus, checked.violations, failureReason),
+    ...(failureReason ? { failureReason } : {}),
     windowStart: window.start.toISOString(),
     windowEnd: window.end.toISOString(),
     scheduledTime: new Date(job.scheduledTime).toISOString(),
@@ -245,6 +258,7 @@ export async function execute<
     ...checked.details,
   } as ExecutionSummary & Details;
   const stored = await storeSummaryOnce(deps.storage, prefix, summary, job);
+  if (refused) throw refused;
   options.onComplete?.(stored);
   return stored;
 }

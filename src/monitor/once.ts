@@ -32,7 +32,7 @@ import {
   PUT_METRIC_DATA_LIMITS,
   putMetrics,
 } from '../alerts/publish.js';
-import { AlreadyExistsError, DriftwatchError, InputError } from '../core/errors.js';
+import { AlreadyExistsError, DriftwatchError, InputError, isPermanent } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import { driftwatchVersion } from '../core/version.js';
 import { joinUri, type Storage } from '../io/storage.js';
@@ -87,6 +87,12 @@ interface Claim {
   token?: string;
   /** Datums per batch (markers not counted), in order. */
   batches?: number[];
+  /**
+   * CloudWatch refused batch `refusedBatch` (0-based) for good (access denied, invalid): it and the later
+   * ones were not sent, so a later attempt sends them without waiting for their markers.
+   */
+  refusedBatch?: number;
+  refused?: string;
 }
 
 const MARKER_RESERVE_BYTES = 2_000;
@@ -190,7 +196,7 @@ export async function publishOnce(
   const total = batches.reduce((sum, b) => sum + b.length + 1, 0);
   let first = 0;
   while (first < n && (await storage.head(batchUri(first)))) first++;
-  if (earlier && first < n) {
+  if (earlier && first < n && earlier.refusedBatch !== first) {
     // The first unrecorded batch may have gone out just before the earlier attempt stopped.
     for (;;) {
       if (await datumLanded(client, publication.namespace, markerOf(first), { signal: options.signal })) {
@@ -232,12 +238,27 @@ export async function publishOnce(
   if (first === 0) crashPoint('publish:before-first-call');
   for (let i = first; i < n; i++) {
     const batch = [...(batches[i] ?? []), markerOf(i)];
-    const sent = await putMetrics(client, publication.namespace, batch, {
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-      ...(options.issues ? { issues: options.issues } : {}),
-      limits: PUT_METRIC_DATA_LIMITS,
-    });
+    let sent: number;
+    try {
+      sent = await putMetrics(client, publication.namespace, batch, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+        ...(options.issues ? { issues: options.issues } : {}),
+        limits: PUT_METRIC_DATA_LIMITS,
+      });
+    } catch (error) {
+      if (isPermanent(error)) {
+        // Refused for good (e.g. access denied): nothing of this batch went out. Said in the claim, so that
+        // the attempt after the fix sends it at once instead of waiting for a marker that cannot exist.
+        const claim: Claim = {
+          ...(JSON.parse(claimFor(batches.map((b) => b.length))) as Claim),
+          refusedBatch: i,
+          refused: (error as Error).message,
+        };
+        await storage.write(claimUri, JSON.stringify(claim), { contentType: 'application/json' });
+      }
+      throw error;
+    }
     if (sent !== batch.length)
       throw new DriftwatchError(
         'E_CLOUDWATCH',

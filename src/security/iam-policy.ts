@@ -5,14 +5,19 @@
  * - worker: runs executions. s3:ListBucket on each bucket, limited by `s3:prefix` to the capture,
  *   ground-truth, baseline and report prefixes (listing windows; and S3 answers 404 rather than 403 for a
  *   missing object only with it); s3:GetObject on those prefixes and on pinned preprocessor modules;
- *   s3:PutObject on report prefixes only; cloudwatch:PutMetricData conditioned on the namespaces used;
+ *   s3:PutObject on report prefixes only; s3:DeleteObject on report prefixes (a recomputed window's report
+ *   set is replaced: `--force`, a Failed window retried); cloudwatch:PutMetricData conditioned on the namespaces used;
  *   cloudwatch:GetMetricStatistics (resource `*`: it has no resource-level permission) to check a
  *   publication landed; kms:Decrypt/kms:GenerateDataKey on the configured `sseKmsKeyId` keys.
  * - baseline: s3:GetObject/ListBucket on `--dataset` (training data is not in the config) and baseline
  *   prefixes, s3:PutObject on baseline prefixes, the KMS keys.
- * - alarms: cloudwatch:PutMetricAlarm, DeleteAlarms, TagResource, ListTagsForResource on
- *   `arn:aws:cloudwatch:*:*:alarm:<namePrefix>-*`; cloudwatch:DescribeAlarms (resource `*`);
- *   ListTagsForResource and DeleteAlarms on any alarm tagged `managed-by=driftwatch` (orphans, `--prune`).
+ * - alarms (`alarms sync`): cloudwatch:PutMetricAlarm, DeleteAlarms, TagResource, ListTagsForResource on
+ *   `arn:aws:cloudwatch:*:*:alarm:<namePrefix>-*`; cloudwatch:GetDashboard, PutDashboard, DeleteDashboards
+ *   on `arn:aws:cloudwatch::*:dashboard/<namePrefix>-*` (the sync also removes dashboards no monitor wants
+ *   any more); cloudwatch:DescribeAlarms and ListDashboards (resource `*`: no resource-level permission);
+ *   s3:GetObject/ListBucket on the baseline prefixes (the alarms follow the baselines' features) and
+ *   kms:Decrypt on the configured keys; ListTagsForResource and DeleteAlarms on any alarm tagged
+ *   `managed-by=driftwatch` (orphans, `--prune`).
  * - dashboard: read-only: s3:ListBucket/GetObject on baseline and report prefixes, kms:Decrypt.
  */
 
@@ -164,12 +169,22 @@ export function iamPolicy(
         Resource: [...new Set(readable)].sort(),
       });
     if (!reports.empty)
-      statements.push({
-        Sid: 'WriteReports',
-        Effect: 'Allow',
-        Action: ['s3:PutObject'],
-        Resource: reports.objectArns(),
-      });
+      statements.push(
+        {
+          Sid: 'WriteReports',
+          Effect: 'Allow',
+          Action: ['s3:PutObject'],
+          Resource: reports.objectArns(),
+        },
+        {
+          // A recomputed window (`--force`, a Failed window retried) replaces its report set: the stored
+          // one is deleted first, execution.json first (monitor/stored.ts clearReportSet).
+          Sid: 'ReplaceReports',
+          Effect: 'Allow',
+          Action: ['s3:DeleteObject'],
+          Resource: reports.objectArns(),
+        },
+      );
     const namespaces = namespacesOf(monitors);
     if (namespaces.length > 0) {
       statements.push({
@@ -228,11 +243,30 @@ export function iamPolicy(
         Resource: [...prefixes].sort().map((p) => `arn:aws:cloudwatch:*:*:alarm:${p}-*`),
       });
       statements.push({
+        Sid: 'ManageDashboards',
+        Effect: 'Allow',
+        Action: ['cloudwatch:DeleteDashboards', 'cloudwatch:GetDashboard', 'cloudwatch:PutDashboard'],
+        Resource: [...prefixes].sort().map((p) => `arn:aws:cloudwatch::*:dashboard/${p}-*`),
+      });
+      statements.push({
         Sid: 'FindAlarms',
         Effect: 'Allow',
-        Action: ['cloudwatch:DescribeAlarms'],
+        Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListDashboards'],
         Resource: '*',
       });
+      // The alarms follow each baseline's features (statistics.json, constraints.json).
+      const listed = new Prefixes();
+      for (const [bucket, set] of baselines.byBucket)
+        for (const key of set) listed.add(`s3://${bucket}/${key}`);
+      statements.push(...listStatements(listed, 'List'));
+      if (!baselines.empty)
+        statements.push({
+          Sid: 'ReadBaselines',
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: baselines.objectArns(),
+        });
+      statements.push(...kmsStatements(keys, ['kms:Decrypt']));
     }
     // Orphans (alarms sync [--prune]): managed alarms under prefixes the config no longer names, found and
     // deleted by their tag. Tags of other alarms are refused, which the search takes as "not ours".

@@ -9,17 +9,40 @@ uploads" policy denies every upload, encrypted or not. This launcher patches two
 s3:*) matches the object's ARN and all its conditions hold. The condition operators AWS's documented
 "deny unencrypted uploads" policies use are evaluated on the request headers: StringNotEquals,
 StringEquals and Null, on s3:x-amz-server-side-encryption and s3:x-amz-server-side-encryption-aws-kms-key-id.
-A statement with any other condition is not evaluated (reported on stderr). Nothing else of moto changes;
-arguments are moto.server's.
+A statement with any other condition is not evaluated (reported on stderr).
+
+Under IAM enforcement (`POST /moto-api/reset-auth` with a count, or INITIAL_NO_AUTH_ACTION_COUNT), moto 5.2
+has four gaps this launcher closes, for tests only (the product is never changed to suit moto):
+3. SigV4 is checked against the decoded path and query: a ListObjectsV2 (`prefix=a%2F`) or a key with `+` or
+   non-ASCII fails with SignatureDoesNotMatch. The signature is recomputed over the raw request URI
+   (werkzeug's RAW_URI), which is what the client signed.
+4. Identity-policy conditions: moto evaluates only StringEquals, against values it never supplies, so
+   every condition passes. Here a statement applies only when all its conditions hold, evaluated on the
+   keys driftwatch's generated policies use: `s3:prefix` (from the request's `prefix` query parameter) and
+   `cloudwatch:namespace` (from the PutMetricData body), with StringEquals, StringNotEquals, StringLike and
+   StringNotLike. Any other key or operator makes the statement not apply (reported on stderr): an Allow
+   is then not granted, so the tests can only under-grant, never over-grant.
+5. CloudWatch: the action is named `monitoring:*` (the signing name) and every call's resource is `*`.
+   Here it is `cloudwatch:*`, the alarm actions (PutMetricAlarm, DeleteAlarms, TagResource,
+   ListTagsForResource) are checked on each alarm's ARN `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`
+   and the dashboard actions (GetDashboard, PutDashboard, DeleteDashboards) on
+   `arn:aws:cloudwatch::<account>:dashboard/<name>`, as AWS does.
+6. An authorization failure of a JSON-protocol call (CloudWatch's AWS JSON 1.0) is answered in XML, which
+   the SDK cannot parse: it is re-encoded as the JSON error AWS sends (`__type`, `message`).
+Not evaluated by moto at all: KMS key policies and `kms:*` permissions (moto's S3 does not call KMS for
+SSE-KMS), `kms:ResourceAliases`. Nothing else of moto changes; arguments are moto.server's.
 """
 
 import fnmatch
 import json
+import re
 import sys
-from urllib.parse import parse_qs, unquote
+import threading
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from moto import server
 from moto.moto_server import werkzeug_app
+from moto.iam import access_control
 from moto.s3 import models as s3_models
 
 CONDITION_HEADERS = {
@@ -83,8 +106,40 @@ def denied(environ):
     return False
 
 
+REQUEST = threading.local()
+
+
+def json_error(status, headers, body):
+    """An XML authorization error of a JSON-protocol call, as AWS's JSON error (gap 6)."""
+    text = b"".join(body).decode("utf-8", "replace")
+    code = re.search(r"<Code>(.*?)</Code>", text)
+    message = re.search(r"<Message>(.*?)</Message>", text, re.S)
+    payload = json.dumps(
+        {"__type": code.group(1) if code else "AccessDenied", "message": message.group(1) if message else text}
+    ).encode()
+    headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
+    headers += [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(payload)))]
+    return status, headers, [payload]
+
+
 class PolicyEnforcingApp(werkzeug_app.DomainDispatcherApplication):
     def __call__(self, environ, start_response):
+        REQUEST.environ = environ
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("GraniteServiceVersion20100801."):
+            captured = {}
+
+            def capture(status, headers, exc_info=None):
+                captured["status"], captured["headers"] = status, headers
+                return lambda data: None
+
+            body = list(super().__call__(environ, capture))
+            status, headers = captured["status"], captured["headers"]
+            content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+            joined = b"".join(body)
+            if status.startswith("4") and (joined.lstrip().startswith(b"<") or "xml" in content_type):
+                status, headers, body = json_error(status, headers, [joined])
+            start_response(status, headers)
+            return body
         if denied(environ):
             # Read the request body, so the connection stays in step for the next request.
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -122,6 +177,147 @@ def get_permission_without_conditions(self, action, resource):
 
 
 s3_models.FakeBucket.get_permission = get_permission_without_conditions
+
+
+# --- IAM enforcement (gaps 3-5) ---------------------------------------------------------------------
+
+_create_aws_request = access_control.IAMRequestBase._create_aws_request
+
+
+def create_aws_request_on_raw_uri(self):
+    """Gap 3: sign over the URI as sent (percent-encoded), not moto's decoded path and query."""
+    environ = getattr(REQUEST, "environ", None)
+    raw = environ.get("RAW_URI") if environ else None
+    if raw:
+        original = self._path
+        self._path = raw
+        try:
+            return _create_aws_request(self)
+        finally:
+            self._path = original
+    return _create_aws_request(self)
+
+
+access_control.IAMRequestBase._create_aws_request = create_aws_request_on_raw_uri
+
+
+def request_condition_values(request):
+    """Gap 4: the condition keys this launcher can supply for the current request."""
+    values = {}
+    environ = getattr(REQUEST, "environ", None)
+    if environ is not None:
+        query = parse_qs(urlsplit(environ.get("RAW_URI") or "").query, keep_blank_values=True)
+        if "prefix" in query:
+            values["s3:prefix"] = query["prefix"][0]
+    if request._service == "monitoring":
+        namespace = None
+        data = request._data or {}
+        if isinstance(data, dict) and data.get("Namespace"):
+            namespace = data["Namespace"]
+            namespace = namespace[0] if isinstance(namespace, list) else namespace
+        elif request._body:
+            try:
+                namespace = json.loads(request._body).get("Namespace")
+            except (ValueError, AttributeError):
+                namespace = None
+        if namespace is not None:
+            values["cloudwatch:namespace"] = namespace
+    return values
+
+
+def like(pattern, value):
+    return re.fullmatch(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), value, re.S) is not None
+
+
+OPERATORS = {
+    "StringEquals": lambda expected, actual: actual in expected,
+    "StringNotEquals": lambda expected, actual: actual not in expected,
+    "StringLike": lambda expected, actual: any(like(e, actual) for e in expected),
+    "StringNotLike": lambda expected, actual: not any(like(e, actual) for e in expected),
+}
+
+
+def conditions_hold(condition, values):
+    for operator, pairs in condition.items():
+        for key, expected in pairs.items():
+            test = OPERATORS.get(operator)
+            if test is None or key not in ("s3:prefix", "cloudwatch:namespace"):
+                print(f"moto_launcher: IAM condition {operator} {key} not evaluated: statement not applied", file=sys.stderr)
+                return False
+            if key not in values:
+                return False
+            if not test([str(e) for e in as_list(expected)], values[key]):
+                return False
+    return True
+
+
+_statement_permitted = access_control.IAMPolicyStatement.is_action_permitted
+
+
+def statement_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
+    condition = self._statement.get("Condition")
+    values = getattr(REQUEST, "condition_values", None)
+    if not condition or principal is not None or values is None:
+        return _statement_permitted(self, action, resource, principal, incoming_condition_values)
+    if not conditions_hold(condition, values):
+        return access_control.PermissionResult.NEUTRAL  # a statement whose conditions fail does not apply
+    unconditioned = access_control.IAMPolicyStatement({k: v for k, v in self._statement.items() if k != "Condition"})
+    return _statement_permitted(unconditioned, action, resource, principal, incoming_condition_values)
+
+
+access_control.IAMPolicyStatement.is_action_permitted = statement_permitted
+
+ALARM_ACTIONS = {"PutMetricAlarm", "DeleteAlarms", "TagResource", "ListTagsForResource"}
+DASHBOARD_ACTIONS = {"GetDashboard", "PutDashboard", "DeleteDashboards"}
+
+
+def cloudwatch_resources(request):
+    """Gap 5: the alarm ARNs a CloudWatch alarm call acts on (`*` for every other call)."""
+    name = request._action.split(":", 1)[1]
+    if name not in ALARM_ACTIONS and name not in DASHBOARD_ACTIONS:
+        return ["*"]
+    data = request._data if isinstance(request._data, dict) else {}
+    body = {}
+    if request._body:
+        try:
+            body = json.loads(request._body)
+        except ValueError:
+            body = {}
+    def field(key):
+        if key in body:
+            return body[key]
+        found = [v for k, v in data.items() if k == key or k.startswith(key + ".member.")]
+        return [x for v in found for x in as_list(v)]
+    if name in DASHBOARD_ACTIONS:
+        names = as_list(field("DashboardNames" if name == "DeleteDashboards" else "DashboardName"))
+        return [f"arn:aws:cloudwatch::{request.account_id}:dashboard/{n}" for n in names] or ["*"]
+    arn = f"arn:aws:cloudwatch:{request._region}:{request.account_id}:alarm:"
+    if name == "PutMetricAlarm":
+        names = as_list(field("AlarmName"))
+    elif name == "DeleteAlarms":
+        names = as_list(field("AlarmNames"))
+    else:
+        return [str(r) for r in as_list(field("ResourceARN"))] or ["*"]
+    return [arn + str(n) for n in names] or ["*"]
+
+
+_check_action_permitted = access_control.IAMRequestBase.check_action_permitted
+
+
+def check_action_permitted(self, resource):
+    REQUEST.condition_values = request_condition_values(self)
+    try:
+        if self._service == "monitoring":
+            self._action = "cloudwatch:" + self._action.split(":", 1)[1]
+            for arn in cloudwatch_resources(self):
+                _check_action_permitted(self, arn)
+            return None
+        return _check_action_permitted(self, resource)
+    finally:
+        REQUEST.condition_values = None
+
+
+access_control.IAMRequestBase.check_action_permitted = check_action_permitted
 
 if __name__ == "__main__":
     server.main(sys.argv[1:])

@@ -67,9 +67,17 @@ describe('driftwatch iam-policy', () => {
     expect(by.get('KmsKeysByAlias')!.Condition).toEqual({
       'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/fraud'] },
     });
-    // Nothing writable outside the report prefixes, no deletes, no wildcards on S3 actions.
+    // Nothing writable or deletable outside the report prefixes (a recomputed window replaces its report
+    // set, proven necessary in tests/integration/iam-enforced.test.ts), no wildcards on S3 actions.
+    expect(by.get('ReplaceReports')).toEqual({
+      Sid: 'ReplaceReports',
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject'],
+      Resource: ['arn:aws:s3:::ml/monitoring/churn/*', 'arn:aws:s3:::ml/monitoring/fraud/*'],
+    });
     const actions = policy.Statement.flatMap((s) => s.Action);
     expect(actions.filter((a) => a.startsWith('s3:')).sort()).toEqual([
+      's3:DeleteObject',
       's3:GetObject',
       's3:ListBucket',
       's3:ListBucket',
@@ -90,6 +98,11 @@ describe('driftwatch iam-policy', () => {
       Resource: 'arn:aws:cloudwatch:*:*:alarm:*',
       Condition: { StringEquals: { 'aws:ResourceTag/managed-by': 'driftwatch' } },
     });
+    // alarms sync also keeps dashboards and reads the baselines (proven in tests/integration/iam-enforced).
+    const alarmsBy = new Map(alarms.Statement.map((s) => [s.Sid, s]));
+    expect(alarmsBy.get('ManageDashboards')!.Resource).toContain('arn:aws:cloudwatch::*:dashboard/dw-*');
+    expect(alarmsBy.get('ReadBaselines')!.Action).toEqual(['s3:GetObject']);
+    expect(alarms.Statement.flatMap((s) => s.Action)).not.toContain('s3:PutObject');
     const baseline = iamPolicy(config, 'baseline', { datasets: ['s3://train/churn.csv'] });
     const by = new Map(baseline.Statement.map((s) => [s.Sid, s]));
     expect(by.get('WriteBaselines')!.Resource).toEqual([
