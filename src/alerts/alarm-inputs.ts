@@ -2,16 +2,20 @@
  * From the monitors config and each monitor's baseline to the inputs of alarm planning
  * (`MonitorAlarmInput`): the schedule's period, where reports live, and the thresholds of constraints.json.
  */
+import { type ClarifyAnalysis, parseClarifyAnalysis } from '../baseline/clarify-analysis.js';
 import { type Constraints, parseConstraints } from '../baseline/constraints.js';
 import { parseModelQualityConstraints } from '../baseline/model-quality.js';
 import { driftPlan, isCalibratedFeature } from '../checks/data-quality.js';
 import { defaultAlarmSettings } from '../config/alarms.js';
+import { type ClarifyAnalysisConfig, parseClarifyAnalysisConfig } from '../config/clarify.js';
 import { type MonitorConfig, scheduleOf } from '../config/monitors.js';
 import { nextRuns, type Schedule } from '../config/schedule.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
 import type { MonitorAlarmInput } from './alarms.js';
+import { biasDimensionIdentity, biasMetricDimensions } from './clarify-metrics.js';
+import type { ScheduleIdentity } from './data-quality-metrics.js';
 
 /** A fixed reference instant, so the computed period never depends on when the sync runs. */
 const REFERENCE = new Date('2024-01-01T00:00:00Z');
@@ -94,6 +98,38 @@ async function readBaselineText(storage: Storage, uri: string): Promise<string> 
 }
 
 /**
+ * One alarm entry per compared facet metric of a bias baseline (both stages, non-null finite values), with
+ * the dimensions the execution publishes under (configured facet values, else the baseline entry's value).
+ */
+export function biasAlarmEntries(
+  id: ScheduleIdentity,
+  analysis: ClarifyAnalysis,
+  config: ClarifyAnalysisConfig,
+): NonNullable<MonitorAlarmInput['bias']> {
+  const out: NonNullable<MonitorAlarmInput['bias']> = [];
+  const seen = new Set<string>();
+  for (const stage of ['post_training', 'pre_training'] as const) {
+    const s = stage === 'pre_training' ? analysis.preTraining : analysis.postTraining;
+    if (s === undefined) continue;
+    const dims = biasDimensionIdentity(config, s.label);
+    for (const [facet, entries] of s.facets) {
+      for (const e of entries) {
+        for (const m of e.metrics) {
+          if (m.value === null || !Number.isFinite(m.value)) continue;
+          const dimensions = biasMetricDimensions(id, dims, { stage, facet, facetValue: e.valueOrThreshold });
+          const facetValue = dimensions.find((d) => d.Name === 'FacetValue')?.Value ?? '';
+          const subject = `${facet}-${facetValue}-${stage === 'pre_training' ? 'pre' : 'post'}-${m.name}`;
+          if (seen.has(subject)) continue;
+          seen.add(subject);
+          out.push({ metric: m.name, baseline: m.value, dimensions, subject });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * The alarm inputs of one configured monitor; reads its baseline `constraints.json` through `storage`.
  * A missing or invalid baseline is a `ConfigError` (the sync stops rather than deleting that monitor's
  * alarms for want of thresholds).
@@ -116,8 +152,20 @@ export async function monitorAlarmInput(
     features: [],
   };
   if (!settings.enabled || input.periodSeconds === undefined) return input;
-  // The Clarify kinds' baselines are analysis.json files (their metric alarms: clarifyAlarmInputs).
-  if (monitor.type === 'bias' || monitor.type === 'attribution') return input;
+  // The Clarify kinds' baselines are analysis.json files.
+  if (monitor.type === 'bias' || monitor.type === 'attribution') {
+    const analysisUri = joinUri(monitor.baseline, 'analysis.json');
+    const analysis = parseClarifyAnalysis(await readBaselineText(storage, analysisUri), analysisUri);
+    if (monitor.type === 'attribution') {
+      const threshold = monitor.attribution?.ndcgThreshold ?? 0.9;
+      input.attribution = [...(analysis.kernelShap?.keys() ?? [])].map((label) => ({ label, threshold }));
+      return input;
+    }
+    const configUri = monitor.bias?.analysisConfig ?? joinUri(monitor.baseline, 'analysis_config.json');
+    const config = parseClarifyAnalysisConfig(await readBaselineText(storage, configUri), configUri);
+    input.bias = biasAlarmEntries(input, analysis, config);
+    return input;
+  }
   const uri = joinUri(monitor.baseline, 'constraints.json');
   const text = await readBaselineText(storage, uri);
   if (monitor.type === 'data-quality') {

@@ -39,6 +39,7 @@ import type { AlarmSettings } from '../config/alarms.js';
 import { ConfigError } from '../core/errors.js';
 import { type ComparisonOperator as ConstraintOperator, OPERATOR_SYMBOLS } from '../metrics/comparison.js';
 import { driftComparisonOperator } from '../metrics/drift/decide.js';
+import { biasDriftMetricName, NDCG_METRIC, ndcgDimensions } from './clarify-metrics.js';
 import {
   EXECUTION_HEARTBEAT_METRIC,
   FEATURE_METRIC_PREFIXES,
@@ -68,7 +69,7 @@ const MAX_PERIOD_SECONDS = 86_400;
 /** DeleteAlarms takes at most 100 names. */
 const DELETE_BATCH = 100;
 
-export type AlarmKind = 'drift' | 'completeness' | 'model' | 'stopped-reporting';
+export type AlarmKind = 'drift' | 'completeness' | 'model' | 'bias' | 'attribution' | 'stopped-reporting';
 
 export interface MonitorAlarmInput extends ScheduleIdentity {
   monitorName: string;
@@ -101,6 +102,13 @@ export interface MonitorAlarmInput extends ScheduleIdentity {
     comparisonOperator: ConstraintOperator;
     prefix?: string;
   }>;
+  /**
+   * From a bias baseline analysis.json and its analysis config: one entry per compared facet metric, with
+   * the dimensions the execution publishes `bias_drift_<NAME>` under.
+   */
+  bias?: Array<{ metric: string; baseline: number; dimensions: Dimension[]; subject: string }>;
+  /** Attribution monitors: one entry per baseline label key, alarmed on `attribution_ndcg` < threshold. */
+  attribution?: Array<{ label: string; threshold: number }>;
 }
 
 /** The PutMetricAlarm fields driftwatch sets (and compares). */
@@ -164,6 +172,8 @@ const KIND_LABEL: Record<AlarmKind, string> = {
   drift: 'drift',
   completeness: 'completeness',
   model: 'model',
+  bias: 'bias',
+  attribution: 'attribution',
   'stopped-reporting': 'stopped-reporting',
 };
 
@@ -333,6 +343,70 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
           DatapointsToAlarm: evaluationPeriods,
           Threshold: c.threshold,
           ComparisonOperator: c.comparisonOperator,
+          TreatMissingData: 'notBreaching',
+        },
+      });
+    }
+  }
+
+  if (monitor.type === 'bias') {
+    const namespace = metricNamespace('bias', monitor);
+    for (const b of monitor.bias ?? []) {
+      out.push({
+        monitorName: monitor.monitorName,
+        kind: 'bias',
+        subject: b.subject,
+        tags: tags('bias'),
+        spec: {
+          ...common,
+          AlarmName: alarmName(prefix, monitor.monitorName, 'bias', b.subject),
+          AlarmDescription: describeAlarm(
+            monitor,
+            'bias',
+            `bias metric ${b.metric} of ${quoted(b.subject)} is farther from 0 than the baseline's ${b.baseline} (bias_drift_check; bias_metric_${b.metric} holds the value).`,
+            'open analysis.json and constraint_violations.json of that hour: which group lost or gained positive predictions; check the model and the traffic mix; if the change is accepted, re-baseline.',
+          ),
+          Namespace: namespace,
+          MetricName: biasDriftMetricName(b.metric),
+          Dimensions: b.dimensions,
+          Statistic: 'Maximum',
+          Period: period,
+          EvaluationPeriods: evaluationPeriods,
+          DatapointsToAlarm: evaluationPeriods,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      });
+    }
+  }
+
+  if (monitor.type === 'attribution') {
+    const namespace = metricNamespace('attribution', monitor);
+    for (const a of monitor.attribution ?? []) {
+      out.push({
+        monitorName: monitor.monitorName,
+        kind: 'attribution',
+        subject: a.label,
+        tags: tags('attribution'),
+        spec: {
+          ...common,
+          AlarmName: alarmName(prefix, monitor.monitorName, 'attribution', a.label),
+          AlarmDescription: describeAlarm(
+            monitor,
+            'attribution',
+            `the feature ranking of label ${quoted(a.label)} moved from the baseline's: NDCG < ${a.threshold} (feature_attribution_drift_check).`,
+            "compare analysis.json's global SHAP values of that hour with the baseline's: which features the model now relies on; check upstream feature changes; retrain or re-baseline.",
+          ),
+          Namespace: namespace,
+          MetricName: NDCG_METRIC,
+          Dimensions: ndcgDimensions(monitor, a.label),
+          Statistic: 'Minimum',
+          Period: period,
+          EvaluationPeriods: evaluationPeriods,
+          DatapointsToAlarm: evaluationPeriods,
+          Threshold: a.threshold,
+          ComparisonOperator: 'LessThanThreshold',
           TreatMissingData: 'notBreaching',
         },
       });

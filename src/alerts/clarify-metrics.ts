@@ -22,6 +22,8 @@
  */
 import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ClarifyAnalysis, ClarifyShapLabel } from '../baseline/clarify-analysis.js';
+import type { ClarifyAnalysisConfig, ClarifyScalar } from '../config/clarify.js';
+import { pythonFloatRepr } from '../metrics/bias/selection.js';
 import { isBatchSchedule, NAMESPACES, type ScheduleIdentity } from './data-quality-metrics.js';
 import { dimensionValue, featureMetricName } from './metric-names.js';
 
@@ -77,6 +79,61 @@ export interface BiasMetricIdentity {
 
 export function biasMetricName(metric: string): string {
   return `bias_metric_${metric}`;
+}
+
+/**
+ * driftwatch's `bias_drift_<NAME>`: 1 when the window's bias_drift_check flagged that facet metric, 0 when
+ * it passed (not published when the comparison was skipped), with the `bias_metric_<NAME>` dimensions.
+ * The bias alarms watch it, so an alarm fires exactly when a violation is written, in either check mode
+ * (CloudWatch cannot alarm on |value| > |baseline| of `bias_metric_<NAME>` itself).
+ */
+export function biasDriftMetricName(metric: string): string {
+  return `bias_drift_${metric}`;
+}
+
+/** Python `str` of configured values, `","`-joined (the LabelValue / FacetValue dimensions). */
+export function configuredValuesText(values: readonly ClarifyScalar[]): string {
+  return values
+    .map((v) =>
+      typeof v === 'boolean'
+        ? v
+          ? 'True'
+          : 'False'
+        : typeof v === 'number'
+          ? Number.isInteger(v)
+            ? String(v)
+            : pythonFloatRepr(v)
+          : v,
+    )
+    .join(',');
+}
+
+/** The facet's name as analysis.json keys it: the name, or the header at the index. */
+export function facetName(
+  config: Pick<ClarifyAnalysisConfig, 'headers'>,
+  nameOrIndex: string | number,
+): string {
+  return typeof nameOrIndex === 'number'
+    ? (config.headers?.[nameOrIndex] ?? `column_${nameOrIndex}`)
+    : nameOrIndex;
+}
+
+/** The LabelValue / FacetValue dimension strings of a monitor's analysis config (§9.8, unconfirmed). */
+export function biasDimensionIdentity(
+  config: Pick<ClarifyAnalysisConfig, 'headers' | 'facets' | 'labelValues'>,
+  label: string,
+): BiasDimensionIdentity {
+  return {
+    label,
+    labelValue: configuredValuesText(config.labelValues ?? []),
+    facetValues: new Map(
+      config.facets.flatMap((f) =>
+        f.values !== undefined && f.values.length > 0
+          ? [[facetName(config, f.nameOrIndex), configuredValuesText(f.values)] as const]
+          : [],
+      ),
+    ),
+  };
 }
 
 export function biasMetricDimensions(

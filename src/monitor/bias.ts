@@ -21,7 +21,12 @@ import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { biasMetricData } from '../alerts/clarify-metrics.js';
+import {
+  biasDimensionIdentity,
+  biasDriftMetricName,
+  biasMetricData,
+  biasMetricDimensions,
+} from '../alerts/clarify-metrics.js';
 import { type BiasAnalysisResult, computeBiasAnalysis, type RereadableTable } from '../baseline/bias.js';
 import {
   type BiasStage,
@@ -57,7 +62,6 @@ import type { Cell, Window } from '../core/types.js';
 import { readLines } from '../io/lines.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { bootstrapStandardErrors, COUNTS_METRIC_NAMES } from '../metrics/bias/bootstrap.js';
-import { pythonFloatRepr } from '../metrics/bias/selection.js';
 import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { checkAborted, jobWindow } from './profile-window.js';
@@ -426,23 +430,6 @@ function failureReasonOf(job: BiasJob, c: BiasCollected): string | undefined {
   return `No ground truth to merge: none of ${c.counts.labels} labels in ${gtWhere} matches the ${c.counts.predictions} predictions of the window (join key: inferenceId, else eventId).`;
 }
 
-/** Python `str` of configured values, `","`-joined (the LabelValue / FacetValue dimensions, §9.8). */
-function configuredText(values: readonly ClarifyScalar[]): string {
-  return values
-    .map((v) =>
-      typeof v === 'boolean'
-        ? v
-          ? 'True'
-          : 'False'
-        : typeof v === 'number'
-          ? Number.isInteger(v)
-            ? String(v)
-            : pythonFloatRepr(v)
-          : v,
-    )
-    .join(',');
-}
-
 /** Bootstrap standard errors of the live entries, computed once per entry on first use. */
 function standardErrorLookup(result: BiasAnalysisResult, replicates: number) {
   const cache = new Map<string, Map<string, number | undefined>>();
@@ -507,7 +494,6 @@ export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias:
       })),
       ...(comparisons.length > kept.length ? { comparisonsLeftOut: comparisons.length - kept.length } : {}),
     };
-    const config = baseline.config;
     return {
       ...(failureReason ? { failureReason } : {}),
       violations: violations.length,
@@ -522,26 +508,22 @@ export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias:
         const identity = metricIdentity(job);
         const live = result?.analysis;
         const stage = live?.postTraining ?? live?.preTraining;
-        const datums =
-          status === 'Failed' || live === undefined
-            ? []
-            : biasMetricData(
-                identity,
-                {
-                  label: stage?.label ?? String(config.label),
-                  labelValue: configuredText(config.labelValues),
-                  facetValues: new Map(
-                    config.facets.flatMap((f, i) => {
-                      const name = result?.facets[i]?.name;
-                      return f.values !== undefined && name !== undefined
-                        ? [[name, configuredText(f.values)] as const]
-                        : [];
-                    }),
-                  ),
-                },
-                live,
-                identity.timestamp,
-              );
+        if (status === 'Failed' || live === undefined)
+          return publicationOf(job, heartbeatOf('bias', job, status), []);
+        const dims = biasDimensionIdentity(baseline.config, stage?.label ?? String(baseline.config.label));
+        const datums = [
+          ...biasMetricData(identity, dims, live, identity.timestamp),
+          // The check's decisions, which the bias alarms watch.
+          ...comparisons
+            .filter((c) => c.skipped === undefined)
+            .map((c) => ({
+              MetricName: biasDriftMetricName(c.metric),
+              Dimensions: biasMetricDimensions(identity, dims, c),
+              Timestamp: identity.timestamp,
+              Value: c.violation ? 1 : 0,
+              Unit: 'None' as const,
+            })),
+        ];
         return publicationOf(job, heartbeatOf('bias', job, status), datums);
       },
     };

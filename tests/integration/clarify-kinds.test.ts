@@ -112,7 +112,7 @@ describe('bias and attribution executions', () => {
         (v: { facet_value: string; metric_name: string }) =>
           v.facet_value === 'male' && v.metric_name === 'DI',
       );
-      // Female acceptance 20/160 → q_d/q_a for d = male: (40/80) / (10/80) = 4.0; baseline DI 1.0.
+      // Female acceptance 10/80 → q_d/q_a for d = male: (40/80) / (10/80) = 4.0; baseline DI 1.0.
       expect(di).toEqual({
         facet: 'gender',
         facet_value: 'male',

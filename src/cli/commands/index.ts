@@ -63,6 +63,19 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./run-quality.js'),
   },
   {
+    name: 'run-bias',
+    summary:
+      'Run one bias-drift execution (Clarify): captured requests and predictions joined with late ground truth',
+    options: true,
+    load: () => import('./run-bias.js'),
+  },
+  {
+    name: 'run-attribution',
+    summary: 'Run one feature-attribution-drift execution (Clarify) from captured online explanations',
+    options: true,
+    load: () => import('./run-attribution.js'),
+  },
+  {
     name: 'schedule',
     summary: 'Create, update and remove the job schedulers of the monitors in a config file',
     options: true,

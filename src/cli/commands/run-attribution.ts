@@ -1,0 +1,88 @@
+/**
+ * `driftwatch run-attribution`: one feature-attribution-drift execution (SageMaker Clarify
+ * ModelExplainability, spec §9.7–9.9) from the window's captured online-explainability responses.
+ */
+import { type Command, Option } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { TIME_HELP } from '../../core/time.js';
+import { ATTRIBUTION_AGG_METHODS } from '../../metrics/attribution/aggregate.js';
+import { type AttributionDetails, runAttributionExecution } from '../../monitor/attribution.js';
+import type { AttributionJob } from '../../monitor/clarify-job.js';
+import type { ExecutionSummary } from '../../monitor/types.js';
+import { addRerunOptions, jobBaseFromFlags, runFromCli, storedLines } from './run.js';
+import { parseThreshold } from './run-quality.js';
+
+export const RUN_ATTRIBUTION_SUMMARY =
+  'Run one feature-attribution-drift execution (Clarify) from captured online explanations';
+
+function printAttributionSummary(summary: ExecutionSummary, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  const d = summary.attribution as AttributionDetails | undefined;
+  const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
+  if (d) {
+    lines.push(`  explained ${d.explainedRecords} records (${d.aggMethod})`);
+    for (const l of d.labels) {
+      lines.push(
+        `  ${l.label.padEnd(9)} ${l.ndcg === undefined ? `skipped: ${l.skipped}` : `NDCG ${l.ndcg.toFixed(4)} (threshold ${l.threshold})${l.violation ? ' VIOLATION' : ''}`}`,
+      );
+    }
+  }
+  lines.push(
+    `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
+    `  reports   ${summary.reportUri}`,
+    ...storedLines(summary),
+  );
+  if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('run-attribution')
+    .description(RUN_ATTRIBUTION_SUMMARY)
+    .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline (explainability) analysis.json')
+    .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
+    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP})`)
+    .requiredOption(
+      '--end <iso>',
+      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
+    )
+    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+    .option('--analysis-config <uri>', 'Clarify analysis_config.json (headers name the features, agg_method)')
+    .addOption(
+      new Option(
+        '--agg-method <method>',
+        "global value from local ones (default: the config's, else mean_abs)",
+      ).choices([...ATTRIBUTION_AGG_METHODS]),
+    )
+    .option('--ndcg-threshold <number>', 'violation when NDCG is below this', '0.9')
+    .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
+    .option('--variant <name>', 'variant folder (default: every variant)')
+    .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-attribution')
+    .option('--cloudwatch', 'publish the metrics to CloudWatch')
+    .option(
+      '--sse-kms-key-id <key>',
+      'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
+    )
+    .option('--json', 'print the execution summary as JSON on the last stdout line');
+  addRerunOptions(command).action(async (options) => {
+    const threshold = parseThreshold(options.ndcgThreshold, '--ndcg-threshold') ?? 0.9;
+    if (!(threshold > 0 && threshold <= 1))
+      throw new ConfigError(`expected a number in (0, 1], got ${threshold}`, { field: '--ndcg-threshold' });
+    const job: AttributionJob = {
+      ...jobBaseFromFlags(options),
+      ...(options.analysisConfig !== undefined ? { analysisConfigUri: options.analysisConfig } : {}),
+      ...(options.aggMethod !== undefined ? { aggMethod: options.aggMethod } : {}),
+      ndcgThreshold: threshold,
+    };
+    await runFromCli(
+      'run-attribution',
+      job,
+      (deps) => runAttributionExecution(job, deps),
+      (summary) => printAttributionSummary(summary, options.json),
+    );
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * `driftwatch run-bias`: one bias-drift execution (SageMaker Clarify ModelBias, spec §9): the window's
+ * captured requests and predictions joined with late ground truth, analysed as Clarify does, checked
+ * against the baseline analysis.json.
+ */
+import { type Command, Option } from 'commander';
+import { TIME_HELP } from '../../core/time.js';
+import { joinUri } from '../../io/storage.js';
+import { type BiasDetails, runBiasExecution } from '../../monitor/bias.js';
+import { type BiasJob, CLARIFY_CONFIG_FILE } from '../../monitor/clarify-job.js';
+import type { ExecutionSummary } from '../../monitor/types.js';
+import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from './run.js';
+import { parseThreshold } from './run-quality.js';
+
+export const RUN_BIAS_SUMMARY =
+  'Run one bias-drift execution (Clarify): captured requests and predictions joined with late ground truth';
+
+function printBiasSummary(summary: ExecutionSummary, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  const d = summary.bias as BiasDetails | undefined;
+  const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
+  if (d) {
+    const j = d.join;
+    lines.push(
+      `  join      ${j.predictions} predictions, ${j.labels} labels, ${j.matched} matched, ${j.unmatchedPredictions} without label`,
+      `  analysed  ${d.rows} rows (${d.check} check)`,
+    );
+    if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
+  }
+  lines.push(
+    `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
+    `  reports   ${summary.reportUri}`,
+    ...storedLines(summary),
+  );
+  if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('run-bias')
+    .description(RUN_BIAS_SUMMARY)
+    .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline analysis.json')
+    .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
+    .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
+    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP}), inference time`)
+    .requiredOption(
+      '--end <iso>',
+      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
+    )
+    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+    .option(
+      '--analysis-config <uri>',
+      `Clarify analysis_config.json (default: <baseline>/${CLARIFY_CONFIG_FILE})`,
+    )
+    .option('--inference-attribute <attr>', 'CSV column index or JSON path of the predicted label')
+    .option('--probability-attribute <attr>', 'CSV column index or JSON path of the score')
+    .option(
+      '--probability-threshold-attribute <number>',
+      "score cut-off: score > threshold is label 1 (default: the config's probability_threshold)",
+    )
+    .option('--features-attribute <jmespath>', 'JMESPath of the feature list in a JSON request')
+    .addOption(
+      new Option('--check <mode>', 'point: |live| > |baseline|; bootstrap: the documented interval')
+        .choices(['point', 'bootstrap'])
+        .default('point'),
+    )
+    .option('--ground-truth-until <iso>', 'read label folders up to this time (default: now)')
+    .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
+    .option('--variant <name>', 'variant folder (default: every variant)')
+    .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-bias')
+    .option('--cloudwatch', 'publish the metrics to CloudWatch')
+    .option(
+      '--sse-kms-key-id <key>',
+      'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
+    )
+    .option('--json', 'print the execution summary as JSON on the last stdout line');
+  addRerunOptions(command).action(async (options) => {
+    const base = jobBaseFromFlags(options);
+    const threshold = parseThreshold(
+      options.probabilityThresholdAttribute,
+      '--probability-threshold-attribute',
+    );
+    const job: BiasJob = {
+      ...base,
+      groundTruthUri: options.groundTruth,
+      analysisConfigUri: options.analysisConfig ?? joinUri(base.baselineUri, CLARIFY_CONFIG_FILE),
+      ...(options.inferenceAttribute !== undefined ? { inferenceAttribute: options.inferenceAttribute } : {}),
+      ...(options.probabilityAttribute !== undefined
+        ? { probabilityAttribute: options.probabilityAttribute }
+        : {}),
+      ...(threshold !== undefined ? { probabilityThresholdAttribute: threshold } : {}),
+      ...(options.featuresAttribute !== undefined ? { featuresAttribute: options.featuresAttribute } : {}),
+      check: options.check,
+      groundTruthReadUntil: options.groundTruthUntil
+        ? parseTime(options.groundTruthUntil, '--ground-truth-until')
+        : new Date().toISOString(),
+    };
+    await runFromCli(
+      'run-bias',
+      job,
+      (deps) => runBiasExecution(job, deps),
+      (summary) => printBiasSummary(summary, options.json),
+    );
+  });
+}
