@@ -5,7 +5,7 @@ import { mulberry32 } from '../../src/core/random.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 import { classifyText, inferColumnType, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
 import { HyperLogLog, hashString } from '../../src/metrics/sketches/hll.js';
-import { KllSketch, sortRuns } from '../../src/metrics/sketches/kll.js';
+import { KllSketch, radixSortFloat64, sortRuns } from '../../src/metrics/sketches/kll.js';
 
 const fixtures = new URL('../fixtures/profile/', import.meta.url);
 interface Ref {
@@ -99,6 +99,29 @@ describe('KLL sketch', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('radix-sorts doubles bit for bit like Float64Array.prototype.sort (-0 before +0, infinities, subnormals)', () => {
+    const special = fc.constantFrom(0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 1, -1);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ noNaN: true }), special, fc.integer({ min: -3, max: 3 })), {
+          maxLength: 3000,
+        }),
+        (list) => {
+          const values = Float64Array.from(list);
+          const expected = Float64Array.from(values).sort();
+          const sorted = radixSortFloat64(values);
+          expect(sorted).toBe(values);
+          for (let i = 0; i < expected.length; i++) expect(Object.is(sorted[i], expected[i])).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    // Past the initial scratch size (4096 values), and values sharing all their high bytes.
+    const big = Float64Array.from({ length: 10_000 }, (_, i) => 1 + ((i * 7919) % 10_000) * 2 ** -40);
+    const expected = Float64Array.from(big).sort();
+    expect(Array.from(radixSortFloat64(big))).toEqual(Array.from(expected));
   });
 
   it('holds every value in arrival order up to 2050 values, as SageMaker does', () => {
