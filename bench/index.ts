@@ -10,6 +10,7 @@ import { benchBaseline, benchExecution } from './main-job.js';
 import { benchQuality } from './quality.js';
 import { benchReport } from './report.js';
 import { benchSensitive } from './sensitive.js';
+import { benchStartup } from './startup.js';
 import { benchScaleOut } from './worker.js';
 
 const args = process.argv.slice(2);
@@ -20,8 +21,9 @@ const only = onlyArg
   : undefined;
 
 const benches: Array<[string, () => Promise<void>]> = [
-  ['baseline', () => benchBaseline(quick ? [200_000] : [1_000_000, 5_000_000])],
-  ['execution', () => benchExecution(quick ? 200_000 : 1_000_000)],
+  ['startup', () => benchStartup(quick ? 3 : 7)],
+  ['baseline', () => benchBaseline(quick ? [200_000] : [1_000_000, 5_000_000], quick ? 1 : 3)],
+  ['execution', () => benchExecution(quick ? 200_000 : 1_000_000, quick ? 1 : 3)],
   ['readers', () => benchReaders(quick ? 200_000 : 1_000_000, 20)],
   ['capture', () => benchCapture(quick ? 50_000 : 200_000, 20)],
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],

@@ -1,10 +1,13 @@
 /**
  * Benchmarks of the main job, each measured in a child process of its own so that peak RSS
- * (`process.resourceUsage().maxRSS`) belongs to that run alone:
- * - baseline: `buildBaseline` on a generated CSV of N rows x 20 columns (rows/s, MB/s, peak RSS);
- * - execution: `runExecution` over 1M captured records of 20 CSV features on local files (records/s, MB/s,
- *   peak RSS) and, in children of their own before and after it, the bare loop that only JSON.parses each
- *   line and splits its CSV payload.
+ * (`process.resourceUsage().maxRSS`) and CPU time (user + system, all threads) belong to that run alone:
+ * - baseline: `buildBaseline` on a generated CSV of N rows x 20 columns (rows per CPU-second and per
+ *   second, peak RSS), several runs;
+ * - execution: interleaved rounds over 1M captured records of 20 CSV features on local files, each round
+ *   running the bare loop (read each line, `JSON.parse` it, split its CSV payload: nothing else), then
+ *   `runExecution` on one thread, then `runExecution` with the default thread count. Each execution's
+ *   records per CPU-second is divided by the bare loop's of the same round (the per-core ratio of issue
+ *   15), and the default's wall time by the one-thread run's. Figures are min / median / max over rounds.
  *
  * Run alone: `npm run build && node dist/bench/main-job.js [baselineRows...]`.
  */
@@ -20,12 +23,19 @@ import { createStorage } from '../src/io/storage.js';
 import { runExecution } from '../src/monitor/data-quality.js';
 import { bareLoopThroughput, generateCaptureFiles } from './capture.js';
 import { generateCsv } from './datasets.js';
+import { fmtInt, fmtRatio, formatSpread, machineLoad } from './spread.js';
 
 const self = fileURLToPath(import.meta.url);
 const MiB = 2 ** 20;
 
 function maxRssMiB(): number {
   return (process.resourceUsage().maxRSS * 1024) / MiB;
+}
+
+/** CPU seconds (user + system, every thread) this process used since `since`. */
+function cpuSecondsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -41,14 +51,18 @@ async function childBaseline(path: string): Promise<Record<string, number>> {
   const storage = createStorage();
   const { size } = await stat(path);
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const result = await buildBaseline(storage, {
     dataset: path,
     out: join(path, '..', `baseline-${Date.now()}`),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = cpuSecondsSince(cpu);
   return {
     rows: result.rows,
     seconds,
+    cpuSeconds,
+    rowsPerCpuSecond: result.rows / cpuSeconds,
     rowsPerSecond: result.rows / seconds,
     mbPerSecond: size / 1e6 / seconds,
     peakRssMiB: maxRssMiB(),
@@ -61,12 +75,14 @@ async function childExecution(
   baseline: string,
   start: string,
   end: string,
+  threads: string,
 ): Promise<Record<string, number>> {
   const storage = createStorage();
   const files = await filesUnder(join(dir, 'bench-endpoint'));
   let bytes = 0;
   for (const f of files) bytes += (await stat(f)).size;
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const summary = await runExecution(
     {
       monitorName: 'bench',
@@ -80,14 +96,17 @@ async function childExecution(
       scheduledTime: end,
       cloudwatch: false,
     },
-    { storage, logger: silentLogger },
+    { storage, logger: silentLogger, ...(threads === 'default' ? {} : { threads: Number(threads) }) },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = cpuSecondsSince(cpu);
   return {
     records: summary.recordsRead,
     rows: summary.rowsProfiled,
     issues: summary.issues.total,
     seconds,
+    cpuSeconds,
+    recordsPerCpuSecond: summary.recordsRead / cpuSeconds,
     recordsPerSecond: summary.recordsRead / seconds,
     mbPerSecond: bytes / 1e6 / seconds,
     threads: Number(summary.timings.threads ?? 1),
@@ -95,14 +114,18 @@ async function childExecution(
   };
 }
 
-/** Child: the bare loop (JSON.parse + CSV split only) over the same files, three times; the best run counts. */
+/** Child: the bare loop (JSON.parse + CSV split only) over the same files, once. */
 async function childBareLoop(dir: string): Promise<Record<string, number>> {
-  let best = { recordsPerSecond: 0, mbPerSecond: 0 };
-  for (let i = 0; i < 3; i++) {
-    const run = await bareLoopThroughput(dir);
-    if (run.recordsPerSecond > best.recordsPerSecond) best = run;
-  }
-  return { recordsPerSecond: best.recordsPerSecond, mbPerSecond: best.mbPerSecond };
+  const run = await bareLoopThroughput(dir);
+  return {
+    records: run.records,
+    seconds: run.seconds,
+    cpuSeconds: run.cpuSeconds,
+    recordsPerSecond: run.recordsPerSecond,
+    recordsPerCpuSecond: run.records / run.cpuSeconds,
+    mbPerSecond: run.mbPerSecond,
+    peakRssMiB: maxRssMiB(),
+  };
 }
 
 function runChild(args: string[]): Record<string, number> {
@@ -115,22 +138,28 @@ function runChild(args: string[]): Record<string, number> {
   return JSON.parse(last) as Record<string, number>;
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const fmt = fmtInt;
 
-export async function benchBaseline(rowCounts = [1_000_000, 5_000_000]): Promise<void> {
+export async function benchBaseline(rowCounts = [1_000_000, 5_000_000], rounds = 3): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'dw-bench-baseline-'));
   try {
+    console.log(`baseline: ${machineLoad()}; min / median / max of ${rounds} runs`);
     for (const rows of rowCounts) {
       const path = join(dir, `train-${rows}.csv`);
       await generateCsv(path, rows, 20);
       const { size } = await stat(path);
-      const r = runChild(['baseline', path]);
+      const runs: Array<Record<string, number>> = [];
+      for (let i = 0; i < rounds; i++) runs.push(runChild(['baseline', path]));
+      const of = (key: string) => runs.map((r) => r[key]!);
       console.log(
-        `baseline: ${fmt(rows)} rows x 20 cols (${(size / 1e6).toFixed(0)} MB): ${fmt(r.rowsPerSecond!)} rows/s, ` +
-          `${r.mbPerSecond!.toFixed(1)} MB/s, ${r.seconds!.toFixed(1)} s, peak RSS ${r.peakRssMiB!.toFixed(0)} MiB (target >= 150,000 rows/s, < 300 MB)`,
+        `baseline: ${fmt(rows)} rows x 20 cols (${(size / 1e6).toFixed(0)} MB): ` +
+          `${formatSpread(of('rowsPerCpuSecond'), fmt)} rows per CPU-second (target >= 250,000 on one core); ` +
+          `${formatSpread(of('rowsPerSecond'), fmt)} rows/s wall; ` +
+          `peak RSS ${formatSpread(of('peakRssMiB'), (x) => x.toFixed(0))} MiB (target < 300 MB)`,
       );
       await rm(path, { force: true });
     }
+    console.log(`baseline: ${machineLoad()} (after)`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -160,7 +189,7 @@ async function baselineFromCapture(dir: string, records: number): Promise<string
   return join(dir, 'baseline');
 }
 
-export async function benchExecution(records = 1_000_000): Promise<void> {
+export async function benchExecution(records = 1_000_000, rounds = 3): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'dw-bench-exec-'));
   try {
     const baseline = await baselineFromCapture(dir, 100_000);
@@ -169,21 +198,48 @@ export async function benchExecution(records = 1_000_000): Promise<void> {
     await generateCaptureFiles(capture, records, 20, start);
     // The generator writes 5000 records per 5-minute file: the window covers exactly the hours written.
     const end = new Date(start.getTime() + Math.ceil((Math.ceil(records / 5000) * 5) / 60) * 3_600_000);
-    // The bare loop runs in a child of its own before and after the execution, so that neither its heap
-    // counts in the execution's peak RSS nor a passing load decides the ratio.
-    const bareBefore = runChild(['bare', capture]);
-    const r = runChild(['execution', capture, baseline, start.toISOString(), end.toISOString()]);
-    const bareAfter = runChild(['bare', capture]);
-    const bare = bareBefore.recordsPerSecond! >= bareAfter.recordsPerSecond! ? bareBefore : bareAfter;
-    const ratio = r.recordsPerSecond! / bare.recordsPerSecond!;
+    const window = [capture, baseline, start.toISOString(), end.toISOString()];
+    console.log(`execution: ${machineLoad()}; ${rounds} interleaved rounds (bare loop, 1 thread, default)`);
+    const bare: Array<Record<string, number>> = [];
+    const one: Array<Record<string, number>> = [];
+    const auto: Array<Record<string, number>> = [];
+    for (let round = 0; round < rounds; round++) {
+      // Each in a child of its own: no heap of one counts in another's peak RSS, and no JIT state is shared.
+      bare.push(runChild(['bare', capture]));
+      one.push(runChild(['execution', ...window, '1']));
+      auto.push(runChild(['execution', ...window, 'default']));
+    }
+    const of = (runs: Array<Record<string, number>>, key: string) => runs.map((r) => r[key]!);
+    const perCpu = (runs: Array<Record<string, number>>) =>
+      runs.map((r, i) => r.recordsPerCpuSecond! / bare[i]!.recordsPerCpuSecond!);
     console.log(
-      `execution: ${fmt(r.records!)} captured records x 20 CSV features: ${fmt(r.recordsPerSecond!)} records/s, ${r.mbPerSecond!.toFixed(1)} MB/s, ` +
-        `${r.seconds!.toFixed(1)} s on ${r.threads} thread(s), peak RSS ${r.peakRssMiB!.toFixed(0)} MiB = ${((r.peakRssMiB! * MiB) / 1e6).toFixed(0)} MB (target < 300 MB)`,
+      `execution: bare loop (JSON.parse + split): ${formatSpread(of(bare, 'recordsPerCpuSecond'), fmt)} records per CPU-second, ` +
+        `${formatSpread(of(bare, 'recordsPerSecond'), fmt)} records/s wall`,
     );
+    for (const [label, runs] of [
+      ['1 thread', one],
+      [`default (${formatSpread(of(auto, 'threads'), String)} thread(s))`, auto],
+    ] as const) {
+      console.log(
+        `execution: ${fmt(runs[0]!.records!)} captured records x 20 CSV features, ${label}: ` +
+          `${formatSpread(of(runs, 'recordsPerCpuSecond'), fmt)} records per CPU-second = ` +
+          `${formatSpread(perCpu(runs), fmtRatio)} x the bare loop's (same round; target >= 1.00); ` +
+          `${formatSpread(of(runs, 'recordsPerSecond'), fmt)} records/s wall, ` +
+          `${formatSpread(of(runs, 'mbPerSecond'), (x) => x.toFixed(0))} MB/s; ` +
+          `peak RSS ${formatSpread(of(runs, 'peakRssMiB'), (x) => x.toFixed(0))} MiB (target < 300 MB)`,
+      );
+    }
     console.log(
-      `execution: bare loop (JSON.parse + split) ${fmt(bare.recordsPerSecond!)} records/s, ${bare.mbPerSecond!.toFixed(1)} MB/s; ` +
-        `execution = ${(100 * ratio).toFixed(0)}% of the bare loop (target >= 60%)`,
+      `execution: default vs 1 thread, wall time ratio (same round; < 1 = default faster): ` +
+        `${formatSpread(
+          auto.map((r, i) => r.seconds! / one[i]!.seconds!),
+          fmtRatio,
+        )}; CPU time ratio ${formatSpread(
+          auto.map((r, i) => r.cpuSeconds! / one[i]!.cpuSeconds!),
+          fmtRatio,
+        )}`,
     );
+    console.log(`execution: ${machineLoad()} (after)`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -196,7 +252,7 @@ if (process.argv[2] === '--child') {
       ? await childBaseline(args[0]!)
       : task === 'bare'
         ? await childBareLoop(args[0]!)
-        : await childExecution(args[0]!, args[1]!, args[2]!, args[3]!);
+        : await childExecution(args[0]!, args[1]!, args[2]!, args[3]!, args[4] ?? 'default');
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = process.argv.slice(2).map(Number);

@@ -1,0 +1,29 @@
+/**
+ * How the benches report a figure measured several times on a shared, noisy machine (issue 15): the
+ * minimum, median and maximum of the runs, and the machine's load average next to it. Figures that compare
+ * two programs are ratios measured in the same interleaved round (A, B, A, B, ...), never two bests taken
+ * at different times.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+
+/** `[min, median, max]` of the values (the lower median for an even count). */
+export function spread(values: readonly number[]): [number, number, number] {
+  if (values.length === 0) return [Number.NaN, Number.NaN, Number.NaN];
+  const sorted = [...values].sort((a, b) => a - b);
+  return [sorted[0]!, sorted[Math.floor((sorted.length - 1) / 2)]!, sorted[sorted.length - 1]!];
+}
+
+/** `min / median / max` with a formatter, e.g. `0.61 / 0.64 / 0.70`. */
+export function formatSpread(values: readonly number[], format: (x: number) => string): string {
+  const [min, median, max] = spread(values);
+  return values.length === 1 ? format(median) : `${format(min)} / ${format(median)} / ${format(max)}`;
+}
+
+/** The machine's load right now, as `uptime` prints it, with the number of cores. */
+export function machineLoad(): string {
+  const [one, five, fifteen] = loadavg();
+  return `load average ${one!.toFixed(2)}, ${five!.toFixed(2)}, ${fifteen!.toFixed(2)} on ${availableParallelism()} cores`;
+}
+
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const fmtRatio = (n: number): string => n.toFixed(2);
