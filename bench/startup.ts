@@ -44,7 +44,9 @@ export async function benchStartup(runs = 7): Promise<void> {
   ];
   console.log(`startup: ${machineLoad()}; min / median / max of ${runs} interleaved runs`);
   const results = cases.map(() => [] as StartupRun[]);
-  for (let r = 0; r < runs; r++) cases.forEach(([, args], i) => results[i]!.push(runOnce(args)));
+  for (let r = 0; r < runs; r++) {
+    for (let i = 0; i < cases.length; i++) results[i]!.push(runOnce(cases[i]![1]));
+  }
   cases.forEach(([label, , note], i) => {
     const of = (key: keyof StartupRun) => results[i]!.map((x) => x[key]);
     console.log(
