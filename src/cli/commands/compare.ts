@@ -16,7 +16,10 @@
  * a test whose score from sketches crosses its threshold only within that bound is `undecided` (with the
  * reason), not drift, and tests that need exact values are named in `not_applicable`.
  * Categories are counted up to 10 000 distinct values per column; further values are counted in one
- * `<other>` bucket (and reported as an issue).
+ * `<other>` bucket (and reported as an issue). Numbers are not counted as categories while reading (a
+ * numeric column keeps none, issue 15); a column that turns out categorical although it holds numbers (a
+ * mixed column) has its categories counted again, every value in arrival order, in a second read of the
+ * dataset(s) concerned, so its counts are those of a single pass that counted everything.
  */
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
@@ -93,13 +96,9 @@ class ColumnCollector {
       return;
     }
     this.present++;
-    const text = typeof cell === 'string' ? cell : String(cell);
-    const seen = this.categories.get(text);
-    if (seen !== undefined) this.categories.set(text, seen + 1);
-    else if (this.categories.size < CATEGORY_LIMIT) this.categories.set(text, 1);
-    else this.overflow++;
     if (cls !== ValueClass.Integral && cls !== ValueClass.Fractional) {
       this.other++;
+      this.#count(cell);
       return;
     }
     this.numeric++;
@@ -109,6 +108,34 @@ class ColumnCollector {
       return;
     }
     this.#addNumber(v);
+  }
+
+  /** Counts a present value's text among the categories (a number's only in a recount, see `recount`). */
+  #count(cell: Cell): void {
+    const text = typeof cell === 'string' ? cell : String(cell);
+    const seen = this.categories.get(text);
+    if (seen !== undefined) this.categories.set(text, seen + 1);
+    else if (this.categories.size < CATEGORY_LIMIT) this.categories.set(text, 1);
+    else this.overflow++;
+  }
+
+  #recounted = false;
+
+  /** Whether the categories miss numbers seen (numbers are counted only by `recount`). */
+  get categoriesIncomplete(): boolean {
+    return this.numeric > 0 && !this.#recounted;
+  }
+
+  /** Forgets the categories before a second read that passes every cell to `recount`. */
+  startRecount(): void {
+    this.categories.clear();
+    this.overflow = 0;
+    this.#recounted = true;
+  }
+
+  /** Counts any present value's text, numbers included (the second read of a mixed column). */
+  recount(cell: Cell): void {
+    if (classifyValue(cell) !== ValueClass.Unknown) this.#count(cell);
   }
 
   #addNumber(v: number): void {
@@ -153,17 +180,21 @@ class ColumnCollector {
   }
 }
 
+function openForCompare(storage: Storage, uri: string, options: CompareOptions, issues: IssueLog) {
+  return openDataset(storage, uri, {
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.header === undefined ? {} : { header: options.header }),
+    issues,
+  });
+}
+
 async function collect(
   storage: Storage,
   uri: string,
   options: CompareOptions,
   issues: IssueLog,
 ): Promise<{ columns: string[]; collectors: ColumnCollector[]; rows: number }> {
-  const reader = await openDataset(storage, uri, {
-    ...(options.format ? { format: options.format } : {}),
-    ...(options.header === undefined ? {} : { header: options.header }),
-    issues,
-  });
+  const reader = await openForCompare(storage, uri, options, issues);
   const exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
   const collectors: ColumnCollector[] = [];
   let rows = 0;
@@ -180,6 +211,29 @@ async function collect(
   return { columns: [...reader.columns], collectors, rows };
 }
 
+/**
+ * The second read of a dataset for its mixed columns (`indexes`): their categories counted again from
+ * every present value, in arrival order. The read's issues were counted by the first read.
+ */
+async function recountCategories(
+  storage: Storage,
+  uri: string,
+  options: CompareOptions,
+  collectors: ColumnCollector[],
+  indexes: number[],
+): Promise<void> {
+  const reader = await openForCompare(storage, uri, options, new IssueLog());
+  for (const i of indexes) collectors[i]!.startRecount();
+  for await (const row of reader.rows()) {
+    for (const i of indexes) collectors[i]!.recount(row[i]);
+  }
+}
+
+/** Whether a column is compared as numbers: only numbers (that fit a double) on both sides. */
+function isNumericPair(b: ColumnCollector, c: ColumnCollector): boolean {
+  return b.present > 0 && b.other === 0 && c.other === 0 && b.numeric - b.nonFinite > 0;
+}
+
 /** Reads both datasets and compares every feature. */
 export async function compareDatasets(options: CompareOptions, storage: Storage): Promise<CompareResult> {
   const baselineIssues = new IssueLog();
@@ -190,12 +244,29 @@ export async function compareDatasets(options: CompareOptions, storage: Storage)
   current.columns.forEach((name, i) => {
     if (!currentIndex.has(name)) currentIndex.set(name, i);
   });
+  const empty = new ColumnCollector(0);
+  // Mixed columns compared as categories: count their numbers too, in a second read of that dataset.
+  const recount = { baseline: [] as number[], current: [] as number[] };
+  const listed = new Set<string>();
+  for (const [i, name] of baseline.columns.entries()) {
+    if (listed.has(name)) continue;
+    listed.add(name);
+    const ci = currentIndex.get(name);
+    const b = baseline.collectors[i] ?? empty;
+    const c = ci === undefined ? empty : (current.collectors[ci] ?? empty);
+    if (isNumericPair(b, c)) continue;
+    if (b.categoriesIncomplete) recount.baseline.push(i);
+    if (ci !== undefined && c.categoriesIncomplete) recount.current.push(ci);
+  }
+  if (recount.baseline.length > 0)
+    await recountCategories(storage, options.baselineData, options, baseline.collectors, recount.baseline);
+  if (recount.current.length > 0)
+    await recountCategories(storage, options.currentData, options, current.collectors, recount.current);
   const reports = new Map<string, FeatureDriftReport & { input: 'raw' | 'sketch' | 'counts' }>();
   const featureOptions: FeatureDriftOptions = {
     ...(options.tests ? { tests: options.tests } : {}),
     ...(options.minSampleSize === undefined ? {} : { minSampleSize: options.minSampleSize }),
   };
-  const empty = new ColumnCollector(0);
   for (const [i, name] of baseline.columns.entries()) {
     if (reports.has(name)) continue;
     const b = baseline.collectors[i] ?? empty;
@@ -230,8 +301,7 @@ export async function compareDatasets(options: CompareOptions, storage: Storage)
         });
       }
     }
-    const numeric = b.present > 0 && b.other === 0 && c.other === 0 && b.numeric - b.nonFinite > 0;
-    if (numeric) {
+    if (isNumericPair(b, c)) {
       const bs = b.sample();
       const cs = c.sample();
       let opts = featureOptions;

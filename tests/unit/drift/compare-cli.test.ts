@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareDatasets, register } from '../../../src/cli/commands/compare.js';
 import { createStorage } from '../../../src/io/storage.js';
-import { driftTestsFor } from '../../../src/metrics/drift/index.js';
+import { compareCategoricalFeature, driftTestsFor } from '../../../src/metrics/drift/index.js';
 import { TestRandom } from './random.js';
 
 let dir: string;
@@ -106,6 +106,46 @@ describe('compareDatasets', () => {
     expect(r.issues.current.counts['missing-column']).toBe(1);
     expect(r.features[PROTO]?.type).toBe('categorical');
     expect(r.features[PROTO]?.n_current).toBe(199);
+  });
+
+  it('keeps no categories for a numeric column: many distinct numbers raise no category-overflow', async () => {
+    // Issue 15: every number used to be counted as a category (47% of compare's time).
+    const many = (n: number, shift: number) =>
+      csv([['v'], ...Array.from({ length: n }, (_, i) => [(shift + i * 0.001).toFixed(3)])]);
+    await writeFile(join(dir, 'many-baseline.csv'), many(12_000, 0));
+    await writeFile(join(dir, 'many-current.csv'), many(12_000, 1));
+    const r = await compareDatasets(
+      {
+        baselineData: join(dir, 'many-baseline.csv'),
+        currentData: join(dir, 'many-current.csv'),
+        tests: ['ks'],
+      },
+      storage,
+    );
+    expect(r.features.v?.type).toBe('numeric');
+    expect(r.issues.baseline.counts['category-overflow']).toBeUndefined();
+    expect(r.issues.current.counts['category-overflow']).toBeUndefined();
+  });
+
+  it('counts the numbers of a mixed column as categories, in arrival order, as one pass would', async () => {
+    // Numbers first, text only at the end (baseline), numbers only (current): categorical on both sides.
+    const baseValues = [...Array.from({ length: 300 }, (_, i) => String(i % 7)), 'n/a', '3', 'n/a'];
+    const curValues = Array.from({ length: 200 }, (_, i) => String((i * 3) % 9));
+    await writeFile(join(dir, 'mixed-baseline.csv'), csv([['m', 'k'], ...baseValues.map((v, i) => [v, i])]));
+    await writeFile(join(dir, 'mixed-current.csv'), csv([['m', 'k'], ...curValues.map((v, i) => [v, i])]));
+    const r = await compareDatasets(
+      { baselineData: join(dir, 'mixed-baseline.csv'), currentData: join(dir, 'mixed-current.csv') },
+      storage,
+    );
+    const counts = (values: string[]) => {
+      const m = new Map<string, number>();
+      for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+      return m;
+    };
+    const { input, ...report } = r.features.m!;
+    expect(input).toBe('counts');
+    expect(report).toEqual(compareCategoricalFeature(counts(baseValues), counts(curValues), {}));
+    expect(r.features.k?.type).toBe('numeric');
   });
 
   it('switches to sketches past the exact limit and says so, with error bounds', async () => {
