@@ -55,6 +55,21 @@ export function executionPoint(hour: string, summary: Json): ExecutionPoint {
     if (typeof e.value === 'number')
       estimates.set(k, { value: e.value, lower: num(e.lower), upper: num(e.upper) });
   }
+  // The Clarify kinds: DPPL and DI of each facet value (bias) and the NDCG of each label (attribution).
+  const violatedMetrics = Array.isArray(mq.violatedMetrics) ? mq.violatedMetrics.map(String) : [];
+  const bias = obj(summary.bias);
+  for (const c of Array.isArray(bias.comparisons) ? bias.comparisons.map(obj) : []) {
+    if (c.stage !== 'post_training' || (c.metric !== 'DPPL' && c.metric !== 'DI')) continue;
+    const name = clarifyMetricName(c);
+    if (typeof c.live === 'number') metrics.set(name, c.live);
+    if (c.violation === true) violatedMetrics.push(name);
+  }
+  const attribution = obj(summary.attribution);
+  for (const l of Array.isArray(attribution.labels) ? attribution.labels.map(obj) : []) {
+    if (typeof l.ndcg !== 'number') continue;
+    metrics.set(`NDCG ${String(l.label)}`, l.ndcg);
+    if (l.violation === true) violatedMetrics.push(`NDCG ${String(l.label)}`);
+  }
   const issues = obj(summary.issues);
   return {
     hour,
@@ -68,8 +83,33 @@ export function executionPoint(hour: string, summary: Json): ExecutionPoint {
     drifted: Array.isArray(summary.driftedFeatures) ? summary.driftedFeatures.map(String) : [],
     metrics,
     estimates,
-    violatedMetrics: Array.isArray(mq.violatedMetrics) ? mq.violatedMetrics.map(String) : [],
+    violatedMetrics,
   };
+}
+
+/** A bias comparison's series name on the dashboard: `<metric> <facet>=<value>`. */
+function clarifyMetricName(c: Json): string {
+  return `${String(c.metric)} ${String(c.facet)}=${String(c.facetValue)}`;
+}
+
+/**
+ * The Clarify kinds' thresholds, from the last execution that compared: |DPPL|, |DI| at most the baseline's
+ * (bias, §9.6), NDCG at least the threshold (attribution, §9.7).
+ */
+function clarifyThresholds(summary: Json, view: MonitorView): void {
+  for (const c of Array.isArray(obj(summary.bias).comparisons)
+    ? (obj(summary.bias).comparisons as unknown[]).map(obj)
+    : []) {
+    if (c.stage !== 'post_training' || (c.metric !== 'DPPL' && c.metric !== 'DI')) continue;
+    if (typeof c.baseline === 'number')
+      view.thresholds.set(clarifyMetricName(c), { operator: '|x| ≤', threshold: Math.abs(c.baseline) });
+  }
+  for (const l of Array.isArray(obj(summary.attribution).labels)
+    ? (obj(summary.attribution).labels as unknown[]).map(obj)
+    : []) {
+    if (typeof l.threshold === 'number')
+      view.thresholds.set(`NDCG ${String(l.label)}`, { operator: '≥', threshold: l.threshold });
+  }
 }
 
 /** `<output>/<endpoint>/<schedule>/`: the prefix of a monitor's hour folders. */
@@ -82,13 +122,17 @@ export function hourFileUri(m: MonitorConfig, hour: string, file: 'report.html' 
   return HOUR_PATTERN.test(hour) ? joinUri(monitorPrefix(m), hour, file) : undefined;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (t: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i] as T);
+      out[i] = await fn(items[i] as T, i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -143,10 +187,12 @@ export async function readMonitor(
   }
   hours.sort();
   if (options.last !== undefined && hours.length > options.last) hours = hours.slice(-options.last);
-  const points = await mapLimit(hours, CONCURRENCY, async (hour) => {
+  const points = await mapLimit(hours, CONCURRENCY, async (hour, i) => {
     const uri = joinUri(prefix, hour, 'execution.json');
     try {
-      return executionPoint(hour, obj(JSON.parse(await storage.readText(uri))));
+      const summary = obj(JSON.parse(await storage.readText(uri)));
+      if (i === hours.length - 1) clarifyThresholds(summary, view);
+      return executionPoint(hour, summary);
     } catch (error) {
       view.problems.push(`${uri}: ${(error as Error).message}`);
       return undefined;

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBiasBaseline } from '../../src/baseline/bias.js';
+import { parseMonitorsConfig } from '../../src/config/monitors.js';
 import { silentLogger } from '../../src/core/log.js';
+import { monitorPage, overviewPage } from '../../src/dashboard/pages.js';
+import { readDashboard } from '../../src/dashboard/read.js';
 import { createStorage, joinUri } from '../../src/io/storage.js';
 import { runAttributionExecution } from '../../src/monitor/attribution.js';
 import { runBiasExecution } from '../../src/monitor/bias.js';
@@ -94,6 +97,11 @@ describe('bias and attribution executions', () => {
       const violationsUri = joinUri(summary.reportUri, 'constraint_violations.json');
       const analysis = JSON.parse(await storage.readText(joinUri(summary.reportUri, 'analysis.json')));
       expect(Object.keys(analysis.post_training_bias_metrics.facets)).toEqual(['gender']);
+      // report.html: the bias section, from the summary; no file reported missing.
+      const html = await storage.readText(joinUri(summary.reportUri, 'report.html'));
+      expect(html).toContain('<h2>Bias drift');
+      expect(html).not.toContain('not found');
+      expect((html.match(/<tr class="violated" data-metric=/g) ?? []).length).toBe(names.size);
       if (h < 3) {
         expect(summary.status).toBe('Completed');
         expect(names.size).toBe(0);
@@ -123,6 +131,41 @@ describe('bias and attribution executions', () => {
     }
   });
 
+  it('shows the bias monitor in the dashboard: its column, status and DPPL/DI over time', async () => {
+    const config = parseMonitorsConfig({
+      monitors: [
+        {
+          name: 'bias',
+          type: 'bias',
+          endpoint: 'credit',
+          capture: join(root, 'capture'),
+          baseline: join(root, 'bias-baseline'),
+          output: join(root, 'reports'),
+          schedule: 'cron(0 * ? * * *)',
+          bias: { groundTruth: join(root, 'gt') },
+        },
+      ],
+    });
+    const data = await readDashboard(storage, config);
+    const overview = overviewPage(data);
+    const cell = /<td class="cell" data-type="bias">(.*?)<\/td>/.exec(overview)?.[1] ?? '';
+    expect(cell).toContain('data-monitor="bias"');
+    expect(cell).toContain('CompletedWithViolations');
+    const view = data.monitors[0];
+    if (!view) throw new Error('no view');
+    expect(view.executions.map((e) => e.status)).toEqual([
+      'Completed',
+      'Completed',
+      'Completed',
+      'CompletedWithViolations',
+      'CompletedWithViolations',
+      'CompletedWithViolations',
+    ]);
+    expect(view.executions.map((e) => e.metrics.get('DI gender=male'))).toEqual([1, 1, 1, 4, 4, 4]);
+    expect(view.thresholds.get('DPPL gender=female')).toEqual({ operator: '|x| ≤', threshold: 0 });
+    expect(monitorPage(view)).toContain('data-metric="DI gender=male"');
+  });
+
   it('fails clearly before the labels arrive', async () => {
     const job: BiasJob = {
       ...base('bias-early', 5, 1),
@@ -150,6 +193,11 @@ describe('bias and attribution executions', () => {
         'tenure',
       ]);
       expect(summary.status).toBe(h >= 2 ? 'CompletedWithViolations' : 'Completed');
+      const html = await storage.readText(joinUri(summary.reportUri, 'report.html'));
+      expect(html).toContain('<h2>Feature attribution drift');
+      expect(html).not.toContain('not found');
+      // Baseline rank vs window rank per feature: income and age change places in the shifted hours.
+      expect((html.match(/<tr class="violated"><td>/g) ?? []).length).toBe(h >= 2 ? 2 : 0);
       if (h >= 2) {
         const v = JSON.parse(
           await storage.readText(joinUri(summary.reportUri, 'constraint_violations.json')),

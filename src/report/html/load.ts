@@ -66,7 +66,9 @@ export async function loadHourFiles(
   const failed = summary.status === 'Failed';
   const quiet: string[] = [];
   const sink = failed ? quiet : problems;
-  const violationsText = await readOptional(storage, violationsUri, sink);
+  // The Clarify kinds write constraint_violations.json only when there are violations (spec §9.1).
+  const clarify = kind === 'bias' || kind === 'attribution';
+  const violationsText = await readOptional(storage, violationsUri, clarify ? quiet : sink);
   files.violations = parseOr(
     violationsText,
     (t) => {
@@ -76,6 +78,28 @@ export async function loadHourFiles(
     violationsUri,
     problems,
   );
+  if (clarify) {
+    if (kind === 'attribution') {
+      const analysisUri = joinUri(prefix, 'analysis.json');
+      files.clarifyAnalysis = parseOr(
+        await readOptional(storage, analysisUri, sink),
+        asObject,
+        analysisUri,
+        problems,
+      );
+      const baselineUri = baselineFiles
+        .map((b) => String(b.uri ?? ''))
+        .find((u) => /\/analysis\.json$/.test(u));
+      if (baselineUri)
+        files.clarifyBaselineAnalysis = parseOr(
+          await readOptional(storage, baselineUri, problems),
+          asObject,
+          baselineUri,
+          problems,
+        );
+    }
+    return files;
+  }
   if (kind === 'model-quality') {
     files.modelStatistics = parseOr(
       await readOptional(storage, statsUri, sink),

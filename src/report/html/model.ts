@@ -17,6 +17,9 @@ export interface HourFiles {
   modelStatistics?: Record<string, unknown>;
   modelBaselineStatistics?: Record<string, unknown>;
   modelConstraints?: Record<string, unknown>;
+  /** Attribution: the window's and the baseline's analysis.json, as JSON. */
+  clarifyAnalysis?: Record<string, unknown>;
+  clarifyBaselineAnalysis?: Record<string, unknown>;
   /** constraint_violations.json. */
   violations?: Array<Record<string, unknown>>;
   /** Files that were expected but could not be read or parsed: shown in the report, never fatal. */
@@ -29,5 +32,7 @@ export type ReportSection = (files: HourFiles) => string;
 export function kindOfExecution(execution: Record<string, unknown>): string {
   if (typeof execution.kind === 'string') return execution.kind;
   if (execution.modelQuality !== undefined) return 'model-quality';
+  if (execution.bias !== undefined) return 'bias';
+  if (execution.attribution !== undefined) return 'attribution';
   return 'data-quality';
 }
