@@ -25,6 +25,7 @@ import type {
   ExecutionSummary,
   PartialProfileJSON,
 } from '../monitor/types.js';
+import type { CallerIdentityLookup } from '../security/caller-identity.js';
 import { monitorOfSchedulerId, partJobId } from './ids.js';
 import type { ExecutionKinds } from './kinds.js';
 import {
@@ -64,6 +65,8 @@ export interface ProcessorContext {
    * from is sent again (the job is delayed meanwhile, see `publishOnce`). @defaultValue 180000
    */
   metricsSettleMs?: number;
+  /** Who the worker runs as (STS), recorded in each execution's `audit.caller`. */
+  callerIdentity?: CallerIdentityLookup;
   /** Called with each execution's summary (e.g. to count what it read and published). */
   onSummary?: (kind: string, summary: ExecutionSummary) => void;
   /**
@@ -146,6 +149,7 @@ export function createProcessor(ctx: ProcessorContext) {
           : {}),
       },
       attempt: `job ${job.id} attempt ${job.attemptsMade + 1} on ${hostname()} pid ${process.pid}`,
+      ...(ctx.callerIdentity ? { callerIdentity: ctx.callerIdentity } : {}),
       onProgress,
     };
   }

@@ -19,6 +19,7 @@ import type { QueueSettings } from '../config/monitors.js';
 import { DriftwatchError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import type { Storage } from '../io/storage.js';
+import type { CallerIdentityLookup } from '../security/caller-identity.js';
 import { type ExecutionKinds, executionKinds } from './kinds.js';
 import { LockLeases } from './lease.js';
 import type { WorkerMetrics } from './observability.js';
@@ -56,6 +57,8 @@ export interface WorkerServiceOptions {
   kinds?: ExecutionKinds;
   /** Counts executions, what they read and the queue depth (served by `HealthServer` at `/metrics`). */
   metrics?: WorkerMetrics;
+  /** Who the worker runs as (STS, asked once), recorded in each execution's `audit.caller`. */
+  callerIdentity?: CallerIdentityLookup;
 }
 
 export type WorkerServiceState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
@@ -121,6 +124,7 @@ export class WorkerService {
       ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
       ...(o.metricsSettleMs !== undefined ? { metricsSettleMs: o.metricsSettleMs } : {}),
+      ...(o.callerIdentity ? { callerIdentity: o.callerIdentity } : {}),
       leases: {
         leases,
         cancelJob: (jobId, reason) => {

@@ -27,7 +27,7 @@ import { ConfigError, type DriftwatchError, isPermanent } from '../core/errors.j
 import type { IssueLog } from '../core/issues.js';
 import type { ExecutionStatus } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
-import { executionAudit } from '../security/audit.js';
+import { executionAudit, touchesAws } from '../security/audit.js';
 import { redactIssues } from '../security/pii.js';
 import { metricsNotPublished } from './metrics-age.js';
 import {
@@ -223,6 +223,7 @@ export async function execute<
       refused = e;
     }
   }
+  const caller = deps.callerIdentity && touchesAws(job) ? await deps.callerIdentity() : undefined;
   const t3 = Date.now();
   const failureReason = refused ? `metrics not published: ${refused.message}` : checked.failureReason;
   const finalStatus: ExecutionStatus = refused ? 'Failed' : status;
@@ -250,7 +251,7 @@ export async function execute<
     ...head,
     ...checked.fields,
     baseline: baseline.files,
-    audit: executionAudit(job, deps.attempt),
+    audit: executionAudit(job, deps.attempt, caller),
     inputs: checked.inputs,
     issues: checked.redactIssues ? redactIssues(checked.issues.toJSON()) : checked.issues.toJSON(),
     metricsPublished,

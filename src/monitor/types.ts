@@ -12,6 +12,7 @@ import type { IssueLogJSON } from '../core/issues.js';
 import type { Logger } from '../core/log.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
+import type { CallerIdentityLookup } from '../security/caller-identity.js';
 import type { PiiMode } from '../security/pii.js';
 import type { ExecutionRequest, RerunPolicy, StoredResultNote } from './stored.js';
 
@@ -78,6 +79,11 @@ export interface ExecutionDeps {
   onProgress?: (progress: ExecutionProgress) => void;
   /** Worker threads for profiling (default: one per 16 MiB of capture, up to the cores; 1 = this thread only). */
   threads?: number;
+  /**
+   * Who runs the execution (STS GetCallerIdentity, security/caller-identity.ts), asked when the execution
+   * touches AWS (an s3:// URI or CloudWatch) and recorded in `audit.caller`.
+   */
+  callerIdentity?: CallerIdentityLookup;
 }
 
 /** JSON form of a partial profile (produced by a child job, merged by the parent). */

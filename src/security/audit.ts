@@ -4,6 +4,7 @@
  * SHA-256 (baseline/read.ts); the inputs their ETags (`inputs`).
  */
 import { createHash } from 'node:crypto';
+import type { CallerIdentity } from './caller-identity.js';
 
 export interface ExecutionAudit {
   /** SHA-256 of the execution's effective settings (the job minus its window and scheduled time). */
@@ -12,6 +13,8 @@ export interface ExecutionAudit {
   jobId?: string;
   /** Who ran it: job, attempt, host and pid (or the CLI command). */
   runBy?: string;
+  /** The AWS principal it ran as (STS GetCallerIdentity), when the execution touches AWS. */
+  caller?: CallerIdentity;
 }
 
 const PER_WINDOW = new Set(['windowStart', 'windowEnd', 'scheduledTime']);
@@ -33,11 +36,23 @@ export function settingsSha256(job: object): string {
   return createHash('sha256').update(canonicalJson(settings)).digest('hex');
 }
 
-export function executionAudit(job: object, attempt: string | undefined): ExecutionAudit {
+export function executionAudit(
+  job: object,
+  attempt: string | undefined,
+  caller?: CallerIdentity,
+): ExecutionAudit {
   const jobId = attempt?.match(/^job (\S+) attempt /)?.[1];
   return {
     settingsSha256: settingsSha256(job),
     ...(jobId ? { jobId } : {}),
     ...(attempt ? { runBy: attempt } : {}),
+    ...(caller ? { caller } : {}),
   };
+}
+
+/** True when a job reads or writes S3 or publishes to CloudWatch (then its caller identity is recorded). */
+export function touchesAws(job: object): boolean {
+  const j = job as { cloudwatch?: unknown };
+  if (j.cloudwatch === true) return true;
+  return /"s3:\/\//i.test(JSON.stringify(job));
 }

@@ -16,7 +16,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { writeCaptureHours, writeTrainingCsv } from '../../src/demo/traffic.js';
@@ -107,6 +112,21 @@ async function reportKeys(h: number): Promise<string[]> {
       new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `reports/ep/m/${hourPath(h)}/` }),
     );
     return (listed.Contents ?? []).map((o) => o.Key!.split('/').pop()!).sort();
+  } finally {
+    client.destroy();
+  }
+}
+
+async function readAsAdmin(key: string): Promise<string> {
+  const client = new S3Client({
+    endpoint: moto.url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: admin,
+  });
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    return await out.Body!.transformToString();
   } finally {
     client.destroy();
   }
@@ -237,6 +257,12 @@ describe('the generated IAM policies under moto with IAM enforced', () => {
     expect(summary.status).toMatch(/^Completed/);
     expect(summary.metricsPublished).toBeGreaterThan(0);
     expect(await reportKeys(1)).toEqual(expect.arrayContaining([...REPORT_SET, 'report.html']));
+    // The audit trail names the principal (STS GetCallerIdentity: allowed without any permission).
+    expect(summary.audit.caller).toEqual({
+      arn: 'arn:aws:iam::123456789012:user/worker',
+      account: '123456789012',
+      userId: expect.any(String),
+    });
 
     // The worker, with the same keys: one backfilled hour.
     const proc = spawnWorker(['--config', configPath], { ...process.env, ...envOf(keys.worker!) });
@@ -265,6 +291,12 @@ describe('the generated IAM policies under moto with IAM enforced', () => {
       await proc.stop();
     }
     expect(proc.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    const stored = JSON.parse(await readAsAdmin(`reports/ep/m/${hourPath(3)}/execution.json`));
+    expect([stored.status, stored.audit.caller.arn, stored.audit.jobId]).toEqual([
+      expect.stringMatching(/^Completed/),
+      'arn:aws:iam::123456789012:user/worker',
+      expect.stringMatching(/^dq__m__/),
+    ]);
 
     const sync = await runCli(['alarms', 'sync', '--config', configPath, '--json'], {
       env: envOf(keys.alarms!),

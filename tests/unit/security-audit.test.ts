@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, executionAudit, settingsSha256 } from '../../src/security/audit.js';
+import { STSClient } from '@aws-sdk/client-sts';
+import { canonicalJson, executionAudit, settingsSha256, touchesAws } from '../../src/security/audit.js';
+import { callerIdentityLookup } from '../../src/security/caller-identity.js';
 
 describe('execution audit', () => {
   const job = {
@@ -29,5 +31,27 @@ describe('execution audit', () => {
       runBy: 'job data-quality:m:1700000000000 attempt 2 on host pid 7',
     });
     expect(executionAudit(job, undefined).jobId).toBeUndefined();
+  });
+
+  it('records the caller identity only for executions that touch AWS', () => {
+    expect(touchesAws(job)).toBe(true);
+    expect(touchesAws({ ...job, baselineUri: '/data/base/' })).toBe(false);
+    expect(touchesAws({ ...job, baselineUri: '/data/base/', cloudwatch: true })).toBe(true);
+    const caller = { arn: 'arn:aws:iam::1:user/u', account: '1' };
+    expect(executionAudit(job, undefined, caller).caller).toEqual(caller);
+  });
+  it('says why the caller identity is unavailable (STS unreachable) instead of failing', async () => {
+    // A port nothing listens on: the lookup answers within its timeouts and names the failure.
+    const client = new STSClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    const lookup = callerIdentityLookup({ client });
+    const first = await lookup();
+    expect(first.unavailable).toMatch(/^STS GetCallerIdentity: .*connection refused/);
+    expect(await lookup()).toBe(first); // asked once, not on every execution
+    client.destroy();
   });
 });

@@ -16,6 +16,7 @@ import type {
   ExecutionJobBase,
   ExecutionSummary,
 } from '../../monitor/types.js';
+import { callerIdentityLookup } from '../../security/caller-identity.js';
 import { piiModes } from '../../security/pii.js';
 import { exitCodeOfStatus } from '../exit-codes.js';
 
@@ -136,6 +137,7 @@ export async function runFromCli<S extends { status: ExecutionSummary['status'] 
       cloudwatch,
       logger: createLogger({ level: 'warn' }),
       attempt: `driftwatch ${command} on ${hostname()} pid ${process.pid}`,
+      callerIdentity: callerIdentityLookup(),
     });
     print(summary);
     const notPublished = (summary as { metricsNotPublished?: unknown }).metricsNotPublished;

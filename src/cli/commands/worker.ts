@@ -23,6 +23,7 @@ import { WorkerMetrics } from '../../jobs/observability.js';
 import { closeQueue, openQueue, syncSchedulers } from '../../jobs/queue.js';
 import { checkRedis, redactRedisUrl } from '../../jobs/redis.js';
 import { WorkerService } from '../../jobs/service.js';
+import { callerIdentityLookup } from '../../security/caller-identity.js';
 
 export interface QueueCommandOptions {
   config?: string;
@@ -238,6 +239,7 @@ export function register(program: Command): void {
         progressIntervalMs: options.progressIntervalMs,
         metricsSettleMs: options.metricsSettleMs,
         maxStalledCount: options.maxStalledCount,
+        callerIdentity: callerIdentityLookup(),
         ...(metrics ? { metrics } : {}),
       });
       const http =
