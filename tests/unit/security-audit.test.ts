@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { STSClient } from '@aws-sdk/client-sts';
+import { describe, expect, it } from 'vitest';
 import { canonicalJson, executionAudit, settingsSha256, touchesAws } from '../../src/security/audit.js';
 import { callerIdentityLookup } from '../../src/security/caller-identity.js';
 
