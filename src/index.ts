@@ -205,9 +205,12 @@ export { Moments, type MomentsState } from './metrics/profile/moments.js';
 export { type HllState, HyperLogLog, hashNumber, hashString } from './metrics/sketches/hll.js';
 export { KLL_DEFAULT_C, KLL_DEFAULT_K, KllSketch, type KllState } from './metrics/sketches/kll.js';
 // ---------------------------------------------------------------------------------------------- monitor
+export type { ModelQualityDetails, ModelQualitySummary } from './monitor/model-quality.js';
 export type { ModelQualityJob } from './monitor/model-quality-job.js';
 export type {
+  DataQualityFields,
   DataQualityJob,
+  DataQualitySummary,
   ExecutionJobBase,
   ExecutionProgress,
   ExecutionSummary,

@@ -6,9 +6,12 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type Logger, silentLogger } from '../core/log.js';
 import { createStorage, type Storage } from '../io/storage.js';
 import { runExecution } from '../monitor/data-quality.js';
-import { runModelQualityExecution as runModelQuality } from '../monitor/model-quality.js';
+import {
+  type ModelQualitySummary,
+  runModelQualityExecution as runModelQuality,
+} from '../monitor/model-quality.js';
 import type { ModelQualityJob } from '../monitor/model-quality-job.js';
-import type { DataQualityJob, ExecutionProgress, ExecutionSummary } from '../monitor/types.js';
+import type { DataQualityJob, DataQualitySummary, ExecutionProgress } from '../monitor/types.js';
 
 /** Options of {@link runDataQualityExecution} and {@link runModelQualityExecution}. */
 export interface RunOptions {
@@ -52,7 +55,7 @@ function depsOf(options: RunOptions) {
 export async function runDataQualityExecution(
   job: DataQualityJob,
   options: RunOptions = {},
-): Promise<ExecutionSummary> {
+): Promise<DataQualitySummary> {
   return await runExecution(job, depsOf(options));
 }
 
@@ -68,6 +71,6 @@ export async function runDataQualityExecution(
 export async function runModelQualityExecution(
   job: ModelQualityJob,
   options: RunOptions = {},
-): Promise<ExecutionSummary> {
+): Promise<ModelQualitySummary> {
   return await runModelQuality(job, depsOf(options));
 }

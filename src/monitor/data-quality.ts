@@ -29,14 +29,22 @@ import { describeViolations } from './details.js';
 import { execute, type MonitorKind } from './execution.js';
 import { profileInThreads, threadCount } from './parallel.js';
 import { listExecutionInputs, profileExecutionInputs } from './profile-window.js';
-import type { DataQualityJob, ExecutionDeps, ExecutionSummary, PartialProfileJSON } from './types.js';
+import type {
+  DataQualityFields,
+  DataQualityJob,
+  DataQualitySummary,
+  ExecutionDeps,
+  ExecutionSummaryBase,
+  FeatureScore,
+  PartialProfileJSON,
+} from './types.js';
 
 /** The window's profile, merged from its parts. */
 export interface DataQualityCollected {
   profile: DatasetProfile;
   issues: IssueLog;
   recordsRead: number;
-  inputs: ExecutionSummary['inputs'];
+  inputs: ExecutionSummaryBase['inputs'];
   /** Sum and count of the rows' PCA reconstruction errors (a calibrated baseline's multivariate model). */
   reconstruction: { sum: number; count: number } | undefined;
 }
@@ -45,7 +53,7 @@ function mergePartials(baseline: Baseline, partials: PartialProfileJSON[]): Data
   const profile = new DatasetProfile(baseline.statistics.features.map((f) => f.name));
   const issues = new IssueLog();
   let recordsRead = 0;
-  const inputs: ExecutionSummary['inputs'] = [];
+  const inputs: ExecutionSummaryBase['inputs'] = [];
   let reconstruction: { sum: number; count: number } | undefined;
   for (const p of partials) {
     if (p.reconstruction) {
@@ -72,7 +80,13 @@ function noDataReason(job: DataQualityJob, collected: DataQualityCollected): str
   return `No rows to analyse: ${records} records read, all unusable (${issues.total} input problems, see issues).`;
 }
 
-export const dataQualityKind: MonitorKind<DataQualityJob, Baseline, DataQualityCollected> = {
+export const dataQualityKind: MonitorKind<
+  DataQualityJob,
+  Baseline,
+  DataQualityCollected,
+  Record<never, never>,
+  DataQualityFields
+> = {
   type: 'data-quality',
   readBaseline: (storage, job) => readBaseline(storage, job.baselineUri),
 
@@ -163,7 +177,7 @@ export const dataQualityKind: MonitorKind<DataQualityJob, Baseline, DataQualityC
  * time heat map (which reads execution.json only). `value` is the published `feature_baseline_drift_<f>`
  * (a distance: high is drift; or a p-value: low is drift, `score: 'p_value'`).
  */
-function featureScores(result: DataQualityResult): ExecutionSummary['featureScores'] {
+function featureScores(result: DataQualityResult): FeatureScore[] {
   return result.features.map((f) => ({
     name: f.name,
     completeness: f.completeness,
@@ -180,7 +194,7 @@ function featureScores(result: DataQualityResult): ExecutionSummary['featureScor
 }
 
 /** One data-quality execution in this process (the window profiled in worker threads when large enough). */
-export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Promise<ExecutionSummary> {
+export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Promise<DataQualitySummary> {
   return await execute(dataQualityKind, job, deps);
 }
 

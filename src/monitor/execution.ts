@@ -60,7 +60,7 @@ export interface ReportFile {
 }
 
 /** The result of `kind.check`: everything the skeleton writes, publishes and summarises. */
-export interface CheckedExecution<Details extends object> {
+export interface CheckedExecution<Details extends object, Fields extends object = object> {
   /** Set when the execution failed (no usable data): status `Failed`, this is its reason. */
   failureReason?: string;
   /** Violations found (0 when failed). */
@@ -75,7 +75,7 @@ export interface CheckedExecution<Details extends object> {
   /** Feature names with a drift violation (data quality), else empty. */
   driftedFeatures: string[];
   /** Kind-specific summary fields, placed before `baseline` (e.g. data quality's `violatedChecks`). */
-  fields?: object;
+  fields?: Fields;
   /** Kind-specific summary fields, placed last (e.g. `modelQuality`). */
   details: Details;
   /** The summary's issues have their samples redacted (sensitive values, security/pii.ts). */
@@ -93,7 +93,8 @@ export interface CheckedExecution<Details extends object> {
  * - `Job`: its execution payload (JSON, built once from the validated monitor config, see jobs/payloads.ts).
  * - `Baseline`: its baseline, read once per execution by `readBaseline`.
  * - `Collected`: what reading and profiling the window's inputs gives (profiles, counts, issues).
- * - `Details`: the kind's own summary fields.
+ * - `Details`: the kind's own summary fields, placed last in `execution.json`.
+ * - `Fields`: the kind's own summary fields placed before `baseline` (data quality's `violatedChecks`).
  *
  * Every function may be called again for the same execution (a retry): none may write or publish.
  */
@@ -102,6 +103,7 @@ export interface MonitorKind<
   Baseline extends KindBaseline = KindBaseline,
   Collected = unknown,
   Details extends object = object,
+  Fields extends object = object,
 > {
   readonly type: MonitorType;
   /** Reads and validates the baseline; a bad one is a `ConfigError` naming the file. */
@@ -123,11 +125,11 @@ export interface MonitorKind<
     merge(job: Job, baseline: Baseline, partials: PartialProfileJSON[]): Collected;
   };
   /** Checks what was collected against the baseline (no I/O). */
-  check(job: Job, baseline: Baseline, collected: Collected): CheckedExecution<Details>;
+  check(job: Job, baseline: Baseline, collected: Collected): CheckedExecution<Details, Fields>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds kinds of every payload type
-export type AnyMonitorKind = MonitorKind<any, any, any, any>;
+export type AnyMonitorKind = MonitorKind<any, any, any, any, any>;
 
 export interface ExecuteOptions<Baseline, Collected> {
   /**
@@ -162,12 +164,13 @@ export async function execute<
   Baseline extends KindBaseline,
   Collected,
   Details extends object,
+  Fields extends object = object,
 >(
-  kind: MonitorKind<Job, Baseline, Collected, Details>,
+  kind: MonitorKind<Job, Baseline, Collected, Details, Fields>,
   job: Job,
   deps: ExecutionDeps,
   options: ExecuteOptions<Baseline, Collected> = {},
-): Promise<ExecutionSummary & Details> {
+): Promise<ExecutionSummary<Fields & Details>> {
   const prefix = reportPrefix(job);
   // The window is checked before anything is looked up; then a stored result is returned, refused or
   // replaced, per job.rerun (stored.ts).
@@ -175,7 +178,7 @@ export async function execute<
   const existing = await storedResult(deps.storage, prefix, job);
   if (existing) {
     deps.logger.info({ status: existing.status }, 'execution already complete; nothing to do');
-    return existing as ExecutionSummary & Details;
+    return existing as ExecutionSummary<Fields & Details>;
   }
   if (job.cloudwatch && !deps.cloudwatch)
     throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', {
@@ -247,9 +250,9 @@ export async function execute<
     metricsPublished: 0,
     timings: {},
   };
-  const summary = {
+  const summary: ExecutionSummary<Fields & Details> = {
     ...head,
-    ...checked.fields,
+    ...(checked.fields as Fields),
     baseline: baseline.files,
     audit: executionAudit(job, deps.attempt, caller),
     inputs: checked.inputs,
@@ -257,7 +260,7 @@ export async function execute<
     metricsPublished,
     timings: { ...timings, checkMs: t1 - t0, writeReportsMs: t2 - t1, publishMs: t3 - t2 },
     ...checked.details,
-  } as ExecutionSummary & Details;
+  };
   const stored = await storeSummaryOnce(deps.storage, prefix, summary, job);
   if (refused) throw refused;
   options.onComplete?.(stored);

@@ -68,6 +68,7 @@ export interface EstimateReport {
   estimate: BinaryPerformanceEstimate;
 }
 
+/** A model-quality execution's own summary fields (`execution.json`'s `modelQuality`). */
 export interface ModelQualityDetails {
   problemType: ProblemType;
   join: JoinCounts;
@@ -84,6 +85,9 @@ export interface ModelQualityDetails {
   /** CBPE over the estimation window (the early warning, published). */
   estimatedRecent?: EstimateReport;
 }
+
+/** The summary of a model-quality execution. */
+export type ModelQualitySummary = ExecutionSummary<{ modelQuality: ModelQualityDetails }>;
 
 export interface ModelQualityBaseline {
   constraints: Map<string, MetricConstraint>;
@@ -394,6 +398,6 @@ export const modelQualityKind: MonitorKind<
 export async function runModelQualityExecution(
   job: ModelQualityJob,
   deps: ExecutionDeps,
-): Promise<ExecutionSummary & { modelQuality: ModelQualityDetails }> {
+): Promise<ModelQualitySummary> {
   return await execute(modelQualityKind, job, deps);
 }

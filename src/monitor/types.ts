@@ -7,6 +7,7 @@
  * - partial profile: the profile of some of the window's capture objects; partials merge associatively.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ViolationDetail } from '../alerts/violation-details.js';
 import type { MultivariateResult } from '../checks/multivariate.js';
 import type { IssueLogJSON } from '../core/issues.js';
 import type { Logger } from '../core/log.js';
@@ -113,16 +114,6 @@ export interface ExecutionSummaryBase {
   violations: number;
   /** Feature names with a baseline_drift_check violation. */
   driftedFeatures: string[];
-  /** Data quality: each feature's drift value and threshold (when decided) and completeness. */
-  featureScores?: Array<{
-    name: string;
-    completeness: number;
-    method?: string;
-    score?: 'distance' | 'p_value';
-    value?: number;
-    threshold?: number;
-    drift?: boolean;
-  }>;
   baseline: Array<{ uri: string; etag: string }>;
   inputs: Array<{ uri: string; etag: string; size: number }>;
   issues: IssueLogJSON;
@@ -142,5 +133,33 @@ export interface ExecutionSummaryBase {
   reportHtmlError?: string;
 }
 
-/** The summary of an execution, stored last as `execution.json` in its report folder (kinds add fields). */
-export type ExecutionSummary = ExecutionSummaryBase & { [key: string]: unknown };
+/**
+ * The summary of an execution, stored last as `execution.json` in its report folder: the fields every kind
+ * has, plus `Own`, the kind's own fields (e.g. {@link DataQualitySummary}, `ModelQualitySummary`).
+ * Without `Own` it is a summary of any kind (as read back from storage).
+ */
+export type ExecutionSummary<Own extends object = object> = ExecutionSummaryBase & Own;
+
+/** One feature's drift value against its threshold (when decided) and its completeness. */
+export interface FeatureScore {
+  name: string;
+  completeness: number;
+  method?: string;
+  score?: 'distance' | 'p_value';
+  value?: number;
+  threshold?: number;
+  drift?: boolean;
+}
+
+/** A data-quality execution's own summary fields. */
+export interface DataQualityFields {
+  /** Each violated check with the numbers on-call needs (baseline and current values, what moved). */
+  violatedChecks: ViolationDetail[];
+  /** Each feature's drift value and threshold (when decided) and completeness (the dashboard's heat map). */
+  featureScores: FeatureScore[];
+  /** The multivariate check (calibrated baselines with two or more numeric features). */
+  multivariate?: MultivariateResult;
+}
+
+/** The summary of a data-quality execution. */
+export type DataQualitySummary = ExecutionSummary<DataQualityFields>;

@@ -174,8 +174,7 @@ describe('reports and dashboard in chromium', () => {
       await page.locator('svg[aria-label="Precision-recall curve: baseline vs window"] path.line').count(),
     ).toBe(2);
     expect(await page.locator('table.cm td').count()).toBe(4);
-    const f1 =
-      (summary?.modelQuality as { metrics: Record<string, number> } | undefined)?.metrics.f1 ?? Number.NaN;
+    const f1 = summary?.modelQuality.metrics.f1 ?? Number.NaN;
     expect(await page.locator('tr[data-metric="f1"] td').nth(1).textContent()).toBe(
       String(Number(f1.toPrecision(4))),
     );

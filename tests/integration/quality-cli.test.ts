@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { register as registerBaseline } from '../../src/cli/commands/baseline.js';
 import { register as registerRunQuality } from '../../src/cli/commands/run-quality.js';
 import { RoutingStorage } from '../../src/io/storage.js';
-import type { ModelQualityDetails } from '../../src/monitor/model-quality.js';
-import type { ExecutionSummary } from '../../src/monitor/types.js';
+import type { ModelQualitySummary } from '../../src/monitor/model-quality.js';
+
 import {
   baselineCsv,
   type TrafficRecord,
@@ -117,11 +117,11 @@ describe('model-quality CLI on S3 and CloudWatch', () => {
     const { stdout, exitCode } = await cli(
       runArgs(0, 'mq-nolabels', `${new Date(day.getTime() + HOUR).toISOString()}`),
     );
-    const summary = lastJson<ExecutionSummary>(stdout);
+    const summary = lastJson<ModelQualitySummary>(stdout);
     expect(exitCode).toBe(1);
     expect(summary.status).toBe('Failed');
     expect(summary.failureReason).toContain('No ground truth to merge: no ground-truth objects in');
-    const details = summary.modelQuality as ModelQualityDetails;
+    const details = summary.modelQuality;
     expect(details.estimated?.estimate.item_count).toBe(300);
     expect(summary.metricsPublished).toBeGreaterThan(0);
   });
@@ -136,14 +136,14 @@ describe('model-quality CLI on S3 and CloudWatch', () => {
       );
     }
     const until = new Date(day.getTime() + 2 * 86_400_000).toISOString();
-    const healthy = lastJson<ExecutionSummary>((await cli(runArgs(0, 'mq-labels', until))).stdout);
-    const degraded = lastJson<ExecutionSummary>((await cli(runArgs(1, 'mq-labels', until))).stdout);
+    const healthy = lastJson<ModelQualitySummary>((await cli(runArgs(0, 'mq-labels', until))).stdout);
+    const degraded = lastJson<ModelQualitySummary>((await cli(runArgs(1, 'mq-labels', until))).stdout);
     // Suggested thresholds equal the baseline values (SageMaker's rule), so even a healthy hour may breach
     // some by sampling noise; the degraded hour breaches f1 and auc by far.
-    expect((healthy.modelQuality as ModelQualityDetails).metrics.f1).toBeGreaterThan(0.75);
+    expect(healthy.modelQuality.metrics.f1).toBeGreaterThan(0.75);
     expect(degraded.status).toBe('CompletedWithViolations');
-    expect((degraded.modelQuality as ModelQualityDetails).metrics.f1).toBeLessThan(0.7);
-    const d = degraded.modelQuality as ModelQualityDetails;
+    expect(degraded.modelQuality.metrics.f1).toBeLessThan(0.7);
+    const d = degraded.modelQuality;
     expect(d.join.matched).toBe(300);
     expect(d.violatedMetrics).toContain('f1');
     expect(d.violatedMetrics).toContain('auc');
@@ -175,7 +175,7 @@ describe('model-quality CLI on S3 and CloudWatch', () => {
       expect(names.has(name), name).toBe(true);
     }
     // Rerun: the stored execution, nothing published again.
-    const again = lastJson<ExecutionSummary>((await cli(runArgs(1, 'mq-labels', until))).stdout);
+    const again = lastJson<ModelQualitySummary>((await cli(runArgs(1, 'mq-labels', until))).stdout);
     expect(again).toEqual({
       ...degraded,
       storedResult: expect.objectContaining({ computedAt: degraded.computedAt }),

@@ -14,7 +14,7 @@ import { RoutingStorage } from '../../src/io/storage.js';
 import { closeQueue, enqueueExecution, openQueue } from '../../src/jobs/queue.js';
 import { WorkerService } from '../../src/jobs/service.js';
 import { readExecutionSummary } from '../../src/monitor/execution.js';
-import type { ModelQualityDetails } from '../../src/monitor/model-quality.js';
+import type { ModelQualitySummary } from '../../src/monitor/model-quality.js';
 import {
   baselineCsv,
   type TrafficRecord,
@@ -115,8 +115,8 @@ describe('model-quality monitors in the worker', () => {
     expect(job.returnvalue).toMatchObject({ status: expect.stringMatching(/^Completed/) });
 
     const payload = job.data.execution;
-    const summary = await readExecutionSummary(storage, payload);
-    const details = summary?.modelQuality as ModelQualityDetails;
+    const summary = (await readExecutionSummary(storage, payload)) as ModelQualitySummary;
+    const details = summary.modelQuality;
     expect(summary?.windowStart).toBe(START.toISOString());
     // The release that wrote it, as package.json says (every kind's summary is stored by storeSummaryOnce).
     expect(summary?.driftwatchVersion).toBe(

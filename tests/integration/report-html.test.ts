@@ -110,7 +110,7 @@ describe('report.html', () => {
     expect(html).toContain('aria-label="ROC curve: baseline vs window"');
     expect(html).toContain('aria-label="Precision-recall curve: baseline vs window"');
     expect((html.match(/<path class="line /g) ?? []).length).toBe(4);
-    const details = summary?.modelQuality as { metrics: Record<string, number> } | undefined;
+    const details = summary?.modelQuality;
     const f1 = details?.metrics.f1 ?? Number.NaN;
     expect(html).toMatch(
       new RegExp(`data-metric="f1"><td>f1</td><td class="num">${Number(f1.toPrecision(4))}<`),

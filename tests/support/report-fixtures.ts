@@ -8,9 +8,9 @@ import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createStorage } from '../../src/io/storage.js';
-import { runModelQualityExecution } from '../../src/monitor/model-quality.js';
+import { type ModelQualitySummary, runModelQualityExecution } from '../../src/monitor/model-quality.js';
 import type { ModelQualityJob } from '../../src/monitor/model-quality-job.js';
-import type { ExecutionSummary } from '../../src/monitor/types.js';
+import type { DataQualitySummary } from '../../src/monitor/types.js';
 import {
   baselineCsv,
   type TrafficRecord,
@@ -23,7 +23,7 @@ const DAY = 24 * HOUR;
 
 export interface DataQualityFixture {
   dir: string;
-  summaries: ExecutionSummary[];
+  summaries: DataQualitySummary[];
   /** Report prefix of every hour, in order. */
   hours: string[];
 }
@@ -48,7 +48,7 @@ export async function dataQualityDay(
 
 export interface ModelQualityFixture {
   root: string;
-  summaries: ExecutionSummary[];
+  summaries: ModelQualitySummary[];
 }
 
 /** `hours` binary model-quality executions (labels present; the model degrades from `degradeFromHour`). */
@@ -88,7 +88,7 @@ export async function modelQualityHours(
         byHour[h] as TrafficRecord[],
       );
     }
-    const summaries: ExecutionSummary[] = [];
+    const summaries: ModelQualitySummary[] = [];
     for (let h = 0; h < hours; h++) {
       const job: ModelQualityJob = {
         monitorName: 'churn-model-quality',

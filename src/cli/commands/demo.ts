@@ -15,7 +15,7 @@ import { exportDashboard } from '../../dashboard/export.js';
 import { writeCaptureHours, writeTrainingCsv } from '../../demo/traffic.js';
 import { createStorage, joinUri } from '../../io/storage.js';
 import { runExecution } from '../../monitor/data-quality.js';
-import type { ExecutionSummary } from '../../monitor/types.js';
+import type { DataQualitySummary } from '../../monitor/types.js';
 
 export interface DemoOptions {
   dir: string;
@@ -59,7 +59,7 @@ export async function prepareDemoDir(dir: string): Promise<void> {
 export async function runDemo(
   options: DemoOptions,
   out: (line: string) => void,
-): Promise<ExecutionSummary[]> {
+): Promise<DataQualitySummary[]> {
   const dir = resolve(options.dir);
   await prepareDemoDir(dir);
   const storage = createStorage();
@@ -93,7 +93,7 @@ export async function runDemo(
   );
   out('');
   out('hour (UTC)         status                   records  drifted features');
-  const summaries: ExecutionSummary[] = [];
+  const summaries: DataQualitySummary[] = [];
   for (let h = 0; h < 24; h++) {
     const start = new Date(day.getTime() + h * 3_600_000);
     const end = new Date(start.getTime() + 3_600_000);

@@ -10,9 +10,8 @@ import { IssueLog } from '../../core/issues.js';
 import { TIME_HELP } from '../../core/time.js';
 import { createStorage } from '../../io/storage.js';
 import type { ProblemType } from '../../metrics/quality/statistics.js';
-import { type ModelQualityDetails, runModelQualityExecution } from '../../monitor/model-quality.js';
+import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
 import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
-import type { ExecutionSummary } from '../../monitor/types.js';
 import { progressReporter } from '../progress.js';
 import { type BaselineCommandOptions, baselineAnalyses } from './baseline.js';
 import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from './run.js';
@@ -31,12 +30,12 @@ function formatMetric(value: number | undefined): string {
   return value === undefined ? '-' : value.toFixed(4);
 }
 
-export function printQualitySummary(summary: ExecutionSummary, json: boolean | undefined): void {
+export function printQualitySummary(summary: ModelQualitySummary, json: boolean | undefined): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return;
   }
-  const d = summary.modelQuality as ModelQualityDetails | undefined;
+  const d = summary.modelQuality;
   const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
   if (d) {
     const j = d.join;

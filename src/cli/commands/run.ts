@@ -9,7 +9,7 @@ import { parseUri } from '../../core/uri.js';
 import { checkWindow } from '../../core/window.js';
 import { createStorage } from '../../io/storage.js';
 import { runExecution } from '../../monitor/data-quality.js';
-import { describeStored, type StoredResultNote } from '../../monitor/stored.js';
+import { describeStored } from '../../monitor/stored.js';
 import type {
   DataQualityJob,
   ExecutionDeps,
@@ -76,7 +76,7 @@ export function addRerunOptions(command: Command): Command {
 
 /** The line saying a summary is a stored, earlier result (empty when it was computed now). */
 export function storedLines(summary: ExecutionSummary): string[] {
-  const note = summary.storedResult as StoredResultNote | undefined;
+  const note = summary.storedResult;
   return note ? [`  stored    ${describeStored(note)}`] : [];
 }
 
@@ -119,7 +119,7 @@ export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
  * exit-codes.ts) with a storage and, when it publishes, a
  * CloudWatch client, both released afterwards.
  */
-export async function runFromCli<S extends { status: ExecutionSummary['status'] }>(
+export async function runFromCli<S extends ExecutionSummary>(
   command: string,
   job: ExecutionJobBase,
   execute: (deps: ExecutionDeps) => Promise<S>,
@@ -140,8 +140,8 @@ export async function runFromCli<S extends { status: ExecutionSummary['status'] 
       callerIdentity: callerIdentityLookup(),
     });
     print(summary);
-    const notPublished = (summary as { metricsNotPublished?: unknown }).metricsNotPublished;
-    if (typeof notPublished === 'string')
+    const notPublished = summary.metricsNotPublished;
+    if (notPublished !== undefined)
       process.stderr.write(`driftwatch: warning: metrics not published: ${notPublished}\n`);
     process.exitCode = exitCodeOfStatus(summary.status, failOnViolations);
   } finally {
