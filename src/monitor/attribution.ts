@@ -46,6 +46,9 @@ export interface AttributionBaseline {
   files: Array<{ uri: string; etag: string }>;
 }
 
+/** The summary of an attribution execution. */
+export type AttributionSummary = ExecutionSummary<{ attribution: AttributionDetails }>;
+
 export interface AttributionDetails {
   aggMethod: AttributionAggMethod;
   /** Explained records (one per request row) read from the captured responses. */
@@ -201,6 +204,6 @@ export const attributionKind: MonitorKind<
 export async function runAttributionExecution(
   job: AttributionJob,
   deps: ExecutionDeps,
-): Promise<ExecutionSummary & { attribution: AttributionDetails }> {
+): Promise<AttributionSummary> {
   return await execute(attributionKind, job, deps);
 }

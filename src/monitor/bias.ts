@@ -87,6 +87,9 @@ export interface BiasMetricComparison {
   skipped?: string;
 }
 
+/** The summary of a bias execution. */
+export type BiasSummary = ExecutionSummary<{ bias: BiasDetails }>;
+
 export interface BiasDetails {
   join: JoinCounts;
   /** Joined rows analysed. */
@@ -531,9 +534,6 @@ export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias:
 };
 
 /** Runs one bias-drift execution. Idempotent: a finished execution is returned from its execution.json. */
-export async function runBiasExecution(
-  job: BiasJob,
-  deps: ExecutionDeps,
-): Promise<ExecutionSummary & { bias: BiasDetails }> {
+export async function runBiasExecution(job: BiasJob, deps: ExecutionDeps): Promise<BiasSummary> {
   return await execute(biasKind, job, deps);
 }

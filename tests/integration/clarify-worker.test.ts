@@ -25,8 +25,8 @@ import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../
 import { joinUri, RoutingStorage } from '../../src/io/storage.js';
 import { closeQueue, enqueueExecution, openQueue } from '../../src/jobs/queue.js';
 import { WorkerService } from '../../src/jobs/service.js';
-import type { AttributionDetails } from '../../src/monitor/attribution.js';
-import type { BiasDetails } from '../../src/monitor/bias.js';
+import type { AttributionSummary } from '../../src/monitor/attribution.js';
+import type { BiasSummary } from '../../src/monitor/bias.js';
 import { readExecutionSummary } from '../../src/monitor/execution.js';
 import {
   attributionBaselineJson,
@@ -188,7 +188,7 @@ describe('Clarify monitors in the worker, on S3 and CloudWatch', () => {
     );
     const summaries = await runAll(monitor, scheduled);
     summaries.forEach((summary, h) => {
-      const details = summary.bias as BiasDetails;
+      const details = (summary as BiasSummary).bias;
       expect(details.join).toMatchObject({ predictions: 160, matched: 160 });
       const violated = new Set(details.violatedMetrics);
       if (h < DEGRADED_FROM) {
@@ -271,7 +271,7 @@ describe('Clarify monitors in the worker, on S3 and CloudWatch', () => {
     );
     const summaries = await runAll(monitor, scheduled);
     summaries.forEach((summary, h) => {
-      const d = summary.attribution as AttributionDetails;
+      const d = (summary as AttributionSummary).attribution;
       const ndcg = d.labels[0]?.ndcg as number;
       if (h < SHIFTED_FROM) {
         expect(summary.status).toBe('Completed');

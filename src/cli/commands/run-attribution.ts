@@ -6,21 +6,20 @@ import { type Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { TIME_HELP } from '../../core/time.js';
 import { ATTRIBUTION_AGG_METHODS } from '../../metrics/attribution/aggregate.js';
-import { type AttributionDetails, runAttributionExecution } from '../../monitor/attribution.js';
+import { type AttributionSummary, runAttributionExecution } from '../../monitor/attribution.js';
 import type { AttributionJob } from '../../monitor/clarify-job.js';
-import type { ExecutionSummary } from '../../monitor/types.js';
 import { addRerunOptions, jobBaseFromFlags, runFromCli, storedLines } from './run.js';
 import { parseThreshold } from './run-quality.js';
 
 export const RUN_ATTRIBUTION_SUMMARY =
   'Run one feature-attribution-drift execution (Clarify) from captured online explanations';
 
-function printAttributionSummary(summary: ExecutionSummary, json: boolean | undefined): void {
+function printAttributionSummary(summary: AttributionSummary, json: boolean | undefined): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return;
   }
-  const d = summary.attribution as AttributionDetails | undefined;
+  const d = summary.attribution;
   const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
   if (d) {
     lines.push(`  explained ${d.explainedRecords} records (${d.aggMethod})`);

@@ -6,21 +6,20 @@
 import { type Command, Option } from 'commander';
 import { TIME_HELP } from '../../core/time.js';
 import { joinUri } from '../../io/storage.js';
-import { type BiasDetails, runBiasExecution } from '../../monitor/bias.js';
+import { type BiasSummary, runBiasExecution } from '../../monitor/bias.js';
 import { type BiasJob, CLARIFY_CONFIG_FILE } from '../../monitor/clarify-job.js';
-import type { ExecutionSummary } from '../../monitor/types.js';
 import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from './run.js';
 import { parseThreshold } from './run-quality.js';
 
 export const RUN_BIAS_SUMMARY =
   'Run one bias-drift execution (Clarify): captured requests and predictions joined with late ground truth';
 
-function printBiasSummary(summary: ExecutionSummary, json: boolean | undefined): void {
+function printBiasSummary(summary: BiasSummary, json: boolean | undefined): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return;
   }
-  const d = summary.bias as BiasDetails | undefined;
+  const d = summary.bias;
   const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
   if (d) {
     const j = d.join;
