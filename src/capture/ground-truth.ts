@@ -18,7 +18,7 @@ import type { Cell, Window } from '../core/types.js';
 import { readLines, reportLineProblems } from '../io/lines.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 import { splitCsvLine } from './csv-split.js';
-import { listHourPartitionedObjects } from './listing.js';
+import { listDayPartitionedObjects } from './listing.js';
 import { INVALID_JSON, parseJsonLine, parseUtcTime, snippet } from './records.js';
 
 export interface GroundTruthRecord {
@@ -136,21 +136,30 @@ export async function* readGroundTruthRecords(
   }
 }
 
+/** How long after a window's end its labels are looked for, by default (`groundTruthHorizon`). */
+export const DEFAULT_GROUND_TRUTH_HORIZON = 'P3D';
+
 /**
  * The hour folders that can hold a window's labels: from the window's start (a label cannot be collected
- * before its prediction) up to `readUntil` (the time the execution reads them; at least the window's end).
- * Which folders SageMaker reads is unconfirmed (spec §2.4); this is the "safe choice" the spec recommends.
+ * before its prediction) up to `readUntil` (the time the execution reads them; at least the window's end),
+ * and never more than `horizonMs` after the window's end (a rerun of a window ten months old reads the
+ * days after it, not ten months of folders). Which folders SageMaker reads is unconfirmed (spec §2.4); this
+ * is the "safe choice" the spec recommends, bounded.
  */
-export function groundTruthFolders(window: Window, readUntil: Date): Window {
-  const end = readUntil.getTime() > window.end.getTime() ? readUntil : window.end;
-  return { start: window.start, end };
+export function groundTruthFolders(window: Window, readUntil: Date, horizonMs = Infinity): Window {
+  const latest = window.end.getTime() + Math.max(0, horizonMs);
+  const until = Math.min(readUntil.getTime(), latest);
+  return { start: window.start, end: until > window.end.getTime() ? new Date(until) : window.end };
 }
 
-/** Every `.jsonl` ground-truth object in the hour folders overlapping `folders`, oldest first. */
+/**
+ * Every `.jsonl` ground-truth object in the hour folders overlapping `folders`, oldest first, listed one day
+ * prefix at a time (listing.ts).
+ */
 export function listGroundTruthObjects(
   storage: Storage,
   groundTruthUri: string,
   folders: Window,
 ): AsyncIterable<ObjectInfo> {
-  return listHourPartitionedObjects(storage, groundTruthUri, folders.start, folders.end);
+  return listDayPartitionedObjects(storage, groundTruthUri, folders.start, folders.end);
 }

@@ -20,7 +20,7 @@
  */
 import { z } from 'zod';
 import { PROBLEM_TYPES } from '../metrics/quality/statistics.js';
-import { parseWindowBound, ScheduleSyntaxError } from './schedule.js';
+import { parseDuration, parseWindowBound, ScheduleSyntaxError } from './schedule.js';
 
 const offsetWindowSchema = z
   .object({ start: z.string().min(1), end: z.string().min(1) })
@@ -43,6 +43,17 @@ const offsetWindowSchema = z
     }
   });
 
+/** A non-negative ISO-8601 duration (`P3D`, `PT36H`, `PT0S`). */
+const durationSchema = z.string().superRefine((text, ctx) => {
+  try {
+    if (parseDuration(text) < 0)
+      ctx.addIssue({ code: 'custom', message: 'expected a duration of zero or more, such as P1D' });
+  } catch (error) {
+    if (!(error instanceof ScheduleSyntaxError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+});
+
 export const modelQualitySettingsSchema = z
   .object({
     problemType: z.enum(PROBLEM_TYPES),
@@ -60,6 +71,17 @@ export const modelQualitySettingsSchema = z
     negativeLabel: z.string().min(1).default('0'),
     /** Offsets (from the scheduled time) of a recent window estimated by CBPE before its labels exist. */
     estimationWindow: offsetWindowSchema.optional(),
+    /**
+     * Labels are read from the ground-truth hour folders from the window's start up to the execution's
+     * time, but never more than this long after the window's end (ISO-8601 duration). @defaultValue 'P3D'
+     */
+    groundTruthHorizon: durationSchema.default('P3D'),
+    /**
+     * A window that failed for lack of labels ("No ground truth to merge") is computed again at each later
+     * tick of its monitor until this long after its scheduled time (ISO-8601 duration; `PT0S`: never).
+     * SageMaker runs each window once. @defaultValue 'P1D'
+     */
+    retryMissingLabelsFor: durationSchema.default('P1D'),
     /** Hash buckets of the prediction–label join. @defaultValue 256 */
     joinPartitions: z.number().int().min(1).max(65_536).default(256),
     /** Join buffer before spilling to local disk, in MiB. @defaultValue 32 */

@@ -121,7 +121,7 @@ function sagemakerToCron(text: string): string {
   );
 }
 
-type CronSchedule = Extract<Schedule, { kind: 'cron' }>;
+export type CronSchedule = Extract<Schedule, { kind: 'cron' }>;
 
 function iterate(schedule: CronSchedule, after: Date, endDate?: Date) {
   return parseExpression(schedule.pattern, {

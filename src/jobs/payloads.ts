@@ -41,7 +41,7 @@ export type ExecutionJobData = KindPayload & {
   split: { threshold: number; maxParts: number };
   retry: { attempts: number; backoffMs: number };
   /** How the execution was triggered (for status and logs). */
-  trigger: 'schedule' | 'catch-up' | 'backfill' | 'now' | 'manual';
+  trigger: 'schedule' | 'catch-up' | 'backfill' | 'now' | 'manual' | 'label-retry';
   /** Set once the execution has been split: the parts, as planned (re-used verbatim after a crash). */
   plan?: SerializedObject[][];
   /** When the window was split (epoch ms), for the `partsMs` timing. */

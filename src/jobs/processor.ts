@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { type MonitorConfig, parseMonitor, scheduleOf } from '../config/monitors.js';
-import { nextRuns, previousRuns } from '../config/schedule.js';
+import { type CronSchedule, nextRuns, parseDuration, previousRuns, runsBetween } from '../config/schedule.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -18,6 +18,7 @@ import { partitionBySize } from '../core/partition.js';
 import { type ObjectInfo, type Storage, withSseKms } from '../io/storage.js';
 import { crashPoint } from '../monitor/crash-points.js';
 import { type AnyMonitorKind, execute } from '../monitor/execution.js';
+import { NO_GROUND_TRUTH } from '../monitor/model-quality.js';
 import { PublicationPendingError } from '../monitor/once.js';
 import type {
   ExecutionDeps,
@@ -200,6 +201,8 @@ export function createProcessor(ctx: ProcessorContext) {
       await ctx.queue.add(jobNames.execution, data, executionJobOptions(id, data));
       executions.push(id);
     }
+    if (schedule.kind === 'cron')
+      executions.push(...(await retryMissingLabels(monitor, schedule, scheduled)));
     const latest = times[times.length - 1]?.at ?? scheduled;
     const scheduleText = schedule.kind === 'cron' ? schedule.expression : 'NOW';
     // Not atomic with other ticks of this monitor: an older value written late only makes a later tick
@@ -212,6 +215,48 @@ export function createProcessor(ctx: ProcessorContext) {
       ctx.logger.info({ monitor: monitor.name, executions }, 'enqueued missed scheduled executions');
     }
     return { monitor: monitor.name, scheduledTime: scheduled.toISOString(), executions };
+  }
+
+  /**
+   * Model quality: labels arrive late, and a window that failed for lack of them ("No ground truth to
+   * merge") is computed again at each later tick, until `retryMissingLabelsFor` after its scheduled time
+   * (SageMaker runs each window once: its offsets, e.g. `-P1DT1H..-P1D`, give labels a day, and a window
+   * whose labels come later stays failed). The retry reads label folders up to this tick (within the
+   * monitor's `groundTruthHorizon`) and replaces the stored `Failed` result (`rerun.recomputeFailed`). The
+   * deadline is decided here, against the tick's scheduled time, so a late or catch-up tick decides as the
+   * tick on time would have.
+   * Returns the ids of the windows enqueued again.
+   */
+  async function retryMissingLabels(
+    monitor: MonitorConfig,
+    schedule: CronSchedule,
+    scheduled: Date,
+  ): Promise<string[]> {
+    if (monitor.type !== 'model-quality' || !monitor.modelQuality) return [];
+    const retryMs = parseDuration(monitor.modelQuality.retryMissingLabelsFor);
+    if (!(retryMs > 0)) return [];
+    const retried: string[] = [];
+    for (const at of runsBetween(schedule, new Date(scheduled.getTime() - retryMs), scheduled, 1_000)) {
+      const { id, data } = executionFor(monitor, at, 'label-retry');
+      const job = await ctx.queue.getJob(id);
+      if (!job || (await job.getState()) !== 'completed') continue;
+      const result = job.returnvalue as Partial<ExecutionResult> | null | undefined;
+      if (result?.status !== 'Failed' || !result.failureReason?.startsWith(NO_GROUND_TRUTH)) continue;
+      await job.remove();
+      const retryData = {
+        ...data,
+        execution: {
+          ...data.execution,
+          groundTruthReadUntil: scheduled.toISOString(),
+          rerun: { recomputeFailed: true },
+        },
+      } as ExecutionJobData;
+      await ctx.queue.add(jobNames.execution, retryData, executionJobOptions(id, retryData));
+      retried.push(id);
+    }
+    if (retried.length > 0)
+      ctx.logger.info({ monitor: monitor.name, executions: retried }, 'windows waiting for labels retried');
+    return retried;
   }
 
   /**

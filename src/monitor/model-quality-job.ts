@@ -5,7 +5,7 @@
  */
 import type { PredictionSettings } from '../capture/ground-truth-predictions.js';
 import type { ModelQualitySettings } from '../config/model-quality.js';
-import { parseWindowBound, windowAt } from '../config/schedule.js';
+import { parseDuration, parseWindowBound, windowAt } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import type { ProblemType } from '../metrics/quality/statistics.js';
 import type { ExecutionJobBase } from './types.js';
@@ -29,6 +29,8 @@ export interface ModelQualityJob extends ExecutionJobBase {
   negativeLabel?: string;
   /** Labels are read from folders up to this time. @defaultValue scheduledTime (at least windowEnd) */
   groundTruthReadUntil?: string;
+  /** ...but never more than this long after the window's end, in ms. @defaultValue 3 days */
+  groundTruthHorizonMs?: number;
   /** A recent window estimated by CBPE before its labels exist (binary, with a calibration). */
   estimationWindowStart?: string;
   estimationWindowEnd?: string;
@@ -85,6 +87,7 @@ export function modelQualityJobOf(
           estimationWindowEnd: estimation.end.toISOString(),
         }
       : {}),
+    groundTruthHorizonMs: parseDuration(s.groundTruthHorizon),
     joinPartitions: s.joinPartitions,
     joinMemoryBytes: Math.round(s.joinMemoryMiB * 1024 * 1024),
     maxCurvePoints: s.maxCurvePoints,

@@ -27,6 +27,7 @@ import {
   renderModelQualityViolations,
 } from '../baseline/model-quality.js';
 import {
+  DEFAULT_GROUND_TRUTH_HORIZON,
   groundTruthFolders,
   listGroundTruthObjects,
   readGroundTruthRecords,
@@ -39,6 +40,7 @@ import {
   ScoreCollector,
 } from '../capture/ground-truth-predictions.js';
 import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
+import { parseDuration } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
@@ -60,6 +62,9 @@ import { type ModelQualityJob, predictionSettings } from './model-quality-job.js
 import { modelQualityPublication } from './model-quality-publish.js';
 import { checkAborted, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
+
+/** How the failure reason of a window without labels begins (the worker retries those: jobs/processor.ts). */
+export const NO_GROUND_TRUTH = 'No ground truth to merge';
 
 export interface EstimateReport {
   windowStart: string;
@@ -199,11 +204,11 @@ function failureReasonOf(
     return `No usable prediction in the window ${window}: ${scan.recordsRead} records read, none with a usable output (see issues).`;
   const gtWhere = `${job.groundTruthUri} (hour folders ${folders.start.toISOString()} .. ${folders.end.toISOString()})`;
   if (gtObjects === 0)
-    return `No ground truth to merge: no ground-truth objects in ${gtWhere}; ${join.predictions} predictions wait for labels.`;
+    return `${NO_GROUND_TRUTH}: no ground-truth objects in ${gtWhere}; ${join.predictions} predictions wait for labels.`;
   if (join.labels === 0)
-    return `No ground truth to merge: ${gtObjects} ground-truth objects in ${gtWhere} hold no readable label (see issues).`;
+    return `${NO_GROUND_TRUTH}: ${gtObjects} ground-truth objects in ${gtWhere} hold no readable label (see issues).`;
   if (join.matched === 0) {
-    return `No ground truth to merge: none of ${join.labels} labels in ${gtWhere} matches the ${join.predictions} predictions of the window (join key: inferenceId, else eventId).`;
+    return `${NO_GROUND_TRUTH}: none of ${join.labels} labels in ${gtWhere} matches the ${join.predictions} predictions of the window (join key: inferenceId, else eventId).`;
   }
   return `No usable merged record: ${join.matched} predictions matched a label but none could be evaluated (see issues).`;
 }
@@ -251,7 +256,11 @@ async function collectModelQuality(
     memoryBudgetBytes: job.joinMemoryBytes,
   });
   const collector = new QualityCollector(settings, issues);
-  const folders = groundTruthFolders(window, readUntil);
+  const folders = groundTruthFolders(
+    window,
+    readUntil,
+    job.groundTruthHorizonMs ?? parseDuration(DEFAULT_GROUND_TRUTH_HORIZON),
+  );
   const gtInputs: ObjectInfo[] = [];
   let scan: CaptureScan;
   let counts: JoinCounts;

@@ -9,7 +9,8 @@
  *   changed or is gone since): with `onOtherInputs: 'error'` (the CLI) an `InputError` saying what
  *   differs, unless forced; the worker keeps the record of what ran;
  * - stored `Failed` ("No captured data", "No ground truth to merge"): not final when the policy says so (the
- *   CLI always recomputes it; the worker retries until `retryFailedUntil`);
+ *   CLI always recomputes it; the worker's later ticks re-enqueue a model-quality window that failed for
+ *   lack of labels with `recomputeFailed`, until the monitor's `retryMissingLabelsFor`: jobs/processor.ts);
  * - otherwise the stored summary is returned, marked with `storedResult` (when it was computed, by which
  *   driftwatch, from which baseline and capture), so the caller can say it is an earlier answer.
  *
@@ -32,10 +33,8 @@ export interface RerunPolicy {
   force?: boolean;
   /** A stored result for other inputs: stop with an error (the CLI) or return it (default: the worker's record of what ran). */
   onOtherInputs?: 'error' | 'keep';
-  /** A stored `Failed` result is recomputed (the CLI). */
+  /** A stored `Failed` result is recomputed (the CLI; a worker retry of a window waiting for labels). */
   recomputeFailed?: boolean;
-  /** A stored `Failed` result is recomputed until this time (ISO 8601; the worker's label deadline). */
-  retryFailedUntil?: string;
 }
 
 /** The inputs an execution's result depends on, recorded in its summary as `request`. */
@@ -225,7 +224,6 @@ export async function storedResult(
   storage: Storage,
   reportPrefix: string,
   job: ExecutionJobBase & { rerun?: RerunPolicy },
-  now: Date = new Date(),
 ): Promise<ExecutionSummary | undefined> {
   const policy = job.rerun ?? {};
   const stored = await readStored(storage, reportPrefix);
@@ -245,11 +243,7 @@ export async function storedResult(
     throw new InputError(
       `the stored result ${stored.uri} was computed for other inputs (${differs.join('; ')}); rerun with --force to recompute the window and replace its reports, or give another --out or --schedule`,
     );
-  if (summary.status === 'Failed') {
-    if (policy.recomputeFailed) return await replace();
-    if (policy.retryFailedUntil !== undefined && now.getTime() < Date.parse(policy.retryFailedUntil))
-      return await replace();
-  }
+  if (summary.status === 'Failed' && policy.recomputeFailed) return await replace();
   const note: StoredResultNote = {
     uri: stored.uri,
     ...(typeof summary.computedAt === 'string'

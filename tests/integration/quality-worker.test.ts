@@ -157,4 +157,108 @@ describe('model-quality monitors in the worker', () => {
     expect(job.failedReason).toMatch(/constraints\.json: no model-quality baseline constraints here/);
     expect(job.attemptsMade).toBe(1);
   });
+
+  it('retries a window that failed for lack of labels at later ticks, until retryMissingLabelsFor', async () => {
+    await storage.write(join(dir, 'validation.csv'), baselineCsv(800));
+    await buildModelQualityBaseline(storage, {
+      dataset: join(dir, 'validation.csv'),
+      out: join(dir, 'baseline'),
+      problemType: 'BinaryClassification',
+      groundTruthAttribute: 'label',
+      probabilityAttribute: 'probability',
+    });
+    const [records] = await writeCapture({
+      storage,
+      captureUri: join(dir, 'capture'),
+      groundTruthUri: join(dir, 'gt'),
+      endpoint: 'ep',
+      start: START,
+      hours: 2,
+      perHour: 200,
+      degradeFromHour: 99,
+    });
+    const [monitor] = parseMonitorsConfig({
+      monitors: [
+        {
+          name: 'late-labels',
+          type: 'model-quality',
+          endpoint: 'ep',
+          capture: join(dir, 'capture'),
+          baseline: join(dir, 'baseline'),
+          output: join(dir, 'out'),
+          schedule: 'cron(0 * ? * * *)',
+          window: { start: '-P1DT1H', end: '-P1D' },
+          catchUp: 0,
+          retry: { attempts: 1, backoffMs: 10 },
+          modelQuality: {
+            problemType: 'BinaryClassification',
+            groundTruth: join(dir, 'gt'),
+            probabilityAttribute: '0',
+            retryMissingLabelsFor: 'PT2H',
+          },
+        },
+      ],
+    }).monitors;
+    if (!monitor) throw new Error('no monitor');
+    worker = new WorkerService({ redis: redisUrl(), queue: settings, storage, progressIntervalMs: 0 });
+    await worker.start();
+    const tick = async (at: Date): Promise<string[]> => {
+      const job = await queue.add(
+        'tick',
+        { monitor },
+        { jobId: `tick-${at.getTime()}`, prevMillis: at.getTime() },
+      );
+      const done = await waitForJob(queue, job.id as string, { timeoutMs: 30_000 });
+      expect(done.failedReason).toBeUndefined();
+      return (done.returnvalue as { executions: string[] }).executions;
+    };
+    const id = 'mq__late-labels__20250311T010000Z';
+    // 01:00 on day 2: the window (day 1, 00:00-01:00) has no labels yet.
+    expect(await tick(new Date(START.getTime() + 25 * HOUR))).toEqual([id]);
+    const first = await waitForJob(queue, id, { timeoutMs: 30_000 });
+    expect(first.returnvalue).toMatchObject({
+      status: 'Failed',
+      failureReason: expect.stringMatching(/^No ground truth to merge/),
+    });
+    // The labels are collected at 01:xx on day 2, after that execution read the folders.
+    await writeGroundTruth(
+      storage,
+      join(dir, 'gt'),
+      new Date(START.getTime() + 25 * HOUR),
+      records as TrafficRecord[],
+    );
+    // 02:00: the failed window is enqueued again beside the new one, and completes with the late labels.
+    expect(await tick(new Date(START.getTime() + 26 * HOUR))).toEqual([
+      'mq__late-labels__20250311T020000Z',
+      id,
+    ]);
+    const again = await waitForJob(queue, id, { timeoutMs: 30_000 });
+    expect(again.data.trigger).toBe('label-retry');
+    expect(again.returnvalue).toMatchObject({ status: expect.stringMatching(/^Completed/) });
+    const summary = await readExecutionSummary(storage, again.data.execution);
+    expect((summary?.modelQuality as ModelQualityDetails | undefined)?.join).toMatchObject({ matched: 200 });
+    expect(summary?.storedResult).toBeUndefined();
+    // The next window (day 1, 01:00-02:00) has predictions whose labels never come: retried at 03:00 and
+    // 04:00 (its deadline, 2 h after it was scheduled), then left failed.
+    const t02 = 'mq__late-labels__20250311T020000Z';
+    const stillFailed = async (jobId: string) =>
+      expect((await waitForJob(queue, jobId, { timeoutMs: 30_000 })).returnvalue).toMatchObject({
+        status: 'Failed',
+        failureReason: expect.stringMatching(/^No ground truth to merge/),
+      });
+    await stillFailed(t02);
+    expect(await tick(new Date(START.getTime() + 27 * HOUR))).toEqual([
+      'mq__late-labels__20250311T030000Z',
+      t02,
+    ]);
+    await stillFailed(t02);
+    await waitForJob(queue, 'mq__late-labels__20250311T030000Z', { timeoutMs: 30_000 });
+    expect(await tick(new Date(START.getTime() + 28 * HOUR))).toEqual([
+      'mq__late-labels__20250311T040000Z',
+      t02,
+    ]);
+    await stillFailed(t02);
+    await waitForJob(queue, 'mq__late-labels__20250311T040000Z', { timeoutMs: 30_000 });
+    expect(await tick(new Date(START.getTime() + 29 * HOUR))).toEqual(['mq__late-labels__20250311T050000Z']);
+  });
 });

@@ -3,11 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_GROUND_TRUTH_HORIZON,
+  groundTruthFolders,
+  listGroundTruthObjects,
+} from '../../src/capture/ground-truth.js';
+import {
   hourPrefixes,
   listCaptureObjects,
   listHourPartitionedObjects,
   listSubfolders,
 } from '../../src/capture/index.js';
+import { listDayPartitionedObjects } from '../../src/capture/listing.js';
+import { parseDuration } from '../../src/config/schedule.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import type { ObjectInfo, Storage } from '../../src/io/storage.js';
@@ -159,5 +166,63 @@ describe('listing capture objects', () => {
     await expect(
       collect(listHourPartitionedObjects(failing, join(cap, 'ep/AllTraffic'), window.start, window.end)),
     ).rejects.toThrow('boom');
+  });
+});
+
+describe('ground-truth listing (issue 12: bounded, by day)', () => {
+  const gt = join(root, 'gt');
+  const storage = new LocalStorage();
+  const counting = (): { storage: Storage; prefixes: string[] } => {
+    const prefixes: string[] = [];
+    return {
+      prefixes,
+      storage: {
+        readStream: (u) => storage.readStream(u),
+        readText: (u) => storage.readText(u),
+        readRange: (u, s, e) => storage.readRange(u, s, e),
+        head: (u) => storage.head(u),
+        write: (u, b, o) => storage.write(u, b, o),
+        delete: (u) => storage.delete(u),
+        list(u) {
+          prefixes.push(u);
+          return storage.list(u);
+        },
+      },
+    };
+  };
+
+  it('lists one prefix per day and keeps only the hours of the window', async () => {
+    for (const hour of ['2024/05/01/22', '2024/05/02/03', '2024/05/02/10', '2024/05/03/00'])
+      await storage.write(join(gt, hour, 'labels.jsonl'), '{}\n');
+    const { storage: s, prefixes } = counting();
+    const found = await collect(
+      listDayPartitionedObjects(s, gt, new Date('2024-05-01T23:00:00Z'), new Date('2024-05-02T04:00:00Z')),
+    );
+    expect(found.map((o) => o.uri.slice(gt.length + 1))).toEqual(['2024/05/02/03/labels.jsonl']);
+    expect(prefixes.map((p) => p.slice(gt.length + 1))).toEqual(['2024/05/01/', '2024/05/02/']);
+    // The same objects as the hour-by-hour listing, for a window over three days.
+    const start = new Date('2024-05-01T20:30:00Z');
+    const end = new Date('2024-05-03T00:00:01Z');
+    expect(await collect(listGroundTruthObjects(storage, gt, { start, end }))).toEqual(
+      await collect(listHourPartitionedObjects(storage, gt, start, end)),
+    );
+  });
+
+  it('a window ten months old reads a few days of label folders after its end, not every hour until now', async () => {
+    const window = { start: new Date('2025-01-10T10:00:00Z'), end: new Date('2025-01-10T11:00:00Z') };
+    const now = new Date('2025-11-20T12:00:00Z');
+    // Unbounded (the old rule): every hour folder from the window's start until now.
+    const unbounded = groundTruthFolders(window, now);
+    expect(hourPrefixes(gt, unbounded.start, unbounded.end).length).toBe(7_538);
+    const folders = groundTruthFolders(window, now, parseDuration(DEFAULT_GROUND_TRUTH_HORIZON));
+    expect(folders).toEqual({ start: window.start, end: new Date('2025-01-13T11:00:00Z') });
+    const { storage: s, prefixes } = counting();
+    await collect(listGroundTruthObjects(s, gt, folders));
+    expect(prefixes).toHaveLength(4); // 10, 11, 12 and 13 January
+    // readUntil before the horizon wins; never before the window's end.
+    expect(groundTruthFolders(window, new Date('2025-01-11T00:00:00Z'), 3 * 86_400_000).end).toEqual(
+      new Date('2025-01-11T00:00:00Z'),
+    );
+    expect(groundTruthFolders(window, new Date('2025-01-10T10:30:00Z'), 0).end).toEqual(window.end);
   });
 });

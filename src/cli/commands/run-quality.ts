@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import { buildModelQualityBaseline } from '../../baseline/model-quality.js';
+import { parseDuration } from '../../config/schedule.js';
 import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import { TIME_HELP } from '../../core/time.js';
@@ -132,6 +133,21 @@ async function modelQualityBaseline(options: BaselineCommandOptions): Promise<vo
   }
 }
 
+/** `--ground-truth-horizon`: a duration of zero or more. */
+function parseHorizon(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { field: '--ground-truth-horizon' });
+  }
+  if (ms < 0)
+    throw new ConfigError('expected a duration of zero or more, such as P3D', {
+      field: '--ground-truth-horizon',
+    });
+  return ms;
+}
+
 export function register(program: Command): void {
   baselineAnalyses.set('model-quality', modelQualityBaseline);
   const command = program
@@ -162,7 +178,15 @@ export function register(program: Command): void {
     .option('--probability-threshold-attribute <number>', 'probability cut-off (binary)', '0.5')
     .option('--positive-label <label>', 'positive label (binary)', '1')
     .option('--negative-label <label>', 'negative label (binary)', '0')
-    .option('--ground-truth-until <iso>', 'read label folders up to this time (default: now)')
+    .option(
+      '--ground-truth-until <iso>',
+      'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
+    )
+    .option(
+      '--ground-truth-horizon <duration>',
+      "how long after the window's end labels are looked for (ISO-8601 duration)",
+      'P3D',
+    )
     .option('--estimate-start <iso>', 'also estimate (CBPE) this recent window, whose labels may be missing')
     .option('--estimate-end <iso>', 'end of the estimated window')
     .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
@@ -196,6 +220,7 @@ export function register(program: Command): void {
       groundTruthReadUntil: options.groundTruthUntil
         ? parseTime(options.groundTruthUntil, '--ground-truth-until')
         : new Date().toISOString(),
+      groundTruthHorizonMs: parseHorizon(options.groundTruthHorizon),
       ...(options.estimateStart
         ? {
             estimationWindowStart: parseTime(options.estimateStart, '--estimate-start'),
