@@ -235,8 +235,8 @@ describe('model-quality monitors in the worker', () => {
     const again = await waitForJob(queue, id, { timeoutMs: 30_000 });
     expect(again.data.trigger).toBe('label-retry');
     expect(again.returnvalue).toMatchObject({ status: expect.stringMatching(/^Completed/) });
-    const summary = await readExecutionSummary(storage, again.data.execution);
-    expect((summary?.modelQuality as ModelQualityDetails | undefined)?.join).toMatchObject({ matched: 200 });
+    const summary = (await readExecutionSummary(storage, again.data.execution)) as ModelQualitySummary;
+    expect(summary.modelQuality.join).toMatchObject({ matched: 200 });
     expect(summary?.storedResult).toBeUndefined();
     // The next window (day 1, 01:00-02:00) has predictions whose labels never come: retried at 03:00 and
     // 04:00 (its deadline, 2 h after it was scheduled), then left failed.
