@@ -4,6 +4,7 @@
  */
 import { type ClarifyAnalysis, parseClarifyAnalysis } from '../baseline/clarify-analysis.js';
 import { type Constraints, parseConstraints } from '../baseline/constraints.js';
+import { CALIBRATION_FILE, parseDriftCalibration } from '../baseline/drift-calibration.js';
 import { parseModelQualityConstraints } from '../baseline/model-quality.js';
 import { driftPlan, isCalibratedFeature } from '../checks/data-quality.js';
 import { defaultAlarmSettings } from '../config/alarms.js';
@@ -73,6 +74,15 @@ export function dataQualityAlarmFeatures(constraints: Constraints): MonitorAlarm
     out.push(entry);
   }
   return out;
+}
+
+/** Whether constraints.json asks for calibrated drift anywhere (then executions read the calibration file). */
+function usesCalibration(constraints: Constraints): boolean {
+  const dc = constraints.monitoring_config.distribution_constraints;
+  return (
+    dc.drift_mode === 'calibrated' ||
+    constraints.features.some((f) => f.overrides.drift_mode === 'calibrated')
+  );
 }
 
 /** The metric constraints of a model-quality constraints.json (spec §6.3), for alarms. */
@@ -169,7 +179,17 @@ export async function monitorAlarmInput(
   const uri = joinUri(monitor.baseline, 'constraints.json');
   const text = await readBaselineText(storage, uri);
   if (monitor.type === 'data-quality') {
-    input.features = dataQualityAlarmFeatures(parseConstraints(text, uri));
+    const constraints = parseConstraints(text, uri);
+    input.features = dataQualityAlarmFeatures(constraints);
+    if (usesCalibration(constraints)) {
+      // A calibrated baseline may carry the multivariate model: its check gets one alarm per monitor.
+      const calibrationUri = joinUri(monitor.baseline, CALIBRATION_FILE);
+      const calibration = parseDriftCalibration(
+        await readBaselineText(storage, calibrationUri),
+        calibrationUri,
+      );
+      if (calibration.multivariate) input.multivariate = true;
+    }
     return input;
   }
   const constraints = modelQualityAlarmConstraints(text, uri);

@@ -14,6 +14,7 @@
  * | `drift`             | `feature_baseline_drift_<f>`             | Maximum   | > constraint threshold      | notBreaching |
  * |   (ChiSquared)      |   (holds the p-value)                    | Minimum   | < constraint threshold      | notBreaching |
  * | `completeness`      | `feature_completeness_<f>` (0..1)        | Minimum   | < completeness − tolerance  | notBreaching |
+ * | `multivariate`      | `multivariate_drift_ratio`               | Maximum   | ≥ 1 (outside the band)      | notBreaching |
  * | `model`             | `<metric>` (model-metrics namespace)     | Average   | constraint's operator       | notBreaching |
  * | `stopped-reporting` | `driftwatch_execution_completed`         | Maximum   | < 1 (failed or no execution)| breaching    |
  * Dimensions are the ones the execution publishes (data-quality-metrics.ts), the period matches the
@@ -44,6 +45,7 @@ import {
   EXECUTION_HEARTBEAT_METRIC,
   FEATURE_METRIC_PREFIXES,
   type MonitorType,
+  MULTIVARIATE_METRICS,
   metricNamespace,
   modelQualityMetricName,
   type ScheduleIdentity,
@@ -69,7 +71,14 @@ const MAX_PERIOD_SECONDS = 86_400;
 /** DeleteAlarms takes at most 100 names. */
 const DELETE_BATCH = 100;
 
-export type AlarmKind = 'drift' | 'completeness' | 'model' | 'bias' | 'attribution' | 'stopped-reporting';
+export type AlarmKind =
+  | 'drift'
+  | 'completeness'
+  | 'multivariate'
+  | 'model'
+  | 'bias'
+  | 'attribution'
+  | 'stopped-reporting';
 
 export interface MonitorAlarmInput extends ScheduleIdentity {
   monitorName: string;
@@ -95,6 +104,11 @@ export interface MonitorAlarmInput extends ScheduleIdentity {
     driftScore?: 'distance' | 'p-value' | 'ratio';
     completeness?: number;
   }>;
+  /**
+   * The baseline has a multivariate model (`driftwatch_calibration.json` → `multivariate`): one alarm on
+   * `multivariate_drift_ratio` ≥ 1, the multivariate_drift_check's decision.
+   */
+  multivariate?: boolean;
   /** From a model-quality constraints.json: one entry per constrained metric. */
   modelQuality?: Array<{
     metric: string;
@@ -171,6 +185,7 @@ function clampEvaluationPeriods(periods: number, period: number): number {
 const KIND_LABEL: Record<AlarmKind, string> = {
   drift: 'drift',
   completeness: 'completeness',
+  multivariate: 'multivariate',
   model: 'model',
   bias: 'bias',
   attribution: 'attribution',
@@ -311,6 +326,34 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
         }
       }
     }
+  }
+
+  if (monitor.type === 'data-quality' && monitor.multivariate && s.multivariate) {
+    out.push({
+      monitorName: monitor.monitorName,
+      kind: 'multivariate',
+      tags: tags('multivariate'),
+      spec: {
+        ...common,
+        AlarmName: alarmName(prefix, monitor.monitorName, 'multivariate'),
+        AlarmDescription: describeAlarm(
+          monitor,
+          'multivariate',
+          'the features moved together differently from the baseline: the mean PCA reconstruction error left its band, multivariate_drift_ratio >= 1 (multivariate_drift_check).',
+          'open the report of that hour: the multivariate section gives the error and the band; look for a changed relation between features (a joined source, a unit or sign change in one of them) even when no single feature drifted.',
+        ),
+        Namespace: metricNamespace('data-quality', monitor),
+        MetricName: MULTIVARIATE_METRICS.ratio,
+        Dimensions: scheduleDimensions(monitor),
+        Statistic: 'Maximum',
+        Period: period,
+        EvaluationPeriods: evaluationPeriods,
+        DatapointsToAlarm: evaluationPeriods,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      },
+    });
   }
 
   if (monitor.type === 'model-quality' && s.modelQuality) {

@@ -131,6 +131,7 @@ export function dashboardBody(
   for (const [kind, title] of [
     ['drift', 'Drift per feature'],
     ['completeness', 'Completeness per feature'],
+    ['multivariate', 'Multivariate drift'],
     ['model', 'Model metrics'],
     ['stopped-reporting', 'Executions'],
   ] as const) {

@@ -21,13 +21,15 @@ import { zodConfigError } from '../core/zod-error.js';
 import {
   CALIBRATION_SIZES,
   type CalibrationCurve,
-  calibrateAcrossSizes,
-  calibrateCategoricalAcrossSizes,
+  calibrateAcrossSizesWithinBaseline,
+  calibrateCategoricalAcrossSizesWithinBaseline,
 } from '../metrics/drift/calibrated-thresholds.js';
 import type { OrderedDatasetSample } from '../metrics/drift/ordered-sample.js';
 import { type DriftTestId, getDriftTest, isDriftTestId } from '../metrics/drift/registry.js';
+import { type WeightedSample, weightedSampleFromKll } from '../metrics/drift/sample.js';
 import { fitReconstructionBaseline, type ReconstructionBaseline } from '../metrics/multivariate/pca.js';
-import { parseJsonFile, type SageMakerType, type Statistics } from './statistics.js';
+import { KllSketch } from '../metrics/sketches/kll.js';
+import { parseJsonFile, type SageMakerType, type Statistics, sketchOf } from './statistics.js';
 
 export const CALIBRATION_FILE = 'driftwatch_calibration.json';
 
@@ -73,20 +75,47 @@ export interface CalibrateBaselineOptions {
   varianceShare?: number;
 }
 
-/** A baseline's features as `calibrateBaseline` takes them: name, type and values present. */
-export function calibrationFeatures(
-  statistics: Statistics,
-): Array<{ name: string; type: SageMakerType; count: number }> {
-  return statistics.features.map((f) => ({
-    name: f.name,
-    type: f.inferred_type,
-    count: (f.numerical_statistics ?? f.string_statistics)?.common.num_present ?? 0,
-  }));
+/** One feature as `calibrateBaseline` takes it. */
+export interface CalibrationFeature {
+  name: string;
+  type: SageMakerType;
+  /** Values present in the whole baseline. */
+  count: number;
+  /** Numeric features: the whole baseline as executions read it (the KLL sketch of `statistics.json`). */
+  baseline?: WeightedSample;
 }
 
-/** Curves for every numeric and String feature of a baseline, from its arrival-ordered sample. */
+/** A baseline's features as `calibrateBaseline` takes them: name, type, values present and the sketch. */
+export function calibrationFeatures(statistics: Statistics): CalibrationFeature[] {
+  return statistics.features.map((f) => {
+    const sketch = sketchOf(f);
+    return {
+      name: f.name,
+      type: f.inferred_type,
+      count: (f.numerical_statistics ?? f.string_statistics)?.common.num_present ?? 0,
+      ...(sketch && sketch.count > 0 ? { baseline: weightedSampleFromKll(sketch) } : {}),
+    };
+  });
+}
+
+/**
+ * A window's values as an execution keeps them: a KLL sketch with the profile's parameters (exact up to
+ * 2,050 values), so calibration replicates carry the window sketch's error as executions do.
+ */
+export function windowSketchSample(values: Float64Array): WeightedSample {
+  const kll = new KllSketch();
+  kll.updateBatch(values, values.length);
+  return weightedSampleFromKll(kll);
+}
+
+/**
+ * Curves for every numeric and String feature of a baseline, from its arrival-ordered sample. Every
+ * replicate is scored as an execution scores a window (`within-baseline`): numeric windows drawn from the
+ * sample go through a KLL sketch like a window profile's and are compared with the feature's baseline
+ * sketch (`CalibrationFeature.baseline`), so the sketches' error is inside the threshold.
+ */
 export function calibrateBaseline(
-  features: ReadonlyArray<{ name: string; type: SageMakerType; count: number }>,
+  features: ReadonlyArray<CalibrationFeature>,
   columnIndex: (name: string) => number | undefined,
   sample: OrderedDatasetSample,
   options: CalibrateBaselineOptions = {},
@@ -108,7 +137,7 @@ export function calibrateBaseline(
     features: [],
     not_calibrated: [],
   };
-  for (const { name, type, count } of features) {
+  for (const { name, type, count, baseline } of features) {
     const index = columnIndex(name);
     const column = index === undefined ? undefined : sample.columns[index];
     const numeric = type === 'Integral' || type === 'Fractional';
@@ -125,14 +154,24 @@ export function calibrateBaseline(
     if (numeric) {
       const numbers = column.numbers();
       values = numbers.length;
-      curve = calibrateAcrossSizes(numbers, numericTest, { ...curveOptions, baselineCount: count });
+      if (!baseline) {
+        out.not_calibrated.push({ name, reason: 'no numeric sketch in statistics.json' });
+        continue;
+      }
+      curve = calibrateAcrossSizesWithinBaseline(numbers, baseline, numericTest, {
+        ...curveOptions,
+        windowSample: windowSketchSample,
+      });
     } else {
       const { codes, names } = column.categories();
       values = codes.length;
-      curve = calibrateCategoricalAcrossSizes(codes, names, categoricalTest, {
-        ...curveOptions,
-        baselineCount: count,
-      });
+      curve = calibrateCategoricalAcrossSizesWithinBaseline(
+        codes,
+        names,
+        count,
+        categoricalTest,
+        curveOptions,
+      );
     }
     if (curve)
       out.features.push({ name, kind: numeric ? 'numeric' : 'categorical', sample_values: values, curve });
@@ -168,6 +207,7 @@ const curveSchema = z.object({
   alarm_rate: z.number().gt(0).lt(1),
   seed: z.number(),
   baseline_n: z.number().positive().optional(),
+  sketch_error: z.literal('in_threshold').optional(),
   points: z
     .array(
       z.object({

@@ -464,7 +464,10 @@ function driftOf(
       : compareCategoricalFeature(baselineCounts, column.categories, options);
     const t = report.tests[plan.test];
     if (!t || report.status !== 'ok') return judged(Number.NaN);
-    const undecided = t.undecided === undefined ? {} : { undecided: t.undecided };
+    // A curve learned on scores computed as this one is (sketches included) already holds the sketches'
+    // error: its threshold is the decision, with no undecided band around it.
+    const sketchErrorInThreshold = plan.calibration?.curve.sketch_error === 'in_threshold';
+    const undecided = t.undecided === undefined || sketchErrorInThreshold ? {} : { undecided: t.undecided };
     if (score === 'p_value')
       return judged(t.p_value ?? Number.NaN, { pValue: t.p_value ?? undefined, ...undecided });
     if (plan.calibration) return judged(t.statistic, undecided);

@@ -44,6 +44,11 @@ export const alarmSettingsSchema = z
      * completeness_check rule). @defaultValue 0
      */
     completenessTolerance: z.number().min(0).max(1).default(0),
+    /**
+     * One alarm per monitor on `multivariate_drift_ratio` (≥ 1) when its baseline is calibrated with a
+     * multivariate model. @defaultValue true
+     */
+    multivariate: z.boolean().default(true),
     /** One alarm per model-quality constraint. @defaultValue true */
     modelQuality: z.boolean().default(true),
     /** Limit model-quality alarms to these metrics (e.g. `[f1, auc]`); absent = every constrained metric. */

@@ -126,9 +126,15 @@ describe('calibrated drift decisions in executions', () => {
     expect(calibration.not_calibrated).toEqual([]);
     const byName = new Map(calibration.features.map((f: { name: string }) => [f.name, f]));
     expect(byName.size).toBe(MIX_COLUMNS.length);
-    const numeric = byName.get('s_normal') as { curve: { test: string; points: { n: number }[] } };
+    const numeric = byName.get('s_normal') as {
+      curve: { test: string; sketch_error?: string; points: { n: number; resampling: string }[] };
+    };
     expect(numeric.curve.test).toBe('wasserstein_norm');
-    expect(numeric.curve.points.map((p) => p.n)).toEqual([100, 1000, 10_000]);
+    // Windows are drawn from inside the baseline (1/m' = 1/m + 2/N), so every size fits 50,000 rows, and
+    // each replicate is scored on sketches as executions score windows.
+    expect(numeric.curve.points.map((p) => p.n)).toEqual([100, 1000, 10_000, 100_000, 1_000_000]);
+    expect(new Set(numeric.curve.points.map((p) => p.resampling))).toEqual(new Set(['within-baseline']));
+    expect(numeric.curve.sketch_error).toBe('in_threshold');
     expect((byName.get('s_category') as { curve: { test: string } }).curve.test).toBe('jensen_shannon');
     // SageMaker's files stay SageMaker's: the other baseline has no calibration and no drift_mode.
     const plain = JSON.parse(readFileSync(join(dir, 'baseline-sagemaker', 'constraints.json'), 'utf8'));

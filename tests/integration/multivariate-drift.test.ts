@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generator } from '../../bench/calibrated.js';
+import { monitorAlarmInput } from '../../src/alerts/alarm-inputs.js';
+import { desiredAlarms } from '../../src/alerts/alarms.js';
 import { buildBaseline } from '../../src/baseline/build.js';
+import { parseMonitor } from '../../src/config/monitors.js';
 import { captureLine } from '../../src/demo/traffic.js';
 import { RoutingStorage } from '../../src/io/storage.js';
 import { lastJson, runCli } from '../support/cli.js';
@@ -96,5 +99,22 @@ describe('multivariate drift check', () => {
     const html = readFileSync(join(summary.reportUri, 'report.html'), 'utf8');
     expect(html).toMatch(/Multivariate \(PCA reconstruction\) <span class="badge bad">drift<\/span>/);
     expect(html).toContain(`[${m.lower.toPrecision(4)}, ${m.upper.toPrecision(4)}]`);
+  });
+
+  it('gets one alarm on multivariate_drift_ratio >= 1 from alarms sync (the baseline has a model)', async () => {
+    const monitor = parseMonitor({
+      name: 'mv',
+      endpoint: 'ep',
+      capture: join(dir, 'capture'),
+      baseline: join(dir, 'baseline'),
+      output: join(dir, 'out'),
+      schedule: 'cron(0 * ? * * *)',
+    });
+    const input = await monitorAlarmInput(monitor, new RoutingStorage());
+    expect(input.multivariate).toBe(true);
+    const alarms = desiredAlarms(input).filter((a) => a.kind === 'multivariate');
+    expect(alarms.map((a) => [a.spec.AlarmName, a.spec.MetricName, a.spec.Threshold])).toEqual([
+      ['driftwatch-mv-multivariate', 'multivariate_drift_ratio', 1],
+    ]);
   });
 });

@@ -97,6 +97,30 @@ describe('desiredAlarms', () => {
     expect(alarms[0]?.tags).toEqual(expect.arrayContaining([{ Key: 'managed-by', Value: 'driftwatch' }]));
   });
 
+  it('gives a baseline with a multivariate model one alarm on multivariate_drift_ratio >= 1 (unless disabled)', () => {
+    const alarms = desiredAlarms(monitor({ multivariate: true })).filter((a) => a.kind === 'multivariate');
+    expect(alarms.map((a) => a.spec.AlarmName)).toEqual(['driftwatch-churn-multivariate']);
+    expect(alarms[0]?.spec).toMatchObject({
+      Namespace: 'aws/sagemaker/Endpoints/data-metrics',
+      MetricName: 'multivariate_drift_ratio',
+      Dimensions: [
+        { Name: 'Endpoint', Value: 'churn-ep' },
+        { Name: 'MonitoringSchedule', Value: 'churn-hourly' },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarms[0]?.spec.AlarmDescription).toContain('multivariate_drift_check');
+    expect(desiredAlarms(monitor()).some((a) => a.kind === 'multivariate')).toBe(false);
+    expect(
+      desiredAlarms(monitor({ multivariate: true }, { multivariate: false })).some(
+        (a) => a.kind === 'multivariate',
+      ),
+    ).toBe(false);
+  });
+
   it('alarms a calibrated feature on its score relative to the calibrated threshold (≥ 1)', () => {
     const [drift] = desiredAlarms(
       monitor({ features: [{ name: 'age', driftThreshold: 1, driftScore: 'ratio' }] }),

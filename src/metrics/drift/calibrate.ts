@@ -17,6 +17,11 @@
  *   as steady as the number of chunks: give the baseline a few hundred windows' worth of rows.
  * - `bootstrap` (windows larger than half the baseline): drawn with replacement and compared with the
  *   whole baseline; the baseline's own noise then counts twice, so thresholds err towards fewer alarms.
+ * - `within-baseline` (`calibrateWithinBaseline`, what `--drift-mode calibrated` baselines use): the window
+ *   is drawn from a sample of the baseline, built as the execution builds its window (a KLL sketch) and
+ *   compared with the whole baseline as the execution reads it (its sketch); a smaller drawn window
+ *   (1/m′ = 1/m + 2/N) makes up for the window being part of the baseline. The sketches' errors are then
+ *   part of the null distribution, and N is the whole baseline's size, not the sample's.
  * The threshold is the empirical quantile (linear interpolation, numpy's default) of the replicate scores:
  * the (1 − alarmRate) quantile of distances, or the alarmRate quantile of p-values (then "p ≤ threshold" is
  * the calibrated rule). The rest of the baseline is smaller than the full baseline real windows are
@@ -42,7 +47,7 @@ export interface CalibrationOptions {
   seed?: number;
 }
 
-export type Resampling = 'chunk-subsample' | 'subsample' | 'bootstrap';
+export type Resampling = 'chunk-subsample' | 'subsample' | 'bootstrap' | 'within-baseline';
 
 export interface CalibratedThreshold {
   test: DriftTestId;
@@ -204,6 +209,102 @@ export function calibrateCategoricalThreshold(
     }
   }
   return finish(test, spec.score, windowSize, drawn, scores, o, chunkSize, resampling);
+}
+
+/** Options of {@link calibrateWithinBaseline}. */
+export interface WithinBaselineOptions extends Omit<CalibrationOptions, 'chunks'> {
+  /**
+   * The window's sample as the execution builds it from the drawn values (e.g. a KLL sketch of them, as a
+   * window profile keeps it). Default: the exact values.
+   */
+  windowSample?: (values: Float64Array) => WeightedSample;
+}
+
+/**
+ * The size of window drawn from inside the baseline that has the null variance of a real window of `m`
+ * values against a baseline of `baselineCount` values: a window that is part of the baseline differs from
+ * it with variance ∝ 1/m′ − 1/N (finite-population correction), a fresh window with 1/m + 1/N, so
+ * 1/m′ = 1/m + 2/N. Equal to m when N is unknown (0 or not finite).
+ */
+export function withinBaselineDrawSize(m: number, baselineCount: number): number {
+  if (!(baselineCount > 0) || !Number.isFinite(baselineCount)) return m;
+  return Math.max(1, Math.round(1 / (1 / m + 2 / baselineCount)));
+}
+
+/**
+ * Threshold for a numeric test, each replicate scored the way an execution scores a window (issue 14,
+ * item 0): a window of m′ values (`withinBaselineDrawSize`) is drawn without replacement from the
+ * baseline's sample (`sampleValues`, finite values in any order), turned into the window's sample as the
+ * execution builds it (`windowSample`, e.g. a KLL sketch) and compared with `baseline`, the whole
+ * baseline exactly as executions read it (the sketch in `statistics.json`). The sketches' errors are then
+ * inside the threshold, and the effective size 1/(1/m + 1/N) is the execution's, N = `baseline.total`
+ * (the sample may be a thinned subset of the baseline). Undefined when m′ exceeds half the sample (the
+ * windows would overlap too much to be near-independent; callers extrapolate) or no score came out.
+ */
+export function calibrateWithinBaseline(
+  sampleValues: ArrayLike<number>,
+  baseline: WeightedSample,
+  windowSize: number,
+  test: DriftTestId,
+  options: WithinBaselineOptions = {},
+): CalibratedThreshold | undefined {
+  const spec = getDriftTest(test);
+  if (!spec.numeric) throw new RangeError(`${test} is not a numeric test`);
+  const pool = Float64Array.from(sampleValues).filter((v) => Number.isFinite(v));
+  const n = pool.length;
+  if (n < 4 || !(windowSize >= 1)) return undefined;
+  const o = resolve({ ...options, chunks: undefined }, n);
+  const drawn = withinBaselineDrawSize(windowSize, baseline.total);
+  if (drawn > n / 2) return undefined;
+  const rng = mulberry32(o.seed);
+  const windowSample = options.windowSample ?? weightedSampleFromValues;
+  const scores: number[] = [];
+  for (let r = 0; r < o.replicates; r++) {
+    const window = windowSample(drawWindow(pool, drawn, true, rng));
+    const value = scoreOf(spec.score, spec.numeric(baseline, window));
+    if (value !== undefined) scores.push(value);
+  }
+  return finish(test, spec.score, windowSize, drawn, scores, o, 0, 'within-baseline');
+}
+
+/**
+ * Threshold for a categorical test, replicates drawn from inside the baseline's sample (codes into
+ * `names`, arrival order) and compared with the sample's own counts, as `calibrateWithinBaseline` does for
+ * numbers: the window is part of what it is compared with (variance ∝ 1/m′ − 1/S for a sample of S
+ * values), so 1/m′ = 1/m + 1/N + 1/S gives a real window's 1/m + 1/N against the whole baseline of
+ * `baselineCount` = N values. Category counts are exact in executions, so no sketch is involved.
+ */
+export function calibrateCategoricalWithinBaseline(
+  baselineCodes: ArrayLike<number>,
+  names: readonly string[],
+  baselineCount: number,
+  windowSize: number,
+  test: DriftTestId,
+  options: Omit<CalibrationOptions, 'chunks'> = {},
+): CalibratedThreshold | undefined {
+  const spec = getDriftTest(test);
+  if (!spec.categorical) throw new RangeError(`${test} is not a categorical test`);
+  const codes = Float64Array.from(Int32Array.from(baselineCodes).filter((c) => c >= 0 && c < names.length));
+  const n = codes.length;
+  if (n < 4 || !(windowSize >= 1)) return undefined;
+  const o = resolve({ ...options, chunks: undefined }, n);
+  const N = baselineCount > 0 && Number.isFinite(baselineCount) ? baselineCount : n;
+  const drawn = Math.max(1, Math.round(1 / (1 / windowSize + 1 / N + 1 / n)));
+  if (drawn > n / 2) return undefined;
+  const totals = new Float64Array(names.length);
+  for (const c of codes) totals[c] = (totals[c] as number) + 1;
+  const all = toCountMap(totals, names);
+  const rng = mulberry32(o.seed);
+  const scores: number[] = [];
+  const counts = new Float64Array(names.length);
+  for (let r = 0; r < o.replicates; r++) {
+    counts.fill(0);
+    for (const c of drawWindow(codes, drawn, true, rng)) counts[c] = (counts[c] as number) + 1;
+    const outcome = spec.categorical(all, toCountMap(counts, names));
+    const value = scoreOf(spec.score, outcome);
+    if (value !== undefined) scores.push(value);
+  }
+  return finish(test, spec.score, windowSize, drawn, scores, o, 0, 'within-baseline');
 }
 
 /** The score an outcome adds to the null distribution (its p-value or statistic), or undefined. */

@@ -14,9 +14,13 @@ import {
   type CalibratedThreshold,
   type CalibrationOptions,
   calibrateCategoricalThreshold,
+  calibrateCategoricalWithinBaseline,
   calibrateNumericThreshold,
+  calibrateWithinBaseline,
+  type WithinBaselineOptions,
 } from './calibrate.js';
 import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
+import type { WeightedSample } from './sample.js';
 
 /** Window sizes a baseline is calibrated for by default: 10², 10³, …, 10⁶. */
 export const CALIBRATION_SIZES: readonly number[] = Object.freeze([100, 1_000, 10_000, 100_000, 1_000_000]);
@@ -41,6 +45,13 @@ export interface CalibrationCurve {
    * effective sample size 1/(1/n + 1/baseline_n), so thresholds level off instead of falling to zero.
    */
   baseline_n?: number;
+  /**
+   * `in_threshold`: every replicate was scored as executions score a window (window and baseline sketches,
+   * `within-baseline` resampling), so the sketches' error is part of the threshold and a score is judged
+   * as it is. Absent (curves learned on exact values): a score from sketches whose error bound straddles
+   * the threshold is undecided.
+   */
+  sketch_error?: 'in_threshold';
   /** Ascending in n; at least one point. */
   points: CalibrationPoint[];
 }
@@ -75,6 +86,42 @@ export function calibrateCategoricalAcrossSizes(
   return curveOf(test, baselineCodes.length, options, (n) =>
     calibrateCategoricalThreshold(baselineCodes, names, n, test, options),
   );
+}
+
+/**
+ * The curve of a numeric test with every replicate scored as an execution scores a window
+ * (`calibrateWithinBaseline`): windows drawn from the baseline's sample (`sampleValues`) and built by
+ * `windowSample` (the execution's sketch), compared with `baseline` as executions read it. Sizes whose
+ * drawn window would exceed half the sample are left to extrapolation (with `baseline_n` = baseline.total).
+ */
+export function calibrateAcrossSizesWithinBaseline(
+  sampleValues: ArrayLike<number>,
+  baseline: WeightedSample,
+  test: DriftTestId,
+  options: Omit<CurveOptions, 'chunks' | 'baselineCount'> & Pick<WithinBaselineOptions, 'windowSample'> = {},
+): CalibrationCurve | undefined {
+  const curve = curveOf(test, Number.POSITIVE_INFINITY, { ...options, baselineCount: baseline.total }, (n) =>
+    calibrateWithinBaseline(sampleValues, baseline, n, test, options),
+  );
+  return curve ? { ...curve, sketch_error: 'in_threshold' } : undefined;
+}
+
+/**
+ * The categorical counterpart (`calibrateCategoricalWithinBaseline`): windows drawn from the sample's
+ * codes, compared with the sample's counts, sized for a baseline of `baselineCount` values. Counts are
+ * exact in executions, so the curve is marked `in_threshold` too.
+ */
+export function calibrateCategoricalAcrossSizesWithinBaseline(
+  sampleCodes: ArrayLike<number>,
+  names: readonly string[],
+  baselineCount: number,
+  test: DriftTestId,
+  options: Omit<CurveOptions, 'chunks' | 'baselineCount'> = {},
+): CalibrationCurve | undefined {
+  const curve = curveOf(test, Number.POSITIVE_INFINITY, { ...options, baselineCount }, (n) =>
+    calibrateCategoricalWithinBaseline(sampleCodes, names, baselineCount, n, test, options),
+  );
+  return curve ? { ...curve, sketch_error: 'in_threshold' } : undefined;
 }
 
 function curveOf(
