@@ -16,6 +16,7 @@ import type { Window } from '../core/types.js';
 import { checkWindow } from '../core/window.js';
 import type { ObjectInfo } from '../io/storage.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import { DEFAULT_PII_MODE, protectPartialProfile } from '../security/pii.js';
 import type { DataQualityJob, ExecutionDeps, PartialProfileJSON } from './types.js';
 
 /** The job's window, checked (see core/window.ts). */
@@ -88,11 +89,16 @@ export async function profileExecutionInputs(
     done++;
     deps.onProgress?.({ objectsDone: done, objectsTotal: objects.length, recordsRead });
   }
-  return {
-    objects: objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
-    recordsRead,
-    profile: profile.toJSON(),
-    issues: issues.toJSON(),
-    ...(reconstruction ? { reconstruction: reconstruction.toJSON() } : {}),
-  };
+  // A partial leaves this process (Redis, a thread message): no raw sensitive value in it (security/pii.ts).
+  return protectPartialProfile(
+    {
+      objects: objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      recordsRead,
+      profile: profile.toJSON(),
+      issues: issues.toJSON(),
+      ...(reconstruction ? { reconstruction: reconstruction.toJSON() } : {}),
+    },
+    job.pii ?? DEFAULT_PII_MODE,
+    base.sensitive,
+  );
 }

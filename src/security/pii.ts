@@ -22,7 +22,8 @@ import type { Statistics } from '../baseline/statistics.js';
 import type { Violation } from '../checks/data-quality.js';
 import { InputError } from '../core/errors.js';
 import type { IssueLogJSON } from '../core/issues.js';
-import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import type { ColumnProfileJSON } from '../metrics/profile/column-profile.js';
+import type { DatasetProfile, DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import { detectSensitive, NOT_SENSITIVE, sensitiveTypes } from '../metrics/sensitive/detectors.js';
 import type { SensitiveFindingsJSON } from '../metrics/sensitive/findings.js';
 import { maskSensitive } from '../metrics/sensitive/mask.js';
@@ -124,7 +125,10 @@ export function parseSensitiveBaseline(text: string, file: string): SensitiveBas
   return { ...(j as SensitiveBaselineJSON), columns };
 }
 
-/** Replaces the categories of `columns` in `profile` by their salted hashes (counts of equal hashes add). */
+/**
+ * Replaces the categories of `columns` in `profile` by their salted hashes (counts of equal hashes add).
+ * Categories already hashed (a partial profile protected by `protectPartialProfile`) are kept as they are.
+ */
 export function hashProfileCategories(
   profile: DatasetProfile,
   salt: string,
@@ -135,7 +139,7 @@ export function hashProfileCategories(
     if (!column) continue;
     const hashed = new Map<string, number>();
     for (const [value, count] of column.categories) {
-      const h = hashCategory(salt, value);
+      const h = value.startsWith(HASH_PREFIX) ? value : hashCategory(salt, value);
       hashed.set(h, (hashed.get(h) ?? 0) + count);
     }
     column.categories.clear();
@@ -207,6 +211,43 @@ export function redactIssues(json: IssueLogJSON): IssueLogJSON {
       ...(s.column !== undefined ? { column: redactText(s.column) } : {}),
     })),
   };
+}
+
+/**
+ * A partial profile (a part job's result in Redis, a profiling thread's message) made safe to leave the
+ * process that profiled it, unless the mode is `warn`: the categories of the baseline's hashed columns
+ * become their salted hashes (as the window's reports will have them), and in any other column with
+ * findings each sensitive category value becomes its masked form (`[EMAIL_ADDRESS]`,
+ * `[CREDIT_CARD_NUMBER ****1111]`; counts of equal masks add). Input-problem samples are redacted.
+ * Applied to every partial, split or not, so that a window's results do not depend on how it was profiled.
+ * Not covered: the KLL sketch and min/max of a numeric column with findings (card numbers written as bare
+ * digits) still travel as numbers.
+ */
+export function protectPartialProfile<P extends { profile: unknown; issues: IssueLogJSON }>(
+  partial: P,
+  mode: PiiMode,
+  baseline: SensitiveBaselineJSON | undefined,
+): P {
+  if (mode === 'warn') return partial;
+  const json = partial.profile as DatasetProfileJSON;
+  const salt = baseline?.hashed?.salt;
+  const hash = new Set(salt !== undefined ? (baseline?.hashed?.columns ?? []) : []);
+  const columns = json.columns.map((c: ColumnProfileJSON) => {
+    const hashed = hash.has(c.name);
+    if (!hashed && !c.sensitive) return c;
+    const counts = new Map<string, number>();
+    for (const [value, count] of c.categories) {
+      let safe = value;
+      if (hashed) safe = value.startsWith(HASH_PREFIX) ? value : hashCategory(salt!, value);
+      else {
+        const type = detectSensitive(value);
+        if (type !== NOT_SENSITIVE) safe = maskSensitive(value, sensitiveTypes[type]!);
+      }
+      counts.set(safe, (counts.get(safe) ?? 0) + count);
+    }
+    return { ...c, categories: [...counts] };
+  });
+  return { ...partial, profile: { ...json, columns }, issues: redactIssues(partial.issues) };
 }
 
 /** What a window's reports may show, from the baseline's sensitive.json and the window's findings. */

@@ -6,7 +6,9 @@ import {
   flaggedColumns,
   HASH_PREFIX,
   hashCategory,
+  hashProfileCategories,
   parseSensitiveBaseline,
+  protectPartialProfile,
   protectStatistics,
   redactText,
   windowProtection,
@@ -108,5 +110,57 @@ describe('sensitive_data_check and its metric', () => {
       ['feature_sensitive_values_email', 2],
       ['feature_sensitive_values_note', 1],
     ]);
+  });
+
+  it('a partial profile leaves its process with hashed or masked categories, whatever the split', () => {
+    const salt = baselineSensitivity('redact', new Map([['email', { EMAIL_ADDRESS: 1 }]])).hashed!.salt;
+    const sensitive = {
+      version: 1 as const,
+      mode: 'redact' as const,
+      columns: {},
+      hashed: { algorithm: 'hmac-sha256' as const, salt, columns: ['email'] },
+    };
+    const profile = new DatasetProfile(['email', 'contact', 'plan']);
+    const rows = [
+      ['jane@example.com', '+44 20 7946 0958', 'gold'],
+      ['bob@corp.io', 'none', 'gold'],
+      ['jane@example.com', '+1 202-555-0143', 'silver'],
+    ];
+    for (const r of rows) profile.addRow(r);
+    const issues = {
+      total: 1,
+      counts: { bad: 1 },
+      samples: [{ kind: 'bad', source: 's', message: 'not a JSON object: "li@mail.example.org"' }],
+    };
+    const partial = protectPartialProfile({ profile: profile.toJSON(), issues }, 'redact', sensitive);
+    const text = JSON.stringify(partial);
+    for (const secret of [
+      'jane@example.com',
+      'bob@corp.io',
+      '+44 20 7946 0958',
+      '+1 202-555-0143',
+      'li@mail.example.org',
+    ])
+      expect(text).not.toContain(secret);
+    const restored = DatasetProfile.fromJSON(partial.profile as never);
+    expect([...restored.column('contact')!.categories]).toEqual([
+      ['[PHONE_NUMBER]', 2],
+      ['none', 1],
+    ]);
+    expect([...restored.column('plan')!.categories]).toEqual([
+      ['gold', 2],
+      ['silver', 1],
+    ]);
+    // Hashed in the part, not hashed again at check time: the same buckets as hashing the whole window.
+    hashProfileCategories(restored, salt, ['email']);
+    expect(new Map(restored.column('email')!.categories)).toEqual(
+      new Map([
+        [hashCategory(salt, 'jane@example.com'), 2],
+        [hashCategory(salt, 'bob@corp.io'), 1],
+      ]),
+    );
+    expect(protectPartialProfile({ profile: profile.toJSON(), issues }, 'warn', sensitive).issues).toBe(
+      issues,
+    );
   });
 });
