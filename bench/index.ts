@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, one after another, printing figures (no pass/fail).
  * `npm run bench -- --only baseline,execution` runs a subset; `--quick` uses smaller sizes.
  */
+import { benchBiasExecution } from './bias-execution.js';
 import { benchCalibrated } from './calibrated.js';
 import { benchCapture } from './capture.js';
 import { benchReaders } from './datasets.js';
@@ -27,6 +28,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['readers', () => benchReaders(quick ? 200_000 : 1_000_000, 20)],
   ['capture', () => benchCapture(quick ? 50_000 : 200_000, 20)],
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],
+  ['bias', () => benchBiasExecution(quick ? 100_000 : 1_000_000, 4, quick ? 1 : 2)],
   ['scale-out', () => benchScaleOut(quick ? 200_000 : 600_000)],
   ['drift', () => benchDrift(quick)],
   ['calibrated', () => benchCalibrated(quick)],

@@ -49,6 +49,11 @@ export const biasSettingsSchema = z
     check: z.enum(['point', 'bootstrap']).default('point'),
     /** Bootstrap replicates (check: bootstrap). @defaultValue 1000 */
     bootstrapReplicates: z.number().int().min(10).max(100_000).default(1000),
+    /**
+     * Flip test (FT, a kNN): rows kept per group (a seeded reservoir); larger groups give an estimate on
+     * the sample. Time grows with its square. @defaultValue 2000
+     */
+    flipTestMaxRows: z.number().int().min(10).max(1_000_000).default(2000),
     /** Hash buckets of the prediction–label join. @defaultValue 256 */
     joinPartitions: z.number().int().min(1).max(65_536).default(256),
     /** Join buffer before spilling to local disk, in MiB. @defaultValue 32 */

@@ -107,6 +107,8 @@ export interface BiasDetails {
 }
 
 const MAX_SUMMARY_COMPARISONS = 500;
+/** Flip-test rows kept per group in a monitor (the baseline command keeps FlipTestSample's 20,000). */
+const DEFAULT_FLIP_TEST_ROWS = 2000;
 const PREDICTED_COLUMN = 'predicted_label';
 
 function jsonNumber(x: number | null): number | string | null {
@@ -410,6 +412,7 @@ async function collectBias(
         config: { ...baseline.config, headers: layout.columns },
         configFile: baseline.configUri,
         predictedLabel: layout.predictionIndex,
+        flipTest: { maxRowsPerGroup: job.flipTestMaxRows ?? DEFAULT_FLIP_TEST_ROWS },
       });
     }
     timings.analysisMs = Date.now() - joined;

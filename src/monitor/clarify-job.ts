@@ -34,6 +34,8 @@ export interface BiasJob extends ExecutionJobBase {
   check?: 'point' | 'bootstrap';
   /** @defaultValue 1000 */
   bootstrapReplicates?: number;
+  /** Flip-test rows kept per group. @defaultValue 2000 */
+  flipTestMaxRows?: number;
   /** Labels are read from folders up to this time. @defaultValue scheduledTime (at least windowEnd) */
   groundTruthReadUntil?: string;
   /** @defaultValue 256 */
@@ -78,6 +80,7 @@ export function biasJobOf(base: ExecutionJobBase, settings: BiasSettings | undef
     ...(s.featuresAttribute !== undefined ? { featuresAttribute: s.featuresAttribute } : {}),
     check: s.check,
     bootstrapReplicates: s.bootstrapReplicates,
+    flipTestMaxRows: s.flipTestMaxRows,
     joinPartitions: s.joinPartitions,
     joinMemoryBytes: Math.round(s.joinMemoryMiB * 1024 * 1024),
   };
