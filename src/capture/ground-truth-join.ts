@@ -2,12 +2,12 @@
  * The bounded-memory join of captured predictions with late ground-truth labels (spec §2.3).
  *
  * Both sides are hash-partitioned by join key into `partitions` buckets. Records are buffered in memory
- * and, once the buffered text of both sides exceeds `memoryBudgetBytes`, every bucket's buffer is
+ * and, once the buffered text of both sides exceeds `joinMemoryBytes`, every bucket's buffer is
  * appended to its own temporary file (under `os.tmpdir()`, removed by `close()`); small windows never
  * touch the disk. The join then runs bucket by bucket: the bucket's labels go into a Map (last one wins
  * for a repeated key, the folders being read oldest first), and the bucket's predictions stream past it.
  *
- * Memory bound: the buffers (≤ memoryBudgetBytes) plus one bucket's labels and prediction keys, about
+ * Memory bound: the buffers (≤ joinMemoryBytes) plus one bucket's labels and prediction keys, about
  * (labels + predictions) / partitions entries, e.g. 10M + 10M records over 256 buckets ≈ 80k entries.
  *
  * Counts: `matched` predictions, `unmatchedPredictions` (no label yet: dropped from the realised
@@ -40,7 +40,7 @@ export interface JoinOptions {
   /** Number of hash buckets. @defaultValue 256 */
   partitions?: number;
   /** Buffered text before spilling to disk, in bytes. @defaultValue 32 MiB */
-  memoryBudgetBytes?: number;
+  joinMemoryBytes?: number;
   /** Parent folder of the temporary files. @defaultValue os.tmpdir() */
   tmpDir?: string;
 }
@@ -145,7 +145,7 @@ export class PartitionedJoin {
 
   constructor(options: JoinOptions = {}) {
     this.k = Math.max(1, Math.floor(options.partitions ?? 256));
-    this.#budget = options.memoryBudgetBytes ?? 32 * 1024 * 1024;
+    this.#budget = options.joinMemoryBytes ?? 32 * 1024 * 1024;
     this.#tmpParent = options.tmpDir ?? tmpdir();
     const dir = async (): Promise<string> => {
       if (!this.#dir) {

@@ -335,7 +335,7 @@ async function collectBias(
       : undefined;
   const joiner = new PartitionedJoin({
     partitions: job.joinPartitions,
-    memoryBudgetBytes: job.joinMemoryBytes,
+    joinMemoryBytes: job.joinMemoryBytes,
   });
   const folders = groundTruthFolders(window, readUntil);
   const objects: ObjectInfo[] = [];

@@ -253,7 +253,7 @@ async function collectModelQuality(
   // 1. Predictions of the window and labels of every folder that can hold them, hash-partitioned.
   const join = new PartitionedJoin({
     partitions: job.joinPartitions,
-    memoryBudgetBytes: job.joinMemoryBytes,
+    joinMemoryBytes: job.joinMemoryBytes,
   });
   const collector = new QualityCollector(settings, issues);
   const folders = groundTruthFolders(

@@ -289,7 +289,7 @@ describe('partitioned join', () => {
   async function runJoin(
     predictions: Array<[string, string]>,
     labels: Array<[string, string]>,
-    options: { partitions: number; memoryBudgetBytes: number },
+    options: { partitions: number; joinMemoryBytes: number },
   ) {
     const j = new PartitionedJoin({ ...options, tmpDir: tmp });
     const matched: Array<[string, string, string]> = [];
@@ -317,7 +317,7 @@ describe('partitioned join', () => {
         ['b', 'L2b'],
         ['z', 'Lz'],
       ],
-      { partitions: 4, memoryBudgetBytes: 1 << 20 },
+      { partitions: 4, joinMemoryBytes: 1 << 20 },
     );
     expect(matched.sort()).toEqual([
       ['a', 'p1', 'L1'],
@@ -343,8 +343,8 @@ describe('partitioned join', () => {
         fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.string({ maxLength: 4 })), { maxLength: 200 }),
         fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.string({ maxLength: 4 })), { maxLength: 200 }),
         async (predictions, labels) => {
-          const inMemory = await runJoin(predictions, labels, { partitions: 3, memoryBudgetBytes: 1 << 24 });
-          const spilled = await runJoin(predictions, labels, { partitions: 7, memoryBudgetBytes: 64 });
+          const inMemory = await runJoin(predictions, labels, { partitions: 3, joinMemoryBytes: 1 << 24 });
+          const spilled = await runJoin(predictions, labels, { partitions: 7, joinMemoryBytes: 64 });
           // The reference: a plain hash join with the last label winning.
           const last = new Map(labels);
           const expected = predictions.filter(([k]) => last.has(k)).map(([k, v]) => [k, v, last.get(k)]);
