@@ -5,10 +5,15 @@
 import { Command, CommanderError } from 'commander';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { driftwatchVersion } from '../core/version.js';
+import { setTestHooks } from '../monitor/crash-points.js';
 import { registerCommands } from './commands/index.js';
 import { EXIT } from './exit-codes.js';
 
 export async function main(argv: string[]): Promise<number> {
+  setTestHooks({
+    crashAt: process.env.DRIFTWATCH_TEST_CRASH_AT,
+    maxDatumsPerCall: process.env.DRIFTWATCH_TEST_MAX_DATUMS_PER_CALL,
+  });
   const program = new Command('driftwatch')
     .description(
       'Self-hosted data- and model-drift monitoring, compatible with SageMaker Model Monitor files',

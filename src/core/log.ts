@@ -3,11 +3,12 @@ import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
+/** A pino logger on stderr. `level` defaults to `info` (the CLI passes `DRIFTWATCH_LOG_LEVEL`). */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   return pino(
     {
       name: options.name ?? 'driftwatch',
-      level: options.level ?? process.env.DRIFTWATCH_LOG_LEVEL ?? 'info',
+      level: options.level ?? 'info',
     },
     pino.destination(2),
   );

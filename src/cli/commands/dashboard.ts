@@ -48,7 +48,7 @@ export function register(program: Command): void {
         }
         return;
       }
-      const logger = createLogger();
+      const logger = createLogger({ level: process.env.DRIFTWATCH_LOG_LEVEL });
       const server = createDashboardServer({ storage, config, logger, pages });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
