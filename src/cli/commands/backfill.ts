@@ -9,13 +9,8 @@ import { ConfigError } from '../../core/errors.js';
 import { parseIsoTime, TIME_HELP } from '../../core/time.js';
 import { backfill } from '../../jobs/queue.js';
 import { oldestPublishable } from '../../monitor/metrics-age.js';
-import {
-  addQueueOptions,
-  positiveInteger,
-  type QueueCommandOptions,
-  queueContext,
-  withQueue,
-} from './worker.js';
+import { positiveInteger } from '../flags.js';
+import { addQueueOptions, type QueueCommandOptions, queueContext, withQueue } from '../queue-options.js';
 
 interface BackfillOptions extends QueueCommandOptions {
   monitor: string;

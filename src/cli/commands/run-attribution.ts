@@ -8,8 +8,8 @@ import { TIME_HELP } from '../../core/time.js';
 import { ATTRIBUTION_AGG_METHODS } from '../../metrics/attribution/aggregate.js';
 import { type AttributionSummary, runAttributionExecution } from '../../monitor/attribution.js';
 import type { AttributionJob } from '../../monitor/clarify-job.js';
-import { addRerunOptions, jobBaseFromFlags, runFromCli, storedLines } from './run.js';
-import { parseThreshold } from './run-quality.js';
+import { addRerunOptions, jobBaseFromFlags, runFromCli, storedLines } from '../execution-flags.js';
+import { parseThreshold } from '../flags.js';
 
 export const RUN_ATTRIBUTION_SUMMARY =
   'Run one feature-attribution-drift execution (Clarify) from captured online explanations';

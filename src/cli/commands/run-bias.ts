@@ -8,8 +8,8 @@ import { TIME_HELP } from '../../core/time.js';
 import { joinUri } from '../../io/storage.js';
 import { type BiasSummary, runBiasExecution } from '../../monitor/bias.js';
 import { type BiasJob, CLARIFY_CONFIG_FILE } from '../../monitor/clarify-job.js';
-import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from './run.js';
-import { parseThreshold } from './run-quality.js';
+import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from '../execution-flags.js';
+import { parseThreshold } from '../flags.js';
 
 export const RUN_BIAS_SUMMARY =
   'Run one bias-drift execution (Clarify): captured requests and predictions joined with late ground truth';

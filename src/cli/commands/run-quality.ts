@@ -13,19 +13,12 @@ import { createStorage } from '../../io/storage.js';
 import type { ProblemType } from '../../metrics/quality/statistics.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
 import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
+import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from '../execution-flags.js';
+import { parseThreshold } from '../flags.js';
 import { progressReporter } from '../progress.js';
 import { type BaselineCommandOptions, baselineAnalyses } from './baseline.js';
-import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from './run.js';
 
 const PROBLEM_TYPES = ['Regression', 'BinaryClassification', 'MulticlassClassification'] as const;
-
-export function parseThreshold(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n))
-    throw new ConfigError(`not a number: ${JSON.stringify(text)}`, { field: flag });
-  return n;
-}
 
 function formatMetric(value: number | undefined): string {
   return value === undefined ? '-' : value.toFixed(4);

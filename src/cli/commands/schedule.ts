@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { syncSchedulers } from '../../jobs/queue.js';
-import { addQueueOptions, type QueueCommandOptions, queueContext, withQueue } from './worker.js';
+import { addQueueOptions, type QueueCommandOptions, queueContext, withQueue } from '../queue-options.js';
 
 export function register(program: Command): void {
   const command = program

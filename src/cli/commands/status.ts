@@ -13,13 +13,8 @@ import { executionKinds } from '../../jobs/kinds.js';
 import { listSchedulers } from '../../jobs/queue.js';
 import { redactRedisUrl } from '../../jobs/redis.js';
 import { collectStatus, formatStatus } from '../../jobs/status.js';
-import {
-  addQueueOptions,
-  positiveInteger,
-  type QueueCommandOptions,
-  queueContext,
-  withQueue,
-} from './worker.js';
+import { positiveInteger } from '../flags.js';
+import { addQueueOptions, type QueueCommandOptions, queueContext, withQueue } from '../queue-options.js';
 
 interface StatusOptions extends QueueCommandOptions {
   json?: boolean;

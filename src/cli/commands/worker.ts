@@ -1,100 +1,24 @@
-/**
- * `driftwatch worker`: runs executions from the queue until SIGTERM/SIGINT.
- * Signal ladder: the first signal closes gracefully (active jobs get `--shutdown-timeout-ms` to finish,
- * then are handed back to the queue); a second signal hands them back at once; if they still do not stop,
- * the process exits and their locks expire, so another worker takes them over.
- * Also the options shared by the queue commands (schedule, backfill, status).
- */
-import type { Queue } from 'bullmq';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { createCloudWatchClient } from '../../alerts/client.js';
-import {
-  loadMonitorsConfig,
-  type MonitorsConfig,
-  type QueueSettings,
-  scheduleOf,
-} from '../../config/monitors.js';
-import { ConfigError, TransientError } from '../../core/errors.js';
+import { scheduleOf } from '../../config/monitors.js';
+import { ConfigError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { createStorage } from '../../io/storage.js';
 import { HealthServer } from '../../jobs/health-server.js';
 import { schedulerId } from '../../jobs/ids.js';
 import { WorkerMetrics } from '../../jobs/observability.js';
-import { closeQueue, openQueue, syncSchedulers } from '../../jobs/queue.js';
-import { checkRedis, redactRedisUrl } from '../../jobs/redis.js';
+import { syncSchedulers } from '../../jobs/queue.js';
+import { redactRedisUrl } from '../../jobs/redis.js';
 import { WorkerService } from '../../jobs/service.js';
 import { callerIdentityLookup } from '../../security/caller-identity.js';
-
-export interface QueueCommandOptions {
-  config?: string;
-  redisUrl?: string;
-  queue?: string;
-  prefix?: string;
-}
-
-/** Adds `--config`, `--redis-url`, `--queue`, `--prefix` to a queue command. */
-export function addQueueOptions(command: Command, configRequired: boolean): Command {
-  const config = new Option('--config <file>', 'monitors config file (YAML or JSON)');
-  if (configRequired) config.makeOptionMandatory();
-  return command
-    .addOption(config)
-    .addOption(new Option('--redis-url <url>', 'Redis URL (redis:// or rediss://)').env('REDIS_URL'))
-    .option('--queue <name>', 'queue name (default: the config file\'s queue.name, else "driftwatch")')
-    .option('--prefix <prefix>', 'Redis key prefix (default: the config file\'s queue.prefix, else "bull")');
-}
-
-export interface QueueContext {
-  config: MonitorsConfig | undefined;
-  redisUrl: string;
-  queue: QueueSettings;
-}
-
-/** Loads the config (when given) and resolves the Redis URL and queue settings. */
-export async function queueContext(options: QueueCommandOptions): Promise<QueueContext> {
-  const config = options.config ? await loadMonitorsConfig(options.config) : undefined;
-  const queue: QueueSettings = {
-    name: options.queue ?? config?.queue.name ?? 'driftwatch',
-    prefix: options.prefix ?? config?.queue.prefix ?? 'bull',
-  };
-  for (const [field, value] of Object.entries(queue)) {
-    if (!/^[A-Za-z0-9._-]+$/.test(value))
-      throw new ConfigError(`must match [A-Za-z0-9._-]+`, {
-        field: `--${field === 'name' ? 'queue' : field}`,
-      });
-  }
-  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
-  await checkRedis(redisUrl); // one line and exit when Redis is unreachable, before any queue is opened
-  return { config, redisUrl, queue };
-}
-
-function isRedisUnreachable(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; message?: string } | undefined;
-  return (
-    e?.name === 'MaxRetriesPerRequestError' ||
-    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].includes(e?.code ?? '') ||
-    /Connection is closed|max retries per request|ECONNREFUSED|NOAUTH|WRONGPASS/i.test(e?.message ?? '')
-  );
-}
-
-/** Runs `fn` with the command's queue, always closes it, and reports an unreachable Redis in one line. */
-export async function withQueue<T>(context: QueueContext, fn: (queue: Queue) => Promise<T>): Promise<T> {
-  const queue = openQueue({ redis: context.redisUrl, queue: context.queue });
-  try {
-    return await fn(queue);
-  } catch (error) {
-    if (isRedisUnreachable(error)) {
-      throw new TransientError(
-        `cannot use Redis at ${redactRedisUrl(context.redisUrl)}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  } finally {
-    await closeQueue(queue).catch(() => {});
-  }
-}
+import { nonNegativeInteger, positiveInteger } from '../flags.js';
+import {
+  addQueueOptions,
+  type QueueCommandOptions,
+  type QueueContext,
+  queueContext,
+  withQueue,
+} from '../queue-options.js';
 
 /** Logs a warning for each monitor of the config whose scheduler is missing or differs (run `schedule`). */
 async function warnAboutSchedulers(context: QueueContext, logger: Logger): Promise<void> {
@@ -118,18 +42,6 @@ async function warnAboutSchedulers(context: QueueContext, logger: Logger): Promi
   } catch (error) {
     logger.warn({ err: error }, 'could not compare the job schedulers with the config');
   }
-}
-
-export function nonNegativeInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
-  return n;
-}
-
-export function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
 }
 
 interface WorkerCommandOptions extends QueueCommandOptions {

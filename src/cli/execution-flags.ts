@@ -1,0 +1,148 @@
+/**
+ * What the one-off execution commands share (`run`, `run-quality`, `run-bias`, `run-attribution`): their
+ * window, capture and rerun flags, the job built from them, and running it with a storage and a CloudWatch
+ * client that are released afterwards.
+ */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { ConfigError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import { checkPathSegment } from '../core/names.js';
+import { parseIsoTime } from '../core/time.js';
+import { parseUri } from '../core/uri.js';
+import { checkWindow } from '../core/window.js';
+import { createStorage } from '../io/storage.js';
+import { describeStored } from '../monitor/stored.js';
+import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary } from '../monitor/types.js';
+import { callerIdentityLookup } from '../security/caller-identity.js';
+import { exitCodeOfStatus } from './exit-codes.js';
+
+/** A time flag (ISO 8601; without a zone: UTC, see core/time.ts) as an ISO string. */
+export function parseTime(text: string, flag: string): string {
+  return parseIsoTime(text, flag).toISOString();
+}
+
+/** `--endpoint` given: capture is the root. Not given: the capture URI's last segment is the endpoint. */
+export function splitCaptureUri(
+  capture: string,
+  endpoint: string | undefined,
+): { captureUri: string; endpoint: string } {
+  if (endpoint) return { captureUri: capture, endpoint };
+  const trimmed = capture.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  if (cut <= 0 || cut === trimmed.length - 1)
+    throw new ConfigError('give --endpoint, or a capture URI that ends with the endpoint folder', {
+      field: '--capture',
+    });
+  return { captureUri: trimmed.slice(0, cut), endpoint: trimmed.slice(cut + 1) };
+}
+
+/** The flags every one-off execution shares (`run`, `run-quality`). */
+export interface ExecutionFlags {
+  capture: string;
+  endpoint?: string;
+  variant?: string;
+  baseline: string;
+  out: string;
+  schedule: string;
+  start: string;
+  end: string;
+  cloudwatch?: boolean;
+  sseKmsKeyId?: string;
+  /** `--force`: recompute and replace a stored result. */
+  force?: boolean;
+  /** `--no-publish` sets it false: publish nothing, even with `--cloudwatch`. */
+  publish?: boolean;
+}
+
+/**
+ * The rerun flags of `run` and `run-quality` (what they do with a window's stored result: stored.ts).
+ */
+export function addRerunOptions(command: Command): Command {
+  return command
+    .option(
+      '--force',
+      'recompute the window even when a result is stored for it, replacing its report set (with --cloudwatch its metrics are published again: a datum published twice counts twice in CloudWatch)',
+    )
+    .option('--no-publish', 'publish no metrics, even with --cloudwatch (e.g. with --force)')
+    .option(
+      '--fail-on-violations',
+      'exit with code 3 when the execution completes with violations (a CI gate; default: exit 0)',
+    );
+}
+
+/** The line saying a summary is a stored, earlier result (empty when it was computed now). */
+export function storedLines(summary: ExecutionSummary): string[] {
+  const note = summary.storedResult;
+  return note ? [`  stored    ${describeStored(note)}`] : [];
+}
+
+/** The job those flags describe; the window's end is also the scheduled time. */
+export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
+  const { captureUri, endpoint } = splitCaptureUri(flags.capture, flags.endpoint);
+  const start = parseTime(flags.start, '--start');
+  const end = parseTime(flags.end, '--end');
+  checkWindow(new Date(start), new Date(end), { fields: { start: '--start', end: '--end' } });
+  checkPathSegment(flags.schedule, '--schedule');
+  checkPathSegment(endpoint, flags.endpoint ? '--endpoint' : '--capture');
+  if (flags.variant !== undefined) checkPathSegment(flags.variant, '--variant');
+  for (const [field, uri] of [
+    ['--capture', flags.capture],
+    ['--baseline', flags.baseline],
+    ['--out', flags.out],
+  ] as const)
+    parseUri(uri, field);
+  return {
+    monitorName: flags.schedule,
+    endpoint,
+    variant: flags.variant,
+    captureUri,
+    baselineUri: flags.baseline,
+    outputUri: flags.out,
+    scheduleName: flags.schedule,
+    windowStart: start,
+    windowEnd: end,
+    scheduledTime: end,
+    cloudwatch: Boolean(flags.cloudwatch) && flags.publish !== false,
+    // A command line means these inputs: a stored result for others is an error, a stored failure is
+    // computed again (late data), `--force` replaces any stored result.
+    rerun: { force: Boolean(flags.force), onOtherInputs: 'error', recomputeFailed: true },
+    ...(flags.sseKmsKeyId ? { sseKmsKeyId: flags.sseKmsKeyId } : {}),
+  };
+}
+
+/**
+ * Runs one execution of `command` (exit code 1 when it failed, 3 with violations and `--fail-on-violations`:
+ * exit-codes.ts) with a storage and, when it publishes, a
+ * CloudWatch client, both released afterwards.
+ */
+export async function runFromCli<S extends ExecutionSummary>(
+  command: string,
+  job: ExecutionJobBase,
+  execute: (deps: ExecutionDeps) => Promise<S>,
+  print: (summary: S) => void,
+  failOnViolations?: boolean,
+): Promise<void> {
+  const storage = createStorage({ sseKmsKeyId: job.sseKmsKeyId });
+  // The CloudWatch SDK is imported only when the execution publishes (issue 15: start-up).
+  const cloudwatch = job.cloudwatch
+    ? (await import('../alerts/client.js')).createCloudWatchClient()
+    : undefined;
+  try {
+    const summary = await execute({
+      storage,
+      cloudwatch,
+      logger: createLogger({ level: 'warn' }),
+      attempt: `driftwatch ${command} on ${hostname()} pid ${process.pid}`,
+      callerIdentity: callerIdentityLookup(),
+    });
+    print(summary);
+    const notPublished = summary.metricsNotPublished;
+    if (notPublished !== undefined)
+      process.stderr.write(`driftwatch: warning: metrics not published: ${notPublished}\n`);
+    process.exitCode = exitCodeOfStatus(summary.status, failOnViolations);
+  } finally {
+    storage.destroy();
+    cloudwatch?.destroy();
+  }
+}
