@@ -4,22 +4,11 @@ import { buildBaseline } from '../../baseline/build.js';
 import type { SageMakerType } from '../../baseline/statistics.js';
 import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
-import type { DatasetFormat } from '../../io/datasets/index.js';
 import { createStorage } from '../../io/storage.js';
 import { findingsTable } from '../../security/findings-table.js';
-import { type PiiMode, piiModes, redactIssues } from '../../security/pii.js';
+import { piiModes, redactIssues } from '../../security/pii.js';
+import { type BaselineCommandOptions, runBaselineAnalysis } from '../baselines/index.js';
 import { progressReporter } from '../progress.js';
-
-export interface BaselineCommandOptions {
-  dataset: string;
-  out: string;
-  format?: DatasetFormat;
-  header: boolean;
-  json?: boolean;
-  analysis: string;
-  pii: PiiMode;
-  [key: string]: unknown;
-}
 
 const TYPES = ['Integral', 'Fractional', 'String', 'Unknown'] as const;
 
@@ -53,9 +42,6 @@ function parseRows(value: string): number {
   return x;
 }
 
-/** Model-quality baselines plug in here (set by the model-quality command module). */
-export const baselineAnalyses = new Map<string, (options: BaselineCommandOptions) => Promise<void>>();
-
 export function register(program: Command): void {
   program
     .command('baseline')
@@ -79,7 +65,7 @@ export function register(program: Command): void {
         .choices(['data-quality', 'model-quality', 'bias', 'attribution'])
         .default('data-quality'),
     )
-    // Model quality (run-quality.ts plugs the analysis into `baselineAnalyses`):
+    // Model quality (cli/baselines/model-quality.ts):
     .addOption(
       new Option('--problem-type <type>', 'model quality: the problem type').choices([
         'Regression',
@@ -138,7 +124,7 @@ export function register(program: Command): void {
       '--sse-kms-key-id <key>',
       'encrypt the baseline files with SSE-KMS under this key (id, ARN, alias)',
     )
-    // Clarify (clarify.ts plugs the analyses into `baselineAnalyses`):
+    // Clarify (cli/baselines/clarify.ts):
     .option('--analysis-config <uri>', 'bias: the Clarify analysis_config.json (label, facet, ...)')
     .option('--predicted-label <column>', 'bias: the predicted-label column (default: the config)')
     .option('--from-analysis <uri>', 'attribution: take a SageMaker explainability analysis.json as it is')
@@ -151,9 +137,7 @@ export function register(program: Command): void {
         throw new ConfigError('--dataset <uri> is required', { field: '--dataset' });
       }
       if (options.analysis !== 'data-quality') {
-        const run = baselineAnalyses.get(options.analysis);
-        if (!run) throw new Error(`analysis ${options.analysis} is not available`);
-        await run(options);
+        await runBaselineAnalysis(options.analysis, options);
         return;
       }
       const storage = createStorage({ sseKmsKeyId: options.sseKmsKeyId as string | undefined });

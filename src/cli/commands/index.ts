@@ -17,8 +17,6 @@ export interface CommandEntry {
   summary: string;
   /** Whether it has options of its own (the top-level help shows `name [options]`). */
   options: boolean;
-  /** Other entries whose modules must be registered too when this one runs (they plug into it). */
-  with?: readonly string[];
   load: () => Promise<{ register: RegisterCommand }>;
 }
 
@@ -33,8 +31,6 @@ export const commands: readonly CommandEntry[] = [
     name: 'baseline',
     summary: 'Build a baseline (statistics.json and constraints.json) from a training dataset',
     options: true,
-    // run-quality and clarify plug their analyses into baseline.ts's `baselineAnalyses` when registered.
-    with: ['run-quality', 'clarify'],
     load: () => import('./baseline.js'),
   },
   {
@@ -118,13 +114,6 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./dashboard.js'),
   },
   {
-    // Registers no command of its own: the bias and attribution analyses of `baseline`.
-    name: 'clarify',
-    summary: '',
-    options: false,
-    load: () => import('./clarify.js'),
-  },
-  {
     name: 'iam-policy',
     summary: 'Print the minimal IAM policy (JSON) of a driftwatch role for the monitors of a config',
     options: true,
@@ -133,18 +122,16 @@ export const commands: readonly CommandEntry[] = [
 ];
 
 /**
- * The entries whose modules a command line needs: the named command and what plugs into it (`driftwatch
- * run ...`, `driftwatch help run`), or none for `--help`, `--version`, no command or an unknown one.
+ * The entries whose modules a command line needs: the named command (`driftwatch run ...`,
+ * `driftwatch help run`), or none for `--help`, `--version`, no command or an unknown one.
  * Top-level options are only `-h`/`--help` and `-V`/`--version`, so the first word not starting with `-`
  * names the command.
  */
 export function commandsToLoad(args: readonly string[]): CommandEntry[] {
   let name = args.find((a) => !a.startsWith('-'));
   if (name === 'help') name = args.slice(args.indexOf('help') + 1).find((a) => !a.startsWith('-'));
-  const entry = commands.find((c) => c.name === name && c.summary !== '');
-  if (!entry) return [];
-  const names = new Set([entry.name, ...(entry.with ?? [])]);
-  return commands.filter((c) => names.has(c.name));
+  const entry = commands.find((c) => c.name === name);
+  return entry ? [entry] : [];
 }
 
 /**
@@ -157,7 +144,7 @@ export async function registerCommands(program: Command, args: readonly string[]
   for (const entry of commands) {
     const loaded = modules.get(entry.name);
     if (loaded) loaded.register(program);
-    else if (entry.summary !== '') {
+    else {
       const standIn = program.command(entry.name).description(entry.summary);
       // Only for the help's `name [options]` term; the stand-in never runs (its name was not in args).
       if (entry.options) standIn.addOption(new Option('--options').hideHelp());

@@ -1,22 +1,15 @@
 /**
  * `driftwatch run-quality`: one model-quality execution over a window of captured predictions, joined with
- * the ground truth collected since (spec §2, §6). Also plugs `--analysis model-quality` into
- * `driftwatch baseline`.
+ * the ground truth collected since (spec §2, §6).
  */
 import { type Command, Option } from 'commander';
-import { buildModelQualityBaseline } from '../../baseline/model-quality.js';
 import { parseDuration } from '../../config/schedule.js';
 import { ConfigError } from '../../core/errors.js';
-import { IssueLog } from '../../core/issues.js';
 import { TIME_HELP } from '../../core/time.js';
-import { createStorage } from '../../io/storage.js';
-import type { ProblemType } from '../../metrics/quality/statistics.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
 import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
 import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from '../execution-flags.js';
 import { parseThreshold } from '../flags.js';
-import { progressReporter } from '../progress.js';
-import { type BaselineCommandOptions, baselineAnalyses } from './baseline.js';
 
 const PROBLEM_TYPES = ['Regression', 'BinaryClassification', 'MulticlassClassification'] as const;
 
@@ -63,69 +56,6 @@ export function printQualitySummary(summary: ModelQualitySummary, json: boolean 
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function modelQualityBaseline(options: BaselineCommandOptions): Promise<void> {
-  const problemType = options.problemType as ProblemType | undefined;
-  if (!problemType)
-    throw new ConfigError('--analysis model-quality needs --problem-type', { field: '--problem-type' });
-  const groundTruthAttribute = options.groundTruthAttribute as string | undefined;
-  if (!groundTruthAttribute)
-    throw new ConfigError('--analysis model-quality needs --ground-truth-attribute', {
-      field: '--ground-truth-attribute',
-    });
-  const storage = createStorage({ sseKmsKeyId: options.sseKmsKeyId as string | undefined });
-  const issues = new IssueLog();
-  const progress = progressReporter('rows');
-  try {
-    const result = await buildModelQualityBaseline(storage, {
-      dataset: options.dataset,
-      out: options.out,
-      format: options.format,
-      header: options.header,
-      problemType,
-      groundTruthAttribute,
-      inferenceAttribute: options.inferenceAttribute as string | undefined,
-      probabilityAttribute: options.probabilityAttribute as string | undefined,
-      probabilityThreshold: parseThreshold(
-        options.probabilityThresholdAttribute as string | undefined,
-        '--probability-threshold-attribute',
-      ),
-      positiveLabel: options.positiveLabel as string | undefined,
-      negativeLabel: options.negativeLabel as string | undefined,
-      issues,
-      onProgress: (p) => progress.update(p.rowsRead, p.bytesRead),
-    });
-    progress.done(result.rows, 0);
-    if (issues.total > 0)
-      process.stderr.write(
-        `warning: ${issues.total} input problems: ${JSON.stringify(issues.toJSON().counts)}\n`,
-      );
-    const metrics = Object.fromEntries([...result.metrics.scalars].filter(([, v]) => Number.isFinite(v)));
-    const summary = {
-      statistics: result.statisticsUri,
-      constraints: result.constraintsUri,
-      calibration: result.calibrationUri ?? null,
-      rows: result.rows,
-      itemCount: result.metrics.itemCount,
-      problemType,
-      metrics,
-      issues: issues.toJSON(),
-    };
-    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else {
-      const files = [
-        result.statisticsUri,
-        result.constraintsUri,
-        ...(result.calibrationUri ? [result.calibrationUri] : []),
-      ];
-      process.stdout.write(
-        `Model-quality baseline (${problemType}) of ${result.metrics.itemCount} rows written:\n  ${files.join('\n  ')}\n`,
-      );
-    }
-  } finally {
-    storage.destroy();
-  }
-}
-
 /** `--ground-truth-horizon`: a duration of zero or more. */
 function parseHorizon(text: string): number {
   let ms: number;
@@ -142,7 +72,6 @@ function parseHorizon(text: string): number {
 }
 
 export function register(program: Command): void {
-  baselineAnalyses.set('model-quality', modelQualityBaseline);
   const command = program
     .command('run-quality')
     .description(

@@ -2,16 +2,14 @@
  * Clarify baselines for `driftwatch baseline` (spec §9): `--analysis bias` (dataset with
  * predictions + analysis_config.json → analysis.json) and `--analysis attribution` (local
  * attributions table, or a SageMaker explainability analysis.json, → analysis.json).
- * Plugged into baseline.ts's `baselineAnalyses`; registers no command of its own.
  */
-import type { Command } from 'commander';
 import { buildAttributionBaseline } from '../../baseline/attribution.js';
 import { buildBiasBaseline } from '../../baseline/bias.js';
 import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import { createStorage } from '../../io/storage.js';
 import { ATTRIBUTION_AGG_METHODS, type AttributionAggMethod } from '../../metrics/attribution/aggregate.js';
-import { type BaselineCommandOptions, baselineAnalyses } from './baseline.js';
+import type { BaselineCommandOptions } from './options.js';
 
 function warnIssues(issues: IssueLog): void {
   if (issues.total > 0) {
@@ -21,7 +19,7 @@ function warnIssues(issues: IssueLog): void {
   }
 }
 
-async function biasBaseline(options: BaselineCommandOptions): Promise<void> {
+export async function biasBaseline(options: BaselineCommandOptions): Promise<void> {
   const analysisConfig = options.analysisConfig as string | undefined;
   if (!analysisConfig) {
     throw new ConfigError('--analysis bias needs --analysis-config <analysis_config.json>', {
@@ -70,7 +68,7 @@ async function biasBaseline(options: BaselineCommandOptions): Promise<void> {
   }
 }
 
-async function attributionBaseline(options: BaselineCommandOptions): Promise<void> {
+export async function attributionBaseline(options: BaselineCommandOptions): Promise<void> {
   const agg = (options.aggMethod as string | undefined) ?? 'mean_abs';
   if (!ATTRIBUTION_AGG_METHODS.includes(agg as AttributionAggMethod)) {
     throw new ConfigError(`expected one of ${ATTRIBUTION_AGG_METHODS.join(', ')}`, { field: '--agg-method' });
@@ -110,9 +108,4 @@ async function attributionBaseline(options: BaselineCommandOptions): Promise<voi
   } finally {
     storage.destroy();
   }
-}
-
-export function register(_program: Command): void {
-  baselineAnalyses.set('bias', biasBaseline);
-  baselineAnalyses.set('attribution', attributionBaseline);
 }

@@ -1,0 +1,14 @@
+/** The options of `driftwatch baseline`, as commander parses them (every analysis reads its own). */
+import type { DatasetFormat } from '../../io/datasets/index.js';
+import type { PiiMode } from '../../security/pii.js';
+
+export interface BaselineCommandOptions {
+  dataset: string;
+  out: string;
+  format?: DatasetFormat;
+  header: boolean;
+  json?: boolean;
+  analysis: string;
+  pii: PiiMode;
+  [key: string]: unknown;
+}
