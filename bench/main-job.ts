@@ -81,6 +81,7 @@ async function childExecution(
   const files = await filesUnder(join(dir, 'bench-endpoint'));
   let bytes = 0;
   for (const f of files) bytes += (await stat(f)).size;
+  const reports = join(dir, '..', `reports-${process.pid}`);
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   const summary = await runExecution(
@@ -89,7 +90,8 @@ async function childExecution(
       endpoint: 'bench-endpoint',
       captureUri: dir,
       baselineUri: baseline,
-      outputUri: join(dir, '..', 'reports'),
+      // A folder of its own: a stored execution.json would be returned as it is (executions are idempotent).
+      outputUri: reports,
       scheduleName: 'bench',
       windowStart: start,
       windowEnd: end,
@@ -100,6 +102,7 @@ async function childExecution(
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuSeconds = cpuSecondsSince(cpu);
+  await rm(reports, { recursive: true, force: true });
   return {
     records: summary.recordsRead,
     rows: summary.rowsProfiled,
