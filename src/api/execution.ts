@@ -27,7 +27,7 @@ export interface RunOptions {
   onProgress?: (progress: ExecutionProgress) => void;
   /**
    * Worker threads for profiling a data-quality window (1 = this thread only).
-   * @defaultValue one per 16 MiB of capture, up to the machine's cores
+   * @defaultValue 1 (see the README's performance section: why not one per core)
    */
   threads?: number;
 }

@@ -200,7 +200,7 @@ export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Pr
 
 /**
  * Profiles `objects` into one partial profile: in worker threads when they are large enough
- * (`deps.threads`, default: one per 16 MiB of capture up to the cores; 1 = in this thread).
+ * (`deps.threads`, default 1 = in this thread; see parallel.ts for why).
  * The worker uses it for a whole window and for each part of a split one.
  */
 export async function profileObjects(

@@ -1,16 +1,17 @@
 /**
- * Profiling a window on several cores: the window's objects are split into groups of similar size, each
- * group is profiled in a worker thread, and the partial profiles are merged (profiles are mergeable, so the
- * result is the same as one pass, up to the KLL sketch's rank error).
+ * Profiling a window on several cores, when asked for (`--threads N`): the window's objects are split into
+ * groups of similar size, each group is profiled in a worker thread, and the partial profiles are merged
+ * (profiles are mergeable, so the result is the same as one pass, up to the KLL sketch's rank error).
+ *
+ * The default is one thread (issue 15): per CPU-second a thread does less (its own heap and GC, start-up,
+ * the merge), on a busy machine two threads were slower than one, and a merged KLL sketch differs from a
+ * single pass's, so a default that followed the core count would make the reports depend on the machine.
+ * Worker processes and split windows are the way to use more cores (README, "Scale-out").
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, DriftwatchError, InputError } from '../core/errors.js';
 import type { ObjectInfo } from '../io/storage.js';
 import type { DataQualityJob, ExecutionDeps, ExecutionProgress, PartialProfileJSON } from './types.js';
-
-/** Bytes of capture below which a window is profiled in-process (threads cost ~0.1 s to start). */
-const MIN_BYTES_PER_THREAD = 16 * 1024 * 1024;
 
 /** Young-generation size of a profiling thread (MB). */
 const YOUNG_GENERATION_MB = 12;
@@ -19,19 +20,10 @@ const workerUrl = new URL('./profile-worker.js', import.meta.url);
 /** Threads need the compiled worker (not available when running the TypeScript sources, e.g. under vitest). */
 export const threadsAvailable = !import.meta.url.endsWith('.ts');
 
-/**
- * How many threads to use for these objects: `requested` if given (never more than objects), else one per
- * 16 MiB of capture up to the machine's cores.
- */
+/** How many threads to use for these objects: `requested` (never more than objects), else 1. */
 export function threadCount(objects: ObjectInfo[], requested?: number): number {
-  if (!threadsAvailable) return 1;
-  if (requested !== undefined) return Math.max(1, Math.min(Math.floor(requested), objects.length));
-  let bytes = 0;
-  for (const o of objects) bytes += o.size;
-  return Math.max(
-    1,
-    Math.min(availableParallelism(), objects.length, Math.floor(bytes / MIN_BYTES_PER_THREAD)),
-  );
+  if (!threadsAvailable || requested === undefined) return 1;
+  return Math.max(1, Math.min(Math.floor(requested), objects.length));
 }
 
 function rebuildError(e: { name: string; message: string; code?: string }): Error {

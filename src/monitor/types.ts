@@ -78,7 +78,7 @@ export interface ExecutionDeps {
     pollMs?: number;
   };
   onProgress?: (progress: ExecutionProgress) => void;
-  /** Worker threads for profiling (default: one per 16 MiB of capture, up to the cores; 1 = this thread only). */
+  /** Worker threads for profiling (default 1 = this thread only; see parallel.ts for why). */
   threads?: number;
   /**
    * Who runs the execution (STS GetCallerIdentity, security/caller-identity.ts), asked when the execution

@@ -50,7 +50,7 @@ export function register(program: Command): void {
     )
     .option(
       '--threads <n>',
-      'worker threads for profiling (default: one per 16 MiB of capture, up to the cores)',
+      'worker threads for profiling (default 1; more can shorten a large window on idle cores, see the README)',
       (v) => {
         const n = Number.parseInt(v, 10);
         if (!(n >= 1))
