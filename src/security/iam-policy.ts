@@ -148,7 +148,11 @@ export function iamPolicy(
     baselines.add(m.baseline);
     inputs.add(`${m.capture.replace(/\/$/, '')}/${m.endpoint}`);
     inputs.add(m.modelQuality?.groundTruth);
+    inputs.add(m.bias?.groundTruth);
     modules.add(m.preprocessor, false);
+    // A Clarify analysis_config.json outside the baseline prefix (one object).
+    modules.add(m.bias?.analysisConfig, false);
+    modules.add(m.attribution?.analysisConfig, false);
   }
   if (role === 'worker') {
     const listed = new Prefixes();
