@@ -4,8 +4,9 @@
  * - Baselines: {@link buildBaseline} (a dataset file or prefix → `statistics.json` + `constraints.json`),
  *   {@link baselineFromRows} (rows in memory or streamed → the same documents),
  *   {@link buildModelQualityBaseline}.
- * - Executions: {@link runDataQualityExecution}, {@link runModelQualityExecution} (one window of captured
- *   traffic → SageMaker's report files, optionally CloudWatch metrics).
+ * - Executions: {@link runDataQualityExecution}, {@link runModelQualityExecution}, {@link runBiasExecution},
+ *   {@link runAttributionExecution} (one window of captured traffic → SageMaker's report files, optionally
+ *   CloudWatch metrics).
  * - Comparing two datasets: {@link compareDatasets}; one feature: {@link compareNumericFeature},
  *   {@link compareCategoricalFeature}.
  * - Drift tests: the registry {@link DRIFT_TESTS} and each test on exact values or KLL sketches
@@ -23,7 +24,13 @@
 import { type DriftTestId, type DriftTestSpec, DRIFT_TESTS as REGISTRY } from './metrics/drift/registry.js';
 
 // ---------------------------------------------------------------------------------------------- execution
-export { type RunOptions, runDataQualityExecution, runModelQualityExecution } from './api/execution.js';
+export {
+  type RunOptions,
+  runAttributionExecution,
+  runBiasExecution,
+  runDataQualityExecution,
+  runModelQualityExecution,
+} from './api/execution.js';
 // ---------------------------------------------------------------------------------------------- baselines
 export {
   type BaselineOptions,
@@ -183,6 +190,9 @@ export { wassersteinDistance, wassersteinNormalised } from './metrics/drift/wass
 export { twoProportionZTest } from './metrics/drift/z-test.js';
 export type { MetricConstraint } from './metrics/quality/checks.js';
 export type { ModelQualityMetrics, ProblemType } from './metrics/quality/statistics.js';
+export type { AttributionDetails, AttributionSummary } from './monitor/attribution.js';
+export type { BiasDetails, BiasMetricComparison, BiasSummary } from './monitor/bias.js';
+export type { AttributionJob, BiasJob } from './monitor/clarify-job.js';
 export type { PiiMode } from './security/pii.js';
 
 /**

@@ -5,6 +5,12 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type Logger, silentLogger } from '../core/log.js';
 import { createStorage, type Storage } from '../io/storage.js';
+import {
+  type AttributionSummary,
+  runAttributionExecution as runAttribution,
+} from '../monitor/attribution.js';
+import { type BiasSummary, runBiasExecution as runBias } from '../monitor/bias.js';
+import type { AttributionJob, BiasJob } from '../monitor/clarify-job.js';
 import { runExecution } from '../monitor/data-quality.js';
 import {
   type ModelQualitySummary,
@@ -13,7 +19,7 @@ import {
 import type { ModelQualityJob } from '../monitor/model-quality-job.js';
 import type { DataQualityJob, DataQualitySummary, ExecutionProgress } from '../monitor/types.js';
 
-/** Options of {@link runDataQualityExecution} and {@link runModelQualityExecution}. */
+/** Options of {@link runDataQualityExecution}, {@link runModelQualityExecution}, {@link runBiasExecution} and {@link runAttributionExecution}. */
 export interface RunOptions {
   /** Where capture, baseline and reports are read and written. @defaultValue `createStorage()` (local paths and `s3://`) */
   storage?: Storage;
@@ -73,4 +79,33 @@ export async function runModelQualityExecution(
   options: RunOptions = {},
 ): Promise<ModelQualitySummary> {
   return await runModelQuality(job, depsOf(options));
+}
+
+/**
+ * Runs one bias-drift execution (SageMaker Clarify's ModelBiasMonitor job): joins the window's captured
+ * requests and predictions with the ground truth, runs the Clarify analysis the baseline's
+ * `analysis_config.json` asks for, checks it against the baseline `analysis.json`, writes `analysis.json`
+ * (and `constraint_violations.json` when a metric is violated) and `execution.json`, and publishes
+ * `bias_metric_<NAME>` when `job.cloudwatch` is true. Idempotent as {@link runDataQualityExecution}.
+ * @returns the execution summary (as stored in `execution.json`), with the compared metrics in `bias`.
+ * @throws ConfigError for a bad job, baseline or analysis config.
+ */
+export async function runBiasExecution(job: BiasJob, options: RunOptions = {}): Promise<BiasSummary> {
+  return await runBias(job, depsOf(options));
+}
+
+/**
+ * Runs one feature-attribution-drift execution (SageMaker Clarify's ModelExplainabilityMonitor job):
+ * aggregates the window's captured online explanations, compares each label's feature ranking with the
+ * baseline's `explanations.kernel_shap` by NDCG, writes the reports and `execution.json`, and publishes
+ * the attributions and `attribution_ndcg` when `job.cloudwatch` is true. Idempotent as
+ * {@link runDataQualityExecution}.
+ * @returns the execution summary (as stored in `execution.json`), with the NDCG per label in `attribution`.
+ * @throws ConfigError for a bad job or baseline.
+ */
+export async function runAttributionExecution(
+  job: AttributionJob,
+  options: RunOptions = {},
+): Promise<AttributionSummary> {
+  return await runAttribution(job, depsOf(options));
 }

@@ -49,6 +49,7 @@ export interface AttributionBaseline {
 /** The summary of an attribution execution. */
 export type AttributionSummary = ExecutionSummary<{ attribution: AttributionDetails }>;
 
+/** What a feature-attribution-drift execution adds to its summary (`attribution` in `execution.json`). */
 export interface AttributionDetails {
   aggMethod: AttributionAggMethod;
   /** Explained records (one per request row) read from the captured responses. */

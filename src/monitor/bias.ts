@@ -90,6 +90,7 @@ export interface BiasMetricComparison {
 /** The summary of a bias execution. */
 export type BiasSummary = ExecutionSummary<{ bias: BiasDetails }>;
 
+/** What a bias-drift execution adds to its summary (`bias` in `execution.json`). */
 export interface BiasDetails {
   join: JoinCounts;
   /** Joined rows analysed. */
@@ -101,7 +102,7 @@ export interface BiasDetails {
   groundTruthInputs: Array<{ uri: string; etag: string; size: number }>;
   /** Violated metrics as `<facet>=<value>:<metric>`. */
   violatedMetrics: string[];
-  /** Every compared metric (at most {@link MAX_SUMMARY_COMPARISONS}). */
+  /** Every compared metric (at most `MAX_SUMMARY_COMPARISONS`; `comparisonsLeftOut` counts the rest). */
   comparisons: BiasMetricComparison[];
   comparisonsLeftOut?: number;
 }

@@ -184,6 +184,8 @@ describe('the packed package', () => {
       'baselineFromRows',
       'runDataQualityExecution',
       'runModelQualityExecution',
+      'runBiasExecution',
+      'runAttributionExecution',
       'compareDatasets',
       'DRIFT_TESTS',
       'ksTwoSample',
