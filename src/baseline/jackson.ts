@@ -27,6 +27,11 @@ export function javaDouble(x: number): string {
   return `${m}E${exponent.replace('+', '')}`;
 }
 
+/** One value in the Jackson style, nested under `indent` (what `toJackson` writes for it at that depth). */
+export function renderJackson(value: unknown, indent: string): string {
+  return render(value, indent);
+}
+
 function render(value: unknown, indent: string): string {
   if (value instanceof Float) return Number.isFinite(value.value) ? javaDouble(value.value) : '"NaN"';
   if (value === null || value === undefined) return 'null';

@@ -217,3 +217,25 @@ export class LocalStorage implements Storage {
 export function toReadable(body: string | Uint8Array): Readable {
   return Readable.from([typeof body === 'string' ? Buffer.from(body) : body]);
 }
+
+/**
+ * A Readable of UTF-8 bytes over text produced in pieces (e.g. `statisticsChunks`), in chunks of about
+ * `chunkBytes`: the pieces are made as the stream is read, so the whole text is never in memory.
+ */
+export function textStream(pieces: Iterable<string>, chunkBytes = 256 * 1024): Readable {
+  function* chunks(): Generator<Buffer> {
+    let pending: string[] = [];
+    let size = 0;
+    for (const piece of pieces) {
+      pending.push(piece);
+      size += piece.length;
+      if (size >= chunkBytes) {
+        yield Buffer.from(pending.join(''));
+        pending = [];
+        size = 0;
+      }
+    }
+    if (size > 0) yield Buffer.from(pending.join(''));
+  }
+  return Readable.from(chunks());
+}

@@ -20,7 +20,7 @@ import type { Cell } from '../../core/types.js';
 import type { Storage } from '../storage.js';
 import { CellConverter } from './cells.js';
 import { uniqueColumnNames } from './columns.js';
-import type { RowSource, SourceContext } from './source.js';
+import { type RowSource, type SourceContext, tooManyColumns } from './source.js';
 
 /** The subset of `fs.promises.FileHandle` that apache-arrow's `AsyncRandomAccessFile` uses. */
 interface RandomAccessHandle {
@@ -149,6 +149,7 @@ export class ArrowSource implements RowSource {
       const reader = await openBatchReader(source.#handle);
       await reader.open();
       const schema = reader.schema;
+      tooManyColumns(schema?.fields.length ?? 0, context.uri);
       source.columns = uniqueColumnNames(
         schema?.fields.map((f) => f.name) ?? [],
         context.uri,

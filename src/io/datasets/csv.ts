@@ -22,7 +22,7 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../../core/errors.js';
 import type { Cell } from '../../core/types.js';
 import { positionalName, uniqueColumnNames } from './columns.js';
-import type { RowSource, SourceContext } from './source.js';
+import { MAX_COLUMNS, type RowSource, type SourceContext } from './source.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -121,6 +121,10 @@ export class CsvSource implements RowSource {
       status = this.#parseRow();
     }
     if (status === END) return;
+    if (this.#cellCount > MAX_COLUMNS)
+      throw new InputError(
+        `${this.#context.uri}: line 1 has ${this.#cellCount} columns, more than the limit of ${MAX_COLUMNS} columns per dataset`,
+      );
     const first = this.#row.slice(0, this.#cellCount);
     if (header) {
       this.columns = uniqueColumnNames(
@@ -292,6 +296,8 @@ export class CsvSource implements RowSource {
     const rowStart = i;
     const row = this.#row;
     const width = this.#width;
+    // Before the header is known, at most MAX_COLUMNS + 1 cells are kept (the first row is refused past it).
+    const keep = Math.min(width, MAX_COLUMNS + 1);
     const ascii = this.#ascii;
     let k = 0;
     for (;;) {
@@ -387,7 +393,7 @@ export class CsvSource implements RowSource {
         if (end > i && b[end - 1] === CR && (j === n || b[j] === LF)) end--;
         value = end === i ? null : this.#text(i, end, high, k, line);
       }
-      if (k < width) row[k] = value;
+      if (k < keep) row[k] = value;
       k++;
       if (j >= n) {
         i = n;

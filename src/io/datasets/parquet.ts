@@ -29,7 +29,7 @@ import type { Cell } from '../../core/types.js';
 import type { Storage } from '../storage.js';
 import { CellConverter } from './cells.js';
 import { uniqueColumnNames } from './columns.js';
-import type { RowSource, SourceContext } from './source.js';
+import { type RowSource, type SourceContext, tooManyColumns } from './source.js';
 
 /**
  * The most rows a Parquet file may claim per byte of its size. Even an all-null column costs a page header
@@ -153,7 +153,9 @@ export class ParquetSource implements RowSource {
     try {
       source.#metadata = await parquetMetadataAsync(source.#file);
       checkRowCounts(source.#metadata, size, context.uri);
-      source.#fileColumns = parquetSchema(source.#metadata).children.map((child) => child.element.name);
+      const children = parquetSchema(source.#metadata).children;
+      tooManyColumns(children.length, context.uri);
+      source.#fileColumns = children.map((child) => child.element.name);
     } catch (error) {
       if (error instanceof InputError) throw error;
       throw new InputError(`${context.uri}: not a readable Parquet file: ${(error as Error).message}`, {

@@ -10,6 +10,7 @@
  * source runs dry. This keeps the per-row cost of the public `AsyncIterable` at one resolved promise:
  * an async generator per row costs about 2.5x more, and the CSV reader is on the baseline's hot path.
  */
+import { InputError } from '../../core/errors.js';
 import type { IssueLog } from '../../core/issues.js';
 import type { Cell } from '../../core/types.js';
 
@@ -33,5 +34,16 @@ export interface SourceContext {
   issues: IssueLog;
 }
 
-/** Maximum number of columns a dataset may have; keys beyond it (JSONL) are dropped with an issue. */
+/**
+ * Maximum number of columns a dataset may have: a CSV header, an Arrow schema or a Parquet schema with more is
+ * an `InputError`; JSON Lines keys beyond it are dropped with an issue.
+ */
 export const MAX_COLUMNS = 10_000;
+
+/** Refuses a file whose schema (or header) has more than `MAX_COLUMNS` columns, naming it and the limit. */
+export function tooManyColumns(count: number, uri: string): void {
+  if (count > MAX_COLUMNS)
+    throw new InputError(
+      `${uri}: ${count} columns, more than the limit of ${MAX_COLUMNS} columns per dataset`,
+    );
+}
