@@ -56,38 +56,62 @@ const durationSchema = z.string().superRefine((text, ctx) => {
 
 export const modelQualitySettingsSchema = z
   .object({
-    problemType: z.enum(PROBLEM_TYPES),
-    /** Ground-truth root URI. */
-    groundTruth: z.string().min(1),
-    /** CSV column index or JSON path (JMESPath) of the prediction in the endpoint output. */
-    inferenceAttribute: z.string().min(1).optional(),
-    /** CSV column index or JSON path of the positive-label probability (binary). */
-    probabilityAttribute: z.string().min(1).optional(),
-    /** Probability cut-off (binary). @defaultValue 0.5 */
-    probabilityThresholdAttribute: z.number().refine(Number.isFinite, 'a finite number').default(0.5),
-    /** @defaultValue '1' */
-    positiveLabel: z.string().min(1).default('1'),
-    /** @defaultValue '0' */
-    negativeLabel: z.string().min(1).default('0'),
-    /** Offsets (from the scheduled time) of a recent window estimated by CBPE before its labels exist. */
-    estimationWindow: offsetWindowSchema.optional(),
-    /**
-     * Labels are read from the ground-truth hour folders from the window's start up to the execution's
-     * time, but never more than this long after the window's end (ISO-8601 duration). @defaultValue 'P3D'
-     */
-    groundTruthHorizon: durationSchema.default('P3D'),
-    /**
-     * A window that failed for lack of labels ("No ground truth to merge") is computed again at each later
-     * tick of its monitor until this long after its scheduled time (ISO-8601 duration; `PT0S`: never).
-     * SageMaker runs each window once. @defaultValue 'P1D'
-     */
-    retryMissingLabelsFor: durationSchema.default('P1D'),
-    /** Hash buckets of the prediction–label join. @defaultValue 256 */
-    joinPartitions: z.number().int().min(1).max(65_536).default(256),
-    /** Join buffer before spilling to local disk, in MiB. @defaultValue 32 */
-    joinMemoryMiB: z.number().min(1).max(65_536).default(32),
-    /** Maximum points per ROC/PR curve in statistics.json. @defaultValue 1000 */
-    maxCurvePoints: z.number().int().min(2).max(1_000_000).default(1000),
+    problemType: z
+      .enum(PROBLEM_TYPES)
+      .describe('Regression, BinaryClassification or MulticlassClassification.'),
+    groundTruth: z.string().min(1).describe('Ground-truth root URI.'),
+    inferenceAttribute: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('CSV column index or JSON path (JMESPath) of the prediction in the endpoint output.'),
+    probabilityAttribute: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('CSV column index or JSON path of the positive-label probability (binary).'),
+    probabilityThresholdAttribute: z
+      .number()
+      .refine(Number.isFinite, 'a finite number')
+      .default(0.5)
+      .describe('Probability cut-off (binary).'),
+    positiveLabel: z.string().min(1).default('1').describe('The positive class label (binary).'),
+    negativeLabel: z.string().min(1).default('0').describe('The negative class label (binary).'),
+    estimationWindow: offsetWindowSchema
+      .optional()
+      .describe(
+        'Offsets (from the scheduled time) of a recent window estimated by CBPE before its labels exist.',
+      ),
+    groundTruthHorizon: durationSchema
+      .default('P3D')
+      .describe(
+        "Labels are read from the ground-truth hour folders from the window's start up to the execution's time, but never more than this long after the window's end (ISO-8601 duration).",
+      ),
+    retryMissingLabelsFor: durationSchema
+      .default('P1D')
+      .describe(
+        'A window that failed for lack of labels ("No ground truth to merge") is computed again at each later tick of its monitor until this long after its scheduled time (ISO-8601 duration; `PT0S`: never). SageMaker runs each window once.',
+      ),
+    joinPartitions: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_536)
+      .default(256)
+      .describe('Hash buckets of the prediction–label join.'),
+    joinMemoryMiB: z
+      .number()
+      .min(1)
+      .max(65_536)
+      .default(32)
+      .describe('Join buffer before spilling to local disk, in MiB.'),
+    maxCurvePoints: z
+      .number()
+      .int()
+      .min(2)
+      .max(1_000_000)
+      .default(1000)
+      .describe('Maximum points per ROC/PR curve in statistics.json.'),
   })
   .strict()
   .superRefine((s, ctx) => {

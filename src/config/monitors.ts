@@ -77,66 +77,140 @@ const uriSchema = z
 
 const retrySchema = z
   .object({
-    /** Attempts in all (1 = no retry) for transient errors. Permanent errors never retry. */
-    attempts: z.number().int().min(1).max(100).default(5),
-    /** First retry delay in milliseconds; doubles on each attempt. */
-    backoffMs: z.number().int().min(0).max(86_400_000).default(30_000),
+    attempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('Attempts in all (1 = no retry) for transient errors. Permanent errors never retry.'),
+    backoffMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .default(30_000)
+      .describe('First retry delay in milliseconds; doubles on each attempt.'),
   })
   .strict();
 
-const windowSchema = z.object({ start: z.string().min(1), end: z.string().min(1) }).strict();
+const windowSchema = z
+  .object({
+    start: z
+      .string()
+      .min(1)
+      .describe('Window start: an offset such as -PT1H (NOW schedules: or a date-time).'),
+    end: z.string().min(1).describe('Window end (exclusive): an offset such as -PT0H (or a date-time).'),
+  })
+  .strict();
 
 export const monitorSchema = z
   .object({
-    name: nameSchema,
-    type: z.enum(monitorTypes).default('data-quality'),
-    endpoint: pathSegmentSchema,
-    /** Capture variant folder; omitted = every variant of the endpoint. */
-    variant: pathSegmentSchema.optional(),
-    /** Capture root (`<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/*.jsonl`). */
-    capture: uriSchema,
-    /** Prefix holding the baseline `statistics.json` and `constraints.json`. */
-    baseline: uriSchema,
-    /** Report root (`<output>/<endpoint>/<scheduleName>/yyyy/mm/dd/hh/`). */
-    output: uriSchema,
-    /** The SageMaker monitoring schedule name (report path, metric dimension). @defaultValue the monitor name */
-    scheduleName: pathSegmentSchema.optional(),
-    schedule: z.string().min(1),
-    /** IANA time zone of a plain cron schedule. @defaultValue UTC */
-    timezone: z.string().min(1).default('UTC'),
-    /** Analysis window offsets. @defaultValue `{ start: -PT1H, end: -PT0H }` (required for NOW) */
-    window: windowSchema.optional(),
-    /** Publish CloudWatch metrics. @defaultValue false */
-    cloudwatch: z.boolean().default(false),
-    /** Record preprocessor module URI. */
-    preprocessor: uriSchema.optional(),
-    /** SHA-256 (hex) of the preprocessor module: required for an s3:// module, checked for any. */
+    // Each field's description is in the schema (`describe`): `driftwatch config schema` and the generated
+    // docs/config.md show it (scripts/config-docs.sh).
+    name: nameSchema.describe("The monitor's name: [A-Za-z0-9._-]+, unique in the file (job ids, logs)."),
+    type: z
+      .enum(monitorTypes)
+      .default('data-quality')
+      .describe('What the monitor checks: data-quality, model-quality, bias or attribution.'),
+    endpoint: pathSegmentSchema.describe('The SageMaker endpoint whose captured traffic is read.'),
+    variant: pathSegmentSchema
+      .optional()
+      .describe('Capture variant folder (e.g. AllTraffic); omitted: every variant of the endpoint.'),
+    capture: uriSchema.describe(
+      'Capture root: <capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/*.jsonl (s3:// URI or local path).',
+    ),
+    baseline: uriSchema.describe(
+      'Prefix holding the baseline files (statistics.json and constraints.json; per kind more).',
+    ),
+    output: uriSchema.describe('Report root: <output>/<endpoint>/<scheduleName>/yyyy/mm/dd/hh/.'),
+    scheduleName: pathSegmentSchema
+      .optional()
+      .describe(
+        'The SageMaker monitoring schedule name: a folder of the report path and the MonitoringSchedule metric dimension. Default: the monitor name.',
+      ),
+    schedule: z
+      .string()
+      .min(1)
+      .describe(
+        "When it runs: SageMaker's cron(0 * ? * * *), cron(0 H ? * * *), cron(0 S/N ? * * *), NOW (once), or a plain 5-field cron in `timezone`.",
+      ),
+    timezone: z.string().min(1).default('UTC').describe('IANA time zone of a plain cron schedule.'),
+    window: windowSchema
+      .optional()
+      .describe(
+        'Analysis window as ISO-8601 offsets from the scheduled time (SageMaker StartTimeOffset/EndTimeOffset); default { start: -PT1H, end: -PT0H }; a NOW schedule needs one (date-times allowed).',
+      ),
+    cloudwatch: z
+      .boolean()
+      .default(false)
+      .describe("Publish SageMaker's CloudWatch metrics (and the driftwatch heartbeat)."),
+    preprocessor: uriSchema
+      .optional()
+      .describe(
+        'A JavaScript (ESM) record preprocessor module (local path or s3://): export function preprocess(record) returns one row (an object of feature values), an array of rows, or null/[] to drop the record. It runs in the worker with its permissions; see "The record preprocessor" below.',
+      ),
     preprocessorSha256: z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'must be a SHA-256 in hex (64 characters)')
-      .optional(),
-    /** Sensitive values in training data and reports: warn, redact or fail (security/pii.ts). @defaultValue redact */
-    pii: z.enum(piiModes).optional(),
-    /** SSE-KMS key (id, ARN or alias) for every object written for this monitor. @defaultValue none (bucket default) */
-    sseKmsKeyId: z.string().min(1).max(2048).optional(),
-    outputColumnsPosition: z.enum(['START', 'END']).optional(),
-    /** Windows with more capture objects than this run as a flow of child jobs (parts). @defaultValue 16 */
-    splitThreshold: z.number().int().min(1).max(1_000_000).default(16),
-    /**
-     * Most parts a split window becomes (each a group of consecutive objects of about equal bytes). Every
-     * part's profile is merged by the parent, so more parts than workers costs merge time. @defaultValue 8
-     */
-    maxParts: z.number().int().min(2).max(10_000).default(8),
-    /** Missed scheduled times (worker or Redis down) enqueued when the schedule fires again. @defaultValue 24 */
-    catchUp: z.number().int().min(0).max(10_000).default(24),
-    retry: retrySchema.default({ attempts: 5, backoffMs: 30_000 }),
-    alarms: alarmSettingsSchema.optional(),
-    /** Model-quality settings (required for `type: model-quality`; see src/config/model-quality.ts). */
-    modelQuality: modelQualitySettingsSchema.optional(),
-    /** Bias-drift settings (required for `type: bias`; see src/config/clarify-monitor.ts). */
-    bias: biasSettingsSchema.optional(),
-    /** Attribution-drift settings (`type: attribution`; see src/config/clarify-monitor.ts). */
-    attribution: attributionSettingsSchema.optional(),
+      .optional()
+      .describe(
+        'SHA-256 (hex) of the preprocessor module: required for an s3:// module, checked for any (loading is refused on a mismatch).',
+      ),
+    pii: z
+      .enum(piiModes)
+      .optional()
+      .describe(
+        'Sensitive values in reports: redact (hash or leave out, the default), warn (report only) or fail.',
+      ),
+    sseKmsKeyId: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe(
+        'SSE-KMS key (id, ARN or alias) for every object written for this monitor; default: the bucket default encryption.',
+      ),
+    outputColumnsPosition: z
+      .enum(['START', 'END'])
+      .optional()
+      .describe('Where the CSV output columns go in a profiled row: START (default, as SageMaker) or END.'),
+    splitThreshold: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(16)
+      .describe('Windows with more capture objects than this run as a flow of parallel part jobs.'),
+    maxParts: z
+      .number()
+      .int()
+      .min(2)
+      .max(10_000)
+      .default(8)
+      .describe(
+        "Most parts a split window becomes (consecutive objects of about equal bytes); every part's profile is merged by the parent.",
+      ),
+    catchUp: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(24)
+      .describe('Missed scheduled times (worker or Redis down) enqueued when the schedule fires again.'),
+    retry: retrySchema
+      .default({ attempts: 5, backoffMs: 30_000 })
+      .describe('Retries of transient errors (throttling, network); permanent errors fail at once.'),
+    alarms: alarmSettingsSchema
+      .optional()
+      .describe('CloudWatch alarms kept by `driftwatch alarms sync` (README: "Alerts and on-call runbook").'),
+    modelQuality: modelQualitySettingsSchema
+      .optional()
+      .describe('Model-quality settings (required for type: model-quality).'),
+    bias: biasSettingsSchema.optional().describe('Bias-drift settings (required for type: bias).'),
+    attribution: attributionSettingsSchema
+      .optional()
+      .describe('Feature-attribution drift settings (type: attribution).'),
   })
   .strict()
   .superRefine((monitor, ctx) => {
@@ -235,16 +309,15 @@ export const monitorSchema = z
 /** A validated monitor: plain JSON, defaults applied. */
 export type MonitorConfig = z.output<typeof monitorSchema>;
 
-const queueSchema = z
+export const queueSchema = z
   .object({
-    /** BullMQ queue name. @defaultValue driftwatch */
-    name: nameSchema.default('driftwatch'),
-    /** Redis key prefix of the queue. @defaultValue bull */
+    name: nameSchema.default('driftwatch').describe('BullMQ queue name.'),
     prefix: z
       .string()
       .min(1)
       .regex(/^[A-Za-z0-9._-]+$/, 'must match [A-Za-z0-9._-]+')
-      .default('bull'),
+      .default('bull')
+      .describe('Redis key prefix of the queue.'),
   })
   .strict();
 
@@ -299,10 +372,14 @@ function mergeDefaults(
 export function parseMonitor(value: unknown, where: { file?: string; field?: string } = {}): MonitorConfig {
   const result = monitorSchema.safeParse(value);
   if (result.success) return result.data;
-  throw zodConfigError(result.error, {
-    file: where.file ?? 'monitor',
-    ...(where.field ? { field: where.field } : {}),
-  });
+  throw zodConfigError(
+    result.error,
+    {
+      file: where.file ?? 'monitor',
+      ...(where.field ? { field: where.field } : {}),
+    },
+    monitorSchema,
+  );
 }
 
 function throwConfig(source: string, issues: FieldIssue[]): never {
@@ -326,7 +403,7 @@ export function parseMonitorsConfig(document: unknown, source = 'monitors config
   if (!top.success) {
     throwConfig(
       source,
-      zodIssues(top.error).map((i) => ({
+      zodIssues(top.error, fileSchema).map((i) => ({
         field: formatPath(i.path) || '(top level)',
         message: i.message,
       })),
@@ -347,7 +424,7 @@ export function parseMonitorsConfig(document: unknown, source = 'monitors config
     const merged = mergeDefaults(defaults, raw);
     const result = monitorSchema.safeParse(merged);
     if (!result.success) {
-      for (const issue of zodIssues(result.error)) {
+      for (const issue of zodIssues(result.error, monitorSchema)) {
         const [key] = issue.path;
         const fromDefaults = typeof key === 'string' && !(key in raw) && key in defaults;
         issues.push(

@@ -114,6 +114,12 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./dashboard.js'),
   },
   {
+    name: 'config',
+    summary: 'Check a monitors config file, or print its JSON Schema or reference',
+    options: false,
+    load: () => import('./config.js'),
+  },
+  {
     name: 'iam-policy',
     summary: 'Print the minimal IAM policy (JSON) of a driftwatch role for the monitors of a config',
     options: true,
