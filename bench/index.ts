@@ -8,7 +8,7 @@ import { benchCapture } from './capture.js';
 import { benchCrash } from './crash.js';
 import { benchReaders } from './datasets.js';
 import { benchDrift } from './drift.js';
-import { benchBaseline, benchExecution } from './main-job.js';
+import { benchBaseline, benchExecution, benchExecutionCalibrated } from './main-job.js';
 import { benchQuality } from './quality.js';
 import { benchReport } from './report.js';
 import { benchSensitive } from './sensitive.js';
@@ -26,6 +26,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['startup', () => benchStartup(quick ? 3 : 7)],
   ['baseline', () => benchBaseline(quick ? [200_000] : [1_000_000, 5_000_000], quick ? 1 : 3)],
   ['execution', () => benchExecution(quick ? 200_000 : 1_000_000, quick ? 1 : 3)],
+  ['execution-calibrated', () => benchExecutionCalibrated(quick ? 200_000 : 1_000_000, quick ? 1 : 3)],
   ['readers', () => benchReaders(quick ? 200_000 : 1_000_000, 20)],
   ['capture', () => benchCapture(quick ? 50_000 : 200_000, 20)],
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],

@@ -169,7 +169,11 @@ export async function benchBaseline(rowCounts = [1_000_000, 5_000_000], rounds =
 }
 
 /** Writes a baseline CSV (label + 20 features) from no-drift capture data of the same generator. */
-async function baselineFromCapture(dir: string, records: number): Promise<string> {
+async function baselineFromCapture(
+  dir: string,
+  records: number,
+  modes: ReadonlyArray<'sagemaker' | 'calibrated'> = ['sagemaker'],
+): Promise<string> {
   const source = join(dir, 'baseline-capture');
   await generateCaptureFiles(source, records, 20, new Date('2024-04-01T00:00:00Z'), { seed: 7 });
   const csv = join(dir, 'baseline.csv');
@@ -188,8 +192,74 @@ async function baselineFromCapture(dir: string, records: number): Promise<string
     out.end((error?: Error | null) => (error ? reject(error) : resolve())),
   );
   await rm(source, { recursive: true, force: true });
-  await buildBaseline(createStorage(), { dataset: csv, out: join(dir, 'baseline') });
+  for (const mode of modes) {
+    const out = join(dir, mode === 'sagemaker' ? 'baseline' : `baseline-${mode}`);
+    const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
+    await buildBaseline(createStorage(), { dataset: csv, out, driftMode: mode });
+    if (modes.length > 1)
+      console.log(
+        `baseline ${mode}: ${fmt(records)} rows x 21 columns in ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s wall, ${cpuSecondsSince(cpu).toFixed(1)} CPU-s`,
+      );
+  }
   return join(dir, 'baseline');
+}
+
+/**
+ * Execution with a calibrated baseline (issue 14: calibrated thresholds, the multivariate collector on
+ * every row, the calibration file read) vs a plain one, on the same 1M captured records, interleaved in
+ * the same rounds, one thread, each run in its own child: records per CPU-second and peak RSS. Also the
+ * baseline build time of both kinds from the same 100k rows (the cost of calibration).
+ */
+export async function benchExecutionCalibrated(records = 1_000_000, rounds = 3): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'dw-bench-exec-cal-'));
+  try {
+    console.log(`execution-calibrated: ${machineLoad()}`);
+    const baseline = await baselineFromCapture(dir, 100_000, ['sagemaker', 'calibrated']);
+    const calibrated = join(dir, 'baseline-calibrated');
+    const start = new Date('2024-05-02T00:00:00Z');
+    const capture = join(dir, 'capture');
+    await generateCaptureFiles(capture, records, 20, start);
+    const end = new Date(start.getTime() + Math.ceil((Math.ceil(records / 5000) * 5) / 60) * 3_600_000);
+    const plain: Array<Record<string, number>> = [];
+    const cal: Array<Record<string, number>> = [];
+    for (let round = 0; round < rounds; round++) {
+      const a = ['execution', capture, baseline, start.toISOString(), end.toISOString(), '1'];
+      const b = ['execution', capture, calibrated, start.toISOString(), end.toISOString(), '1'];
+      // Alternate which goes first, so a drift in the machine's load does not favour one of them.
+      if (round % 2 === 0) {
+        plain.push(runChild(a));
+        cal.push(runChild(b));
+      } else {
+        cal.push(runChild(b));
+        plain.push(runChild(a));
+      }
+    }
+    const of = (runs: Array<Record<string, number>>, key: string) => runs.map((r) => r[key]!);
+    for (const [label, runs] of [
+      ['plain baseline', plain],
+      ['calibrated baseline', cal],
+    ] as const) {
+      console.log(
+        `execution-calibrated: ${fmt(runs[0]!.records!)} records x 20 CSV features, 1 thread, ${label}: ` +
+          `${formatSpread(of(runs, 'recordsPerCpuSecond'), fmt)} records per CPU-second, ` +
+          `${formatSpread(of(runs, 'recordsPerSecond'), fmt)} records/s wall, ` +
+          `peak RSS ${formatSpread(of(runs, 'peakRssMiB'), (x) => x.toFixed(0))} MiB`,
+      );
+    }
+    console.log(
+      `execution-calibrated: calibrated / plain (same round): records per CPU-second ${formatSpread(
+        cal.map((r, i) => r.recordsPerCpuSecond! / plain[i]!.recordsPerCpuSecond!),
+        fmtRatio,
+      )}, peak RSS ${formatSpread(
+        cal.map((r, i) => r.peakRssMiB! / plain[i]!.peakRssMiB!),
+        fmtRatio,
+      )}`,
+    );
+    console.log(`execution-calibrated: ${machineLoad()} (after)`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export async function benchExecution(records = 1_000_000, rounds = 3): Promise<void> {

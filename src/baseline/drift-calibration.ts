@@ -27,9 +27,13 @@ import {
 import type { OrderedDatasetSample } from '../metrics/drift/ordered-sample.js';
 import { type DriftTestId, getDriftTest, isDriftTestId } from '../metrics/drift/registry.js';
 import { type WeightedSample, weightedSampleFromKll } from '../metrics/drift/sample.js';
-import { fitReconstructionBaseline, type ReconstructionBaseline } from '../metrics/multivariate/pca.js';
+import {
+  fitReconstructionBaseline,
+  type OneHotFeature,
+  type ReconstructionBaseline,
+} from '../metrics/multivariate/pca.js';
 import { KllSketch } from '../metrics/sketches/kll.js';
-import { parseJsonFile, type SageMakerType, type Statistics, sketchOf } from './statistics.js';
+import { categoriesOf, parseJsonFile, type SageMakerType, type Statistics, sketchOf } from './statistics.js';
 
 export const CALIBRATION_FILE = 'driftwatch_calibration.json';
 
@@ -58,8 +62,9 @@ export interface DriftCalibration {
   /** Features of the baseline that got no curve, with the reason. */
   not_calibrated: Array<{ name: string; reason: string }>;
   /**
-   * Multivariate drift (PCA data reconstruction of the numeric features, `metrics/multivariate/pca.ts`):
-   * the model and the held-out error's mean and sd; absent with fewer than two numeric features.
+   * Multivariate drift (PCA data reconstruction of the numeric features and the one-hot encoded
+   * low-cardinality String features, `metrics/multivariate/pca.ts`): the model and the held-out error's
+   * mean and sd; absent with fewer than two dimensions.
    */
   multivariate?: ReconstructionBaseline;
 }
@@ -83,6 +88,12 @@ export interface CalibrationFeature {
   count: number;
   /** Numeric features: the whole baseline as executions read it (the KLL sketch of `statistics.json`). */
   baseline?: WeightedSample;
+  /**
+   * String features: the category values `statistics.json` holds (hashed for redacted columns). Only
+   * values found there may enter the multivariate model's one-hot encoding, so the calibration file never
+   * holds a value the statistics do not.
+   */
+  categories?: ReadonlySet<string>;
 }
 
 /** A baseline's features as `calibrateBaseline` takes them: name, type, values present and the sketch. */
@@ -94,6 +105,7 @@ export function calibrationFeatures(statistics: Statistics): CalibrationFeature[
       type: f.inferred_type,
       count: (f.numerical_statistics ?? f.string_statistics)?.common.num_present ?? 0,
       ...(sketch && sketch.count > 0 ? { baseline: weightedSampleFromKll(sketch) } : {}),
+      ...(f.inferred_type === 'String' ? { categories: new Set(categoriesOf(f).keys()) } : {}),
     };
   });
 }
@@ -185,15 +197,71 @@ export function calibrateBaseline(
     (f) => (f.type === 'Integral' || f.type === 'Fractional') && columnIndex(f.name) !== undefined,
   );
   const raw = numericColumns.map((f) => sample.columns[columnIndex(f.name) as number]?.rawNumbers());
-  const rows = Math.min(...raw.map((r) => r?.length ?? 0));
+  // Low-cardinality String features enter the model one-hot encoded (NannyML encodes categoricals too).
+  const oneHot: Array<OneHotFeature & { codes: Int32Array; dimension: Int32Array }> = [];
+  for (const f of features) {
+    if (f.type !== 'String') continue;
+    const index = columnIndex(f.name);
+    const column = index === undefined ? undefined : sample.columns[index];
+    if (!column) continue;
+    const encoded = oneHotEncoding(column, f.categories);
+    if (encoded) oneHot.push({ name: f.name, ...encoded });
+  }
+  const rows = Math.min(
+    ...raw.map((r) => r?.length ?? 0),
+    ...oneHot.map((f) => f.codes.length),
+  );
+  // Dimension c: numeric column c, then each one-hot feature's indicators in order.
+  const indicator: Array<{ feature: number; category: number }> = [];
+  oneHot.forEach((f, k) => {
+    for (let j = 0; j < f.categories.length; j++) indicator.push({ feature: k, category: j });
+  });
   const multivariate = fitReconstructionBaseline(
     numericColumns.map((f) => f.name),
     Number.isFinite(rows) ? rows : 0,
-    (r, c) => raw[c]?.[r] ?? Number.NaN,
+    (r, c) => {
+      if (c < raw.length) return raw[c]?.[r] ?? Number.NaN;
+      const { feature, category } = indicator[c - raw.length] as { feature: number; category: number };
+      const f = oneHot[feature] as (typeof oneHot)[number];
+      const code = f.codes[r] as number;
+      return code >= 0 && f.dimension[code] === category ? 1 : 0;
+    },
     options.varianceShare,
+    oneHot.map(({ name, categories }) => ({ name, categories })),
   );
   if (multivariate) out.multivariate = multivariate;
   return out;
+}
+
+/** Distinct values a String feature may have in the sample to be one-hot encoded in the PCA. */
+export const ONE_HOT_MAX_DISTINCT = 20;
+/** Categories kept per feature (the most frequent), each with at least `ONE_HOT_MIN_SHARE` of the values. */
+export const ONE_HOT_MAX_CATEGORIES = 10;
+export const ONE_HOT_MIN_SHARE = 0.01;
+
+/**
+ * The one-hot encoding of a sampled String column for the PCA: its most frequent categories (at most 10,
+ * each ≥ 1% of the present values, all found in `statistics.json`), or undefined when the column has more
+ * than 20 distinct values (or none qualifies). `dimension[code]` is the category's indicator, -1 for none.
+ */
+function oneHotEncoding(
+  column: OrderedDatasetSample['columns'][number],
+  known: ReadonlySet<string> | undefined,
+): { categories: string[]; codes: Int32Array; dimension: Int32Array } | undefined {
+  const { codes, names } = column.categories();
+  if (names.length === 0 || names.length > ONE_HOT_MAX_DISTINCT || column.uncoded > 0) return undefined;
+  const counts = new Float64Array(names.length);
+  for (const c of codes) counts[c] = (counts[c] as number) + 1;
+  const chosen = [...counts.keys()]
+    .filter((c) => (counts[c] as number) >= ONE_HOT_MIN_SHARE * codes.length && known?.has(names[c] as string))
+    .sort((a, b) => (counts[b] as number) - (counts[a] as number) || a - b)
+    .slice(0, ONE_HOT_MAX_CATEGORIES);
+  if (chosen.length === 0) return undefined;
+  const dimension = new Int32Array(names.length).fill(-1);
+  chosen.forEach((c, j) => {
+    dimension[c] = j;
+  });
+  return { categories: chosen.map((c) => names[c] as string), codes: column.rawCodes(), dimension };
 }
 
 export function renderDriftCalibration(c: DriftCalibration): string {
@@ -242,7 +310,10 @@ const calibrationSchema = z.object({
   not_calibrated: z.array(z.object({ name: z.string(), reason: z.string() })),
   multivariate: z
     .object({
-      columns: z.array(z.string()).min(2),
+      columns: z.array(z.string()),
+      one_hot: z
+        .array(z.object({ name: z.string(), categories: z.array(z.string()).min(1) }))
+        .optional(),
       model: z.object({
         d: z.number().int().min(2),
         mean: z.array(z.number()),
@@ -259,7 +330,7 @@ const calibrationSchema = z.object({
     })
     .refine(
       (m) =>
-        m.model.d === m.columns.length &&
+        m.model.d === m.columns.length + (m.one_hot ?? []).reduce((k, f) => k + f.categories.length, 0) &&
         m.model.mean.length === m.model.d &&
         m.model.std.length === m.model.d &&
         m.model.components.every((c) => c.length === m.model.d),

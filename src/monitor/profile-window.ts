@@ -71,7 +71,7 @@ export async function profileExecutionInputs(
     ? (cells: unknown[]) => {
         if (numbers.length < profile.columns.length) numbers = new Float64Array(profile.columns.length);
         profile.addRow(cells, numbers);
-        reconstruction.add(numbers);
+        reconstruction.add(numbers, cells);
       }
     : (cells: unknown[]) => profile.addRow(cells);
   let recordsRead = 0;

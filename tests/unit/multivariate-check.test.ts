@@ -1,8 +1,16 @@
 /** multivariate_drift_check on merged sums, and its two metrics (issue 14, item 3). */
 import { describe, expect, it } from 'vitest';
 import { dataQualityMetricData, MULTIVARIATE_METRICS } from '../../src/alerts/data-quality-metrics.js';
-import type { DriftCalibration } from '../../src/baseline/drift-calibration.js';
+import {
+  calibrateBaseline,
+  calibrationFeatures,
+  type DriftCalibration,
+  parseDriftCalibration,
+} from '../../src/baseline/drift-calibration.js';
+import { statisticsFromProfile } from '../../src/baseline/statistics.js';
 import { checkMultivariate, reconstructionCollector } from '../../src/checks/multivariate.js';
+import { mulberry32, normalSampler } from '../../src/core/random.js';
+import { OrderedDatasetSample } from '../../src/metrics/drift/ordered-sample.js';
 import {
   fitReconstructionBaseline,
   reconstructionBand,
@@ -91,11 +99,75 @@ describe('the collector reads the numbers the profile parsed (each cell parsed o
     const collector = reconstructionCollector(c.multivariate, profile);
     if (!collector) throw new Error('no collector');
     const numbers = new Float64Array(2);
+    // The numbers come from the profile: the cells are not read for numeric columns.
     profile.addRow(['0.5', '0.25'], numbers);
-    collector.add(numbers);
+    collector.add(numbers, ['not read', 'not read']);
     profile.addRow(['0.5', ''], numbers);
-    collector.add(numbers);
+    collector.add(numbers, ['0.5', '']);
     const want = reconstructionError(c.multivariate!.model, [0.25, 0.5]);
     expect(collector.toJSON()).toEqual({ sum: want, count: 1 });
+  });
+});
+
+describe('categorical features in the PCA (one-hot of the frequent categories)', () => {
+  /** x ~ N(0,1); c = 'hi' when x > 0 else 'lo' (or the reverse when flipped), 'rare' on 0.5% of rows. */
+  function rows(seed: number, n: number, flipped: boolean): Array<[number, string]> {
+    const rand = mulberry32(seed);
+    const normal = normalSampler(rand);
+    return Array.from({ length: n }, () => {
+      const x = normal();
+      const rare = rand() < 0.005;
+      const hi = flipped ? x <= 0 : x > 0;
+      return [x, rare ? 'rare' : hi ? 'hi' : 'lo'];
+    });
+  }
+
+  function calibrated(train: Array<[number, string]>, hashed = false) {
+    const columns = ['x', 'c'];
+    const profile = new DatasetProfile(columns);
+    const sample = new OrderedDatasetSample(train.length);
+    const numbers = new Float64Array(2);
+    for (const row of train) {
+      sample.next();
+      profile.addRow(row, numbers);
+      sample.keepCells(row, numbers);
+    }
+    const statistics = statisticsFromProfile(profile);
+    const features = calibrationFeatures(statistics).map((f) =>
+      // A redacted column's statistics hold hashes, never the values the sample saw.
+      hashed && f.name === 'c' ? { ...f, categories: new Set(['h1', 'h2']) } : f,
+    );
+    return calibrateBaseline(features, (name) => columns.indexOf(name), sample, { sizes: [100] });
+  }
+
+  it('encodes a low-cardinality String feature after the numeric ones, frequent categories only', () => {
+    const c = calibrated(rows(1, 4000, false));
+    expect(c.multivariate?.columns).toEqual(['x']);
+    expect(c.multivariate?.one_hot).toEqual([{ name: 'c', categories: ['hi', 'lo'] }]);
+    expect(c.multivariate?.model.d).toBe(3);
+    // Round trip through the file's schema.
+    const parsed = parseDriftCalibration(JSON.stringify(c), 'driftwatch_calibration.json');
+    expect(parsed.multivariate?.one_hot).toEqual(c.multivariate?.one_hot);
+    // Values the statistics do not hold (a redacted column) never enter the calibration file.
+    expect(calibrated(rows(1, 4000, false), true).multivariate).toBeUndefined();
+  });
+
+  it('fires when the relation between a category and a number flips with both marginals unchanged', () => {
+    const c = calibrated(rows(1, 4000, false));
+    const judge = (window: Array<[number, string]>) => {
+      const profile = new DatasetProfile(['x', 'c']);
+      const collector = reconstructionCollector(c.multivariate, profile);
+      if (!collector) throw new Error('no collector');
+      const numbers = new Float64Array(2);
+      for (const row of window) {
+        profile.addRow(row, numbers);
+        collector.add(numbers, row);
+      }
+      return checkMultivariate(c, collector.toJSON());
+    };
+    expect(judge(rows(2, 2000, false))?.result.drift).toBe(false);
+    const flipped = judge(rows(3, 2000, true));
+    expect(flipped?.result.drift).toBe(true);
+    expect(flipped?.result.columns).toEqual(['x', 'c']);
   });
 });

@@ -10,6 +10,7 @@ import { mulberry32, normalSampler } from '../../src/core/random.js';
 import {
   CoMoments,
   fitPca,
+  fitReconstructionBaseline,
   ReconstructionMean,
   reconstructionError,
 } from '../../src/metrics/multivariate/pca.js';
@@ -24,6 +25,15 @@ const ref = JSON.parse(readFileSync(new URL('../fixtures/pca/reference.json', im
   explained_variance_ratio: number;
   errors: number[];
   mean_error: number;
+  one_hot: {
+    numeric: number[][];
+    categories: string[];
+    listed: string[];
+    k: number;
+    error_mean: number;
+    error_std: number;
+    holdout_rows: number;
+  };
 };
 
 function close(a: number, b: number, rel = 1e-9): void {
@@ -53,6 +63,23 @@ describe('PCA reconstruction', () => {
       mean.add(e);
     });
     close(mean.mean, ref.mean_error, 1e-8);
+  });
+
+  it('with a categorical feature one-hot encoded, fit on even rows and held-out errors match numpy', () => {
+    const oh = ref.one_hot;
+    const b = fitReconstructionBaseline(
+      ['a', 'b'],
+      oh.numeric.length,
+      (r, c) => (c < 2 ? (oh.numeric[r]?.[c] as number) : oh.categories[r] === oh.listed[c - 2] ? 1 : 0),
+      ref.share,
+      [{ name: 'c', categories: oh.listed }],
+    );
+    expect(b?.one_hot).toEqual([{ name: 'c', categories: oh.listed }]);
+    expect(b?.model.d).toBe(4);
+    expect(b?.model.components.length).toBe(oh.k);
+    expect(b?.holdout_rows).toBe(oh.holdout_rows);
+    close(b?.error_mean as number, oh.error_mean, 1e-8);
+    close(b?.error_std as number, oh.error_std, 1e-7);
   });
 
   it('co-moments merged from parts equal one pass', () => {

@@ -69,6 +69,11 @@ export class OrderedColumnSample {
     return this.#numbers.slice(0, this.#length);
   }
 
+  /** The kept category codes aligned with the other columns' rows (-1 where missing or not coded). */
+  rawCodes(): Int32Array {
+    return this.#codes.slice(0, this.#length);
+  }
+
   /** The kept category codes (missing and uncoded left out), in arrival order, and their names. */
   categories(): { codes: Int32Array; names: readonly string[] } {
     return { codes: this.#codes.slice(0, this.#length).filter((c) => c >= 0), names: this.#names };

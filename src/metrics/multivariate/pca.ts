@@ -1,6 +1,7 @@
 /**
  * Multivariate drift by PCA data reconstruction (issue 14, item 3; NannyML's "data reconstruction drift"):
- * the baseline's numeric features are standardised, a PCA keeps the components explaining `varianceShare`
+ * the baseline's numeric features (and low-cardinality categorical ones, one-hot encoded: one 0/1 column
+ * per frequent category, `OneHotFeature`) are standardised, a PCA keeps the components explaining `varianceShare`
  * of the variance, and a row's reconstruction error is the Euclidean distance between its standardised
  * vector and its projection back from the kept components. A change in how features move together (with
  * every marginal unchanged) raises the mean reconstruction error of a window.
@@ -194,13 +195,24 @@ export function jacobiEigen(
 }
 
 /**
+ * A low-cardinality categorical feature in the model: one indicator (0/1) per listed category, in this
+ * order, after the numeric columns; a value not listed (rare, unseen) or missing sets none of them.
+ */
+export interface OneHotFeature {
+  name: string;
+  categories: string[];
+}
+
+/**
  * What a baseline keeps to judge a window's mean reconstruction error (issue 14, item 3): the PCA fitted
  * on half of the baseline's rows and the per-row error's mean and standard deviation on the other half
  * (held out, so the band is not flattered by the fit).
  */
 export interface ReconstructionBaseline {
-  /** Feature names, in the model's order. */
+  /** Numeric feature names, in the model's order (the model's first dimensions). */
   columns: string[];
+  /** Categorical features one-hot encoded after the numeric columns (absent: none). */
+  one_hot?: OneHotFeature[];
   model: PcaModel;
   variance_share: number;
   error_mean: number;
@@ -210,16 +222,18 @@ export interface ReconstructionBaseline {
 }
 
 /**
- * Fits the PCA on the even rows of complete cases and measures the error on the odd ones. `rows(i)` gives
- * row i's values (NaN = missing: the row is skipped). Undefined with fewer than 2 features or 20 complete rows.
+ * Fits the PCA on the even rows of complete cases and measures the error on the odd ones. `value(i, c)`
+ * gives row i's value of dimension c (the numeric `columns`, then one indicator per category of `oneHot`;
+ * NaN = missing: the row is skipped). Undefined with fewer than 2 dimensions or 10 complete rows per half.
  */
 export function fitReconstructionBaseline(
   columns: readonly string[],
   rowCount: number,
   value: (row: number, column: number) => number,
   varianceShare = 0.65,
+  oneHot: readonly OneHotFeature[] = [],
 ): ReconstructionBaseline | undefined {
-  const d = columns.length;
+  const d = columns.length + oneHot.reduce((k, f) => k + f.categories.length, 0);
   if (d < 2) return undefined;
   const row = new Float64Array(d);
   const complete = (i: number): boolean => {
@@ -247,6 +261,9 @@ export function fitReconstructionBaseline(
   const mean = errors.mean;
   return {
     columns: [...columns],
+    ...(oneHot.length > 0
+      ? { one_hot: oneHot.map((f) => ({ name: f.name, categories: [...f.categories] })) }
+      : {}),
     model,
     variance_share: varianceShare,
     error_mean: mean,
