@@ -207,10 +207,7 @@ export function calibrateBaseline(
     const encoded = oneHotEncoding(column, f.categories);
     if (encoded) oneHot.push({ name: f.name, ...encoded });
   }
-  const rows = Math.min(
-    ...raw.map((r) => r?.length ?? 0),
-    ...oneHot.map((f) => f.codes.length),
-  );
+  const rows = Math.min(...raw.map((r) => r?.length ?? 0), ...oneHot.map((f) => f.codes.length));
   // Dimension c: numeric column c, then each one-hot feature's indicators in order.
   const indicator: Array<{ feature: number; category: number }> = [];
   oneHot.forEach((f, k) => {
@@ -253,7 +250,9 @@ function oneHotEncoding(
   const counts = new Float64Array(names.length);
   for (const c of codes) counts[c] = (counts[c] as number) + 1;
   const chosen = [...counts.keys()]
-    .filter((c) => (counts[c] as number) >= ONE_HOT_MIN_SHARE * codes.length && known?.has(names[c] as string))
+    .filter(
+      (c) => (counts[c] as number) >= ONE_HOT_MIN_SHARE * codes.length && known?.has(names[c] as string),
+    )
     .sort((a, b) => (counts[b] as number) - (counts[a] as number) || a - b)
     .slice(0, ONE_HOT_MAX_CATEGORIES);
   if (chosen.length === 0) return undefined;
@@ -311,9 +310,7 @@ const calibrationSchema = z.object({
   multivariate: z
     .object({
       columns: z.array(z.string()),
-      one_hot: z
-        .array(z.object({ name: z.string(), categories: z.array(z.string()).min(1) }))
-        .optional(),
+      one_hot: z.array(z.object({ name: z.string(), categories: z.array(z.string()).min(1) })).optional(),
       model: z.object({
         d: z.number().int().min(2),
         mean: z.array(z.number()),
