@@ -5,7 +5,7 @@ import { mulberry32 } from '../../src/core/random.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 import { classifyText, inferColumnType, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
 import { HyperLogLog, hashString } from '../../src/metrics/sketches/hll.js';
-import { KllSketch, radixSortFloat64, sortRuns } from '../../src/metrics/sketches/kll.js';
+import { KllSketch, radixSortFloat64, sortRuns, stableOrderByValue } from '../../src/metrics/sketches/kll.js';
 
 const fixtures = new URL('../fixtures/profile/', import.meta.url);
 interface Ref {
@@ -122,6 +122,36 @@ describe('KLL sketch', () => {
     const big = Float64Array.from({ length: 10_000 }, (_, i) => 1 + ((i * 7919) % 10_000) * 2 ** -40);
     const expected = Float64Array.from(big).sort();
     expect(Array.from(radixSortFloat64(big))).toEqual(Array.from(expected));
+  });
+
+  it('orders positions by value stably (ties and -0/+0 in position order), like a comparator sort', () => {
+    const special = fc.constantFrom(0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ noNaN: true }), special, fc.integer({ min: -3, max: 3 })), {
+          maxLength: 3000,
+        }),
+        (list) => {
+          const values = Float64Array.from(list);
+          const expected = Uint32Array.from(values, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+          expect(Array.from(stableOrderByValue(values))).toEqual(Array.from(expected));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives the same sorted view as before the radix order (values and weights, ties across levels)', () => {
+    const random = mulberry32(5);
+    const sketch = new KllSketch();
+    for (let i = 0; i < 200_000; i++) sketch.update(Math.floor(random() * 500) / 4);
+    const levels = sketch.levels();
+    expect(levels.length).toBeGreaterThan(3);
+    const flat = levels.flatMap((level, h) => level.map((v) => [v, 2 ** h] as const));
+    const order = flat.map((_, i) => i).sort((a, b) => flat[a]![0] - flat[b]![0]);
+    const view = sketch.sortedView();
+    expect(Array.from(view.values)).toEqual(order.map((i) => flat[i]![0]));
+    expect(Array.from(view.weights)).toEqual(order.map((i) => flat[i]![1]));
   });
 
   it('holds every value in arrival order up to 2050 values, as SageMaker does', () => {

@@ -153,6 +153,68 @@ export function sortRuns(values: Float64Array): Float64Array {
   if (src !== values) values.set(src);
   return values;
 }
+/** The positions of `values` in ascending order of value, ties (and -0 / +0) in position order. */
+function comparisonOrder(values: Float64Array): Uint32Array {
+  const order = new Uint32Array(values.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  // A typed array's sort with a comparator is stable in V8 (merge sort).
+  return order.sort((a, b) => values[a]! - values[b]!);
+}
+
+/**
+ * The same permutation as `comparisonOrder` (a stable sort by value, -0 equal to +0), by a least-significant-
+ * digit radix sort of the positions over the values' bits, which is stable: several times faster for the
+ * few thousand items of a sketch (`sortedView` runs for every quantile and every drift test on a sketch).
+ */
+export function stableOrderByValue(values: Float64Array): Uint32Array {
+  const n = values.length;
+  const bits = new Uint32Array(values.buffer.slice(values.byteOffset, values.byteOffset + 8 * n));
+  const keys = new Uint32Array(2 * n);
+  const counts = new Uint32Array(8 * 256);
+  for (let i = 0; i < n; i++) {
+    let lo = bits[2 * i]!;
+    let hi = bits[2 * i + 1]!;
+    if (hi === 0x80000000 && lo === 0) hi = 0; // -0 sorts as +0 (the comparator calls them equal)
+    if (hi & 0x80000000) {
+      hi = ~hi >>> 0;
+      lo = ~lo >>> 0;
+    } else hi = (hi | 0x80000000) >>> 0;
+    keys[2 * i] = lo;
+    keys[2 * i + 1] = hi;
+    counts[lo & 255]!++;
+    counts[256 + ((lo >>> 8) & 255)]!++;
+    counts[512 + ((lo >>> 16) & 255)]!++;
+    counts[768 + (lo >>> 24)]!++;
+    counts[1024 + (hi & 255)]!++;
+    counts[1280 + ((hi >>> 8) & 255)]!++;
+    counts[1536 + ((hi >>> 16) & 255)]!++;
+    counts[1792 + (hi >>> 24)]!++;
+  }
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let next = new Uint32Array(n);
+  for (let pass = 0; pass < 8 && n > 0; pass++) {
+    const base = pass * 256;
+    const word = pass < 4 ? 0 : 1;
+    const shift = (pass & 3) * 8;
+    if (counts[base + ((keys[word]! >>> shift) & 255)] === n) continue; // one byte value: order unchanged
+    let sum = 0;
+    for (let b = 0; b < 256; b++) {
+      const c = counts[base + b]!;
+      counts[base + b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = order[i]!;
+      next[counts[base + ((keys[2 * at + word]! >>> shift) & 255)]!++] = at;
+    }
+    const t = order;
+    order = next;
+    next = t;
+  }
+  return order;
+}
+
 /** The KLL shrinking factor c SageMaker uses (0.64). */
 export const KLL_DEFAULT_C = 0.64;
 
@@ -335,9 +397,7 @@ export class KllSketch {
         j++;
       }
     }
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => pairs[a]! - pairs[b]!);
+    const order = LITTLE_ENDIAN ? stableOrderByValue(pairs) : comparisonOrder(pairs);
     const values = new Float64Array(n);
     const weights = new Float64Array(n);
     for (let i = 0; i < n; i++) {
