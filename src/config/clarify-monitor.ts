@@ -71,6 +71,14 @@ export const attributionSettingsSchema = z
     aggMethod: z.enum(ATTRIBUTION_AGG_METHODS as ['mean_abs', 'median', 'mean_sq']).optional(),
     /** Violation iff NDCG < threshold (§9.7). @defaultValue 0.9 */
     ndcgThreshold: z.number().gt(0).max(1).default(0.9),
+    /**
+     * Local attributions supplied as files instead of captured explanations: CSV tables (a header of
+     * feature names, one row per explained record) under `<attributions>/yyyy/mm/dd/hh/`, read for the
+     * hours of the window.
+     */
+    attributions: z.string().min(1).optional(),
+    /** The `kernel_shap` label key of supplied attribution files. @defaultValue label0 */
+    labelKey: z.string().min(1).default('label0'),
   })
   .strict();
 

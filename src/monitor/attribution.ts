@@ -3,7 +3,8 @@
  * monitor, spec §9.7–9.9). SageMaker runs KernelSHAP against a shadow endpoint at monitoring time;
  * driftwatch calls no model, so the window's local attributions come from the captured Clarify
  * online-explainability responses (`endpointOutput`, §9.9), aggregated per label key with the
- * configured `agg_method` into the window's global values, then ranked against the baseline
+ * configured `agg_method` into the window's global values (or, with `attributionsUri`, from supplied CSV
+ * tables of local attributions in the window's hour folders, §9.9 (b)), then ranked against the baseline
  * `analysis.json` (`explanations.kernel_shap`) by NDCG (violation iff NDCG < threshold, 0.9 by default).
  *
  * Reports in the hour folder: `analysis.json` (the window's global values, as Clarify writes it; no
@@ -21,6 +22,7 @@ import {
 } from '../baseline/clarify-analysis.js';
 import { OnlineExplanationCollector } from '../capture/explanations.js';
 import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
+import { listHourPartitionedObjects } from '../capture/listing.js';
 import {
   type AttributionComparison,
   type AttributionViolation,
@@ -30,8 +32,10 @@ import {
 import { parseClarifyAnalysisConfig } from '../config/clarify.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
+import type { Cell } from '../core/types.js';
+import { openDataset } from '../io/datasets/index.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
-import type { AttributionAggMethod } from '../metrics/attribution/aggregate.js';
+import { type AttributionAggMethod, AttributionAggregator } from '../metrics/attribution/aggregate.js';
 import { DEFAULT_NDCG_THRESHOLD } from '../metrics/attribution/ndcg.js';
 import { type AttributionJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
@@ -102,6 +106,18 @@ async function collectAttribution(
   const collector = new OnlineExplanationCollector(baseline.aggMethod, baseline.featureNames);
   const objects: ObjectInfo[] = [];
   let recordsRead = 0;
+  if (job.attributionsUri !== undefined) {
+    recordsRead = await collectSuppliedAttributions(
+      job,
+      job.attributionsUri,
+      collector,
+      objects,
+      issues,
+      deps,
+    );
+    timings.readMs = Date.now() - started;
+    return { collector, recordsRead, objects, issues };
+  }
   for await (const object of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, window, {
     variant: job.variant,
   })) {
@@ -123,6 +139,65 @@ async function collectAttribution(
   }
   timings.readMs = Date.now() - started;
   return { collector, recordsRead, objects, issues };
+}
+
+function attributionNumber(cell: Cell): number | undefined {
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
+  if (typeof cell !== 'string' || cell.trim() === '') return undefined;
+  const n = Number(cell);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Supplied local attributions (§9.9 (b)): every CSV table in the window's hour folders under `prefix`, one
+ * row per explained record, one column per feature, aggregated under the label key `job.labelKey`. A cell
+ * that is not a finite number is counted and left out.
+ */
+async function collectSuppliedAttributions(
+  job: AttributionJob,
+  prefix: string,
+  collector: OnlineExplanationCollector,
+  objects: ObjectInfo[],
+  issues: IssueLog,
+  deps: ExecutionDeps,
+): Promise<number> {
+  const window = jobWindow(job);
+  const label = job.labelKey ?? 'label0';
+  let agg = collector.labels.get(label);
+  if (agg === undefined) {
+    agg = new AttributionAggregator(collector.method);
+    collector.labels.set(label, agg);
+  }
+  let rows = 0;
+  for await (const object of listHourPartitionedObjects(deps.storage, prefix, window.start, window.end, {
+    suffix: '.csv',
+  })) {
+    checkAborted(deps.signal);
+    objects.push(object);
+    const table = await openDataset(deps.storage, object.uri, { format: 'csv', header: true, issues });
+    let line = 1;
+    for await (const row of table.rows()) {
+      line++;
+      rows++;
+      collector.records++;
+      for (let i = 0; i < row.length; i++) {
+        const feature = table.columns[i] ?? `column_${i}`;
+        const v = attributionNumber(row[i]);
+        if (v === undefined) {
+          issues.add({
+            kind: 'non_numeric_attribution',
+            source: object.uri,
+            line,
+            column: feature,
+            message: 'attribution is not a finite number: left out of the aggregate',
+          });
+          continue;
+        }
+        agg.add(feature, v);
+      }
+    }
+  }
+  return rows;
 }
 
 /** The window's global values per label key (the analysis.json `kernel_shap` of the window). */
@@ -148,10 +223,14 @@ export const attributionKind: MonitorKind<
     const window = `[${job.windowStart}, ${job.windowEnd})`;
     const failureReason =
       collected.objects.length === 0
-        ? `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`
-        : collector.records === 0
-          ? `No captured explanation in the window ${window}: ${collected.recordsRead} records read, none with a Clarify online-explainability response (see issues).`
-          : undefined;
+        ? job.attributionsUri !== undefined
+          ? `No attribution file (*.csv) in the hour folders of the window ${window} under ${job.attributionsUri}.`
+          : `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`
+        : collector.records === 0 && job.attributionsUri !== undefined
+          ? `No attribution row in the window's files under ${job.attributionsUri}.`
+          : collector.records === 0
+            ? `No captured explanation in the window ${window}: ${collected.recordsRead} records read, none with a Clarify online-explainability response (see issues).`
+            : undefined;
     const live = liveKernelShap(collector);
     let violations: AttributionViolation[] = [];
     let labels: AttributionComparison[] = [];

@@ -84,6 +84,8 @@ export interface BiasMetricComparison {
   baseline: number | string | null;
   live: number | string | null;
   violation: boolean;
+  /** Bootstrap mode: the interval `live ± z·se` that was compared with `[−|baseline|, |baseline|]`. */
+  interval?: [number, number];
   skipped?: string;
 }
 
@@ -497,6 +499,7 @@ export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias:
         baseline: jsonNumber(c.baseline),
         live: jsonNumber(c.live),
         violation: c.violation,
+        ...(c.interval ? { interval: c.interval } : {}),
         ...(c.skipped ? { skipped: c.skipped } : {}),
       })),
       ...(comparisons.length > kept.length ? { comparisonsLeftOut: comparisons.length - kept.length } : {}),

@@ -56,6 +56,10 @@ export interface AttributionJob extends ExecutionJobBase {
   aggMethod?: AttributionAggMethod;
   /** @defaultValue 0.9 */
   ndcgThreshold?: number;
+  /** Supplied local attributions: CSV tables under `<attributionsUri>/yyyy/mm/dd/hh/` (else the capture). */
+  attributionsUri?: string;
+  /** Label key of the supplied tables. @defaultValue label0 */
+  labelKey?: string;
 }
 
 function missing(monitorName: string, field: string): never {
@@ -96,5 +100,8 @@ export function attributionJobOf(
     ...(settings?.analysisConfig !== undefined ? { analysisConfigUri: settings.analysisConfig } : {}),
     ...(settings?.aggMethod !== undefined ? { aggMethod: settings.aggMethod } : {}),
     ndcgThreshold: settings?.ndcgThreshold ?? 0.9,
+    ...(settings?.attributions !== undefined
+      ? { attributionsUri: settings.attributions, labelKey: settings.labelKey }
+      : {}),
   };
 }

@@ -149,6 +149,7 @@ export function iamPolicy(
     inputs.add(`${m.capture.replace(/\/$/, '')}/${m.endpoint}`);
     inputs.add(m.modelQuality?.groundTruth);
     inputs.add(m.bias?.groundTruth);
+    inputs.add(m.attribution?.attributions);
     modules.add(m.preprocessor, false);
     // A Clarify analysis_config.json outside the baseline prefix (one object).
     modules.add(m.bias?.analysisConfig, false);

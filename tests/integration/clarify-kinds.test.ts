@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBiasBaseline } from '../../src/baseline/bias.js';
 import { parseMonitorsConfig } from '../../src/config/monitors.js';
+import { hourPath } from '../../src/core/hours.js';
 import { silentLogger } from '../../src/core/log.js';
+import { mulberry32 } from '../../src/core/random.js';
 import { monitorPage, overviewPage } from '../../src/dashboard/pages.js';
 import { readDashboard } from '../../src/dashboard/read.js';
 import { createStorage, joinUri } from '../../src/io/storage.js';
@@ -221,5 +223,65 @@ describe('bias and attribution executions', () => {
     }
     expect(Math.min(ndcg[0] as number, ndcg[1] as number)).toBeGreaterThan(0.95);
     expect(Math.max(ndcg[2] as number, ndcg[3] as number)).toBeLessThan(0.85);
+  });
+
+  it('reads supplied per-window attribution files instead of captured explanations', async () => {
+    const rng = mulberry32(21);
+    for (const [h, swap] of [
+      [0, false],
+      [1, true],
+    ] as const) {
+      const rows = ['income,age,tenure'];
+      for (let i = 0; i < 50; i++) {
+        const [income, age] = swap ? [0.2, 0.7] : [0.7, 0.2];
+        rows.push([income, age, 0.1].map((v) => (v * (0.8 + 0.4 * rng())).toFixed(4)).join(','));
+      }
+      rows.push('oops,0.2,0.1');
+      const hour = new Date(START.getTime() + h * HOUR);
+      await storage.write(joinUri(root, 'attr-files', hourPath(hour), 'local.csv'), `${rows.join('\n')}\n`);
+    }
+    const ndcg: number[] = [];
+    for (const h of [0, 1, 2]) {
+      const job: AttributionJob = {
+        ...base('attr-files', h, 1),
+        baselineUri: join(root, 'attr-baseline'),
+        attributionsUri: join(root, 'attr-files'),
+      };
+      const summary = await runAttributionExecution(job, { storage, logger: silentLogger });
+      if (h === 2) {
+        expect(summary.status).toBe('Failed');
+        expect(summary.failureReason).toMatch(/^No attribution file \(\*\.csv\) in the hour folders/);
+        continue;
+      }
+      expect(summary.attribution.explainedRecords).toBe(51);
+      expect(summary.issues.counts).toEqual({ non_numeric_attribution: 1 });
+      ndcg.push(summary.attribution.labels[0]?.ndcg as number);
+      expect(summary.status).toBe(h === 1 ? 'CompletedWithViolations' : 'Completed');
+    }
+    expect(ndcg[0]).toBeGreaterThan(0.99);
+    expect(ndcg[1]).toBeLessThan(0.85);
+  });
+
+  it('bootstrap check mode: the documented interval decides (DPPL flagged, DI 4.0 not: its interval reaches 1)', async () => {
+    const job: BiasJob = {
+      ...base('bias-bootstrap', 4, 3),
+      groundTruthUri: join(root, 'gt'),
+      baselineUri: join(root, 'bias-baseline'),
+      analysisConfigUri: join(root, 'bias-baseline', 'analysis_config.json'),
+      check: 'bootstrap',
+      bootstrapReplicates: 200,
+    };
+    const summary = await runBiasExecution(job, { storage, logger: silentLogger });
+    expect(summary.bias.check).toBe('bootstrap');
+    expect(summary.bias.violatedMetrics).toContain('gender=female:DPPL');
+    const di = summary.bias.comparisons.find(
+      (c) => c.stage === 'post_training' && c.facetValue === 'male' && c.metric === 'DI',
+    );
+    // 10 female acceptances of 80: DI's replicates are heavy-tailed, the interval reaches the baseline's 1.
+    expect(di?.live).toBe(4);
+    expect(di?.interval?.[0]).toBeLessThanOrEqual(1);
+    expect(di?.violation).toBe(false);
+    const dppl = summary.bias.comparisons.find((c) => c.facetValue === 'female' && c.metric === 'DPPL');
+    expect(dppl?.interval?.[0]).toBeGreaterThan(0);
   });
 });

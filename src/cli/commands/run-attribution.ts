@@ -58,6 +58,11 @@ export function register(program: Command): void {
       ).choices([...ATTRIBUTION_AGG_METHODS]),
     )
     .option('--ndcg-threshold <number>', 'violation when NDCG is below this', '0.9')
+    .option(
+      '--attributions <uri-prefix>',
+      'read local attributions from CSV tables under <prefix>/yyyy/mm/dd/hh/ instead of captured explanations',
+    )
+    .option('--label-key <key>', 'label key of the --attributions tables', 'label0')
     .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
     .option('--variant <name>', 'variant folder (default: every variant)')
     .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-attribution')
@@ -76,6 +81,9 @@ export function register(program: Command): void {
       ...(options.analysisConfig !== undefined ? { analysisConfigUri: options.analysisConfig } : {}),
       ...(options.aggMethod !== undefined ? { aggMethod: options.aggMethod } : {}),
       ndcgThreshold: threshold,
+      ...(options.attributions !== undefined
+        ? { attributionsUri: options.attributions, labelKey: options.labelKey }
+        : {}),
     };
     await runFromCli(
       'run-attribution',
