@@ -158,7 +158,10 @@ async function runWindow(name: string, crashAt: string | undefined) {
   const { id } = await enqueueExecution(queue, monitor, scheduledTime, 'backfill');
   let first: WorkerProcess | undefined;
   if (crashAt) {
-    first = spawnWorker([...args, '--lock-duration-ms', '1500'], {
+    // A short lock, so the second worker takes the job over soon after the first died; not shorter: with
+    // 1.5 s the between-batches case failed once on a loaded machine (2 cores, load 15) with 'job stalled
+    // more than allowable limit' (a lock that short can expire under the live first worker).
+    first = spawnWorker([...args, '--lock-duration-ms', '4000'], {
       ...env,
       DRIFTWATCH_TEST_CRASH_AT: crashAt,
       // Several PutMetricData calls per window, so that there is a "between".
