@@ -318,4 +318,34 @@ describe('Clarify monitors in the worker, on S3 and CloudWatch', () => {
     const series = await alarmSeries(alarm as MetricAlarm, new Date(DAY_START.getTime() + HOUR), ATTR_HOURS);
     for (let h = 0; h < ATTR_HOURS; h++) expect((series.get(h) as number) < 0.9).toBe(h >= SHIFTED_FROM);
   }, 300_000);
+
+  it('fails a bias execution at once when its analysis_config.json is missing (permanent, not retried)', async () => {
+    const monitor = monitorOf({
+      name: `bias-broken-${randomUUID().slice(0, 6)}`,
+      type: 'bias',
+      endpoint: 'credit',
+      baseline: joinUri(root, 'bias-baseline'),
+      retry: { attempts: 3, backoffMs: 100 },
+      bias: {
+        groundTruth: joinUri(root, 'gt'),
+        analysisConfig: joinUri(root, 'nowhere', 'analysis_config.json'),
+      },
+    });
+    settings = uniqueQueueSettings();
+    queue = openQueue({ redis: redisUrl(), queue: settings });
+    const { id } = await enqueueExecution(queue, monitor, new Date(DAY_START.getTime() + 3 * HOUR), 'manual');
+    worker = new WorkerService({
+      redis: redisUrl(),
+      queue: settings,
+      storage,
+      cloudwatch,
+      progressIntervalMs: 0,
+    });
+    await worker.start();
+    const job = await waitForJob(queue, id, { states: ['failed'], timeoutMs: 60_000 });
+    expect(job.failedReason).toMatch(
+      /analysis_config\.json: the bias monitor needs its Clarify analysis_config\.json here/,
+    );
+    expect(job.attemptsMade).toBe(1);
+  });
 });
