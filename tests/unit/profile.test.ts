@@ -154,6 +154,43 @@ describe('KLL sketch', () => {
     expect(Array.from(view.weights)).toEqual(order.map((i) => flat[i]![1]));
   });
 
+  it('updateBatch leaves the sketch exactly as value-by-value updates do (also after fromJSON and merge)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        (batches, start, seed) => {
+          const random = mulberry32(seed);
+          // Start empty, from a state written to JSON (over its capacity), or after a merge.
+          const first = new KllSketch();
+          for (let i = 0; i < 7000; i++) first.update(random());
+          const make = () =>
+            start === 0
+              ? new KllSketch()
+              : start === 1
+                ? KllSketch.fromJSON({
+                    levels: [
+                      [...first.levels()[0]!, ...first.levels()[0]!],
+                      [1, 2, 3],
+                    ],
+                  })
+                : new KllSketch().merge(first);
+          const batched = make();
+          const single = make();
+          for (const size of batches) {
+            const values = Float64Array.from({ length: size }, () => Math.floor(random() * 1000) / 8);
+            if (random() < 0.05) values[Math.floor(random() * size)] = Number.NaN;
+            batched.updateBatch(values, size);
+            for (let i = 0; i < size; i++) single.update(values[i]!);
+          }
+          expect(batched.toJSON()).toEqual(single.toJSON());
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('holds every value in arrival order up to 2050 values, as SageMaker does', () => {
     const sketch = new KllSketch();
     for (let i = 0; i < 2050; i++) sketch.update(2050 - i);

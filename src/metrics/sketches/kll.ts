@@ -288,9 +288,38 @@ export class KllSketch {
     if (++this.#itemCount > this.#totalCapacity) this.#condense();
   }
 
-  /** Adds `values[0..n)` in order (the same as calling `update` for each). */
+  /**
+   * Adds `values[0..n)` in order, exactly as calling `update` for each would: the values that fit before
+   * the next compaction are copied into level 0 at once, then the sketch condenses (once, as `update` does
+   * when a value takes it over its capacity). A batch holding NaN goes value by value.
+   */
   updateBatch(values: Float64Array, n: number): void {
-    for (let i = 0; i < n; i++) this.update(values[i]!);
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(values[i]!)) {
+        for (let j = 0; j < n; j++) this.update(values[j]!);
+        return;
+      }
+    }
+    let i = 0;
+    while (i < n) {
+      // `update` condenses after the value that takes the item count past the total capacity.
+      const take = Math.min(n - i, Math.max(1, this.#totalCapacity - this.#itemCount + 1));
+      const len = this.#lengths[0]!;
+      let buffer = this.#buffers[0]!;
+      if (len + take > buffer.length) {
+        const grown = new Float64Array(
+          Math.max(len + take, Math.min(this.#capacities[0]! + 1, buffer.length * 2)),
+        );
+        grown.set(buffer.subarray(0, len));
+        this.#buffers[0] = grown;
+        buffer = grown;
+      }
+      buffer.set(values.subarray(i, i + take), len);
+      this.#lengths[0] = len + take;
+      this.#itemCount += take;
+      i += take;
+      if (this.#itemCount > this.#totalCapacity) this.#condense();
+    }
   }
 
   #condense(): void {
