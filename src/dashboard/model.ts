@@ -35,6 +35,11 @@ export interface ExecutionPoint {
   /** Data quality: drift per feature (decided ones), by feature name. */
   features: Map<string, FeaturePoint>;
   drifted: string[];
+  /**
+   * Data quality with a calibrated baseline's PCA model: the window's mean reconstruction error, the
+   * band it had to stay in at the window's size, and the decision (`multivariate_drift_check`).
+   */
+  multivariate?: { value: number; lower: number; upper: number; drift: boolean };
   /** Model quality: realised metrics and the CBPE estimates (value and band). */
   metrics: Map<string, number>;
   estimates: Map<string, { value: number; lower: number; upper: number }>;
@@ -68,4 +73,14 @@ export const HOUR_PATTERN = /^\d{4}\/\d{2}\/\d{2}\/\d{2}$/;
 export function relativeToThreshold(p: FeaturePoint): number {
   if (p.pValue) return p.value > 0 ? p.threshold / p.value : Number.POSITIVE_INFINITY;
   return p.threshold > 0 ? p.value / p.threshold : p.value > 0 ? Number.POSITIVE_INFINITY : 0;
+}
+
+/**
+ * The multivariate error relative to its band: |value − centre| / half-width (≥ 1 outside, as
+ * `multivariate_drift_ratio`); NaN when the band is not known.
+ */
+export function multivariateRatio(m: { value: number; lower: number; upper: number }): number {
+  const half = (m.upper - m.lower) / 2;
+  if (!(half > 0)) return Number.NaN;
+  return Math.abs(m.value - (m.upper + m.lower) / 2) / half;
 }

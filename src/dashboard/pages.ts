@@ -13,6 +13,7 @@ import {
   type DashboardData,
   type ExecutionPoint,
   type MonitorView,
+  multivariateRatio,
   relativeToThreshold,
   TYPE_TITLES,
 } from './model.js';
@@ -140,8 +141,12 @@ export function featureOrder(executions: ExecutionPoint[]): string[] {
   );
 }
 
+/** The heat map's first row when a calibrated baseline has a PCA model (a label no feature can take). */
+const MULTIVARIATE_ROW = '⟨multivariate: PCA reconstruction⟩';
+
 function heatMap(executions: ExecutionPoint[]): string {
-  const features = featureOrder(executions);
+  const hasMultivariate = executions.some((e) => e.multivariate);
+  const features = [...(hasMultivariate ? [MULTIVARIATE_ROW] : []), ...featureOrder(executions)];
   if (features.length === 0) return '<p class="muted">No drift scores in these executions.</p>';
   const cw = Math.max(4, Math.min(16, Math.floor(900 / Math.max(1, executions.length))));
   const ch = 14;
@@ -159,6 +164,12 @@ function heatMap(executions: ExecutionPoint[]): string {
       const x = labelW + i * cw;
       const cells = features
         .map((name, j) => {
+          if (hasMultivariate && j === 0) {
+            const m = e.multivariate;
+            if (!m) return `<rect class="hn" x="${x}" y="${j * ch}" width="${cw - 1}" height="${ch - 1}"/>`;
+            const tip = `multivariate ${e.scheduledTime}: mean reconstruction error ${formatNumber(m.value)}, band [${formatNumber(m.lower)}, ${formatNumber(m.upper)}]${m.drift ? ' (drift)' : ''}`;
+            return `<rect class="${heatClass(m.drift ? Math.max(1, multivariateRatio(m)) : multivariateRatio(m))}" x="${x}" y="${j * ch}" width="${cw - 1}" height="${ch - 1}" data-multivariate="${m.drift ? 'drift' : 'ok'}"><title>${esc(tip)}</title></rect>`;
+          }
           const p = e.features.get(name);
           if (!p) return `<rect class="hn" x="${x}" y="${j * ch}" width="${cw - 1}" height="${ch - 1}"/>`;
           const r = relativeToThreshold(p);
@@ -172,7 +183,7 @@ function heatMap(executions: ExecutionPoint[]): string {
   const y = features.length * ch + 11;
   const times = `<text class="tick" x="${labelW}" y="${y}">${esc(executions[0]?.scheduledTime.slice(0, 13) ?? '')}</text><text class="tick" x="${width}" y="${y}" text-anchor="end">${esc(executions[executions.length - 1]?.scheduledTime.slice(0, 13) ?? '')}</text>`;
   return `<svg class="chart heat" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Drift score relative to threshold, features by execution"><title>Drift score relative to threshold, features by execution</title>${labels}${columns}${times}</svg>
-<p class="legend-h muted">score ÷ threshold (p-values: threshold ÷ p):<span class="h0"></span>&lt;0.25<span class="h1"></span>&lt;0.5<span class="h2"></span>&lt;0.8<span class="h3"></span>&lt;1<span class="h4"></span>≥1 drift<span class="hn"></span>no score</p>`;
+<p class="legend-h muted">score ÷ threshold (p-values: threshold ÷ p; multivariate: distance from the band's centre ÷ its half-width):<span class="h0"></span>&lt;0.25<span class="h1"></span>&lt;0.5<span class="h2"></span>&lt;0.8<span class="h3"></span>&lt;1<span class="h4"></span>≥1 drift<span class="hn"></span>no score</p>`;
 }
 
 function metricChart(
@@ -280,7 +291,7 @@ function recentTable(executions: ExecutionPoint[]): string {
     .slice(0, 48)
     .map(
       (e) =>
-        `<tr><td><a href="${reportHref(e)}">${esc(e.scheduledTime)}</a></td><td><span class="status ${esc(e.status)}">${esc(e.status)}</span></td><td class="num">${formatNumber(e.violations)}</td><td class="num">${formatNumber(e.recordsRead)}</td><td class="num">${formatNumber(e.problems)}</td><td class="names">${e.drifted.map((d) => `<span class="fname">${esc(d)}</span>`).join(', ')}</td></tr>`,
+        `<tr><td><a href="${reportHref(e)}">${esc(e.scheduledTime)}</a></td><td><span class="status ${esc(e.status)}">${esc(e.status)}</span></td><td class="num">${formatNumber(e.violations)}</td><td class="num">${formatNumber(e.recordsRead)}</td><td class="num">${formatNumber(e.problems)}</td><td class="names">${[...e.drifted.map((d) => `<span class="fname">${esc(d)}</span>`), ...(e.multivariate?.drift ? ['<b class="badbg">multivariate</b>'] : [])].join(', ')}</td></tr>`,
     )
     .join('');
   return `<h2>Recent executions</h2><table class="recent"><thead><tr><th>scheduled</th><th>status</th><th>violations</th><th>records</th><th>problems</th><th class="names">drifted features</th></tr></thead><tbody>${rows}</tbody></table>`;

@@ -71,6 +71,11 @@ export function executionPoint(hour: string, summary: Json): ExecutionPoint {
     if (l.violation === true) violatedMetrics.push(`NDCG ${String(l.label)}`);
   }
   const issues = obj(summary.issues);
+  const mv = obj(summary.multivariate);
+  const multivariate =
+    typeof mv.value === 'number' && typeof mv.lower === 'number' && typeof mv.upper === 'number'
+      ? { value: mv.value, lower: mv.lower, upper: mv.upper, drift: mv.drift === true }
+      : undefined;
   return {
     hour,
     scheduledTime: typeof summary.scheduledTime === 'string' ? summary.scheduledTime : hour,
@@ -81,6 +86,7 @@ export function executionPoint(hour: string, summary: Json): ExecutionPoint {
     problems: num(issues.total),
     features,
     drifted: Array.isArray(summary.driftedFeatures) ? summary.driftedFeatures.map(String) : [],
+    ...(multivariate ? { multivariate } : {}),
     metrics,
     estimates,
     violatedMetrics,

@@ -12,6 +12,7 @@ import { monitorAlarmInput } from '../../src/alerts/alarm-inputs.js';
 import { desiredAlarms } from '../../src/alerts/alarms.js';
 import { buildBaseline } from '../../src/baseline/build.js';
 import { parseMonitor } from '../../src/config/monitors.js';
+import { executionPoint, monitorPage } from '../../src/dashboard/index.js';
 import { captureLine } from '../../src/demo/traffic.js';
 import { RoutingStorage } from '../../src/io/storage.js';
 import { lastJson, runCli } from '../support/cli.js';
@@ -116,5 +117,30 @@ describe('multivariate drift check', () => {
     expect(alarms.map((a) => [a.spec.AlarmName, a.spec.MetricName, a.spec.Threshold])).toEqual([
       ['driftwatch-mv-multivariate', 'multivariate_drift_ratio', 1],
     ]);
+  });
+
+  it('shows the check on the dashboard: a heat-map row and the drifted execution', async () => {
+    const points = [];
+    for (const hour of [0, 1]) {
+      const { summary } = await run(hour);
+      const json = JSON.parse(readFileSync(join(summary.reportUri, 'execution.json'), 'utf8'));
+      points.push(executionPoint(`2026/03/11/0${hour}`, json));
+    }
+    expect(points.map((p) => p.multivariate?.drift)).toEqual([false, true]);
+    const html = monitorPage({
+      name: 'mv',
+      type: 'data-quality',
+      endpoint: 'ep',
+      scheduleName: 'mv',
+      executions: points,
+      thresholds: new Map(),
+      problems: [],
+    });
+    expect(html).toContain('⟨multivariate: PCA reconstruction⟩');
+    expect(html.match(/data-multivariate="(ok|drift)"/g)).toEqual([
+      'data-multivariate="ok"',
+      'data-multivariate="drift"',
+    ]);
+    expect(html).toContain('<b class="badbg">multivariate</b>');
   });
 });
