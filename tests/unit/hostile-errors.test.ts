@@ -20,6 +20,9 @@ const xmlError = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
 beforeAll(async () => {
+  // The in-process S3Storage below signs its requests: fake credentials (no global setup in unit tests).
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   server = createServer((req, res) => {
     const url = req.url ?? '';
     if (url.startsWith('/missing-bucket')) {
