@@ -88,8 +88,6 @@ export {
   readCaptureRecords,
 } from './capture/records.js';
 export { type CheckType, type Violation, violationsDocument } from './checks/data-quality.js';
-// ----------------------------------------------------------------------------------- comparing datasets
-export { type CompareOptions, type CompareResult, compareDatasets } from './cli/commands/compare.js';
 // ------------------------------------------------------------------------------------------- core types
 export {
   AlreadyExistsError,
@@ -193,6 +191,8 @@ export type { ModelQualityMetrics, ProblemType } from './metrics/quality/statist
 export type { AttributionDetails, AttributionSummary } from './monitor/attribution.js';
 export type { BiasDetails, BiasMetricComparison, BiasSummary } from './monitor/bias.js';
 export type { AttributionJob, BiasJob } from './monitor/clarify-job.js';
+// ----------------------------------------------------------------------------------- comparing datasets
+export { type CompareOptions, type CompareResult, compareDatasets } from './monitor/compare.js';
 export type { PiiMode } from './security/pii.js';
 
 /**

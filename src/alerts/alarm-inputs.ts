@@ -14,7 +14,7 @@ import { nextRuns, type Schedule } from '../config/schedule.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
-import type { MonitorAlarmInput } from './alarms.js';
+import type { MonitorAlarmInput } from './alarm-specs.js';
 import { biasDimensionIdentity, biasMetricDimensions } from './clarify-metrics.js';
 import type { ScheduleIdentity } from './data-quality-metrics.js';
 

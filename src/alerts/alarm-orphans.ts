@@ -11,7 +11,9 @@
  * CloudWatch refuses to show (a policy limited to driftwatch's tags) counts as not managed.
  */
 import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { isManagedAlarm, PREFIX_TAG_KEY, type SyncAlarmsOptions, withAlarmTags } from './alarms.js';
+import { isManagedAlarm } from './alarm-plan.js';
+import { PREFIX_TAG_KEY } from './alarm-specs.js';
+import { type SyncAlarmsOptions, withAlarmTags } from './alarms.js';
 import { callWithRetry } from './retry.js';
 
 export interface OrphanAlarms {

@@ -13,7 +13,7 @@ import {
   ListDashboardsCommand,
   PutDashboardCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { type AlarmKind, type DesiredAlarm, desiredAlarms, type MonitorAlarmInput } from './alarms.js';
+import { type AlarmKind, type DesiredAlarm, desiredAlarms, type MonitorAlarmInput } from './alarm-specs.js';
 import { callWithRetry, type RetryOptions } from './retry.js';
 
 /** The marker line of every dashboard driftwatch manages (a text widget). */

@@ -9,7 +9,8 @@ import {
   PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type MonitorAlarmInput, syncAlarms } from '../../src/alerts/alarms.js';
+import type { MonitorAlarmInput } from '../../src/alerts/alarm-specs.js';
+import { syncAlarms } from '../../src/alerts/alarms.js';
 import { createCloudWatchClient } from '../../src/alerts/client.js';
 import { alarmSettingsSchema } from '../../src/config/alarms.js';
 import { awsEndpoint } from '../support/aws.js';

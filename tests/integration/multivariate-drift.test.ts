@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generator } from '../../bench/calibrated.js';
 import { monitorAlarmInput } from '../../src/alerts/alarm-inputs.js';
-import { desiredAlarms } from '../../src/alerts/alarms.js';
+import { desiredAlarms } from '../../src/alerts/alarm-specs.js';
 import { buildBaseline } from '../../src/baseline/build.js';
 import { parseMonitor } from '../../src/config/monitors.js';
 import { executionPoint, monitorPage } from '../../src/dashboard/index.js';

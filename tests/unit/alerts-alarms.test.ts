@@ -1,14 +1,13 @@
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
+import { alarmDifferences, planAlarms } from '../../src/alerts/alarm-plan.js';
 import {
-  alarmDifferences,
   alarmName,
   alarmPeriodSeconds,
   desiredAlarms,
   type ExistingAlarm,
   type MonitorAlarmInput,
-  planAlarms,
-} from '../../src/alerts/alarms.js';
+} from '../../src/alerts/alarm-specs.js';
 import { alarmSettingsSchema } from '../../src/config/alarms.js';
 import { ConfigError } from '../../src/core/errors.js';
 

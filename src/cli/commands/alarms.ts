@@ -9,13 +9,8 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Command } from 'commander';
 import { monitorAlarmInput } from '../../alerts/alarm-inputs.js';
 import { findOrphanAlarms, type OrphanAlarms } from '../../alerts/alarm-orphans.js';
-import {
-  type AlarmPlan,
-  desiredAlarms,
-  listPrefixedAlarms,
-  type MonitorAlarmInput,
-  syncAlarms,
-} from '../../alerts/alarms.js';
+import { type AlarmPlan, desiredAlarms, type MonitorAlarmInput } from '../../alerts/alarm-specs.js';
+import { listPrefixedAlarms, syncAlarms } from '../../alerts/alarms.js';
 import { createCloudWatchClient } from '../../alerts/client.js';
 import { type DashboardPlan, syncDashboards } from '../../alerts/dashboards.js';
 import { loadMonitorsConfig } from '../../config/monitors.js';

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compareDatasets, register } from '../../../src/cli/commands/compare.js';
+import { register } from '../../../src/cli/commands/compare.js';
 import { createStorage } from '../../../src/io/storage.js';
 import { compareCategoricalFeature, driftTestsFor } from '../../../src/metrics/drift/index.js';
+import { compareDatasets } from '../../../src/monitor/compare.js';
 import { TestRandom } from './random.js';
 
 let dir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredAlarms, type MonitorAlarmInput } from '../../../src/alerts/alarms.js';
+import { desiredAlarms, type MonitorAlarmInput } from '../../../src/alerts/alarm-specs.js';
 import { alarmSettingsSchema } from '../../../src/config/alarms.js';
 import { breaches } from '../../../src/metrics/comparison.js';
 import { driftComparisonOperator, isDrift } from '../../../src/metrics/drift/decide.js';

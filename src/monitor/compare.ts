@@ -1,0 +1,334 @@
+import { IssueLog, type IssueLogJSON } from '../core/issues.js';
+import type { Cell } from '../core/types.js';
+import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
+import type { Storage } from '../io/storage.js';
+import {
+  calibrateNumericThreshold,
+  compareCategoricalFeature,
+  compareNumericFeature,
+  type DatasetDriftReport,
+  type DriftTestId,
+  datasetDrift,
+  type FeatureDriftOptions,
+  type FeatureDriftReport,
+  type PValueCorrection,
+  type WeightedSample,
+  weightedSampleFromKll,
+  weightedSampleFromValues,
+} from '../metrics/drift/index.js';
+import { classifyValue, parsed, ValueClass } from '../metrics/profile/infer-type.js';
+import { KllSketch } from '../metrics/sketches/kll.js';
+
+export const DEFAULT_EXACT_LIMIT = 100_000;
+export const CATEGORY_LIMIT = 10_000;
+/** The bucket that collects categories past `CATEGORY_LIMIT`. */
+export const OTHER_CATEGORY = '<other>';
+
+/** Options of {@link compareDatasets} (the flags of `driftwatch compare`). */
+export interface CompareOptions {
+  baselineData: string;
+  currentData: string;
+  format?: DatasetFormat;
+  header?: boolean;
+  tests?: DriftTestId[];
+  correction?: PValueCorrection;
+  driftShare?: number;
+  minSampleSize?: number;
+  exactLimit?: number;
+  /** `calibrated`: numeric features' default test gets a threshold calibrated on the baseline. */
+  thresholdMode?: 'fixed' | 'calibrated';
+  alarmRate?: number;
+}
+
+/** What {@link compareDatasets} returns (what `driftwatch compare --json` prints). */
+export interface CompareResult {
+  features: Record<string, FeatureDriftReport & { input: 'raw' | 'sketch' | 'counts' }>;
+  dataset: DatasetDriftReport;
+  issues: { baseline: IssueLogJSON; current: IssueLogJSON };
+}
+
+/** Everything one dataset says about one column, in bounded memory. */
+class ColumnCollector {
+  present = 0;
+  missing = 0;
+  numeric = 0;
+  other = 0;
+  nonFinite = 0;
+  values: Float64Array | undefined = new Float64Array(1024);
+  length = 0;
+  kll: KllSketch | undefined;
+  readonly categories = new Map<string, number>();
+  overflow = 0;
+
+  constructor(readonly exactLimit: number) {}
+
+  add(cell: Cell): void {
+    const cls = classifyValue(cell);
+    if (cls === ValueClass.Unknown) {
+      this.missing++;
+      return;
+    }
+    this.present++;
+    if (cls !== ValueClass.Integral && cls !== ValueClass.Fractional) {
+      this.other++;
+      this.#count(cell);
+      return;
+    }
+    this.numeric++;
+    const v = parsed.value;
+    if (!Number.isFinite(v)) {
+      this.nonFinite++;
+      return;
+    }
+    this.#addNumber(v);
+  }
+
+  /** Counts a present value's text among the categories (a number's only in a recount, see `recount`). */
+  #count(cell: Cell): void {
+    const text = typeof cell === 'string' ? cell : String(cell);
+    const seen = this.categories.get(text);
+    if (seen !== undefined) this.categories.set(text, seen + 1);
+    else if (this.categories.size < CATEGORY_LIMIT) this.categories.set(text, 1);
+    else this.overflow++;
+  }
+
+  #recounted = false;
+
+  /** Whether the categories miss numbers seen (numbers are counted only by `recount`). */
+  get categoriesIncomplete(): boolean {
+    return this.numeric > 0 && !this.#recounted;
+  }
+
+  /** Forgets the categories before a second read that passes every cell to `recount`. */
+  startRecount(): void {
+    this.categories.clear();
+    this.overflow = 0;
+    this.#recounted = true;
+  }
+
+  /** Counts any present value's text, numbers included (the second read of a mixed column). */
+  recount(cell: Cell): void {
+    if (classifyValue(cell) !== ValueClass.Unknown) this.#count(cell);
+  }
+
+  #addNumber(v: number): void {
+    if (this.kll) {
+      this.kll.update(v);
+      return;
+    }
+    if (this.length === this.exactLimit) {
+      // Past the limit: move to a sketch (the exact values seen so far go into it first).
+      this.kll = new KllSketch();
+      const buffered = this.values as Float64Array;
+      for (let i = 0; i < this.length; i++) this.kll.update(buffered[i] as number);
+      this.values = undefined;
+      this.kll.update(v);
+      return;
+    }
+    let buffer = this.values as Float64Array;
+    if (this.length === buffer.length) {
+      const grown = new Float64Array(Math.min(this.exactLimit, buffer.length * 2));
+      grown.set(buffer);
+      buffer = grown;
+      this.values = grown;
+    }
+    buffer[this.length++] = v;
+  }
+
+  /** Exact values in arrival order (undefined once the column moved to a sketch). */
+  exactValues(): Float64Array | undefined {
+    return this.values?.subarray(0, this.length);
+  }
+
+  sample(): WeightedSample {
+    if (this.kll) return weightedSampleFromKll(this.kll);
+    return weightedSampleFromValues(this.exactValues() as Float64Array);
+  }
+
+  counts(): Map<string, number> {
+    if (this.overflow === 0) return this.categories;
+    const out = new Map(this.categories);
+    out.set(OTHER_CATEGORY, (out.get(OTHER_CATEGORY) ?? 0) + this.overflow);
+    return out;
+  }
+}
+
+function openForCompare(storage: Storage, uri: string, options: CompareOptions, issues: IssueLog) {
+  return openDataset(storage, uri, {
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.header === undefined ? {} : { header: options.header }),
+    issues,
+  });
+}
+
+async function collect(
+  storage: Storage,
+  uri: string,
+  options: CompareOptions,
+  issues: IssueLog,
+): Promise<{ columns: string[]; collectors: ColumnCollector[]; rows: number }> {
+  const reader = await openForCompare(storage, uri, options, issues);
+  const exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
+  const collectors: ColumnCollector[] = [];
+  let rows = 0;
+  for await (const row of reader.rows()) {
+    rows++;
+    while (collectors.length < reader.columns.length) {
+      const c = new ColumnCollector(exactLimit);
+      // A column that appears later (JSONL) was missing in every earlier row.
+      c.missing = rows - 1;
+      collectors.push(c);
+    }
+    for (let i = 0; i < collectors.length; i++) (collectors[i] as ColumnCollector).add(row[i]);
+  }
+  return { columns: [...reader.columns], collectors, rows };
+}
+
+/**
+ * The second read of a dataset for its mixed columns (`indexes`): their categories counted again from
+ * every present value, in arrival order. The read's issues were counted by the first read.
+ */
+async function recountCategories(
+  storage: Storage,
+  uri: string,
+  options: CompareOptions,
+  collectors: ColumnCollector[],
+  indexes: number[],
+): Promise<void> {
+  const reader = await openForCompare(storage, uri, options, new IssueLog());
+  for (const i of indexes) collectors[i]!.startRecount();
+  for await (const row of reader.rows()) {
+    for (const i of indexes) collectors[i]!.recount(row[i]);
+  }
+}
+
+/** Whether a column is compared as numbers: only numbers (that fit a double) on both sides. */
+function isNumericPair(b: ColumnCollector, c: ColumnCollector): boolean {
+  return b.present > 0 && b.other === 0 && c.other === 0 && b.numeric - b.nonFinite > 0;
+}
+
+/** Reads both datasets and compares every feature. */
+export async function compareDatasets(options: CompareOptions, storage: Storage): Promise<CompareResult> {
+  const baselineIssues = new IssueLog();
+  const currentIssues = new IssueLog();
+  const baseline = await collect(storage, options.baselineData, options, baselineIssues);
+  const current = await collect(storage, options.currentData, options, currentIssues);
+  const currentIndex = new Map<string, number>();
+  current.columns.forEach((name, i) => {
+    if (!currentIndex.has(name)) currentIndex.set(name, i);
+  });
+  const empty = new ColumnCollector(0);
+  // Mixed columns compared as categories: count their numbers too, in a second read of that dataset.
+  const recount = { baseline: [] as number[], current: [] as number[] };
+  const listed = new Set<string>();
+  for (const [i, name] of baseline.columns.entries()) {
+    if (listed.has(name)) continue;
+    listed.add(name);
+    const ci = currentIndex.get(name);
+    const b = baseline.collectors[i] ?? empty;
+    const c = ci === undefined ? empty : (current.collectors[ci] ?? empty);
+    if (isNumericPair(b, c)) continue;
+    if (b.categoriesIncomplete) recount.baseline.push(i);
+    if (ci !== undefined && c.categoriesIncomplete) recount.current.push(ci);
+  }
+  if (recount.baseline.length > 0)
+    await recountCategories(storage, options.baselineData, options, baseline.collectors, recount.baseline);
+  if (recount.current.length > 0)
+    await recountCategories(storage, options.currentData, options, current.collectors, recount.current);
+  const reports = new Map<string, FeatureDriftReport & { input: 'raw' | 'sketch' | 'counts' }>();
+  const featureOptions: FeatureDriftOptions = {
+    ...(options.tests ? { tests: options.tests } : {}),
+    ...(options.minSampleSize === undefined ? {} : { minSampleSize: options.minSampleSize }),
+  };
+  for (const [i, name] of baseline.columns.entries()) {
+    if (reports.has(name)) continue;
+    const b = baseline.collectors[i] ?? empty;
+    const ci = currentIndex.get(name);
+    if (ci === undefined) {
+      currentIssues.add({
+        kind: 'missing-column',
+        source: options.currentData,
+        column: name,
+        message: `column ${name} is not in the current data`,
+      });
+    }
+    const c = ci === undefined ? empty : (current.collectors[ci] ?? empty);
+    for (const [col, log, uri] of [
+      [b, baselineIssues, options.baselineData],
+      [c, currentIssues, options.currentData],
+    ] as const) {
+      if (col.nonFinite > 0) {
+        log.add({
+          kind: 'non-finite-number',
+          source: uri,
+          column: name,
+          message: `${col.nonFinite} numeric values overflow a double and were left out`,
+        });
+      }
+      if (col.overflow > 0) {
+        log.add({
+          kind: 'category-overflow',
+          source: uri,
+          column: name,
+          message: `${col.overflow} values beyond ${CATEGORY_LIMIT} distinct categories counted as ${OTHER_CATEGORY}`,
+        });
+      }
+    }
+    if (isNumericPair(b, c)) {
+      const bs = b.sample();
+      const cs = c.sample();
+      let opts = featureOptions;
+      if (options.thresholdMode === 'calibrated') opts = withCalibration(b, cs, bs, featureOptions, options);
+      const report = compareNumericFeature(bs, cs, opts);
+      reports.set(name, {
+        ...report,
+        input: bs.rankErrorBound > 0 || cs.rankErrorBound > 0 ? 'sketch' : 'raw',
+      });
+    } else {
+      reports.set(name, {
+        ...compareCategoricalFeature(b.counts(), c.counts(), featureOptions),
+        input: 'counts',
+      });
+    }
+  }
+  for (const name of current.columns) {
+    if (!baseline.columns.includes(name)) {
+      currentIssues.add({
+        kind: 'extra-column',
+        source: options.currentData,
+        column: name,
+        message: `column ${name} is not in the baseline`,
+      });
+    }
+  }
+  const { adjusted: _adjusted, ...dataset } = datasetDrift(reports, {
+    ...(options.correction ? { correction: options.correction } : {}),
+    ...(options.driftShare === undefined ? {} : { driftShare: options.driftShare }),
+  });
+  const features: CompareResult['features'] = Object.create(null);
+  for (const [name, report] of reports) features[name] = report;
+  return {
+    features,
+    dataset,
+    issues: { baseline: baselineIssues.toJSON(), current: currentIssues.toJSON() },
+  };
+}
+
+/** Calibrates the default test of a numeric feature on its exact baseline (skipped for sketches). */
+function withCalibration(
+  baseline: ColumnCollector,
+  current: WeightedSample,
+  baselineSample: WeightedSample,
+  featureOptions: FeatureDriftOptions,
+  options: CompareOptions,
+): FeatureDriftOptions {
+  const values = baseline.exactValues();
+  if (!values || current.total < 1) return featureOptions;
+  const probe = compareNumericFeature(baselineSample, current, { ...featureOptions, tests: [] });
+  const calibrated = calibrateNumericThreshold(values, Math.round(current.total), probe.default_test, {
+    alarmRate: options.alarmRate ?? 0.05,
+    replicates: 200,
+  });
+  if (!calibrated) return featureOptions;
+  return { ...featureOptions, calibrated: { [probe.default_test]: calibrated.threshold } };
+}
