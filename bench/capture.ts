@@ -25,6 +25,7 @@ import { IssueLog } from '../src/core/issues.js';
 import { mulberry32 } from '../src/core/random.js';
 import { LocalStorage } from '../src/io/local-storage.js';
 import { CATEGORIES, type ColumnKind, generateCell } from './columns.js';
+import { fmtInt, fmtRatio, formatSpread, machineLoad } from './spread.js';
 
 const PATTERN: readonly ColumnKind[] = [
   'int',
@@ -230,40 +231,47 @@ export async function captureThroughput(
   return { ...throughput(records, bytes, cells, started), issues: issues.total };
 }
 
-function describe(name: string, t: Throughput): string {
-  return (
-    `capture: ${name}: ${Math.round(t.recordsPerSecond).toLocaleString('en')} records/s, ` +
-    `${t.mbPerSecond.toFixed(0)} MB/s (${t.records.toLocaleString('en')} records, ${t.seconds.toFixed(2)} s, ` +
-    `CPU ${t.cpuSeconds.toFixed(2)} s)`
-  );
-}
-
-/** Generates capture data, then prints the bare loop's and the capture path's throughput and their ratio. */
-export async function benchCapture(records = 200_000, features = 20, rounds = 3): Promise<void> {
+/**
+ * Generates capture data, then runs the bare loop and the capture path in alternating rounds (neither
+ * alone pays the JIT warm-up) and prints min / median / max of each, and of their ratio by CPU time within
+ * a round (wall time swings on a shared machine).
+ */
+export async function benchCapture(records = 200_000, features = 20, rounds = 5): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'dw-bench-capture-'));
   try {
     const start = new Date('2024-05-02T00:00:00Z');
     await generateCaptureFiles(dir, records, features, start);
     const window = { start, end: new Date(start.getTime() + 366 * 86_400_000) };
-    // Alternating rounds so neither side alone pays the JIT warm-up; the best round of each is compared,
-    // on CPU time (wall time swings on a shared machine).
-    let bestBare: Throughput | undefined;
-    let bestReal: (Throughput & { issues: number }) | undefined;
+    const bare: Throughput[] = [];
+    const real: Array<Throughput & { issues: number }> = [];
+    console.log(`capture: ${machineLoad()}; ${rounds} interleaved rounds`);
     for (let round = 1; round <= rounds; round++) {
       globalThis.gc?.();
-      const bare = await bareLoopThroughput(dir);
+      bare.push(await bareLoopThroughput(dir));
       globalThis.gc?.();
-      const real = await captureThroughput(dir, window, features);
-      if (!bestBare || bare.cpuSeconds < bestBare.cpuSeconds) bestBare = bare;
-      if (!bestReal || real.cpuSeconds < bestReal.cpuSeconds) bestReal = real;
-      if (real.cells !== bare.cells) throw new Error(`cells differ: ${real.cells} vs ${bare.cells}`);
+      real.push(await captureThroughput(dir, window, features));
+      if (real.at(-1)!.cells !== bare.at(-1)!.cells)
+        throw new Error(`cells differ: ${real.at(-1)!.cells} vs ${bare.at(-1)!.cells}`);
     }
-    console.log(describe('bare loop (JSON.parse + split)', bestBare!));
-    console.log(describe('list + read + parse + filter + rows', bestReal!));
+    for (const [name, runs] of [
+      ['bare loop (JSON.parse + split)', bare],
+      ['list + read + parse + filter + rows', real],
+    ] as const) {
+      console.log(
+        `capture: ${name}: ${formatSpread(
+          runs.map((t) => t.records / t.cpuSeconds),
+          fmtInt,
+        )} records per CPU-second, ${formatSpread(
+          runs.map((t) => t.recordsPerSecond),
+          fmtInt,
+        )} records/s wall (${runs[0]!.records.toLocaleString('en')} records)`,
+      );
+    }
     console.log(
-      `capture: speed ${((100 * bestBare!.cpuSeconds) / bestReal!.cpuSeconds).toFixed(0)}% of the bare loop by CPU time ` +
-        `(${((100 * bestBare!.seconds) / bestReal!.seconds).toFixed(0)}% by wall time; best of ${rounds} rounds; ` +
-        `${bestReal!.issues} issues)`,
+      `capture: the capture path at ${formatSpread(
+        real.map((t, i) => bare[i]!.cpuSeconds / t.cpuSeconds),
+        fmtRatio,
+      )} x the bare loop's records per CPU-second (same round; ${real[0]!.issues} issues)`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
