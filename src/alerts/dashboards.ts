@@ -133,6 +133,8 @@ export function dashboardBody(
     ['completeness', 'Completeness per feature'],
     ['multivariate', 'Multivariate drift'],
     ['model', 'Model metrics'],
+    ['bias', 'Bias drift per facet metric (1 = violated)'],
+    ['attribution', 'Attribution NDCG per label'],
     ['stopped-reporting', 'Executions'],
   ] as const) {
     const part = metricWidgets(title, of(kind), options.region, period, y);
