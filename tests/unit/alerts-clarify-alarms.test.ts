@@ -1,7 +1,7 @@
 /** Alarms and CloudWatch dashboards of the Clarify monitor kinds, from their baseline analysis.json. */
 import { describe, expect, it } from 'vitest';
 import { biasAlarmEntries } from '../../src/alerts/alarm-inputs.js';
-import { desiredAlarms, type MonitorAlarmInput } from '../../src/alerts/alarms.js';
+import { desiredAlarms, type MonitorAlarmInput } from '../../src/alerts/alarm-specs.js';
 import { dashboardBody } from '../../src/alerts/dashboards.js';
 import { parseClarifyAnalysis } from '../../src/baseline/clarify-analysis.js';
 import { alarmSettingsSchema } from '../../src/config/alarms.js';
