@@ -192,7 +192,12 @@ export type { AttributionDetails, AttributionSummary } from './monitor/attributi
 export type { BiasDetails, BiasMetricComparison, BiasSummary } from './monitor/bias.js';
 export type { AttributionJob, BiasJob } from './monitor/clarify-job.js';
 // ----------------------------------------------------------------------------------- comparing datasets
-export { type CompareOptions, type CompareResult, compareDatasets } from './monitor/compare.js';
+export {
+  type CompareDecision,
+  type CompareOptions,
+  type CompareResult,
+  compareDatasets,
+} from './monitor/compare.js';
 export type { PiiMode } from './security/pii.js';
 
 /**

@@ -40,9 +40,25 @@ export interface CompareOptions {
   alarmRate?: number;
 }
 
+/** The verdict of a feature (its default test's), given beside the asked tests with `--tests`. */
+export interface CompareDecision {
+  test: DriftTestId;
+  drift: boolean;
+  statistic?: number;
+  p_value?: number | null;
+  threshold?: number;
+}
+
 /** What {@link compareDatasets} returns (what `driftwatch compare --json` prints). */
 export interface CompareResult {
-  features: Record<string, FeatureDriftReport & { input: 'raw' | 'sketch' | 'counts' }>;
+  /**
+   * Per feature: its report; with `tests`, only those tests (and the ones of them that could not run) plus
+   * `decision`.
+   */
+  features: Record<
+    string,
+    FeatureDriftReport & { input: 'raw' | 'sketch' | 'counts'; decision?: CompareDecision }
+  >;
   dataset: DatasetDriftReport;
   issues: { baseline: IssueLogJSON; current: IssueLogJSON };
 }
@@ -305,12 +321,41 @@ export async function compareDatasets(options: CompareOptions, storage: Storage)
     ...(options.correction ? { correction: options.correction } : {}),
     ...(options.driftShare === undefined ? {} : { driftShare: options.driftShare }),
   });
+  // With --tests, each feature holds only the asked tests, plus the decision (its default test's verdict,
+  // which may be a test that was not asked: it decides the feature as without --tests).
+  const asked = options.tests ? new Set<DriftTestId>(options.tests) : undefined;
   const features: CompareResult['features'] = Object.create(null);
-  for (const [name, report] of reports) features[name] = report;
+  for (const [name, report] of reports) features[name] = asked ? onlyAsked(report, asked) : report;
   return {
     features,
     dataset,
     issues: { baseline: baselineIssues.toJSON(), current: currentIssues.toJSON() },
+  };
+}
+
+/** A feature's report reduced to the asked tests, with `decision` (the default test's verdict). */
+function onlyAsked(
+  report: CompareResult['features'][string],
+  asked: ReadonlySet<DriftTestId>,
+): CompareResult['features'][string] {
+  const decider = report.tests[report.default_test];
+  const tests = Object.fromEntries(
+    Object.entries(report.tests).filter(([id]) => asked.has(id as DriftTestId)),
+  ) as FeatureDriftReport['tests'];
+  const notApplicable = Object.fromEntries(
+    Object.entries(report.not_applicable).filter(([id]) => asked.has(id as DriftTestId)),
+  ) as FeatureDriftReport['not_applicable'];
+  return {
+    ...report,
+    tests,
+    not_applicable: notApplicable,
+    decision: {
+      test: report.default_test,
+      drift: report.drift,
+      ...(decider
+        ? { statistic: decider.statistic, p_value: decider.p_value, threshold: decider.threshold }
+        : {}),
+    },
   };
 }
 

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { createStorage } from '../../io/storage.js';
-import { DRIFT_TEST_IDS, type DriftTestId, isDriftTestId } from '../../metrics/drift/index.js';
+import { DRIFT_TEST_IDS, type DriftTestId, getDriftTest, isDriftTestId } from '../../metrics/drift/index.js';
 import { type CompareResult, compareDatasets, DEFAULT_EXACT_LIMIT } from '../../monitor/compare.js';
 
 function parseTests(text: string): DriftTestId[] {
@@ -32,29 +32,67 @@ function parseNumber(flag: string, min: number, max: number) {
   };
 }
 
-function formatText(result: CompareResult): string {
-  const lines: string[] = [];
+/**
+ * The text table: one row per feature and test (the asked tests, else the default test), with a header,
+ * the statistic, p-value and threshold; with `--tests` a `decision` row per feature; then the dataset line.
+ */
+function formatText(result: CompareResult, asked: readonly DriftTestId[] | undefined): string {
+  const rows: string[][] = [['feature', 'type', 'test', 'statistic', 'p_value', 'threshold', 'result']];
+  const verdict = (f: CompareResult['features'][string], drift: boolean) =>
+    f.status === 'insufficient_data'
+      ? 'too little data'
+      : f.undecided
+        ? `undecided: ${f.undecided}`
+        : drift
+          ? 'DRIFT'
+          : 'ok';
   for (const [name, f] of Object.entries(result.features)) {
-    const t = f.tests[f.default_test];
-    const score = t ? (t.p_value === null ? `statistic=${fmt(t.statistic)}` : `p=${fmt(t.p_value)}`) : 'n/a';
-    const verdict =
-      f.status === 'insufficient_data'
-        ? 'too little data'
-        : f.undecided
-          ? `undecided: ${f.undecided}`
-          : f.drift
-            ? 'DRIFT'
-            : 'ok';
-    lines.push(`${JSON.stringify(name)}\t${f.type}\t${f.default_test}\t${score}\t${verdict}`);
-    const skipped = Object.entries(f.not_applicable).map(([id, why]) => `${id} (${why})`);
-    if (skipped.length > 0) lines.push(`\tnot run: ${skipped.join('; ')}`);
+    const feature = JSON.stringify(name);
+    const ids = asked ? asked.filter((id) => f.tests[id] || f.not_applicable[id]) : [f.default_test];
+    for (const id of ids) {
+      const t = f.tests[id];
+      if (!t) {
+        rows.push([feature, f.type, id, '', '', '', `not run: ${f.not_applicable[id] ?? 'not applicable'}`]);
+        continue;
+      }
+      const result =
+        f.status === 'insufficient_data'
+          ? 'too little data'
+          : t.undecided
+            ? 'undecided'
+            : t.drift
+              ? 'DRIFT'
+              : 'ok';
+      rows.push([
+        feature,
+        f.type,
+        id,
+        fmt(t.statistic),
+        t.p_value === null ? '-' : fmt(t.p_value),
+        `${DRIFT_SCORE[id] === 'p_value' ? '≤' : '≥'} ${fmt(t.threshold)}`,
+        asked ? result : verdict(f, f.drift),
+      ]);
+    }
+    if (asked) rows.push([feature, f.type, `decision (${f.default_test})`, '', '', '', verdict(f, f.drift)]);
   }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
   const d = result.dataset;
   lines.push(
     `dataset: ${d.drifted_features}/${d.judged_features} features drifted (share ${fmt(d.share)}; drift when ≥ ${d.drift_share}) → ${d.drift ? 'DRIFT' : 'ok'}`,
   );
   return lines.join('\n');
 }
+
+/** Whether a test's score is its p-value (drift when ≤ threshold) or its statistic (≥). */
+const DRIFT_SCORE = Object.fromEntries(
+  DRIFT_TEST_IDS.map((id) => [id, getDriftTest(id).score === 'p_value' ? 'p_value' : 'statistic']),
+) as Record<DriftTestId, 'p_value' | 'statistic'>;
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v);
@@ -137,7 +175,7 @@ export function register(program: Command): void {
             },
             storage,
           );
-          process.stdout.write(`${opts.json ? JSON.stringify(result) : formatText(result)}\n`);
+          process.stdout.write(`${opts.json ? JSON.stringify(result) : formatText(result, opts.tests)}\n`);
         } finally {
           storage.destroy();
         }

@@ -224,6 +224,55 @@ describe('driftwatch compare (command line)', () => {
     expect(typeof json.features.plan.tests.chi_square.p_value).toBe('number');
   });
 
+  it('--tests ks,psi: the JSON holds only those tests plus the decision; the table shows them with a header', async () => {
+    const files = { baselineData: join(dir, 'baseline.csv'), currentData: join(dir, 'current.csv') };
+    const r = await compareDatasets({ ...files, tests: ['ks', 'psi'] }, storage);
+    // income is numeric (never a category-overflow); its default test decides, whether asked or not.
+    expect(Object.keys(r.features.income?.tests ?? {})).toEqual(['ks', 'psi']);
+    expect(r.features.income?.decision).toMatchObject({ test: r.features.income?.default_test, drift: true });
+    expect(r.issues.baseline.counts['category-overflow']).toBeUndefined();
+    // plan is categorical: ks does not apply, psi does; its decision is chi_square (not asked).
+    expect(Object.keys(r.features.plan?.tests ?? {})).toEqual(['psi']);
+    expect(r.features.plan?.decision).toMatchObject({ test: 'chi_square', drift: true });
+    expect(r.features.plan?.decision?.p_value).toBeLessThan(0.05);
+
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      const program = new Command('driftwatch').exitOverride();
+      register(program);
+      await program.parseAsync(
+        [
+          'compare',
+          '--baseline-data',
+          files.baselineData,
+          '--current-data',
+          files.currentData,
+          '--tests',
+          'ks,psi',
+        ],
+        { from: 'user' },
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    const lines = out.join('').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^feature\s+type\s+test\s+statistic\s+p_value\s+threshold\s+result$/);
+    const row = (feature: string, test: string) =>
+      lines.find((l) => l.startsWith(`"${feature}"`) && l.split(/\s{2,}/)[2] === test);
+    expect(row('income', 'ks')).toMatch(/^"income"\s+numeric\s+ks\s+[\d.e-]+\s+[\d.e-]+\s+≤ 0.05\s+DRIFT$/);
+    expect(row('income', 'psi')).toMatch(/\s+-\s+≥ 0.1\s+(DRIFT|ok)$/);
+    expect(row('plan', 'psi')).toBeDefined();
+    expect(row('plan', 'ks')).toBeUndefined();
+    expect(lines.find((l) => l.startsWith('"plan"') && l.includes('decision (chi_square)'))).toMatch(
+      /DRIFT$/,
+    );
+    expect(lines.at(-1)).toMatch(/^dataset: /);
+  });
+
   it('rejects unknown tests with the list of known ones', async () => {
     const program = new Command('driftwatch').exitOverride();
     register(program);
