@@ -12,12 +12,9 @@
  * A datum that breaks a limit is never sent: it is skipped, counted (in the `IssueLog` when given) and
  * the return value (datums sent) tells the caller how many went out.
  */
-import {
-  type CloudWatchClient,
-  GetMetricStatisticsCommand,
-  type MetricDatum,
-  PutMetricDataCommand,
-} from '@aws-sdk/client-cloudwatch';
+// Types only: the SDK's commands are imported when a datum is sent (a run that publishes nothing never
+// loads the CloudWatch SDK, issue 15).
+import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { IssueLog } from '../core/issues.js';
 import { isValidDimensionValue, isValidMetricName, MAX_NAME_LENGTH } from './metric-names.js';
 import { callWithRetry, type RetryOptions } from './retry.js';
@@ -225,6 +222,8 @@ export async function putMetrics(
       message: `metric datum not published: ${s.reason}`,
     });
   }
+  if (batches.length === 0) return 0;
+  const { PutMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
   let sent = 0;
   for (const [i, batch] of batches.entries()) {
     const what = `PutMetricData to ${namespace} (batch ${i + 1}/${batches.length}, ${batch.length} datums; ${sent} sent before)`;
@@ -253,6 +252,7 @@ export async function datumLanded(
 ): Promise<boolean> {
   const at = datum.Timestamp instanceof Date ? datum.Timestamp : new Date(datum.Timestamp ?? Date.now());
   const start = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+  const { GetMetricStatisticsCommand } = await import('@aws-sdk/client-cloudwatch');
   const out = await callWithRetry(
     `GetMetricStatistics of ${namespace}/${datum.MetricName} at ${start.toISOString()}`,
     () =>
