@@ -2,7 +2,7 @@
 # Runs the demo (fixed seed, generated local data) on two commits and compares their reports:
 # statistics.json, constraints.json and constraint_violations.json byte for byte, execution.json without
 # the fields that differ by nature (timings, input and baseline file names and etags, driftwatchVersion)
-# or are new since d94a487 (featureScores, multivariate).
+# or are new since d94a487 (featureScores, multivariate, audit, computedAt, request).
 # Usage: scripts/report-identity.sh [old-commit] [new-commit]   (default: d94a487 HEAD)
 set -euo pipefail
 old=${1:-d94a487}
@@ -25,7 +25,7 @@ while IFS= read -r f; do
   rel=${f#"$work/out-old/"}
   case "$rel" in
     */execution.json)
-      norm='del(.timings, .inputs, .baseline, .driftwatchVersion, .featureScores, .multivariate, .reportUri)'
+      norm='del(.timings, .inputs, .baseline, .driftwatchVersion, .featureScores, .multivariate, .reportUri, .audit, .computedAt, .request)'
       if ! diff <(jq -S "$norm" "$f") <(jq -S "$norm" "$work/out-new/$rel") >/dev/null; then
         echo "DIFFERS $rel"; { diff <(jq -S "$norm" "$f") <(jq -S "$norm" "$work/out-new/$rel") || true; } | head -20; status=1
       fi ;;

@@ -71,10 +71,37 @@ export function addRerunOptions(command: Command): Command {
     );
 }
 
-/** The line saying a summary is a stored, earlier result (empty when it was computed now). */
-export function storedLines(summary: ExecutionSummary): string[] {
+/**
+ * Prints an execution's summary: with `json` as one JSON line; else its status line, the window, the
+ * kind's own lines, what was read (`inputLines`, default: records and input problems), where the reports
+ * are, whether it is a stored result, why no metric was published, and a failure's reason.
+ */
+export function printExecutionSummary(
+  summary: ExecutionSummary,
+  json: boolean | undefined,
+  kindLines: readonly string[],
+  inputLines: readonly string[] = [
+    `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
+  ],
+): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
   const note = summary.storedResult;
-  return note ? [`  stored    ${describeStored(note)}`] : [];
+  const lines = [
+    summary.message,
+    `  window    ${summary.windowStart} .. ${summary.windowEnd}`,
+    ...kindLines,
+    ...inputLines,
+    `  reports   ${summary.reportUri}`,
+    ...(note ? [`  stored    ${describeStored(note)}`] : []),
+    ...(summary.metricsNotPublished !== undefined
+      ? [`  metrics   not published: ${summary.metricsNotPublished}`]
+      : []),
+    ...(summary.failureReason ? [`  reason    ${summary.failureReason}`] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /** The job those flags describe; the window's end is also the scheduled time. */

@@ -8,19 +8,15 @@ import { TIME_HELP } from '../../core/time.js';
 import { ATTRIBUTION_AGG_METHODS } from '../../metrics/attribution/aggregate.js';
 import { type AttributionSummary, runAttributionExecution } from '../../monitor/attribution.js';
 import type { AttributionJob } from '../../monitor/clarify-job.js';
-import { addRerunOptions, jobBaseFromFlags, runFromCli, storedLines } from '../execution-flags.js';
+import { addRerunOptions, jobBaseFromFlags, printExecutionSummary, runFromCli } from '../execution-flags.js';
 import { parseThreshold } from '../flags.js';
 
 export const RUN_ATTRIBUTION_SUMMARY =
   'Run one feature-attribution-drift execution (Clarify) from captured online explanations';
 
 function printAttributionSummary(summary: AttributionSummary, json: boolean | undefined): void {
-  if (json) {
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-    return;
-  }
   const d = summary.attribution;
-  const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
+  const lines: string[] = [];
   if (d) {
     lines.push(`  explained ${d.explainedRecords} records (${d.aggMethod})`);
     for (const l of d.labels) {
@@ -29,13 +25,7 @@ function printAttributionSummary(summary: AttributionSummary, json: boolean | un
       );
     }
   }
-  lines.push(
-    `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
-    `  reports   ${summary.reportUri}`,
-    ...storedLines(summary),
-  );
-  if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  printExecutionSummary(summary, json, lines);
 }
 
 export function register(program: Command): void {

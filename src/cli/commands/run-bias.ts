@@ -8,19 +8,21 @@ import { TIME_HELP } from '../../core/time.js';
 import { joinUri } from '../../io/storage.js';
 import { type BiasSummary, runBiasExecution } from '../../monitor/bias.js';
 import { type BiasJob, CLARIFY_CONFIG_FILE } from '../../monitor/clarify-job.js';
-import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from '../execution-flags.js';
+import {
+  addRerunOptions,
+  jobBaseFromFlags,
+  parseTime,
+  printExecutionSummary,
+  runFromCli,
+} from '../execution-flags.js';
 import { parseThreshold } from '../flags.js';
 
 export const RUN_BIAS_SUMMARY =
   'Run one bias-drift execution (Clarify): captured requests and predictions joined with late ground truth';
 
 function printBiasSummary(summary: BiasSummary, json: boolean | undefined): void {
-  if (json) {
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-    return;
-  }
   const d = summary.bias;
-  const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
+  const lines: string[] = [];
   if (d) {
     const j = d.join;
     lines.push(
@@ -29,13 +31,7 @@ function printBiasSummary(summary: BiasSummary, json: boolean | undefined): void
     );
     if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
   }
-  lines.push(
-    `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
-    `  reports   ${summary.reportUri}`,
-    ...storedLines(summary),
-  );
-  if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  printExecutionSummary(summary, json, lines);
 }
 
 export function register(program: Command): void {

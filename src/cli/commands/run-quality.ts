@@ -8,7 +8,13 @@ import { ConfigError } from '../../core/errors.js';
 import { TIME_HELP } from '../../core/time.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
 import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
-import { addRerunOptions, jobBaseFromFlags, parseTime, runFromCli, storedLines } from '../execution-flags.js';
+import {
+  addRerunOptions,
+  jobBaseFromFlags,
+  parseTime,
+  printExecutionSummary,
+  runFromCli,
+} from '../execution-flags.js';
 import { parseThreshold } from '../flags.js';
 
 const PROBLEM_TYPES = ['Regression', 'BinaryClassification', 'MulticlassClassification'] as const;
@@ -18,12 +24,8 @@ function formatMetric(value: number | undefined): string {
 }
 
 export function printQualitySummary(summary: ModelQualitySummary, json: boolean | undefined): void {
-  if (json) {
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-    return;
-  }
   const d = summary.modelQuality;
-  const lines = [summary.message, `  window    ${summary.windowStart} .. ${summary.windowEnd}`];
+  const lines: string[] = [];
   if (d) {
     const j = d.join;
     lines.push(
@@ -44,16 +46,7 @@ export function printQualitySummary(summary: ModelQualitySummary, json: boolean 
     }
     if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
   }
-  lines.push(
-    `  input     ${summary.recordsRead} records read, ${summary.issues.total} input problems`,
-    `  reports   ${summary.reportUri}`,
-    ...storedLines(summary),
-    ...(typeof summary.metricsNotPublished === 'string'
-      ? [`  metrics   not published: ${summary.metricsNotPublished}`]
-      : []),
-  );
-  if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  printExecutionSummary(summary, json, lines);
 }
 
 /** `--ground-truth-horizon`: a duration of zero or more. */

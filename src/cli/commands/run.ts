@@ -2,28 +2,20 @@ import { type Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { TIME_HELP } from '../../core/time.js';
 import { runExecution } from '../../monitor/data-quality.js';
-import type { DataQualityJob, ExecutionSummary } from '../../monitor/types.js';
+import type { DataQualityJob, DataQualitySummary } from '../../monitor/types.js';
 import { piiModes } from '../../security/pii.js';
-import { addRerunOptions, jobBaseFromFlags, runFromCli, storedLines } from '../execution-flags.js';
+import { addRerunOptions, jobBaseFromFlags, printExecutionSummary, runFromCli } from '../execution-flags.js';
 
-export function printSummary(summary: ExecutionSummary, json: boolean | undefined): void {
-  if (json) {
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-    return;
-  }
-  const lines = [
-    summary.message,
-    `  window    ${summary.windowStart} .. ${summary.windowEnd}`,
-    `  records   ${summary.recordsRead} read, ${summary.rowsProfiled} rows profiled, ${summary.issues.total} input problems`,
-    `  drifted   ${summary.driftedFeatures.length > 0 ? summary.driftedFeatures.join(', ') : '(none)'}`,
-    `  reports   ${summary.reportUri}`,
-    ...storedLines(summary),
-    ...(typeof summary.metricsNotPublished === 'string'
-      ? [`  metrics   not published: ${summary.metricsNotPublished}`]
-      : []),
-  ];
-  if (summary.failureReason) lines.push(`  reason    ${summary.failureReason}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+export function printSummary(summary: DataQualitySummary, json: boolean | undefined): void {
+  printExecutionSummary(
+    summary,
+    json,
+    [],
+    [
+      `  records   ${summary.recordsRead} read, ${summary.rowsProfiled} rows profiled, ${summary.issues.total} input problems`,
+      `  drifted   ${summary.driftedFeatures.length > 0 ? summary.driftedFeatures.join(', ') : '(none)'}`,
+    ],
+  );
 }
 
 export function register(program: Command): void {
