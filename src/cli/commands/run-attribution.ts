@@ -80,6 +80,7 @@ export function register(program: Command): void {
       job,
       (deps) => runAttributionExecution(job, deps),
       (summary) => printAttributionSummary(summary, options.json),
+      options.failOnViolations,
     );
   });
 }

@@ -99,6 +99,7 @@ export function register(program: Command): void {
       job,
       (deps) => runBiasExecution(job, deps),
       (summary) => printBiasSummary(summary, options.json),
+      options.failOnViolations,
     );
   });
 }
