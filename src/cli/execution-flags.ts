@@ -16,6 +16,7 @@ import { describeStored } from '../monitor/stored.js';
 import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary } from '../monitor/types.js';
 import { callerIdentityLookup } from '../security/caller-identity.js';
 import { exitCodeOfStatus } from './exit-codes.js';
+import { executionProgressReporter } from './progress.js';
 
 /** A time flag (ISO 8601; without a zone: UTC, see core/time.ts) as an ISO string. */
 export function parseTime(text: string, flag: string): string {
@@ -155,6 +156,9 @@ export async function runFromCli<S extends ExecutionSummary>(
   const cloudwatch = job.cloudwatch
     ? (await import('../alerts/client.js')).createCloudWatchClient()
     : undefined;
+  // Progress of long windows on stderr (never stdout: --json output stays one JSON line).
+  const interval = Number(process.env.DRIFTWATCH_PROGRESS_MS ?? 2000);
+  const progress = executionProgressReporter(Number.isFinite(interval) && interval >= 0 ? interval : 2000);
   try {
     const summary = await execute({
       storage,
@@ -162,7 +166,9 @@ export async function runFromCli<S extends ExecutionSummary>(
       logger: createLogger({ level: 'warn' }),
       attempt: `driftwatch ${command} on ${hostname()} pid ${process.pid}`,
       callerIdentity: callerIdentityLookup(),
+      onProgress: (p) => progress.update(p),
     });
+    progress.done();
     print(summary);
     const notPublished = summary.metricsNotPublished;
     if (notPublished !== undefined)

@@ -20,3 +20,35 @@ export function progressReporter(unit: string, stream: NodeJS.WriteStream = proc
     },
   };
 }
+
+/**
+ * Progress of an execution (`run`, `run-quality`) on stderr, never stdout (so `--json` output stays one JSON
+ * line): capture objects done of all, records read and their rate, at most every `intervalMs` (the CLI's
+ * `DRIFTWATCH_PROGRESS_MS`, default 2000), and a last line when any was printed.
+ */
+export function executionProgressReporter(
+  intervalMs = 2000,
+  stream: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
+) {
+  const started = Date.now();
+  let last = started;
+  let printed = false;
+  let latest: { objectsDone: number; objectsTotal: number; recordsRead: number } | undefined;
+  const line = (p: NonNullable<typeof latest>) => {
+    const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
+    return `objects ${p.objectsDone}/${p.objectsTotal}, ${p.recordsRead.toLocaleString('en-US')} records read, ${Math.round(p.recordsRead / seconds).toLocaleString('en-US')} records/s`;
+  };
+  return {
+    update(progress: { objectsDone: number; objectsTotal: number; recordsRead: number }): void {
+      latest = progress;
+      const now = Date.now();
+      if (now - last < intervalMs) return;
+      last = now;
+      printed = true;
+      stream.write(`${line(progress)}\n`);
+    },
+    done(): void {
+      if (printed && latest) stream.write(`${line(latest)} (done)\n`);
+    },
+  };
+}

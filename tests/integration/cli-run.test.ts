@@ -149,4 +149,36 @@ describe('driftwatch run (CLI)', () => {
     expect(quiet.code).toBe(2);
     expect(quiet.stdout).toBe('');
   });
+
+  it('shows progress on stderr (objects, records, rate), never on stdout: --json output stays one JSON line', async () => {
+    const args = [
+      'run',
+      '--baseline',
+      join(dir, 'baseline'),
+      '--capture',
+      join(dir, 'capture'),
+      '--endpoint',
+      'ep',
+      '--start',
+      start,
+      '--end',
+      end,
+      '--threads',
+      '1',
+      '--json',
+    ];
+    // DRIFTWATCH_PROGRESS_MS=0: a line per update (default: at most every 2 s, so a short run prints none).
+    const r = await runCli([...args, '--out', join(dir, 'progress')], {
+      env: { DRIFTWATCH_PROGRESS_MS: '0' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^objects \d+\/18, [\d,]+ records read, [\d,]+ records\/s$/m);
+    expect(r.stderr).toMatch(/^objects 18\/18, 3,600 records read, [\d,]+ records\/s \(done\)$/m);
+    const stdout = r.stdout.trim().split('\n');
+    expect(stdout).toHaveLength(1);
+    expect(JSON.parse(stdout[0] as string).recordsRead).toBe(3600);
+    const quiet = await runCli([...args, '--out', join(dir, 'progress-default')]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toContain('records read');
+  });
 });
