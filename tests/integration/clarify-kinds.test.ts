@@ -22,6 +22,7 @@ import {
   attributionBaselineJson,
   BIAS_ANALYSIS_CONFIG,
   biasBaselineCsv,
+  biasRow,
   writeAttributionTraffic,
   writeBiasTraffic,
 } from '../fixtures/clarify/traffic.js';
@@ -283,5 +284,65 @@ describe('bias and attribution executions', () => {
     expect(di?.violation).toBe(false);
     const dppl = summary.bias.comparisons.find((c) => c.facetValue === 'female' && c.metric === 'DPPL');
     expect(dppl?.interval?.[0]).toBeGreaterThan(0);
+  });
+
+  it('reads JSON requests through featuresAttribute; a request of the wrong width is counted, not analysed', async () => {
+    const hour = new Date('2026-02-03T00:00:00Z');
+    const capture: string[] = [];
+    const truth: string[] = [];
+    for (let i = 0; i < 161; i++) {
+      const r = biasRow(i, false);
+      const id = `json-${i}`;
+      const features = i === 160 ? [r.age, r.gender] : [r.age, r.gender, r.income];
+      capture.push(
+        JSON.stringify({
+          captureData: {
+            endpointInput: {
+              observedContentType: 'application/json',
+              mode: 'INPUT',
+              data: JSON.stringify({ instance: { features } }),
+              encoding: 'JSON',
+            },
+            endpointOutput: {
+              observedContentType: 'application/json',
+              mode: 'OUTPUT',
+              data: JSON.stringify({ predicted_label: r.predicted, score: r.predicted ? 0.8 : 0.2 }),
+              encoding: 'JSON',
+            },
+          },
+          eventMetadata: { eventId: id, inferenceTime: new Date(hour.getTime() + i * 1000).toISOString() },
+          eventVersion: '0',
+        }),
+      );
+      truth.push(
+        JSON.stringify({
+          groundTruthData: { data: String(r.label), encoding: 'CSV' },
+          eventMetadata: { eventId: id },
+          eventVersion: '0',
+        }),
+      );
+    }
+    await storage.write(
+      joinUri(root, 'capture', 'credit-json', 'AllTraffic', hourPath(hour), 'a.jsonl'),
+      `${capture.join('\n')}\n`,
+    );
+    await storage.write(joinUri(root, 'gt-json', hourPath(hour), 'a.jsonl'), `${truth.join('\n')}\n`);
+    const job: BiasJob = {
+      ...base('bias-json', 0, 1),
+      endpoint: 'credit-json',
+      windowStart: hour.toISOString(),
+      windowEnd: new Date(hour.getTime() + HOUR).toISOString(),
+      scheduledTime: new Date(hour.getTime() + HOUR).toISOString(),
+      baselineUri: join(root, 'bias-baseline'),
+      groundTruthUri: join(root, 'gt-json'),
+      analysisConfigUri: join(root, 'bias-baseline', 'analysis_config.json'),
+      featuresAttribute: 'instance.features',
+      inferenceAttribute: 'predicted_label',
+    };
+    const summary = await runBiasExecution(job, { storage, logger: silentLogger });
+    expect(summary.issues.counts).toEqual({ column_count_mismatch: 1 });
+    expect(summary.bias.rows).toBe(160);
+    // The same rows as the baseline's: every counts-based metric equal, no violation.
+    expect(summary.status).toBe('Completed');
   });
 });
