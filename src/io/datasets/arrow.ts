@@ -13,6 +13,8 @@
  * dictionaries -> their values;
  * lists/structs/maps -> JSON text (issue `nested_value`, once per column).
  */
+
+import { createRequire } from 'node:module';
 import { DataType, type Decimal, type RecordBatch, RecordBatchReader, type Schema, util } from 'apache-arrow';
 import { AsyncRandomAccessFile } from 'apache-arrow/io/file';
 import { InputError } from '../../core/errors.js';
@@ -99,6 +101,32 @@ function checkReadsAgainstFileSize(): void {
     readAt(position: number, nBytes: number): Promise<Uint8Array>;
     size: number;
   };
+  // `read(nBytes)` (the stream format's sequential reads) with a negative size from a fuzzed message header
+  // moves the position backwards, so the same messages are read again for ever (found by the fuzz test).
+  const sequential = AsyncRandomAccessFile.prototype as unknown as {
+    read(nBytes?: number): Promise<Uint8Array | null>;
+  };
+  const read = sequential.read;
+  sequential.read = function (this: unknown, nBytes?: number) {
+    if (typeof nBytes === 'number' && !(nBytes >= 0))
+      return Promise.reject(new RangeError(`metadata claims a read of ${nBytes} bytes`));
+    return read.call(this, nBytes);
+  };
+  // Every vector length in the flatbuffer metadata (fields, children of a field, record batch blocks...)
+  // comes from the file: apache-arrow loops over it creating objects, so a fuzzed schema claiming 2^30
+  // children of a field ran out of memory from a 45 KB file (found by the fuzz test). An element takes at
+  // least one byte, so a length beyond the buffer's size is refused.
+  const flatbuffers = createRequire(import.meta.resolve('apache-arrow'))('flatbuffers') as {
+    ByteBuffer: { prototype: { __vector_len(offset: number): number; capacity(): number } };
+  };
+  const byteBuffer = flatbuffers.ByteBuffer.prototype;
+  const vectorLength = byteBuffer.__vector_len;
+  byteBuffer.__vector_len = function (this: { capacity(): number }, offset: number) {
+    const length = vectorLength.call(this, offset);
+    if (!(length >= 0 && length <= this.capacity()))
+      throw new RangeError(`metadata claims a list of ${length} entries in ${this.capacity()} bytes`);
+    return length;
+  };
   const readAt = proto.readAt;
   proto.readAt = function (this: { size: number }, position: number, nBytes: number) {
     if (!(position >= 0 && nBytes >= 0 && position + nBytes <= this.size)) {
@@ -110,6 +138,40 @@ function checkReadsAgainstFileSize(): void {
     }
     return readAt.call(this, position, nBytes);
   };
+}
+
+/**
+ * apache-arrow's file reader loops for ever when a record-batch block of the footer points at a message that
+ * is not a record batch (a fuzzed footer or message header: a dictionary batch or a schema there): its
+ * `next()` reads the block again and again without advancing, allocating the message body each time (found
+ * by tests/unit/hostile-arrow-fuzz.test.ts). A well-formed file reads each of its `numRecordBatches`
+ * blocks once, then once more to find the end; more reads than that are refused (once per reader class).
+ */
+const loopGuarded = new WeakSet<object>();
+function guardFileReaderLoop(reader: unknown): void {
+  const impl = (reader as { _impl?: { isFile?(): boolean } })._impl;
+  if (!impl?.isFile?.()) return;
+  const proto = Object.getPrototypeOf(impl) as {
+    _readNextMessageAndValidate?: (this: FileReaderState, type?: unknown) => Promise<unknown>;
+  };
+  if (loopGuarded.has(proto) || typeof proto._readNextMessageAndValidate !== 'function') return;
+  loopGuarded.add(proto);
+  const readNext = proto._readNextMessageAndValidate;
+  proto._readNextMessageAndValidate = function (this: FileReaderState, type?: unknown) {
+    this.driftwatchReads = (this.driftwatchReads ?? 0) + 1;
+    if (this.driftwatchReads > this.numRecordBatches + 1)
+      return Promise.reject(
+        new RangeError(
+          `the footer's record batch ${this._recordBatchIndex + 1} of ${this.numRecordBatches} is not a record batch message`,
+        ),
+      );
+    return readNext.call(this, type);
+  };
+}
+interface FileReaderState {
+  numRecordBatches: number;
+  _recordBatchIndex: number;
+  driftwatchReads?: number;
 }
 
 type BatchIterator = AsyncIterator<RecordBatch>;
@@ -147,6 +209,7 @@ export class ArrowSource implements RowSource {
     if (size === 0) throw new InputError(`${context.uri}: an empty (0-byte) file is not an Arrow file`);
     try {
       const reader = await openBatchReader(source.#handle);
+      guardFileReaderLoop(reader);
       await reader.open();
       const schema = reader.schema;
       tooManyColumns(schema?.fields.length ?? 0, context.uri);
