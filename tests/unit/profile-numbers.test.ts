@@ -1,5 +1,6 @@
 /**
- * The number parser of `classifyText` (exact 15-digit fast path, `Number()` beyond) against `Number()`:
+ * The number parser of `classifyText` (exact fast path for mantissas below 2^53 and powers of ten within
+ * 10^±22, `Number()` beyond) against `Number()`:
  * random and adversarial digit strings (17 significant digits, halfway cases, subnormals, long mantissas,
  * exponents at the edges of the double range, signs, leading zeros).
  */
@@ -97,6 +98,26 @@ describe('classifyText reads numbers as Number() does', () => {
       '6.0221409e+23',
       '7.038531e-26',
       '1.0e-7',
+      // Edges of the exact fast path (mantissa < 2^53, power of ten within 10^±22; issue 15).
+      '900719925474099.1',
+      '9007199254740991',
+      '9007199254740991.5',
+      '90071992547409.915',
+      '0.0000000000000000000001',
+      '0.00000000000000000000001',
+      '0.0000000000000000000012345',
+      '9007199254740991e22',
+      '9007199254740991e23',
+      '9007199254740991e-22',
+      '9007199254740991e-23',
+      '9007199254740991.0e-22',
+      '1.5e22',
+      '15e21',
+      '123.456e-19',
+      '123.456e25',
+      '-0e5',
+      '0.0e-30',
+      '- 1.25e3',
     ];
     for (const text of cases) same(text);
   });

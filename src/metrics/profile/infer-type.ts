@@ -26,6 +26,8 @@ export type InferredType = 'Integral' | 'Fractional' | 'String' | 'Unknown' | 'B
 export const parsed = { value: Number.NaN };
 
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+/** 2^53: integers below it are exact doubles (and so is every partial sum while reading their digits). */
+const TWO_53 = 2 ** 53;
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 
@@ -61,47 +63,64 @@ export function classifyText(text: string): ValueClass {
     return ValueClass.String;
   }
   if (i === n) {
-    // Integral. Exact for up to 15 digits; longer ones are parsed by Number().
-    if (i - digitsStart <= 15) parsed.value = negative ? -intValue : intValue;
+    // Integral. Exact below 2^53 whatever the digit count (leading zeros); larger ones by Number().
+    if (intValue < TWO_53) parsed.value = negative ? -intValue : intValue;
     else parsed.value = Number(spaced ? text.slice(0, digitsStart - 1) + text.slice(digitsStart) : text);
     if (parsed.value === 0) parsed.value = 0; // no -0
     return ValueClass.Integral;
   }
   // Fractional: (\.\d+) | ((\.\d+)?[Ee][-+]?\d+)
   c = text.charCodeAt(i);
-  const intDigits = i - digitsStart;
+  // The digits before and after the point as one integer mantissa: value = mantissa * 10^(exponent - fd).
+  let mantissa = intValue;
+  let fractionDigits = 0;
   if (c === 46 /* . */) {
     i++;
     const start = i;
-    let fraction = 0;
     for (; i < n; i++) {
       c = text.charCodeAt(i);
       if (!isDigit(c)) break;
-      fraction = fraction * 10 + (c - DIGIT_0);
+      mantissa = mantissa * 10 + (c - DIGIT_0);
     }
-    const fractionDigits = i - start;
+    fractionDigits = i - start;
     if (fractionDigits === 0) return ValueClass.String;
     if (i === n) {
-      // Fast path: with at most 15 significant digits, mantissa / 10^k of two exact doubles is correctly
-      // rounded, i.e. identical to Number(text).
-      if (intDigits + fractionDigits <= 15) {
-        const v = (intValue * POW10[fractionDigits]! + fraction) / POW10[fractionDigits]!;
-        parsed.value = negative ? (v === 0 ? 0 : -v) : v;
-        return ValueClass.Fractional;
-      }
+      // Clinger's fast path: a mantissa below 2^53 and 10^k (k <= 22) are exact doubles, so their quotient,
+      // rounded once, is the correctly rounded value, i.e. identical to Number(text).
+      if (mantissa < TWO_53 && fractionDigits <= 22)
+        return exactFractional(mantissa / POW10[fractionDigits]!, negative);
       return finishFractional(text, spaced, digitsStart);
     }
     c = text.charCodeAt(i);
   }
   if (c === 69 /* E */ || c === 101 /* e */) {
     i++;
-    if (i < n && (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 43)) i++;
+    let exponentNegative = false;
+    if (i < n && (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 43)) {
+      exponentNegative = text.charCodeAt(i) === 45;
+      i++;
+    }
     const start = i;
-    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    let exponent = 0;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if (!isDigit(c)) break;
+      if (exponent < 1e6) exponent = exponent * 10 + (c - DIGIT_0);
+    }
     if (i === start || i !== n) return ValueClass.String;
+    // The same fast path with the power 10^(exponent - fd): one exact multiplication or division.
+    const power = (exponentNegative ? -exponent : exponent) - fractionDigits;
+    if (mantissa < TWO_53 && power >= -22 && power <= 22) {
+      return exactFractional(power >= 0 ? mantissa * POW10[power]! : mantissa / POW10[-power]!, negative);
+    }
     return finishFractional(text, spaced, digitsStart);
   }
   return ValueClass.String;
+}
+
+function exactFractional(v: number, negative: boolean): ValueClass {
+  parsed.value = negative ? (v === 0 ? 0 : -v) : v;
+  return ValueClass.Fractional;
 }
 
 function finishFractional(text: string, spaced: boolean, digitsStart: number): ValueClass {
