@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { zodConfigError } from '../core/zod-error.js';
+import type { WindowBuilder } from '../metrics/drift/calibrate.js';
 import {
   CALIBRATION_SIZES,
   type CalibrationCurve,
@@ -115,9 +116,18 @@ export function calibrationFeatures(statistics: Statistics): CalibrationFeature[
  * 2,050 values), so calibration replicates carry the window sketch's error as executions do.
  */
 export function windowSketchSample(values: Float64Array): WeightedSample {
+  const builder = windowSketchBuilder();
+  builder.add(values);
+  return builder.sample();
+}
+
+/** The same, built incrementally (windows of several sizes read off one build). */
+export function windowSketchBuilder(): WindowBuilder {
   const kll = new KllSketch();
-  kll.updateBatch(values, values.length);
-  return weightedSampleFromKll(kll);
+  return {
+    add: (values) => kll.updateBatch(values, values.length),
+    sample: () => weightedSampleFromKll(kll),
+  };
 }
 
 /**
@@ -172,7 +182,7 @@ export function calibrateBaseline(
       }
       curve = calibrateAcrossSizesWithinBaseline(numbers, baseline, numericTest, {
         ...curveOptions,
-        windowSample: windowSketchSample,
+        windowBuilder: windowSketchBuilder,
       });
     } else {
       const { codes, names } = column.categories();

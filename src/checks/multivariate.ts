@@ -15,7 +15,7 @@ import type { DriftCalibration } from '../baseline/drift-calibration.js';
 import {
   type ReconstructionBaseline,
   reconstructionBand,
-  reconstructionError,
+  reconstructionErrorOf,
 } from '../metrics/multivariate/pca.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import type { MultivariateResult, ViolationDetail } from './data-quality.js';
@@ -64,7 +64,7 @@ export function reconstructionCollector(
   });
   const d = model.model.d;
   const row = new Float64Array(d);
-  const scratch = new Float64Array(d);
+  const errorOf = reconstructionErrorOf(model.model);
   let sum = 0;
   let count = 0;
   return {
@@ -80,7 +80,7 @@ export function reconstructionCollector(
         const j = category === undefined ? undefined : e.indicator.get(category);
         if (j !== undefined) row[e.first + j] = 1;
       }
-      sum += reconstructionError(model.model, row, scratch);
+      sum += errorOf(row);
       count++;
     },
     toJSON: () => ({ sum, count }),

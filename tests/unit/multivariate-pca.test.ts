@@ -13,6 +13,7 @@ import {
   fitReconstructionBaseline,
   ReconstructionMean,
   reconstructionError,
+  reconstructionErrorOf,
 } from '../../src/metrics/multivariate/pca.js';
 
 const ref = JSON.parse(readFileSync(new URL('../fixtures/pca/reference.json', import.meta.url), 'utf8')) as {
@@ -80,6 +81,18 @@ describe('PCA reconstruction', () => {
     expect(b?.holdout_rows).toBe(oh.holdout_rows);
     close(b?.error_mean as number, oh.error_mean, 1e-8);
     close(b?.error_std as number, oh.error_std, 1e-7);
+  });
+
+  it('the hot-path error (kept or discarded directions, whichever is fewer) equals reconstructionError', () => {
+    const co = new CoMoments(ref.mean.length);
+    for (const r of ref.rows) co.add(r);
+    for (const share of [0.3, ref.share, 0.99]) {
+      const model = fitPca(co, share);
+      const errorOf = reconstructionErrorOf(model);
+      // Compared squared: ‖z‖² − Σ(w·z)² loses ~1e-15·‖z‖² to cancellation, which a square root turns into
+      // ~3e-8 for a row lying in the kept span (the sum over the discarded directions does not cancel).
+      for (const r of ref.rows) close(errorOf(r) ** 2, reconstructionError(model, r) ** 2, 1e-12);
+    }
   });
 
   it('co-moments merged from parts equal one pass', () => {

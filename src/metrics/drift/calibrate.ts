@@ -211,13 +211,37 @@ export function calibrateCategoricalThreshold(
   return finish(test, spec.score, windowSize, drawn, scores, o, chunkSize, resampling);
 }
 
+/** A window as the execution builds it, value by value (e.g. a KLL sketch, as a window profile keeps it). */
+export interface WindowBuilder {
+  /** Adds values in order. */
+  add(values: Float64Array): void;
+  /** The window so far (must not change the builder: windows of several sizes are read off one build). */
+  sample(): WeightedSample;
+}
+
+/** Exact values (the default window builder). */
+export function exactWindowBuilder(): WindowBuilder {
+  const parts: Float64Array[] = [];
+  return {
+    add: (values) => {
+      parts.push(values.slice());
+    },
+    sample: () => {
+      const all = new Float64Array(parts.reduce((k, p) => k + p.length, 0));
+      let k = 0;
+      for (const p of parts) {
+        all.set(p, k);
+        k += p.length;
+      }
+      return weightedSampleFromValues(all);
+    },
+  };
+}
+
 /** Options of {@link calibrateWithinBaseline}. */
 export interface WithinBaselineOptions extends Omit<CalibrationOptions, 'chunks'> {
-  /**
-   * The window's sample as the execution builds it from the drawn values (e.g. a KLL sketch of them, as a
-   * window profile keeps it). Default: the exact values.
-   */
-  windowSample?: (values: Float64Array) => WeightedSample;
+  /** A new window builder per replicate (default: exact values). */
+  windowBuilder?: () => WindowBuilder;
 }
 
 /**
@@ -234,12 +258,12 @@ export function withinBaselineDrawSize(m: number, baselineCount: number): number
 /**
  * Threshold for a numeric test, each replicate scored the way an execution scores a window (issue 14,
  * item 0): a window of m′ values (`withinBaselineDrawSize`) is drawn without replacement from the
- * baseline's sample (`sampleValues`, finite values in any order), turned into the window's sample as the
- * execution builds it (`windowSample`, e.g. a KLL sketch) and compared with `baseline`, the whole
- * baseline exactly as executions read it (the sketch in `statistics.json`). The sketches' errors are then
- * inside the threshold, and the effective size 1/(1/m + 1/N) is the execution's, N = `baseline.total`
- * (the sample may be a thinned subset of the baseline). Undefined when m′ exceeds half the sample (the
- * windows would overlap too much to be near-independent; callers extrapolate) or no score came out.
+ * baseline's sample (`sampleValues`, finite values in any order), built as the execution builds it
+ * (`windowBuilder`, e.g. a KLL sketch) and compared with `baseline`, the whole baseline exactly as
+ * executions read it (the sketch in `statistics.json`). The sketches' errors are then inside the
+ * threshold, and the effective size 1/(1/m + 1/N) is the execution's, N = `baseline.total` (the sample may
+ * be a thinned subset of the baseline). Undefined when m′ exceeds half the sample (the windows would
+ * overlap too much to be near-independent; callers extrapolate) or no score came out.
  */
 export function calibrateWithinBaseline(
   sampleValues: ArrayLike<number>,
@@ -248,23 +272,57 @@ export function calibrateWithinBaseline(
   test: DriftTestId,
   options: WithinBaselineOptions = {},
 ): CalibratedThreshold | undefined {
+  return calibrateWithinBaselineSizes(sampleValues, baseline, [windowSize], test, options).get(windowSize);
+}
+
+/**
+ * `calibrateWithinBaseline` at several window sizes from the same replicates: each replicate draws one
+ * random order of the largest window and builds it once; the window of every smaller size is a prefix of
+ * that order (itself a uniformly random subset, built exactly as its own build would be), read off the
+ * builder when it reaches that size. About half the work of one build per size, the same thresholds in
+ * distribution. Sizes whose m′ exceeds half the sample get no entry.
+ */
+export function calibrateWithinBaselineSizes(
+  sampleValues: ArrayLike<number>,
+  baseline: WeightedSample,
+  windowSizes: readonly number[],
+  test: DriftTestId,
+  options: WithinBaselineOptions = {},
+): Map<number, CalibratedThreshold> {
+  const out = new Map<number, CalibratedThreshold>();
   const spec = getDriftTest(test);
   if (!spec.numeric) throw new RangeError(`${test} is not a numeric test`);
   const pool = Float64Array.from(sampleValues).filter((v) => Number.isFinite(v));
   const n = pool.length;
-  if (n < 4 || !(windowSize >= 1)) return undefined;
+  if (n < 4) return out;
   const o = resolve({ ...options, chunks: undefined }, n);
-  const drawn = withinBaselineDrawSize(windowSize, baseline.total);
-  if (drawn > n / 2) return undefined;
+  const plan = [...new Set(windowSizes)]
+    .filter((m) => m >= 1)
+    .map((m) => ({ m, drawn: withinBaselineDrawSize(m, baseline.total), scores: [] as number[] }))
+    .filter((p) => p.drawn <= n / 2)
+    .sort((a, b) => a.drawn - b.drawn || a.m - b.m);
+  const largest = plan[plan.length - 1]?.drawn ?? 0;
+  if (largest === 0) return out;
   const rng = mulberry32(o.seed);
-  const windowSample = options.windowSample ?? weightedSampleFromValues;
-  const scores: number[] = [];
+  const builderOf = options.windowBuilder ?? exactWindowBuilder;
   for (let r = 0; r < o.replicates; r++) {
-    const window = windowSample(drawWindow(pool, drawn, true, rng));
-    const value = scoreOf(spec.score, spec.numeric(baseline, window));
-    if (value !== undefined) scores.push(value);
+    const order = drawWindow(pool, largest, true, rng);
+    const builder = builderOf();
+    let built = 0;
+    for (const p of plan) {
+      if (p.drawn > built) {
+        builder.add(order.subarray(built, p.drawn));
+        built = p.drawn;
+      }
+      const value = scoreOf(spec.score, spec.numeric(baseline, builder.sample()));
+      if (value !== undefined) p.scores.push(value);
+    }
   }
-  return finish(test, spec.score, windowSize, drawn, scores, o, 0, 'within-baseline');
+  for (const p of plan) {
+    const result = finish(test, spec.score, p.m, p.drawn, p.scores, o, 0, 'within-baseline');
+    if (result) out.set(p.m, result);
+  }
+  return out;
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   calibrateCategoricalThreshold,
   calibrateCategoricalWithinBaseline,
   calibrateNumericThreshold,
-  calibrateWithinBaseline,
+  calibrateWithinBaselineSizes,
   type WithinBaselineOptions,
 } from './calibrate.js';
 import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
@@ -90,18 +90,26 @@ export function calibrateCategoricalAcrossSizes(
 
 /**
  * The curve of a numeric test with every replicate scored as an execution scores a window
- * (`calibrateWithinBaseline`): windows drawn from the baseline's sample (`sampleValues`) and built by
- * `windowSample` (the execution's sketch), compared with `baseline` as executions read it. Sizes whose
+ * (`calibrateWithinBaselineSizes`): windows drawn from the baseline's sample (`sampleValues`) and built by
+ * `windowBuilder` (the execution's sketch), compared with `baseline` as executions read it. Sizes whose
  * drawn window would exceed half the sample are left to extrapolation (with `baseline_n` = baseline.total).
  */
 export function calibrateAcrossSizesWithinBaseline(
   sampleValues: ArrayLike<number>,
   baseline: WeightedSample,
   test: DriftTestId,
-  options: Omit<CurveOptions, 'chunks' | 'baselineCount'> & Pick<WithinBaselineOptions, 'windowSample'> = {},
+  options: Omit<CurveOptions, 'chunks' | 'baselineCount'> & Pick<WithinBaselineOptions, 'windowBuilder'> = {},
 ): CalibrationCurve | undefined {
+  // One set of replicates serves every size (nested windows, `calibrateWithinBaselineSizes`).
+  const bySize = calibrateWithinBaselineSizes(
+    sampleValues,
+    baseline,
+    options.sizes ?? CALIBRATION_SIZES,
+    test,
+    options,
+  );
   const curve = curveOf(test, Number.POSITIVE_INFINITY, { ...options, baselineCount: baseline.total }, (n) =>
-    calibrateWithinBaseline(sampleValues, baseline, n, test, options),
+    bySize.get(n),
   );
   return curve ? { ...curve, sketch_error: 'in_threshold' } : undefined;
 }
