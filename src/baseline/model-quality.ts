@@ -8,12 +8,8 @@
  * `constraints.json` thresholds are the baseline values (see `suggestModelQualityConstraints`).
  */
 import { z } from 'zod';
-import {
-  binaryPrediction,
-  type PredictionSettings,
-  QualityCollector,
-  toFiniteNumber,
-} from '../capture/ground-truth-predictions.js';
+import { binaryPrediction, type PredictionSettings, toFiniteNumber } from '../capture/predictions.js';
+import { QualityCollector } from '../capture/quality-collectors.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';

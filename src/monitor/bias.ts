@@ -41,8 +41,8 @@ import {
   readGroundTruthRecords,
 } from '../capture/ground-truth.js';
 import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.js';
-import { compileJsonPath, PredictionExtractor } from '../capture/ground-truth-predictions.js';
 import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
+import { compileJsonPath, PredictionExtractor } from '../capture/predictions.js';
 import { snippet } from '../capture/records.js';
 import {
   type BiasComparison,

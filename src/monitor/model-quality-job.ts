@@ -3,7 +3,7 @@
  * built once from the monitor's validated `modelQuality` settings (config/model-quality.ts): the setting
  * names are the config's, except `joinMemoryMiB`, carried in bytes (`joinMemoryBytes`).
  */
-import type { PredictionSettings } from '../capture/ground-truth-predictions.js';
+import type { PredictionSettings } from '../capture/predictions.js';
 import type { ModelQualitySettings } from '../config/model-quality.js';
 import { parseDuration, parseWindowBound, windowAt } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';

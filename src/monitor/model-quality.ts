@@ -33,13 +33,9 @@ import {
   readGroundTruthRecords,
 } from '../capture/ground-truth.js';
 import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.js';
-import {
-  binaryPrediction,
-  PredictionExtractor,
-  QualityCollector,
-  ScoreCollector,
-} from '../capture/ground-truth-predictions.js';
 import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
+import { binaryPrediction, PredictionExtractor } from '../capture/predictions.js';
+import { QualityCollector, ScoreCollector } from '../capture/quality-collectors.js';
 import { parseDuration } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';

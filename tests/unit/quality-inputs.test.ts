@@ -16,12 +16,11 @@ import {
 import { fnv1a, PartitionedJoin, type StoredPrediction } from '../../src/capture/ground-truth-join.js';
 import {
   binaryPrediction,
-  compareLabels,
   normalizeLabel,
   PredictionExtractor,
   type PredictionSettings,
-  QualityCollector,
-} from '../../src/capture/ground-truth-predictions.js';
+} from '../../src/capture/predictions.js';
+import { compareLabels, QualityCollector } from '../../src/capture/quality-collectors.js';
 import type { CapturePayload } from '../../src/capture/records.js';
 import { parseCaptureLine } from '../../src/capture/records.js';
 import { ConfigError } from '../../src/core/errors.js';
