@@ -265,6 +265,51 @@ describe('KLL sketch', () => {
 });
 
 describe('HyperLogLog', () => {
+  it('puts every hash in the register and rank the modulo formulas give (bit operations, issue 15)', () => {
+    // The registers as first written: index = hash % 2^14, rank from the remaining 39 bits.
+    const reference = (hashes: number[]): Uint8Array => {
+      const registers = new Uint8Array(16384);
+      for (const hash of hashes) {
+        const index = hash % 16384;
+        const rest = (hash - index) / 16384;
+        const hi = Math.floor(rest / 4294967296);
+        const rank = hi !== 0 ? Math.clz32(hi) - 25 + 1 : 7 + Math.clz32(rest >>> 0) + 1;
+        if (rank > registers[index]!) registers[index] = rank;
+      }
+      return registers;
+    };
+    const edges = [
+      0,
+      1,
+      16383,
+      16384,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 32 + 16384,
+      2 ** 46 - 1,
+      2 ** 46,
+      2 ** 53 - 1,
+    ];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const random = mulberry32(seed);
+      const hashes = [...edges];
+      // 53-bit hashes with every bit in play (fast-check's integers favour small, repeated values).
+      for (let i = 0; i < 3000; i++)
+        hashes.push(Math.floor(random() * 2 ** 21) * 2 ** 32 + Math.floor(random() * 2 ** 32));
+      const hll = new HyperLogLog();
+      for (const h of hashes) hll.addHash(h);
+      const registers = hll.toJSON().registers;
+      expect(registers).toBeDefined();
+      expect(Buffer.from(registers!, 'base64').equals(Buffer.from(reference(hashes)))).toBe(true);
+    }
+    // Exact mode: the same set of hashes, whatever the table's slots.
+    const few = [...edges, 12345, 2 ** 40 + 7];
+    const exact = new HyperLogLog();
+    for (const h of few) exact.addHash(h);
+    expect(exact.toJSON().exact).toEqual([...new Set(few)].sort((a, b) => a - b));
+    expect(() => HyperLogLog.fromJSON({ p: 14, exact: [1.5] })).toThrow(RangeError);
+  });
+
   it('is exact for few values and within 2% for many', () => {
     const small = new HyperLogLog();
     for (let i = 0; i < 1000; i++) small.addHash(hashString(`v${i % 700}`));

@@ -150,7 +150,11 @@ export class HyperLogLog {
     if (state.p !== P) throw new RangeError(`unsupported HyperLogLog precision ${state.p}`);
     const hll = new HyperLogLog();
     if (state.exact) {
-      for (const h of state.exact) hll.addHash(h);
+      for (const h of state.exact) {
+        if (!Number.isInteger(h) || h < 0 || h >= 2 ** 53)
+          throw new RangeError(`invalid HyperLogLog hash ${h}`);
+        hll.addHash(h);
+      }
     } else if (state.registers) {
       const bytes = Buffer.from(state.registers, 'base64');
       if (bytes.length !== M) throw new RangeError('HyperLogLog registers have the wrong length');
@@ -164,7 +168,8 @@ export class HyperLogLog {
 /** Inserts `hash` into an open-addressing table (length a power of two); false when already there. */
 function insert(table: Float64Array, hash: number): boolean {
   const mask = table.length - 1;
-  let i = hash % table.length;
+  // hash % table.length for a hash in [0, 2^53) and a power-of-two length, without a floating-point modulo.
+  let i = (hash >>> 0) & mask;
   for (;;) {
     const slot = table[i]!;
     if (slot === hash) return false;
@@ -175,11 +180,16 @@ function insert(table: Float64Array, hash: number): boolean {
   return true;
 }
 
-/** Register = low p bits; rank = 1 + leading zeros of the remaining 39 bits (40 when they are all 0). */
+/**
+ * Register = low p bits; rank = 1 + leading zeros of the remaining 39 bits (40 when they are all 0).
+ * Computed on the hash's 32-bit halves (a hash is an integer in [0, 2^53)): no floating-point modulo.
+ */
 function addToRegisters(registers: Uint8Array, hash: number): void {
-  const index = hash % M;
-  const rest = (hash - index) / M; // 39 bits
-  const hi = Math.floor(rest / 4294967296); // top 7 bits
-  const rank = hi !== 0 ? Math.clz32(hi) - 25 + 1 : 7 + Math.clz32(rest >>> 0) + 1;
+  const low = hash >>> 0; // hash mod 2^32
+  const high = (hash - low) / 4294967296; // the top 21 bits (an exact division)
+  const index = low & (M - 1);
+  const hi = high >>> P; // the rest's top 7 bits: the hash's bits 46..52
+  const rank =
+    hi !== 0 ? Math.clz32(hi) - 25 + 1 : 7 + Math.clz32(((high << (32 - P)) | (low >>> P)) >>> 0) + 1;
   if (rank > registers[index]!) registers[index] = rank;
 }
