@@ -192,7 +192,11 @@ export function baselineFromProfile(
   const flagged = flaggedColumns(profile);
   const findings = columnFindings(profile);
   if (mode === 'fail' && flagged.size > 0) throw refuseSensitiveTrainingData(source, flagged);
-  const sensitive = baselineSensitivity(mode, flagged);
+  // The training data it was built from, for `driftwatch lineage` (training dataset → baseline → executions).
+  const sensitive = {
+    ...baselineSensitivity(mode, flagged),
+    training: { dataset: source, rows: profile.itemCount },
+  };
   // Hashed before statistics and constraints are derived: histograms and `domains` hold no raw value.
   if (sensitive.hashed) hashProfileCategories(profile, sensitive.hashed.salt, sensitive.hashed.columns);
   const hashed = new Set(sensitive.hashed?.columns ?? []);

@@ -47,6 +47,8 @@ export interface SensitiveBaselineJSON {
   columns: Record<string, SensitiveFindingsJSON>;
   /** Present when categorical values were hashed. */
   hashed?: { algorithm: 'hmac-sha256'; salt: string; columns: string[] };
+  /** The training data the baseline was built from (`driftwatch lineage`); absent in older baselines. */
+  training?: { dataset: string; rows: number };
 }
 
 export function newSalt(): string {

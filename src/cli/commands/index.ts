@@ -72,6 +72,13 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./run-attribution.js'),
   },
   {
+    name: 'lineage',
+    summary:
+      'Print the chain behind an execution (training data → baseline → execution → metrics → alarms), or the executions that used a baseline',
+    options: true,
+    load: () => import('./lineage.js'),
+  },
+  {
     name: 'schedule',
     summary: 'Create, update and remove the job schedulers of the monitors in a config file',
     options: true,
