@@ -30,34 +30,73 @@ import { ATTRIBUTION_AGG_METHODS } from '../metrics/attribution/aggregate.js';
 
 export const biasSettingsSchema = z
   .object({
-    /** Ground-truth root URI (the same layout as model quality's). */
-    groundTruth: z.string().min(1),
-    /** The Clarify `analysis_config.json` (§9.2). @defaultValue `<baseline>/analysis_config.json` */
-    analysisConfig: z.string().min(1).optional(),
-    /** CSV column index or JSON path (JMESPath) of the predicted label in the endpoint output. */
-    inferenceAttribute: z.string().min(1).optional(),
-    /** CSV column index or JSON path of the score; label = score > threshold. */
-    probabilityAttribute: z.string().min(1).optional(),
-    /** Score cut-off. @defaultValue the analysis config's `probability_threshold` (itself 0.5 by default) */
-    probabilityThresholdAttribute: z.number().refine(Number.isFinite, 'a finite number').optional(),
-    /** JMESPath of the feature list in a JSON request (`FeaturesAttribute`); CSV requests need none. */
-    featuresAttribute: z.string().min(1).optional(),
-    /**
-     * `point`: violation iff |live| > |baseline| (what real SageMaker output shows, §9.6); `bootstrap`: the
-     * documented interval (B replicates, z = 1.96, parameters unconfirmed). @defaultValue point
-     */
-    check: z.enum(['point', 'bootstrap']).default('point'),
-    /** Bootstrap replicates (check: bootstrap). @defaultValue 1000 */
-    bootstrapReplicates: z.number().int().min(10).max(100_000).default(1000),
-    /**
-     * Flip test (FT, a kNN): rows kept per group (a seeded reservoir); larger groups give an estimate on
-     * the sample. Time grows with its square. @defaultValue 2000
-     */
-    flipTestMaxRows: z.number().int().min(10).max(1_000_000).default(2000),
-    /** Hash buckets of the prediction–label join. @defaultValue 256 */
-    joinPartitions: z.number().int().min(1).max(65_536).default(256),
-    /** Join buffer before spilling to local disk, in MiB. @defaultValue 32 */
-    joinMemoryMiB: z.number().min(1).max(65_536).default(32),
+    groundTruth: z.string().min(1).describe("Ground-truth root URI (the same layout as model quality's)."),
+    analysisConfig: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The Clarify analysis_config.json (label, label_values_or_threshold, facet, group_variable, headers, methods). Default: analysis_config.json in the baseline prefix.',
+      ),
+    inferenceAttribute: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('CSV column index or JSON path (JMESPath) of the predicted label in the endpoint output.'),
+    probabilityAttribute: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('CSV column index or JSON path of the score; the predicted label is score > threshold.'),
+    probabilityThresholdAttribute: z
+      .number()
+      .refine(Number.isFinite, 'a finite number')
+      .optional()
+      .describe(
+        "Score cut-off. Default: the analysis config's probability_threshold (itself 0.5 by default).",
+      ),
+    featuresAttribute: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'JMESPath of the feature list in a JSON request (FeaturesAttribute); CSV requests need none.',
+      ),
+    check: z
+      .enum(['point', 'bootstrap'])
+      .default('point')
+      .describe(
+        "point: violation iff |window| > |baseline| (what SageMaker's real outputs show); bootstrap: the documented interval (bootstrapReplicates replicates, z = 1.96).",
+      ),
+    bootstrapReplicates: z
+      .number()
+      .int()
+      .min(10)
+      .max(100_000)
+      .default(1000)
+      .describe('Bootstrap replicates (check: bootstrap).'),
+    flipTestMaxRows: z
+      .number()
+      .int()
+      .min(10)
+      .max(1_000_000)
+      .default(2000)
+      .describe(
+        'Flip test (FT, a kNN): rows kept per group (a seeded reservoir); larger groups give an estimate on the sample. Time grows with its square.',
+      ),
+    joinPartitions: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_536)
+      .default(256)
+      .describe('Hash buckets of the prediction-label join.'),
+    joinMemoryMiB: z
+      .number()
+      .min(1)
+      .max(65_536)
+      .default(32)
+      .describe('Join buffer before spilling to local disk, in MiB.'),
   })
   .strict();
 
@@ -65,20 +104,37 @@ export type BiasSettings = z.output<typeof biasSettingsSchema>;
 
 export const attributionSettingsSchema = z
   .object({
-    /** The Clarify `analysis_config.json`: `headers` name the features, `methods.shap.agg_method`. */
-    analysisConfig: z.string().min(1).optional(),
-    /** Global value from local ones. @defaultValue the config's agg_method, else mean_abs */
-    aggMethod: z.enum(ATTRIBUTION_AGG_METHODS as ['mean_abs', 'median', 'mean_sq']).optional(),
-    /** Violation iff NDCG < threshold (§9.7). @defaultValue 0.9 */
-    ndcgThreshold: z.number().gt(0).max(1).default(0.9),
-    /**
-     * Local attributions supplied as files instead of captured explanations: CSV tables (a header of
-     * feature names, one row per explained record) under `<attributions>/yyyy/mm/dd/hh/`, read for the
-     * hours of the window.
-     */
-    attributions: z.string().min(1).optional(),
-    /** The `kernel_shap` label key of supplied attribution files. @defaultValue label0 */
-    labelKey: z.string().min(1).default('label0'),
+    analysisConfig: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The Clarify analysis_config.json: headers name the features when a response has no feature_header; methods.shap.agg_method.',
+      ),
+    aggMethod: z
+      .enum(ATTRIBUTION_AGG_METHODS as ['mean_abs', 'median', 'mean_sq'])
+      .optional()
+      .describe(
+        "Global value from local ones: mean_abs, median or mean_sq. Default: the config's agg_method, else mean_abs.",
+      ),
+    ndcgThreshold: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.9)
+      .describe('Violation iff the NDCG of a label is below this.'),
+    attributions: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Local attributions supplied as files instead of captured explanations: CSV tables (a header of feature names, one row per explained record) in the yyyy/mm/dd/hh/ folders under this prefix, read for the window's hours.",
+      ),
+    labelKey: z
+      .string()
+      .min(1)
+      .default('label0')
+      .describe('The kernel_shap label key of supplied attribution files.'),
   })
   .strict();
 
