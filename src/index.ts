@@ -53,12 +53,14 @@ export {
   buildModelQualityBaseline,
   type ModelQualityBaselineOptions,
   type ModelQualityBaselineResult,
+} from './baseline/model-quality.js';
+export {
   type ModelQualityConstraints,
   parseModelQualityConstraints,
   renderModelQualityConstraints,
   renderModelQualityStatistics,
   renderModelQualityViolations,
-} from './baseline/model-quality.js';
+} from './baseline/model-quality-files.js';
 export { type Baseline, readBaseline, readConstraints, readStatistics } from './baseline/read.js';
 export {
   baselineFromRows,

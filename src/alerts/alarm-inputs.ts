@@ -5,7 +5,7 @@
 import { type ClarifyAnalysis, parseClarifyAnalysis } from '../baseline/clarify-analysis.js';
 import { type Constraints, parseConstraints } from '../baseline/constraints.js';
 import { CALIBRATION_FILE, parseDriftCalibration } from '../baseline/drift-calibration.js';
-import { parseModelQualityConstraints } from '../baseline/model-quality.js';
+import { parseModelQualityConstraints } from '../baseline/model-quality-files.js';
 import { driftPlan, isCalibratedFeature } from '../checks/data-quality.js';
 import { defaultAlarmSettings } from '../config/alarms.js';
 import { type ClarifyAnalysisConfig, parseClarifyAnalysisConfig } from '../config/clarify.js';

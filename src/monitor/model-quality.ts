@@ -25,7 +25,7 @@ import {
   parseModelQualityConstraints,
   renderModelQualityStatistics,
   renderModelQualityViolations,
-} from '../baseline/model-quality.js';
+} from '../baseline/model-quality-files.js';
 import {
   DEFAULT_GROUND_TRUTH_HORIZON,
   groundTruthFolders,

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderModelQualityConstraints } from '../../src/baseline/model-quality.js';
+import { renderModelQualityConstraints } from '../../src/baseline/model-quality-files.js';
 import { hourPath } from '../../src/core/hours.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createStorage, joinUri } from '../../src/io/storage.js';

@@ -10,11 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
 import {
-  buildModelQualityBaseline,
   parseModelQualityConstraints,
   renderModelQualityConstraints,
-} from '../../src/baseline/model-quality.js';
+} from '../../src/baseline/model-quality-files.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createStorage, joinUri } from '../../src/io/storage.js';
 import { type ModelQualityDetails, runModelQualityExecution } from '../../src/monitor/model-quality.js';

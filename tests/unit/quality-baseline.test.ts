@@ -7,14 +7,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
 import {
-  buildModelQualityBaseline,
   parseCalibration,
   parseModelQualityConstraints,
   renderModelQualityConstraints,
   renderModelQualityStatistics,
   renderModelQualityViolations,
-} from '../../src/baseline/model-quality.js';
+} from '../../src/baseline/model-quality-files.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import { checkModelQualityConstraints } from '../../src/metrics/quality/checks.js';

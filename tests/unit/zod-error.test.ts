@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelQualityConstraints } from '../../src/baseline/model-quality.js';
+import { parseModelQualityConstraints } from '../../src/baseline/model-quality-files.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { formatPath } from '../../src/core/zod-error.js';
 import { driftOptionsFromOverrides } from '../../src/metrics/drift/overrides.js';
