@@ -54,6 +54,22 @@ export interface ModelQualityBaselineOptions extends Omit<PredictionSettings, 'p
   subsample?: SubsampleOptions;
   /** Called every 100,000 rows and once at the end, with rows and bytes read so far. */
   onProgress?: (p: { rowsRead: number; bytesRead: number }) => void;
+  /**
+   * Thresholds with a margin for windows of `windowSize` records, breached by a healthy window with
+   * probability `alarmRate` (default 0.01); absent: SageMaker's rule, threshold = baseline value.
+   */
+  constraintMargin?: { windowSize: number; alarmRate?: number };
+}
+
+/** Each scalar metric's `standard_deviation` in the statistics section (NaN when absent or "NaN"). */
+function standardDeviationsOf(metrics: ModelQualityMetrics): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const name of metrics.scalars.keys()) {
+    const entry = metrics.section[name] as { standard_deviation?: unknown } | undefined;
+    const sd = entry?.standard_deviation;
+    out.set(name, typeof sd === 'number' ? sd : Number.NaN);
+  }
+  return out;
 }
 
 /** What {@link buildModelQualityBaseline} wrote and computed. */
@@ -184,7 +200,16 @@ export async function buildModelQualityBaseline(
   }
   const data = collector.finish();
   const metrics = computeModelQualityMetrics(data, { subsample: options.subsample });
-  const constraints = suggestModelQualityConstraints(metrics.scalars);
+  const constraints = suggestModelQualityConstraints(
+    metrics.scalars,
+    options.constraintMargin
+      ? {
+          ...options.constraintMargin,
+          baselineSize: metrics.itemCount,
+          standardDeviations: standardDeviationsOf(metrics),
+        }
+      : undefined,
+  );
   const statisticsUri = joinUri(options.out, 'statistics.json');
   const constraintsUri = joinUri(options.out, 'constraints.json');
   await storage.write(statisticsUri, renderModelQualityStatistics(metrics, new Date()), {

@@ -19,6 +19,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import { checkModelQualityConstraints } from '../../src/metrics/quality/checks.js';
 import { computeModelQualityMetrics } from '../../src/metrics/quality/statistics.js';
+import { TestRandom } from './drift/random.js';
 
 const SAMPLES = join(
   import.meta.dirname,
@@ -300,6 +301,77 @@ describe('buildModelQualityBaseline', () => {
       'f2_best_constant_classifier',
     ]) {
       expect(ours.scalars.get(key)).toBeCloseTo(binary.binary_classification_metrics[key].value, 12);
+    }
+  });
+});
+
+describe('suggested model-quality constraints with a margin (issue 12)', () => {
+  // Regression on seeded data: actual ~ N(0, 1), predicted = actual + N(0, 0.5).
+  const draw = (rng: TestRandom, n: number) => {
+    const actual = new Float64Array(n);
+    const predicted = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      actual[i] = rng.normal();
+      predicted[i] = (actual[i] as number) + 0.5 * rng.normal();
+    }
+    return { actual, predicted };
+  };
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dw-mq-margin-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("SageMaker's rule fires on about half of healthy windows; the margin at the stated alarm rate rarely", async () => {
+    const base = draw(new TestRandom(7), 4000);
+    const lines = ['label,prediction'];
+    for (let i = 0; i < base.actual.length; i++) lines.push(`${base.actual[i]},${base.predicted[i]}`);
+    await writeFile(join(dir, 'val.csv'), `${lines.join('\n')}\n`);
+    const storage = new LocalStorage();
+    const options = {
+      dataset: join(dir, 'val.csv'),
+      problemType: 'Regression' as const,
+      groundTruthAttribute: 'label',
+      inferenceAttribute: 'prediction',
+    };
+    const plain = await buildModelQualityBaseline(storage, { ...options, out: join(dir, 'plain') });
+    const margin = await buildModelQualityBaseline(storage, {
+      ...options,
+      out: join(dir, 'margin'),
+      constraintMargin: { windowSize: 400, alarmRate: 0.05 },
+    });
+    // Default unchanged: every threshold is the baseline value.
+    for (const [name, c] of plain.constraints) expect(c.threshold).toBe(plain.metrics.scalars.get(name));
+    const mae = plain.metrics.scalars.get('mae') as number;
+    expect(margin.constraints.get('mae')?.threshold).toBeGreaterThan(mae);
+    expect(margin.constraints.get('r2')?.threshold).toBeLessThan(plain.metrics.scalars.get('r2') as number);
+    // And it is what constraints.json says.
+    const written = parseModelQualityConstraints(
+      readFileSync(join(dir, 'margin', 'constraints.json'), 'utf8'),
+      'constraints.json',
+    );
+    expect(written.constraints.get('mae')?.threshold).toBeCloseTo(
+      margin.constraints.get('mae')?.threshold as number,
+      9,
+    );
+
+    // 300 healthy windows of the expected size from the same process.
+    const rng = new TestRandom(99);
+    const rate = { plain: new Map<string, number>(), margin: new Map<string, number>() };
+    const windows = 300;
+    for (let w = 0; w < windows; w++) {
+      const window = computeModelQualityMetrics({ problemType: 'Regression', ...draw(rng, 400) });
+      for (const [which, constraints] of [
+        ['plain', plain.constraints],
+        ['margin', margin.constraints],
+      ] as const) {
+        for (const v of checkModelQualityConstraints(window.scalars, constraints).violations)
+          rate[which].set(v.metric_name, (rate[which].get(v.metric_name) ?? 0) + 1 / windows);
+      }
+    }
+    for (const metric of ['mae', 'rmse', 'mse']) {
+      expect(rate.plain.get(metric), metric).toBeGreaterThan(0.2);
+      expect(rate.margin.get(metric) ?? 0, metric).toBeLessThan(0.12);
     }
   });
 });

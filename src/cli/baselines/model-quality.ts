@@ -8,6 +8,15 @@ import { parseThreshold } from '../flags.js';
 import { progressReporter } from '../progress.js';
 import type { BaselineCommandOptions } from './options.js';
 
+function parseWindowSize(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError(`expected a whole number of records, got ${JSON.stringify(text)}`, {
+      field: '--expected-window-size',
+    });
+  return n;
+}
+
 export async function modelQualityBaseline(options: BaselineCommandOptions): Promise<void> {
   const problemType = options.problemType as ProblemType | undefined;
   if (!problemType)
@@ -37,6 +46,14 @@ export async function modelQualityBaseline(options: BaselineCommandOptions): Pro
       positiveLabel: options.positiveLabel as string | undefined,
       negativeLabel: options.negativeLabel as string | undefined,
       issues,
+      ...(options.expectedWindowSize !== undefined
+        ? {
+            constraintMargin: {
+              windowSize: parseWindowSize(options.expectedWindowSize as string),
+              alarmRate: options.alarmRate as number,
+            },
+          }
+        : {}),
       onProgress: (p) => progress.update(p.rowsRead, p.bytesRead),
     });
     progress.done(result.rows, 0);

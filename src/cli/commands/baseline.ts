@@ -74,6 +74,10 @@ export function register(program: Command): void {
       ]),
     )
     .option('--ground-truth-attribute <column>', 'model quality: the label column (name, or 0-based index)')
+    .option(
+      '--expected-window-size <records>',
+      "model quality: thresholds with a margin for windows of this many records, breached by a healthy window with probability --alarm-rate (default: SageMaker's rule, threshold = baseline value)",
+    )
     .option('--inference-attribute <column>', 'model quality: the prediction column')
     .option(
       '--probability-attribute <column>',
@@ -110,7 +114,7 @@ export function register(program: Command): void {
     )
     .option(
       '--alarm-rate <rate>',
-      'calibrated drift: false-alarm rate per feature and window on data without drift',
+      'calibrated drift, or model quality with --expected-window-size: false-alarm rate per feature (metric) and window on healthy data',
       parseRate,
       0.05,
     )
