@@ -133,6 +133,80 @@ describe('column limit (MAX_COLUMNS = 10,000)', () => {
   });
 });
 
+describe('row counts claimed by a Parquet footer, read in a child with a 128 MB heap', () => {
+  /** A 2,000-row Parquet file (2 row groups) whose footer claims `claim` rows for the file or its first group. */
+  async function claiming(where: 'file' | 'group', claim: bigint): Promise<Buffer> {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const b = Buffer.from(
+      parquetWriteBuffer({
+        rowGroupSize: 1000,
+        columnData: [{ name: 'i', data: Array.from({ length: 2000 }, (_, k) => k), type: 'INT32' }],
+      }),
+    );
+    const footerLength = b.readInt32LE(b.length - 8);
+    // Thrift compact: field header 0x16 (next field id, i64), then the zigzag varint of the count:
+    // FileMetaData.num_rows = 2000 (0xa0 0x1f), then RowGroup.num_rows = 1000 (0xd0 0x0f).
+    const needle = Buffer.from(where === 'file' ? [0x16, 0xa0, 0x1f] : [0x16, 0xd0, 0x0f]);
+    const varint: number[] = [];
+    for (let v = claim * 2n; ; v >>= 7n) {
+      if (v < 0x80n) {
+        varint.push(Number(v));
+        break;
+      }
+      varint.push(Number((v & 0x7fn) | 0x80n));
+    }
+    const replacement = Buffer.from([0x16, ...varint]);
+    const tail = Buffer.alloc(8);
+    tail.writeInt32LE(footerLength + replacement.length - needle.length, 0);
+    tail.write('PAR1', 4);
+    // The same bytes also encode other counts (a column's num_values): keep the patch that hits the field.
+    const { parquetMetadata } = await import('hyparquet');
+    for (let at = b.indexOf(needle, b.length - 8 - footerLength); at > 0; at = b.indexOf(needle, at + 1)) {
+      const out = Buffer.concat([
+        b.subarray(0, at),
+        replacement,
+        b.subarray(at + needle.length, b.length - 8),
+        tail,
+      ]);
+      try {
+        const meta = parquetMetadata(out.buffer.slice(out.byteOffset, out.byteOffset + out.length));
+        if ((where === 'file' ? meta.num_rows : meta.row_groups[0]?.num_rows) === claim) return out;
+      } catch {
+        // not this occurrence
+      }
+    }
+    throw new Error(`no ${where} row count found to patch`);
+  }
+
+  it('2e9 and 1e15 rows claimed (was 3.2 GB, then an Invalid array length) are an InputError; a file-level claim is not trusted', async () => {
+    const { readInChildren } = await import('../support/child-reads.js');
+    const files: string[] = [];
+    for (const [where, claim] of [
+      ['group', 2_000_000_000n],
+      ['group', 1_000_000_000_000_000n],
+      ['file', 2_000_000_000n],
+    ] as const) {
+      const file = join(dir, `claim-${where}-${claim}.parquet`);
+      await writeFile(file, await claiming(where, claim));
+      files.push(file);
+    }
+    const outcomes = await readInChildren('parquet', files, { heapMb: 128, perFileMs: 30_000 });
+    expect(outcomes).toEqual([
+      {
+        kind: 'error',
+        errorClass: 'InputError',
+        message: expect.stringMatching(/claims 2000001000 rows in a \d+-byte file/),
+      },
+      {
+        kind: 'error',
+        errorClass: 'InputError',
+        message: expect.stringMatching(/claims \d+ rows in a \d+-byte file/),
+      },
+      { kind: 'ok', rows: 2000 },
+    ]);
+  }, 120_000);
+});
+
 describe('window length and extreme dates', () => {
   it('lists at most one year of hour folders; longer windows and years outside 1970-9999 are ConfigErrors', () => {
     const start = new Date('2024-01-01T00:00:00Z');
