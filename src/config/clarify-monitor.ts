@@ -27,6 +27,7 @@
  */
 import { z } from 'zod';
 import { ATTRIBUTION_AGG_METHODS } from '../metrics/attribution/aggregate.js';
+import { durationSchema } from './model-quality.js';
 
 export const biasSettingsSchema = z
   .object({
@@ -61,6 +62,11 @@ export const biasSettingsSchema = z
       .optional()
       .describe(
         'JMESPath of the feature list in a JSON request (FeaturesAttribute); CSV requests need none.',
+      ),
+    groundTruthHorizon: durationSchema
+      .default('P3D')
+      .describe(
+        "Labels are read from the ground-truth hour folders from the window's start up to the execution's time, but never more than this long after the window's end (ISO-8601 duration), as for model quality.",
       ),
     check: z
       .enum(['point', 'bootstrap'])

@@ -44,7 +44,7 @@ const offsetWindowSchema = z
   });
 
 /** A non-negative ISO-8601 duration (`P3D`, `PT36H`, `PT0S`). */
-const durationSchema = z.string().superRefine((text, ctx) => {
+export const durationSchema = z.string().superRefine((text, ctx) => {
   try {
     if (parseDuration(text) < 0)
       ctx.addIssue({ code: 'custom', message: 'expected a duration of zero or more, such as P1D' });

@@ -36,6 +36,7 @@ import {
 } from '../baseline/clarify-analysis.js';
 import { splitCsvLine } from '../capture/csv-split.js';
 import {
+  DEFAULT_GROUND_TRUTH_HORIZON,
   groundTruthFolders,
   listGroundTruthObjects,
   readGroundTruthRecords,
@@ -56,6 +57,7 @@ import {
   parseClarifyAnalysisConfig,
   requireBiasConfig,
 } from '../config/clarify.js';
+import { parseDuration } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Cell, Window } from '../core/types.js';
@@ -340,7 +342,11 @@ async function collectBias(
     partitions: job.joinPartitions,
     joinMemoryBytes: job.joinMemoryBytes,
   });
-  const folders = groundTruthFolders(window, readUntil);
+  const folders = groundTruthFolders(
+    window,
+    readUntil,
+    job.groundTruthHorizonMs ?? parseDuration(DEFAULT_GROUND_TRUTH_HORIZON),
+  );
   const objects: ObjectInfo[] = [];
   const gtInputs: ObjectInfo[] = [];
   let recordsRead = 0;

@@ -4,6 +4,7 @@
  * (config/clarify-monitor.ts). Setting names are the config's, except `joinMemoryMiB`, carried in bytes.
  */
 import type { AttributionSettings, BiasSettings } from '../config/clarify-monitor.js';
+import { parseDuration } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import { joinUri } from '../io/storage.js';
 import type { AttributionAggMethod } from '../metrics/attribution/aggregate.js';
@@ -38,6 +39,8 @@ export interface BiasJob extends ExecutionJobBase {
   flipTestMaxRows?: number;
   /** Labels are read from folders up to this time. @defaultValue scheduledTime (at least windowEnd) */
   groundTruthReadUntil?: string;
+  /** Labels are read at most this long after the window's end (ms). @defaultValue 3 days */
+  groundTruthHorizonMs?: number;
   /** @defaultValue 256 */
   joinPartitions?: number;
   /** @defaultValue 32 MiB */
@@ -82,6 +85,7 @@ export function biasJobOf(base: ExecutionJobBase, settings: BiasSettings | undef
       ? { probabilityThresholdAttribute: s.probabilityThresholdAttribute }
       : {}),
     ...(s.featuresAttribute !== undefined ? { featuresAttribute: s.featuresAttribute } : {}),
+    groundTruthHorizonMs: parseDuration(s.groundTruthHorizon),
     check: s.check,
     bootstrapReplicates: s.bootstrapReplicates,
     flipTestMaxRows: s.flipTestMaxRows,

@@ -75,6 +75,7 @@ describe('Clarify monitor kinds in the config', () => {
         probabilityAttribute: '0',
         check: 'point',
         flipTestMaxRows: 2000,
+        groundTruthHorizonMs: 3 * 86_400_000,
         windowStart: '2026-03-01T04:00:00.000Z',
       },
     });

@@ -4,6 +4,8 @@
  * against the baseline analysis.json.
  */
 import { type Command, Option } from 'commander';
+import { parseDuration } from '../../config/schedule.js';
+import { ConfigError } from '../../core/errors.js';
 import { TIME_HELP } from '../../core/time.js';
 import { joinUri } from '../../io/storage.js';
 import { type BiasSummary, runBiasExecution } from '../../monitor/bias.js';
@@ -32,6 +34,21 @@ function printBiasSummary(summary: BiasSummary, json: boolean | undefined): void
     if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
   }
   printExecutionSummary(summary, json, lines);
+}
+
+/** `--ground-truth-horizon`: a duration of zero or more. */
+function horizonOf(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { field: '--ground-truth-horizon' });
+  }
+  if (ms < 0)
+    throw new ConfigError('expected a duration of zero or more, such as P3D', {
+      field: '--ground-truth-horizon',
+    });
+  return ms;
 }
 
 export function register(program: Command): void {
@@ -63,7 +80,15 @@ export function register(program: Command): void {
         .choices(['point', 'bootstrap'])
         .default('point'),
     )
-    .option('--ground-truth-until <iso>', 'read label folders up to this time (default: now)')
+    .option(
+      '--ground-truth-until <iso>',
+      'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
+    )
+    .option(
+      '--ground-truth-horizon <duration>',
+      "how long after the window's end labels are looked for (ISO-8601 duration)",
+      'P3D',
+    )
     .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
     .option('--variant <name>', 'variant folder (default: every variant)')
     .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-bias')
@@ -90,6 +115,7 @@ export function register(program: Command): void {
       ...(threshold !== undefined ? { probabilityThresholdAttribute: threshold } : {}),
       ...(options.featuresAttribute !== undefined ? { featuresAttribute: options.featuresAttribute } : {}),
       check: options.check,
+      groundTruthHorizonMs: horizonOf(options.groundTruthHorizon),
       groundTruthReadUntil: options.groundTruthUntil
         ? parseTime(options.groundTruthUntil, '--ground-truth-until')
         : new Date().toISOString(),
