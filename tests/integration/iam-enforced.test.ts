@@ -200,6 +200,7 @@ beforeAll(async () => {
   );
   keys.worker = await userWith('worker', worker);
   keys.alarms = await userWith('alarms', await policyOf('alarms'));
+  keys.dashboard = await userWith('dashboard', await policyOf('dashboard'));
   for (const [i, statement] of worker.Statement.entries())
     keys[`without-${statement.Sid}`] = await userWith(`without${i}`, {
       ...worker,
@@ -404,4 +405,19 @@ describe('the generated IAM policies under moto with IAM enforced', () => {
     expect(failures.join('\n')).toMatch(/FindAlarms: .*cloudwatch:(DescribeAlarms|ListDashboards)/);
     expect(failures.join('\n')).toMatch(/ReadBaselines: .*s3:GetObject/);
   }, 120_000);
+
+  it('the dashboard role reads every report and baseline it shows (a static export), and may write nothing', async () => {
+    const site = join(dir, 'site');
+    const r = await runCli(['dashboard', '--config', configPath, '--export', site], {
+      env: envOf(keys.dashboard!),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/access denied/i);
+    const written = await runCli(
+      ['dashboard', '--config', configPath, '--export', `s3://${BUCKET}/reports/site/`],
+      { env: envOf(keys.dashboard!) },
+    );
+    expect(written.code).toBe(2);
+    expect(written.stderr.trim().split('\n')).toEqual([expect.stringMatching(/access denied.*s3:PutObject/)]);
+  }, 90_000);
 });
