@@ -18,7 +18,8 @@
  * holding a worker slot). PutMetricData calls carry at most 40 datums, so publications have several
  * batches.
  *
- * Run alone: `npm run build && node dist/bench/crash.js [deaths=12] [recordsPerHour=20000] [settleMs=15000]`.
+ * Run alone: `npm run build && node dist/bench/crash.js [deaths=12] [recordsPerHour=20000] [settleMs=15000] [lockMs=5000]`
+ * (the stalled-job check runs every lockMs / 2.5).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -177,6 +178,7 @@ function startWorker(
   env: NodeJS.ProcessEnv,
   crashAt: string | undefined,
   settleMs: number,
+  lockMs: number,
 ): { child: ChildProcess; started: Promise<void> } {
   const child = spawn(
     process.execPath,
@@ -186,9 +188,9 @@ function startWorker(
       '--config',
       config,
       '--lock-duration-ms',
-      '5000',
+      String(lockMs),
       '--stalled-interval-ms',
-      '2000',
+      String(Math.max(500, Math.round(lockMs / 2.5))),
       '--metrics-settle-ms',
       String(settleMs),
     ],
@@ -218,6 +220,7 @@ async function runDay(
   targetDeaths: number,
   expectedSeconds: number | undefined,
   settleMs: number,
+  lockMs: number,
 ): Promise<DayRun> {
   const id = randomUUID().slice(0, 8);
   const queueSettings = { name: `crash-${id}`, prefix: `dwcrash-${id}` };
@@ -251,7 +254,7 @@ async function runDay(
   const crashers = new WeakSet<ChildProcess>();
   const deaths = () => randomKills + crashPointDeaths;
   const launch = (crashAt?: string) => {
-    const { child, started } = startWorker(workers, config, env, crashAt, settleMs);
+    const { child, started } = startWorker(workers, config, env, crashAt, settleMs, lockMs);
     if (crashAt) crashers.add(child);
     child.once('exit', () => {
       workers.live.delete(child);
@@ -341,6 +344,7 @@ export async function benchCrash(
   targetDeaths = 12,
   recordsPerHour = 20_000,
   settleMs = 15_000,
+  lockMs = 5_000,
 ): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'driftwatch-bench-crash-'));
   let moto: RunningService | undefined;
@@ -392,9 +396,20 @@ export async function benchCrash(
     const paths = { capture: join(dir, 'capture'), baseline: join(dir, 'baseline') };
     console.log(
       `24 windows × ${recordsPerHour} records (${features} features, 4 files each, split in 2 parts), 2 workers, ` +
-        `--lock-duration-ms 5000 --stalled-interval-ms 2000 --metrics-settle-ms ${settleMs}`,
+        `--lock-duration-ms ${lockMs} --stalled-interval-ms ${Math.max(500, Math.round(lockMs / 2.5))} --metrics-settle-ms ${settleMs}`,
     );
-    const calm = await runDay('calm', dir, paths, env, { url: redisUrl }, day, 0, undefined, settleMs);
+    const calm = await runDay(
+      'calm',
+      dir,
+      paths,
+      env,
+      { url: redisUrl },
+      day,
+      0,
+      undefined,
+      settleMs,
+      lockMs,
+    );
     console.log(`uninterrupted: ${calm.seconds.toFixed(1)} s`);
     const storm = await runDay(
       'storm',
@@ -406,6 +421,7 @@ export async function benchCrash(
       targetDeaths,
       calm.seconds,
       settleMs,
+      lockMs,
     );
     console.log(
       `with ${storm.randomKills} random SIGKILLs + ${storm.crashPointDeaths} deaths at publication steps, ` +
@@ -476,5 +492,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     Number(process.argv[2] ?? 12),
     Number(process.argv[3] ?? 20_000),
     Number(process.argv[4] ?? 15_000),
+    Number(process.argv[5] ?? 5_000),
   );
 }
