@@ -51,8 +51,11 @@ export interface Violation {
   description: string;
 }
 
-/** What on-call needs to read a violation: the numbers behind it. */
-export interface ViolationDetail extends Violation {
+/**
+ * A violation as the checks find it, with the numbers behind it (baseline value, current value, threshold);
+ * `alerts/violation-details.ts` turns it into the summary's `ViolationDetail` for on-call.
+ */
+export interface CheckedViolation extends Violation {
   baselineValue?: number;
   currentValue?: number;
   threshold?: number;
@@ -109,7 +112,7 @@ export interface MultivariateResult {
 }
 
 export interface DataQualityResult {
-  violations: ViolationDetail[];
+  violations: CheckedViolation[];
   features: FeatureResult[];
   /** The multivariate check's numbers, when the baseline has a PCA model (checks/multivariate.ts). */
   multivariate?: MultivariateResult;
@@ -133,7 +136,7 @@ export function evaluateDataQuality(input: {
   const mc = constraints.monitoring_config;
   const constraintByName = new Map(constraints.features.map((f) => [f.name, f]));
   const baselineByName = new Map(baseline.features.map((f) => [f.name, f]));
-  const violations: ViolationDetail[] = [];
+  const violations: CheckedViolation[] = [];
   const features: FeatureResult[] = [];
   const n = current.itemCount;
 
@@ -218,7 +221,7 @@ function checkFeature(
     mc: Constraints['monitoring_config'];
     overrides: FeatureOverrides;
     n: number;
-    violations: ViolationDetail[];
+    violations: CheckedViolation[];
     calibration?: FeatureCalibration;
     alarmRate?: number;
   },

@@ -18,7 +18,7 @@ import {
   reconstructionErrorOf,
 } from '../metrics/multivariate/pca.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
-import type { MultivariateResult, ViolationDetail } from './data-quality.js';
+import type { CheckedViolation, MultivariateResult } from './data-quality.js';
 
 /** The `feature_name` of the check's violation (it concerns the numeric features together). */
 export const MULTIVARIATE_FEATURE = 'multivariate';
@@ -91,7 +91,7 @@ export function reconstructionCollector(
 export function checkMultivariate(
   calibration: DriftCalibration | undefined,
   reconstruction: { sum: number; count: number } | undefined,
-): { result: MultivariateResult; violation?: ViolationDetail } | undefined {
+): { result: MultivariateResult; violation?: CheckedViolation } | undefined {
   const model = calibration?.multivariate;
   if (!model || !reconstruction || reconstruction.count === 0) return undefined;
   const alarmRate = calibration.alarm_rate;
