@@ -10,8 +10,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { registerCommands } from '../../src/cli/commands/index.js';
 import { parseMonitorsConfig } from '../../src/config/monitors.js';
 import { createStorage } from '../../src/io/storage.js';
 import { baselineCsv, writeCapture, writeGroundTruth } from '../fixtures/quality/traffic.js';
@@ -130,5 +132,47 @@ describe("the README's examples", () => {
     );
     expect(summary.status).toMatch(/^Completed/);
     expect(summary.modelQuality.join.matched).toBe(300);
+  });
+
+  it('every driftwatch command the README shows (code blocks and the command table) uses flags that exist', async () => {
+    const lines: string[] = [];
+    for (const lang of ['bash', ''])
+      for (const b of blocks(lang)) lines.push(...b.text.replace(/\\\n\s*/g, ' ').split('\n'));
+    // The command table and other inline examples: `driftwatch ...` in backticks, alternatives split on ` / `.
+    for (const m of readme.matchAll(/`(driftwatch [^`]+)`/g)) lines.push(...(m[1] as string).split(/` \/ `/));
+    const program = new Command('driftwatch');
+    await registerCommands(program, []);
+    const checked = new Set<string>();
+    for (const raw of lines) {
+      const line = raw.trim().replace(/\s+#.*$/, '');
+      if (!line.startsWith('driftwatch ')) continue;
+      const words = line.split(/\s+/).slice(1);
+      const name = words[0] as string;
+      if (!/^[a-z][a-z-]*$/.test(name) || (name === 'schedule' && words[1] === '/')) continue; // "schedule / worker / ..."
+      const entry = program.commands.find((c) => c.name() === name);
+      expect(entry, `README: driftwatch ${name}`).toBeDefined();
+      const one = new Command('driftwatch');
+      await registerCommands(one, [name]);
+      let command = one.commands.find((c) => c.name() === name) as Command;
+      const sub = command.commands.find((c) => c.name() === words[1]);
+      if (sub) command = sub;
+      const known = new Set(command.options.flatMap((o) => [o.long, o.short].filter(Boolean) as string[]));
+      for (const word of words) {
+        const flag = /^\[?(--?[a-z][a-z0-9-]*)/.exec(word)?.[1];
+        if (flag) expect(known.has(flag), `README: driftwatch ${name} ${flag} (in: ${line})`).toBe(true);
+      }
+      checked.add(`${name}${sub ? ` ${sub.name()}` : ''}`);
+    }
+    expect([...checked]).toEqual(
+      expect.arrayContaining([
+        'baseline',
+        'run',
+        'run-quality',
+        'compare',
+        'backfill',
+        'status',
+        'config validate',
+      ]),
+    );
   });
 });
