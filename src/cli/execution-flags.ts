@@ -56,6 +56,20 @@ export interface ExecutionFlags {
   publish?: boolean;
 }
 
+/** The options saying where an execution reports (`--endpoint`, `--variant`, `--schedule`, `--cloudwatch`, `--sse-kms-key-id`, `--json`). */
+export function addReportOptions(command: Command, defaultSchedule: string): Command {
+  return command
+    .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
+    .option('--variant <name>', 'variant folder (default: every variant)')
+    .option('--schedule <name>', 'monitoring schedule name', defaultSchedule)
+    .option('--cloudwatch', 'publish the metrics to CloudWatch')
+    .option(
+      '--sse-kms-key-id <key>',
+      'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
+    )
+    .option('--json', 'print the execution summary as JSON on the last stdout line');
+}
+
 /**
  * The rerun flags of `run` and `run-quality` (what they do with a window's stored result: stored.ts).
  */

@@ -8,7 +8,13 @@ import { TIME_HELP } from '../../core/time.js';
 import { ATTRIBUTION_AGG_METHODS } from '../../metrics/attribution/aggregate.js';
 import { type AttributionSummary, runAttributionExecution } from '../../monitor/attribution.js';
 import type { AttributionJob } from '../../monitor/clarify-job.js';
-import { addRerunOptions, jobBaseFromFlags, printExecutionSummary, runFromCli } from '../execution-flags.js';
+import {
+  addReportOptions,
+  addRerunOptions,
+  jobBaseFromFlags,
+  printExecutionSummary,
+  runFromCli,
+} from '../execution-flags.js';
 import { parseThreshold } from '../flags.js';
 
 export const RUN_ATTRIBUTION_SUMMARY =
@@ -29,39 +35,36 @@ function printAttributionSummary(summary: AttributionSummary, json: boolean | un
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('run-attribution')
-    .description(RUN_ATTRIBUTION_SUMMARY)
-    .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline (explainability) analysis.json')
-    .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
-    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP})`)
-    .requiredOption(
-      '--end <iso>',
-      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
-    )
-    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
-    .option('--analysis-config <uri>', 'Clarify analysis_config.json (headers name the features, agg_method)')
-    .addOption(
-      new Option(
-        '--agg-method <method>',
-        "global value from local ones (default: the config's, else mean_abs)",
-      ).choices([...ATTRIBUTION_AGG_METHODS]),
-    )
-    .option('--ndcg-threshold <number>', 'violation when NDCG is below this', '0.9')
-    .option(
-      '--attributions <uri-prefix>',
-      'read local attributions from CSV tables under <prefix>/yyyy/mm/dd/hh/ instead of captured explanations',
-    )
-    .option('--label-key <key>', 'label key of the --attributions tables', 'label0')
-    .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
-    .option('--variant <name>', 'variant folder (default: every variant)')
-    .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-attribution')
-    .option('--cloudwatch', 'publish the metrics to CloudWatch')
-    .option(
-      '--sse-kms-key-id <key>',
-      'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
-    )
-    .option('--json', 'print the execution summary as JSON on the last stdout line');
+  const command = addReportOptions(
+    program
+      .command('run-attribution')
+      .description(RUN_ATTRIBUTION_SUMMARY)
+      .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline (explainability) analysis.json')
+      .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
+      .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP})`)
+      .requiredOption(
+        '--end <iso>',
+        `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
+      )
+      .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+      .option(
+        '--analysis-config <uri>',
+        'Clarify analysis_config.json (headers name the features, agg_method)',
+      )
+      .addOption(
+        new Option(
+          '--agg-method <method>',
+          "global value from local ones (default: the config's, else mean_abs)",
+        ).choices([...ATTRIBUTION_AGG_METHODS]),
+      )
+      .option('--ndcg-threshold <number>', 'violation when NDCG is below this', '0.9')
+      .option(
+        '--attributions <uri-prefix>',
+        'read local attributions from CSV tables under <prefix>/yyyy/mm/dd/hh/ instead of captured explanations',
+      )
+      .option('--label-key <key>', 'label key of the --attributions tables', 'label0'),
+    'driftwatch-run-attribution',
+  );
   addRerunOptions(command).action(async (options) => {
     const threshold = parseThreshold(options.ndcgThreshold, '--ndcg-threshold') ?? 0.9;
     if (!(threshold > 0 && threshold <= 1))

@@ -11,6 +11,7 @@ import { joinUri } from '../../io/storage.js';
 import { type BiasSummary, runBiasExecution } from '../../monitor/bias.js';
 import { type BiasJob, CLARIFY_CONFIG_FILE } from '../../monitor/clarify-job.js';
 import {
+  addReportOptions,
   addRerunOptions,
   jobBaseFromFlags,
   parseTime,
@@ -52,52 +53,46 @@ function horizonOf(text: string): number {
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('run-bias')
-    .description(RUN_BIAS_SUMMARY)
-    .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline analysis.json')
-    .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
-    .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
-    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP}), inference time`)
-    .requiredOption(
-      '--end <iso>',
-      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
-    )
-    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
-    .option(
-      '--analysis-config <uri>',
-      `Clarify analysis_config.json (default: <baseline>/${CLARIFY_CONFIG_FILE})`,
-    )
-    .option('--inference-attribute <attr>', 'CSV column index or JSON path of the predicted label')
-    .option('--probability-attribute <attr>', 'CSV column index or JSON path of the score')
-    .option(
-      '--probability-threshold-attribute <number>',
-      "score cut-off: score > threshold is label 1 (default: the config's probability_threshold)",
-    )
-    .option('--features-attribute <jmespath>', 'JMESPath of the feature list in a JSON request')
-    .addOption(
-      new Option('--check <mode>', 'point: |live| > |baseline|; bootstrap: the documented interval')
-        .choices(['point', 'bootstrap'])
-        .default('point'),
-    )
-    .option(
-      '--ground-truth-until <iso>',
-      'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
-    )
-    .option(
-      '--ground-truth-horizon <duration>',
-      "how long after the window's end labels are looked for (ISO-8601 duration)",
-      'P3D',
-    )
-    .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
-    .option('--variant <name>', 'variant folder (default: every variant)')
-    .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-bias')
-    .option('--cloudwatch', 'publish the metrics to CloudWatch')
-    .option(
-      '--sse-kms-key-id <key>',
-      'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
-    )
-    .option('--json', 'print the execution summary as JSON on the last stdout line');
+  const command = addReportOptions(
+    program
+      .command('run-bias')
+      .description(RUN_BIAS_SUMMARY)
+      .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline analysis.json')
+      .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
+      .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
+      .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP}), inference time`)
+      .requiredOption(
+        '--end <iso>',
+        `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
+      )
+      .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+      .option(
+        '--analysis-config <uri>',
+        `Clarify analysis_config.json (default: <baseline>/${CLARIFY_CONFIG_FILE})`,
+      )
+      .option('--inference-attribute <attr>', 'CSV column index or JSON path of the predicted label')
+      .option('--probability-attribute <attr>', 'CSV column index or JSON path of the score')
+      .option(
+        '--probability-threshold-attribute <number>',
+        "score cut-off: score > threshold is label 1 (default: the config's probability_threshold)",
+      )
+      .option('--features-attribute <jmespath>', 'JMESPath of the feature list in a JSON request')
+      .addOption(
+        new Option('--check <mode>', 'point: |live| > |baseline|; bootstrap: the documented interval')
+          .choices(['point', 'bootstrap'])
+          .default('point'),
+      )
+      .option(
+        '--ground-truth-until <iso>',
+        'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
+      )
+      .option(
+        '--ground-truth-horizon <duration>',
+        "how long after the window's end labels are looked for (ISO-8601 duration)",
+        'P3D',
+      ),
+    'driftwatch-run-bias',
+  );
   addRerunOptions(command).action(async (options) => {
     const base = jobBaseFromFlags(options);
     const threshold = parseThreshold(

@@ -9,6 +9,7 @@ import { TIME_HELP } from '../../core/time.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
 import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
 import {
+  addReportOptions,
   addRerunOptions,
   jobBaseFromFlags,
   parseTime,
@@ -65,54 +66,51 @@ function parseHorizon(text: string): number {
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('run-quality')
-    .description(
-      'Run one model-quality execution: captured predictions of a window joined with late ground truth',
-    )
-    .requiredOption(
-      '--baseline <uri-prefix>',
-      'prefix holding constraints.json (and model_quality_calibration.json)',
-    )
-    .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
-    .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
-    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP}), inference time`)
-    .requiredOption(
-      '--end <iso>',
-      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
-    )
-    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
-    .addOption(
-      new Option('--problem-type <type>', 'problem type').choices([...PROBLEM_TYPES]).makeOptionMandatory(),
-    )
-    .option('--inference-attribute <attr>', 'CSV column index or JSON path of the prediction')
-    .option(
-      '--probability-attribute <attr>',
-      'CSV column index or JSON path of the positive-label probability (binary)',
-    )
-    .option('--probability-threshold-attribute <number>', 'probability cut-off (binary)', '0.5')
-    .option('--positive-label <label>', 'positive label (binary)', '1')
-    .option('--negative-label <label>', 'negative label (binary)', '0')
-    .option(
-      '--ground-truth-until <iso>',
-      'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
-    )
-    .option(
-      '--ground-truth-horizon <duration>',
-      "how long after the window's end labels are looked for (ISO-8601 duration)",
-      'P3D',
-    )
-    .option('--estimate-start <iso>', 'also estimate (CBPE) this recent window, whose labels may be missing')
-    .option('--estimate-end <iso>', 'end of the estimated window')
-    .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
-    .option('--variant <name>', 'variant folder (default: every variant)')
-    .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run-quality')
-    .option('--cloudwatch', 'publish the metrics to CloudWatch')
-    .option(
-      '--sse-kms-key-id <key>',
-      'encrypt every object written with SSE-KMS under this key (id, ARN, alias)',
-    )
-    .option('--json', 'print the execution summary as JSON on the last stdout line');
+  const command = addReportOptions(
+    program
+      .command('run-quality')
+      .description(
+        'Run one model-quality execution: captured predictions of a window joined with late ground truth',
+      )
+      .requiredOption(
+        '--baseline <uri-prefix>',
+        'prefix holding constraints.json (and model_quality_calibration.json)',
+      )
+      .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
+      .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
+      .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP}), inference time`)
+      .requiredOption(
+        '--end <iso>',
+        `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
+      )
+      .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+      .addOption(
+        new Option('--problem-type <type>', 'problem type').choices([...PROBLEM_TYPES]).makeOptionMandatory(),
+      )
+      .option('--inference-attribute <attr>', 'CSV column index or JSON path of the prediction')
+      .option(
+        '--probability-attribute <attr>',
+        'CSV column index or JSON path of the positive-label probability (binary)',
+      )
+      .option('--probability-threshold-attribute <number>', 'probability cut-off (binary)', '0.5')
+      .option('--positive-label <label>', 'positive label (binary)', '1')
+      .option('--negative-label <label>', 'negative label (binary)', '0')
+      .option(
+        '--ground-truth-until <iso>',
+        'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
+      )
+      .option(
+        '--ground-truth-horizon <duration>',
+        "how long after the window's end labels are looked for (ISO-8601 duration)",
+        'P3D',
+      )
+      .option(
+        '--estimate-start <iso>',
+        'also estimate (CBPE) this recent window, whose labels may be missing',
+      )
+      .option('--estimate-end <iso>', 'end of the estimated window'),
+    'driftwatch-run-quality',
+  );
   addRerunOptions(command).action(async (options) => {
     const base = jobBaseFromFlags(options);
     if ((options.estimateStart === undefined) !== (options.estimateEnd === undefined)) {
