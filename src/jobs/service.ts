@@ -6,8 +6,10 @@
  * - Graceful close: stop taking jobs, let active jobs finish for `shutdownTimeoutMs`; then abort them:
  *   an aborted job is handed back to the queue (due now, no attempt used) for another worker.
  *   `close({ force: true })` (or a second call with force while closing) aborts at once.
- * - A job whose worker died (SIGKILL, lost host) keeps its lock only for `lockDurationMs`; another
- *   worker's stalled-job check then moves it back to wait, and it runs again under the same id.
+ * - A job whose worker died (SIGKILL, lost host) is taken back once that worker has not stamped its
+ *   liveness for `livenessTtlMs` (`liveness.ts`: another worker releases its lock), at the latest when its
+ *   lock expires after `lockDurationMs`; the stalled-job check then moves it back to wait, and it runs
+ *   again under the same id.
  * - Redis outages: connections retry forever; commands wait for the reconnect (jobs in progress go on
  *   with their S3 work; their lock is renewed when Redis is back).
  * Signal handlers belong to the CLI (`driftwatch worker`), not to this class.
@@ -22,6 +24,7 @@ import type { Storage } from '../io/storage.js';
 import type { CallerIdentityLookup } from '../security/caller-identity.js';
 import { type ExecutionKinds, executionKinds } from './kinds.js';
 import { LockLeases } from './lease.js';
+import { Liveness } from './liveness.js';
 import type { WorkerMetrics } from './observability.js';
 import { createProcessor } from './processor.js';
 import { openQueue } from './queue.js';
@@ -45,6 +48,12 @@ export interface WorkerServiceOptions {
   stalledIntervalMs?: number;
   /** Times a job may stall (its worker died) before it fails. @defaultValue 2 */
   maxStalledCount?: number;
+  /**
+   * A worker that has not stamped its liveness in Redis for this long counts as dead, and any worker
+   * releases its jobs' locks at once instead of waiting for them to expire (see `liveness.ts`). 0 turns
+   * this off; it is off too when not shorter than the lock duration. @defaultValue 3000
+   */
+  livenessTtlMs?: number;
   /** How long a graceful close waits for active jobs before handing them back, in ms. @defaultValue 30000 */
   shutdownTimeoutMs?: number;
   /** How long to wait for aborted jobs to hand themselves back, in ms. @defaultValue 10000 */
@@ -77,6 +86,7 @@ export class WorkerService {
   #abort: (() => void) | undefined;
   #lastConnectionErrorLog = 0;
   #ready = false;
+  #liveness: Liveness | undefined;
   /** Set when closing before Redis was reached: connection attempts then end instead of retrying. */
   #givingUp = false;
   #resolveClosed!: () => void;
@@ -143,6 +153,9 @@ export class WorkerService {
     });
     this.#worker = worker;
     leases.attach(worker);
+    const livenessTtl = o.livenessTtlMs ?? 3_000;
+    if (livenessTtl > 0 && livenessTtl < lockDuration)
+      this.#liveness = new Liveness({ worker, ttlMs: livenessTtl, logger: this.#logger });
     o.metrics?.observe(worker, this.#queue);
     worker.on('error', (error) => this.#onError(error));
     worker.on('stalled', (jobId) =>
@@ -175,6 +188,7 @@ export class WorkerService {
       throw error;
     }
     this.#ready = true;
+    if (!this.#closing) this.#liveness?.start();
     if (this.#state === 'starting') this.#state = 'running';
     this.#logger.info(
       {
@@ -227,6 +241,8 @@ export class WorkerService {
     const worker = this.#worker;
     const o = this.#options;
     this.#logger.info({ force }, 'worker closing');
+    // Bounded: with Redis down the stamp's removal waits; the stamp then ages out.
+    if (this.#liveness) await Promise.race([this.#liveness.close(), sleep(1_000)]);
     if (worker && !this.#ready) {
       // Never connected: nothing runs. Let every connection attempt fail and settle first, while the
       // error listeners are still attached; BullMQ's close drops them, and a connection attempt that

@@ -3,7 +3,9 @@
  * worker killed at each step of a publication (before the first PutMetricData call, between batches, after
  * the last call but before it is recorded: `DRIFTWATCH_TEST_CRASH_AT`) is replaced by another one, and
  * every metric of the window then has exactly the datum an uninterrupted run gives it (SampleCount, Sum,
- * Minimum, Maximum), and `metricsPublished` counts every datum of the window.
+ * Minimum, Maximum), and `metricsPublished` counts every datum of the window. A worker killed (SIGKILL)
+ * mid-execution loses its job to a live worker within seconds, long before its 30 s lock expires (liveness
+ * stamps); one only paused (SIGSTOP) past its liveness loses it the same way and publishes nothing after.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -334,5 +336,86 @@ describe('a window whose part stalled past the limit', () => {
     const metrics = await windowMetrics(name);
     expect(metrics.size).toBe(reference.size);
     for (const [key, stats] of reference) expect(metrics.get(key), key).toEqual(stats);
+  }, 180_000);
+});
+
+describe('a dead worker found by its liveness stamp (lock 30 s, liveness 3 s)', () => {
+  /**
+   * A first worker takes a window of 64k records and is stopped by `signal` while it reads; a second one,
+   * already running, must release its lock and take the job well before the 30 s lock would expire.
+   */
+  async function takeOver(signal: 'SIGKILL' | 'SIGSTOP') {
+    const big = await prepareMonitorData(join(dir, `big-${signal}`), {
+      records: 64_000,
+      files: 16,
+      windowStart,
+    });
+    const name = `alive-${randomUUID().slice(0, 8)}`;
+    const settings = uniqueQueueSettings();
+    const { path, monitor } = writeMonitor(name, settings, big);
+    const queue = openQueue({ redis: redisUrl(), queue: settings, role: 'worker' });
+    queues.push({ queue, settings });
+    const env = serviceEnv(awsEndpoint(), redisUrl());
+    const args = ['--config', path, '--lock-duration-ms', '30000', '--progress-interval-ms', '0'];
+    // Two workers; whichever takes the job is stopped as soon as it starts the execution.
+    const both = [spawnWorker(args, env), spawnWorker(args, env)] as const;
+    workers.push(...both);
+    await Promise.all(both.map((w) => w.waitForLog((l) => l.msg === 'worker started')));
+    const { id } = await enqueueExecution(queue, monitor, scheduledTime, 'backfill');
+    const running = (w: WorkerProcess) => w.logs.some((l) => l.jobId === id && l.msg === 'execution started');
+    await waitFor(() => both.some(running) || undefined, {
+      intervalMs: 5,
+      what: 'a worker to start the job',
+    });
+    const [first, second] = running(both[0]) ? both : [both[1], both[0]];
+    const stoppedAt = Date.now();
+    first.child.kill(signal);
+    // The second worker's reaper releases the lock and moves the job back to wait; it then runs it.
+    const released = await second.waitForLog(
+      (l) => l.jobId === id && String(l.msg).includes('released its lock'),
+      25_000,
+    );
+    const takeoverMs = (released.time as number) - stoppedAt;
+    expect(first.logs.some((l) => l.msg === 'execution finished')).toBe(false);
+    await second.waitForLog((l) => l.jobId === id && l.msg === 'execution started', 25_000);
+    return { big, name, monitor, queue, id, first, second, takeoverMs };
+  }
+
+  async function expectOnePublication(name: string, endpoint: string, result: ExecutionResult) {
+    const metrics = await windowMetrics(name);
+    expect(metrics.size).toBeGreaterThan(30);
+    for (const [key, stats] of metrics) expect(stats, key).toMatchObject({ points: 1 });
+    expect(
+      metrics.get(metricKey('driftwatch_execution_completed', [{ Name: 'Endpoint', Value: endpoint }])),
+    ).toMatchObject({ SampleCount: 1, Sum: 1 });
+    expect(result.metricsPublished).toBe(metrics.size);
+  }
+
+  it('SIGKILL mid-execution: a live worker takes the job over in seconds; one publication', async () => {
+    const { big, name, queue, id, first, second, takeoverMs } = await takeOver('SIGKILL');
+    // Liveness 3 s, reaper every 1 s: ~3-4 s, against 30 s for the lock to expire.
+    expect(takeoverMs).toBeLessThan(8_000);
+    console.log(`takeover after SIGKILL: ${takeoverMs} ms`);
+    const job = await waitForJob(queue, id, { timeoutMs: 90_000, intervalMs: 100 });
+    expect(job.failedReason).toBeUndefined();
+    expect(first.logs.some((l) => l.msg === 'execution finished')).toBe(false);
+    expect(second.logs.some((l) => l.jobId === id && l.msg === 'execution finished')).toBe(true);
+    await expectOnePublication(name, big.endpoint, job.returnvalue as ExecutionResult);
+  }, 180_000);
+
+  it('SIGSTOP past the liveness: the job is taken over; resumed, the paused worker publishes nothing', async () => {
+    const { big, name, queue, id, first, second, takeoverMs } = await takeOver('SIGSTOP');
+    console.log(`takeover after SIGSTOP: ${takeoverMs} ms`);
+    expect(takeoverMs).toBeLessThan(8_000);
+    // Resumed while the second worker runs the job: its lock is gone, so it stops at once.
+    first.child.kill('SIGCONT');
+    await first.waitForLog((l) => l.jobId === id && l.msg === 'job stopped: its lock was lost', 30_000);
+    const job = await waitForJob(queue, id, { timeoutMs: 90_000, intervalMs: 100 });
+    expect(job.failedReason).toBeUndefined();
+    expect(first.logs.some((l) => l.msg === 'execution finished')).toBe(false);
+    expect(second.logs.some((l) => l.jobId === id && l.msg === 'execution finished')).toBe(true);
+    // Whether it was stopped while reading or after its claim, the window has each datum once.
+    expect(first.logs.some((l) => l.jobId === id && String(l.msg).startsWith('lock lost:'))).toBe(true);
+    await expectOnePublication(name, big.endpoint, job.returnvalue as ExecutionResult);
   }, 180_000);
 });

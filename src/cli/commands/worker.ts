@@ -49,6 +49,7 @@ interface WorkerCommandOptions extends QueueCommandOptions {
   threads: number;
   lockDurationMs: number;
   stalledIntervalMs?: number;
+  livenessTtlMs: number;
   shutdownTimeoutMs: number;
   progressIntervalMs: number;
   metricsSettleMs: number;
@@ -73,9 +74,15 @@ export function register(program: Command): void {
     )
     .option(
       '--lock-duration-ms <ms>',
-      "how long a dead worker's job stays locked before another worker retakes it",
+      'how long a job stays locked when its worker can no longer renew the lock (see --liveness-ttl-ms)',
       positiveInteger,
       30_000,
+    )
+    .option(
+      '--liveness-ttl-ms <ms>',
+      "a worker that has not stamped its liveness in Redis for this long is dead: its jobs' locks are released at once (0: off, wait for the lock to expire)",
+      nonNegativeInteger,
+      3_000,
     )
     .option(
       '--max-stalled-count <n>',
@@ -146,6 +153,7 @@ export function register(program: Command): void {
         concurrency: options.concurrency,
         threads: options.threads,
         lockDurationMs: options.lockDurationMs,
+        livenessTtlMs: options.livenessTtlMs,
         ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
         shutdownTimeoutMs: options.shutdownTimeoutMs,
         progressIntervalMs: options.progressIntervalMs,
