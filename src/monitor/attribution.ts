@@ -14,6 +14,7 @@
  * namespace (§9.8).
  */
 import { attributionMetricData, ndcgMetricDatum } from '../alerts/clarify-metrics.js';
+import { heartbeatOf, metricIdentity, publicationOf } from '../alerts/execution-publication.js';
 import {
   type ClarifyAnalysis,
   type ClarifyShapLabel,
@@ -40,7 +41,6 @@ import { DEFAULT_NDCG_THRESHOLD } from '../metrics/attribution/ndcg.js';
 import { type AttributionJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { checkAborted, jobWindow } from './profile-window.js';
-import { heartbeatOf, metricIdentity, publicationOf } from './publish.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 export interface AttributionBaseline {

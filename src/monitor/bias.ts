@@ -27,6 +27,7 @@ import {
   biasMetricData,
   biasMetricDimensions,
 } from '../alerts/clarify-metrics.js';
+import { heartbeatOf, metricIdentity, publicationOf } from '../alerts/execution-publication.js';
 import { type BiasAnalysisResult, computeBiasAnalysis, type RereadableTable } from '../baseline/bias.js';
 import {
   type BiasStage,
@@ -67,7 +68,6 @@ import { bootstrapStandardErrors, COUNTS_METRIC_NAMES } from '../metrics/bias/bo
 import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { checkAborted, jobWindow } from './profile-window.js';
-import { heartbeatOf, metricIdentity, publicationOf } from './publish.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 export interface BiasBaseline {

@@ -165,7 +165,7 @@ export const dataQualityKind: MonitorKind<
       details: {},
       async publication(status) {
         // Loaded here: the CloudWatch SDK costs ~0.4 s to import, and local runs never need it.
-        const { dataQualityPublication } = await import('./publish.js');
+        const { dataQualityPublication } = await import('../alerts/execution-publication.js');
         return dataQualityPublication({ job, profile, result, status, emitMetrics });
       },
     };

@@ -21,6 +21,7 @@
  * A kind supplies only what differs: how to read its baseline, how to read and profile its inputs, how to
  * check them and what its reports and metrics are. It never writes reports or publishes itself.
  */
+import { cloudWatchPublisher } from '../alerts/metric-publisher.js';
 import type { MonitorType } from '../config/monitors.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, type DriftwatchError, isPermanent } from '../core/errors.js';
@@ -213,7 +214,7 @@ export async function execute<
       metricsPublished = await publishOnce(
         deps.storage,
         prefix,
-        deps.cloudwatch,
+        cloudWatchPublisher(deps.cloudwatch),
         await checked.publication(status),
         publishOptions(deps, checked.issues),
       );

@@ -7,8 +7,8 @@
  * `MonitoringSchedule`) → the alarms watching them (DescribeAlarms, optional).
  * From a baseline: every execution under a report root whose `execution.json` names that baseline.
  */
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import type { MetricClient } from '../alerts/metric-publisher.js';
+import { alarmsOfSchedule } from '../alerts/schedule-alarms.js';
 import { InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { parseSensitiveBaseline, SENSITIVE_FILE } from '../security/pii.js';
@@ -46,7 +46,7 @@ function endpointAndSchedule(reportUri: string): { endpoint: string; schedule: s
 export async function executionLineage(
   storage: Storage,
   reportPrefix: string,
-  cloudwatch?: CloudWatchClient,
+  cloudwatch?: MetricClient,
 ): Promise<ExecutionLineage> {
   const prefix = reportPrefix.endsWith('/') ? reportPrefix : `${reportPrefix}/`;
   const summary = await readStoredSummary(storage, prefix);
@@ -66,26 +66,8 @@ export async function executionLineage(
   const { endpoint, schedule } = endpointAndSchedule(summary.reportUri || prefix);
   const dimensions = { Endpoint: endpoint, MonitoringSchedule: schedule };
   let alarms: ExecutionLineage['alarms'];
-  if (cloudwatch) {
-    alarms = [];
-    let token: string | undefined;
-    do {
-      const page = await cloudwatch.send(new DescribeAlarmsCommand({ NextToken: token, MaxRecords: 100 }));
-      for (const a of page.MetricAlarms ?? []) {
-        const dims = new Map((a.Dimensions ?? []).map((d) => [d.Name, d.Value]));
-        if (dims.get('MonitoringSchedule') !== schedule) continue;
-        if (dims.has('Endpoint') && dims.get('Endpoint') !== endpoint) continue;
-        alarms.push({
-          name: a.AlarmName ?? '',
-          metric: a.MetricName ?? '',
-          namespace: a.Namespace ?? '',
-          state: a.StateValue ?? '',
-        });
-      }
-      token = page.NextToken;
-    } while (token);
-    alarms.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
+  if (cloudwatch) alarms = await alarmsOfSchedule(cloudwatch, endpoint, schedule);
+
   return {
     ...(training ? { training } : {}),
     baseline: { prefix: baselinePrefix, files },

@@ -18,6 +18,8 @@
  * as is and nothing is published; metrics are published before a `.metrics-published` marker.
  * No merged ground truth in the window → status `Failed` with a failure reason saying which side is missing.
  */
+
+import { modelQualityPublication } from '../alerts/model-quality-publication.js';
 import {
   CALIBRATION_FILE,
   calibrationFit,
@@ -55,7 +57,6 @@ import {
 } from '../metrics/quality/statistics.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { type ModelQualityJob, predictionSettings } from './model-quality-job.js';
-import { modelQualityPublication } from './model-quality-publish.js';
 import { checkAborted, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 

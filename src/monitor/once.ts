@@ -22,15 +22,14 @@
  * So each datum of the window is in CloudWatch once, whatever step a worker died at.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { Publication } from '../alerts/execution-publication.js';
+import type { Datum as MetricDatum, MetricPublisher } from '../alerts/metric-publisher.js';
 import {
   batchMetricData,
-  datumLanded,
   estimateDatumBytes,
   invalidDatumReason,
   type MetricBatchLimits,
   PUT_METRIC_DATA_LIMITS,
-  putMetrics,
 } from '../alerts/publish.js';
 import { AlreadyExistsError, DriftwatchError, InputError, isPermanent } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
@@ -42,16 +41,7 @@ import { metricsNotPublished } from './metrics-age.js';
 import { provenance, readStored } from './stored.js';
 import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary, ExecutionSummaryBase } from './types.js';
 
-/** What one execution publishes. */
-export interface Publication {
-  namespace: string;
-  /** The execution's metric datums, in a deterministic order (the heartbeat not among them). */
-  datums: MetricDatum[];
-  /** The execution heartbeat: the marker of the last (or only) batch. */
-  heartbeat: MetricDatum;
-  /** The marker of batch `index` (0-based) of `count`, when the datums need several calls. */
-  batchMarker(index: number, count: number): MetricDatum;
-}
+export type { Publication } from '../alerts/execution-publication.js';
 
 export interface PublishOnceOptions {
   /** Who claims (job id and attempt), kept in the claim for operators. */
@@ -145,7 +135,7 @@ function cutBatches(
 export async function publishOnce(
   storage: Storage,
   reportPrefix: string,
-  client: CloudWatchClient,
+  publisher: MetricPublisher,
   publication: Publication,
   options: PublishOnceOptions = {},
 ): Promise<number> {
@@ -199,7 +189,7 @@ export async function publishOnce(
   if (earlier && first < n && earlier.refusedBatch !== first) {
     // The first unrecorded batch may have gone out just before the earlier attempt stopped.
     for (;;) {
-      if (await datumLanded(client, publication.namespace, markerOf(first), { signal: options.signal })) {
+      if (await publisher.landed(publication.namespace, markerOf(first), { signal: options.signal })) {
         await recordBatch(
           storage,
           batchUri(first),
@@ -240,7 +230,7 @@ export async function publishOnce(
     const batch = [...(batches[i] ?? []), markerOf(i)];
     let sent: number;
     try {
-      sent = await putMetrics(client, publication.namespace, batch, {
+      sent = await publisher.put(publication.namespace, batch, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
         ...(options.issues ? { issues: options.issues } : {}),

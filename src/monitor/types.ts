@@ -6,7 +6,8 @@
  * - execution: one run of a monitor over one window; identified by (monitor, scheduled time).
  * - partial profile: the profile of some of the window's capture objects; partials merge associatively.
  */
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+
+import type { MetricClient } from '../alerts/metric-publisher.js';
 import type { ViolationDetail } from '../alerts/violation-details.js';
 import type { MultivariateResult } from '../checks/multivariate.js';
 import type { IssueLogJSON } from '../core/issues.js';
@@ -61,7 +62,7 @@ export interface ExecutionProgress {
 export interface ExecutionDeps {
   storage: Storage;
   /** Required when the job publishes metrics. */
-  cloudwatch?: CloudWatchClient;
+  cloudwatch?: MetricClient;
   logger: Logger;
   signal?: AbortSignal;
   /** Names this attempt (job id and attempt, host and pid) in the claims it writes. */

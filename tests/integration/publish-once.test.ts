@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetMetricStatisticsCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { heartbeatLanded, heartbeatOf, publicationOf } from '../../src/alerts/execution-publication.js';
+import { cloudWatchPublisher } from '../../src/alerts/metric-publisher.js';
 import { IssueLog } from '../../src/core/issues.js';
 import { RoutingStorage } from '../../src/io/storage.js';
 import { type Publication, PublicationPendingError, publishOnce } from '../../src/monitor/once.js';
-import { heartbeatLanded, heartbeatOf, publicationOf } from '../../src/monitor/publish.js';
 import { testCloudWatchClient } from '../support/aws.js';
 
 const cloudwatch = testCloudWatchClient();
@@ -91,7 +92,10 @@ describe('publishOnce', () => {
   it('sends the datums and the heartbeat in one call when they fit; a second attempt sends nothing', async () => {
     const p = publication(5);
     expect(
-      await publishOnce(storage, prefix, cloudwatch, p, { claimant: 'job a attempt 1', token: 't1' }),
+      await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), p, {
+        claimant: 'job a attempt 1',
+        token: 't1',
+      }),
     ).toBe(6);
     const claim = JSON.parse(readFileSync(join(prefix, '.metrics-claim'), 'utf8'));
     expect(claim).toMatchObject({ by: 'job a attempt 1', token: 't1', batches: [5] });
@@ -100,13 +104,13 @@ describe('publishOnce', () => {
       batches: 1,
     });
     // Counted by every attempt: what the window has in CloudWatch.
-    expect(await publishOnce(storage, prefix, cloudwatch, p)).toBe(6);
+    expect(await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), p)).toBe(6);
     await expectOnce(p, 1);
   });
 
   it('cuts datums that do not fit one call into batches, each with its own marker', async () => {
     const p = publication(7);
-    expect(await publishOnce(storage, prefix, cloudwatch, p, { limits })).toBe(10);
+    expect(await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), p, { limits })).toBe(10);
     for (const i of [1, 2, 3]) expect(existsSync(join(prefix, `.metrics-batch-${i}`))).toBe(true);
     await expectOnce(p, 3);
   });
@@ -123,9 +127,13 @@ describe('publishOnce', () => {
     );
     const issues = new IssueLog();
     // Another cut today (1000 per call) does not matter: the claim's cut is followed.
-    expect(await publishOnce(storage, prefix, cloudwatch, p, { issues, settleMs: 60_000, defer: true })).toBe(
-      10,
-    );
+    expect(
+      await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), p, {
+        issues,
+        settleMs: 60_000,
+        defer: true,
+      }),
+    ).toBe(10);
     expect(JSON.parse(readFileSync(join(prefix, '.metrics-batch-1'), 'utf8')).note).toMatch(
       /earlier attempt/,
     );
@@ -137,7 +145,7 @@ describe('publishOnce', () => {
     const p = publication(2);
     leaveClaim({ batches: [2] }, 0);
     const started = Date.now();
-    const pending = await publishOnce(storage, prefix, cloudwatch, p, {
+    const pending = await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), p, {
       settleMs: 60_000,
       pollMs: 5_000,
       defer: true,
@@ -152,9 +160,13 @@ describe('publishOnce', () => {
     // The claim is old now: the batch was never sent, so this attempt sends it and says so.
     leaveClaim({ batches: [2] }, 120_000);
     const issues = new IssueLog();
-    expect(await publishOnce(storage, prefix, cloudwatch, p, { issues, settleMs: 60_000, defer: true })).toBe(
-      3,
-    );
+    expect(
+      await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), p, {
+        issues,
+        settleMs: 60_000,
+        defer: true,
+      }),
+    ).toBe(3);
     expect(issues.toJSON().counts).toEqual({ 'metrics-publication-resumed': 1 });
     expect(JSON.parse(readFileSync(join(prefix, '.metrics-claim'), 'utf8')).by).not.toBe('dead');
     await expectOnce(p, 1);
@@ -163,7 +175,7 @@ describe('publishOnce', () => {
   it('without defer (the CLI) waits in place, and a shutdown ends the wait', async () => {
     leaveClaim({ batches: [2] }, 0);
     const abort = new AbortController();
-    const waiting = publishOnce(storage, prefix, cloudwatch, publication(2), {
+    const waiting = publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), publication(2), {
       pollMs: 100,
       signal: abort.signal,
     });
@@ -175,7 +187,9 @@ describe('publishOnce', () => {
   it('a window too old for CloudWatch publishes nothing and says so', async () => {
     job.scheduledTime = new Date(Date.now() - 15 * 86_400_000).toISOString();
     const issues = new IssueLog();
-    expect(await publishOnce(storage, prefix, cloudwatch, publication(3), { issues })).toBe(0);
+    expect(
+      await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), publication(3), { issues }),
+    ).toBe(0);
     expect(issues.toJSON().counts).toEqual({ 'metric-datum-invalid': 1 });
   });
 });
@@ -183,7 +197,7 @@ describe('publishOnce', () => {
 describe('heartbeatLanded', () => {
   it('finds the heartbeat of exactly this schedule and scheduled time', async () => {
     expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(false);
-    await publishOnce(storage, prefix, cloudwatch, publication(0));
+    await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), publication(0));
     expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(true);
     expect(await heartbeatLanded(cloudwatch, 'model-quality', job)).toBe(false);
     expect(await heartbeatLanded(cloudwatch, 'data-quality', { ...job, scheduleName: 'other' })).toBe(false);

@@ -77,7 +77,7 @@ describe('pii redaction', () => {
 describe('sensitive_data_check and its metric', () => {
   it('flags a feature with sensitive values whose baseline had none, and publishes their count', async () => {
     const { sensitiveDataViolations } = await import('../../src/security/pii.js');
-    const { featureMetricInputs } = await import('../../src/monitor/publish.js');
+    const { featureMetricInputs } = await import('../../src/alerts/execution-publication.js');
     const { dataQualityMetricData } = await import('../../src/alerts/data-quality-metrics.js');
     const train = new DatasetProfile(['email', 'note']);
     train.addRow(['ann@b.io', 'hello']);

@@ -1,18 +1,27 @@
 /** What one data-quality execution publishes to CloudWatch (spec §7.2): its metrics and its heartbeat. */
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { DataQualityResult } from '../checks/data-quality.js';
+import type { ExecutionStatus } from '../core/types.js';
+import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import {
   dataQualityMetricData,
   executionHeartbeatDatum,
   type FeatureMetricInput,
   type MonitorType,
   scheduleDimensions,
-} from '../alerts/data-quality-metrics.js';
-import { datumLanded } from '../alerts/publish.js';
-import type { DataQualityResult } from '../checks/data-quality.js';
-import type { ExecutionStatus } from '../core/types.js';
-import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
-import type { Publication } from './once.js';
-import type { DataQualityJob, ExecutionJobBase } from './types.js';
+} from './data-quality-metrics.js';
+import { datumLanded } from './publish.js';
+
+/** What one execution publishes (`monitor/once.ts` `publishOnce` sends it exactly once). */
+export interface Publication {
+  namespace: string;
+  /** The execution's metric datums, in a deterministic order (the heartbeat not among them). */
+  datums: MetricDatum[];
+  /** The execution heartbeat: the marker of the last (or only) batch. */
+  heartbeat: MetricDatum;
+  /** The marker of batch `index` (0-based) of `count`, when the datums need several calls. */
+  batchMarker(index: number, count: number): MetricDatum;
+}
 
 export function featureMetricInputs(
   profile: DatasetProfile,
@@ -59,7 +68,7 @@ function multivariateMetric(m: NonNullable<DataQualityResult['multivariate']>): 
 
 /** What a data-quality execution publishes (see `publishOnce`): its feature metrics and heartbeat. */
 export function dataQualityPublication(input: {
-  job: DataQualityJob;
+  job: MetricJob;
   profile: DatasetProfile;
   result: DataQualityResult;
   status: ExecutionStatus;
@@ -106,8 +115,13 @@ export function publicationOf(
   };
 }
 
-/** What names an execution's metrics. */
-type MetricJob = Pick<ExecutionJobBase, 'endpoint' | 'scheduleName' | 'scheduledTime'>;
+/** What names an execution's metrics (the fields of its job that say which schedule and hour). */
+export interface MetricJob {
+  endpoint: string;
+  scheduleName: string;
+  /** ISO-8601 time of the scheduled hour. */
+  scheduledTime: string;
+}
 
 /** The schedule identity (an endpoint schedule, spec §7.1) and timestamp of an execution's metrics. */
 export function metricIdentity(job: MetricJob) {

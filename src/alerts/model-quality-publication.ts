@@ -4,12 +4,16 @@
  * `estimated_<metric>_lower` / `_upper` (the band), and the execution heartbeat.
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { modelQualityMetricData } from '../alerts/data-quality-metrics.js';
 import type { ExecutionStatus } from '../core/types.js';
 import { type BinaryPerformanceEstimate, ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
-import type { ModelQualityJob } from './model-quality-job.js';
-import type { Publication } from './once.js';
-import { heartbeatOf, metricIdentity, publicationOf } from './publish.js';
+import { modelQualityMetricData } from './data-quality-metrics.js';
+import {
+  heartbeatOf,
+  type MetricJob,
+  metricIdentity,
+  type Publication,
+  publicationOf,
+} from './execution-publication.js';
 
 /** The scalar values published for an estimate: `<metric>`, `<metric>_lower`, `<metric>_upper` (finite only). */
 export function estimateScalars(estimate: BinaryPerformanceEstimate): Record<string, number> {
@@ -25,7 +29,7 @@ export function estimateScalars(estimate: BinaryPerformanceEstimate): Record<str
 
 /** What a model-quality execution publishes (see `publishOnce`). */
 export function modelQualityPublication(input: {
-  job: ModelQualityJob;
+  job: MetricJob;
   status: ExecutionStatus;
   realised: Record<string, number>;
   estimate: BinaryPerformanceEstimate | undefined;
