@@ -1,5 +1,5 @@
 /**
- * Fuzz of the Arrow readers (file and stream formats; issue 16), each file read in a child process
+ * Fuzz of the Arrow readers (file and stream formats) and of the Parquet reader (issue 16), each file read in a child process
  * with a 128 MB V8 heap and a time limit per file (tests/support/child-reads.ts), so that a hang or an
  * allocation sized from a fuzzed header shows as a named failure instead of stalling or killing the run.
  * Mutations are seeded (tests/support/fast-check.ts): bytes flipped, int32 words overwritten with extreme
@@ -7,20 +7,26 @@
  * The only outcomes allowed: the rows, or one InputError. What it found, now guarded in io/datasets/arrow.ts:
  * a footer block pointing at a non-record-batch message (apache-arrow's file reader looped for ever) and a
  * negative read size in a stream message (its sequential reader moved backwards and re-read for ever).
- * Parquet is not in it yet: the same fuzz hangs hyparquet's RLE/bit-packed decoder (a zero-width bit-packed
- * run claiming ~2^34 values loops in `readRleBitPackedHybrid`), which cannot be guarded from outside.
+ * Parquet: the same fuzz hung hyparquet's RLE/bit-packed decoder (a zero-width bit-packed run claiming ~2^32
+ * values loops in `readRleBitPackedHybrid`, one synchronous call); pages are now decoded in a worker thread
+ * under a watchdog (io/datasets/parquet-decoder.ts), so such a file is an InputError after the decode budget.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dictionary, Int32, RecordBatchReader, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import fc from 'fast-check';
+import { parquetMetadata } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReadOutcome, readInChildren } from '../support/child-reads.js';
 import '../support/fast-check.js';
 
 const CASES_PER_FORMAT = 200;
 const LIMITS = { heapMb: 128, perFileMs: 15_000 };
+/** Parquet's decode watchdog gives a row group 10 s (+1 s per MB): the child's limit is above it. */
+const PARQUET_LIMITS = { heapMb: 128, perFileMs: 25_000 };
+const PARQUET_CASES = 150;
 
 let dir: string;
 beforeAll(async () => {
@@ -45,6 +51,38 @@ function arrowSeed(format: 'file' | 'stream'): Buffer {
     ),
   });
   return Buffer.from(tableToIPC(table, format));
+}
+
+/** An uncompressed Parquet file (hyparquet-writer: data pages v2, string column dictionary-encoded). */
+function parquetSeed(): Buffer {
+  const buffer = parquetWriteBuffer({
+    columnData: [
+      { name: 'i', data: Int32Array.from({ length: ROWS }, (_, k) => k), type: 'INT32' },
+      { name: 'f', data: Float64Array.from({ length: ROWS }, (_, k) => k / 7), type: 'DOUBLE' },
+      {
+        name: 's',
+        data: Array.from({ length: ROWS }, (_, k) => (k % 5 ? `v${k % 13}` : null)),
+        type: 'STRING',
+      },
+    ],
+  });
+  return Buffer.from(buffer);
+}
+
+/**
+ * The seed with the dictionary indices of column `s` (first row group) made a zero-width bit-packed run of
+ * 2^32 - 8 values: hyparquet loops that many times in one call (tens of seconds to minutes).
+ */
+function zeroWidthRun(): Buffer {
+  const bytes = parquetSeed();
+  const metadata = parquetMetadata(new Uint8Array(bytes).buffer);
+  // The page header (thrift) and the definition levels come first: the indices' bit width is at +157.
+  const at = Number(metadata.row_groups[0]!.columns[2]!.meta_data!.data_page_offset) + 157;
+  expect(bytes[at]).toBe(4); // 13 distinct values: 4 bits per index
+  const out = Buffer.from(bytes);
+  out[at] = 0; // bit width 0
+  Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]).copy(out, at + 1); // run header -1: bit-packed, count -8
+  return out;
 }
 
 type Mutation =
@@ -111,7 +149,7 @@ function expectClean(outcomes: ReadOutcome[], files: string[]): void {
   expect(bad).toEqual([]);
 }
 
-describe('fuzz: Arrow readers, each read in a child with a 128 MB heap and a time limit', () => {
+describe('fuzz: Arrow and Parquet readers, each read in a child with a 128 MB heap and a time limit', () => {
   it('a footer whose record-batch block points at the dictionary batch is an InputError (was a hang)', async () => {
     const file = join(dir, 'loop.arrow');
     await writeFile(file, footerPointingAtDictionary());
@@ -122,6 +160,32 @@ describe('fuzz: Arrow readers, each read in a child with a 128 MB heap and a tim
       message: expect.stringMatching(/record batch 1 of 1 is not a record batch message/),
     });
   }, 60_000);
+
+  it('Parquet: a zero-width bit-packed run of 2^32 values is an InputError after the decode budget (was a hang)', async () => {
+    const file = join(dir, 'zero-width.parquet');
+    await writeFile(file, zeroWidthRun());
+    const [outcome] = await readInChildren('parquet', [file], PARQUET_LIMITS);
+    expect(outcome).toEqual({
+      kind: 'error',
+      errorClass: 'InputError',
+      message: expect.stringMatching(/zero-width\.parquet: Parquet row group 0 .* did not decode within/),
+    });
+  }, 60_000);
+
+  it('Parquet: seeded mutations give rows or one InputError, no hang, no out-of-memory', async () => {
+    const seed = parquetSeed();
+    const cases = fc.sample(fc.array(mutation, { minLength: 1, maxLength: 4 }), PARQUET_CASES);
+    const files: string[] = [];
+    for (const [i, ms] of cases.entries()) {
+      const file = join(dir, `pq-${i}.parquet`);
+      await writeFile(file, mutate(seed, ms));
+      files.push(file);
+    }
+    const outcomes = await readInChildren('parquet', files, PARQUET_LIMITS);
+    expectClean(outcomes, files);
+    expect(outcomes.some((o) => o.kind === 'ok')).toBe(true);
+    expect(outcomes.some((o) => o.kind === 'error')).toBe(true);
+  }, 420_000);
 
   it.each([
     ['arrow', 'file'],

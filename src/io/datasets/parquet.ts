@@ -20,15 +20,14 @@ import {
   type ColumnData,
   type FileMetaData,
   parquetMetadataAsync,
-  parquetRead,
   parquetSchema,
 } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../../core/errors.js';
 import type { Cell } from '../../core/types.js';
 import type { Storage } from '../storage.js';
 import { CellConverter } from './cells.js';
 import { uniqueColumnNames } from './columns.js';
+import { ParquetDecoder } from './parquet-decoder.js';
 import { type RowSource, type SourceContext, tooManyColumns } from './source.js';
 
 /**
@@ -98,6 +97,8 @@ function ambiguousColumns(names: readonly string[]): Set<string> {
 export interface ParquetSourceOptions {
   /** Rows per slice of a large row group that has offset indexes (default 131,072). */
   sliceRows?: number;
+  /** Fixed part of the decode watchdog's budget per row group or slice, ms (default 10 s; parquet-decoder.ts). */
+  decodeBudgetBaseMs?: number;
 }
 
 /** Values of one column for the rows of the current row group (a typed or plain array). */
@@ -127,6 +128,8 @@ export class ParquetSource implements RowSource {
   #closed = false;
 
   readonly #counter: { bytes: number };
+  #decoder: ParquetDecoder | undefined;
+  #decodeBudgetBaseMs: number | undefined;
 
   private constructor(
     file: AsyncBuffer,
@@ -149,6 +152,7 @@ export class ParquetSource implements RowSource {
     const counter = { bytes: 0 };
     const file = storageAsyncBuffer(storage, context.uri, size, counter);
     const source = new ParquetSource(file, counter, context, options.sliceRows ?? 131_072);
+    source.#decodeBudgetBaseMs = options.decodeBudgetBaseMs;
     if (size === 0) throw new InputError(`${context.uri}: an empty (0-byte) file is not a Parquet file`);
     try {
       source.#metadata = await parquetMetadataAsync(source.#file);
@@ -241,28 +245,29 @@ export class ParquetSource implements RowSource {
     useOffsetIndex: boolean,
   ): Promise<ColumnValues[]> {
     const chunks = new Map<string, ColumnData[]>();
+    this.#decoder ??= new ParquetDecoder(this.#context.uri, this.#file, metadata, this.#decodeBudgetBaseMs);
+    const what = `row group ${this.#group} (rows ${start}..${start + rows - 1})`;
     try {
-      await parquetRead({
-        file: this.#file,
-        metadata,
+      for (const chunk of await this.#decoder.read({
         rowStart: start,
         rowEnd: start + rows,
         useOffsetIndex,
-        compressors,
-        onChunk: (chunk) => {
-          let list = chunks.get(chunk.columnName);
-          if (!list) {
-            list = [];
-            chunks.set(chunk.columnName, list);
-          }
-          list.push(chunk);
-        },
-      });
+        what,
+      })) {
+        let list = chunks.get(chunk.columnName);
+        if (!list) {
+          list = [];
+          chunks.set(chunk.columnName, list);
+        }
+        list.push(chunk);
+      }
     } catch (error) {
       if (error instanceof InputError) throw error;
       throw new InputError(
-        `${this.#context.uri}: cannot decode Parquet row group ${this.#group} (rows ${start}..${start + rows - 1}): ${(error as Error).message}`,
-        { cause: error },
+        `${this.#context.uri}: cannot decode Parquet ${what}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
       );
     }
     return this.#fileColumns.map((name) => {
@@ -290,6 +295,7 @@ export class ParquetSource implements RowSource {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#decoder?.close();
     this.#values = [];
     this.#rowCount = 0;
   }
