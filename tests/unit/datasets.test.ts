@@ -285,6 +285,29 @@ describe('Parquet', () => {
     expect(kinds(issues)).toEqual({ duplicate_column: 1, unreadable_column: 1 });
   });
 
+  it('passes values from the decoding thread exactly (NaN, -0, nulls, > 65,536 distinct strings)', async () => {
+    const n = 70_000;
+    const doubles = Array.from({ length: n }, (_, i) =>
+      i % 7 === 0 ? null : i === 1 ? Number.NaN : i === 2 ? -0 : i === 3 ? Number.POSITIVE_INFINITY : i / 3,
+    );
+    const many = Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : `s${i}`));
+    const few = Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : `c${i % 4}`));
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: 'd', data: doubles, type: 'DOUBLE' },
+        { name: 'many', data: many, type: 'STRING' },
+        { name: 'few', data: few, type: 'STRING' },
+      ],
+    });
+    const reader = await openDataset(storage, file('values.parquet', new Uint8Array(bytes)));
+    const rows = await readAll(reader);
+    expect(rows.length).toBe(n);
+    expect(rows.map((r) => r[0])).toEqual(doubles);
+    expect(Object.is(rows[2]![0], -0)).toBe(true);
+    expect(rows.map((r) => r[1])).toEqual(many);
+    expect(rows.map((r) => r[2])).toEqual(few);
+  });
+
   it('fails with an InputError on a 0-byte object and naming a file that is not Parquet', async () => {
     await expect(openDataset(storage, file('empty.parquet', ''))).rejects.toThrow(/0-byte/);
     const bad = file('bad.parquet', 'PAR1 this is not parquet PAR1');

@@ -19,6 +19,9 @@ import fc from 'fast-check';
 import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IssueLog } from '../../src/core/issues.js';
+import { ParquetSource } from '../../src/io/datasets/parquet.js';
+import { LocalStorage } from '../../src/io/local-storage.js';
 import { type ReadOutcome, readInChildren } from '../support/child-reads.js';
 import '../support/fast-check.js';
 
@@ -170,6 +173,25 @@ describe('fuzz: Arrow and Parquet readers, each read in a child with a 128 MB he
       errorClass: 'InputError',
       message: expect.stringMatching(/zero-width\.parquet: Parquet row group 0 .* did not decode within/),
     });
+  }, 60_000);
+
+  it('Parquet, in this process: the thread is terminated after the budget, InputError naming the file', async () => {
+    const file = join(dir, 'zero-width-here.parquet');
+    const bytes = zeroWidthRun();
+    await writeFile(file, bytes);
+    const source = await ParquetSource.open(
+      new LocalStorage(),
+      bytes.length,
+      { uri: file, issues: new IssueLog() },
+      { decodeBudgetBaseMs: 300 },
+    );
+    const started = Date.now();
+    await expect(
+      (async () => {
+        while (await source.fill()) while (source.next());
+      })(),
+    ).rejects.toThrow(new RegExp(`${file}: Parquet row group 0 .* did not decode within`));
+    expect(Date.now() - started).toBeLessThan(20_000);
   }, 60_000);
 
   it('Parquet: seeded mutations give rows or one InputError, no hang, no out-of-memory', async () => {

@@ -67,7 +67,54 @@ const { parentPort, workerData } = require('node:worker_threads');
         compressors,
         onChunk: (chunk) => chunks.push(chunk),
       });
-      parentPort.postMessage({ type: 'done', chunks });
+      // Compact forms cost far less to pass than a structured clone of an array of numbers or strings:
+      // numbers (and nulls) as a Float64Array (+ null mask), strings (and nulls) as a dictionary + codes.
+      const transfer = [];
+      for (const chunk of chunks) {
+        const data = chunk.columnData;
+        if (!Array.isArray(data)) continue;
+        const n = data.length;
+        let kind = n > 0 ? 'num' : '';
+        for (let i = 0; i < n && kind === 'num'; i++) {
+          const v = data[i];
+          if (typeof v !== 'number' && v !== null) kind = typeof v === 'string' ? 'str' : '';
+        }
+        if (kind === 'num') {
+          const values = new Float64Array(n);
+          let nulls;
+          for (let i = 0; i < n; i++) {
+            const v = data[i];
+            if (v === null) (nulls ??= new Uint8Array(n))[i] = 1;
+            else values[i] = v;
+          }
+          chunk.columnData = { packed: 'num', values, nulls };
+          transfer.push(values.buffer);
+          if (nulls) transfer.push(nulls.buffer);
+        } else if (kind === 'str') {
+          const codes = new Int32Array(n);
+          const index = new Map();
+          const dict = [];
+          let ok = true;
+          for (let i = 0; i < n; i++) {
+            const v = data[i];
+            if (v === null) { codes[i] = -1; continue; }
+            if (typeof v !== 'string') { ok = false; break; }
+            let code = index.get(v);
+            if (code === undefined) {
+              if (dict.length >= 65536) { ok = false; break; }
+              code = dict.length;
+              dict.push(v);
+              index.set(v, code);
+            }
+            codes[i] = code;
+          }
+          if (ok) {
+            chunk.columnData = { packed: 'str', dict, codes };
+            transfer.push(codes.buffer);
+          }
+        }
+      }
+      parentPort.postMessage({ type: 'done', chunks }, transfer);
     } catch (error) {
       parentPort.postMessage({ type: 'error', message: String(error && error.message || error) });
     }
@@ -81,6 +128,31 @@ type FromThread =
   | { type: 'slice'; id: number; start: number; end: number }
   | { type: 'done'; chunks: ColumnData[] }
   | { type: 'error'; message: string };
+
+/** A column chunk's values as the thread packed them (see THREAD_SOURCE). */
+type Packed =
+  | { packed: 'num'; values: Float64Array; nulls: Uint8Array | undefined }
+  | { packed: 'str'; dict: string[]; codes: Int32Array };
+
+/** Back to the plain array hyparquet produced (numbers, strings and nulls as they were). */
+function unpack(chunk: ColumnData): ColumnData {
+  const data = chunk.columnData as unknown as Packed | ColumnData['columnData'];
+  if (!('packed' in data)) return chunk;
+  let out: unknown[];
+  if (data.packed === 'num') {
+    const { values, nulls } = data;
+    out = new Array<unknown>(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = nulls?.[i] ? null : values[i];
+  } else {
+    const { dict, codes } = data;
+    out = new Array<unknown>(codes.length);
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i]!;
+      out[i] = code < 0 ? null : dict[code];
+    }
+  }
+  return { ...chunk, columnData: out as ColumnData['columnData'] };
+}
 
 export interface DecodeRequest {
   rowStart: number;
@@ -178,7 +250,7 @@ export class ParquetDecoder {
         finish(error);
       };
       this.#onMessage = (message) => {
-        if (message.type === 'done') finish(undefined, message.chunks);
+        if (message.type === 'done') finish(undefined, message.chunks.map(unpack));
         else if (message.type === 'error') finish(new Error(message.message));
         else if (message.type === 'slice') {
           outstanding++;
