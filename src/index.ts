@@ -59,7 +59,6 @@ export {
   parseModelQualityConstraints,
   renderModelQualityConstraints,
   renderModelQualityStatistics,
-  renderModelQualityViolations,
 } from './baseline/model-quality-files.js';
 export { type Baseline, readBaseline, readConstraints, readStatistics } from './baseline/read.js';
 export {
@@ -89,7 +88,7 @@ export {
   type ReadCaptureOptions,
   readCaptureRecords,
 } from './capture/records.js';
-export { type CheckType, type Violation, violationsDocument } from './checks/data-quality.js';
+export type { CheckType, Violation } from './checks/data-quality.js';
 // ------------------------------------------------------------------------------------------- core types
 export {
   AlreadyExistsError,
@@ -200,6 +199,8 @@ export {
   type CompareResult,
   compareDatasets,
 } from './monitor/compare.js';
+// An execution's constraint_violations.json (data and model quality).
+export { renderModelQualityViolations, violationsDocument } from './report/execution-files.js';
 export type { PiiMode } from './security/pii.js';
 
 /**

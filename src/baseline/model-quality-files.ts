@@ -1,17 +1,13 @@
 /**
- * SageMaker's model-quality files (spec §6): `statistics.json`, `constraints.json` and
- * `constraint_violations.json` written as SageMaker writes them; `constraints.json` and driftwatch's
+ * SageMaker's model-quality baseline files (spec §6): `statistics.json` and `constraints.json` written as
+ * SageMaker writes them (an execution's `constraint_violations.json`: `report/execution-files.ts`); `constraints.json` and driftwatch's
  * `model_quality_calibration.json` read and validated (one ConfigError naming the file and every bad field).
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { formatPath, zodConfigError } from '../core/zod-error.js';
 import { COMPARISON_OPERATORS } from '../metrics/comparison.js';
-import {
-  constraintsKeyOf,
-  type MetricConstraint,
-  type ModelQualityViolation,
-} from '../metrics/quality/checks.js';
+import { constraintsKeyOf, type MetricConstraint } from '../metrics/quality/checks.js';
 import type { IsotonicFit } from '../metrics/quality/isotonic.js';
 import {
   type MetricValue,
@@ -64,17 +60,6 @@ export function renderModelQualityConstraints(
   for (const [name, c] of constraints)
     inner[name] = { threshold: float(c.threshold), comparison_operator: c.comparison_operator };
   return toJackson({ version: float(0), [constraintsKeyOf(problemType)]: inner });
-}
-
-/** The model-quality `constraint_violations.json` text (spec §6). */
-export function renderModelQualityViolations(violations: readonly ModelQualityViolation[]): string {
-  return toJackson({
-    violations: violations.map((v) => ({
-      constraint_check_type: v.constraint_check_type,
-      description: v.description,
-      metric_name: v.metric_name,
-    })),
-  });
 }
 
 // ------------------------------------------------------------------------------------------ readers

@@ -19,7 +19,6 @@ import type {
   ClarifyFacetEntry,
   ClarifyShapLabel,
 } from '../baseline/clarify-analysis.js';
-import { type JsonTree, jsonObject, writePythonJson } from '../baseline/python-json.js';
 import { attributionNdcg, DEFAULT_NDCG_THRESHOLD } from '../metrics/attribution/ndcg.js';
 import { BOOTSTRAP_Z } from '../metrics/bias/bootstrap.js';
 import { pythonFloatRepr } from '../metrics/bias/selection.js';
@@ -224,16 +223,4 @@ export function checkAttributionDrift(
       comparisons.push({ label, threshold, violation: false, skipped: 'label not in the window' });
   }
   return { violations, comparisons };
-}
-
-/** constraint_violations.json body for either Clarify monitor (Python json.dumps(indent=4)). */
-export function renderClarifyViolations(
-  violations: readonly (BiasViolation | AttributionViolation)[],
-): string {
-  return writePythonJson(
-    jsonObject([
-      ['version', '1.0'],
-      ['violations', violations.map((v) => jsonObject(Object.entries(v) as [string, JsonTree][]))],
-    ]),
-  );
 }

@@ -489,14 +489,3 @@ function driftOf(
     : linfinityCategorical(baselineCounts, column.categories, linfMethod);
   return judged(linf.distance, { simple: linf.simple });
 }
-
-/** constraint_violations.json body (spec §5.1): consumers key on type and feature name only. */
-export function violationsDocument(violations: readonly Violation[]): { violations: Violation[] } {
-  return {
-    violations: violations.map((v) => ({
-      feature_name: v.feature_name,
-      constraint_check_type: v.constraint_check_type,
-      description: v.description,
-    })),
-  };
-}

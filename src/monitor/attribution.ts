@@ -13,6 +13,7 @@
  * (GlobalShapValues) per label and driftwatch's `attribution_ndcg` per label, in the explainability
  * namespace (§9.8).
  */
+
 import { attributionMetricData, ndcgMetricDatum } from '../alerts/clarify-metrics.js';
 import { heartbeatOf, metricIdentity, publicationOf } from '../alerts/execution-publication.js';
 import {
@@ -28,7 +29,6 @@ import {
   type AttributionComparison,
   type AttributionViolation,
   checkAttributionDrift,
-  renderClarifyViolations,
 } from '../checks/bias.js';
 import { parseClarifyAnalysisConfig } from '../config/clarify.js';
 import { ConfigError } from '../core/errors.js';
@@ -38,6 +38,7 @@ import { openDataset } from '../io/datasets/index.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { type AttributionAggMethod, AttributionAggregator } from '../metrics/attribution/aggregate.js';
 import { DEFAULT_NDCG_THRESHOLD } from '../metrics/attribution/ndcg.js';
+import { renderClarifyViolations } from '../report/execution-files.js';
 import { type AttributionJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { checkAborted, jobWindow } from './profile-window.js';

@@ -17,6 +17,7 @@
  * The joined rows are spooled to a temporary file (bounded memory) because the analysis reads them
  * twice (pandas classifies a column from all of it before counting, §9.3).
  */
+
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,12 +47,7 @@ import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.j
 import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
 import { compileJsonPath, PredictionExtractor } from '../capture/predictions.js';
 import { snippet } from '../capture/records.js';
-import {
-  type BiasComparison,
-  type BiasViolation,
-  checkBiasDrift,
-  renderClarifyViolations,
-} from '../checks/bias.js';
+import { type BiasComparison, type BiasViolation, checkBiasDrift } from '../checks/bias.js';
 import {
   type ClarifyAnalysisConfig,
   type ClarifyScalar,
@@ -65,6 +61,7 @@ import type { Cell, Window } from '../core/types.js';
 import { readLines } from '../io/lines.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { bootstrapStandardErrors, COUNTS_METRIC_NAMES } from '../metrics/bias/bootstrap.js';
+import { renderClarifyViolations } from '../report/execution-files.js';
 import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { checkAborted, jobWindow } from './profile-window.js';

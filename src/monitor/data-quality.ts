@@ -8,15 +8,17 @@
  * The rest of the execution (summary check, reports, publishing, exactly once) is the skeleton's
  * (execution.ts).
  */
+
 import { renderConstraints } from '../baseline/constraints.js';
 import { type Baseline, readBaseline } from '../baseline/read.js';
 import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.js';
-import { type DataQualityResult, evaluateDataQuality, violationsDocument } from '../checks/data-quality.js';
+import { type DataQualityResult, evaluateDataQuality } from '../checks/data-quality.js';
 import { checkMultivariate } from '../checks/multivariate.js';
 import { IssueLog } from '../core/issues.js';
 import { partitionBySize } from '../core/partition.js';
 import { joinUri, type ObjectInfo } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
+import { renderDataQualityViolations } from '../report/execution-files.js';
 import {
   DEFAULT_PII_MODE,
   forgetDroppedCategories,
@@ -140,7 +142,7 @@ export const dataQualityKind: MonitorKind<
           { name: 'constraints.json', body: renderConstraints(baseline.constraints) },
           {
             name: 'constraint_violations.json',
-            body: `${JSON.stringify(violationsDocument(result.violations), null, 2)}\n`,
+            body: renderDataQualityViolations(result.violations),
           },
         ];
     // The metrics read no categories: the window's values of dropped columns can go now.

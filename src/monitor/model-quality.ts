@@ -26,7 +26,6 @@ import {
   parseCalibration,
   parseModelQualityConstraints,
   renderModelQualityStatistics,
-  renderModelQualityViolations,
 } from '../baseline/model-quality-files.js';
 import {
   DEFAULT_GROUND_TRUTH_HORIZON,
@@ -55,6 +54,7 @@ import {
   type ModelQualityMetrics,
   type ProblemType,
 } from '../metrics/quality/statistics.js';
+import { renderEstimatedMetrics, renderModelQualityViolations } from '../report/execution-files.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { type ModelQualityJob, predictionSettings } from './model-quality-job.js';
 import { checkAborted, jobWindow } from './profile-window.js';
@@ -356,14 +356,12 @@ export const modelQualityKind: MonitorKind<
       );
     }
     if (estimated || estimatedRecent) {
-      const doc = {
-        version: 1,
-        method: 'CBPE (isotonic calibration)',
-        analysis_window: estimated ?? null,
-        estimation_window: estimatedRecent ?? null,
+      const body = renderEstimatedMetrics({
+        analysisWindow: estimated,
+        estimationWindow: estimatedRecent,
         realised: metrics ? finiteMetrics(metrics.scalars) : null,
-      };
-      reports.push({ name: 'estimated_metrics.json', body: `${JSON.stringify(doc, null, 2)}\n` });
+      });
+      reports.push({ name: 'estimated_metrics.json', body });
     }
     const realised = metrics ? finiteMetrics(metrics.scalars) : {};
     const details: ModelQualityDetails = {

@@ -6,15 +6,11 @@ import {
   type ClarifyBiasStage,
   parseClarifyAnalysis,
 } from '../../src/baseline/clarify-analysis.js';
-import {
-  checkAttributionDrift,
-  checkBiasDrift,
-  pythonValueText,
-  renderClarifyViolations,
-} from '../../src/checks/bias.js';
+import { checkAttributionDrift, checkBiasDrift, pythonValueText } from '../../src/checks/bias.js';
 import { bootstrapStandardErrors } from '../../src/metrics/bias/bootstrap.js';
 import { addBiasRow, type BiasCounts, emptyBiasCounts } from '../../src/metrics/bias/counts.js';
 import { biasMetrics, computeBiasMetrics } from '../../src/metrics/bias/metrics.js';
+import { renderClarifyViolations } from '../../src/report/execution-files.js';
 
 const churn = fileURLToPath(
   new URL(

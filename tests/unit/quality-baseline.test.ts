@@ -13,12 +13,12 @@ import {
   parseModelQualityConstraints,
   renderModelQualityConstraints,
   renderModelQualityStatistics,
-  renderModelQualityViolations,
 } from '../../src/baseline/model-quality-files.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import { checkModelQualityConstraints } from '../../src/metrics/quality/checks.js';
 import { computeModelQualityMetrics } from '../../src/metrics/quality/statistics.js';
+import { renderModelQualityViolations } from '../../src/report/execution-files.js';
 import { TestRandom } from './drift/random.js';
 
 const SAMPLES = join(
