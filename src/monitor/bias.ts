@@ -64,7 +64,7 @@ import { bootstrapStandardErrors, COUNTS_METRIC_NAMES } from '../metrics/bias/bo
 import { renderClarifyViolations } from '../report/execution-files.js';
 import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
-import { checkAborted, jobWindow } from './profile-window.js';
+import { checkAborted, groundTruthReadUntil, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 export interface BiasBaseline {
@@ -319,9 +319,7 @@ async function collectBias(
 ): Promise<BiasCollected> {
   const started = Date.now();
   const window = jobWindow(job);
-  const readUntil = new Date(job.groundTruthReadUntil ?? job.scheduledTime);
-  if (Number.isNaN(readUntil.getTime()))
-    throw new ConfigError(`invalid time ${job.groundTruthReadUntil}`, { field: 'groundTruthReadUntil' });
+  const readUntil = groundTruthReadUntil(job);
   const issues = new IssueLog();
   const layout = tableLayout(baseline.config, baseline.configUri);
   const threshold = job.probabilityThresholdAttribute ?? baseline.config.probabilityThreshold;

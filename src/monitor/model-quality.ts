@@ -57,7 +57,7 @@ import {
 import { renderEstimatedMetrics, renderModelQualityViolations } from '../report/execution-files.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { type ModelQualityJob, predictionSettings } from './model-quality-job.js';
-import { checkAborted, jobWindow } from './profile-window.js';
+import { checkAborted, groundTruthReadUntil, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 /** How the failure reason of a window without labels begins (the worker retries those: jobs/processor.ts). */
@@ -236,9 +236,7 @@ async function collectModelQuality(
 ): Promise<ModelQualityCollected> {
   const started = Date.now();
   const window = jobWindow(job);
-  const readUntil = new Date(job.groundTruthReadUntil ?? job.scheduledTime);
-  if (Number.isNaN(readUntil.getTime()))
-    throw new ConfigError(`invalid time ${job.groundTruthReadUntil}`, { field: 'groundTruthReadUntil' });
+  const readUntil = groundTruthReadUntil(job);
   const estimationWindow =
     job.estimationWindowStart !== undefined && job.estimationWindowEnd !== undefined
       ? jobWindow({ windowStart: job.estimationWindowStart, windowEnd: job.estimationWindowEnd })

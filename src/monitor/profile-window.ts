@@ -10,7 +10,7 @@ import {
   readCaptureBatches,
 } from '../capture/index.js';
 import { reconstructionCollector } from '../checks/multivariate.js';
-import { DriftwatchError } from '../core/errors.js';
+import { ConfigError, DriftwatchError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
 import { checkWindow } from '../core/window.js';
@@ -22,6 +22,14 @@ import type { DataQualityJob, ExecutionDeps, PartialProfileJSON } from './types.
 /** The job's window, checked (see core/window.ts). */
 export function jobWindow(job: Pick<DataQualityJob, 'windowStart' | 'windowEnd'>): Window {
   return checkWindow(new Date(job.windowStart), new Date(job.windowEnd));
+}
+
+/** Until when late ground truth is read (model quality, bias): `groundTruthReadUntil`, else the scheduled time. */
+export function groundTruthReadUntil(job: { groundTruthReadUntil?: string; scheduledTime: string }): Date {
+  const readUntil = new Date(job.groundTruthReadUntil ?? job.scheduledTime);
+  if (Number.isNaN(readUntil.getTime()))
+    throw new ConfigError(`invalid time ${job.groundTruthReadUntil}`, { field: 'groundTruthReadUntil' });
+  return readUntil;
 }
 
 export function checkAborted(signal: AbortSignal | undefined): void {

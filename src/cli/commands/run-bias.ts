@@ -4,8 +4,6 @@
  * against the baseline analysis.json.
  */
 import { type Command, Option } from 'commander';
-import { parseDuration } from '../../config/schedule.js';
-import { ConfigError } from '../../core/errors.js';
 import { TIME_HELP } from '../../core/time.js';
 import { joinUri } from '../../io/storage.js';
 import { type BiasSummary, runBiasExecution } from '../../monitor/bias.js';
@@ -18,7 +16,7 @@ import {
   printExecutionSummary,
   runFromCli,
 } from '../execution-flags.js';
-import { parseThreshold } from '../flags.js';
+import { parseHorizon, parseThreshold } from '../flags.js';
 
 export const RUN_BIAS_SUMMARY =
   'Run one bias-drift execution (Clarify): captured requests and predictions joined with late ground truth';
@@ -35,21 +33,6 @@ function printBiasSummary(summary: BiasSummary, json: boolean | undefined): void
     if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
   }
   printExecutionSummary(summary, json, lines);
-}
-
-/** `--ground-truth-horizon`: a duration of zero or more. */
-function horizonOf(text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text);
-  } catch (error) {
-    throw new ConfigError((error as Error).message, { field: '--ground-truth-horizon' });
-  }
-  if (ms < 0)
-    throw new ConfigError('expected a duration of zero or more, such as P3D', {
-      field: '--ground-truth-horizon',
-    });
-  return ms;
 }
 
 export function register(program: Command): void {
@@ -110,7 +93,7 @@ export function register(program: Command): void {
       ...(threshold !== undefined ? { probabilityThresholdAttribute: threshold } : {}),
       ...(options.featuresAttribute !== undefined ? { featuresAttribute: options.featuresAttribute } : {}),
       check: options.check,
-      groundTruthHorizonMs: horizonOf(options.groundTruthHorizon),
+      groundTruthHorizonMs: parseHorizon(options.groundTruthHorizon),
       groundTruthReadUntil: options.groundTruthUntil
         ? parseTime(options.groundTruthUntil, '--ground-truth-until')
         : new Date().toISOString(),

@@ -3,7 +3,6 @@
  * the ground truth collected since (spec §2, §6).
  */
 import { type Command, Option } from 'commander';
-import { parseDuration } from '../../config/schedule.js';
 import { ConfigError } from '../../core/errors.js';
 import { TIME_HELP } from '../../core/time.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
@@ -16,7 +15,7 @@ import {
   printExecutionSummary,
   runFromCli,
 } from '../execution-flags.js';
-import { parseThreshold } from '../flags.js';
+import { parseHorizon, parseThreshold } from '../flags.js';
 
 const PROBLEM_TYPES = ['Regression', 'BinaryClassification', 'MulticlassClassification'] as const;
 
@@ -48,21 +47,6 @@ export function printQualitySummary(summary: ModelQualitySummary, json: boolean 
     if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
   }
   printExecutionSummary(summary, json, lines);
-}
-
-/** `--ground-truth-horizon`: a duration of zero or more. */
-function parseHorizon(text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text);
-  } catch (error) {
-    throw new ConfigError((error as Error).message, { field: '--ground-truth-horizon' });
-  }
-  if (ms < 0)
-    throw new ConfigError('expected a duration of zero or more, such as P3D', {
-      field: '--ground-truth-horizon',
-    });
-  return ms;
 }
 
 export function register(program: Command): void {
