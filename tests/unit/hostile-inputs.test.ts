@@ -3,9 +3,10 @@
  * (exit code, one-line message, counted issue) and, for the memory cases, runs the CLI in a child process
  * with a small V8 heap (`--max-old-space-size`), so a regression dies out of memory instead of passing.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourPrefixes } from '../../src/capture/listing.js';
@@ -13,6 +14,8 @@ import { parseMonitorsConfigText } from '../../src/config/monitors.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { MAX_WINDOW_HOURS } from '../../src/core/window.js';
 import { lastJson, runCli } from '../support/cli.js';
+
+const MAX_RSS = fileURLToPath(new URL('../support/max-rss.mjs', import.meta.url));
 
 let dir: string;
 beforeAll(async () => {
@@ -94,6 +97,31 @@ describe('column limit (MAX_COLUMNS = 10,000)', () => {
       );
       await expect(readdir(out)).rejects.toThrow(/ENOENT/);
     }
+  });
+
+  it('a CSV row one byte over 64 MiB is one InputError line, in a 64 MB heap and under 400 MB of RSS', async () => {
+    // The limit used to be checked only when the row buffer doubled: rows up to ~128 MiB passed at ~1 GB.
+    const limit = 64 * 1024 * 1024;
+    const file = join(dir, 'long-row.csv');
+    await writeFile(file, `a,b\n1,${'x'.repeat(limit - 1)}\n2,3\n`);
+    const rssFile = join(dir, 'long-row.rss');
+    const out = join(dir, 'long-row-out');
+    const result = await runCli(['baseline', '--dataset', file, '--out', out], {
+      env: {
+        NODE_OPTIONS: `--max-old-space-size=64 --import=${pathToFileURL(MAX_RSS).href}`,
+        DW_MAX_RSS_FILE: rssFile,
+      },
+      timeoutMs: 120_000,
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expectOneLine(
+      result.stderr,
+      new RegExp(`${file}: line 2, column b: a row is longer than ${limit} bytes`),
+    );
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+    const peakKiB = Number(await readFile(rssFile, 'utf8'));
+    expect(peakKiB).toBeGreaterThan(0);
+    expect(peakKiB / 1024).toBeLessThan(400);
   });
 
   it('an Arrow or Parquet schema past it is an InputError naming the file and the limit', async () => {
