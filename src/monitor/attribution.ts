@@ -41,7 +41,7 @@ import { DEFAULT_NDCG_THRESHOLD } from '../metrics/attribution/ndcg.js';
 import { renderClarifyViolations } from '../report/execution-files.js';
 import { type AttributionJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
-import { checkAborted, jobWindow } from './profile-window.js';
+import { checkAborted, inputRefs, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 export interface AttributionBaseline {
@@ -259,7 +259,7 @@ export const attributionKind: MonitorKind<
       issues,
       recordsRead: collected.recordsRead,
       rowsProfiled: collector.records,
-      inputs: collected.objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      inputs: inputRefs(collected.objects),
       driftedFeatures: [],
       details: { attribution: details },
       publication: (status) => {

@@ -64,7 +64,7 @@ import { bootstrapStandardErrors, COUNTS_METRIC_NAMES } from '../metrics/bias/bo
 import { renderClarifyViolations } from '../report/execution-files.js';
 import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
-import { checkAborted, groundTruthReadUntil, jobWindow } from './profile-window.js';
+import { checkAborted, groundTruthReadUntil, inputRefs, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 export interface BiasBaseline {
@@ -490,7 +490,7 @@ export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias:
         start: collected.folders.start.toISOString(),
         end: collected.folders.end.toISOString(),
       },
-      groundTruthInputs: collected.gtInputs.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      groundTruthInputs: inputRefs(collected.gtInputs),
       violatedMetrics: violations.map((v) => `${v.facet}=${v.facet_value}:${v.metric_name}`),
       comparisons: kept.map((c) => ({
         stage: c.stage,
@@ -512,7 +512,7 @@ export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias:
       issues,
       recordsRead: collected.recordsRead,
       rowsProfiled: result?.rows ?? 0,
-      inputs: collected.objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      inputs: inputRefs(collected.objects),
       driftedFeatures: [],
       details: { bias: details },
       publication: (status) => {

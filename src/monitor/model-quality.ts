@@ -57,7 +57,7 @@ import {
 import { renderEstimatedMetrics, renderModelQualityViolations } from '../report/execution-files.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { type ModelQualityJob, predictionSettings } from './model-quality-job.js';
-import { checkAborted, groundTruthReadUntil, jobWindow } from './profile-window.js';
+import { checkAborted, groundTruthReadUntil, inputRefs, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 /** How the failure reason of a window without labels begins (the worker retries those: jobs/processor.ts). */
@@ -367,7 +367,7 @@ export const modelQualityKind: MonitorKind<
       join: counts,
       itemCount: metrics?.itemCount ?? 0,
       groundTruthFolders: { start: folders.start.toISOString(), end: folders.end.toISOString() },
-      groundTruthInputs: gtInputs.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      groundTruthInputs: inputRefs(gtInputs),
       violatedMetrics: violations.map((v) => v.metric_name),
       notEvaluated,
       metrics: realised,
@@ -381,7 +381,7 @@ export const modelQualityKind: MonitorKind<
       issues,
       recordsRead: scan.recordsRead,
       rowsProfiled: metrics?.itemCount ?? 0,
-      inputs: scan.objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      inputs: inputRefs(scan.objects),
       driftedFeatures: [],
       details: { modelQuality: details },
       // 6. Metrics (once: the skeleton guards them with a marker).

@@ -32,6 +32,13 @@ export function groundTruthReadUntil(job: { groundTruthReadUntil?: string; sched
   return readUntil;
 }
 
+/** The inputs as an execution.json lists them: URI, ETag and size of each object read. */
+export function inputRefs(
+  objects: readonly ObjectInfo[],
+): Array<{ uri: string; etag: string; size: number }> {
+  return objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size }));
+}
+
 export function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DriftwatchError('E_ABORTED', 'execution aborted', { cause: signal.reason });
 }
@@ -100,7 +107,7 @@ export async function profileExecutionInputs(
   // A partial leaves this process (Redis, a thread message): no raw sensitive value in it (security/pii.ts).
   return protectPartialProfile(
     {
-      objects: objects.map((o) => ({ uri: o.uri, etag: o.etag, size: o.size })),
+      objects: inputRefs(objects),
       recordsRead,
       profile: profile.toJSON(),
       issues: issues.toJSON(),
