@@ -23,7 +23,6 @@ import {
   renderClarifyAnalysis,
 } from '../baseline/clarify-analysis.js';
 import { OnlineExplanationCollector } from '../capture/explanations.js';
-import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
 import { listHourPartitionedObjects } from '../capture/listing.js';
 import {
   type AttributionComparison,
@@ -39,6 +38,7 @@ import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { type AttributionAggMethod, AttributionAggregator } from '../metrics/attribution/aggregate.js';
 import { DEFAULT_NDCG_THRESHOLD } from '../metrics/attribution/ndcg.js';
 import { renderClarifyViolations } from '../report/execution-files.js';
+import { scanCapturedRecords } from './captured-records.js';
 import { type AttributionJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { checkAborted, inputRefs, jobWindow } from './profile-window.js';
@@ -105,10 +105,9 @@ async function collectAttribution(
   const window = jobWindow(job);
   const issues = new IssueLog();
   const collector = new OnlineExplanationCollector(baseline.aggMethod, baseline.featureNames);
-  const objects: ObjectInfo[] = [];
-  let recordsRead = 0;
   if (job.attributionsUri !== undefined) {
-    recordsRead = await collectSuppliedAttributions(
+    const objects: ObjectInfo[] = [];
+    const recordsRead = await collectSuppliedAttributions(
       job,
       job.attributionsUri,
       collector,
@@ -119,25 +118,15 @@ async function collectAttribution(
     timings.readMs = Date.now() - started;
     return { collector, recordsRead, objects, issues };
   }
-  for await (const object of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, window, {
-    variant: job.variant,
-  })) {
-    checkAborted(deps.signal);
-    objects.push(object);
-    for await (const record of readCaptureRecords(deps.storage, object.uri, { window, issues })) {
-      recordsRead++;
-      if ((recordsRead & 0x3fff) === 0) checkAborted(deps.signal);
-      const where = { source: object.uri, line: record.lineNumber };
-      const output = record.output;
-      if (output === undefined || output.bytes !== undefined || output.data === '') {
-        issues.add({ kind: 'missing_output', ...where, message: 'no captured endpointOutput text' });
-        continue;
-      }
-      for (const p of collector.addResponse(output.data))
-        issues.add({ kind: p.kind, ...where, message: p.message });
+  const { objects, recordsRead } = await scanCapturedRecords(job, window, deps, issues, (record, where) => {
+    const output = record.output;
+    if (output === undefined || output.bytes !== undefined || output.data === '') {
+      issues.add({ kind: 'missing_output', ...where, message: 'no captured endpointOutput text' });
+      return;
     }
-    deps.onProgress?.({ objectsDone: objects.length, objectsTotal: objects.length, recordsRead });
-  }
+    for (const p of collector.addResponse(output.data))
+      issues.add({ kind: p.kind, ...where, message: p.message });
+  });
   timings.readMs = Date.now() - started;
   return { collector, recordsRead, objects, issues };
 }

@@ -44,7 +44,6 @@ import {
   readGroundTruthRecords,
 } from '../capture/ground-truth.js';
 import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.js';
-import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
 import { compileJsonPath, PredictionExtractor } from '../capture/predictions.js';
 import { snippet } from '../capture/records.js';
 import { type BiasComparison, type BiasViolation, checkBiasDrift } from '../checks/bias.js';
@@ -62,6 +61,7 @@ import { readLines } from '../io/lines.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { bootstrapStandardErrors, COUNTS_METRIC_NAMES } from '../metrics/bias/bootstrap.js';
 import { renderClarifyViolations } from '../report/execution-files.js';
+import { joinKeyOf, scanCapturedRecords } from './captured-records.js';
 import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { checkAborted, groundTruthReadUntil, inputRefs, jobWindow } from './profile-window.js';
@@ -342,47 +342,28 @@ async function collectBias(
     readUntil,
     job.groundTruthHorizonMs ?? parseDuration(DEFAULT_GROUND_TRUTH_HORIZON),
   );
-  const objects: ObjectInfo[] = [];
   const gtInputs: ObjectInfo[] = [];
-  let recordsRead = 0;
   const dir = await mkdtemp(join(tmpdir(), 'driftwatch-bias-'));
   try {
-    for await (const object of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, window, {
-      variant: job.variant,
-    })) {
-      checkAborted(deps.signal);
-      objects.push(object);
-      for await (const record of readCaptureRecords(deps.storage, object.uri, { window, issues })) {
-        recordsRead++;
-        if ((recordsRead & 0x3fff) === 0) checkAborted(deps.signal);
-        const where = { source: object.uri, line: record.lineNumber };
-        const key = record.inferenceId ?? record.eventId;
-        if (key === undefined || key === '') {
-          issues.add({
-            kind: 'missing_event_id',
-            ...where,
-            message: 'no eventMetadata.inferenceId or eventId: cannot join a label',
-          });
-          continue;
-        }
-        const cells = requestCells(job, featuresPath, record.input, issues, where);
-        if (cells === undefined) continue;
-        if (cells.length !== layout.requestPositions.length) {
-          issues.add({
-            kind: 'column_count_mismatch',
-            ...where,
-            message: `the request has ${cells.length} values, the analysis config's headers name ${layout.requestPositions.length} request columns`,
-          });
-          continue;
-        }
-        const p = extractor.extract(record.output, issues, where);
-        if (!p) continue;
-        const predicted = p.label ?? (p.score !== undefined ? (p.score > threshold ? '1' : '0') : undefined);
-        if (predicted === undefined) continue;
-        await joiner.addPrediction(key, { label: predicted, score: undefined, row: cells });
+    const { objects, recordsRead } = await scanCapturedRecords(job, window, deps, issues, (record, where) => {
+      const key = joinKeyOf(record, issues, where);
+      if (key === undefined) return;
+      const cells = requestCells(job, featuresPath, record.input, issues, where);
+      if (cells === undefined) return;
+      if (cells.length !== layout.requestPositions.length) {
+        issues.add({
+          kind: 'column_count_mismatch',
+          ...where,
+          message: `the request has ${cells.length} values, the analysis config's headers name ${layout.requestPositions.length} request columns`,
+        });
+        return;
       }
-      deps.onProgress?.({ objectsDone: objects.length, objectsTotal: objects.length, recordsRead });
-    }
+      const p = extractor.extract(record.output, issues, where);
+      if (!p) return;
+      const predicted = p.label ?? (p.score !== undefined ? (p.score > threshold ? '1' : '0') : undefined);
+      if (predicted === undefined) return;
+      return joiner.addPrediction(key, { label: predicted, score: undefined, row: cells });
+    });
     for await (const object of listGroundTruthObjects(deps.storage, job.groundTruthUri, folders)) {
       checkAborted(deps.signal);
       gtInputs.push(object);

@@ -34,7 +34,6 @@ import {
   readGroundTruthRecords,
 } from '../capture/ground-truth.js';
 import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.js';
-import { listCaptureObjects, readCaptureRecords } from '../capture/index.js';
 import { binaryPrediction, PredictionExtractor } from '../capture/predictions.js';
 import { QualityCollector, ScoreCollector } from '../capture/quality-collectors.js';
 import { parseDuration } from '../config/schedule.js';
@@ -55,6 +54,7 @@ import {
   type ProblemType,
 } from '../metrics/quality/statistics.js';
 import { renderEstimatedMetrics, renderModelQualityViolations } from '../report/execution-files.js';
+import { joinKeyOf, scanCapturedRecords } from './captured-records.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
 import { type ModelQualityJob, predictionSettings } from './model-quality-job.js';
 import { checkAborted, groundTruthReadUntil, inputRefs, jobWindow } from './profile-window.js';
@@ -150,38 +150,19 @@ async function scanCapture(
   const scores = withScores ? new ScoreCollector() : undefined;
   const positive = job.positiveLabel ?? '1';
   const negative = job.negativeLabel ?? '0';
-  const objects: ObjectInfo[] = [];
-  let recordsRead = 0;
-  for await (const object of listCaptureObjects(deps.storage, job.captureUri, job.endpoint, window, {
-    variant: job.variant,
-  })) {
-    checkAborted(deps.signal);
-    objects.push(object);
-    for await (const record of readCaptureRecords(deps.storage, object.uri, { window, issues })) {
-      recordsRead++;
-      const where = { source: object.uri, line: record.lineNumber };
-      const key = record.inferenceId ?? record.eventId;
-      if (key === undefined || key === '') {
-        issues.add({
-          kind: 'missing_event_id',
-          ...where,
-          message: 'no eventMetadata.inferenceId or eventId: cannot join a label',
-        });
-        continue;
-      }
-      let prediction = extractor.extract(record.output, issues, where);
-      if (!prediction) continue;
-      if (job.problemType === 'BinaryClassification') {
-        const b = binaryPrediction(prediction, settings, issues, where);
-        if (!b) continue;
-        scores?.add(b.predicted, b.score);
-        prediction = { label: b.predicted === 1 ? positive : negative, score: b.score };
-      }
-      if (onPrediction) await onPrediction(key, prediction);
-      if ((recordsRead & 0x3fff) === 0) checkAborted(deps.signal);
+  const { objects, recordsRead } = await scanCapturedRecords(job, window, deps, issues, (record, where) => {
+    const key = joinKeyOf(record, issues, where);
+    if (key === undefined) return;
+    let prediction = extractor.extract(record.output, issues, where);
+    if (!prediction) return;
+    if (job.problemType === 'BinaryClassification') {
+      const b = binaryPrediction(prediction, settings, issues, where);
+      if (!b) return;
+      scores?.add(b.predicted, b.score);
+      prediction = { label: b.predicted === 1 ? positive : negative, score: b.score };
     }
-    deps.onProgress?.({ objectsDone: objects.length, objectsTotal: objects.length, recordsRead });
-  }
+    return onPrediction?.(key, prediction);
+  });
   return { objects, recordsRead, scores };
 }
 
