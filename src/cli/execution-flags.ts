@@ -3,12 +3,13 @@
  * window, capture and rerun flags, the job built from them, and running it with a storage and a CloudWatch
  * client that are released afterwards.
  */
+
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { checkPathSegment } from '../core/names.js';
-import { parseIsoTime } from '../core/time.js';
+import { parseIsoTime, TIME_HELP } from '../core/time.js';
 import { parseUri } from '../core/uri.js';
 import { checkWindow } from '../core/window.js';
 import { createStorage } from '../io/storage.js';
@@ -54,6 +55,32 @@ export interface ExecutionFlags {
   force?: boolean;
   /** `--no-publish` sets it false: publish nothing, even with `--cloudwatch`. */
   publish?: boolean;
+}
+
+/**
+ * The options naming an execution's window and where its reports go: `--capture`, `--ground-truth` (when the
+ * kind joins labels), `--start`, `--end`, `--out`, in that order.
+ */
+export function addWindowOptions(
+  command: Command,
+  options: { groundTruth?: boolean; startNote?: string } = {},
+): Command {
+  command.requiredOption(
+    '--capture <uri>',
+    'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)',
+  );
+  if (options.groundTruth)
+    command.requiredOption(
+      '--ground-truth <uri>',
+      'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)',
+    );
+  return command
+    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP})${options.startNote ?? ''}`)
+    .requiredOption(
+      '--end <iso>',
+      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
+    )
+    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)');
 }
 
 /** The options saying where an execution reports (`--endpoint`, `--variant`, `--schedule`, `--cloudwatch`, `--sse-kms-key-id`, `--json`). */

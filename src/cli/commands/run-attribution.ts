@@ -4,13 +4,13 @@
  */
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { TIME_HELP } from '../../core/time.js';
 import { ATTRIBUTION_AGG_METHODS } from '../../metrics/attribution/aggregate.js';
 import { type AttributionSummary, runAttributionExecution } from '../../monitor/attribution.js';
 import type { AttributionJob } from '../../monitor/clarify-job.js';
 import {
   addReportOptions,
   addRerunOptions,
+  addWindowOptions,
   jobBaseFromFlags,
   printExecutionSummary,
   runFromCli,
@@ -36,17 +36,15 @@ function printAttributionSummary(summary: AttributionSummary, json: boolean | un
 
 export function register(program: Command): void {
   const command = addReportOptions(
-    program
-      .command('run-attribution')
-      .description(RUN_ATTRIBUTION_SUMMARY)
-      .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline (explainability) analysis.json')
-      .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
-      .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP})`)
-      .requiredOption(
-        '--end <iso>',
-        `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
-      )
-      .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+    addWindowOptions(
+      program
+        .command('run-attribution')
+        .description(RUN_ATTRIBUTION_SUMMARY)
+        .requiredOption(
+          '--baseline <uri-prefix>',
+          'prefix holding the baseline (explainability) analysis.json',
+        ),
+    )
       .option(
         '--analysis-config <uri>',
         'Clarify analysis_config.json (headers name the features, agg_method)',

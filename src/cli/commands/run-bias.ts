@@ -4,13 +4,13 @@
  * against the baseline analysis.json.
  */
 import { type Command, Option } from 'commander';
-import { TIME_HELP } from '../../core/time.js';
 import { joinUri } from '../../io/storage.js';
 import { type BiasSummary, runBiasExecution } from '../../monitor/bias.js';
 import { type BiasJob, CLARIFY_CONFIG_FILE } from '../../monitor/clarify-job.js';
 import {
   addReportOptions,
   addRerunOptions,
+  addWindowOptions,
   jobBaseFromFlags,
   parseTime,
   printExecutionSummary,
@@ -37,18 +37,13 @@ function printBiasSummary(summary: BiasSummary, json: boolean | undefined): void
 
 export function register(program: Command): void {
   const command = addReportOptions(
-    program
-      .command('run-bias')
-      .description(RUN_BIAS_SUMMARY)
-      .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline analysis.json')
-      .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
-      .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
-      .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP}), inference time`)
-      .requiredOption(
-        '--end <iso>',
-        `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
-      )
-      .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+    addWindowOptions(
+      program
+        .command('run-bias')
+        .description(RUN_BIAS_SUMMARY)
+        .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline analysis.json'),
+      { groundTruth: true, startNote: ', inference time' },
+    )
       .option(
         '--analysis-config <uri>',
         `Clarify analysis_config.json (default: <baseline>/${CLARIFY_CONFIG_FILE})`,

@@ -4,12 +4,12 @@
  */
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { TIME_HELP } from '../../core/time.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
 import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
 import {
   addReportOptions,
   addRerunOptions,
+  addWindowOptions,
   jobBaseFromFlags,
   parseTime,
   printExecutionSummary,
@@ -51,23 +51,18 @@ export function printQualitySummary(summary: ModelQualitySummary, json: boolean 
 
 export function register(program: Command): void {
   const command = addReportOptions(
-    program
-      .command('run-quality')
-      .description(
-        'Run one model-quality execution: captured predictions of a window joined with late ground truth',
-      )
-      .requiredOption(
-        '--baseline <uri-prefix>',
-        'prefix holding constraints.json (and model_quality_calibration.json)',
-      )
-      .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
-      .requiredOption('--ground-truth <uri>', 'ground-truth root (<ground-truth>/yyyy/mm/dd/hh/*.jsonl)')
-      .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP}), inference time`)
-      .requiredOption(
-        '--end <iso>',
-        `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
-      )
-      .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+    addWindowOptions(
+      program
+        .command('run-quality')
+        .description(
+          'Run one model-quality execution: captured predictions of a window joined with late ground truth',
+        )
+        .requiredOption(
+          '--baseline <uri-prefix>',
+          'prefix holding constraints.json (and model_quality_calibration.json)',
+        ),
+      { groundTruth: true, startNote: ', inference time' },
+    )
       .addOption(
         new Option('--problem-type <type>', 'problem type').choices([...PROBLEM_TYPES]).makeOptionMandatory(),
       )

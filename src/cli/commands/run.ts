@@ -1,10 +1,15 @@
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { TIME_HELP } from '../../core/time.js';
 import { runExecution } from '../../monitor/data-quality.js';
 import type { DataQualityJob, DataQualitySummary } from '../../monitor/types.js';
 import { piiModes } from '../../security/pii.js';
-import { addRerunOptions, jobBaseFromFlags, printExecutionSummary, runFromCli } from '../execution-flags.js';
+import {
+  addRerunOptions,
+  addWindowOptions,
+  jobBaseFromFlags,
+  printExecutionSummary,
+  runFromCli,
+} from '../execution-flags.js';
 
 export function printSummary(summary: DataQualitySummary, json: boolean | undefined): void {
   printExecutionSummary(
@@ -19,17 +24,12 @@ export function printSummary(summary: DataQualitySummary, json: boolean | undefi
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('run')
-    .description('Run one data-quality monitoring execution over a window of captured traffic')
-    .requiredOption('--baseline <uri-prefix>', 'prefix holding statistics.json and constraints.json')
-    .requiredOption('--capture <uri>', 'data-capture root (<capture>/<endpoint>/<variant>/yyyy/mm/dd/hh/)')
-    .requiredOption('--start <iso>', `window start (inclusive; ${TIME_HELP})`)
-    .requiredOption(
-      '--end <iso>',
-      `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
-    )
-    .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)')
+  const command = addWindowOptions(
+    program
+      .command('run')
+      .description('Run one data-quality monitoring execution over a window of captured traffic')
+      .requiredOption('--baseline <uri-prefix>', 'prefix holding statistics.json and constraints.json'),
+  )
     .option('--endpoint <name>', 'endpoint name (default: the last segment of --capture)')
     .option('--variant <name>', 'variant folder (default: every variant)')
     .option('--schedule <name>', 'monitoring schedule name', 'driftwatch-run')
