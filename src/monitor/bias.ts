@@ -18,10 +18,6 @@
  * twice (pandas classifies a column from all of it before counting, §9.3).
  */
 
-import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   biasDimensionIdentity,
   biasDriftMetricName,
@@ -29,23 +25,15 @@ import {
   biasMetricDimensions,
 } from '../alerts/clarify-metrics.js';
 import { heartbeatOf, metricIdentity, publicationOf } from '../alerts/execution-publication.js';
-import { type BiasAnalysisResult, computeBiasAnalysis, type RereadableTable } from '../baseline/bias.js';
+import { type BiasAnalysisResult, computeBiasAnalysis } from '../baseline/bias.js';
 import {
   type BiasStage,
   type ClarifyAnalysis,
   readClarifyAnalysis,
   renderClarifyAnalysis,
 } from '../baseline/clarify-analysis.js';
-import { splitCsvLine } from '../capture/csv-split.js';
-import {
-  DEFAULT_GROUND_TRUTH_HORIZON,
-  groundTruthFolders,
-  listGroundTruthObjects,
-  readGroundTruthRecords,
-} from '../capture/ground-truth.js';
-import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.js';
+import type { JoinCounts } from '../capture/ground-truth-join.js';
 import { compileJsonPath, PredictionExtractor } from '../capture/predictions.js';
-import { snippet } from '../capture/records.js';
 import { type BiasComparison, type BiasViolation, checkBiasDrift } from '../checks/bias.js';
 import {
   type ClarifyAnalysisConfig,
@@ -53,18 +41,24 @@ import {
   parseClarifyAnalysisConfig,
   requireBiasConfig,
 } from '../config/clarify.js';
-import { parseDuration } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
-import type { Cell, Window } from '../core/types.js';
-import { readLines } from '../io/lines.js';
+import type { Window } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
 import { bootstrapStandardErrors, COUNTS_METRIC_NAMES } from '../metrics/bias/bootstrap.js';
 import { renderClarifyViolations } from '../report/execution-files.js';
+import { JoinedRowSpool, requestCells, tableLayout } from './bias-joined-table.js';
 import { joinKeyOf, scanCapturedRecords } from './captured-records.js';
 import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
-import { checkAborted, groundTruthReadUntil, inputRefs, jobWindow } from './profile-window.js';
+import {
+  addGroundTruthLabels,
+  groundTruthFoldersOf,
+  groundTruthRefs,
+  openLabelJoin,
+  unjoinedWindowReason,
+} from './label-join.js';
+import { checkAborted, inputRefs, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
 export interface BiasBaseline {
@@ -111,7 +105,6 @@ export interface BiasDetails {
 const MAX_SUMMARY_COMPARISONS = 500;
 /** Flip-test rows kept per group in a monitor (the baseline command keeps FlipTestSample's 20,000). */
 const DEFAULT_FLIP_TEST_ROWS = 2000;
-const PREDICTED_COLUMN = 'predicted_label';
 
 function jsonNumber(x: number | null): number | string | null {
   if (x === null) return null;
@@ -153,154 +146,6 @@ async function readBiasBaseline(storage: Storage, job: BiasJob): Promise<BiasBas
   };
 }
 
-/**
- * The joined table's layout: the config's headers (label at its place, request cells at the others) and
- * the predicted label, named by the config's `predicted_label` when it is a header, else appended.
- */
-interface TableLayout {
-  columns: string[];
-  labelIndex: number;
-  predictionIndex: number;
-  /** Table positions of the request's cells, in request order. */
-  requestPositions: number[];
-}
-
-function tableLayout(config: BiasBaseline['config'], configUri: string): TableLayout {
-  const headers = config.headers ?? [];
-  const columns = [...headers];
-  const indexOf = (attr: string | number): number =>
-    typeof attr === 'number' ? (attr < headers.length ? attr : -1) : headers.indexOf(attr);
-  let labelIndex = indexOf(config.label);
-  if (labelIndex < 0) {
-    if (typeof config.label === 'number')
-      throw new ConfigError(`label index ${config.label} is not a header`, {
-        file: configUri,
-        field: 'label',
-      });
-    labelIndex = columns.push(config.label) - 1;
-  }
-  let predictionIndex = config.predictedLabel === undefined ? -1 : indexOf(config.predictedLabel);
-  if (predictionIndex < 0 || predictionIndex === labelIndex) {
-    const name = typeof config.predictedLabel === 'string' ? config.predictedLabel : PREDICTED_COLUMN;
-    predictionIndex = columns.push(columns.includes(name) ? `${name}_` : name) - 1;
-  }
-  const requestPositions = headers.map((_, i) => i).filter((i) => i !== labelIndex && i !== predictionIndex);
-  return { columns, labelIndex, predictionIndex, requestPositions };
-}
-
-/** Joined rows spooled to a local file, one JSON array of cell texts per line, read back as a table. */
-class JoinedRowSpool {
-  private fd: number | undefined;
-  private buffer: string[] = [];
-  private bytes = 0;
-  rows = 0;
-
-  constructor(
-    readonly path: string,
-    readonly columns: string[],
-  ) {
-    this.fd = openSync(path, 'w');
-  }
-
-  add(cells: readonly string[]): void {
-    const line = JSON.stringify(cells);
-    this.buffer.push(line);
-    this.bytes += line.length;
-    this.rows++;
-    if (this.bytes > 1 << 20) this.flush();
-  }
-
-  private flush(): void {
-    if (this.fd === undefined || this.buffer.length === 0) return;
-    writeSync(this.fd, `${this.buffer.join('\n')}\n`);
-    this.buffer = [];
-    this.bytes = 0;
-  }
-
-  finish(): void {
-    this.flush();
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  table(): RereadableTable {
-    const { path, columns } = this;
-    return {
-      open: async () => ({
-        columns,
-        async *rows(): AsyncIterable<Cell[]> {
-          for await (const line of readLines(createReadStream(path))) {
-            if (line.text !== '') yield JSON.parse(line.text) as Cell[];
-          }
-        },
-      }),
-    };
-  }
-}
-
-/** The request's cells (CSV or, with `featuresAttribute`, a JSON list), or undefined after counting why. */
-function requestCells(
-  job: BiasJob,
-  featuresPath: ((doc: unknown) => unknown) | undefined,
-  input: { data: string; bytes?: Uint8Array; contentType: string; encoding: string } | undefined,
-  issues: IssueLog,
-  where: { source: string; line: number },
-): string[] | undefined {
-  if (input === undefined || input.bytes !== undefined || input.data === '') {
-    issues.add({
-      kind: 'missing_input',
-      ...where,
-      message: 'no captured endpointInput text (capture mode must include Input)',
-    });
-    return undefined;
-  }
-  const json = input.encoding === 'JSON' || input.contentType.toLowerCase().includes('json');
-  if (json) {
-    if (featuresPath === undefined) {
-      issues.add({
-        kind: 'missing_attribute',
-        ...where,
-        message: 'a JSON request needs featuresAttribute (JMESPath of the feature list)',
-      });
-      return undefined;
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(input.data);
-    } catch {
-      issues.add({
-        kind: 'invalid_json',
-        ...where,
-        message: `endpointInput is not JSON: ${snippet(input.data)}`,
-      });
-      return undefined;
-    }
-    const list = featuresPath(doc);
-    if (!Array.isArray(list) || list.some((v) => v !== null && typeof v === 'object')) {
-      issues.add({
-        kind: 'missing_attribute',
-        ...where,
-        column: job.featuresAttribute,
-        message: 'featuresAttribute does not give one list of values',
-      });
-      return undefined;
-    }
-    return list.map((v) =>
-      v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v),
-    );
-  }
-  const text = input.data.replace(/(?:\r?\n)+$/, '');
-  if (/\r?\n/.test(text) && !text.includes('"')) {
-    issues.add({
-      kind: 'multi_row_input',
-      ...where,
-      message: 'endpointInput holds several rows; one label cannot be joined to them',
-    });
-    return undefined;
-  }
-  return splitCsvLine(text).map((c) => (c === null || c === undefined ? '' : String(c)));
-}
-
 export interface BiasCollected {
   result: BiasAnalysisResult | undefined;
   counts: JoinCounts;
@@ -319,7 +164,7 @@ async function collectBias(
 ): Promise<BiasCollected> {
   const started = Date.now();
   const window = jobWindow(job);
-  const readUntil = groundTruthReadUntil(job);
+  const folders = groundTruthFoldersOf(job, window);
   const issues = new IssueLog();
   const layout = tableLayout(baseline.config, baseline.configUri);
   const threshold = job.probabilityThresholdAttribute ?? baseline.config.probabilityThreshold;
@@ -333,17 +178,8 @@ async function collectBias(
     job.featuresAttribute !== undefined
       ? compileJsonPath(job.featuresAttribute, 'featuresAttribute')
       : undefined;
-  const joiner = new PartitionedJoin({
-    partitions: job.joinPartitions,
-    joinMemoryBytes: job.joinMemoryBytes,
-  });
-  const folders = groundTruthFolders(
-    window,
-    readUntil,
-    job.groundTruthHorizonMs ?? parseDuration(DEFAULT_GROUND_TRUTH_HORIZON),
-  );
-  const gtInputs: ObjectInfo[] = [];
-  const dir = await mkdtemp(join(tmpdir(), 'driftwatch-bias-'));
+  const joiner = openLabelJoin(job);
+  let spool: JoinedRowSpool | undefined;
   try {
     const { objects, recordsRead } = await scanCapturedRecords(job, window, deps, issues, (record, where) => {
       const key = joinKeyOf(record, issues, where);
@@ -364,36 +200,23 @@ async function collectBias(
       if (predicted === undefined) return;
       return joiner.addPrediction(key, { label: predicted, score: undefined, row: cells });
     });
-    for await (const object of listGroundTruthObjects(deps.storage, job.groundTruthUri, folders)) {
-      checkAborted(deps.signal);
-      gtInputs.push(object);
-      for await (const gt of readGroundTruthRecords(deps.storage, object.uri, { issues }))
-        await joiner.addLabel(gt.eventId, gt.label);
-    }
-    const spool = new JoinedRowSpool(join(dir, 'joined.jsonl'), layout.columns);
-    const row: string[] = new Array(layout.columns.length).fill('');
+    const gtInputs = await addGroundTruthLabels(job, folders, joiner, deps, issues);
+    const joinedRows = await JoinedRowSpool.create(layout);
+    spool = joinedRows;
     let counts: JoinCounts;
     try {
       counts = await joiner.join(
-        (prediction, label) => {
-          const cells = prediction.row ?? [];
-          layout.requestPositions.forEach((pos, i) => {
-            row[pos] = cells[i] ?? '';
-          });
-          row[layout.labelIndex] = label;
-          row[layout.predictionIndex] = prediction.label ?? '';
-          spool.add(row);
-        },
+        (prediction, label) => joinedRows.add(prediction.row ?? [], label, prediction.label ?? ''),
         () => checkAborted(deps.signal),
       );
     } finally {
-      spool.finish();
+      joinedRows.finish();
     }
     const joined = Date.now();
     timings.readAndJoinMs = joined - started;
     let result: BiasAnalysisResult | undefined;
-    if (spool.rows > 0) {
-      result = await computeBiasAnalysis(spool.table(), {
+    if (joinedRows.rows > 0) {
+      result = await computeBiasAnalysis(joinedRows.table(), {
         config: { ...baseline.config, headers: layout.columns },
         configFile: baseline.configUri,
         predictedLabel: layout.predictionIndex,
@@ -404,21 +227,13 @@ async function collectBias(
     return { result, counts, recordsRead, objects, folders, gtInputs, issues };
   } finally {
     await joiner.close();
-    await rm(dir, { recursive: true, force: true });
+    await spool?.remove();
   }
 }
 
 function failureReasonOf(job: BiasJob, c: BiasCollected): string | undefined {
   if (c.result !== undefined && c.result.rows > 0) return undefined;
-  const window = `[${job.windowStart}, ${job.windowEnd})`;
-  if (c.objects.length === 0)
-    return `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`;
-  if (c.counts.predictions === 0)
-    return `No usable record in the window ${window}: ${c.recordsRead} records read, none with usable request and prediction (see issues).`;
-  const gtWhere = `${job.groundTruthUri} (hour folders ${c.folders.start.toISOString()} .. ${c.folders.end.toISOString()})`;
-  if (c.gtInputs.length === 0)
-    return `No ground truth to merge: no ground-truth objects in ${gtWhere}; ${c.counts.predictions} predictions wait for labels.`;
-  return `No ground truth to merge: none of ${c.counts.labels} labels in ${gtWhere} matches the ${c.counts.predictions} predictions of the window (join key: inferenceId, else eventId).`;
+  return unjoinedWindowReason(job, c, { record: 'record', holding: 'usable request and prediction' });
 }
 
 /** Bootstrap standard errors of the live entries, computed once per entry on first use. */
@@ -467,11 +282,7 @@ export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias:
       rows: result?.rows ?? 0,
       droppedRows: Object.fromEntries((result?.facets ?? []).map((f) => [f.name, f.dropped])),
       check: mode,
-      groundTruthFolders: {
-        start: collected.folders.start.toISOString(),
-        end: collected.folders.end.toISOString(),
-      },
-      groundTruthInputs: inputRefs(collected.gtInputs),
+      ...groundTruthRefs(collected),
       violatedMetrics: violations.map((v) => `${v.facet}=${v.facet_value}:${v.metric_name}`),
       comparisons: kept.map((c) => ({
         stage: c.stage,

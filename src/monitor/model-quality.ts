@@ -27,21 +27,12 @@ import {
   parseModelQualityConstraints,
   renderModelQualityStatistics,
 } from '../baseline/model-quality-files.js';
-import {
-  DEFAULT_GROUND_TRUTH_HORIZON,
-  groundTruthFolders,
-  listGroundTruthObjects,
-  readGroundTruthRecords,
-} from '../capture/ground-truth.js';
-import { type JoinCounts, PartitionedJoin } from '../capture/ground-truth-join.js';
-import { binaryPrediction, PredictionExtractor } from '../capture/predictions.js';
-import { QualityCollector, ScoreCollector } from '../capture/quality-collectors.js';
-import { parseDuration } from '../config/schedule.js';
+import type { JoinCounts } from '../capture/ground-truth-join.js';
+import { QualityCollector } from '../capture/quality-collectors.js';
 import { ConfigError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
 import { joinUri, type ObjectInfo, type Storage } from '../io/storage.js';
-import { type BinaryPerformanceEstimate, estimateBinaryPerformance } from '../metrics/quality/cbpe.js';
 import {
   checkModelQualityConstraints,
   type MetricConstraint,
@@ -54,21 +45,29 @@ import {
   type ProblemType,
 } from '../metrics/quality/statistics.js';
 import { renderEstimatedMetrics, renderModelQualityViolations } from '../report/execution-files.js';
-import { joinKeyOf, scanCapturedRecords } from './captured-records.js';
 import { execute, type MonitorKind, type ReportFile } from './execution.js';
+import {
+  addGroundTruthLabels,
+  groundTruthFoldersOf,
+  groundTruthRefs,
+  groundTruthWhere,
+  NO_GROUND_TRUTH,
+  openLabelJoin,
+  unjoinedWindowReason,
+} from './label-join.js';
+import {
+  type EstimateReport,
+  estimateOf,
+  estimateRecentWindow,
+  estimationWindowOf,
+} from './model-quality-estimate.js';
 import { type ModelQualityJob, predictionSettings } from './model-quality-job.js';
-import { checkAborted, groundTruthReadUntil, inputRefs, jobWindow } from './profile-window.js';
+import { type PredictionScan, scanPredictions } from './model-quality-predictions.js';
+import { checkAborted, inputRefs, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
-/** How the failure reason of a window without labels begins (the worker retries those: jobs/processor.ts). */
-export const NO_GROUND_TRUTH = 'No ground truth to merge';
-
-export interface EstimateReport {
-  windowStart: string;
-  windowEnd: string;
-  recordsRead: number;
-  estimate: BinaryPerformanceEstimate;
-}
+export { NO_GROUND_TRUTH } from './label-join.js';
+export type { EstimateReport } from './model-quality-estimate.js';
 
 /** A model-quality execution's own summary fields (`execution.json`'s `modelQuality`). */
 export interface ModelQualityDetails {
@@ -124,71 +123,13 @@ async function readModelQualityBaseline(
   return { constraints: parsed.constraints, calibration, files };
 }
 
-export interface CaptureScan {
-  objects: ObjectInfo[];
-  recordsRead: number;
-  scores: ScoreCollector | undefined;
-}
-
-/**
- * Streams the window's capture records, extracting each prediction; `onPrediction` receives the usable ones
- * (binary predictions already reduced to the positive/negative label and a score).
- */
-async function scanCapture(
-  job: ModelQualityJob,
-  deps: ExecutionDeps,
-  window: Window,
-  issues: IssueLog,
-  withScores: boolean,
-  onPrediction?: (
-    key: string,
-    prediction: { label: string | undefined; score: number | undefined },
-  ) => Promise<void>,
-): Promise<CaptureScan> {
-  const settings = predictionSettings(job);
-  const extractor = new PredictionExtractor(settings);
-  const scores = withScores ? new ScoreCollector() : undefined;
-  const positive = job.positiveLabel ?? '1';
-  const negative = job.negativeLabel ?? '0';
-  const { objects, recordsRead } = await scanCapturedRecords(job, window, deps, issues, (record, where) => {
-    const key = joinKeyOf(record, issues, where);
-    if (key === undefined) return;
-    let prediction = extractor.extract(record.output, issues, where);
-    if (!prediction) return;
-    if (job.problemType === 'BinaryClassification') {
-      const b = binaryPrediction(prediction, settings, issues, where);
-      if (!b) return;
-      scores?.add(b.predicted, b.score);
-      prediction = { label: b.predicted === 1 ? positive : negative, score: b.score };
-    }
-    return onPrediction?.(key, prediction);
-  });
-  return { objects, recordsRead, scores };
-}
-
-function failureReasonOf(
-  job: ModelQualityJob,
-  scan: CaptureScan,
-  join: JoinCounts,
-  gtObjects: number,
-  folders: Window,
-  matched: number,
-): string | undefined {
-  if (matched > 0) return undefined;
-  const window = `[${job.windowStart}, ${job.windowEnd})`;
-  if (scan.objects.length === 0)
-    return `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`;
-  if (join.predictions === 0)
-    return `No usable prediction in the window ${window}: ${scan.recordsRead} records read, none with a usable output (see issues).`;
-  const gtWhere = `${job.groundTruthUri} (hour folders ${folders.start.toISOString()} .. ${folders.end.toISOString()})`;
-  if (gtObjects === 0)
-    return `${NO_GROUND_TRUTH}: no ground-truth objects in ${gtWhere}; ${join.predictions} predictions wait for labels.`;
-  if (join.labels === 0)
-    return `${NO_GROUND_TRUTH}: ${gtObjects} ground-truth objects in ${gtWhere} hold no readable label (see issues).`;
-  if (join.matched === 0) {
-    return `${NO_GROUND_TRUTH}: none of ${join.labels} labels in ${gtWhere} matches the ${join.predictions} predictions of the window (join key: inferenceId, else eventId).`;
-  }
-  return `No usable merged record: ${join.matched} predictions matched a label but none could be evaluated (see issues).`;
+function failureReasonOf(job: ModelQualityJob, c: ModelQualityCollected): string | undefined {
+  if (c.collector.count > 0) return undefined;
+  if (c.counts.matched > 0)
+    return `No usable merged record: ${c.counts.matched} predictions matched a label but none could be evaluated (see issues).`;
+  if (c.counts.predictions > 0 && c.gtInputs.length > 0 && c.counts.labels === 0)
+    return `${NO_GROUND_TRUTH}: ${c.gtInputs.length} ground-truth objects in ${groundTruthWhere(job, c.folders)} hold no readable label (see issues).`;
+  return unjoinedWindowReason(job, c, { record: 'prediction', holding: 'a usable output' });
 }
 
 function finiteMetrics(scalars: ReadonlyMap<string, number>): Record<string, number> {
@@ -199,7 +140,8 @@ function finiteMetrics(scalars: ReadonlyMap<string, number>): Record<string, num
 
 /** The window's predictions joined with their labels, and the CBPE estimates. */
 export interface ModelQualityCollected {
-  scan: CaptureScan;
+  objects: ObjectInfo[];
+  recordsRead: number;
   counts: JoinCounts;
   collector: QualityCollector;
   folders: Window;
@@ -217,37 +159,22 @@ async function collectModelQuality(
 ): Promise<ModelQualityCollected> {
   const started = Date.now();
   const window = jobWindow(job);
-  const readUntil = groundTruthReadUntil(job);
-  const estimationWindow =
-    job.estimationWindowStart !== undefined && job.estimationWindowEnd !== undefined
-      ? jobWindow({ windowStart: job.estimationWindowStart, windowEnd: job.estimationWindowEnd })
-      : undefined;
+  const folders = groundTruthFoldersOf(job, window);
+  const estimationWindow = estimationWindowOf(job);
   const issues = new IssueLog();
-  const settings = predictionSettings(job);
   const withScores = baseline.calibration !== undefined;
 
   // 1. Predictions of the window and labels of every folder that can hold them, hash-partitioned.
-  const join = new PartitionedJoin({
-    partitions: job.joinPartitions,
-    joinMemoryBytes: job.joinMemoryBytes,
-  });
-  const collector = new QualityCollector(settings, issues);
-  const folders = groundTruthFolders(
-    window,
-    readUntil,
-    job.groundTruthHorizonMs ?? parseDuration(DEFAULT_GROUND_TRUTH_HORIZON),
-  );
-  const gtInputs: ObjectInfo[] = [];
-  let scan: CaptureScan;
+  const join = openLabelJoin(job);
+  const collector = new QualityCollector(predictionSettings(job), issues);
+  let scan: PredictionScan;
+  let gtInputs: ObjectInfo[];
   let counts: JoinCounts;
   try {
-    scan = await scanCapture(job, deps, window, issues, withScores, (key, p) => join.addPrediction(key, p));
-    for await (const object of listGroundTruthObjects(deps.storage, job.groundTruthUri, folders)) {
-      checkAborted(deps.signal);
-      gtInputs.push(object);
-      for await (const gt of readGroundTruthRecords(deps.storage, object.uri, { issues }))
-        await join.addLabel(gt.eventId, gt.label);
-    }
+    scan = await scanPredictions(job, deps, window, issues, withScores, (key, p) =>
+      join.addPrediction(key, p),
+    );
+    gtInputs = await addGroundTruthLabels(job, folders, join, deps, issues);
     // 2. The join, bucket by bucket; matched pairs go into typed arrays.
     counts = await join.join(
       (prediction, label, key) => {
@@ -261,35 +188,16 @@ async function collectModelQuality(
   const joined = Date.now();
 
   // 3. CBPE estimates (binary with a calibration): the analysis window, and the recent window if asked.
-  let estimated: EstimateReport | undefined;
-  let estimatedRecent: EstimateReport | undefined;
-  if (baseline.calibration && scan.scores && scan.scores.count > 0) {
-    const { scores, predicted } = scan.scores.finish();
-    estimated = {
-      windowStart: window.start.toISOString(),
-      windowEnd: window.end.toISOString(),
-      recordsRead: scan.recordsRead,
-      estimate: estimateBinaryPerformance(scores, predicted, baseline.calibration),
-    };
-  }
-  if (baseline.calibration && estimationWindow) {
-    const recentIssues = new IssueLog();
-    const recent = await scanCapture(job, deps, estimationWindow, recentIssues, true);
-    issues.merge(recentIssues);
-    if (recent.scores && recent.scores.count > 0) {
-      const { scores, predicted } = recent.scores.finish();
-      estimatedRecent = {
-        windowStart: estimationWindow.start.toISOString(),
-        windowEnd: estimationWindow.end.toISOString(),
-        recordsRead: recent.recordsRead,
-        estimate: estimateBinaryPerformance(scores, predicted, baseline.calibration),
-      };
-    }
-  }
+  const estimated = baseline.calibration ? estimateOf(window, scan, baseline.calibration) : undefined;
+  const estimatedRecent =
+    baseline.calibration && estimationWindow
+      ? await estimateRecentWindow(job, deps, estimationWindow, baseline.calibration, issues)
+      : undefined;
   timings.readAndJoinMs = joined - started;
   timings.estimateMs = Date.now() - joined;
   return {
-    scan,
+    objects: scan.objects,
+    recordsRead: scan.recordsRead,
     counts,
     collector,
     folders,
@@ -311,9 +219,9 @@ export const modelQualityKind: MonitorKind<
   collect: collectModelQuality,
 
   check(job, baseline, collected) {
-    const { scan, counts, collector, folders, gtInputs, issues, estimated, estimatedRecent } = collected;
+    const { counts, collector, issues, estimated, estimatedRecent } = collected;
     // 4. Metrics and checks.
-    const failureReason = failureReasonOf(job, scan, counts, gtInputs.length, folders, collector.count);
+    const failureReason = failureReasonOf(job, collected);
     let metrics: ModelQualityMetrics | undefined;
     let violations: ModelQualityViolation[] = [];
     let notEvaluated: string[] = [];
@@ -347,8 +255,7 @@ export const modelQualityKind: MonitorKind<
       problemType: job.problemType,
       join: counts,
       itemCount: metrics?.itemCount ?? 0,
-      groundTruthFolders: { start: folders.start.toISOString(), end: folders.end.toISOString() },
-      groundTruthInputs: inputRefs(gtInputs),
+      ...groundTruthRefs(collected),
       violatedMetrics: violations.map((v) => v.metric_name),
       notEvaluated,
       metrics: realised,
@@ -360,9 +267,9 @@ export const modelQualityKind: MonitorKind<
       violations: violations.length,
       reports,
       issues,
-      recordsRead: scan.recordsRead,
+      recordsRead: collected.recordsRead,
       rowsProfiled: metrics?.itemCount ?? 0,
-      inputs: inputRefs(scan.objects),
+      inputs: inputRefs(collected.objects),
       driftedFeatures: [],
       details: { modelQuality: details },
       // 6. Metrics (once: the skeleton guards them with a marker).
