@@ -27,7 +27,7 @@
  */
 import { z } from 'zod';
 import { ATTRIBUTION_AGG_METHODS } from '../metrics/attribution/aggregate.js';
-import { durationSchema } from './model-quality.js';
+import { durationSchema, retryMissingLabelsForSchema } from './model-quality.js';
 
 export const biasSettingsSchema = z
   .object({
@@ -68,6 +68,7 @@ export const biasSettingsSchema = z
       .describe(
         "Labels are read from the ground-truth hour folders from the window's start up to the execution's time, but never more than this long after the window's end (ISO-8601 duration), as for model quality.",
       ),
+    retryMissingLabelsFor: retryMissingLabelsForSchema,
     check: z
       .enum(['point', 'bootstrap'])
       .default('point')

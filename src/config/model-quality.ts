@@ -54,6 +54,13 @@ export const durationSchema = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** The late-labels retry of the kinds that join ground truth (model quality, bias): jobs/processor.ts. */
+export const retryMissingLabelsForSchema = durationSchema
+  .default('P1D')
+  .describe(
+    'A window that failed for lack of labels ("No ground truth to merge") is computed again at each later tick of its monitor until this long after its scheduled time (ISO-8601 duration; `PT0S`: never). SageMaker runs each window once.',
+  );
+
 export const modelQualitySettingsSchema = z
   .object({
     problemType: z
@@ -87,11 +94,7 @@ export const modelQualitySettingsSchema = z
       .describe(
         "Labels are read from the ground-truth hour folders from the window's start up to the execution's time, but never more than this long after the window's end (ISO-8601 duration).",
       ),
-    retryMissingLabelsFor: durationSchema
-      .default('P1D')
-      .describe(
-        'A window that failed for lack of labels ("No ground truth to merge") is computed again at each later tick of its monitor until this long after its scheduled time (ISO-8601 duration; `PT0S`: never). SageMaker runs each window once.',
-      ),
+    retryMissingLabelsFor: retryMissingLabelsForSchema,
     joinPartitions: z
       .number()
       .int()

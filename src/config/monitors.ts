@@ -526,6 +526,21 @@ export function windowOf(monitor: MonitorConfig, scheduledTime: Date): { start: 
   );
 }
 
+/**
+ * How long a window that failed for lack of labels is retried at later ticks, for the kinds that join
+ * ground truth (model quality, bias; jobs/processor.ts); undefined for the others.
+ */
+export function missingLabelsRetryOf(monitor: MonitorConfig): string | undefined {
+  switch (monitor.type) {
+    case 'model-quality':
+      return monitor.modelQuality?.retryMissingLabelsFor;
+    case 'bias':
+      return monitor.bias?.retryMissingLabelsFor;
+    default:
+      return undefined;
+  }
+}
+
 /** Finds a monitor by name, or a `ConfigError` listing the names that exist. */
 export function findMonitor(config: MonitorsConfig, name: string): MonitorConfig {
   const monitor = config.monitors.find((m) => m.name === name);

@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
-import { type MonitorConfig, parseMonitor, scheduleOf } from '../config/monitors.js';
+import { type MonitorConfig, missingLabelsRetryOf, parseMonitor, scheduleOf } from '../config/monitors.js';
 import { type CronSchedule, nextRuns, parseDuration, previousRuns, runsBetween } from '../config/schedule.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, DriftwatchError, isPermanent } from '../core/errors.js';
@@ -218,7 +218,7 @@ export function createProcessor(ctx: ProcessorContext) {
   }
 
   /**
-   * Model quality: labels arrive late, and a window that failed for lack of them ("No ground truth to
+   * Model quality and bias: labels arrive late, and a window that failed for lack of them ("No ground truth to
    * merge") is computed again at each later tick, until `retryMissingLabelsFor` after its scheduled time
    * (SageMaker runs each window once: its offsets, e.g. `-P1DT1H..-P1D`, give labels a day, and a window
    * whose labels come later stays failed). The retry reads label folders up to this tick (within the
@@ -232,8 +232,9 @@ export function createProcessor(ctx: ProcessorContext) {
     schedule: CronSchedule,
     scheduled: Date,
   ): Promise<string[]> {
-    if (monitor.type !== 'model-quality' || !monitor.modelQuality) return [];
-    const retryMs = parseDuration(monitor.modelQuality.retryMissingLabelsFor);
+    const retryFor = missingLabelsRetryOf(monitor);
+    if (retryFor === undefined) return [];
+    const retryMs = parseDuration(retryFor);
     if (!(retryMs > 0)) return [];
     const retried: string[] = [];
     for (const at of runsBetween(schedule, new Date(scheduled.getTime() - retryMs), scheduled, 1_000)) {

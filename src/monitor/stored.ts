@@ -9,8 +9,8 @@
  *   changed or is gone since): with `onOtherInputs: 'error'` (the CLI) an `InputError` saying what
  *   differs, unless forced; the worker keeps the record of what ran;
  * - stored `Failed` ("No captured data", "No ground truth to merge"): not final when the policy says so (the
- *   CLI always recomputes it; the worker's later ticks re-enqueue a model-quality window that failed for
- *   lack of labels with `recomputeFailed`, until the monitor's `retryMissingLabelsFor`: jobs/processor.ts);
+ *   CLI always recomputes it; the worker's later ticks re-enqueue a model-quality or bias window that failed
+ *   for lack of labels with `recomputeFailed`, until the monitor's `retryMissingLabelsFor`: jobs/processor.ts);
  * - otherwise the stored summary is returned, marked with `storedResult` (when it was computed, by which
  *   driftwatch, from which baseline and capture), so the caller can say it is an earlier answer.
  *

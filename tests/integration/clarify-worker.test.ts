@@ -22,7 +22,9 @@ import { monitorAlarmInput } from '../../src/alerts/alarm-inputs.js';
 import { syncAlarms } from '../../src/alerts/alarms.js';
 import { buildBiasBaseline } from '../../src/baseline/bias.js';
 import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
+import { hourPath } from '../../src/core/hours.js';
 import { joinUri, RoutingStorage } from '../../src/io/storage.js';
+import { executionJobId } from '../../src/jobs/ids.js';
 import { closeQueue, enqueueExecution, openQueue } from '../../src/jobs/queue.js';
 import { WorkerService } from '../../src/jobs/service.js';
 import type { AttributionSummary } from '../../src/monitor/attribution.js';
@@ -317,6 +319,81 @@ describe('Clarify monitors in the worker, on S3 and CloudWatch', () => {
     });
     const series = await alarmSeries(alarm as MetricAlarm, new Date(DAY_START.getTime() + HOUR), ATTR_HOURS);
     for (let h = 0; h < ATTR_HOURS; h++) expect((series.get(h) as number) < 0.9).toBe(h >= SHIFTED_FROM);
+  }, 300_000);
+
+  it('bias: a window that failed for lack of labels is retried at later ticks, until retryMissingLabelsFor', async () => {
+    const name = `bias-late-${randomUUID().slice(0, 6)}`;
+    const staged = joinUri(root, `late-${name}`, 'staged-gt');
+    const gt = joinUri(root, `late-${name}`, 'gt');
+    // Two hours of traffic; their labels are written aside (collected one hour later) and moved into the
+    // monitor's ground truth only for the first hour, after its first execution.
+    await writeBiasTraffic({
+      storage,
+      captureUri: joinUri(root, 'capture'),
+      groundTruthUri: staged,
+      endpoint: name,
+      start: DAY_START,
+      hours: 2,
+      perHour: 160,
+      degraded: () => false,
+      labelDelayHours: 1,
+    });
+    const monitor = monitorOf({
+      name,
+      type: 'bias',
+      endpoint: name,
+      baseline: joinUri(root, 'bias-baseline'),
+      window: { start: '-PT2H', end: '-PT1H' },
+      cloudwatch: false,
+      catchUp: 0,
+      retry: { attempts: 1, backoffMs: 10 },
+      bias: { groundTruth: gt, retryMissingLabelsFor: 'PT2H' },
+    });
+    settings = uniqueQueueSettings();
+    queue = openQueue({ redis: redisUrl(), queue: settings });
+    worker = new WorkerService({ redis: redisUrl(), queue: settings, storage, progressIntervalMs: 0 });
+    await worker.start();
+    const at = (hours: number) => new Date(DAY_START.getTime() + hours * HOUR);
+    const tick = async (scheduled: Date): Promise<string[]> => {
+      const job = await queue.add(
+        'tick',
+        { monitor },
+        { jobId: `tick-${scheduled.getTime()}`, prevMillis: scheduled.getTime() },
+      );
+      const done = await waitForJob(queue, job.id as string, { timeoutMs: 60_000 });
+      expect(done.failedReason).toBeUndefined();
+      return (done.returnvalue as { executions: string[] }).executions;
+    };
+    const idAt = (hours: number) => executionJobId('bias', name, at(hours));
+    const noLabels = async (id: string) =>
+      expect((await waitForJob(queue, id, { timeoutMs: 60_000 })).returnvalue).toMatchObject({
+        status: 'Failed',
+        failureReason: expect.stringMatching(/^No ground truth to merge/),
+      });
+
+    // 02:00: the window of hour 0 has no labels yet.
+    expect(await tick(at(2))).toEqual([idAt(2)]);
+    await noLabels(idAt(2));
+    // Hour 0's labels arrive (in the 01:00 folder, as collected); hour 1's never do.
+    for await (const object of storage.list(joinUri(staged, hourPath(at(1)))))
+      await storage.write(object.uri.replace(staged, gt), await storage.readText(object.uri));
+    // 03:00: hour 0's window is enqueued again beside the new one and completes with the late labels.
+    expect(await tick(at(3))).toEqual([idAt(3), idAt(2)]);
+    const again = await waitForJob(queue, idAt(2), { timeoutMs: 60_000 });
+    expect(again.data.trigger).toBe('label-retry');
+    expect(again.returnvalue).toMatchObject({ status: 'Completed' });
+    const summary = (await readExecutionSummary(storage, again.data.execution)) as BiasSummary;
+    expect(summary.bias.join).toMatchObject({ predictions: 160, matched: 160 });
+    expect(summary.storedResult).toBeUndefined();
+    // Hour 1's window (scheduled 03:00) is retried at 04:00 and 05:00, its deadline, then left failed.
+    await noLabels(idAt(3));
+    expect(await tick(at(4))).toEqual([idAt(4), idAt(3)]);
+    await noLabels(idAt(3));
+    await waitForJob(queue, idAt(4), { timeoutMs: 60_000 });
+    expect(await tick(at(5))).toEqual([idAt(5), idAt(3)]);
+    await noLabels(idAt(3));
+    await waitForJob(queue, idAt(5), { timeoutMs: 60_000 });
+    expect(await tick(at(6))).toEqual([idAt(6)]);
   }, 300_000);
 
   it('fails a bias execution at once when its analysis_config.json is missing (permanent, not retried)', async () => {
