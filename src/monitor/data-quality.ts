@@ -22,6 +22,7 @@ import { renderDataQualityViolations } from '../report/execution-files.js';
 import {
   DEFAULT_PII_MODE,
   forgetDroppedCategories,
+  protectProfiledWindow,
   protectStatistics,
   protectWindowProfile,
   sensitiveDataViolations,
@@ -30,7 +31,7 @@ import {
 import { describeViolations } from './details.js';
 import { execute, type MonitorKind } from './execution.js';
 import { profileInThreads, threadCount } from './parallel.js';
-import { listExecutionInputs, profileExecutionInputs } from './profile-window.js';
+import { inputRefs, listExecutionInputs, profileExecutionInputs, profileInputs } from './profile-window.js';
 import type {
   DataQualityFields,
   DataQualityJob,
@@ -96,11 +97,34 @@ export const dataQualityKind: MonitorKind<
     const started = Date.now();
     const objects = await listExecutionInputs(job, deps);
     const listed = Date.now();
-    const { partial, threads } = await profileObjects(job, objects, deps, baseline);
+    const threads = threadCount(objects, deps.threads);
+    let collected: DataQualityCollected;
+    if (threads <= 1) {
+      // One part: its profile is used as it is, protected in place (no round trip through the JSON form).
+      const done = await profileInputs(job, objects, deps, baseline);
+      const issues = protectProfiledWindow(
+        done.profile,
+        done.issues,
+        job.pii ?? DEFAULT_PII_MODE,
+        baseline.sensitive,
+      );
+      collected = {
+        profile: done.profile,
+        issues,
+        recordsRead: done.recordsRead,
+        inputs: inputRefs(objects),
+        reconstruction: done.reconstruction,
+      };
+    } else {
+      collected = mergePartials(
+        baseline,
+        await profileInThreads(job, partitionBySize(objects, threads), deps),
+      );
+    }
     timings.listMs = listed - started;
     timings.profileMs = Date.now() - listed;
     timings.threads = threads;
-    return mergePartials(baseline, [partial]);
+    return collected;
   },
 
   parts: {

@@ -54,13 +54,24 @@ export async function listExecutionInputs(job: DataQualityJob, deps: ExecutionDe
   return objects;
 }
 
-/** Profiles some of the window's objects (a child job's work). */
-export async function profileExecutionInputs(
+/** A window's objects profiled in this thread, before anything leaves it (see `protectPartialProfile`). */
+export interface ProfiledInputs {
+  objects: ObjectInfo[];
+  recordsRead: number;
+  profile: DatasetProfile;
+  issues: IssueLog;
+  /** Sum and count of the rows' PCA reconstruction errors (a calibrated baseline's multivariate model). */
+  reconstruction: { sum: number; count: number } | undefined;
+  baseline: Baseline;
+}
+
+/** Profiles some of the window's objects in this thread. */
+export async function profileInputs(
   job: DataQualityJob,
   objects: ObjectInfo[],
   deps: ExecutionDeps,
   baseline?: Baseline,
-): Promise<PartialProfileJSON> {
+): Promise<ProfiledInputs> {
   const base = baseline ?? (await readBaseline(deps.storage, job.baselineUri));
   const window = jobWindow(job);
   const issues = new IssueLog();
@@ -104,16 +115,34 @@ export async function profileExecutionInputs(
     done++;
     deps.onProgress?.({ objectsDone: done, objectsTotal: objects.length, recordsRead });
   }
+  return {
+    objects,
+    recordsRead,
+    profile,
+    issues,
+    reconstruction: reconstruction?.toJSON(),
+    baseline: base,
+  };
+}
+
+/** Profiles some of the window's objects (a child job's or a thread's work) into a partial profile. */
+export async function profileExecutionInputs(
+  job: DataQualityJob,
+  objects: ObjectInfo[],
+  deps: ExecutionDeps,
+  baseline?: Baseline,
+): Promise<PartialProfileJSON> {
+  const done = await profileInputs(job, objects, deps, baseline);
   // A partial leaves this process (Redis, a thread message): no raw sensitive value in it (security/pii.ts).
   return protectPartialProfile(
     {
       objects: inputRefs(objects),
-      recordsRead,
-      profile: profile.toJSON(),
-      issues: issues.toJSON(),
-      ...(reconstruction ? { reconstruction: reconstruction.toJSON() } : {}),
+      recordsRead: done.recordsRead,
+      profile: done.profile.toJSON(),
+      issues: done.issues.toJSON(),
+      ...(done.reconstruction ? { reconstruction: done.reconstruction } : {}),
     },
     job.pii ?? DEFAULT_PII_MODE,
-    base.sensitive,
+    done.baseline.sensitive,
   );
 }

@@ -21,7 +21,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Statistics } from '../baseline/statistics.js';
 import type { Violation } from '../checks/data-quality.js';
 import { InputError } from '../core/errors.js';
-import type { IssueLogJSON } from '../core/issues.js';
+import { IssueLog, type IssueLogJSON } from '../core/issues.js';
 import type { ColumnProfileJSON } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile, DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import { detectSensitive, NOT_SENSITIVE, sensitiveTypes } from '../metrics/sensitive/detectors.js';
@@ -232,13 +232,54 @@ export function protectPartialProfile<P extends { profile: unknown; issues: Issu
 ): P {
   if (mode === 'warn') return partial;
   const json = partial.profile as DatasetProfileJSON;
+  const protect = categoryProtection(baseline);
+  const columns = json.columns.map((c: ColumnProfileJSON) => {
+    const categories = protect(c.name, c.sensitive !== undefined, c.categories);
+    return categories ? { ...c, categories: [...categories] } : c;
+  });
+  return { ...partial, profile: { ...json, columns }, issues: redactIssues(partial.issues) };
+}
+
+/**
+ * The profile and issues of a window profiled in this process, protected as its partial profile would be
+ * by `protectPartialProfile` (the same categories, in the same order), in place: the one-part execution
+ * does not round-trip its profile through the JSON form. Returns the issues to report.
+ */
+export function protectProfiledWindow(
+  profile: DatasetProfile,
+  issues: IssueLog,
+  mode: PiiMode,
+  baseline: SensitiveBaselineJSON | undefined,
+): IssueLog {
+  if (mode === 'warn') return issues;
+  const protect = categoryProtection(baseline);
+  for (const column of profile.columns) {
+    const categories = protect(column.name, column.sensitive.any, column.categories);
+    if (!categories) continue;
+    column.categories.clear();
+    for (const [value, count] of categories) column.categories.set(value, count);
+  }
+  return IssueLog.fromJSON(redactIssues(issues.toJSON()), issues.maxSamples);
+}
+
+/**
+ * The categories of a column as they may leave the process: hashed for the baseline's hashed columns,
+ * sensitive values masked in columns with findings (counts of equal results add); undefined = unchanged.
+ */
+function categoryProtection(
+  baseline: SensitiveBaselineJSON | undefined,
+): (
+  name: string,
+  flagged: boolean,
+  categories: Iterable<readonly [string, number]>,
+) => Map<string, number> | undefined {
   const salt = baseline?.hashed?.salt;
   const hash = new Set(salt !== undefined ? (baseline?.hashed?.columns ?? []) : []);
-  const columns = json.columns.map((c: ColumnProfileJSON) => {
-    const hashed = hash.has(c.name);
-    if (!hashed && !c.sensitive) return c;
+  return (name, flagged, categories) => {
+    const hashed = hash.has(name);
+    if (!hashed && !flagged) return undefined;
     const counts = new Map<string, number>();
-    for (const [value, count] of c.categories) {
+    for (const [value, count] of categories) {
       let safe = value;
       if (hashed) safe = value.startsWith(HASH_PREFIX) ? value : hashCategory(salt!, value);
       else {
@@ -247,9 +288,8 @@ export function protectPartialProfile<P extends { profile: unknown; issues: Issu
       }
       counts.set(safe, (counts.get(safe) ?? 0) + count);
     }
-    return { ...c, categories: [...counts] };
-  });
-  return { ...partial, profile: { ...json, columns }, issues: redactIssues(partial.issues) };
+    return counts;
+  };
 }
 
 /** What a window's reports may show, from the baseline's sensitive.json and the window's findings. */
