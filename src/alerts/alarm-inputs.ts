@@ -6,6 +6,7 @@ import { type ClarifyAnalysis, parseClarifyAnalysis } from '../baseline/clarify-
 import { type Constraints, parseConstraints } from '../baseline/constraints.js';
 import { CALIBRATION_FILE, parseDriftCalibration } from '../baseline/drift-calibration.js';
 import { parseModelQualityConstraints } from '../baseline/model-quality-files.js';
+import { wantsCalibration, withDriftMode } from '../baseline/read.js';
 import { driftPlan, isCalibratedFeature } from '../checks/data-quality.js';
 import { defaultAlarmSettings } from '../config/alarms.js';
 import { type ClarifyAnalysisConfig, parseClarifyAnalysisConfig } from '../config/clarify.js';
@@ -74,15 +75,6 @@ export function dataQualityAlarmFeatures(constraints: Constraints): MonitorAlarm
     out.push(entry);
   }
   return out;
-}
-
-/** Whether constraints.json asks for calibrated drift anywhere (then executions read the calibration file). */
-function usesCalibration(constraints: Constraints): boolean {
-  const dc = constraints.monitoring_config.distribution_constraints;
-  return (
-    dc.drift_mode === 'calibrated' ||
-    constraints.features.some((f) => f.overrides.drift_mode === 'calibrated')
-  );
 }
 
 /** The metric constraints of a model-quality constraints.json (spec §6.3), for alarms. */
@@ -179,9 +171,10 @@ export async function monitorAlarmInput(
   const uri = joinUri(monitor.baseline, 'constraints.json');
   const text = await readBaselineText(storage, uri);
   if (monitor.type === 'data-quality') {
-    const constraints = parseConstraints(text, uri);
+    // The monitor's driftMode decides as it does in its executions (baseline/read.ts withDriftMode).
+    const constraints = withDriftMode(parseConstraints(text, uri), monitor.driftMode, uri);
     input.features = dataQualityAlarmFeatures(constraints);
-    if (usesCalibration(constraints)) {
+    if (wantsCalibration(constraints)) {
       // A calibrated baseline may carry the multivariate model: its check gets one alarm per monitor.
       const calibrationUri = joinUri(monitor.baseline, CALIBRATION_FILE);
       const calibration = parseDriftCalibration(

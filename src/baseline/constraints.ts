@@ -12,6 +12,7 @@
  */
 
 import { driftOptionsFromOverrides } from '../metrics/drift/overrides.js';
+import { DRIFT_MODES, type DriftMode } from '../metrics/drift/types.js';
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { float, toJackson } from './jackson.js';
@@ -47,11 +48,7 @@ export interface MonitoringConfig {
   };
 }
 
-/**
- * How drift is decided: SageMaker's rule (`sagemaker`), or thresholds learnt from the baseline (`calibrated`).
- */
-export type DriftMode = 'sagemaker' | 'calibrated';
-export const DRIFT_MODES = ['sagemaker', 'calibrated'] as const;
+export { DRIFT_MODES, type DriftMode } from '../metrics/drift/types.js';
 
 /** A feature's `monitoringConfigOverrides` in `constraints.json`: per-feature check and drift settings. */
 export interface FeatureOverrides {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError, InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { parseSensitiveBaseline, SENSITIVE_FILE, type SensitiveBaselineJSON } from '../security/pii.js';
-import { type Constraints, parseConstraints } from './constraints.js';
+import { type Constraints, type DriftMode, parseConstraints } from './constraints.js';
 import { CALIBRATION_FILE, type DriftCalibration, parseDriftCalibration } from './drift-calibration.js';
 import { parseStatistics, type Statistics } from './statistics.js';
 
@@ -87,16 +87,69 @@ export function wantsCalibration(constraints: Constraints): boolean {
   );
 }
 
+/**
+ * The constraints an execution applies when its monitor chooses a drift mode (`driftMode` in the monitors
+ * config, `run --drift-mode`), which takes the place of `constraints.json`'s global switch:
+ * - absent: the file as it is;
+ * - `sagemaker`: SageMaker's rule for every feature (per-feature `drift_mode` overrides too; the
+ *   calibration file is not read, so there is no multivariate check either);
+ * - `calibrated`: the calibrated rule for every feature without an override of its own. Only a baseline
+ *   built for it (`driftwatch baseline --drift-mode calibrated`, whose `constraints.json` asks for
+ *   calibration) carries the curves: any other is refused with one `ConfigError` naming its
+ *   `constraints.json` and the field, rather than silently judged by SageMaker's rule.
+ * `constraintsUri` names the file in that error. Returns `constraints` itself when nothing changes.
+ */
+export function withDriftMode<C extends Constraints>(
+  constraints: C,
+  driftMode: DriftMode | undefined,
+  constraintsUri: string,
+): C {
+  if (driftMode === undefined) return constraints;
+  if (driftMode === 'calibrated' && !wantsCalibration(constraints)) {
+    throw new ConfigError(
+      `the monitor asks for driftMode calibrated, but this baseline was not built for it (drift_mode is ${JSON.stringify(constraints.monitoring_config.distribution_constraints.drift_mode ?? 'sagemaker')}, no ${CALIBRATION_FILE}): rebuild it with driftwatch baseline --drift-mode calibrated, or drop driftMode`,
+      { file: constraintsUri, field: 'monitoring_config.distribution_constraints.drift_mode' },
+    );
+  }
+  const mc = constraints.monitoring_config;
+  return {
+    ...constraints,
+    monitoring_config: {
+      ...mc,
+      distribution_constraints: { ...mc.distribution_constraints, drift_mode: driftMode },
+    },
+    features:
+      driftMode === 'sagemaker'
+        ? constraints.features.map((f) =>
+            f.overrides.drift_mode === undefined
+              ? f
+              : { ...f, overrides: { ...f.overrides, drift_mode: 'sagemaker' as const } },
+          )
+        : constraints.features,
+  };
+}
+
+/** How a baseline is read for an execution. */
+export interface ReadBaselineOptions {
+  /** The monitor's drift mode, in place of `constraints.json`'s switch (see {@link withDriftMode}). */
+  driftMode?: DriftMode;
+}
+
 /** Reads and validates `<prefix>/statistics.json` and `<prefix>/constraints.json`. */
-export async function readBaseline(storage: Storage, prefix: string): Promise<Baseline> {
+export async function readBaseline(
+  storage: Storage,
+  prefix: string,
+  options: ReadBaselineOptions = {},
+): Promise<Baseline> {
   const statisticsUri = joinUri(prefix, 'statistics.json');
   const constraintsUri = joinUri(prefix, 'constraints.json');
   const sensitiveUri = joinUri(prefix, SENSITIVE_FILE);
-  const [statistics, constraints, sensitive] = await Promise.all([
+  const [statistics, read, sensitive] = await Promise.all([
     readStatistics(storage, statisticsUri),
     readConstraints(storage, constraintsUri),
     readSensitive(storage, sensitiveUri),
   ]);
+  const constraints = withDriftMode(read, options.driftMode, constraintsUri);
   const names = new Set(statistics.features.map((f) => f.name));
   constraints.features.forEach((f, i) => {
     if (!names.has(f.name)) {

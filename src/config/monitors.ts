@@ -30,6 +30,7 @@ import { pathSegmentProblem } from '../core/names.js';
 import { parseUri } from '../core/uri.js';
 import { configErrorOf, type FieldIssue, formatPath, zodConfigError, zodIssues } from '../core/zod-error.js';
 import type { Storage } from '../io/storage.js';
+import { DRIFT_MODES } from '../metrics/drift/types.js';
 import { piiModes } from '../security/pii.js';
 import { alarmSettingsSchema } from './alarms.js';
 import { attributionSettingsSchema, biasSettingsSchema } from './clarify-monitor.js';
@@ -171,6 +172,12 @@ export const monitorSchema = z
       .describe(
         'SSE-KMS key (id, ARN or alias) for every object written for this monitor; default: the bucket default encryption.',
       ),
+    driftMode: z
+      .enum(DRIFT_MODES)
+      .optional()
+      .describe(
+        "Data quality: how baseline_drift_check decides, in place of the baseline constraints.json's distribution_constraints.drift_mode: sagemaker (SageMaker's L-infinity rule for every feature) or calibrated (the thresholds and multivariate model of a baseline built with `driftwatch baseline --drift-mode calibrated`; any other baseline fails the execution with one error naming its constraints.json). Default: as the baseline says.",
+      ),
     outputColumnsPosition: z
       .enum(['START', 'END'])
       .optional()
@@ -296,6 +303,13 @@ export const monitorSchema = z
       if (required && monitor.type === type && monitor[key] === undefined) {
         ctx.addIssue({ code: 'custom', path: [key], message: `a ${type} monitor needs ${key} settings` });
       }
+    }
+    if (monitor.type !== 'data-quality' && monitor.driftMode !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['driftMode'],
+        message: `only a data-quality monitor takes driftMode (a ${monitor.type} monitor has no baseline drift check)`,
+      });
     }
     if ((monitor.type === 'bias' || monitor.type === 'attribution') && monitor.preprocessor !== undefined) {
       ctx.addIssue({

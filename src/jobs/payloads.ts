@@ -111,6 +111,7 @@ function kindPayloadOf(monitor: MonitorConfig, base: ExecutionJobBase): KindPayl
           ...(monitor.preprocessorSha256 ? { preprocessorSha256: monitor.preprocessorSha256 } : {}),
           ...(monitor.pii ? { pii: monitor.pii } : {}),
           ...(monitor.outputColumnsPosition ? { outputColumnsPosition: monitor.outputColumnsPosition } : {}),
+          ...(monitor.driftMode ? { driftMode: monitor.driftMode } : {}),
         },
       };
     default: {

@@ -10,7 +10,7 @@
  */
 
 import { renderConstraints } from '../baseline/constraints.js';
-import { type Baseline, readBaseline } from '../baseline/read.js';
+import type { Baseline } from '../baseline/read.js';
 import { renderStatistics, statisticsFromProfile } from '../baseline/statistics.js';
 import { type DataQualityResult, evaluateDataQuality } from '../checks/data-quality.js';
 import { checkMultivariate } from '../checks/multivariate.js';
@@ -31,7 +31,13 @@ import {
 import { describeViolations } from './details.js';
 import { execute, type MonitorKind } from './execution.js';
 import { profileInThreads, threadCount } from './parallel.js';
-import { inputRefs, listExecutionInputs, profileExecutionInputs, profileInputs } from './profile-window.js';
+import {
+  inputRefs,
+  listExecutionInputs,
+  profileExecutionInputs,
+  profileInputs,
+  readJobBaseline,
+} from './profile-window.js';
 import type {
   DataQualityFields,
   DataQualityJob,
@@ -91,7 +97,7 @@ export const dataQualityKind: MonitorKind<
   DataQualityFields
 > = {
   type: 'data-quality',
-  readBaseline: (storage, job) => readBaseline(storage, job.baselineUri),
+  readBaseline: readJobBaseline,
 
   async collect(job, baseline, deps, timings) {
     const started = Date.now();
@@ -238,7 +244,7 @@ export async function profileObjects(
   const threads = threadCount(objects, deps.threads);
   if (threads <= 1) return { partial: await profileExecutionInputs(job, objects, deps, baseline), threads };
   const partials = await profileInThreads(job, partitionBySize(objects, threads), deps);
-  const merged = mergePartials(baseline ?? (await readBaseline(deps.storage, job.baselineUri)), partials);
+  const merged = mergePartials(baseline ?? (await readJobBaseline(deps.storage, job)), partials);
   return {
     partial: {
       objects: merged.inputs,

@@ -19,6 +19,14 @@ import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { DEFAULT_PII_MODE, protectPartialProfile } from '../security/pii.js';
 import type { DataQualityJob, ExecutionDeps, PartialProfileJSON } from './types.js';
 
+/** The job's data-quality baseline, with the monitor's drift mode applied (`withDriftMode`). */
+export function readJobBaseline(
+  storage: ExecutionDeps['storage'],
+  job: Pick<DataQualityJob, 'baselineUri' | 'driftMode'>,
+): Promise<Baseline> {
+  return readBaseline(storage, job.baselineUri, job.driftMode ? { driftMode: job.driftMode } : {});
+}
+
 /** The job's window, checked (see core/window.ts). */
 export function jobWindow(job: Pick<DataQualityJob, 'windowStart' | 'windowEnd'>): Window {
   return checkWindow(new Date(job.windowStart), new Date(job.windowEnd));
@@ -72,7 +80,7 @@ export async function profileInputs(
   deps: ExecutionDeps,
   baseline?: Baseline,
 ): Promise<ProfiledInputs> {
-  const base = baseline ?? (await readBaseline(deps.storage, job.baselineUri));
+  const base = baseline ?? (await readJobBaseline(deps.storage, job));
   const window = jobWindow(job);
   const issues = new IssueLog();
   const profile = new DatasetProfile(base.statistics.features.map((f) => f.name));

@@ -14,6 +14,7 @@ import type { IssueLogJSON } from '../core/issues.js';
 import type { Logger } from '../core/log.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
+import type { DriftMode } from '../metrics/drift/types.js';
 import type { CallerIdentityLookup } from '../security/caller-identity.js';
 import type { PiiMode } from '../security/pii.js';
 import type { ExecutionRequest, RerunPolicy, StoredResultNote } from './stored.js';
@@ -50,6 +51,11 @@ export interface DataQualityJob extends ExecutionJobBase {
   outputColumnsPosition?: 'START' | 'END';
   /** Sensitive values in the reports (security/pii.ts). @defaultValue redact */
   pii?: PiiMode;
+  /**
+   * The monitor's drift mode, in place of the baseline `constraints.json`'s switch (`baseline/read.ts`
+   * `withDriftMode`); absent: as the baseline says.
+   */
+  driftMode?: DriftMode;
 }
 
 /** Progress of an execution, as capture objects are read. */

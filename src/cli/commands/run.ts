@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
+import { DRIFT_MODES } from '../../metrics/drift/types.js';
 import { runExecution } from '../../monitor/data-quality.js';
 import type { DataQualityJob, DataQualitySummary } from '../../monitor/types.js';
 import { piiModes } from '../../security/pii.js';
@@ -52,6 +53,12 @@ export function register(program: Command): void {
         return n;
       },
     )
+    .addOption(
+      new Option(
+        '--drift-mode <mode>',
+        "how baseline drift is decided, in place of the baseline constraints.json's switch: sagemaker (SageMaker's rule) or calibrated (needs a baseline built with --drift-mode calibrated); default: as the baseline says",
+      ).choices(DRIFT_MODES),
+    )
     .option('--cloudwatch', 'publish the metrics to CloudWatch')
     .option(
       '--sse-kms-key-id <key>',
@@ -70,6 +77,7 @@ export function register(program: Command): void {
       preprocessorSha256: options.preprocessorSha256,
       outputColumnsPosition: options.outputColumnsPosition,
       pii: options.pii,
+      ...(options.driftMode ? { driftMode: options.driftMode } : {}),
     };
     await runFromCli(
       'run',

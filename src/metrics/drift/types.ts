@@ -9,6 +9,15 @@
  *   distance ≥ threshold); `decide.ts` is the one place that applies the rule.
  */
 export type FeatureKind = 'numeric' | 'categorical';
+
+/**
+ * How a baseline drift check is decided: SageMaker's rule (`sagemaker`), or the thresholds a baseline
+ * built with `--drift-mode calibrated` learnt from its training data (`calibrated`). Used by
+ * `constraints.json` (`distribution_constraints.drift_mode`, per feature `drift_mode`) and by a monitor's
+ * `driftMode`.
+ */
+export const DRIFT_MODES = ['sagemaker', 'calibrated'] as const;
+export type DriftMode = (typeof DRIFT_MODES)[number];
 /** What a result was computed from: exact values, a sketch (with an error bound) or category counts. */
 export type InputKind = 'raw' | 'sketch' | 'counts';
 
