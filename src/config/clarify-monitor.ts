@@ -27,7 +27,7 @@
  */
 import { z } from 'zod';
 import { ATTRIBUTION_AGG_METHODS } from '../metrics/attribution/aggregate.js';
-import { durationSchema, retryMissingLabelsForSchema } from './model-quality.js';
+import { durationSchema, labelJoinFields, retryMissingLabelsForSchema } from './model-quality.js';
 
 export const biasSettingsSchema = z
   .object({
@@ -91,19 +91,7 @@ export const biasSettingsSchema = z
       .describe(
         'Flip test (FT, a kNN): rows kept per group (a seeded reservoir); larger groups give an estimate on the sample. Time grows with its square.',
       ),
-    joinPartitions: z
-      .number()
-      .int()
-      .min(1)
-      .max(65_536)
-      .default(256)
-      .describe('Hash buckets of the prediction-label join.'),
-    joinMemoryMiB: z
-      .number()
-      .min(1)
-      .max(65_536)
-      .default(32)
-      .describe('Join buffer before spilling to local disk, in MiB.'),
+    ...labelJoinFields,
   })
   .strict();
 

@@ -61,6 +61,23 @@ export const retryMissingLabelsForSchema = durationSchema
     'A window that failed for lack of labels ("No ground truth to merge") is computed again at each later tick of its monitor until this long after its scheduled time (ISO-8601 duration; `PT0S`: never). SageMaker runs each window once.',
   );
 
+/** The sizing of the prediction–label join, for the kinds that join late labels (model quality, bias). */
+export const labelJoinFields = {
+  joinPartitions: z
+    .number()
+    .int()
+    .min(1)
+    .max(65_536)
+    .default(256)
+    .describe('Hash buckets of the prediction–label join.'),
+  joinMemoryMiB: z
+    .number()
+    .min(1)
+    .max(65_536)
+    .default(32)
+    .describe('Join buffer before spilling to local disk, in MiB.'),
+};
+
 export const modelQualitySettingsSchema = z
   .object({
     problemType: z
@@ -95,19 +112,7 @@ export const modelQualitySettingsSchema = z
         "Labels are read from the ground-truth hour folders from the window's start up to the execution's time, but never more than this long after the window's end (ISO-8601 duration).",
       ),
     retryMissingLabelsFor: retryMissingLabelsForSchema,
-    joinPartitions: z
-      .number()
-      .int()
-      .min(1)
-      .max(65_536)
-      .default(256)
-      .describe('Hash buckets of the prediction–label join.'),
-    joinMemoryMiB: z
-      .number()
-      .min(1)
-      .max(65_536)
-      .default(32)
-      .describe('Join buffer before spilling to local disk, in MiB.'),
+    ...labelJoinFields,
     maxCurvePoints: z
       .number()
       .int()
