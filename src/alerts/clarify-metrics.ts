@@ -1,5 +1,5 @@
 /**
- * CloudWatch metric data of the two Clarify monitors (spec §9.8). Pure: builds `MetricDatum`s.
+ * CloudWatch metric data of the two Clarify monitors (spec §9.8). Pure: builds `Datum`s.
  *
  * Bias drift: namespace `aws/sagemaker/Endpoints/bias-metrics` (batch: `.../ModelMonitoring/...`),
  * metric `bias_metric_<NAME>`, dimensions `Endpoint` (endpoint only), `MonitoringSchedule`,
@@ -20,12 +20,12 @@
  * driftwatch's heartbeat already lives there), under a name SageMaker does not use. The NDCG alarm
  * watches it.
  */
-import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ClarifyAnalysis, ClarifyShapLabel } from '../baseline/clarify-analysis.js';
 import type { ClarifyAnalysisConfig, ClarifyScalar } from '../config/clarify.js';
 import { pythonFloatRepr } from '../metrics/bias/selection.js';
 import { isBatchSchedule, NAMESPACES, type ScheduleIdentity } from './data-quality-metrics.js';
 import { dimensionValue, featureMetricName } from './metric-names.js';
+import type { Datum, DatumDimension } from './metric-publisher.js';
 
 export const CLARIFY_NAMESPACES = { bias: NAMESPACES.bias, attribution: NAMESPACES.attribution } as const;
 
@@ -49,8 +49,8 @@ export function clarifyNamespace(kind: 'bias' | 'attribution', id: ScheduleIdent
   return isBatchSchedule(id) ? CLARIFY_NAMESPACES[kind].batch : CLARIFY_NAMESPACES[kind].endpoint;
 }
 
-function baseDimensions(id: ScheduleIdentity): Dimension[] {
-  const dims: Dimension[] = [];
+function baseDimensions(id: ScheduleIdentity): DatumDimension[] {
+  const dims: DatumDimension[] = [];
   if (!isBatchSchedule(id)) {
     if (id.endpoint === undefined) throw new TypeError('an endpoint schedule needs an endpoint name');
     dims.push({ Name: 'Endpoint', Value: dimensionValue(id.endpoint) });
@@ -140,7 +140,7 @@ export function biasMetricDimensions(
   id: ScheduleIdentity,
   dims: BiasDimensionIdentity,
   m: Omit<BiasMetricIdentity, 'metric'>,
-): Dimension[] {
+): DatumDimension[] {
   return [
     ...baseDimensions(id),
     { Name: 'BiasStage', Value: BIAS_STAGE_DIMENSION[m.stage] },
@@ -157,8 +157,8 @@ export function biasMetricData(
   dims: BiasDimensionIdentity,
   analysis: ClarifyAnalysis,
   timestamp: Date,
-): MetricDatum[] {
-  const out: MetricDatum[] = [];
+): Datum[] {
+  const out: Datum[] = [];
   for (const stage of ['post_training', 'pre_training'] as const) {
     const s = stage === 'pre_training' ? analysis.preTraining : analysis.postTraining;
     if (s === undefined) continue;
@@ -186,7 +186,7 @@ export function attributionDimensions(
   id: ScheduleIdentity,
   label: string,
   valueType: 'GlobalShapValues' | 'ExpectedValue',
-): Dimension[] {
+): DatumDimension[] {
   return [
     ...baseDimensions(id),
     { Name: 'ExplainabilityMethod', Value: 'KernelShap' },
@@ -200,8 +200,8 @@ export function attributionMetricData(
   id: ScheduleIdentity,
   kernelShap: ReadonlyMap<string, ClarifyShapLabel>,
   timestamp: Date,
-): MetricDatum[] {
-  const out: MetricDatum[] = [];
+): Datum[] {
+  const out: Datum[] = [];
   for (const [label, l] of kernelShap) {
     for (const [feature, v] of l.globalShapValues) {
       const value = cloudWatchValue(v);
@@ -228,17 +228,12 @@ export function attributionMetricData(
   return out;
 }
 
-export function ndcgDimensions(id: ScheduleIdentity, label: string): Dimension[] {
+export function ndcgDimensions(id: ScheduleIdentity, label: string): DatumDimension[] {
   return [...baseDimensions(id), { Name: 'Label', Value: dimensionValue(label) }];
 }
 
 /** The per-label NDCG datum (driftwatch's metric, in the explainability namespace). */
-export function ndcgMetricDatum(
-  id: ScheduleIdentity,
-  label: string,
-  ndcg: number,
-  timestamp: Date,
-): MetricDatum {
+export function ndcgMetricDatum(id: ScheduleIdentity, label: string, ndcg: number, timestamp: Date): Datum {
   return {
     MetricName: NDCG_METRIC,
     Dimensions: ndcgDimensions(id, label),

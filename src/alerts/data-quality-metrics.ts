@@ -13,9 +13,10 @@
  * Feature names are untrusted: metric names use `featureMetricPart` (metric-names.ts), the `Feature`
  * dimension keeps the real name when CloudWatch accepts it.
  */
-import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
+
 import type { ExecutionStatus } from '../core/types.js';
 import { dimensionValue, featureDimensionValue, featureMetricName, safeNamePart } from './metric-names.js';
+import type { Datum, DatumDimension } from './metric-publisher.js';
 
 export type MonitorType = 'data-quality' | 'model-quality' | 'bias' | 'attribution';
 
@@ -87,8 +88,8 @@ export function metricNamespace(type: MonitorType, id: ScheduleIdentity): string
  * The dimensions identifying a schedule's metrics, in SageMaker's order (`Endpoint`, [`Feature`],
  * `MonitoringSchedule`). `feature` is the real feature name (rendered by `featureDimensionValue`).
  */
-export function scheduleDimensions(id: ScheduleIdentity, feature?: string): Dimension[] {
-  const dims: Dimension[] = [];
+export function scheduleDimensions(id: ScheduleIdentity, feature?: string): DatumDimension[] {
+  const dims: DatumDimension[] = [];
   if (!isBatchSchedule(id)) {
     if (id.endpoint === undefined) throw new TypeError('an endpoint schedule needs an endpoint name');
     dims.push({ Name: 'Endpoint', Value: dimensionValue(id.endpoint) });
@@ -149,10 +150,10 @@ export const MULTIVARIATE_METRICS = {
  */
 export function dataQualityMetricData(input: DataQualityMetricInput): {
   namespace: string;
-  datums: MetricDatum[];
+  datums: Datum[];
 } {
   const namespace = metricNamespace('data-quality', input);
-  const datums: MetricDatum[] = [];
+  const datums: Datum[] = [];
   const timestamp = input.timestamp;
   for (const f of input.features) {
     if (!f.emitMetrics) continue;
@@ -222,11 +223,11 @@ export function modelQualityMetricName(metric: string, prefix = ''): string {
 /** The §7.3 datums of one model-quality execution: one datum per scalar metric, named as the metric. */
 export function modelQualityMetricData(input: ModelQualityMetricInput): {
   namespace: string;
-  datums: MetricDatum[];
+  datums: Datum[];
 } {
   const namespace = metricNamespace('model-quality', input);
   const dims = scheduleDimensions(input);
-  const datums: MetricDatum[] = [];
+  const datums: Datum[] = [];
   for (const [metric, value] of Object.entries(input.metrics)) {
     datums.push({
       MetricName: modelQualityMetricName(metric, input.prefix),
@@ -251,7 +252,7 @@ export interface ExecutionHeartbeatInput extends ScheduleIdentity {
  */
 export function executionHeartbeatDatum(input: ExecutionHeartbeatInput): {
   namespace: string;
-  datum: MetricDatum;
+  datum: Datum;
 } {
   return {
     namespace: metricNamespace(input.type, input),

@@ -1,5 +1,4 @@
 /** What one data-quality execution publishes to CloudWatch (spec §7.2): its metrics and its heartbeat. */
-import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { DataQualityResult } from '../checks/data-quality.js';
 import type { ExecutionStatus } from '../core/types.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
@@ -10,17 +9,17 @@ import {
   type MonitorType,
   scheduleDimensions,
 } from './data-quality-metrics.js';
-import { datumLanded } from './publish.js';
+import type { Datum, MetricPublisher } from './metric-publisher.js';
 
 /** What one execution publishes (`monitor/once.ts` `publishOnce` sends it exactly once). */
 export interface Publication {
   namespace: string;
   /** The execution's metric datums, in a deterministic order (the heartbeat not among them). */
-  datums: MetricDatum[];
+  datums: Datum[];
   /** The execution heartbeat: the marker of the last (or only) batch. */
-  heartbeat: MetricDatum;
+  heartbeat: Datum;
   /** The marker of batch `index` (0-based) of `count`, when the datums need several calls. */
-  batchMarker(index: number, count: number): MetricDatum;
+  batchMarker(index: number, count: number): Datum;
 }
 
 export function featureMetricInputs(
@@ -95,8 +94,8 @@ export const PUBLICATION_BATCH_METRIC = 'driftwatch_publication_batch';
 /** A publication of `datums` (all in the heartbeat's namespace) ending with the heartbeat. */
 export function publicationOf(
   job: MetricJob,
-  heartbeat: { namespace: string; datum: MetricDatum },
-  datums: MetricDatum[],
+  heartbeat: { namespace: string; datum: Datum },
+  datums: Datum[],
 ): Publication {
   const identity = metricIdentity(job);
   return {
@@ -143,11 +142,11 @@ export function heartbeatOf(type: MonitorType, job: MetricJob, status: Execution
  * in CloudWatch: then everything that execution published went out.
  */
 export async function heartbeatLanded(
-  client: CloudWatchClient,
+  publisher: MetricPublisher,
   type: MonitorType,
   job: MetricJob,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const { namespace, datum } = heartbeatOf(type, job, 'Completed');
-  return await datumLanded(client, namespace, datum, signal ? { signal } : {});
+  return await publisher.landed(namespace, datum, signal ? { signal } : {});
 }

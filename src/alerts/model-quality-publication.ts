@@ -3,7 +3,6 @@
  * under its own name in the model-metrics namespace, CBPE estimates as `estimated_<metric>` with
  * `estimated_<metric>_lower` / `_upper` (the band), and the execution heartbeat.
  */
-import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ExecutionStatus } from '../core/types.js';
 import { type BinaryPerformanceEstimate, ESTIMATED_METRIC_NAMES } from '../metrics/quality/cbpe.js';
 import { modelQualityMetricData } from './data-quality-metrics.js';
@@ -14,6 +13,7 @@ import {
   type Publication,
   publicationOf,
 } from './execution-publication.js';
+import type { Datum } from './metric-publisher.js';
 
 /** The scalar values published for an estimate: `<metric>`, `<metric>_lower`, `<metric>_upper` (finite only). */
 export function estimateScalars(estimate: BinaryPerformanceEstimate): Record<string, number> {
@@ -36,7 +36,7 @@ export function modelQualityPublication(input: {
 }): Publication {
   const { job } = input;
   const identity = metricIdentity(job);
-  const datums: MetricDatum[] = [];
+  const datums: Datum[] = [];
   if (Object.keys(input.realised).length > 0)
     datums.push(...modelQualityMetricData({ ...identity, metrics: input.realised }).datums);
   if (input.estimate) {

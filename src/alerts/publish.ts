@@ -1,5 +1,6 @@
 /**
- * Publishing metric datums with `PutMetricData`, within CloudWatch's limits, with retries.
+ * CloudWatch's limits on metric datums, and datums cut into `PutMetricData` batches that keep them (pure:
+ * the calls themselves are `cloudwatch-publisher.ts`'s).
  *
  * Limits honoured (CloudWatch API reference, PutMetricData):
  * - at most 1000 datums per call, and a request body of at most 1 MB: batches are cut by count and by an
@@ -12,12 +13,9 @@
  * A datum that breaks a limit is never sent: it is skipped, counted (in the `IssueLog` when given) and
  * the return value (datums sent) tells the caller how many went out.
  */
-// Types only: the SDK's commands are imported when a datum is sent (a run that publishes nothing never
-// loads the CloudWatch SDK, issue 15).
-import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
-import type { IssueLog } from '../core/issues.js';
+
 import { isValidDimensionValue, isValidMetricName, MAX_NAME_LENGTH } from './metric-names.js';
-import { callWithRetry, type RetryOptions } from './retry.js';
+import type { Datum } from './metric-publisher.js';
 
 export interface MetricBatchLimits {
   /** Datums per PutMetricData call. @defaultValue 1000 */
@@ -58,7 +56,7 @@ function checkNumber(label: string, value: unknown): string | undefined {
 
 /** Why CloudWatch would refuse `datum`, or undefined when it is valid. `now` bounds the timestamp. */
 export function invalidDatumReason(
-  datum: MetricDatum,
+  datum: Datum,
   now: Date = new Date(),
   limits: MetricBatchLimits = PUT_METRIC_DATA_LIMITS,
 ): string | undefined {
@@ -131,7 +129,7 @@ export function invalidDatumReason(
  * Upper estimate of the bytes one datum adds to a PutMetricData body: its JSON (the SDK's JSON protocol,
  * with the timestamp counted as an ISO string, longer than the epoch number actually sent) plus a comma.
  */
-export function estimateDatumBytes(datum: MetricDatum): number {
+export function estimateDatumBytes(datum: Datum): number {
   const json = JSON.stringify(datum, (key, value) =>
     key === 'Timestamp' && typeof value === 'string' ? '0000-00-00T00:00:00.000Z' : value,
   );
@@ -148,15 +146,15 @@ function envelopeBytes(namespace: string): number {
  */
 export function batchMetricData(
   namespace: string,
-  datums: readonly MetricDatum[],
+  datums: readonly Datum[],
   options: { limits?: MetricBatchLimits; now?: Date } = {},
-): { batches: MetricDatum[][]; skipped: SkippedDatum[] } {
+): { batches: Datum[][]; skipped: SkippedDatum[] } {
   const limits = options.limits ?? PUT_METRIC_DATA_LIMITS;
   const now = options.now ?? new Date();
   const envelope = envelopeBytes(namespace);
-  const batches: MetricDatum[][] = [];
+  const batches: Datum[][] = [];
   const skipped: SkippedDatum[] = [];
-  let current: MetricDatum[] = [];
+  let current: Datum[] = [];
   let currentBytes = envelope;
   datums.forEach((datum, index) => {
     const reason = invalidDatumReason(datum, now, limits);
@@ -183,92 +181,4 @@ export function batchMetricData(
   });
   if (current.length > 0) batches.push(current);
   return { batches, skipped };
-}
-
-export interface PutMetricsOptions {
-  signal?: AbortSignal;
-  /** Attempts per PutMetricData call. @defaultValue 6 */
-  maxAttempts?: number;
-  /** Where skipped datums are recorded (kind `metric-datum-invalid`). */
-  issues?: IssueLog;
-  /** Backoff tuning and retry notifications (see `RetryOptions`). */
-  retry?: Omit<RetryOptions, 'signal' | 'maxAttempts'>;
-  limits?: MetricBatchLimits;
-  /** The clock for the timestamp bounds (tests). */
-  now?: Date;
-}
-
-/**
- * Publishes `datums` to `namespace` and returns how many were sent (invalid ones are skipped and counted,
- * see the module comment). Batches go one after another; each call is retried on throttling, 5xx and
- * network faults. When a batch still fails, throws `TransientError` (retryable job failure) naming how
- * many datums were already published; other refusals throw at once (see `callWithRetry`).
- */
-export async function putMetrics(
-  client: CloudWatchClient,
-  namespace: string,
-  datums: MetricDatum[],
-  options: PutMetricsOptions = {},
-): Promise<number> {
-  const { batches, skipped } = batchMetricData(namespace, datums, {
-    limits: options.limits,
-    now: options.now,
-  });
-  for (const s of skipped) {
-    options.issues?.add({
-      kind: 'metric-datum-invalid',
-      source: `cloudwatch:${namespace}`,
-      column: s.metricName,
-      message: `metric datum not published: ${s.reason}`,
-    });
-  }
-  if (batches.length === 0) return 0;
-  const { PutMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
-  let sent = 0;
-  for (const [i, batch] of batches.entries()) {
-    const what = `PutMetricData to ${namespace} (batch ${i + 1}/${batches.length}, ${batch.length} datums; ${sent} sent before)`;
-    await callWithRetry(
-      what,
-      () =>
-        client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch }), {
-          abortSignal: options.signal,
-        }),
-      { ...options.retry, signal: options.signal, maxAttempts: options.maxAttempts },
-    );
-    sent += batch.length;
-  }
-  return sent;
-}
-
-/**
- * Whether CloudWatch holds a value of `datum` (same namespace, name and dimensions) in the minute of its
- * timestamp: how a later attempt learns that an earlier one's publication went out.
- */
-export async function datumLanded(
-  client: CloudWatchClient,
-  namespace: string,
-  datum: MetricDatum,
-  options: { signal?: AbortSignal; retry?: RetryOptions } = {},
-): Promise<boolean> {
-  const at = datum.Timestamp instanceof Date ? datum.Timestamp : new Date(datum.Timestamp ?? Date.now());
-  const start = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-  const { GetMetricStatisticsCommand } = await import('@aws-sdk/client-cloudwatch');
-  const out = await callWithRetry(
-    `GetMetricStatistics of ${namespace}/${datum.MetricName} at ${start.toISOString()}`,
-    () =>
-      client.send(
-        new GetMetricStatisticsCommand({
-          Namespace: namespace,
-          MetricName: datum.MetricName,
-          Dimensions: datum.Dimensions,
-          StartTime: start,
-          EndTime: new Date(start.getTime() + 60_000),
-          Period: 60,
-          Statistics: ['SampleCount'],
-        }),
-        { abortSignal: options.signal },
-      ),
-    { ...options.retry, signal: options.signal },
-  );
-  return (out.Datapoints ?? []).some((d) => (d.SampleCount ?? 0) > 0);
 }

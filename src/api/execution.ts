@@ -2,7 +2,7 @@
  * Running one monitoring execution from code: the library's stable entry points over `src/monitor/`
  * (which the CLI and the worker share). A storage, logger and CloudWatch client are optional here.
  */
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { cloudWatchPublisher, type MetricClient } from '../alerts/cloudwatch-publisher.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { createStorage, type Storage } from '../io/storage.js';
 import {
@@ -17,14 +17,22 @@ import {
   runModelQualityExecution as runModelQuality,
 } from '../monitor/model-quality.js';
 import type { ModelQualityJob } from '../monitor/model-quality-job.js';
-import type { DataQualityJob, DataQualitySummary, ExecutionProgress } from '../monitor/types.js';
+import type {
+  DataQualityJob,
+  DataQualitySummary,
+  ExecutionDeps,
+  ExecutionProgress,
+} from '../monitor/types.js';
 
 /** Options of {@link runDataQualityExecution}, {@link runModelQualityExecution}, {@link runBiasExecution} and {@link runAttributionExecution}. */
 export interface RunOptions {
   /** Where capture, baseline and reports are read and written. @defaultValue `createStorage()` (local paths and `s3://`) */
   storage?: Storage;
-  /** Needed only when the job has `cloudwatch: true` (the metrics are published there). */
-  cloudwatch?: CloudWatchClient;
+  /**
+   * A CloudWatch client (`CloudWatchClient` of `@aws-sdk/client-cloudwatch`), needed only when the job
+   * has `cloudwatch: true` (the metrics are published there).
+   */
+  cloudwatch?: MetricClient;
   /** A pino logger for progress and problems. @defaultValue a silent logger */
   logger?: Logger;
   /** Aborts the execution (it then throws the signal's reason). */
@@ -38,11 +46,11 @@ export interface RunOptions {
   threads?: number;
 }
 
-function depsOf(options: RunOptions) {
+function depsOf(options: RunOptions): ExecutionDeps {
   return {
     storage: options.storage ?? createStorage(),
     logger: options.logger ?? silentLogger,
-    ...(options.cloudwatch ? { cloudwatch: options.cloudwatch } : {}),
+    ...(options.cloudwatch ? { publisher: cloudWatchPublisher(options.cloudwatch) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),

@@ -197,13 +197,16 @@ export async function runFromCli<S extends ExecutionSummary>(
   const cloudwatch = job.cloudwatch
     ? (await import('../alerts/client.js')).createCloudWatchClient()
     : undefined;
+  const publisher = cloudwatch
+    ? (await import('../alerts/cloudwatch-publisher.js')).cloudWatchPublisher(cloudwatch)
+    : undefined;
   // Progress of long windows on stderr (never stdout: --json output stays one JSON line).
   const interval = Number(process.env.DRIFTWATCH_PROGRESS_MS ?? 2000);
   const progress = executionProgressReporter(Number.isFinite(interval) && interval >= 0 ? interval : 2000);
   try {
     const summary = await execute({
       storage,
-      cloudwatch,
+      ...(publisher ? { publisher } : {}),
       logger: createLogger({ level: 'warn' }),
       attempt: `driftwatch ${command} on ${hostname()} pid ${process.pid}`,
       callerIdentity: callerIdentityLookup(),

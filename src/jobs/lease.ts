@@ -7,15 +7,15 @@
  * - aborts the job's `AbortSignal` (reason `LOCK_LOST`) as soon as a renewal fails, or as soon as no
  *   renewal has been confirmed for `lockDurationMs` minus a safety margin (Redis unreachable or paused:
  *   the lock may be expiring, and another worker may take the job);
- * - gives each job a `fence()`, called before every storage write or delete and every CloudWatch call of
- *   the execution (`fencedStorage`, `fencedCloudWatch`): it throws `LockLostError` unless the lease is
+ * - gives each job a `fence()`, called before every storage write or delete and every metric call of the
+ *   execution, each attempt of each (`fencedStorage`, `fencedPublisher`): it throws `LockLostError` unless the lease is
  *   fresh and Redis confirms the job's lock still holds this attempt's token (a GET bounded by the time
  *   left on the lease).
  * A job that lost its lock is left as it is (no hand-back, no failure recorded): the worker that owns it
  * now, or the stalled-job check, decides what happens to it.
  */
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Job, Worker } from 'bullmq';
+import type { MetricPublisher } from '../alerts/metric-publisher.js';
 import { DriftwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Storage } from '../io/storage.js';
@@ -164,17 +164,19 @@ export function fencedStorage(storage: Storage, fence: () => Promise<void>): Sto
   return out;
 }
 
-/** `client` whose every call (PutMetricData above all) first passes `fence`. */
-export function fencedCloudWatch(client: CloudWatchClient, fence: () => Promise<void>): CloudWatchClient {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property === 'send') {
-        return async (...args: Parameters<CloudWatchClient['send']>) => {
+/** `publisher` whose every call (each attempt of each PutMetricData above all) first passes `fence`. */
+export function fencedPublisher(publisher: MetricPublisher, fence: () => Promise<void>): MetricPublisher {
+  const before = (earlier: (() => Promise<void>) | undefined) =>
+    earlier
+      ? async () => {
+          await earlier();
           await fence();
-          return await (target.send as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  });
+        }
+      : fence;
+  return {
+    put: (namespace, datums, options) =>
+      publisher.put(namespace, datums, { ...options, beforeSend: before(options?.beforeSend) }),
+    landed: (namespace, datum, options) =>
+      publisher.landed(namespace, datum, { ...options, beforeSend: before(options?.beforeSend) }),
+  };
 }

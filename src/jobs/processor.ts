@@ -7,8 +7,8 @@
  * attempt may have sent (delayed until CloudWatch can tell, `PublicationPendingError`).
  */
 import { hostname } from 'node:os';
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import type { MetricPublisher } from '../alerts/metric-publisher.js';
 import { type MonitorConfig, missingLabelsRetryOf, parseMonitor, scheduleOf } from '../config/monitors.js';
 import { type CronSchedule, nextRuns, parseDuration, previousRuns, runsBetween } from '../config/schedule.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
@@ -30,7 +30,7 @@ import type { CallerIdentityLookup } from '../security/caller-identity.js';
 import { monitorOfSchedulerId, partJobId } from './ids.js';
 import type { ExecutionKinds } from './kinds.js';
 import {
-  fencedCloudWatch,
+  fencedPublisher,
   fencedStorage,
   type Lease,
   LOCK_LOST,
@@ -55,7 +55,8 @@ export interface ProcessorContext {
   queue: Queue;
   kinds: ExecutionKinds;
   storage: Storage;
-  cloudwatch?: CloudWatchClient;
+  /** Where executions publish their metrics (needed by monitors that publish). */
+  publisher?: MetricPublisher;
   logger: Logger;
   /** Minimum time between two progress updates of one job, in milliseconds. @defaultValue 1000 */
   progressIntervalMs?: number;
@@ -132,10 +133,10 @@ export function createProcessor(ctx: ProcessorContext) {
     const storage = withSseKms(ctx.storage, kmsKey);
     // Under a lease, nothing is written or published once the lock is no longer this attempt's.
     const fence = lease?.fence;
-    const cloudwatch = ctx.cloudwatch && fence ? fencedCloudWatch(ctx.cloudwatch, fence) : ctx.cloudwatch;
+    const publisher = ctx.publisher && fence ? fencedPublisher(ctx.publisher, fence) : ctx.publisher;
     return {
       storage: fence ? fencedStorage(storage, fence) : storage,
-      ...(cloudwatch ? { cloudwatch } : {}),
+      ...(publisher ? { publisher } : {}),
       logger,
       ...(signal ? { signal } : {}),
       threads: ctx.threads ?? 1,

@@ -15,8 +15,8 @@
  * Signal handlers belong to the CLI (`driftwatch worker`), not to this class.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type Queue, Worker } from 'bullmq';
+import type { MetricPublisher } from '../alerts/metric-publisher.js';
 import type { QueueSettings } from '../config/monitors.js';
 import { DriftwatchError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
@@ -35,8 +35,8 @@ export interface WorkerServiceOptions {
   redis: string | RedisSettings;
   queue: QueueSettings;
   storage: Storage;
-  /** Needed by monitors that publish CloudWatch metrics. */
-  cloudwatch?: CloudWatchClient;
+  /** Where executions publish their metrics (`cloudWatchPublisher`); needed by monitors that publish. */
+  publisher?: MetricPublisher;
   logger?: Logger;
   /** Jobs this process runs at once. @defaultValue 1 */
   concurrency?: number;
@@ -129,7 +129,7 @@ export class WorkerService {
       kinds: o.kinds ?? executionKinds,
       ...(o.metrics ? { onSummary: o.metrics.countSummary.bind(o.metrics) } : {}),
       storage: o.storage,
-      ...(o.cloudwatch ? { cloudwatch: o.cloudwatch } : {}),
+      ...(o.publisher ? { publisher: o.publisher } : {}),
       logger: this.#logger,
       ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
       ...(o.threads !== undefined ? { threads: o.threads } : {}),

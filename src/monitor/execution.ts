@@ -21,7 +21,6 @@
  * A kind supplies only what differs: how to read its baseline, how to read and profile its inputs, how to
  * check them and what its reports and metrics are. It never writes reports or publishes itself.
  */
-import { cloudWatchPublisher } from '../alerts/metric-publisher.js';
 import type { MonitorType } from '../config/monitors.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, type DriftwatchError, isPermanent } from '../core/errors.js';
@@ -181,8 +180,8 @@ export async function execute<
     deps.logger.info({ status: existing.status }, 'execution already complete; nothing to do');
     return existing as ExecutionSummary<Fields & Details>;
   }
-  if (job.cloudwatch && !deps.cloudwatch)
-    throw new ConfigError('CloudWatch publishing is on but no CloudWatch client was given', {
+  if (job.cloudwatch && !deps.publisher)
+    throw new ConfigError('CloudWatch publishing is on but no metric publisher was given', {
       field: 'cloudwatch',
     });
   const timings: Record<string, number> = { ...options.timings };
@@ -209,12 +208,12 @@ export async function execute<
   let metricsPublished = 0;
   let refused: DriftwatchError | undefined;
   // A window older than CloudWatch's 14 days publishes nothing (its summary's metricsNotPublished says so).
-  if (job.cloudwatch && deps.cloudwatch && checked.publication && !metricsNotPublished(job)) {
+  if (job.cloudwatch && deps.publisher && checked.publication && !metricsNotPublished(job)) {
     try {
       metricsPublished = await publishOnce(
         deps.storage,
         prefix,
-        cloudWatchPublisher(deps.cloudwatch),
+        deps.publisher,
         await checked.publication(status),
         publishOptions(deps, checked.issues),
       );

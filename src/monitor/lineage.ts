@@ -7,8 +7,6 @@
  * `MonitoringSchedule`) → the alarms watching them (DescribeAlarms, optional).
  * From a baseline: every execution under a report root whose `execution.json` names that baseline.
  */
-import type { MetricClient } from '../alerts/metric-publisher.js';
-import { alarmsOfSchedule } from '../alerts/schedule-alarms.js';
 import { InputError } from '../core/errors.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { parseSensitiveBaseline, SENSITIVE_FILE } from '../security/pii.js';
@@ -46,7 +44,8 @@ function endpointAndSchedule(reportUri: string): { endpoint: string; schedule: s
 export async function executionLineage(
   storage: Storage,
   reportPrefix: string,
-  cloudwatch?: MetricClient,
+  /** The alarms watching a schedule's metrics (`alerts/schedule-alarms.ts` `alarmsOfSchedule`). */
+  alarmsOf?: (endpoint: string, schedule: string) => Promise<NonNullable<ExecutionLineage['alarms']>>,
 ): Promise<ExecutionLineage> {
   const prefix = reportPrefix.endsWith('/') ? reportPrefix : `${reportPrefix}/`;
   const summary = await readStoredSummary(storage, prefix);
@@ -66,7 +65,7 @@ export async function executionLineage(
   const { endpoint, schedule } = endpointAndSchedule(summary.reportUri || prefix);
   const dimensions = { Endpoint: endpoint, MonitoringSchedule: schedule };
   let alarms: ExecutionLineage['alarms'];
-  if (cloudwatch) alarms = await alarmsOfSchedule(cloudwatch, endpoint, schedule);
+  if (alarmsOf) alarms = await alarmsOf(endpoint, schedule);
 
   return {
     ...(training ? { training } : {}),

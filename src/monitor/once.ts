@@ -23,7 +23,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Publication } from '../alerts/execution-publication.js';
-import type { Datum as MetricDatum, MetricPublisher } from '../alerts/metric-publisher.js';
+import type { Datum, MetricPublisher } from '../alerts/metric-publisher.js';
 import {
   batchMetricData,
   estimateDatumBytes,
@@ -96,7 +96,7 @@ function cutBatches(
   limits: MetricBatchLimits,
   issues: IssueLog | undefined,
   sizes: number[] | undefined,
-): MetricDatum[][] {
+): Datum[][] {
   const room: MetricBatchLimits = {
     ...limits,
     maxDatums: Math.max(1, limits.maxDatums - 1),
@@ -117,7 +117,7 @@ function cutBatches(
     sizes?.every((n) => Number.isInteger(n) && n >= 0) &&
     sizes.reduce((a, b) => a + b, 0) === valid.length
   ) {
-    const out: MetricDatum[][] = [];
+    const out: Datum[][] = [];
     let at = 0;
     for (const n of sizes) {
       out.push(valid.slice(at, at + n));

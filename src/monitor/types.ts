@@ -7,7 +7,7 @@
  * - partial profile: the profile of some of the window's capture objects; partials merge associatively.
  */
 
-import type { MetricClient } from '../alerts/metric-publisher.js';
+import type { MetricPublisher } from '../alerts/metric-publisher.js';
 import type { ViolationDetail } from '../alerts/violation-details.js';
 import type { MultivariateResult } from '../checks/multivariate.js';
 import type { IssueLogJSON } from '../core/issues.js';
@@ -67,8 +67,8 @@ export interface ExecutionProgress {
 
 export interface ExecutionDeps {
   storage: Storage;
-  /** Required when the job publishes metrics. */
-  cloudwatch?: MetricClient;
+  /** Where the metrics go (`cloudWatchPublisher`, alerts/); required when the job publishes metrics. */
+  publisher?: MetricPublisher;
   logger: Logger;
   signal?: AbortSignal;
   /** Names this attempt (job id and attempt, host and pid) in the claims it writes. */

@@ -10,16 +10,16 @@ import {
   GetMetricDataCommand,
   ListMetricsCommand,
   type Metric,
-  type MetricDatum,
 } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCloudWatchClient } from '../../src/alerts/client.js';
+import { putMetrics } from '../../src/alerts/cloudwatch-publisher.js';
 import {
   dataQualityMetricData,
   executionHeartbeatDatum,
   modelQualityMetricData,
 } from '../../src/alerts/data-quality-metrics.js';
-import { putMetrics } from '../../src/alerts/publish.js';
+import type { Datum } from '../../src/alerts/metric-publisher.js';
 import { DriftwatchError, TransientError } from '../../src/core/errors.js';
 import { IssueLog } from '../../src/core/issues.js';
 import { awsEndpoint } from '../support/aws.js';
@@ -203,7 +203,7 @@ describe('putMetrics against moto CloudWatch', () => {
   it('publishes 2500 datums in three calls', async () => {
     const schedule = `many-${randomUUID()}`;
     const timestamp = scheduledTime();
-    const datums: MetricDatum[] = Array.from({ length: 2500 }, (_, i) => ({
+    const datums: Datum[] = Array.from({ length: 2500 }, (_, i) => ({
       MetricName: `m${i}`,
       Dimensions: [{ Name: 'MonitoringSchedule', Value: schedule }],
       Timestamp: timestamp,
@@ -266,7 +266,7 @@ async function startFlakyProxy(failures: Array<'throttle' | '503' | 'invalid'>):
 }
 
 describe('putMetrics retries', () => {
-  const datum = (schedule: string): MetricDatum => ({
+  const datum = (schedule: string): Datum => ({
     MetricName: 'feature_non_null_age',
     Dimensions: [{ Name: 'MonitoringSchedule', Value: schedule }],
     Timestamp: scheduledTime(),

@@ -13,6 +13,7 @@ import type { Queue } from 'bullmq';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { generateCaptureFiles } from '../../bench/capture.js';
+import { cloudWatchPublisher } from '../../src/alerts/cloudwatch-publisher.js';
 import { parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
 import { RoutingStorage } from '../../src/io/storage.js';
 import { executionJobId } from '../../src/jobs/ids.js';
@@ -106,7 +107,7 @@ describe('backfill of a window older than 14 days with cloudwatch: true', () => 
       redis: redisUrl(),
       queue: settings,
       storage: new RoutingStorage(),
-      cloudwatch,
+      publisher: cloudWatchPublisher(cloudwatch),
       progressIntervalMs: 0,
     });
     await worker.start();

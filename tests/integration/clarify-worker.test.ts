@@ -20,6 +20,7 @@ import type { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { monitorAlarmInput } from '../../src/alerts/alarm-inputs.js';
 import { syncAlarms } from '../../src/alerts/alarms.js';
+import { cloudWatchPublisher } from '../../src/alerts/cloudwatch-publisher.js';
 import { buildBiasBaseline } from '../../src/baseline/bias.js';
 import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
 import { hourPath } from '../../src/core/hours.js';
@@ -136,7 +137,7 @@ describe('Clarify monitors in the worker, on S3 and CloudWatch', () => {
       redis: redisUrl(),
       queue: settings,
       storage,
-      cloudwatch,
+      publisher: cloudWatchPublisher(cloudwatch),
       progressIntervalMs: 0,
     });
     await worker.start();
@@ -415,7 +416,7 @@ describe('Clarify monitors in the worker, on S3 and CloudWatch', () => {
       redis: redisUrl(),
       queue: settings,
       storage,
-      cloudwatch,
+      publisher: cloudWatchPublisher(cloudwatch),
       progressIntervalMs: 0,
     });
     await worker.start();

@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetMetricStatisticsCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cloudWatchPublisher } from '../../src/alerts/cloudwatch-publisher.js';
 import { heartbeatLanded, heartbeatOf, publicationOf } from '../../src/alerts/execution-publication.js';
-import { cloudWatchPublisher } from '../../src/alerts/metric-publisher.js';
+import type { Datum } from '../../src/alerts/metric-publisher.js';
 import { IssueLog } from '../../src/core/issues.js';
 import { RoutingStorage } from '../../src/io/storage.js';
 import { type Publication, PublicationPendingError, publishOnce } from '../../src/monitor/once.js';
@@ -32,7 +33,7 @@ function lastHour(offsetHours = 0): Date {
 /** An execution's publication of `count` datums (metric m<i>, values i and 2i). */
 function publication(count: number): Publication {
   const at = new Date(job.scheduledTime);
-  const datums: MetricDatum[] = Array.from({ length: count }, (_, i) => ({
+  const datums: Datum[] = Array.from({ length: count }, (_, i) => ({
     MetricName: `m${i}`,
     Dimensions: [
       { Name: 'Endpoint', Value: job.endpoint },
@@ -44,7 +45,7 @@ function publication(count: number): Publication {
   return publicationOf(job, heartbeatOf('data-quality', job, 'Completed'), datums);
 }
 
-async function stats(datum: MetricDatum) {
+async function stats(datum: Datum) {
   const out = await cloudwatch.send(
     new GetMetricStatisticsCommand({
       Namespace: 'aws/sagemaker/Endpoints/data-metrics',
@@ -155,7 +156,7 @@ describe('publishOnce', () => {
     const retryAt = (pending as PublicationPendingError).retryAt;
     expect(retryAt - started).toBeGreaterThanOrEqual(4_000);
     expect(retryAt - started).toBeLessThanOrEqual(6_000);
-    expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(false);
+    expect(await heartbeatLanded(cloudWatchPublisher(cloudwatch), 'data-quality', job)).toBe(false);
 
     // The claim is old now: the batch was never sent, so this attempt sends it and says so.
     leaveClaim({ batches: [2] }, 120_000);
@@ -181,7 +182,7 @@ describe('publishOnce', () => {
     });
     setTimeout(() => abort.abort(), 300);
     await expect(waiting).rejects.toThrow(/abort/i);
-    expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(false);
+    expect(await heartbeatLanded(cloudWatchPublisher(cloudwatch), 'data-quality', job)).toBe(false);
   });
 
   it('a window too old for CloudWatch publishes nothing and says so', async () => {
@@ -196,14 +197,22 @@ describe('publishOnce', () => {
 
 describe('heartbeatLanded', () => {
   it('finds the heartbeat of exactly this schedule and scheduled time', async () => {
-    expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(false);
+    expect(await heartbeatLanded(cloudWatchPublisher(cloudwatch), 'data-quality', job)).toBe(false);
     await publishOnce(storage, prefix, cloudWatchPublisher(cloudwatch), publication(0));
-    expect(await heartbeatLanded(cloudwatch, 'data-quality', job)).toBe(true);
-    expect(await heartbeatLanded(cloudwatch, 'model-quality', job)).toBe(false);
-    expect(await heartbeatLanded(cloudwatch, 'data-quality', { ...job, scheduleName: 'other' })).toBe(false);
+    expect(await heartbeatLanded(cloudWatchPublisher(cloudwatch), 'data-quality', job)).toBe(true);
+    expect(await heartbeatLanded(cloudWatchPublisher(cloudwatch), 'model-quality', job)).toBe(false);
+    expect(
+      await heartbeatLanded(cloudWatchPublisher(cloudwatch), 'data-quality', {
+        ...job,
+        scheduleName: 'other',
+      }),
+    ).toBe(false);
     const nextHour = new Date(Date.parse(job.scheduledTime) + 3600_000).toISOString();
-    expect(await heartbeatLanded(cloudwatch, 'data-quality', { ...job, scheduledTime: nextHour })).toBe(
-      false,
-    );
+    expect(
+      await heartbeatLanded(cloudWatchPublisher(cloudwatch), 'data-quality', {
+        ...job,
+        scheduledTime: nextHour,
+      }),
+    ).toBe(false);
   });
 });

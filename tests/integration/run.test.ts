@@ -2,6 +2,7 @@ import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudw
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCloudWatchClient } from '../../src/alerts/client.js';
+import { cloudWatchPublisher } from '../../src/alerts/cloudwatch-publisher.js';
 import { buildBaseline } from '../../src/baseline/build.js';
 import { silentLogger } from '../../src/core/log.js';
 import { captureLine, rowGenerator, writeCaptureHours, writeTrainingCsv } from '../../src/demo/traffic.js';
@@ -68,13 +69,17 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
     const schedule = `sched-${Date.now()}`;
     const quiet = await runExecution(jobFor(root, 0, schedule), {
       storage,
-      cloudwatch,
+      publisher: cloudWatchPublisher(cloudwatch),
       logger: silentLogger,
     });
     expect(quiet.status).toBe('Completed');
     expect(quiet.message).toBe('Completed: Job completed successfully with no violations.');
     const job = jobFor(root, 1, schedule);
-    const summary = await runExecution(job, { storage, cloudwatch, logger: silentLogger });
+    const summary = await runExecution(job, {
+      storage,
+      publisher: cloudWatchPublisher(cloudwatch),
+      logger: silentLogger,
+    });
     expect(summary.status).toBe('CompletedWithViolations');
     expect(summary.driftedFeatures).toContain('basket_value');
     expect(summary.recordsRead).toBe(600);
@@ -170,7 +175,11 @@ describe('a data-quality execution against S3 and CloudWatch (moto)', () => {
     );
 
     // A retry of the same window returns the stored summary, marked as stored, and publishes nothing more.
-    const again = await runExecution(job, { storage, cloudwatch, logger: silentLogger });
+    const again = await runExecution(job, {
+      storage,
+      publisher: cloudWatchPublisher(cloudwatch),
+      logger: silentLogger,
+    });
     expect(again).toEqual({
       ...summary,
       storedResult: expect.objectContaining({ computedAt: summary.computedAt }),

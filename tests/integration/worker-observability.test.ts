@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job, Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cloudWatchPublisher } from '../../src/alerts/cloudwatch-publisher.js';
 import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
 import { RoutingStorage, type Storage } from '../../src/io/storage.js';
 import { HealthServer } from '../../src/jobs/health-server.js';
@@ -208,7 +209,10 @@ describe('worker /metrics during a run', () => {
     storage.failTransiently(flakyCapture);
     const cloudwatch = testCloudWatchClient();
     cleanups.push(async () => cloudwatch.destroy());
-    const { get } = await startObservedWorker(redisUrl(), settings, { storage, cloudwatch });
+    const { get } = await startObservedWorker(redisUrl(), settings, {
+      storage,
+      publisher: cloudWatchPublisher(cloudwatch),
+    });
     const startedAt = Date.now() / 1000;
     const ids: string[] = [];
     for (const m of monitors) ids.push((await enqueueExecution(queue, m, scheduled, 'manual')).id);

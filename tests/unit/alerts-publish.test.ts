@@ -1,6 +1,6 @@
-import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Datum } from '../../src/alerts/metric-publisher.js';
 import {
   batchMetricData,
   estimateDatumBytes,
@@ -14,7 +14,7 @@ const now = new Date('2024-05-02T10:30:00Z');
 const ts = new Date('2024-05-02T10:00:00Z');
 const ns = 'aws/sagemaker/Endpoints/data-metrics';
 
-function datum(i: number, extra: Partial<MetricDatum> = {}): MetricDatum {
+function datum(i: number, extra: Partial<Datum> = {}): Datum {
   return {
     MetricName: `feature_non_null_f${i}`,
     Dimensions: [
@@ -110,7 +110,7 @@ describe('batchMetricData', () => {
         })),
       });
     const datums = Array.from({ length: 100 }, (_, i) => big(i));
-    const perDatum = estimateDatumBytes(datums[0] as MetricDatum);
+    const perDatum = estimateDatumBytes(datums[0] as Datum);
     expect(perDatum).toBeGreaterThan(30_000);
     const { batches } = batchMetricData(ns, datums, { now });
     expect(batches.length).toBeGreaterThan(1);

@@ -45,7 +45,15 @@ export function register(program: Command): void {
           ? (await import('../../alerts/client.js')).createCloudWatchClient()
           : undefined;
         try {
-          const lineage = await executionLineage(storage, options.execution!, cloudwatch);
+          const alarmsOf = cloudwatch
+            ? async (endpoint: string, schedule: string) =>
+                (await import('../../alerts/schedule-alarms.js')).alarmsOfSchedule(
+                  cloudwatch,
+                  endpoint,
+                  schedule,
+                )
+            : undefined;
+          const lineage = await executionLineage(storage, options.execution!, alarmsOf);
           process.stdout.write(options.json ? `${JSON.stringify(lineage)}\n` : formatLineage(lineage));
         } finally {
           cloudwatch?.destroy();

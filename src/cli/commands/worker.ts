@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { createCloudWatchClient } from '../../alerts/client.js';
+import { cloudWatchPublisher } from '../../alerts/cloudwatch-publisher.js';
 import { scheduleOf } from '../../config/monitors.js';
 import { ConfigError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
@@ -148,7 +149,7 @@ export function register(program: Command): void {
         redis: context.redisUrl,
         queue: context.queue,
         storage,
-        cloudwatch,
+        publisher: cloudWatchPublisher(cloudwatch),
         logger,
         concurrency: options.concurrency,
         threads: options.threads,
