@@ -193,8 +193,9 @@ function metricChart(
   band: { lower: number; upper: number },
 ): string {
   const W = 460;
-  const H = 170;
-  const M = { left: 44, right: 8, top: 8, bottom: 20 };
+  const H = 182;
+  // The metric's name sits above the plot area, where no point or line can cover it.
+  const M = { left: 44, right: 8, top: 20, bottom: 20 };
   const values = executions.map((e) => e.metrics.get(metric) ?? Number.NaN);
   const est = executions.map((e) => e.estimates.get(metric));
   const all = [
@@ -241,9 +242,16 @@ function metricChart(
     .join('');
   const axis = `<path class="axis" d="M${M.left},${M.top}V${H - M.bottom}H${W - M.right}"/><text class="tick" x="${M.left - 3}" y="${f1(sy(y1) + 3)}" text-anchor="end">${formatNumber(y1)}</text><text class="tick" x="${M.left - 3}" y="${f1(sy(y0) + 3)}" text-anchor="end">${formatNumber(y0)}</text><text class="tick" x="${M.left}" y="${H - 6}">${esc(executions[0]?.scheduledTime.slice(0, 13) ?? '')}</text><text class="tick" x="${W - M.right}" y="${H - 6}" text-anchor="end">${esc(executions[n - 1]?.scheduledTime.slice(0, 13) ?? '')}</text>`;
   const title = `${metric} over time: realised (line), CBPE estimate with band (squares), threshold (dashed), median ± 3 MAD (grey)`;
-  const name = `<text class="axis-label" x="${M.left + 4}" y="${M.top + 10}">${esc(metric)}</text>`;
+  const name = `<text class="axis-label" x="${M.left + 4}" y="${M.top - 6}">${esc(metric)}</text>`;
   return `<svg class="chart metric" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}" data-metric="${esc(metric)}"><title>${esc(title)}</title>${bandRect}${axis}${name}${thr}${line}${points}</svg>`;
 }
+
+/** The metrics section's heading per monitor kind (the Clarify kinds chart their checked metrics, not a model's). */
+const METRICS_HEADINGS: Readonly<Record<string, string>> = {
+  bias: 'Bias metrics over time <span class="muted">(DPPL and DI per facet value; constraint: |window| ≤ |baseline|)</span>',
+  attribution:
+    'Attribution NDCG over time <span class="muted">(per label, against the baseline ranking)</span>',
+};
 
 function metricsSection(view: MonitorView, shown: ExecutionPoint[], trendOver: number): string {
   const names = [
@@ -253,6 +261,8 @@ function metricsSection(view: MonitorView, shown: ExecutionPoint[], trendOver: n
     ]),
   ].sort((a, b) => Number(view.thresholds.has(b)) - Number(view.thresholds.has(a)) || byName(a, b));
   if (names.length === 0) return '';
+  // The CBPE column only where there are estimates (model quality with an estimation window).
+  const hasEstimates = view.executions.some((e) => e.estimates.size > 0);
   const rows: string[] = [];
   const charts: string[] = [];
   for (const name of names) {
@@ -263,12 +273,16 @@ function metricsSection(view: MonitorView, shown: ExecutionPoint[], trendOver: n
       .reverse()
       .find((e) => e.estimates.has(name))
       ?.estimates.get(name);
+    const estimateCell = hasEstimates
+      ? `<td class="num">${lastEst ? `${formatNumber(lastEst.value)} [${formatNumber(lastEst.lower)}, ${formatNumber(lastEst.upper)}]` : ''}</td>`
+      : '';
     rows.push(
-      `<tr data-metric="${esc(name)}"${s.outside ? ' class="violated"' : ''}><td>${esc(name)}</td><td class="num">${formatNumber(s.last)}</td><td>${t ? `${esc(t.operator)} ${formatNumber(t.threshold)}` : ''}</td><td class="num">${lastEst ? `${formatNumber(lastEst.value)} [${formatNumber(lastEst.lower)}, ${formatNumber(lastEst.upper)}]` : ''}</td><td class="num">${formatNumber(s.median)}</td><td class="num">[${formatNumber(s.lower)}, ${formatNumber(s.upper)}]</td><td class="num">${formatNumber(s.slope)}</td><td>${s.outside ? '<b class="badbg">outside band</b>' : ''}</td></tr>`,
+      `<tr data-metric="${esc(name)}"${s.outside ? ' class="violated"' : ''}><td>${esc(name)}</td><td class="num">${formatNumber(s.last)}</td><td>${t ? `${esc(t.operator)} ${formatNumber(t.threshold)}` : ''}</td>${estimateCell}<td class="num">${formatNumber(s.median)}</td><td class="num">[${formatNumber(s.lower)}, ${formatNumber(s.upper)}]</td><td class="num">${formatNumber(s.slope)}</td><td>${s.outside ? '<b class="badbg">outside band</b>' : ''}</td></tr>`,
     );
     if (view.thresholds.has(name) || charts.length < 6) charts.push(metricChart(name, shown, t, s));
   }
-  return `<h2>Model metrics over time</h2><table class="metrics"><thead><tr><th>metric</th><th>last</th><th>constraint</th><th>last CBPE estimate [band]</th><th>median (last ${trendOver})</th><th>MAD band</th><th>trend / execution</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table><div class="pair">${charts.join('')}</div>`;
+  const heading = METRICS_HEADINGS[view.type] ?? 'Model metrics over time';
+  return `<h2>${heading}</h2><table class="metrics"><thead><tr><th>metric</th><th>last</th><th>constraint</th>${hasEstimates ? '<th>last CBPE estimate [band]</th>' : ''}<th>median (last ${trendOver})</th><th>MAD band</th><th>trend / execution</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table><div class="pair">${charts.join('')}</div>`;
 }
 
 function failures(executions: ExecutionPoint[]): string {

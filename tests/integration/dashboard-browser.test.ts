@@ -2,8 +2,10 @@
  * Reports and the dashboard as a person sees them: headless Debian chromium (the system browser, driven by
  * playwright-core; nothing downloads a browser) opens the served and the exported pages. Charts are drawn,
  * drifted features come first, tooltips carry the execution's numbers, no console errors, no request
- * leaves the page's origin, and a feature named like an HTML tag shows as text and runs nothing.
- * Screenshots go to a temp folder (printed), never to the repository.
+ * leaves the page's origin, and a feature named like an HTML tag shows as text and runs nothing. The Clarify
+ * kinds (bias, attribution): their report sections and monitor pages show the violated facet metrics and
+ * the swapped feature ranks with the execution's numbers, without widening the page.
+ * Screenshots go to a temp folder (printed; DRIFTWATCH_SCREENSHOTS names another), never to the repository.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +19,8 @@ import { createDashboardServer, exportDashboard } from '../../src/dashboard/inde
 import { createStorage } from '../../src/io/storage.js';
 import { runCli } from '../support/cli.js';
 import {
+  type ClarifyFixture,
+  clarifyHours,
   type DataQualityFixture,
   dataQualityDay,
   type ModelQualityFixture,
@@ -59,12 +63,28 @@ function expectClean(seen: Visit): void {
   expect(seen.dialogs).toEqual([]);
 }
 
+/** How far the page is wider than its viewport, in CSS pixels (0: no horizontal scrolling). */
+async function horizontalOverflow(page: Page): Promise<number> {
+  return await page.locator('html').evaluate((html) => html.scrollWidth - html.clientWidth);
+}
+
+/** The text of every cell of the table rows matched by `rows`, row by row. */
+async function cellTexts(page: Page, rows: string): Promise<string[][]> {
+  return await page
+    .locator(rows)
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+}
+
+/** The report hour folder `yyyy/mm/dd/hh` of an execution. */
+const hourOf = (reportUri: string | undefined) => reportUri?.match(/(\d{4}\/\d{2}\/\d{2}\/\d{2})\/$/)?.[1];
+
 describe('reports and dashboard in chromium', () => {
   const storage = createStorage();
   let root: string;
   let shots: string;
   let dq: DataQualityFixture;
   let mq: ModelQualityFixture;
+  let clarify: ClarifyFixture;
   let browser: Browser;
   let base: string;
   let close: () => Promise<void>;
@@ -72,10 +92,11 @@ describe('reports and dashboard in chromium', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'dw-browser-'));
-    shots = join(tmpdir(), 'driftwatch-screenshots');
+    shots = process.env.DRIFTWATCH_SCREENSHOTS ?? join(tmpdir(), 'driftwatch-screenshots');
     await mkdir(shots, { recursive: true });
     dq = await dataQualityDay(join(root, 'dq'));
     mq = await modelQualityHours(join(root, 'mq'));
+    clarify = await clarifyHours(join(root, 'clarify'));
     // The categorical feature `plan` is renamed to a hostile name everywhere (the day's files and the
     // baseline); the stored report.html files are removed, so the dashboard draws them from the files.
     const renamed = [
@@ -113,6 +134,24 @@ describe('reports and dashboard in chromium', () => {
       problemType: BinaryClassification
       groundTruth: ${join(root, 'mq', 'ground-truth')}
       probabilityAttribute: "0"
+  - name: credit-bias
+    type: bias
+    endpoint: credit
+    capture: ${join(root, 'clarify', 'bias-capture')}
+    baseline: ${join(root, 'clarify', 'bias-baseline')}
+    output: ${join(root, 'clarify', 'bias-reports')}
+    schedule: cron(0 * ? * * *)
+    bias:
+      groundTruth: ${join(root, 'clarify', 'ground-truth')}
+      probabilityAttribute: "0"
+  - name: credit-attribution
+    type: attribution
+    endpoint: credit
+    capture: ${join(root, 'clarify', 'attribution-capture')}
+    baseline: ${join(root, 'clarify', 'attribution-baseline')}
+    output: ${join(root, 'clarify', 'attribution-reports')}
+    schedule: cron(0 * ? * * *)
+    attribution: {}
 `,
     );
     const config = await loadMonitorsConfig(configFile);
@@ -249,6 +288,147 @@ describe('reports and dashboard in chromium', () => {
     await page.close();
   });
 
+  it('a bias hour: the violated facet metrics first, baseline vs window values, the join counts', async () => {
+    const summary = clarify.bias[4];
+    const { page, seen } = await visit(
+      browser,
+      `${base}/m/credit-bias/${hourOf(summary?.reportUri)}/report.html`,
+    );
+    await page.screenshot({ path: join(shots, 'report-bias.png'), fullPage: true });
+    expectClean(seen);
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await page.locator('[data-status]').first().textContent()).toBe('CompletedWithViolations');
+    expect(await page.locator('h2', { hasText: 'Bias drift' }).count()).toBe(1);
+    expect(await page.locator('main p').first().textContent()).toMatch(
+      /^Join: predictions 160, labels \d+, matched 160, unmatchedPredictions 0, orphanLabels \d+; 160 rows analysed, check point/,
+    );
+    // Columns: stage, facet, value, metric, baseline, window, verdict. The violated rows come first, and
+    // they are exactly the execution's violated metrics.
+    const rows = await cellTexts(page, 'main table.metrics tbody tr');
+    const violated = summary?.bias.violatedMetrics ?? [];
+    expect(violated.length).toBeGreaterThanOrEqual(3);
+    const shown = rows.slice(0, violated.length);
+    expect(shown.every((r) => r[6] === 'violated')).toBe(true);
+    expect(rows.slice(violated.length).some((r) => r[6] === 'violated')).toBe(false);
+    expect(new Set(shown.map((r) => `${r[1]}=${r[2]}:${r[3]}`))).toEqual(new Set(violated));
+    // Female acceptance drops from 40/80 to 10/80: DI of male = 0.5 / 0.125 = 4 against the baseline's 1,
+    // DPPL of female = 0.5 - 0.125 against 0 (the numbers of tests/integration/clarify-kinds.test.ts).
+    const row = (facetValue: string, metric: string) =>
+      rows.find((r) => r[2] === facetValue && r[3] === metric);
+    expect(row('male', 'DI')).toEqual(['post', 'gender', 'male', 'DI', '1', '4', 'violated']);
+    expect(row('female', 'DPPL')).toEqual(['post', 'gender', 'female', 'DPPL', '0', '0.375', 'violated']);
+    // Every comparison is shown (pre- and post-training, both facet values); none is missing a value cell.
+    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['pre', 'post']));
+    expect(new Set(rows.map((r) => r[2]))).toEqual(new Set(['female', 'male']));
+    expect(rows.every((r) => r.length === 7)).toBe(true);
+    // A healthy hour of the same monitor: no violated row.
+    const healthy = await visit(
+      browser,
+      `${base}/m/credit-bias/${hourOf(clarify.bias[0]?.reportUri)}/report.html`,
+    );
+    expectClean(healthy.seen);
+    expect(await healthy.page.locator('[data-status]').first().textContent()).toBe('Completed');
+    expect(await healthy.page.locator('main tr.violated').count()).toBe(0);
+    expect(await healthy.page.locator('main table.metrics tbody tr').count()).toBe(rows.length);
+    await healthy.page.close();
+    await page.close();
+  });
+
+  it('an attribution hour: NDCG below its threshold, the two swapped features marked with their ranks', async () => {
+    const summary = clarify.attribution[3];
+    const label = summary?.attribution.labels[0];
+    const { page, seen } = await visit(
+      browser,
+      `${base}/m/credit-attribution/${hourOf(summary?.reportUri)}/report.html`,
+    );
+    await page.screenshot({ path: join(shots, 'report-attribution.png'), fullPage: true });
+    expectClean(seen);
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await page.locator('[data-status]').first().textContent()).toBe('CompletedWithViolations');
+    expect(await page.locator('main h2').textContent()).toBe(
+      'Feature attribution drift (Clarify, mean_abs of 120 explained records)',
+    );
+    expect(await page.locator('main h3').textContent()).toBe(
+      `Label label0: NDCG ${Number((label?.ndcg ?? Number.NaN).toPrecision(4))} (violation below 0.9) violated`,
+    );
+    // Columns: feature, baseline value, baseline rank, window value, window rank; in baseline rank order.
+    const rows = await cellTexts(page, 'main table.metrics tbody tr');
+    expect(rows.map((r) => [r[0], r[2], r[4]])).toEqual([
+      ['income', '1', '2'],
+      ['age', '2', '1'],
+      ['tenure', '3', '3'],
+    ]);
+    expect(rows[0]?.[1]).toBe('0.7');
+    expect(rows[1]?.[1]).toBe('0.2');
+    expect(Number(rows[1]?.[3])).toBeGreaterThan(Number(rows[0]?.[3]));
+    expect(
+      await page.locator('main table.metrics tbody tr.violated td:first-child').allTextContents(),
+    ).toEqual(['income', 'age']);
+    await page.close();
+  });
+
+  it('the overview and the Clarify monitor pages: statuses, metrics over time, links to the reports', async () => {
+    const { page, seen } = await visit(browser, `${base}/`);
+    const credit = page.locator('tr[data-endpoint="credit"]');
+    const lastBias = clarify.bias[clarify.bias.length - 1];
+    const lastAttribution = clarify.attribution[clarify.attribution.length - 1];
+    expect(await credit.locator('td[data-type="bias"] a').textContent()).toBe('credit-bias');
+    expect(await credit.locator('td[data-type="bias"] [data-status]').textContent()).toBe(lastBias?.status);
+    expect(await credit.locator('td[data-type="bias"] [data-violations]').textContent()).toBe(
+      String(lastBias?.violations),
+    );
+    expect(await credit.locator('td[data-type="attribution"] [data-status]').textContent()).toBe(
+      lastAttribution?.status,
+    );
+    expect(await credit.locator('td[data-type="data-quality"]').textContent()).toBe('not monitored');
+    expect(await horizontalOverflow(page)).toBe(0);
+
+    // Bias: the status strip, DI and DPPL per facet value over time with the baseline's bound.
+    await credit.locator('a[data-monitor="credit-bias"]').click();
+    await page.waitForURL(/\/m\/credit-bias\//);
+    await page.screenshot({ path: join(shots, 'monitor-bias.png'), fullPage: true });
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await page.locator('h1').textContent()).toBe('credit-bias Bias of credit');
+    expect(await page.locator('h2', { hasText: 'Bias metrics over time' }).count()).toBe(1);
+    expect(await page.locator('table.metrics th', { hasText: 'CBPE' }).count()).toBe(0);
+    expect(await page.locator('svg.strip rect').count()).toBe(6);
+    expect(await page.locator('svg.strip rect.s-CompletedWithViolations').count()).toBe(3);
+    const di = await cellTexts(page, 'table.metrics tr[data-metric="DI gender=male"]');
+    expect(di[0]?.slice(0, 3)).toEqual(['DI gender=male', '4', '|x| ≤ 1']);
+    const chart = page.locator('svg.metric[data-metric="DI gender=male"]');
+    expect(await chart.locator('circle.pt').count()).toBe(6);
+    expect(await chart.locator('path.thr').count()).toBe(1);
+    // The chart's name is above its plot area, where no line can cross it.
+    const name = await chart.locator('text.axis-label').boundingBox();
+    const plot = await chart.locator('path.axis').boundingBox();
+    expect((name?.y ?? Number.NaN) + (name?.height ?? 0)).toBeLessThanOrEqual((plot?.y ?? Number.NaN) + 1);
+    expect(await chart.locator('circle.pt title').allTextContents()).toEqual(
+      clarify.bias.map((s, h) => `DI gender=male ${s.scheduledTime}: ${h < 3 ? 1 : 4}`),
+    );
+    expect(await page.locator('svg.metric[data-metric="DPPL gender=female"] circle.pt').count()).toBe(6);
+    // The last point of the chart opens that hour's report.
+    await chart.locator('circle.pt').last().click();
+    await page.waitForURL(/\/report\.html$/);
+    expect(await page.locator('h2', { hasText: 'Bias drift' }).count()).toBe(1);
+    expect(await page.locator('header dd', { hasText: lastBias?.scheduledTime ?? '?' }).count()).toBe(1);
+
+    // Attribution: NDCG over time against 0.9; its recent-executions table links to each hour's report.
+    await page.goto(`${base}/m/credit-attribution/index.html`);
+    await page.screenshot({ path: join(shots, 'monitor-attribution.png'), fullPage: true });
+    expect(await horizontalOverflow(page)).toBe(0);
+    const ndcgName = await page.locator('table.metrics tr[data-metric]').first().getAttribute('data-metric');
+    expect(ndcgName).toMatch(/label0/);
+    const ndcg = page.locator(`svg.metric[data-metric="${ndcgName}"]`);
+    expect(await ndcg.locator('circle.pt').count()).toBe(4);
+    expect(await ndcg.locator('path.thr title').textContent()).toMatch(/0\.9$/);
+    expect(await page.locator('table.recent tbody tr').count()).toBe(4);
+    await page.locator('table.recent a').first().click();
+    await page.waitForURL(/\/report\.html$/);
+    expect(await page.locator('main h3').textContent()).toMatch(/violated$/);
+    expectClean(seen);
+    await page.close();
+  });
+
   it('the server answers GET/HEAD of its own pages only, with the security headers', async () => {
     const get = await fetch(`${base}/`);
     expect(get.status).toBe(200);
@@ -280,7 +460,8 @@ describe('reports and dashboard in chromium', () => {
     expect(result.stdout).toContain(join(out, 'index.html'));
     const config = await loadMonitorsConfig(configFile);
     const again = await exportDashboard(storage, config, join(root, 'export2'));
-    expect(again.reports).toBe(28);
+    // 24 data-quality, 4 model-quality, 6 bias and 4 attribution hours.
+    expect(again.reports).toBe(38);
     expect(await readFile(join(out, 'm', 'churn-data-quality', 'index.html'), 'utf8')).toBe(
       await readFile(join(root, 'export2', 'm', 'churn-data-quality', 'index.html'), 'utf8'),
     );

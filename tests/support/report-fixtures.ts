@@ -1,16 +1,28 @@
 /**
  * Executions for the report and dashboard tests, on local storage: a day of data-quality hours from the
  * demo's generator (drift from `driftHour`), and binary model-quality hours whose model degrades half-way
- * (labels a day late, CBPE estimate beside the realised metrics). Returns where everything went.
+ * (labels a day late, CBPE estimate beside the realised metrics), and the two Clarify kinds: bias hours whose
+ * female positive prediction rate drops half-way, attribution hours whose two top features swap. Returns
+ * where everything went.
  */
 import { join } from 'node:path';
+import { buildBiasBaseline } from '../../src/baseline/bias.js';
 import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createStorage } from '../../src/io/storage.js';
+import { type AttributionSummary, runAttributionExecution } from '../../src/monitor/attribution.js';
+import { type BiasSummary, runBiasExecution } from '../../src/monitor/bias.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../src/monitor/model-quality.js';
 import type { ModelQualityJob } from '../../src/monitor/model-quality-job.js';
 import type { DataQualitySummary } from '../../src/monitor/types.js';
+import {
+  attributionBaselineJson,
+  BIAS_ANALYSIS_CONFIG,
+  biasBaselineCsv,
+  writeAttributionTraffic,
+  writeBiasTraffic,
+} from '../fixtures/clarify/traffic.js';
 import {
   baselineCsv,
   type TrafficRecord,
@@ -109,6 +121,108 @@ export async function modelQualityHours(
       summaries.push(await runModelQualityExecution(job, { storage, logger: silentLogger }));
     }
     return { root, summaries };
+  } finally {
+    storage.destroy();
+  }
+}
+
+export interface ClarifyFixture {
+  root: string;
+  /** The endpoint both monitors watch. */
+  endpoint: string;
+  bias: BiasSummary[];
+  attribution: AttributionSummary[];
+}
+
+/**
+ * Under `<root>`: monitor `credit-bias` (`bias` hours, the female positive prediction rate drops from
+ * `degradedFrom`: DPPL/DI violations; labels an hour late, each hour evaluated two hours after its start)
+ * and monitor `credit-attribution` (`attribution` hours, income and age swap importance from `shiftedFrom`),
+ * both of endpoint `credit`, reports in `<root>/bias-reports` and `<root>/attribution-reports`.
+ */
+export async function clarifyHours(
+  root: string,
+  options: { bias?: number; degradedFrom?: number; attribution?: number; shiftedFrom?: number } = {},
+): Promise<ClarifyFixture> {
+  const start = new Date('2026-01-15T00:00:00Z');
+  const endpoint = 'credit';
+  const biasHours = options.bias ?? 6;
+  const attributionHours = options.attribution ?? 4;
+  const storage = createStorage();
+  const job = (name: string, h: number, after: number) => ({
+    monitorName: name,
+    endpoint,
+    scheduleName: name,
+    windowStart: new Date(start.getTime() + h * HOUR).toISOString(),
+    windowEnd: new Date(start.getTime() + (h + 1) * HOUR).toISOString(),
+    scheduledTime: new Date(start.getTime() + (h + after) * HOUR).toISOString(),
+    cloudwatch: false,
+  });
+  try {
+    const configUri = join(root, 'bias-baseline', 'analysis_config.json');
+    await storage.write(configUri, JSON.stringify(BIAS_ANALYSIS_CONFIG));
+    await storage.write(join(root, 'train.csv'), biasBaselineCsv(160));
+    await buildBiasBaseline(storage, {
+      dataset: join(root, 'train.csv'),
+      analysisConfig: configUri,
+      out: join(root, 'bias-baseline'),
+      predictedLabel: 'predicted_label',
+    });
+    const degradedFrom = options.degradedFrom ?? 3;
+    await writeBiasTraffic({
+      storage,
+      captureUri: join(root, 'bias-capture'),
+      groundTruthUri: join(root, 'ground-truth'),
+      endpoint,
+      start,
+      hours: biasHours,
+      perHour: 160,
+      degraded: (h) => h >= degradedFrom,
+      labelDelayHours: 1,
+    });
+    const bias: BiasSummary[] = [];
+    for (let h = 0; h < biasHours; h++) {
+      bias.push(
+        await runBiasExecution(
+          {
+            ...job('credit-bias', h, 2),
+            captureUri: join(root, 'bias-capture'),
+            baselineUri: join(root, 'bias-baseline'),
+            outputUri: join(root, 'bias-reports'),
+            groundTruthUri: join(root, 'ground-truth'),
+            analysisConfigUri: configUri,
+            probabilityAttribute: '0',
+          },
+          { storage, logger: silentLogger },
+        ),
+      );
+    }
+    await storage.write(join(root, 'attribution-baseline', 'analysis.json'), attributionBaselineJson());
+    const shiftedFrom = options.shiftedFrom ?? 2;
+    await writeAttributionTraffic({
+      storage,
+      captureUri: join(root, 'attribution-capture'),
+      endpoint,
+      start,
+      hours: attributionHours,
+      perHour: 120,
+      shifted: (h) => h >= shiftedFrom,
+    });
+    const attribution: AttributionSummary[] = [];
+    for (let h = 0; h < attributionHours; h++) {
+      attribution.push(
+        await runAttributionExecution(
+          {
+            ...job('credit-attribution', h, 1),
+            captureUri: join(root, 'attribution-capture'),
+            baselineUri: join(root, 'attribution-baseline'),
+            outputUri: join(root, 'attribution-reports'),
+          },
+          { storage, logger: silentLogger },
+        ),
+      );
+    }
+    return { root, endpoint, bias, attribution };
   } finally {
     storage.destroy();
   }
