@@ -7,6 +7,7 @@
  * - part (child of a split execution): `<execution id>__part0003`
  * - job scheduler: `monitor__<monitor>`
  */
+import type { Queue } from 'bullmq';
 import type { MonitorType } from '../config/monitors.js';
 
 export const executionIdPrefixes = {
@@ -43,4 +44,9 @@ export function schedulerId(monitorName: string): string {
 /** The monitor name of a driftwatch scheduler id, or undefined for a scheduler that is not ours. */
 export function monitorOfSchedulerId(id: string): string | undefined {
   return id.startsWith(schedulerIdPrefix) ? id.slice(schedulerIdPrefix.length) : undefined;
+}
+
+/** The Redis hash (in the queue's key space) remembering each monitor's latest ticked scheduled time. */
+export function lastTickKey(queue: Queue): string {
+  return `${queue.qualifiedName}:driftwatch:last-tick`;
 }

@@ -7,3 +7,4 @@ export * from './queue.js';
 export * from './redis.js';
 export * from './service.js';
 export * from './status.js';
+export * from './ticks.js';

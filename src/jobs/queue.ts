@@ -9,7 +9,7 @@ import { scheduleOf, windowOf } from '../config/monitors.js';
 import { parseWindowBound, runsBetween } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import type { RerunPolicy } from '../monitor/stored.js';
-import { monitorOfSchedulerId, schedulerId } from './ids.js';
+import { lastTickKey, monitorOfSchedulerId, schedulerId } from './ids.js';
 import {
   type ExecutionJobData,
   type ExecutionResult,
@@ -18,7 +18,6 @@ import {
   jobNames,
   type TickJobData,
 } from './payloads.js';
-import { lastTickKey } from './processor.js';
 import {
   type RedisConnectOptions,
   type RedisRole,

@@ -11,10 +11,9 @@ import type { Job, Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
 import { RoutingStorage } from '../../src/io/storage.js';
-import { executionJobId, partJobId, schedulerId } from '../../src/jobs/ids.js';
+import { executionJobId, lastTickKey, partJobId, schedulerId } from '../../src/jobs/ids.js';
 import type { ExecutionKinds } from '../../src/jobs/kinds.js';
 import { jobNames } from '../../src/jobs/payloads.js';
-import { lastTickKey, type TickResult } from '../../src/jobs/processor.js';
 import {
   backfill,
   closeQueue,
@@ -26,6 +25,7 @@ import {
 import { redactRedisUrl, redisOptionsFromUrl } from '../../src/jobs/redis.js';
 import { WorkerService, type WorkerServiceOptions } from '../../src/jobs/service.js';
 import { collectStatus, formatStatus } from '../../src/jobs/status.js';
+import type { TickResult } from '../../src/jobs/ticks.js';
 import { lineCountKind } from '../support/line-count-kind.js';
 import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor, waitForJob } from '../support/queues.js';
 
