@@ -235,6 +235,45 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
     OKActions: [...s.okActions],
     InsufficientDataActions: [] as string[],
   };
+  /** One alarm on one metric (all of driftwatch's alarms take the whole evaluation window to fire). */
+  const alarm = (a: {
+    kind: AlarmKind;
+    subject?: string;
+    /** What breached, and what to do (the description, see `describeAlarm`). */
+    what: string;
+    todo: string;
+    namespace: string;
+    metric: string;
+    dimensions: Dimension[];
+    statistic: Statistic;
+    threshold: number;
+    operator: ComparisonOperator;
+    evaluationPeriods?: number;
+    missingData?: AlarmSpec['TreatMissingData'];
+  }): DesiredAlarm => {
+    const periods = a.evaluationPeriods ?? evaluationPeriods;
+    return {
+      monitorName: monitor.monitorName,
+      kind: a.kind,
+      ...(a.subject !== undefined ? { subject: a.subject } : {}),
+      tags: tags(a.kind),
+      spec: {
+        ...common,
+        AlarmName: alarmName(prefix, monitor.monitorName, a.kind, a.subject),
+        AlarmDescription: describeAlarm(monitor, a.kind, a.what, a.todo),
+        Namespace: a.namespace,
+        MetricName: a.metric,
+        Dimensions: a.dimensions,
+        Statistic: a.statistic,
+        Period: period,
+        EvaluationPeriods: periods,
+        DatapointsToAlarm: periods,
+        Threshold: a.threshold,
+        ComparisonOperator: a.operator,
+        TreatMissingData: a.missingData ?? 'notBreaching',
+      },
+    };
+  };
   const out: DesiredAlarm[] = [];
   const disabled = new Set(s.disabledFeatures);
 
@@ -246,98 +285,62 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
         const pValue = f.driftScore === 'p-value';
         // The report's decision (decide.ts): a score exactly at the threshold is drift, and alarms.
         const operator = driftComparisonOperator(pValue ? 'p_value' : 'distance');
-        out.push({
-          monitorName: monitor.monitorName,
-          kind: 'drift',
-          subject: f.name,
-          tags: tags('drift'),
-          spec: {
-            ...common,
-            AlarmName: alarmName(prefix, monitor.monitorName, 'drift', f.name),
-            AlarmDescription: describeAlarm(
-              monitor,
-              'drift',
-              `feature ${quoted(f.name)} drifted from the baseline: ${pValue ? 'p-value' : f.driftScore === 'ratio' ? 'drift score / calibrated threshold' : 'drift distance'} ${OPERATOR_SYMBOLS[operator]} ${f.driftThreshold} (baseline_drift_check).`,
-              'open the report of that hour, compare the moved categories/quantiles in the summary with recent upstream changes; if the shift is expected, re-baseline.',
-            ),
-            Namespace: namespace,
-            MetricName: featureMetricName(
+        out.push(
+          alarm({
+            kind: 'drift',
+            subject: f.name,
+            what: `feature ${quoted(f.name)} drifted from the baseline: ${pValue ? 'p-value' : f.driftScore === 'ratio' ? 'drift score / calibrated threshold' : 'drift distance'} ${OPERATOR_SYMBOLS[operator]} ${f.driftThreshold} (baseline_drift_check).`,
+            todo: 'open the report of that hour, compare the moved categories/quantiles in the summary with recent upstream changes; if the shift is expected, re-baseline.',
+            namespace,
+            metric: featureMetricName(
               f.driftScore === 'ratio'
                 ? FEATURE_METRIC_PREFIXES.baselineDriftRatio
                 : FEATURE_METRIC_PREFIXES.baselineDrift,
               f.name,
             ),
-            Dimensions: scheduleDimensions(monitor, f.name),
-            Statistic: pValue ? 'Minimum' : 'Maximum',
-            Period: period,
-            EvaluationPeriods: evaluationPeriods,
-            DatapointsToAlarm: evaluationPeriods,
-            Threshold: f.driftThreshold,
-            ComparisonOperator: operator,
-            TreatMissingData: 'notBreaching',
-          },
-        });
+            dimensions: scheduleDimensions(monitor, f.name),
+            statistic: pValue ? 'Minimum' : 'Maximum',
+            threshold: f.driftThreshold,
+            operator,
+          }),
+        );
       }
       if (s.completeness && f.completeness !== undefined && Number.isFinite(f.completeness)) {
         const threshold = f.completeness - s.completenessTolerance;
         if (threshold > 0) {
-          out.push({
-            monitorName: monitor.monitorName,
-            kind: 'completeness',
-            subject: f.name,
-            tags: tags('completeness'),
-            spec: {
-              ...common,
-              AlarmName: alarmName(prefix, monitor.monitorName, 'completeness', f.name),
-              AlarmDescription: describeAlarm(
-                monitor,
-                'completeness',
-                `feature ${quoted(f.name)} has more missing values than the baseline allows: completeness < ${threshold} (completeness_check).`,
-                'check the report for the share of nulls and the capture for the producer sending empty values (schema change, upstream outage).',
-              ),
-              Namespace: namespace,
-              MetricName: featureMetricName(FEATURE_METRIC_PREFIXES.completeness, f.name),
-              Dimensions: scheduleDimensions(monitor, f.name),
-              Statistic: 'Minimum',
-              Period: period,
-              EvaluationPeriods: evaluationPeriods,
-              DatapointsToAlarm: evaluationPeriods,
-              Threshold: threshold,
-              ComparisonOperator: 'LessThanThreshold',
-              TreatMissingData: 'notBreaching',
-            },
-          });
+          out.push(
+            alarm({
+              kind: 'completeness',
+              subject: f.name,
+              what: `feature ${quoted(f.name)} has more missing values than the baseline allows: completeness < ${threshold} (completeness_check).`,
+              todo: 'check the report for the share of nulls and the capture for the producer sending empty values (schema change, upstream outage).',
+              namespace,
+              metric: featureMetricName(FEATURE_METRIC_PREFIXES.completeness, f.name),
+              dimensions: scheduleDimensions(monitor, f.name),
+              statistic: 'Minimum',
+              threshold,
+              operator: 'LessThanThreshold',
+            }),
+          );
         }
       }
     }
   }
 
   if (monitor.type === 'data-quality' && monitor.multivariate && s.multivariate) {
-    out.push({
-      monitorName: monitor.monitorName,
-      kind: 'multivariate',
-      tags: tags('multivariate'),
-      spec: {
-        ...common,
-        AlarmName: alarmName(prefix, monitor.monitorName, 'multivariate'),
-        AlarmDescription: describeAlarm(
-          monitor,
-          'multivariate',
-          'the features moved together differently from the baseline: the mean PCA reconstruction error left its band, multivariate_drift_ratio >= 1 (multivariate_drift_check).',
-          'open the report of that hour: the multivariate section gives the error and the band; look for a changed relation between features (a joined source, a unit or sign change in one of them) even when no single feature drifted.',
-        ),
-        Namespace: metricNamespace('data-quality', monitor),
-        MetricName: MULTIVARIATE_METRICS.ratio,
-        Dimensions: scheduleDimensions(monitor),
-        Statistic: 'Maximum',
-        Period: period,
-        EvaluationPeriods: evaluationPeriods,
-        DatapointsToAlarm: evaluationPeriods,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      },
-    });
+    out.push(
+      alarm({
+        kind: 'multivariate',
+        what: 'the features moved together differently from the baseline: the mean PCA reconstruction error left its band, multivariate_drift_ratio >= 1 (multivariate_drift_check).',
+        todo: 'open the report of that hour: the multivariate section gives the error and the band; look for a changed relation between features (a joined source, a unit or sign change in one of them) even when no single feature drifted.',
+        namespace: metricNamespace('data-quality', monitor),
+        metric: MULTIVARIATE_METRICS.ratio,
+        dimensions: scheduleDimensions(monitor),
+        statistic: 'Maximum',
+        threshold: 1,
+        operator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
   }
 
   if (monitor.type === 'model-quality' && s.modelQuality) {
@@ -347,96 +350,60 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
       if (only && !only.has(c.metric)) continue;
       if (!Number.isFinite(c.threshold)) continue;
       const metricName = modelQualityMetricName(c.metric, c.prefix);
-      out.push({
-        monitorName: monitor.monitorName,
-        kind: 'model',
-        subject: metricName,
-        tags: tags('model'),
-        spec: {
-          ...common,
-          AlarmName: alarmName(prefix, monitor.monitorName, 'model', metricName),
-          AlarmDescription: describeAlarm(
-            monitor,
-            'model',
-            `model metric ${metricName} ${OPERATOR_SYMBOLS[c.comparisonOperator]} ${c.threshold} (the baseline constraint).`,
-            'read the model-quality report (confusion matrix or errors), check ground-truth delays and recent model or data changes; roll back or retrain.',
-          ),
-          Namespace: namespace,
-          MetricName: metricName,
-          Dimensions: scheduleDimensions(monitor),
-          Statistic: 'Average',
-          Period: period,
-          EvaluationPeriods: evaluationPeriods,
-          DatapointsToAlarm: evaluationPeriods,
-          Threshold: c.threshold,
-          ComparisonOperator: c.comparisonOperator,
-          TreatMissingData: 'notBreaching',
-        },
-      });
+      out.push(
+        alarm({
+          kind: 'model',
+          subject: metricName,
+          what: `model metric ${metricName} ${OPERATOR_SYMBOLS[c.comparisonOperator]} ${c.threshold} (the baseline constraint).`,
+          todo: 'read the model-quality report (confusion matrix or errors), check ground-truth delays and recent model or data changes; roll back or retrain.',
+          namespace,
+          metric: metricName,
+          dimensions: scheduleDimensions(monitor),
+          statistic: 'Average',
+          threshold: c.threshold,
+          operator: c.comparisonOperator,
+        }),
+      );
     }
   }
 
   if (monitor.type === 'bias') {
     const namespace = metricNamespace('bias', monitor);
     for (const b of monitor.bias ?? []) {
-      out.push({
-        monitorName: monitor.monitorName,
-        kind: 'bias',
-        subject: b.subject,
-        tags: tags('bias'),
-        spec: {
-          ...common,
-          AlarmName: alarmName(prefix, monitor.monitorName, 'bias', b.subject),
-          AlarmDescription: describeAlarm(
-            monitor,
-            'bias',
-            `bias metric ${b.metric} of ${quoted(b.subject)} is farther from 0 than the baseline's ${b.baseline} (bias_drift_check; bias_metric_${b.metric} holds the value).`,
-            'open analysis.json and constraint_violations.json of that hour: which group lost or gained positive predictions; check the model and the traffic mix; if the change is accepted, re-baseline.',
-          ),
-          Namespace: namespace,
-          MetricName: biasDriftMetricName(b.metric),
-          Dimensions: b.dimensions,
-          Statistic: 'Maximum',
-          Period: period,
-          EvaluationPeriods: evaluationPeriods,
-          DatapointsToAlarm: evaluationPeriods,
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          TreatMissingData: 'notBreaching',
-        },
-      });
+      out.push(
+        alarm({
+          kind: 'bias',
+          subject: b.subject,
+          what: `bias metric ${b.metric} of ${quoted(b.subject)} is farther from 0 than the baseline's ${b.baseline} (bias_drift_check; bias_metric_${b.metric} holds the value).`,
+          todo: 'open analysis.json and constraint_violations.json of that hour: which group lost or gained positive predictions; check the model and the traffic mix; if the change is accepted, re-baseline.',
+          namespace,
+          metric: biasDriftMetricName(b.metric),
+          dimensions: b.dimensions,
+          statistic: 'Maximum',
+          threshold: 1,
+          operator: 'GreaterThanOrEqualToThreshold',
+        }),
+      );
     }
   }
 
   if (monitor.type === 'attribution') {
     const namespace = metricNamespace('attribution', monitor);
     for (const a of monitor.attribution ?? []) {
-      out.push({
-        monitorName: monitor.monitorName,
-        kind: 'attribution',
-        subject: a.label,
-        tags: tags('attribution'),
-        spec: {
-          ...common,
-          AlarmName: alarmName(prefix, monitor.monitorName, 'attribution', a.label),
-          AlarmDescription: describeAlarm(
-            monitor,
-            'attribution',
-            `the feature ranking of label ${quoted(a.label)} moved from the baseline's: NDCG < ${a.threshold} (feature_attribution_drift_check).`,
-            "compare analysis.json's global SHAP values of that hour with the baseline's: which features the model now relies on; check upstream feature changes; retrain or re-baseline.",
-          ),
-          Namespace: namespace,
-          MetricName: NDCG_METRIC,
-          Dimensions: ndcgDimensions(monitor, a.label),
-          Statistic: 'Minimum',
-          Period: period,
-          EvaluationPeriods: evaluationPeriods,
-          DatapointsToAlarm: evaluationPeriods,
-          Threshold: a.threshold,
-          ComparisonOperator: 'LessThanThreshold',
-          TreatMissingData: 'notBreaching',
-        },
-      });
+      out.push(
+        alarm({
+          kind: 'attribution',
+          subject: a.label,
+          what: `the feature ranking of label ${quoted(a.label)} moved from the baseline's: NDCG < ${a.threshold} (feature_attribution_drift_check).`,
+          todo: "compare analysis.json's global SHAP values of that hour with the baseline's: which features the model now relies on; check upstream feature changes; retrain or re-baseline.",
+          namespace,
+          metric: NDCG_METRIC,
+          dimensions: ndcgDimensions(monitor, a.label),
+          statistic: 'Minimum',
+          threshold: a.threshold,
+          operator: 'LessThanThreshold',
+        }),
+      );
     }
   }
 
@@ -445,31 +412,21 @@ export function desiredAlarms(monitor: MonitorAlarmInput): DesiredAlarm[] {
       (s.stoppedReporting.missedExecutions * monitor.periodSeconds) / period,
       period,
     );
-    out.push({
-      monitorName: monitor.monitorName,
-      kind: 'stopped-reporting',
-      tags: tags('stopped-reporting'),
-      spec: {
-        ...common,
-        AlarmName: alarmName(prefix, monitor.monitorName, 'stopped-reporting'),
-        AlarmDescription: describeAlarm(
-          monitor,
-          'stopped-reporting',
-          `no completed execution for ${periods} period(s) of ${period} s: executions are missing (worker, Redis or scheduler down) or failing (no capture data, bad baseline).`,
-          'check the worker is running (driftwatch status), the failed jobs and their reasons, and that the endpoint still captures data.',
-        ),
-        Namespace: metricNamespace(monitor.type, monitor),
-        MetricName: EXECUTION_HEARTBEAT_METRIC,
-        Dimensions: scheduleDimensions(monitor),
-        Statistic: 'Maximum',
-        Period: period,
-        EvaluationPeriods: periods,
-        DatapointsToAlarm: periods,
-        Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        TreatMissingData: 'breaching',
-      },
-    });
+    out.push(
+      alarm({
+        kind: 'stopped-reporting',
+        what: `no completed execution for ${periods} period(s) of ${period} s: executions are missing (worker, Redis or scheduler down) or failing (no capture data, bad baseline).`,
+        todo: 'check the worker is running (driftwatch status), the failed jobs and their reasons, and that the endpoint still captures data.',
+        namespace: metricNamespace(monitor.type, monitor),
+        metric: EXECUTION_HEARTBEAT_METRIC,
+        dimensions: scheduleDimensions(monitor),
+        statistic: 'Maximum',
+        threshold: 1,
+        operator: 'LessThanThreshold',
+        evaluationPeriods: periods,
+        missingData: 'breaching',
+      }),
+    );
   }
   return out;
 }
