@@ -52,6 +52,17 @@ export interface RowBuilderOptions {
   issues: IssueLog;
   /** Columns created beyond the baseline, at most. Default 1000. */
   maxNewColumns?: number;
+  /**
+   * Where rows that are plain CSV text go instead of `emit`: one line on each side, no quotes, as many
+   * cells as the baseline has columns. They are handed over as text (output and input in row order), so a
+   * profile reads their numbers in place (`DatasetProfile.addDelimitedRow`); every other row is emitted.
+   */
+  delimitedRows?: DelimitedRowSink;
+}
+
+/** Takes a row as the comma-separated text of its cells, `first` then `second`. */
+export interface DelimitedRowSink {
+  addDelimitedRow(first: string | undefined, second: string | undefined): void;
 }
 
 /** Emits 0..n rows for a record; returns a promise only when an async preprocessor returned one. */
@@ -74,6 +85,15 @@ function hasLineBreak(text: string): boolean {
   return text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1;
 }
 
+/** Cells of one CSV line without quotes (0 when absent), -1 when it has a quote. */
+function plainCellCount(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (text.indexOf('"') !== -1) return -1;
+  let cells = 1;
+  for (let comma = text.indexOf(','); comma !== -1; comma = text.indexOf(',', comma + 1)) cells++;
+  return cells;
+}
+
 class CaptureRowBuilder {
   readonly #resolver: ColumnResolver;
   readonly #issues: IssueLog;
@@ -90,6 +110,7 @@ class CaptureRowBuilder {
   #newColumns = 0;
   readonly #csvState: CsvSplitState = { malformed: false };
   readonly #preprocessor: RecordPreprocessor | undefined;
+  readonly #delimitedRows: DelimitedRowSink | undefined;
 
   constructor(resolver: ColumnResolver, options: RowBuilderOptions) {
     this.#resolver = resolver;
@@ -99,6 +120,7 @@ class CaptureRowBuilder {
     this.#baselineNames = new Set(options.baselineColumns);
     this.#maxNewColumns = options.maxNewColumns ?? 1000;
     this.#preprocessor = options.preprocessor;
+    this.#delimitedRows = options.delimitedRows;
     let identity = true;
     for (let i = 0; i < options.baselineColumns.length; i++) {
       const name = options.baselineColumns[i]!;
@@ -125,6 +147,16 @@ class CaptureRowBuilder {
         (inText === undefined || (inText.length > 0 && !hasLineBreak(inText))) &&
         (outText === undefined || (outText.length > 0 && !hasLineBreak(outText)))
       ) {
+        const sink = this.#delimitedRows;
+        if (sink !== undefined && this.#baselineWidth <= this.#identityWidth) {
+          const outCells = plainCellCount(outText);
+          const inCells = plainCellCount(inText);
+          if (outCells >= 0 && inCells >= 0 && outCells + inCells === this.#baselineWidth) {
+            if (this.#outputFirst) sink.addDelimitedRow(outText, inText);
+            else sink.addDelimitedRow(inText, outText);
+            return;
+          }
+        }
         const row: Cell[] = [];
         const state = this.#csvState;
         state.malformed = false;

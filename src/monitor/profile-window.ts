@@ -92,13 +92,15 @@ export async function profileInputs(
         forbiddenPrefixes: [job.captureUri, job.outputUri],
       })
     : undefined;
+  const reconstruction = reconstructionCollector(base.calibration?.multivariate, profile);
   const build = createRowBuilder(profile, {
     baselineColumns: base.statistics.features.map((f) => f.name),
     outputColumnsPosition: job.outputColumnsPosition,
     preprocessor,
     issues,
+    // Plain CSV rows straight into the profile, their numbers read in place (the collector needs cells).
+    ...(reconstruction ? {} : { delimitedRows: profile }),
   });
-  const reconstruction = reconstructionCollector(base.calibration?.multivariate, profile);
   // The profile hands back each row's parsed numbers, so the collector does not parse the cells again.
   let numbers = new Float64Array(profile.columns.length);
   const emit = reconstruction

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../support/fast-check.js';
-import { classifyText, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
+import { classifyRange, classifyText, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
 
 /** The value classifyText leaves for a numeric text (-0 folded to 0), NaN for other texts. */
 function parseDecimal(text: string): number {
@@ -20,11 +20,24 @@ function reference(text: string): number {
   return Number(text.replace(/^([-+]?) /, '$1'));
 }
 
+/** `classifyRange` of the text where it lies within a CSV line: the same class and value as `classifyText`. */
+function inPlace(text: string): number {
+  const line = `7,${text},-1.5e3`;
+  const cls = classifyRange(line, 2, 2 + text.length);
+  const value = parsed.value;
+  if (cls !== classifyText(text) || !Object.is(value, parsed.value))
+    throw new Error(
+      `${text}: classifyRange ${cls} ${value}, classifyText ${classifyText(text)} ${parsed.value}`,
+    );
+  return value;
+}
+
 function same(text: string): void {
   const got = parseDecimal(text);
   const r = reference(text);
   const want = r === 0 ? 0 : r;
   if (!Object.is(got, want)) throw new Error(`${text}: parseDecimal ${got}, Number ${want}`);
+  inPlace(text);
 }
 
 const digits = (min: number, max: number) =>
@@ -191,8 +204,16 @@ describe('classifyText reads numbers as Number() does', () => {
       'NaN',
       'Infinity',
       '0x10',
-    ])
-      expect(parseDecimal(text)).toBeNaN();
+      'false',
+      'truex',
+      'tru',
+      '+true',
+      '- 5',
+      '+ 7.25',
+    ]) {
+      if (text !== '- 5' && text !== '+ 7.25') expect(parseDecimal(text)).toBeNaN();
+      inPlace(text);
+    }
   });
 
   it('classifyText keeps the classes and folds -0 to 0', () => {

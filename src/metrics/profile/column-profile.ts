@@ -15,7 +15,14 @@ import { NOT_SENSITIVE } from '../sensitive/detectors.js';
 import { SensitiveFindings, type SensitiveFindingsJSON } from '../sensitive/findings.js';
 import { type HllState, HyperLogLog, hashNumber } from '../sketches/hll.js';
 import { KllSketch, type KllState } from '../sketches/kll.js';
-import { classifyValue, type InferredType, inferColumnType, parsed, ValueClass } from './infer-type.js';
+import {
+  classifyRange,
+  classifyValue,
+  type InferredType,
+  inferColumnType,
+  parsed,
+  ValueClass,
+} from './infer-type.js';
 import { Moments, type MomentsState } from './moments.js';
 
 /** Distinct values counted per column before the rest go uncounted (`categoriesOverflow`). */
@@ -111,6 +118,53 @@ export class ColumnProfile {
   add(cell: unknown): number {
     const cls = classifyValue(cell);
     if (cls === ValueClass.Unknown) return Number.NaN;
+    return this.#addClassified(cls, cell);
+  }
+
+  /**
+   * Adds the cell `text.slice(start, end)` (a CSV cell where it lies in its line), exactly as `add` of that
+   * string would. A number that no category count and no sensitive-data check needs (a numeric column past
+   * its first 10,000 values, fewer than 13 characters, no `+`) is classified and parsed in place: no string
+   * is made for it.
+   */
+  addText(text: string, start: number, end: number): number {
+    const cls = classifyRange(text, start, end);
+    if (cls === ValueClass.Unknown) return Number.NaN;
+    if (
+      (cls === ValueClass.Integral || cls === ValueClass.Fractional) &&
+      this.string + this.boolean === 0 &&
+      this.integral + this.fractional >= NUMERIC_CATEGORY_SAMPLE &&
+      end - start < 13 &&
+      text.charCodeAt(start) !== 43
+    ) {
+      this.numPresent++;
+      if (cls === ValueClass.Integral) this.integral++;
+      else this.fractional++;
+      const x = parsed.value;
+      this.#addNumber(x);
+      this.categoriesComplete = false;
+      return x;
+    }
+    return this.#addClassified(cls, text.slice(start, end));
+  }
+
+  /** A number of a numeric cell: batched for moments, sketch and distinct count; non-finite ones counted. */
+  #addNumber(x: number): void {
+    if (x - x === 0) {
+      const batch = this.#batch;
+      batch[this.#batchLength++] = x;
+      if (this.#batchLength === batch.length) {
+        this.#flush();
+        if (batch.length < BATCH) this.#batch = new Float64Array(batch.length * 2);
+      }
+    } else {
+      this.nonFinite++;
+      this.#distinct.addHash(hashNumber(x));
+    }
+  }
+
+  /** `add` of a present cell of class `cls` (its number, if any, in `parsed.value`). */
+  #addClassified(cls: ValueClass, cell: unknown): number {
     this.numPresent++;
     let text: string | undefined;
     let value = Number.NaN;
@@ -123,17 +177,7 @@ export class ColumnProfile {
         // Card numbers and `+` phone numbers are digit strings; other numbers are never sensitive.
         if (typeof cell === 'string' && (cell.length >= 13 || cell.charCodeAt(0) === 43))
           this.sensitive.add(cell);
-        if (x - x === 0) {
-          const batch = this.#batch;
-          batch[this.#batchLength++] = x;
-          if (this.#batchLength === batch.length) {
-            this.#flush();
-            if (batch.length < BATCH) this.#batch = new Float64Array(batch.length * 2);
-          }
-        } else {
-          this.nonFinite++;
-          this.#distinct.addHash(hashNumber(x));
-        }
+        this.#addNumber(x);
         // Numeric values are counted as categories only while the column might still turn out String:
         // for its first values, or once text has appeared.
         if (this.integral + this.fractional <= NUMERIC_CATEGORY_SAMPLE || this.string + this.boolean > 0) {

@@ -81,6 +81,32 @@ export class DatasetProfile {
     numbers.fill(Number.NaN, n);
   }
 
+  /**
+   * Adds one row given as the text of its cells separated by commas, the cells of `first` then those of
+   * `second` (either may be absent): the same as `addRow` of the split cells, an empty cell missing. The
+   * caller guarantees plain cells (no quotes, no line breaks) and no more cells than columns. Numbers are
+   * read where they lie (`ColumnProfile.addText`).
+   */
+  addDelimitedRow(first: string | undefined, second: string | undefined): void {
+    this.itemCount++;
+    let column = 0;
+    if (first !== undefined) column = this.#addDelimitedCells(first, column);
+    if (second !== undefined) this.#addDelimitedCells(second, column);
+  }
+
+  #addDelimitedCells(text: string, column: number): number {
+    const columns = this.columns;
+    let start = 0;
+    for (;;) {
+      const comma = text.indexOf(',', start);
+      const end = comma === -1 ? text.length : comma;
+      if (end > start && column < columns.length) columns[column]!.addText(text, start, end);
+      column++;
+      if (comma === -1) return column;
+      start = comma + 1;
+    }
+  }
+
   /** Merges another profile; columns are matched by name, new ones appended in the other's order. */
   merge(other: DatasetProfile): this {
     this.itemCount += other.itemCount;

@@ -36,11 +36,19 @@ function isDigit(c: number): boolean {
 }
 
 export function classifyText(text: string): ValueClass {
-  const n = text.length;
+  return classifyRange(text, 0, text.length);
+}
+
+/**
+ * `classifyText(text.slice(start, end))` without the slice: a CSV cell classified and parsed where it lies
+ * in its line (the value in `parsed.value`).
+ */
+export function classifyRange(text: string, start: number, end: number): ValueClass {
+  const n = end;
   parsed.value = Number.NaN;
-  if (n === 0) return ValueClass.Unknown;
-  let i = 0;
-  let c = text.charCodeAt(0);
+  if (n === start) return ValueClass.Unknown;
+  let i = start;
+  let c = text.charCodeAt(start);
   let negative = false;
   if (c === 45 /* - */ || c === 43 /* + */) {
     negative = c === 45;
@@ -59,13 +67,14 @@ export function classifyText(text: string): ValueClass {
     intValue = intValue * 10 + (c - DIGIT_0);
   }
   if (i === digitsStart) {
-    if (text === 'true' || text === 'false') return ValueClass.Boolean;
+    if (n - start === 4 ? text.startsWith('true', start) : n - start === 5 && text.startsWith('false', start))
+      return ValueClass.Boolean;
     return ValueClass.String;
   }
   if (i === n) {
     // Integral. Exact below 2^53 whatever the digit count (leading zeros); larger ones by Number().
     if (intValue < TWO_53) parsed.value = negative ? -intValue : intValue;
-    else parsed.value = Number(spaced ? text.slice(0, digitsStart - 1) + text.slice(digitsStart) : text);
+    else parsed.value = numberOf(text, start, end, spaced, digitsStart);
     if (parsed.value === 0) parsed.value = 0; // no -0
     return ValueClass.Integral;
   }
@@ -76,20 +85,20 @@ export function classifyText(text: string): ValueClass {
   let fractionDigits = 0;
   if (c === 46 /* . */) {
     i++;
-    const start = i;
+    const fractionStart = i;
     for (; i < n; i++) {
       c = text.charCodeAt(i);
       if (!isDigit(c)) break;
       mantissa = mantissa * 10 + (c - DIGIT_0);
     }
-    fractionDigits = i - start;
+    fractionDigits = i - fractionStart;
     if (fractionDigits === 0) return ValueClass.String;
     if (i === n) {
       // Clinger's fast path: a mantissa below 2^53 and 10^k (k <= 22) are exact doubles, so their quotient,
       // rounded once, is the correctly rounded value, i.e. identical to Number(text).
       if (mantissa < TWO_53 && fractionDigits <= 22)
         return exactFractional(mantissa / POW10[fractionDigits]!, negative);
-      return finishFractional(text, spaced, digitsStart);
+      return finishFractional(numberOf(text, start, end, spaced, digitsStart));
     }
     c = text.charCodeAt(i);
   }
@@ -100,20 +109,20 @@ export function classifyText(text: string): ValueClass {
       exponentNegative = text.charCodeAt(i) === 45;
       i++;
     }
-    const start = i;
+    const exponentStart = i;
     let exponent = 0;
     for (; i < n; i++) {
       c = text.charCodeAt(i);
       if (!isDigit(c)) break;
       if (exponent < 1e6) exponent = exponent * 10 + (c - DIGIT_0);
     }
-    if (i === start || i !== n) return ValueClass.String;
+    if (i === exponentStart || i !== n) return ValueClass.String;
     // The same fast path with the power 10^(exponent - fd): one exact multiplication or division.
     const power = (exponentNegative ? -exponent : exponent) - fractionDigits;
     if (mantissa < TWO_53 && power >= -22 && power <= 22) {
       return exactFractional(power >= 0 ? mantissa * POW10[power]! : mantissa / POW10[-power]!, negative);
     }
-    return finishFractional(text, spaced, digitsStart);
+    return finishFractional(numberOf(text, start, end, spaced, digitsStart));
   }
   return ValueClass.String;
 }
@@ -123,8 +132,14 @@ function exactFractional(v: number, negative: boolean): ValueClass {
   return ValueClass.Fractional;
 }
 
-function finishFractional(text: string, spaced: boolean, digitsStart: number): ValueClass {
-  const v = Number(spaced ? text.slice(0, digitsStart - 1) + text.slice(digitsStart) : text);
+/** `Number()` of the range, without the space Deequ allows after the sign (`- 5`). */
+function numberOf(text: string, start: number, end: number, spaced: boolean, digitsStart: number): number {
+  return Number(
+    spaced ? text.slice(start, digitsStart - 1) + text.slice(digitsStart, end) : text.slice(start, end),
+  );
+}
+
+function finishFractional(v: number): ValueClass {
   parsed.value = v === 0 ? 0 : v;
   return ValueClass.Fractional;
 }
