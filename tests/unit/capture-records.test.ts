@@ -10,7 +10,9 @@ import {
   readCaptureBatches,
   readCaptureRecords,
 } from '../../src/capture/index.js';
+import { parseCaptureLineAsJson } from '../../src/capture/records.js';
 import { IssueLog } from '../../src/core/issues.js';
+import { mulberry32 } from '../../src/core/random.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dw-capture-records-'));
@@ -226,6 +228,92 @@ describe('parseCaptureLine', () => {
       new Date('2024-05-02T07:31:12Z'),
     );
     expect(issues.total).toBe(0);
+  });
+});
+
+describe('parseCaptureLine on SageMaker-shaped lines (matched without JSON.parse)', () => {
+  // Pieces of JSON strings that test the match: quotes, backslashes, every escape, raw control characters
+  // (invalid JSON), non-ASCII, lone surrogates, the CSV payload's trailing newline.
+  const PIECES = [
+    'a',
+    '1,2.5,',
+    '"',
+    '\\',
+    '\n',
+    '\r',
+    '\t',
+    '/',
+    '\u0000',
+    '\u001f',
+    'é',
+    '€',
+    '😀',
+    '\ud800',
+    '\udc00',
+    ' ',
+    'AAA=',
+    '{"x":[1]}',
+    ',',
+    'text/csv',
+    'CSV',
+  ];
+  const ENCODINGS = ['CSV', 'csv', 'JSON', 'BASE64', 'XML', 'Csv'];
+  const TIMES = [
+    '2024-05-02T07:31:12Z',
+    '2024-05-02T07:31:12',
+    '2024-05-02T07:31:12.123+02:00',
+    'yesterday',
+    '',
+  ];
+
+  function text(random: () => number, max: number): string {
+    let out = '';
+    const n = Math.floor(random() * max);
+    for (let i = 0; i < n; i++) out += PIECES[Math.floor(random() * PIECES.length)];
+    return out;
+  }
+  function pick<T>(random: () => number, values: readonly T[]): T {
+    return values[Math.floor(random() * values.length)]!;
+  }
+  function payload(random: () => number, mode: string) {
+    const encoding = pick(random, ENCODINGS);
+    const data =
+      encoding === 'BASE64' && random() < 0.7
+        ? Buffer.from(text(random, 6)).toString('base64')
+        : text(random, 8) + (random() < 0.5 ? '\n' : '');
+    return { observedContentType: random() < 0.8 ? 'text/csv' : text(random, 3), mode, data, encoding };
+  }
+  /** A line in SageMaker's key order, sometimes mutated (a character dropped, doubled or replaced). */
+  function sageMakerLine(random: () => number): string {
+    const doc = {
+      captureData: { endpointInput: payload(random, 'INPUT'), endpointOutput: payload(random, 'OUTPUT') },
+      eventMetadata: {
+        eventId: text(random, 3),
+        ...(random() < 0.3 ? { inferenceId: text(random, 2) } : {}),
+        inferenceTime: pick(random, TIMES),
+      },
+      eventVersion: random() < 0.9 ? '0' : text(random, 2),
+    };
+    const json = JSON.stringify(doc);
+    if (random() < 0.7) return json;
+    const at = Math.floor(random() * json.length);
+    const choice = random();
+    if (choice < 0.3) return json.slice(0, at) + json.slice(at + 1);
+    if (choice < 0.6) return json.slice(0, at) + json[at] + json.slice(at);
+    return json.slice(0, at) + pick(random, ['"', '\\', '\n', '\u0001', ' ', '}', ',']) + json.slice(at + 1);
+  }
+
+  it('gives the record and the issues that JSON.parse gives, on 20,000 generated and mutated lines', () => {
+    const random = mulberry32(15);
+    for (let i = 0; i < 20_000; i++) {
+      const text = sageMakerLine(random);
+      const fast = new IssueLog();
+      const general = new IssueLog();
+      const a = parseCaptureLine(text, 'f', i + 1, fast);
+      const b = parseCaptureLineAsJson(text, 'f', i + 1, general);
+      expect({ text, record: a }).toEqual({ text, record: b });
+      expect({ text, issues: fast.toJSON() }).toEqual({ text, issues: general.toJSON() });
+    }
   });
 });
 
