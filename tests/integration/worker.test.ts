@@ -276,7 +276,28 @@ describe('Redis restarted under a worker', () => {
         const done = new Set(await completedTicks());
         return expected.every((t) => done.has(t));
       },
-      { timeoutMs: 30_000, intervalMs: 200, what: 'an execution for every scheduled time' },
+      {
+        // An execution whose end could not be recorded while Redis was down runs again once its lock
+        // expires and the stalled-job check finds it: up to lock duration + stalled interval (60 s).
+        timeoutMs: 90_000,
+        intervalMs: 200,
+        what: 'an execution for every scheduled time',
+        explain: async () => {
+          const done = new Set(await completedTicks());
+          const missing = expected.filter((t) => !done.has(t));
+          const states = await Promise.all(
+            missing.map(async (t) => {
+              const job = await queue.getJob(executionJobId('data-quality', 'ticker', new Date(t)));
+              const state = job ? await job.getState() : 'absent';
+              return `${new Date(t).toISOString()} ${state}${job?.failedReason ? ` (${job.failedReason})` : ''}`;
+            }),
+          );
+          const troubles = worker.logs
+            .filter((l) => typeof l.level === 'number' && l.level >= 40)
+            .map((l) => `${String(l.msg)} ${String(l.err && (l.err as { message?: string }).message)}`);
+          return `missing ${states.join('; ')}; first ${new Date(firstScheduled).toISOString()}, restarted ${new Date(restartedAt).toISOString()}; worker warnings: ${troubles.slice(-20).join(' | ')}`;
+        },
+      },
     );
     for (const t of expected) {
       const job = await queue.getJob(executionJobId('data-quality', 'ticker', new Date(t)));
@@ -285,7 +306,7 @@ describe('Redis restarted under a worker', () => {
     expect(worker.child.exitCode).toBeNull();
     await syncSchedulers(queue, []);
     expect((await worker.stop()).code).toBe(0);
-  });
+  }, 180_000);
 });
 
 describe('a split window on two worker processes', () => {

@@ -21,14 +21,29 @@ export interface PersistentRedis {
   destroy(): Promise<void>;
 }
 
-async function listening(port: number): Promise<boolean> {
+/**
+ * The pid of the redis-server answering on `port` (from `INFO server`), or undefined when nothing answers.
+ * While the server is stopped its port is free, and another test's process may take it: the restarted
+ * server is ready only when the one answering is ours.
+ */
+async function pidServing(port: number): Promise<number | undefined> {
   return await new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
+    let text = '';
+    const done = (pid: number | undefined) => {
       socket.destroy();
-      resolve(true);
+      resolve(pid);
+    };
+    socket.setTimeout(2_000, () => done(undefined));
+    socket.once('connect', () => socket.write('*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n'));
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      const match = /process_id:(\d+)/.exec(text);
+      if (match) done(Number(match[1]));
+      else if (text.length > 65_536 || text.startsWith('-')) done(undefined);
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => done(undefined));
+    socket.once('close', () => done(undefined));
   });
 }
 
@@ -59,7 +74,7 @@ export async function startPersistentRedis(): Promise<PersistentRedis> {
     );
     child = server;
     const deadline = Date.now() + 20_000;
-    while (!(await listening(port))) {
+    while ((await pidServing(port)) !== server.pid) {
       if (server.exitCode !== null) throw new Error(`redis-server exited with code ${server.exitCode}`);
       if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);
       await new Promise((r) => setTimeout(r, 50));

@@ -40,7 +40,13 @@ export async function cleanupQueue(settings: QueueSettings, url = redisUrl()): P
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  options: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    what?: string;
+    /** What the state was when the wait timed out, for the error message. */
+    explain?: () => Promise<string> | string;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   let lastError: unknown;
@@ -52,7 +58,10 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what ?? 'a condition'}`, { cause: lastError });
+      const explained = options.explain ? `: ${await Promise.resolve(options.explain()).catch(String)}` : '';
+      throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${explained}`, {
+        cause: lastError,
+      });
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
   }
