@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { zodConfigError } from '../core/zod-error.js';
-import type { WindowBuilder } from '../metrics/drift/calibrate.js';
+import type { WindowBuilder } from '../metrics/drift/calibrate-within-baseline.js';
 import {
   CALIBRATION_SIZES,
   type CalibrationCurve,

@@ -14,11 +14,13 @@ import {
   type CalibratedThreshold,
   type CalibrationOptions,
   calibrateCategoricalThreshold,
-  calibrateCategoricalWithinBaseline,
   calibrateNumericThreshold,
+} from './calibrate.js';
+import {
+  calibrateCategoricalWithinBaseline,
   calibrateWithinBaselineSizes,
   type WithinBaselineOptions,
-} from './calibrate.js';
+} from './calibrate-within-baseline.js';
 import { type DriftTestId, getDriftTest, type ScoreKind } from './registry.js';
 import type { WeightedSample } from './sample.js';
 

@@ -1,6 +1,7 @@
 /** Drift tests (pure). Conventions: README "Drift tests"; vocabulary: types.ts and feature.ts. */
 export * from './anderson-darling.js';
 export * from './calibrate.js';
+export * from './calibrate-within-baseline.js';
 export * from './calibrated-thresholds.js';
 export * from './chi-square.js';
 export * from './cramer-von-mises.js';
@@ -21,6 +22,7 @@ export * from './multiple-testing.js';
 export * from './overrides.js';
 export * from './psi.js';
 export * from './registry.js';
+export * from './resample.js';
 export * from './sample.js';
 export * from './select.js';
 export * from './total-variation.js';

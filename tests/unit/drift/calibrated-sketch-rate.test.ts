@@ -18,7 +18,7 @@ import {
 } from '../../../src/baseline/drift-calibration.js';
 import { statisticsFromProfile } from '../../../src/baseline/statistics.js';
 import { evaluateDataQuality } from '../../../src/checks/data-quality.js';
-import { withinBaselineDrawSize } from '../../../src/metrics/drift/calibrate.js';
+import { withinBaselineDrawSize } from '../../../src/metrics/drift/calibrate-within-baseline.js';
 import { OrderedDatasetSample } from '../../../src/metrics/drift/ordered-sample.js';
 import { DatasetProfile } from '../../../src/metrics/profile/dataset-profile.js';
 
