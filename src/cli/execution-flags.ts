@@ -17,6 +17,7 @@ import { describeStored } from '../monitor/stored.js';
 import type { ExecutionDeps, ExecutionJobBase, ExecutionSummary } from '../monitor/types.js';
 import { callerIdentityLookup } from '../security/caller-identity.js';
 import { exitCodeOfStatus } from './exit-codes.js';
+import { parseHorizon } from './flags.js';
 import { executionProgressReporter } from './progress.js';
 
 /** A time flag (ISO 8601; without a zone: UTC, see core/time.ts) as an ISO string. */
@@ -81,6 +82,36 @@ export function addWindowOptions(
       `window end (exclusive; ${TIME_HELP}); also the scheduled time of the reports`,
     )
     .requiredOption('--out <uri>', 'report root (<out>/<endpoint>/<schedule>/yyyy/mm/dd/hh/)');
+}
+
+/**
+ * The options saying how far late labels are read, for the kinds that join them (`run-quality`,
+ * `run-bias`): `--ground-truth-until`, `--ground-truth-horizon`.
+ */
+export function addGroundTruthReadOptions(command: Command): Command {
+  return command
+    .option(
+      '--ground-truth-until <iso>',
+      'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
+    )
+    .option(
+      '--ground-truth-horizon <duration>',
+      "how long after the window's end labels are looked for (ISO-8601 duration)",
+      'P3D',
+    );
+}
+
+/** The job fields those options give: labels read until `--ground-truth-until` (default: now), the horizon. */
+export function groundTruthReadFromFlags(flags: { groundTruthUntil?: string; groundTruthHorizon: string }): {
+  groundTruthReadUntil: string;
+  groundTruthHorizonMs: number;
+} {
+  return {
+    groundTruthReadUntil: flags.groundTruthUntil
+      ? parseTime(flags.groundTruthUntil, '--ground-truth-until')
+      : new Date().toISOString(),
+    groundTruthHorizonMs: parseHorizon(flags.groundTruthHorizon),
+  };
 }
 
 /** The options saying where an execution reports (`--endpoint`, `--variant`, `--schedule`, `--cloudwatch`, `--sse-kms-key-id`, `--json`). */

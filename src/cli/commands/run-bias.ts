@@ -8,15 +8,16 @@ import { joinUri } from '../../io/storage.js';
 import { type BiasSummary, runBiasExecution } from '../../monitor/bias.js';
 import { type BiasJob, CLARIFY_CONFIG_FILE } from '../../monitor/clarify-job.js';
 import {
+  addGroundTruthReadOptions,
   addReportOptions,
   addRerunOptions,
   addWindowOptions,
+  groundTruthReadFromFlags,
   jobBaseFromFlags,
-  parseTime,
   printExecutionSummary,
   runFromCli,
 } from '../execution-flags.js';
-import { parseHorizon, parseThreshold } from '../flags.js';
+import { parseThreshold } from '../flags.js';
 
 export const RUN_BIAS_SUMMARY =
   'Run one bias-drift execution (Clarify): captured requests and predictions joined with late ground truth';
@@ -37,38 +38,31 @@ function printBiasSummary(summary: BiasSummary, json: boolean | undefined): void
 
 export function register(program: Command): void {
   const command = addReportOptions(
-    addWindowOptions(
-      program
-        .command('run-bias')
-        .description(RUN_BIAS_SUMMARY)
-        .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline analysis.json'),
-      { groundTruth: true, startNote: ', inference time' },
-    )
-      .option(
-        '--analysis-config <uri>',
-        `Clarify analysis_config.json (default: <baseline>/${CLARIFY_CONFIG_FILE})`,
+    addGroundTruthReadOptions(
+      addWindowOptions(
+        program
+          .command('run-bias')
+          .description(RUN_BIAS_SUMMARY)
+          .requiredOption('--baseline <uri-prefix>', 'prefix holding the baseline analysis.json'),
+        { groundTruth: true, startNote: ', inference time' },
       )
-      .option('--inference-attribute <attr>', 'CSV column index or JSON path of the predicted label')
-      .option('--probability-attribute <attr>', 'CSV column index or JSON path of the score')
-      .option(
-        '--probability-threshold-attribute <number>',
-        "score cut-off: score > threshold is label 1 (default: the config's probability_threshold)",
-      )
-      .option('--features-attribute <jmespath>', 'JMESPath of the feature list in a JSON request')
-      .addOption(
-        new Option('--check <mode>', 'point: |live| > |baseline|; bootstrap: the documented interval')
-          .choices(['point', 'bootstrap'])
-          .default('point'),
-      )
-      .option(
-        '--ground-truth-until <iso>',
-        'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
-      )
-      .option(
-        '--ground-truth-horizon <duration>',
-        "how long after the window's end labels are looked for (ISO-8601 duration)",
-        'P3D',
-      ),
+        .option(
+          '--analysis-config <uri>',
+          `Clarify analysis_config.json (default: <baseline>/${CLARIFY_CONFIG_FILE})`,
+        )
+        .option('--inference-attribute <attr>', 'CSV column index or JSON path of the predicted label')
+        .option('--probability-attribute <attr>', 'CSV column index or JSON path of the score')
+        .option(
+          '--probability-threshold-attribute <number>',
+          "score cut-off: score > threshold is label 1 (default: the config's probability_threshold)",
+        )
+        .option('--features-attribute <jmespath>', 'JMESPath of the feature list in a JSON request')
+        .addOption(
+          new Option('--check <mode>', 'point: |live| > |baseline|; bootstrap: the documented interval')
+            .choices(['point', 'bootstrap'])
+            .default('point'),
+        ),
+    ),
     'driftwatch-run-bias',
   );
   addRerunOptions(command).action(async (options) => {
@@ -88,10 +82,7 @@ export function register(program: Command): void {
       ...(threshold !== undefined ? { probabilityThresholdAttribute: threshold } : {}),
       ...(options.featuresAttribute !== undefined ? { featuresAttribute: options.featuresAttribute } : {}),
       check: options.check,
-      groundTruthHorizonMs: parseHorizon(options.groundTruthHorizon),
-      groundTruthReadUntil: options.groundTruthUntil
-        ? parseTime(options.groundTruthUntil, '--ground-truth-until')
-        : new Date().toISOString(),
+      ...groundTruthReadFromFlags(options),
     };
     await runFromCli(
       'run-bias',

@@ -7,15 +7,17 @@ import { ConfigError } from '../../core/errors.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
 import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
 import {
+  addGroundTruthReadOptions,
   addReportOptions,
   addRerunOptions,
   addWindowOptions,
+  groundTruthReadFromFlags,
   jobBaseFromFlags,
   parseTime,
   printExecutionSummary,
   runFromCli,
 } from '../execution-flags.js';
-import { parseHorizon, parseThreshold } from '../flags.js';
+import { parseThreshold } from '../flags.js';
 
 const PROBLEM_TYPES = ['Regression', 'BinaryClassification', 'MulticlassClassification'] as const;
 
@@ -51,38 +53,33 @@ export function printQualitySummary(summary: ModelQualitySummary, json: boolean 
 
 export function register(program: Command): void {
   const command = addReportOptions(
-    addWindowOptions(
-      program
-        .command('run-quality')
-        .description(
-          'Run one model-quality execution: captured predictions of a window joined with late ground truth',
+    addGroundTruthReadOptions(
+      addWindowOptions(
+        program
+          .command('run-quality')
+          .description(
+            'Run one model-quality execution: captured predictions of a window joined with late ground truth',
+          )
+          .requiredOption(
+            '--baseline <uri-prefix>',
+            'prefix holding constraints.json (and model_quality_calibration.json)',
+          ),
+        { groundTruth: true, startNote: ', inference time' },
+      )
+        .addOption(
+          new Option('--problem-type <type>', 'problem type')
+            .choices([...PROBLEM_TYPES])
+            .makeOptionMandatory(),
         )
-        .requiredOption(
-          '--baseline <uri-prefix>',
-          'prefix holding constraints.json (and model_quality_calibration.json)',
-        ),
-      { groundTruth: true, startNote: ', inference time' },
+        .option('--inference-attribute <attr>', 'CSV column index or JSON path of the prediction')
+        .option(
+          '--probability-attribute <attr>',
+          'CSV column index or JSON path of the positive-label probability (binary)',
+        )
+        .option('--probability-threshold-attribute <number>', 'probability cut-off (binary)', '0.5')
+        .option('--positive-label <label>', 'positive label (binary)', '1')
+        .option('--negative-label <label>', 'negative label (binary)', '0'),
     )
-      .addOption(
-        new Option('--problem-type <type>', 'problem type').choices([...PROBLEM_TYPES]).makeOptionMandatory(),
-      )
-      .option('--inference-attribute <attr>', 'CSV column index or JSON path of the prediction')
-      .option(
-        '--probability-attribute <attr>',
-        'CSV column index or JSON path of the positive-label probability (binary)',
-      )
-      .option('--probability-threshold-attribute <number>', 'probability cut-off (binary)', '0.5')
-      .option('--positive-label <label>', 'positive label (binary)', '1')
-      .option('--negative-label <label>', 'negative label (binary)', '0')
-      .option(
-        '--ground-truth-until <iso>',
-        'read label folders up to this time (default: now; never past --end plus --ground-truth-horizon)',
-      )
-      .option(
-        '--ground-truth-horizon <duration>',
-        "how long after the window's end labels are looked for (ISO-8601 duration)",
-        'P3D',
-      )
       .option(
         '--estimate-start <iso>',
         'also estimate (CBPE) this recent window, whose labels may be missing',
@@ -109,10 +106,7 @@ export function register(program: Command): void {
       ),
       positiveLabel: options.positiveLabel,
       negativeLabel: options.negativeLabel,
-      groundTruthReadUntil: options.groundTruthUntil
-        ? parseTime(options.groundTruthUntil, '--ground-truth-until')
-        : new Date().toISOString(),
-      groundTruthHorizonMs: parseHorizon(options.groundTruthHorizon),
+      ...groundTruthReadFromFlags(options),
       ...(options.estimateStart
         ? {
             estimationWindowStart: parseTime(options.estimateStart, '--estimate-start'),
