@@ -38,6 +38,37 @@ interface Summary {
 }
 
 describe('driftwatch run (CLI)', () => {
+  it('profiles on one thread when --threads is not given (the default; README "Performance" says why)', async () => {
+    const common = [
+      'run',
+      '--baseline',
+      join(dir, 'baseline'),
+      '--capture',
+      join(dir, 'capture'),
+      '--endpoint',
+      'ep',
+      '--start',
+      start,
+      '--end',
+      end,
+      '--json',
+    ];
+    // 18 capture objects and two or more cores would allow threads: the default still asks for none.
+    const byDefault = await runCli([...common, '--out', join(dir, 'out-default')]);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    const one = await runCli([...common, '--out', join(dir, 'out-one'), '--threads', '1']);
+    expect(one.code, one.stderr).toBe(0);
+    const a = lastJson<Summary>(byDefault.stdout);
+    const b = lastJson<Summary>(one.stdout);
+    expect(a.timings.threads).toBe(1);
+    expect(a.recordsRead).toBe(3600);
+    // One pass, so the reports do not depend on the machine: byte for byte those of --threads 1.
+    for (const file of ['statistics.json', 'constraint_violations.json'])
+      expect(readFileSync(join(a.reportUri, file), 'utf8')).toBe(
+        readFileSync(join(b.reportUri, file), 'utf8'),
+      );
+  });
+
   it('gives the same result in worker threads as in one thread, and prints the summary as the last JSON line', async () => {
     const common = [
       'run',
