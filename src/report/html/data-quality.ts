@@ -6,7 +6,7 @@
  */
 import type { FeatureOverrides } from '../../baseline/constraints.js';
 import { categoriesOf, type FeatureStatistics, sketchOf } from '../../baseline/statistics.js';
-import { driftPlan } from '../../checks/data-quality.js';
+import { driftPlan } from '../../checks/baseline-drift.js';
 import { isDrift } from '../../metrics/drift/decide.js';
 import { cumulativeWeights, linfinityCategorical, linfinityNumeric } from '../../metrics/drift/linf.js';
 import { type WeightedSample, weightedSampleFromKll } from '../../metrics/drift/sample.js';
