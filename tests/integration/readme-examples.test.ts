@@ -2,11 +2,16 @@
  * The README's examples, pasted (issue 12): every YAML block that is a monitors config, a monitor entry or a
  * monitor's settings block validates as it is written (the model-quality example once used the bucket
  * `s3://b/`, which the tool rightly rejects); the model-quality commands run as written against moto S3
- * (optional `[...]` flags dropped), on generated traffic and labels placed where they point. Other sections
+ * (optional `[...]` flags dropped), on generated traffic and labels placed where they point; the quick start
+ * runs as written from an empty folder (`npm run demo`'s command after its build, then the block that explores
+ * its output), as do the dashboard commands (serving: on a free port, since fixed ports collide in parallel
+ * runs) and `compare` (on moto S3). `npx driftwatch` and `driftwatch` both run the built CLI. Other sections
  * have their own README tests: Deploy (deploy-readme.test.ts), backfill/status (jobs-cli.test.ts), the
  * library example (package-consumer.test.ts).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -18,7 +23,7 @@ import { parseMonitorsConfig } from '../../src/config/monitors.js';
 import { createStorage } from '../../src/io/storage.js';
 import { baselineCsv, writeCapture, writeGroundTruth } from '../fixtures/quality/traffic.js';
 import { testS3Client } from '../support/aws.js';
-import { lastJson, runCli } from '../support/cli.js';
+import { CLI, lastJson, runCli } from '../support/cli.js';
 
 const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'dw-readme-'));
@@ -50,21 +55,80 @@ const minimalMonitor = {
   schedule: 'cron(0 * ? * * *)',
 };
 
-/** `driftwatch ...` commands of a bash block: continuation lines joined, comments and `[...]` dropped. */
-function commands(text: string): string[][] {
-  const joined = text.replace(/\\\n\s*/g, ' ');
-  return joined
+/** A README command line that runs the CLI: `driftwatch ...` or, as in a checkout, `npx driftwatch ...`. */
+const CLI_LINE = /^(npx )?driftwatch /;
+
+/** A line's words with its comment and `[...]` dropped; a CLI line's start after `driftwatch`. */
+function wordsOf(line: string): string[] {
+  const words = line
+    .trim()
+    .replace(/(^|\s+)#.*$/, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  return CLI_LINE.test(line.trim()) ? words.slice(words.indexOf('driftwatch') + 1) : words;
+}
+
+/** The lines of a bash block as words (see `wordsOf`), continuation lines joined, empty ones left out. */
+function shellLines(text: string): string[][] {
+  return text
+    .replace(/\\\n\s*/g, ' ')
     .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('driftwatch '))
-    .map((l) =>
-      l
-        .replace(/\s+#.*$/, '')
-        .replace(/\[[^\]]*\]/g, '')
-        .trim()
-        .split(/\s+/)
-        .slice(1),
-    );
+    .map(wordsOf)
+    .filter((words) => words.length > 0);
+}
+
+/** The `driftwatch ...` commands of a bash block (see `wordsOf`). */
+function commands(text: string): string[][] {
+  return text
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((l) => CLI_LINE.test(l.trim()))
+    .map(wordsOf);
+}
+
+/**
+ * Runs `driftwatch dashboard ...` (serving) until it says where it listens, fetches the index, and stops it
+ * with SIGINT as Ctrl-C does. `--port` becomes 0 (any free port).
+ */
+async function serveOnce(args: string[], cwd: string): Promise<{ index: string; code: number | null }> {
+  const at = args.indexOf('--port');
+  const free = at >= 0 ? args.map((a, i) => (i === at + 1 ? '0' : a)) : [...args, '--port', '0'];
+  const child = spawn(process.execPath, [CLI, ...free], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`driftwatch ${free.join(' ')}: no address after 60 s; ${stderr}`));
+    }, 60_000);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /dashboard on (http:\/\/\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve((m[1] as string).replace('0.0.0.0', '127.0.0.1'));
+      }
+    });
+    void closed.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`driftwatch ${free.join(' ')} exited ${code}: ${stderr}`));
+    });
+  });
+  try {
+    const answer = await fetch(url);
+    expect(answer.status).toBe(200);
+    const index = await answer.text();
+    child.kill('SIGINT');
+    return { index, code: await closed };
+  } finally {
+    child.kill('SIGKILL');
+  }
 }
 
 describe("the README's examples", () => {
@@ -134,6 +198,96 @@ describe("the README's examples", () => {
     expect(summary.modelQuality.join.matched).toBe(300);
   });
 
+  it('the quick start runs as written: the demo, then its dashboard and one hour by hand', async () => {
+    const [first] = blocks('bash');
+    expect(first?.text.split('\n')[0]).toMatch(/^npm ci && npm run demo\s/);
+    // `npm run demo` is the build (done before the tests) and then this command:
+    const script = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).scripts
+      .demo as string;
+    const demo = script.split('&&').at(-1)?.trim().split(/\s+/) ?? [];
+    expect(demo.slice(0, 2)).toEqual(['node', 'dist/src/cli/main.js']);
+    const fresh = join(dir, 'checkout');
+    await mkdir(fresh);
+    const ran = await runCli(demo.slice(2), { cwd: fresh, timeoutMs: 240_000 });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain(
+      `Serve it: driftwatch dashboard --config ${join(fresh, 'demo-output', 'monitors.yaml')}`,
+    );
+
+    const explore = blocks('bash').find((b) => b.text.startsWith('cd demo-output'));
+    expect(explore, 'README: the block after the demo').toBeDefined();
+    let cwd = fresh;
+    const done: string[] = [];
+    for (const words of shellLines(explore?.text ?? '')) {
+      if (words[0] === 'cd') {
+        cwd = join(cwd, words[1] as string);
+        continue;
+      }
+      if (words[0] === 'dashboard') {
+        const served = await serveOnce(words, cwd);
+        expect(served.code).toBe(0);
+        expect(served.index).toContain('data-monitor="churn-data-quality"');
+      } else {
+        const result = await runCli(words, { cwd, timeoutMs: 120_000 });
+        expect(result.code, `${words.join(' ')}: ${result.stderr}`).toBe(0);
+        expect(result.stdout).toMatch(/^CompletedWithViolations: /);
+        expect(result.stdout).toMatch(/drifted +prediction, income, basket_value, plan/);
+        const reports = /reports +(\S+)/.exec(result.stdout)?.[1] as string;
+        expect(existsSync(join(cwd, reports, 'execution.json'))).toBe(true);
+      }
+      done.push(words[0] as string);
+    }
+    expect(done).toEqual(['dashboard', 'run']);
+
+    // The dashboard section's commands, from the demo's folder (where its monitors.yaml is).
+    const dashboard = blocks('bash').find((b) =>
+      b.text.includes('dashboard --config monitors.yaml --export'),
+    );
+    const lines = commands(dashboard?.text ?? '');
+    expect(lines).toHaveLength(3);
+    for (const words of lines) {
+      if (!words.includes('--export')) {
+        const served = await serveOnce(words, cwd);
+        expect(served.code).toBe(0);
+        expect(served.index).toContain('<tr data-endpoint="churn-endpoint">');
+        continue;
+      }
+      const exported = await runCli(words, { cwd, timeoutMs: 120_000 });
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.stdout).toContain('dashboard written: 2 pages, 24 reports');
+      expect(existsSync(join(cwd, words[words.indexOf('--export') + 1] as string, 'index.html'))).toBe(true);
+    }
+  }, 600_000);
+
+  it('the compare command runs as written against S3 (moto)', async () => {
+    const line = blocks('')
+      .flatMap((b) => commands(b.text))
+      .find((words) => words[0] === 'compare');
+    expect(line, 'README: the compare example').toBeDefined();
+    const words = line as string[];
+    const baselineData = words[words.indexOf('--baseline-data') + 1] as string;
+    const current = words[words.indexOf('--current-data') + 1] as string;
+    const bucket = /^s3:\/\/([^/]+)\//.exec(baselineData)?.[1] as string;
+    await testS3Client()
+      .send(new CreateBucketCommand({ Bucket: bucket }))
+      .catch((error: { name?: string }) => {
+        if (!/BucketAlready(OwnedByYou|Exists)/.test(error.name ?? '')) throw error;
+      });
+    const storage = createStorage();
+    await storage.write(`${baselineData}part-0.csv`, baselineCsv(800, 1));
+    storage.destroy();
+    const cwd = join(dir, 'compare');
+    await mkdir(cwd);
+    writeFileSync(join(cwd, current), baselineCsv(600, 2));
+    const result = await runCli(words, { cwd, timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const report = lastJson<{ features: Record<string, { drift: boolean; default_test: string }> }>(
+      result.stdout,
+    );
+    expect(Object.keys(report.features).sort()).toEqual(['label', 'probability']);
+    expect(report.features.probability?.drift).toBe(false);
+  });
+
   it('every driftwatch command the README shows (code blocks and the command table) uses flags that exist', async () => {
     const lines: string[] = [];
     for (const lang of ['bash', ''])
@@ -144,7 +298,10 @@ describe("the README's examples", () => {
     await registerCommands(program, []);
     const checked = new Set<string>();
     for (const raw of lines) {
-      const line = raw.trim().replace(/\s+#.*$/, '');
+      const line = raw
+        .trim()
+        .replace(/\s+#.*$/, '')
+        .replace(/^npx /, '');
       if (!line.startsWith('driftwatch ')) continue;
       const words = line.split(/\s+/).slice(1);
       const name = words[0] as string;
