@@ -30,7 +30,7 @@ export interface PageOptions {
 }
 
 const STYLE = `${REPORT_STYLE}
-table.overview td,table.overview th,td.names,th.names{text-align:left;vertical-align:top}table.recent td:first-child,table.failed td:first-child{white-space:nowrap}
+table.overview td,table.overview th,td.names,th.names{text-align:left;vertical-align:top}table.recent td:first-child,table.failed td:first-child{white-space:nowrap}table.failed td:last-child{text-align:left}
 .cell a{display:block}.nm{color:#888;font-style:italic}
 rect.s-Completed{fill:var(--ok)}rect.s-CompletedWithViolations{fill:var(--warn)}rect.s-Failed{fill:var(--bad)}rect.s-Unknown{fill:#adb5bd}
 rect.h0{fill:#e7f5ff}rect.h1{fill:#a5d8ff}rect.h2{fill:#ffd8a8}rect.h3{fill:#ff922b}rect.h4{fill:#c92a2a}rect.hn{fill:#f1f3f5}

@@ -391,8 +391,10 @@ describe('reports and dashboard in chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('credit-bias Bias of credit');
     expect(await page.locator('h2', { hasText: 'Bias metrics over time' }).count()).toBe(1);
     expect(await page.locator('table.metrics th', { hasText: 'CBPE' }).count()).toBe(0);
-    expect(await page.locator('svg.strip rect').count()).toBe(6);
+    // The hour evaluated before its labels came, then the six hours evaluated with them.
+    expect(await page.locator('svg.strip rect').count()).toBe(7);
     expect(await page.locator('svg.strip rect.s-CompletedWithViolations').count()).toBe(3);
+    expect(await page.locator('svg.strip rect.s-Failed').count()).toBe(1);
     const di = await cellTexts(page, 'table.metrics tr[data-metric="DI gender=male"]');
     expect(di[0]?.slice(0, 3)).toEqual(['DI gender=male', '4', '|x| ≤ 1']);
     const chart = page.locator('svg.metric[data-metric="DI gender=male"]');
@@ -406,6 +408,26 @@ describe('reports and dashboard in chromium', () => {
       clarify.bias.map((s, h) => `DI gender=male ${s.scheduledTime}: ${h < 3 ? 1 : 4}`),
     );
     expect(await page.locator('svg.metric[data-metric="DPPL gender=female"] circle.pt').count()).toBe(6);
+    // The failed execution is listed with its reason, and its report says why.
+    const failed = await cellTexts(page, 'table.failed tbody tr');
+    expect(failed).toEqual([
+      [clarify.biasWithoutLabels.scheduledTime, clarify.biasWithoutLabels.failureReason as string],
+    ]);
+    expect(failed[0]?.[1]).toMatch(
+      /^No ground truth to merge: no ground-truth objects in .*; 160 predictions wait for labels\.$/,
+    );
+    await page.locator('table.failed a').click();
+    await page.waitForURL(/\/report\.html$/);
+    await page.screenshot({ path: join(shots, 'report-bias-failed.png'), fullPage: true });
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await page.locator('[data-status]').first().textContent()).toBe('Failed');
+    expect(await page.locator('header p.badbg').textContent()).toBe(
+      `Failure reason: ${clarify.biasWithoutLabels.failureReason}`,
+    );
+    // Said once (the execution's message is "Failed: <reason>").
+    const header = (await page.locator('header').textContent()) ?? '';
+    expect(header.split(clarify.biasWithoutLabels.failureReason as string)).toHaveLength(2);
+    await page.goBack();
     // The last point of the chart opens that hour's report.
     await chart.locator('circle.pt').last().click();
     await page.waitForURL(/\/report\.html$/);
@@ -460,8 +482,8 @@ describe('reports and dashboard in chromium', () => {
     expect(result.stdout).toContain(join(out, 'index.html'));
     const config = await loadMonitorsConfig(configFile);
     const again = await exportDashboard(storage, config, join(root, 'export2'));
-    // 24 data-quality, 4 model-quality, 6 bias and 4 attribution hours.
-    expect(again.reports).toBe(38);
+    // 24 data-quality, 4 model-quality, 7 bias (one failed) and 4 attribution hours.
+    expect(again.reports).toBe(39);
     expect(await readFile(join(out, 'm', 'churn-data-quality', 'index.html'), 'utf8')).toBe(
       await readFile(join(root, 'export2', 'm', 'churn-data-quality', 'index.html'), 'utf8'),
     );

@@ -131,12 +131,15 @@ export interface ClarifyFixture {
   /** The endpoint both monitors watch. */
   endpoint: string;
   bias: BiasSummary[];
+  /** Hour 0 of `credit-bias` evaluated before its labels came (scheduled 00:30): Failed, the first execution. */
+  biasWithoutLabels: BiasSummary;
   attribution: AttributionSummary[];
 }
 
 /**
  * Under `<root>`: monitor `credit-bias` (`bias` hours, the female positive prediction rate drops from
- * `degradedFrom`: DPPL/DI violations; labels an hour late, each hour evaluated two hours after its start)
+ * `degradedFrom`: DPPL/DI violations; labels an hour late, each hour evaluated two hours after its start, and
+ * hour 0 once before its labels came: Failed)
  * and monitor `credit-attribution` (`attribution` hours, income and age swap importance from `shiftedFrom`),
  * both of endpoint `credit`, reports in `<root>/bias-reports` and `<root>/attribution-reports`.
  */
@@ -180,23 +183,19 @@ export async function clarifyHours(
       degraded: (h) => h >= degradedFrom,
       labelDelayHours: 1,
     });
+    const biasJob = (h: number, after: number) => ({
+      ...job('credit-bias', h, after),
+      captureUri: join(root, 'bias-capture'),
+      baselineUri: join(root, 'bias-baseline'),
+      outputUri: join(root, 'bias-reports'),
+      groundTruthUri: join(root, 'ground-truth'),
+      analysisConfigUri: configUri,
+      probabilityAttribute: '0',
+    });
+    const biasWithoutLabels = await runBiasExecution(biasJob(0, 0.5), { storage, logger: silentLogger });
     const bias: BiasSummary[] = [];
-    for (let h = 0; h < biasHours; h++) {
-      bias.push(
-        await runBiasExecution(
-          {
-            ...job('credit-bias', h, 2),
-            captureUri: join(root, 'bias-capture'),
-            baselineUri: join(root, 'bias-baseline'),
-            outputUri: join(root, 'bias-reports'),
-            groundTruthUri: join(root, 'ground-truth'),
-            analysisConfigUri: configUri,
-            probabilityAttribute: '0',
-          },
-          { storage, logger: silentLogger },
-        ),
-      );
-    }
+    for (let h = 0; h < biasHours; h++)
+      bias.push(await runBiasExecution(biasJob(h, 2), { storage, logger: silentLogger }));
     await storage.write(join(root, 'attribution-baseline', 'analysis.json'), attributionBaselineJson());
     const shiftedFrom = options.shiftedFrom ?? 2;
     await writeAttributionTraffic({
@@ -222,7 +221,7 @@ export async function clarifyHours(
         ),
       );
     }
-    return { root, endpoint, bias, attribution };
+    return { root, endpoint, bias, biasWithoutLabels, attribution };
   } finally {
     storage.destroy();
   }

@@ -47,8 +47,10 @@ function header(files: HourFiles): string {
     )
     .join('');
   const status = String(e.status ?? 'Unknown');
+  // A failed execution's message is "Failed: <reason>": the reason is shown once, below.
+  const repeatsReason = e.failureReason !== undefined && e.message === `Failed: ${e.failureReason}`;
   return `<header><h1>${escapeHtml(e.monitorName ?? 'execution')} <span class="status ${escapeHtml(status)}" data-status>${escapeHtml(status)}</span></h1>
-<p>${escapeHtml(e.message ?? '')}</p>${e.failureReason ? `<p class="badbg"><b>Failure reason:</b> ${escapeHtml(e.failureReason)}</p>` : ''}
+${repeatsReason ? '' : `<p>${escapeHtml(e.message ?? '')}</p>`}${e.failureReason ? `<p class="badbg"><b>Failure reason:</b> ${escapeHtml(e.failureReason)}</p>` : ''}
 <dl><dt>window</dt><dd>${escapeHtml(e.windowStart)} – ${escapeHtml(e.windowEnd)}</dd><dt>scheduled</dt><dd>${escapeHtml(e.scheduledTime)}</dd>
 <dt>records read</dt><dd class="num" data-records-read>${formatNumber(e.recordsRead)}</dd><dt>rows used</dt><dd class="num">${formatNumber(e.rowsProfiled)}</dd>
 <dt>records rejected / problems</dt><dd class="num" data-problems>${formatNumber(issues.total ?? 0)}</dd><dt>violations</dt><dd class="num" data-violations>${formatNumber(e.violations)}</dd>
