@@ -241,7 +241,7 @@ function metricChart(
     })
     .join('');
   const axis = `<path class="axis" d="M${M.left},${M.top}V${H - M.bottom}H${W - M.right}"/><text class="tick" x="${M.left - 3}" y="${f1(sy(y1) + 3)}" text-anchor="end">${formatNumber(y1)}</text><text class="tick" x="${M.left - 3}" y="${f1(sy(y0) + 3)}" text-anchor="end">${formatNumber(y0)}</text><text class="tick" x="${M.left}" y="${H - 6}">${esc(executions[0]?.scheduledTime.slice(0, 13) ?? '')}</text><text class="tick" x="${W - M.right}" y="${H - 6}" text-anchor="end">${esc(executions[n - 1]?.scheduledTime.slice(0, 13) ?? '')}</text>`;
-  const title = `${metric} over time: realised (line), CBPE estimate with band (squares), threshold (dashed), median ± 3 MAD (grey)`;
+  const title = `${metric} over time: realised (line)${est.some(Boolean) ? ', CBPE estimate with band (squares)' : ''}${threshold ? ', threshold (dashed)' : ''}, median ± 3 MAD (grey)`;
   const name = `<text class="axis-label" x="${M.left + 4}" y="${M.top - 6}">${esc(metric)}</text>`;
   return `<svg class="chart metric" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}" data-metric="${esc(metric)}"><title>${esc(title)}</title>${bandRect}${axis}${name}${thr}${line}${points}</svg>`;
 }

@@ -400,6 +400,9 @@ describe('reports and dashboard in chromium', () => {
     const chart = page.locator('svg.metric[data-metric="DI gender=male"]');
     expect(await chart.locator('circle.pt').count()).toBe(6);
     expect(await chart.locator('path.thr').count()).toBe(1);
+    expect(await chart.getAttribute('aria-label')).toBe(
+      'DI gender=male over time: realised (line), threshold (dashed), median ± 3 MAD (grey)',
+    );
     // The chart's name is above its plot area, where no line can cross it.
     const name = await chart.locator('text.axis-label').boundingBox();
     const plot = await chart.locator('path.axis').boundingBox();
