@@ -538,6 +538,10 @@ describe('redisOptionsFromUrl (pure)', () => {
       tls: { servername: 'cache.example.com' },
       maxRetriesPerRequest: null,
     });
+    // A worker keeps trying, at least once a second (back soon after a Redis restart).
+    expect([1, 2, 3, 4, 10, 1_000].map((n) => worker.retryStrategy?.(n))).toEqual([
+      200, 400, 800, 1_000, 1_000, 1_000,
+    ]);
     const client = redisOptionsFromUrl('redis://:secret@127.0.0.1', 'client');
     expect(client).toMatchObject({
       host: '127.0.0.1',
