@@ -5,7 +5,7 @@
  * its dependencies (SSE-KMS storage, progress reports, and under a lease the fenced storage and publisher).
  */
 import { hostname } from 'node:os';
-import { type Job, WaitingChildrenError } from 'bullmq';
+import type { Job } from 'bullmq';
 import { ConfigError, DriftwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { partitionBySize } from '../core/partition.js';
@@ -18,6 +18,7 @@ import type {
   ExecutionSummary,
   PartialProfileJSON,
 } from '../monitor/types.js';
+import { WaitingChildrenError } from './bullmq.js';
 import { partJobId } from './ids.js';
 import { fencedPublisher, fencedStorage, type Lease } from './lease.js';
 import {

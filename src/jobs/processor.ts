@@ -7,7 +7,7 @@
  * back (moved to delayed, due now) without using up an attempt; so is one whose metrics an earlier, dead
  * attempt may have sent (delayed until CloudWatch can tell, `PublicationPendingError`).
  */
-import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { MetricPublisher } from '../alerts/metric-publisher.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
 import { ConfigError, isPermanent } from '../core/errors.js';
@@ -16,6 +16,7 @@ import type { Storage } from '../io/storage.js';
 import { PublicationPendingError } from '../monitor/once.js';
 import type { ExecutionSummary } from '../monitor/types.js';
 import type { CallerIdentityLookup } from '../security/caller-identity.js';
+import { DelayedError, UnrecoverableError, WaitingChildrenError } from './bullmq.js';
 import { createExecutionJobs } from './execution-jobs.js';
 import type { ExecutionKinds } from './kinds.js';
 import { LOCK_LOST, type LockLeases, LockLostError } from './lease.js';

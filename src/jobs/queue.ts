@@ -3,12 +3,13 @@
  * Used by the `schedule` and `backfill` commands; the worker uses `openQueue` too.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { type JobState, Queue } from 'bullmq';
+import type { JobState, Queue } from 'bullmq';
 import type { MonitorConfig, QueueSettings } from '../config/monitors.js';
 import { scheduleOf, windowOf } from '../config/monitors.js';
 import { parseWindowBound, runsBetween } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import type { RerunPolicy } from '../monitor/stored.js';
+import { QueueClass } from './bullmq.js';
 import { lastTickKey, monitorOfSchedulerId, schedulerId } from './ids.js';
 import {
   type ExecutionJobData,
@@ -35,7 +36,7 @@ export interface OpenQueueOptions {
 
 /** A BullMQ queue on its own connection (closed by `queue.close()`). */
 export function openQueue(options: OpenQueueOptions): Queue {
-  const queue = new Queue(options.queue.name, {
+  const queue = new QueueClass(options.queue.name, {
     connection: redisOptionsFromUrl(options.redis, options.role ?? 'client', options.connect),
     prefix: options.queue.prefix,
   });

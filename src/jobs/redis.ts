@@ -7,8 +7,9 @@
  * BullMQ keys are never evicted.
  */
 import { isIP } from 'node:net';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { ConfigError, TransientError } from '../core/errors.js';
+import { RedisClass } from './bullmq.js';
 
 export type RedisRole =
   /** Long-lived worker connections: commands wait for a reconnect instead of failing. */
@@ -97,7 +98,7 @@ export function redactRedisUrl(url: string): string {
 export async function checkRedis(settings: string | RedisSettings, timeoutMs = 5_000): Promise<void> {
   const url = typeof settings === 'string' ? settings : settings.url;
   const options = redisOptionsFromUrl(settings, 'client');
-  const client = new Redis({
+  const client = new RedisClass({
     ...options,
     lazyConnect: true,
     connectTimeout: timeoutMs,

@@ -15,13 +15,14 @@
  * Signal handlers belong to the CLI (`driftwatch worker`), not to this class.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Queue, Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import type { MetricPublisher } from '../alerts/metric-publisher.js';
 import type { QueueSettings } from '../config/monitors.js';
 import { DriftwatchError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import type { Storage } from '../io/storage.js';
 import type { CallerIdentityLookup } from '../security/caller-identity.js';
+import { WorkerClass } from './bullmq.js';
 import { type ExecutionKinds, executionKinds } from './kinds.js';
 import { LockLeases } from './lease.js';
 import { Liveness } from './liveness.js';
@@ -142,7 +143,7 @@ export class WorkerService {
         },
       },
     });
-    const worker = new Worker(o.queue.name, processor, {
+    const worker = new WorkerClass(o.queue.name, processor, {
       connection: redisOptionsFromUrl(o.redis, 'worker', connect),
       prefix: o.queue.prefix,
       concurrency: o.concurrency ?? 1,

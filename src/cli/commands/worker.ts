@@ -7,7 +7,6 @@ import { createLogger, type Logger } from '../../core/log.js';
 import { createStorage } from '../../io/storage.js';
 import { HealthServer } from '../../jobs/health-server.js';
 import { schedulerId } from '../../jobs/ids.js';
-import { WorkerMetrics } from '../../jobs/observability.js';
 import { syncSchedulers } from '../../jobs/queue.js';
 import { redactRedisUrl } from '../../jobs/redis.js';
 import { WorkerService } from '../../jobs/service.js';
@@ -144,7 +143,11 @@ export function register(program: Command): void {
           'job schedulers synced',
         );
       }
-      const metrics = options.httpPort !== undefined ? new WorkerMetrics() : undefined;
+      // prom-client is loaded only to serve /metrics (a worker starts faster without it).
+      const metrics =
+        options.httpPort !== undefined
+          ? new (await import('../../jobs/observability.js')).WorkerMetrics()
+          : undefined;
       const service = new WorkerService({
         redis: context.redisUrl,
         queue: context.queue,
