@@ -10,11 +10,11 @@
  * (`-drift-`, `-completeness-`, `-model-`, `-stopped-reporting`) have their tags read. An alarm whose tags
  * CloudWatch refuses to show (a policy limited to driftwatch's tags) counts as not managed.
  */
-import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { isManagedAlarm } from './alarm-plan.js';
 import { PREFIX_TAG_KEY } from './alarm-specs.js';
 import { type SyncAlarmsOptions, withAlarmTags } from './alarms.js';
-import { callWithRetry } from './retry.js';
+import { allPagesWithRetry } from './retry.js';
 
 export interface OrphanAlarms {
   /** The prefix the alarms were synced under (their `driftwatch-prefix` tag). */
@@ -35,25 +35,17 @@ export async function findOrphanAlarms(
   options: Omit<SyncAlarmsOptions, 'dryRun' | 'namePrefix'> = {},
 ): Promise<OrphanAlarms[]> {
   const retry = { ...options.retry, signal: options.signal, maxAttempts: options.maxAttempts };
-  const candidates: MetricAlarm[] = [];
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    const page = await callWithRetry(
-      'DescribeAlarms (every prefix)',
-      () =>
-        client.send(
-          new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm'], MaxRecords: 100, NextToken: token }),
-          {
-            abortSignal: options.signal,
-          },
-        ),
-      retry,
-    );
-    for (const alarm of page.MetricAlarms ?? [])
-      if (KIND_IN_NAME.test(alarm.AlarmName ?? '')) candidates.push(alarm);
-    nextToken = page.NextToken;
-  } while (nextToken);
+  const every = await allPagesWithRetry(
+    'DescribeAlarms (every prefix)',
+    (token) =>
+      client.send(
+        new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm'], MaxRecords: 100, NextToken: token }),
+        { abortSignal: options.signal },
+      ),
+    (page) => page.MetricAlarms,
+    retry,
+  );
+  const candidates = every.filter((alarm) => KIND_IN_NAME.test(alarm.AlarmName ?? ''));
   const byPrefix = new Map<string, string[]>();
   for (const found of await withAlarmTags(client, candidates, { ...options, unreadable: 'untagged' })) {
     const prefix = found.tags.get(PREFIX_TAG_KEY);

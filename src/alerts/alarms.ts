@@ -15,7 +15,7 @@ import {
 import { ConfigError } from '../core/errors.js';
 import { planAlarms } from './alarm-plan.js';
 import type { AlarmPlan, ExistingAlarm, MonitorAlarmInput } from './alarm-specs.js';
-import { callWithRetry, type RetryOptions } from './retry.js';
+import { allPagesWithRetry, callWithRetry, type RetryOptions } from './retry.js';
 
 /** Alarms per DeleteAlarms call (CloudWatch's limit). */
 const DELETE_BATCH = 100;
@@ -40,27 +40,21 @@ export async function listPrefixedAlarms(
   options: Omit<SyncAlarmsOptions, 'dryRun' | 'namePrefix'> = {},
 ): Promise<ExistingAlarm[]> {
   const retry = { ...options.retry, signal: options.signal, maxAttempts: options.maxAttempts };
-  const alarms: MetricAlarm[] = [];
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    const page = await callWithRetry(
-      `DescribeAlarms ${namePrefix}-*`,
-      () =>
-        client.send(
-          new DescribeAlarmsCommand({
-            AlarmNamePrefix: `${namePrefix}-`,
-            AlarmTypes: ['MetricAlarm'],
-            MaxRecords: 100,
-            NextToken: token,
-          }),
-          { abortSignal: options.signal },
-        ),
-      retry,
-    );
-    alarms.push(...(page.MetricAlarms ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
+  const alarms = await allPagesWithRetry(
+    `DescribeAlarms ${namePrefix}-*`,
+    (token) =>
+      client.send(
+        new DescribeAlarmsCommand({
+          AlarmNamePrefix: `${namePrefix}-`,
+          AlarmTypes: ['MetricAlarm'],
+          MaxRecords: 100,
+          NextToken: token,
+        }),
+        { abortSignal: options.signal },
+      ),
+    (page) => page.MetricAlarms,
+    retry,
+  );
   return await withAlarmTags(client, alarms, options);
 }
 

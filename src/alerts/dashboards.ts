@@ -14,7 +14,7 @@ import {
   PutDashboardCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { type AlarmKind, type DesiredAlarm, desiredAlarms, type MonitorAlarmInput } from './alarm-specs.js';
-import { callWithRetry, type RetryOptions } from './retry.js';
+import { allPagesWithRetry, callWithRetry, type RetryOptions } from './retry.js';
 
 /** The marker line of every dashboard driftwatch manages (a text widget). */
 export const DASHBOARD_MARKER = 'Managed by driftwatch';
@@ -162,21 +162,17 @@ async function managedDashboards(
   options: SyncDashboardsOptions,
 ): Promise<Map<string, string>> {
   const retry = { ...options.retry, signal: options.signal, maxAttempts: options.maxAttempts };
-  const names: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    const page = await callWithRetry(
+  const names = (
+    await allPagesWithRetry(
       `ListDashboards ${namePrefix}-*`,
-      () =>
+      (token) =>
         client.send(new ListDashboardsCommand({ DashboardNamePrefix: `${namePrefix}-`, NextToken: token }), {
           abortSignal: options.signal,
         }),
+      (page) => page.DashboardEntries,
       retry,
-    );
-    for (const d of page.DashboardEntries ?? []) if (d.DashboardName) names.push(d.DashboardName);
-    nextToken = page.NextToken;
-  } while (nextToken);
+    )
+  ).flatMap((d) => (d.DashboardName ? [d.DashboardName] : []));
   const out = new Map<string, string>();
   for (const name of names) {
     const got = await callWithRetry(

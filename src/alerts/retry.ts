@@ -176,3 +176,24 @@ export async function callWithRetry<T>(
     }
   }
 }
+
+/**
+ * Every item of a paginated listing (`NextToken`), page after page, each call through `callWithRetry`.
+ * `call` sends the request for the page at `token` (undefined: the first).
+ */
+export async function allPagesWithRetry<Page extends { NextToken?: string }, Item>(
+  what: string,
+  call: (token: string | undefined) => Promise<Page>,
+  itemsOf: (page: Page) => readonly Item[] | undefined,
+  options: RetryOptions = {},
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let nextToken: string | undefined;
+  do {
+    const token = nextToken;
+    const page = await callWithRetry(what, () => call(token), options);
+    items.push(...(itemsOf(page) ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return items;
+}

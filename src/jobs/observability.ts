@@ -15,6 +15,16 @@ import { type ExecutionJobData, jobNames } from './payloads.js';
 
 const labels = ['monitor', 'kind'] as const;
 
+/** A counter registered in `registry`. */
+function counter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+): Counter<L> {
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
 export interface WorkerMetricsOptions {
   /** Also collect prom-client's default process metrics (CPU, memory, event-loop lag, GC). @defaultValue true */
   processMetrics?: boolean;
@@ -25,30 +35,30 @@ export interface WorkerMetricsOptions {
 /** The metrics of one worker process; `registry.metrics()` is the `/metrics` text. */
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly started = new Counter({
-    name: 'driftwatch_executions_started_total',
-    help: 'Executions a worker took (each attempt counts)',
-    labelNames: labels,
-    registers: [this.registry],
-  });
-  readonly completed = new Counter({
-    name: 'driftwatch_executions_completed_total',
-    help: 'Executions that finished, by SageMaker status',
-    labelNames: [...labels, 'status'],
-    registers: [this.registry],
-  });
-  readonly failed = new Counter({
-    name: 'driftwatch_executions_failed_total',
-    help: 'Executions that failed for good (permanent error or no attempts left)',
-    labelNames: labels,
-    registers: [this.registry],
-  });
-  readonly retried = new Counter({
-    name: 'driftwatch_executions_retried_total',
-    help: 'Execution attempts that failed and will be retried',
-    labelNames: labels,
-    registers: [this.registry],
-  });
+  readonly started = counter(
+    this.registry,
+    'driftwatch_executions_started_total',
+    'Executions a worker took (each attempt counts)',
+    labels,
+  );
+  readonly completed = counter(
+    this.registry,
+    'driftwatch_executions_completed_total',
+    'Executions that finished, by SageMaker status',
+    [...labels, 'status'],
+  );
+  readonly failed = counter(
+    this.registry,
+    'driftwatch_executions_failed_total',
+    'Executions that failed for good (permanent error or no attempts left)',
+    labels,
+  );
+  readonly retried = counter(
+    this.registry,
+    'driftwatch_executions_retried_total',
+    'Execution attempts that failed and will be retried',
+    labels,
+  );
   readonly duration = new Histogram({
     name: 'driftwatch_execution_duration_seconds',
     help: 'Time from taking an execution to its end, in seconds',
@@ -56,30 +66,30 @@ export class WorkerMetrics {
     buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
     registers: [this.registry],
   });
-  readonly records = new Counter({
-    name: 'driftwatch_records_read_total',
-    help: 'Captured records read by completed executions',
-    labelNames: labels,
-    registers: [this.registry],
-  });
-  readonly bytes = new Counter({
-    name: 'driftwatch_bytes_read_total',
-    help: 'Bytes of input objects read by completed executions',
-    labelNames: labels,
-    registers: [this.registry],
-  });
-  readonly issues = new Counter({
-    name: 'driftwatch_input_problems_total',
-    help: 'Problems found in the input (malformed lines, ...), by kind of problem',
-    labelNames: [...labels, 'problem'],
-    registers: [this.registry],
-  });
-  readonly published = new Counter({
-    name: 'driftwatch_metrics_published_total',
-    help: 'CloudWatch metric data points published by completed executions',
-    labelNames: labels,
-    registers: [this.registry],
-  });
+  readonly records = counter(
+    this.registry,
+    'driftwatch_records_read_total',
+    'Captured records read by completed executions',
+    labels,
+  );
+  readonly bytes = counter(
+    this.registry,
+    'driftwatch_bytes_read_total',
+    'Bytes of input objects read by completed executions',
+    labels,
+  );
+  readonly issues = counter(
+    this.registry,
+    'driftwatch_input_problems_total',
+    'Problems found in the input (malformed lines, ...), by kind of problem',
+    [...labels, 'problem'],
+  );
+  readonly published = counter(
+    this.registry,
+    'driftwatch_metrics_published_total',
+    'CloudWatch metric data points published by completed executions',
+    labels,
+  );
   readonly lastSuccess = new Gauge({
     name: 'driftwatch_last_success_timestamp_seconds',
     help: 'When each monitor last completed an execution (Unix time, seconds)',
