@@ -60,7 +60,13 @@ export {
   renderModelQualityConstraints,
   renderModelQualityStatistics,
 } from './baseline/model-quality-files.js';
-export { type Baseline, readBaseline, readConstraints, readStatistics } from './baseline/read.js';
+export {
+  type Baseline,
+  type ReadBaselineOptions,
+  readBaseline,
+  readConstraints,
+  readStatistics,
+} from './baseline/read.js';
 export {
   baselineFromRows,
   type Row,
@@ -179,6 +185,7 @@ export {
 } from './metrics/drift/sample.js';
 export { totalVariationDistance } from './metrics/drift/total-variation.js';
 export {
+  DRIFT_MODES,
   type DriftTestOutcome,
   type DriftTestResult,
   type FeatureKind,

@@ -131,7 +131,7 @@ export function withDriftMode<C extends Constraints>(
 
 /** How a baseline is read for an execution. */
 export interface ReadBaselineOptions {
-  /** The monitor's drift mode, in place of `constraints.json`'s switch (see {@link withDriftMode}). */
+  /** The monitor's drift mode, in place of `constraints.json`'s switch (see `withDriftMode`). */
   driftMode?: DriftMode;
 }
 

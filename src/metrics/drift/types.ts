@@ -17,6 +17,7 @@ export type FeatureKind = 'numeric' | 'categorical';
  * `driftMode`.
  */
 export const DRIFT_MODES = ['sagemaker', 'calibrated'] as const;
+/** One of `DRIFT_MODES`: how a baseline drift check decides. */
 export type DriftMode = (typeof DRIFT_MODES)[number];
 /** What a result was computed from: exact values, a sketch (with an error bound) or category counts. */
 export type InputKind = 'raw' | 'sketch' | 'counts';
