@@ -19,13 +19,8 @@ import type { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
 import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
 import { joinUri, type Storage } from '../io/storage.js';
-import {
-  BiasAccumulator,
-  type BiasAnalysisSetup,
-  BiasColumnScan,
-  type BiasFacetResult,
-  resolveBiasSetup,
-} from '../metrics/bias/analysis.js';
+import { BiasAccumulator, type BiasFacetResult } from '../metrics/bias/analysis.js';
+import { type BiasAnalysisSetup, BiasColumnScan, resolveBiasSetup } from '../metrics/bias/setup.js';
 import { type ClarifyAnalysis, type ClarifyBiasStage, renderClarifyAnalysis } from './clarify-analysis.js';
 
 /** A table that can be read more than once. */
