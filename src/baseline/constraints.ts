@@ -16,13 +16,8 @@ import { DRIFT_MODES, type DriftMode } from '../metrics/drift/types.js';
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { float, toJackson } from './jackson.js';
-import {
-  parseJsonFile,
-  type SageMakerType,
-  sageMakerType,
-  type TypeOverrides,
-  Validator,
-} from './statistics.js';
+import { parseJsonFile, Validator } from './json-validator.js';
+import { type SageMakerType, sageMakerType, type TypeOverrides } from './statistics.js';
 
 /** `Enabled` or `Disabled`, as SageMaker spells its switches. */
 export type Toggle = 'Enabled' | 'Disabled';

@@ -34,7 +34,8 @@ import {
   type ReconstructionBaseline,
 } from '../metrics/multivariate/pca.js';
 import { KllSketch } from '../metrics/sketches/kll.js';
-import { categoriesOf, parseJsonFile, type SageMakerType, type Statistics, sketchOf } from './statistics.js';
+import { parseJsonFile } from './json-validator.js';
+import { categoriesOf, type SageMakerType, type Statistics, sketchOf } from './statistics.js';
 
 export const CALIBRATION_FILE = 'driftwatch_calibration.json';
 

@@ -2,11 +2,11 @@
  * statistics.json (data quality, spec §3): built from a DatasetProfile, written in SageMaker's shape, and
  * read back (ours or SageMaker's) with validation that names the file and the field.
  */
-import { ConfigError } from '../core/errors.js';
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { KllSketch } from '../metrics/sketches/kll.js';
 import { float, renderJackson, toJackson } from './jackson.js';
+import { parseJsonFile, Validator } from './json-validator.js';
 
 /** A column's type as SageMaker (Deequ) infers it. */
 export type SageMakerType = 'Integral' | 'Fractional' | 'String' | 'Unknown';
@@ -207,60 +207,6 @@ function featureJson(f: Statistics['features'][number]): Record<string, unknown>
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading and validation
-
-type Json = unknown;
-
-class Validator {
-  constructor(readonly file: string) {}
-  fail(field: string, message: string): never {
-    throw new ConfigError(message, { file: this.file, field });
-  }
-  object(value: Json, field: string): Record<string, Json> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      this.fail(field, `expected an object, got ${describe(value)}`);
-    return value as Record<string, Json>;
-  }
-  array(value: Json, field: string): Json[] {
-    if (!Array.isArray(value)) this.fail(field, `expected an array, got ${describe(value)}`);
-    return value;
-  }
-  number(value: Json, field: string, options: { allowNaN?: boolean } = {}): number {
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-    if (options.allowNaN && (value === 'NaN' || value === null)) return Number.NaN;
-    this.fail(field, `expected a number, got ${describe(value)}`);
-  }
-  count(value: Json, field: string): number {
-    const n = this.number(value, field);
-    if (n < 0) this.fail(field, `expected a count >= 0, got ${n}`);
-    return n;
-  }
-  string(value: Json, field: string): string {
-    if (typeof value !== 'string') this.fail(field, `expected a string, got ${describe(value)}`);
-    return value;
-  }
-  oneOf<T extends string>(value: Json, field: string, allowed: readonly T[]): T {
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      this.fail(field, `expected one of ${allowed.join(', ')}, got ${describe(value)}`);
-    }
-    return value as T;
-  }
-}
-
-export { Validator };
-
-function describe(value: Json): string {
-  if (value === undefined) return 'nothing (missing)';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-export function parseJsonFile(text: string, file: string): Json {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`not valid JSON: ${(error as Error).message}`, { file }, { cause: error });
-  }
-}
 
 const TYPES = ['Integral', 'Fractional', 'String', 'Unknown'] as const;
 
