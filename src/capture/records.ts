@@ -81,6 +81,24 @@ export function snippet(value: unknown): string {
   return text.length > MAX_MESSAGE_SNIPPET ? `${text.slice(0, MAX_MESSAGE_SNIPPET)}…` : text;
 }
 
+/** Counts a problem of one record in `issues`, with its object, line and (when given) column. */
+export function recordIssue(
+  issues: IssueLog,
+  kind: string,
+  record: Pick<CaptureRecord, 'source' | 'lineNumber'>,
+  message: string,
+  column?: string,
+): void {
+  const sample: { kind: string; source: string; line: number; message: string; column?: string } = {
+    kind,
+    source: record.source,
+    line: record.lineNumber,
+    message,
+  };
+  if (column !== undefined) sample.column = snippet(column);
+  issues.add(sample);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

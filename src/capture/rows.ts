@@ -26,22 +26,23 @@
  *   is counted as `preprocessor_error` and the record skipped.
  * - At most `maxNewColumns` columns beyond the baseline are created; later ones are counted
  *   (`too_many_columns`) and their values left out.
+ *
+ * This file pairs and places the cells; payloads are decoded in `payload-rows.ts`, preprocessors run in
+ * `preprocessed-rows.ts`.
  */
 import type { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
-import { jsonText, UNWRITABLE_VALUE } from '../io/datasets/cells.js';
-import { type CsvSplitState, splitCsvLine, splitCsvRows, trimLineEnd } from './csv-split.js';
-import { type CapturePayload, type CaptureRecord, snippet } from './records.js';
+import { type CsvSplitState, splitCsvLine, trimLineEnd } from './csv-split.js';
+import { type Decoded, decodePayload, jsonCell, malformedCsv, rowAt } from './payload-rows.js';
+import { buildPreprocessed, type RecordPreprocessor } from './preprocessed-rows.js';
+import { type CaptureRecord, recordIssue } from './records.js';
+
+export type { PreprocessedRow, PreprocessorResult, RecordPreprocessor } from './preprocessed-rows.js';
 
 /** Column name → index, creating the column when it is new (the dataset profile implements it). */
 export interface ColumnResolver {
   columnIndex(name: string): number;
 }
-
-export type PreprocessedRow = Record<string, Cell>;
-export type PreprocessorResult = PreprocessedRow | PreprocessedRow[] | null | undefined;
-/** A user hook: a capture record → a flat object (one row), several, or nothing (drop). */
-export type RecordPreprocessor = (record: CaptureRecord) => PreprocessorResult | Promise<PreprocessorResult>;
 
 export interface RowBuilderOptions {
   /** Feature names in baseline order (the `features` order of statistics.json). */
@@ -67,19 +68,6 @@ export interface DelimitedRowSink {
 
 /** Emits 0..n rows for a record; returns a promise only when an async preprocessor returned one. */
 export type RowBuilder = (record: CaptureRecord, emit: (cells: Cell[]) => void) => void | Promise<void>;
-
-type Positional = { rows: Cell[][]; named?: undefined };
-type Named = { named: Array<Record<string, unknown>>; rows?: undefined };
-type Decoded = Positional | Named;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function rowAt(decoded: Decoded | undefined, r: number): Cell[] | Record<string, unknown> | undefined {
-  if (decoded === undefined) return undefined;
-  return decoded.rows ? decoded.rows[r] : decoded.named[r];
-}
 
 function hasLineBreak(text: string): boolean {
   return text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1;
@@ -133,7 +121,8 @@ class CaptureRowBuilder {
   }
 
   build(record: CaptureRecord, emit: (cells: Cell[]) => void): void | Promise<void> {
-    if (this.#preprocessor !== undefined) return this.#buildPreprocessed(record, emit);
+    if (this.#preprocessor !== undefined)
+      return buildPreprocessed(this.#preprocessor, record, emit, this.#emitFlat, this.#issues);
     const input = record.input;
     const output = record.output;
     // Fast path: single-line CSV on both sides (the common SageMaker case).
@@ -168,7 +157,7 @@ class CaptureRowBuilder {
           if (inText !== undefined) splitCsvLine(inText, row, state);
           if (outText !== undefined) splitCsvLine(outText, row, state);
         }
-        if (state.malformed) this.#malformedCsv(record);
+        if (state.malformed) malformedCsv(this.#issues, record);
         this.#emitPositional(row, record, emit);
         return;
       }
@@ -179,8 +168,8 @@ class CaptureRowBuilder {
   // ---- general path: multi-row CSV, JSON, BASE64 ------------------------------------------------
 
   #buildGeneral(record: CaptureRecord, emit: (cells: Cell[]) => void): void {
-    const input = record.input === undefined ? undefined : this.#decode(record.input, record, 'input');
-    const output = record.output === undefined ? undefined : this.#decode(record.output, record, 'output');
+    const input = record.input === undefined ? undefined : this.#decode(record, 'input');
+    const output = record.output === undefined ? undefined : this.#decode(record, 'output');
     if (input === null || output === null) return; // counted by #decode
     if (input === undefined && output === undefined) return;
 
@@ -263,108 +252,14 @@ class CaptureRowBuilder {
     }
   }
 
-  /** A payload → rows; null = unusable (counted); rows may be empty. */
-  #decode(payload: CapturePayload, record: CaptureRecord, side: 'input' | 'output'): Decoded | null {
-    let kind: 'CSV' | 'JSON';
-    if (payload.encoding === 'BASE64') {
-      const type = payload.contentType.toLowerCase();
-      if (payload.bytes !== undefined) {
-        this.#issue(
-          'undecodable_payload',
-          record,
-          `${side}: BASE64 payload of content type ${snippet(payload.contentType)} is not UTF-8 text`,
-        );
-        return null;
-      }
-      if (type.includes('csv')) kind = 'CSV';
-      else if (type.includes('json')) kind = 'JSON';
-      else {
-        this.#issue(
-          'undecodable_payload',
-          record,
-          `${side}: BASE64 payload of content type ${snippet(payload.contentType)} is neither CSV nor JSON`,
-        );
-        return null;
-      }
-    } else kind = payload.encoding;
-    if (kind === 'CSV') {
-      const state = this.#csvState;
-      state.malformed = false;
-      const rows = splitCsvRows(payload.data, state);
-      if (state.malformed) this.#malformedCsv(record);
-      return { rows };
-    }
-    const isLines = payload.contentType.toLowerCase().includes('jsonlines');
-    if (isLines) {
-      const docs: unknown[] = [];
-      for (const line of payload.data.split('\n')) {
-        if (line.trim() === '') continue;
-        const doc = this.#parseJson(line, record, side);
-        if (doc === INVALID) return null;
-        docs.push(doc);
-      }
-      return this.#shape(docs, record, true);
-    }
-    const doc = this.#parseJson(payload.data, record, side);
-    if (doc === INVALID) return null;
-    return this.#shape(doc, record, false);
+  /** One side's payload → rows; null = unusable (counted). */
+  #decode(record: CaptureRecord, side: 'input' | 'output'): Decoded | null {
+    const payload = side === 'input' ? record.input! : record.output!;
+    return decodePayload(payload, record, side, this.#issues, this.#csvState);
   }
 
-  #parseJson(text: string, record: CaptureRecord, side: string): unknown {
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      this.#issue('invalid_json_payload', record, `${side}: not JSON: ${snippet((error as Error).message)}`);
-      return INVALID;
-    }
-  }
-
-  /** The row structure of a parsed JSON document (or of the documents of a JSON Lines payload). */
-  #shape(doc: unknown, record: CaptureRecord, isLines: boolean): Decoded {
-    if (isPlainObject(doc)) return { named: [doc] };
-    if (!Array.isArray(doc)) return { rows: [[this.#cell(doc, record, undefined)]] };
-    if (doc.length === 0) return { rows: [] };
-    if (doc.every(isPlainObject)) return { named: doc as Array<Record<string, unknown>> };
-    if (isLines || doc.every(Array.isArray)) {
-      const rows: Cell[][] = [];
-      for (const item of doc) {
-        if (isPlainObject(item)) {
-          // Mixed lines: keep positional rows positional; an object line becomes one cell of JSON text.
-          rows.push([this.#cell(item, record, undefined)]);
-        } else if (Array.isArray(item)) rows.push(item.map((v) => this.#cell(v, record, undefined)));
-        else rows.push([this.#cell(item, record, undefined)]);
-      }
-      return { rows };
-    }
-    return { rows: [doc.map((v) => this.#cell(v, record, undefined))] };
-  }
-
-  /** A JSON value as a cell: scalars as they are, nested values as JSON text (counted). */
-  #cell(value: unknown, record: CaptureRecord, column: string | undefined): Cell {
-    switch (typeof value) {
-      case 'string':
-      case 'number':
-      case 'boolean':
-      case 'undefined':
-        return value;
-      case 'bigint':
-        return value.toString();
-      case 'object':
-        if (value === null) return null;
-        {
-          const text = jsonText(value);
-          if (text === UNWRITABLE_VALUE) {
-            // Nested too deeply to serialise (JSON.parse accepts depths JSON.stringify cannot print).
-            this.#issue('nested_value', record, 'nested value too deep to keep: left missing', column);
-            return null;
-          }
-          this.#issue('nested_value', record, `nested value kept as JSON text: ${snippet(text)}`, column);
-          return text;
-        }
-      default:
-        this.#issue('nested_value', record, `unsupported value of type ${typeof value}`, column);
-        return null;
-    }
+  #cell(value: unknown, record: CaptureRecord, column: string): Cell {
+    return jsonCell(value, record, column, this.#issues);
   }
 
   // ---- placing cells --------------------------------------------------------------------------
@@ -460,70 +355,12 @@ class CaptureRowBuilder {
 
   // ---- preprocessor -----------------------------------------------------------------------------
 
-  #buildPreprocessed(record: CaptureRecord, emit: (cells: Cell[]) => void): void | Promise<void> {
-    let result: PreprocessorResult | Promise<PreprocessorResult>;
-    try {
-      result = this.#preprocessor!(record);
-    } catch (error) {
-      this.#preprocessorError(record, error);
-      return;
-    }
-    if (
-      result !== null &&
-      typeof result === 'object' &&
-      typeof (result as { then?: unknown }).then === 'function'
-    ) {
-      return (result as Promise<PreprocessorResult>).then(
-        (value) => this.#emitPreprocessedSafely(record, value, emit),
-        (error: unknown) => this.#preprocessorError(record, error),
-      );
-    }
-    this.#emitPreprocessedSafely(record, result as PreprocessorResult, emit);
-  }
-
-  /** A hostile return value (a throwing getter, a Proxy) is the hook's failure, not the run's. */
-  #emitPreprocessedSafely(
+  /** A preprocessor's flat object as one row: by name, or in key order when no key names a baseline column. */
+  readonly #emitFlat = (
+    values: Record<string, unknown>,
     record: CaptureRecord,
-    result: PreprocessorResult,
     emit: (cells: Cell[]) => void,
-  ): void {
-    try {
-      this.#emitPreprocessed(record, result, emit);
-    } catch (error) {
-      this.#preprocessorError(record, error);
-    }
-  }
-
-  #emitPreprocessed(record: CaptureRecord, result: PreprocessorResult, emit: (cells: Cell[]) => void): void {
-    if (result === null || result === undefined) {
-      this.#issues.tally('dropped_by_preprocessor');
-      return;
-    }
-    if (Array.isArray(result)) {
-      if (result.length === 0) {
-        this.#issues.tally('dropped_by_preprocessor');
-        return;
-      }
-      for (const item of result) {
-        if (!isPlainObject(item)) {
-          this.#preprocessorError(record, `returned an array holding ${snippet(item)}, not flat objects`);
-          continue;
-        }
-        this.#emitFlat(item, record, emit);
-      }
-      return;
-    }
-    if (!isPlainObject(result)) {
-      this.#preprocessorError(
-        record,
-        `returned ${snippet(result)}: expected an object, an array of objects or null`,
-      );
-      return;
-    }
-    this.#emitFlat(result, record, emit);
-  }
-
-  #emitFlat(values: Record<string, unknown>, record: CaptureRecord, emit: (cells: Cell[]) => void): void {
+  ): void => {
     const keys = Object.keys(values);
     let byName = this.#baselineWidth === 0;
     for (let i = 0; !byName && i < keys.length; i++) if (this.#baselineNames.has(keys[i]!)) byName = true;
@@ -536,25 +373,11 @@ class CaptureRowBuilder {
     // No key names a baseline column: values in key order, matched positionally (SageMaker's rule).
     keys.sort();
     const row: Cell[] = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) row[i] = this.#cell(values[keys[i]!], record, keys[i]);
+    for (let i = 0; i < keys.length; i++) row[i] = this.#cell(values[keys[i]!], record, keys[i]!);
     this.#emitPositional(row, record, emit);
-  }
-
-  #preprocessorError(record: CaptureRecord, error: unknown): void {
-    let message: string;
-    try {
-      message = error instanceof Error ? `${error.name}: ${error.message}` : snippet(error);
-    } catch {
-      message = 'threw an unprintable value';
-    }
-    this.#issue('preprocessor_error', record, snippet(message));
-  }
+  };
 
   // ---- issues -----------------------------------------------------------------------------------
-
-  #malformedCsv(record: CaptureRecord): void {
-    this.#issue('malformed_csv', record, 'unbalanced or misplaced quotes in the CSV payload');
-  }
 
   #tooManyColumns(record: CaptureRecord, dropped: number, column?: string): void {
     this.#issue(
@@ -566,18 +389,9 @@ class CaptureRowBuilder {
   }
 
   #issue(kind: string, record: CaptureRecord, message: string, column?: string): void {
-    const sample: { kind: string; source: string; line: number; message: string; column?: string } = {
-      kind,
-      source: record.source,
-      line: record.lineNumber,
-      message,
-    };
-    if (column !== undefined) sample.column = snippet(column);
-    this.#issues.add(sample);
+    recordIssue(this.#issues, kind, record, message, column);
   }
 }
-
-const INVALID: unique symbol = Symbol('invalid');
 
 /**
  * A function that turns each capture record into rows for `resolver`'s columns and hands them to

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 import { classifyText, inferColumnType, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
+import { radixSortFloat64, sortRuns, stableOrderByValue } from '../../src/metrics/sketches/float-sort.js';
 import { HyperLogLog, hashString } from '../../src/metrics/sketches/hll.js';
-import { KllSketch, radixSortFloat64, sortRuns, stableOrderByValue } from '../../src/metrics/sketches/kll.js';
+import { KllSketch } from '../../src/metrics/sketches/kll.js';
 
 const fixtures = new URL('../fixtures/profile/', import.meta.url);
 interface Ref {

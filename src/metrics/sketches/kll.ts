@@ -19,6 +19,8 @@
  * which in practice cancels errors at least as well). `maxRankError()` is the deterministic worst case.
  */
 
+import { orderByValue, sortRuns } from './float-sort.js';
+
 export interface KllState {
   k: number;
   c: number;
@@ -33,187 +35,6 @@ export interface KllState {
 
 /** The KLL sketch size k SageMaker uses (2048). */
 export const KLL_DEFAULT_K = 2048;
-
-const MAX_RUNS_TO_MERGE = 16;
-let scratch = new Float64Array(4096);
-
-// Radix sort buffers: the values' IEEE-754 bits as (low, high) 32-bit words, mapped to unsigned keys that
-// sort like the numbers (sign bit flipped for positives, every bit flipped for negatives).
-let radixA = new Float64Array(4096);
-let radixB = new Float64Array(4096);
-const radixCounts = new Uint32Array(8 * 256);
-/** The radix sort reads a double's words as (low, high): true on every platform Node ships for but s390x. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/**
- * Sorts finite (or infinite) doubles ascending in place, as `Float64Array.prototype.sort` does (-0 before
- * +0; NaN never reaches a sketch), by a least-significant-digit radix sort over the 8 bytes of each value's
- * bits: about twice as fast as the native sort for the 2050 values of a level-0 compaction (issue 15).
- * Passes whose byte is the same for every value (the exponent of similar values) are skipped.
- */
-export function radixSortFloat64(values: Float64Array): Float64Array {
-  const n = values.length;
-  if (radixA.length < n) {
-    radixA = new Float64Array(n * 2);
-    radixB = new Float64Array(n * 2);
-  }
-  radixA.set(values);
-  let src = new Uint32Array(radixA.buffer, 0, 2 * n);
-  let dst = new Uint32Array(radixB.buffer, 0, 2 * n);
-  const counts = radixCounts;
-  counts.fill(0);
-  for (let i = 0; i < 2 * n; i += 2) {
-    let lo = src[i]!;
-    let hi = src[i + 1]!;
-    if (hi & 0x80000000) {
-      hi = ~hi >>> 0;
-      lo = ~lo >>> 0;
-      src[i] = lo;
-    } else hi = (hi | 0x80000000) >>> 0;
-    src[i + 1] = hi;
-    counts[lo & 255]!++;
-    counts[256 + ((lo >>> 8) & 255)]!++;
-    counts[512 + ((lo >>> 16) & 255)]!++;
-    counts[768 + (lo >>> 24)]!++;
-    counts[1024 + (hi & 255)]!++;
-    counts[1280 + ((hi >>> 8) & 255)]!++;
-    counts[1536 + ((hi >>> 16) & 255)]!++;
-    counts[1792 + (hi >>> 24)]!++;
-  }
-  for (let pass = 0; pass < 8; pass++) {
-    const base = pass * 256;
-    const word = pass < 4 ? 0 : 1;
-    const shift = (pass & 3) * 8;
-    if (counts[base + ((src[word]! >>> shift) & 255)] === n) continue; // one byte value: order unchanged
-    let sum = 0;
-    for (let b = 0; b < 256; b++) {
-      const c = counts[base + b]!;
-      counts[base + b] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < 2 * n; i += 2) {
-      const j = 2 * counts[base + ((src[i + word]! >>> shift) & 255)]!++;
-      dst[j] = src[i]!;
-      dst[j + 1] = src[i + 1]!;
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-  }
-  for (let i = 0; i < 2 * n; i += 2) {
-    const hi = src[i + 1]!;
-    if (hi & 0x80000000) src[i + 1] = hi & 0x7fffffff;
-    else {
-      src[i + 1] = ~hi >>> 0;
-      src[i] = ~src[i]! >>> 0;
-    }
-  }
-  values.set(new Float64Array(src.buffer, 0, n));
-  return values;
-}
-
-/**
- * Sorts in place. Buffers above level 0 are made of sorted runs (each compaction of the level below
- * appends one), so they are merged run by run in linear time; anything with more than a few runs (level 0)
- * goes to a radix sort.
- */
-export function sortRuns(values: Float64Array): Float64Array {
-  const n = values.length;
-  const starts: number[] = [0];
-  for (let i = 1; i < n; i++) {
-    if (values[i]! < values[i - 1]!) {
-      starts.push(i);
-      if (starts.length > MAX_RUNS_TO_MERGE) return LITTLE_ENDIAN ? radixSortFloat64(values) : values.sort();
-    }
-  }
-  if (starts.length === 1) return values;
-  if (scratch.length < n) scratch = new Float64Array(n * 2);
-  let src: Float64Array = values;
-  let dst: Float64Array = scratch.subarray(0, n);
-  let runs = starts;
-  while (runs.length > 1) {
-    const next: number[] = [];
-    for (let r = 0; r < runs.length; r += 2) {
-      const a = runs[r]!;
-      const mid = r + 1 < runs.length ? runs[r + 1]! : n;
-      const end = r + 2 < runs.length ? runs[r + 2]! : n;
-      next.push(a);
-      let i = a;
-      let j = mid;
-      let k = a;
-      while (i < mid && j < end) dst[k++] = src[j]! < src[i]! ? src[j++]! : src[i++]!;
-      while (i < mid) dst[k++] = src[i++]!;
-      while (j < end) dst[k++] = src[j++]!;
-    }
-    runs = next;
-    const t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src !== values) values.set(src);
-  return values;
-}
-/** The positions of `values` in ascending order of value, ties (and -0 / +0) in position order. */
-function comparisonOrder(values: Float64Array): Uint32Array {
-  const order = new Uint32Array(values.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  // A typed array's sort with a comparator is stable in V8 (merge sort).
-  return order.sort((a, b) => values[a]! - values[b]!);
-}
-
-/**
- * The same permutation as `comparisonOrder` (a stable sort by value, -0 equal to +0), by a least-significant-
- * digit radix sort of the positions over the values' bits, which is stable: several times faster for the
- * few thousand items of a sketch (`sortedView` runs for every quantile and every drift test on a sketch).
- */
-export function stableOrderByValue(values: Float64Array): Uint32Array {
-  const n = values.length;
-  const bits = new Uint32Array(values.buffer.slice(values.byteOffset, values.byteOffset + 8 * n));
-  const keys = new Uint32Array(2 * n);
-  const counts = new Uint32Array(8 * 256);
-  for (let i = 0; i < n; i++) {
-    let lo = bits[2 * i]!;
-    let hi = bits[2 * i + 1]!;
-    if (hi === 0x80000000 && lo === 0) hi = 0; // -0 sorts as +0 (the comparator calls them equal)
-    if (hi & 0x80000000) {
-      hi = ~hi >>> 0;
-      lo = ~lo >>> 0;
-    } else hi = (hi | 0x80000000) >>> 0;
-    keys[2 * i] = lo;
-    keys[2 * i + 1] = hi;
-    counts[lo & 255]!++;
-    counts[256 + ((lo >>> 8) & 255)]!++;
-    counts[512 + ((lo >>> 16) & 255)]!++;
-    counts[768 + (lo >>> 24)]!++;
-    counts[1024 + (hi & 255)]!++;
-    counts[1280 + ((hi >>> 8) & 255)]!++;
-    counts[1536 + ((hi >>> 16) & 255)]!++;
-    counts[1792 + (hi >>> 24)]!++;
-  }
-  let order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let next = new Uint32Array(n);
-  for (let pass = 0; pass < 8 && n > 0; pass++) {
-    const base = pass * 256;
-    const word = pass < 4 ? 0 : 1;
-    const shift = (pass & 3) * 8;
-    if (counts[base + ((keys[word]! >>> shift) & 255)] === n) continue; // one byte value: order unchanged
-    let sum = 0;
-    for (let b = 0; b < 256; b++) {
-      const c = counts[base + b]!;
-      counts[base + b] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const at = order[i]!;
-      next[counts[base + ((keys[2 * at + word]! >>> shift) & 255)]!++] = at;
-    }
-    const t = order;
-    order = next;
-    next = t;
-  }
-  return order;
-}
 
 /** The KLL shrinking factor c SageMaker uses (0.64). */
 export const KLL_DEFAULT_C = 0.64;
@@ -426,7 +247,7 @@ export class KllSketch {
         j++;
       }
     }
-    const order = LITTLE_ENDIAN ? stableOrderByValue(pairs) : comparisonOrder(pairs);
+    const order = orderByValue(pairs);
     const values = new Float64Array(n);
     const weights = new Float64Array(n);
     for (let i = 0; i < n; i++) {
