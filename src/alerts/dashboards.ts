@@ -40,7 +40,7 @@ function markerText(namePrefix: string, monitor: MonitorAlarmInput): string {
 }
 
 function hasMarker(body: string | undefined, namePrefix: string): boolean {
-  return body !== undefined && body.includes(`${DASHBOARD_MARKER} (alarm prefix \`${namePrefix}\`)`);
+  return body?.includes(`${DASHBOARD_MARKER} (alarm prefix \`${namePrefix}\`)`) === true;
 }
 
 /** The metric specs a dashboard graphs: every alarm kind enabled, no feature left out. */

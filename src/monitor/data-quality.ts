@@ -31,13 +31,7 @@ import {
 import { describeViolations } from './details.js';
 import { execute, type MonitorKind } from './execution.js';
 import { profileInThreads, threadCount } from './parallel.js';
-import {
-  inputRefs,
-  listExecutionInputs,
-  profileExecutionInputs,
-  profileInputs,
-  readJobBaseline,
-} from './profile-window.js';
+import { inputRefs, listExecutionInputs, profileInputs, readJobBaseline } from './profile-window.js';
 import type {
   DataQualityFields,
   DataQualityJob,
@@ -103,30 +97,7 @@ export const dataQualityKind: MonitorKind<
     const started = Date.now();
     const objects = await listExecutionInputs(job, deps);
     const listed = Date.now();
-    const threads = threadCount(objects, deps.threads);
-    let collected: DataQualityCollected;
-    if (threads <= 1) {
-      // One part: its profile is used as it is, protected in place (no round trip through the JSON form).
-      const done = await profileInputs(job, objects, deps, baseline);
-      const issues = protectProfiledWindow(
-        done.profile,
-        done.issues,
-        job.pii ?? DEFAULT_PII_MODE,
-        baseline.sensitive,
-      );
-      collected = {
-        profile: done.profile,
-        issues,
-        recordsRead: done.recordsRead,
-        inputs: inputRefs(objects),
-        reconstruction: done.reconstruction,
-      };
-    } else {
-      collected = mergePartials(
-        baseline,
-        await profileInThreads(job, partitionBySize(objects, threads), deps),
-      );
-    }
+    const { collected, threads } = await profileObjects(job, objects, deps, baseline);
     timings.listMs = listed - started;
     timings.profileMs = Date.now() - listed;
     timings.threads = threads;
@@ -136,7 +107,10 @@ export const dataQualityKind: MonitorKind<
   parts: {
     listInputs: listExecutionInputs,
     // In worker threads when the objects are large enough (a worker's --threads).
-    profile: async (job, objects, deps) => (await profileObjects(job, objects, deps)).partial,
+    profile: async (job, objects, deps) =>
+      partialOf(
+        (await profileObjects(job, objects, deps, await readJobBaseline(deps.storage, job))).collected,
+      ),
     merge: (_job, baseline, partials) => mergePartials(baseline, partials),
   },
 
@@ -231,28 +205,46 @@ export async function runExecution(job: DataQualityJob, deps: ExecutionDeps): Pr
 }
 
 /**
- * Profiles `objects` into one partial profile: in worker threads when they are large enough
- * (`deps.threads`, default 1 = in this thread; see parallel.ts for why).
- * The worker uses it for a whole window and for each part of a split one.
+ * Profiles `objects`: in worker threads when they are large enough (`deps.threads`, default 1 = in this
+ * thread; see parallel.ts for why), their partial profiles merged. On one thread the profile is used as it
+ * is, protected in place (no round trip through the JSON form). The execution uses it for a whole window,
+ * the worker for each part of a split one.
  */
-export async function profileObjects(
+async function profileObjects(
   job: DataQualityJob,
   objects: ObjectInfo[],
   deps: ExecutionDeps,
-  baseline?: Baseline,
-): Promise<{ partial: PartialProfileJSON; threads: number }> {
+  baseline: Baseline,
+): Promise<{ collected: DataQualityCollected; threads: number }> {
   const threads = threadCount(objects, deps.threads);
-  if (threads <= 1) return { partial: await profileExecutionInputs(job, objects, deps, baseline), threads };
-  const partials = await profileInThreads(job, partitionBySize(objects, threads), deps);
-  const merged = mergePartials(baseline ?? (await readJobBaseline(deps.storage, job)), partials);
+  if (threads > 1) {
+    const partials = await profileInThreads(job, partitionBySize(objects, threads), deps);
+    return { collected: mergePartials(baseline, partials), threads };
+  }
+  const done = await profileInputs(job, objects, deps, baseline);
+  const issues = protectProfiledWindow(
+    done.profile,
+    done.issues,
+    job.pii ?? DEFAULT_PII_MODE,
+    baseline.sensitive,
+  );
+  const collected = {
+    profile: done.profile,
+    issues,
+    recordsRead: done.recordsRead,
+    inputs: inputRefs(objects),
+    reconstruction: done.reconstruction,
+  };
+  return { collected, threads };
+}
+
+/** A part's profile as it is stored for the merge (Redis): protected already, so no raw sensitive value. */
+function partialOf(collected: DataQualityCollected): PartialProfileJSON {
   return {
-    partial: {
-      objects: merged.inputs,
-      recordsRead: merged.recordsRead,
-      profile: merged.profile.toJSON(),
-      issues: merged.issues.toJSON(),
-      ...(merged.reconstruction ? { reconstruction: merged.reconstruction } : {}),
-    },
-    threads,
+    objects: collected.inputs,
+    recordsRead: collected.recordsRead,
+    profile: collected.profile.toJSON(),
+    issues: collected.issues.toJSON(),
+    ...(collected.reconstruction ? { reconstruction: collected.reconstruction } : {}),
   };
 }

@@ -66,7 +66,6 @@ import { type PredictionScan, scanPredictions } from './model-quality-prediction
 import { checkAborted, inputRefs, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
-export { NO_GROUND_TRUTH } from './label-join.js';
 export type { EstimateReport } from './model-quality-estimate.js';
 
 /** A model-quality execution's own summary fields (`execution.json`'s `modelQuality`). */

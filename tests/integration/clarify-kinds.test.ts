@@ -7,7 +7,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBiasBaseline } from '../../src/baseline/bias.js';
 import { parseMonitorsConfig } from '../../src/config/monitors.js';
 import { hourPath } from '../../src/core/hours.js';
 import { silentLogger } from '../../src/core/log.js';
@@ -20,10 +19,9 @@ import { runBiasExecution } from '../../src/monitor/bias.js';
 import type { AttributionJob, BiasJob } from '../../src/monitor/clarify-job.js';
 import {
   attributionBaselineJson,
-  BIAS_ANALYSIS_CONFIG,
-  biasBaselineCsv,
   biasRow,
   writeAttributionTraffic,
+  writeBiasBaseline,
   writeBiasTraffic,
 } from '../fixtures/clarify/traffic.js';
 
@@ -49,15 +47,7 @@ describe('bias and attribution executions', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'dw-clarify-'));
-    const configUri = join(root, 'bias-baseline', 'analysis_config.json');
-    await storage.write(configUri, JSON.stringify(BIAS_ANALYSIS_CONFIG));
-    await storage.write(join(root, 'train.csv'), biasBaselineCsv(160));
-    await buildBiasBaseline(storage, {
-      dataset: join(root, 'train.csv'),
-      analysisConfig: configUri,
-      out: join(root, 'bias-baseline'),
-      predictedLabel: 'predicted_label',
-    });
+    await writeBiasBaseline(storage, root);
     await writeBiasTraffic({
       storage,
       captureUri: join(root, 'capture'),

@@ -21,7 +21,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { monitorAlarmInput } from '../../src/alerts/alarm-inputs.js';
 import { syncAlarms } from '../../src/alerts/alarms.js';
 import { cloudWatchPublisher } from '../../src/alerts/cloudwatch-publisher.js';
-import { buildBiasBaseline } from '../../src/baseline/bias.js';
 import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
 import { hourPath } from '../../src/core/hours.js';
 import { joinUri, RoutingStorage } from '../../src/io/storage.js';
@@ -33,9 +32,8 @@ import type { BiasSummary } from '../../src/monitor/bias.js';
 import { readExecutionSummary } from '../../src/monitor/execution.js';
 import {
   attributionBaselineJson,
-  BIAS_ANALYSIS_CONFIG,
-  biasBaselineCsv,
   writeAttributionTraffic,
+  writeBiasBaseline,
   writeBiasTraffic,
 } from '../fixtures/clarify/traffic.js';
 import { freshBucket, testCloudWatchClient, testS3Client } from '../support/aws.js';
@@ -61,15 +59,7 @@ describe('Clarify monitors in the worker, on S3 and CloudWatch', () => {
   beforeAll(async () => {
     cloudwatch = testCloudWatchClient();
     root = `s3://${await freshBucket('dw-clarify')}`;
-    const configUri = joinUri(root, 'bias-baseline', 'analysis_config.json');
-    await storage.write(configUri, JSON.stringify(BIAS_ANALYSIS_CONFIG));
-    await storage.write(joinUri(root, 'train.csv'), biasBaselineCsv(160));
-    await buildBiasBaseline(storage, {
-      dataset: joinUri(root, 'train.csv'),
-      analysisConfig: configUri,
-      out: joinUri(root, 'bias-baseline'),
-      predictedLabel: 'predicted_label',
-    });
+    await writeBiasBaseline(storage, root);
     await writeBiasTraffic({
       storage,
       captureUri: joinUri(root, 'capture'),

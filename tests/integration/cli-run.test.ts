@@ -28,6 +28,21 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `driftwatch run` over the generated window: its baseline, capture, endpoint and hours. */
+const runWindow = [
+  'run',
+  '--baseline',
+  join(dir, 'baseline'),
+  '--capture',
+  join(dir, 'capture'),
+  '--endpoint',
+  'ep',
+  '--start',
+  start,
+  '--end',
+  end,
+];
+
 interface Summary {
   status: string;
   recordsRead: number;
@@ -39,20 +54,7 @@ interface Summary {
 
 describe('driftwatch run (CLI)', () => {
   it('profiles on one thread when --threads is not given (the default; README "Performance" says why)', async () => {
-    const common = [
-      'run',
-      '--baseline',
-      join(dir, 'baseline'),
-      '--capture',
-      join(dir, 'capture'),
-      '--endpoint',
-      'ep',
-      '--start',
-      start,
-      '--end',
-      end,
-      '--json',
-    ];
+    const common = [...runWindow, '--json'];
     // 18 capture objects and two or more cores would allow threads: the default still asks for none.
     const byDefault = await runCli([...common, '--out', join(dir, 'out-default')]);
     expect(byDefault.code, byDefault.stderr).toBe(0);
@@ -70,20 +72,7 @@ describe('driftwatch run (CLI)', () => {
   });
 
   it('gives the same result in worker threads as in one thread, and prints the summary as the last JSON line', async () => {
-    const common = [
-      'run',
-      '--baseline',
-      join(dir, 'baseline'),
-      '--capture',
-      join(dir, 'capture'),
-      '--endpoint',
-      'ep',
-      '--start',
-      start,
-      '--end',
-      end,
-      '--json',
-    ];
+    const common = [...runWindow, '--json'];
     const one = await runCli([...common, '--out', join(dir, 'out1'), '--threads', '1']);
     expect(one.code, one.stderr).toBe(0);
     const two = await runCli([...common, '--out', join(dir, 'out2'), '--threads', '3']);
@@ -134,19 +123,7 @@ describe('driftwatch run (CLI)', () => {
   });
 
   it('exit codes: violations 0, or 3 with --fail-on-violations; usage and config errors 2, as JSON on stdout with --json', async () => {
-    const common = [
-      'run',
-      '--baseline',
-      join(dir, 'baseline'),
-      '--capture',
-      join(dir, 'capture'),
-      '--endpoint',
-      'ep',
-      '--start',
-      start,
-      '--end',
-      end,
-    ];
+    const common = runWindow;
     const plain = await runCli([...common, '--out', join(dir, 'gate0'), '--json']);
     expect(plain.code, plain.stderr).toBe(0);
     expect(lastJson<Summary>(plain.stdout).status).toBe('CompletedWithViolations');
@@ -182,22 +159,7 @@ describe('driftwatch run (CLI)', () => {
   });
 
   it('shows progress on stderr (objects, records, rate), never on stdout: --json output stays one JSON line', async () => {
-    const args = [
-      'run',
-      '--baseline',
-      join(dir, 'baseline'),
-      '--capture',
-      join(dir, 'capture'),
-      '--endpoint',
-      'ep',
-      '--start',
-      start,
-      '--end',
-      end,
-      '--threads',
-      '1',
-      '--json',
-    ];
+    const args = [...runWindow, '--threads', '1', '--json'];
     // DRIFTWATCH_PROGRESS_MS=0: a line per update (default: at most every 2 s, so a short run prints none).
     const r = await runCli([...args, '--out', join(dir, 'progress')], {
       env: { DRIFTWATCH_PROGRESS_MS: '0' },

@@ -6,7 +6,6 @@
  * where everything went.
  */
 import { join } from 'node:path';
-import { buildBiasBaseline } from '../../src/baseline/bias.js';
 import { buildModelQualityBaseline } from '../../src/baseline/model-quality.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { silentLogger } from '../../src/core/log.js';
@@ -18,9 +17,8 @@ import type { ModelQualityJob } from '../../src/monitor/model-quality-job.js';
 import type { DataQualitySummary } from '../../src/monitor/types.js';
 import {
   attributionBaselineJson,
-  BIAS_ANALYSIS_CONFIG,
-  biasBaselineCsv,
   writeAttributionTraffic,
+  writeBiasBaseline,
   writeBiasTraffic,
 } from '../fixtures/clarify/traffic.js';
 import {
@@ -162,15 +160,7 @@ export async function clarifyHours(
     cloudwatch: false,
   });
   try {
-    const configUri = join(root, 'bias-baseline', 'analysis_config.json');
-    await storage.write(configUri, JSON.stringify(BIAS_ANALYSIS_CONFIG));
-    await storage.write(join(root, 'train.csv'), biasBaselineCsv(160));
-    await buildBiasBaseline(storage, {
-      dataset: join(root, 'train.csv'),
-      analysisConfig: configUri,
-      out: join(root, 'bias-baseline'),
-      predictedLabel: 'predicted_label',
-    });
+    const configUri = join(await writeBiasBaseline(storage, root), 'analysis_config.json');
     const degradedFrom = options.degradedFrom ?? 3;
     await writeBiasTraffic({
       storage,

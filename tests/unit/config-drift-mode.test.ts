@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { defaultMonitoringConfig, suggestConstraints } from '../../src/baseline/constraints.js';
 import { withDriftMode } from '../../src/baseline/read.js';
 import { parseMonitorsConfigText } from '../../src/config/monitors.js';
-import { ConfigError } from '../../src/core/errors.js';
 import { executionFor } from '../../src/jobs/payloads.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
+import { errorOf } from '../support/config-error.js';
 
 const yaml = (extra: string) => `
 monitors:
@@ -21,16 +21,6 @@ monitors:
     output: s3://bucket/reports
     schedule: cron(0 * ? * * *)
 ${extra}`;
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 function constraints(mode?: 'sagemaker' | 'calibrated', featureMode?: 'sagemaker' | 'calibrated') {
   const profile = new DatasetProfile(['x', 'c']);

@@ -12,6 +12,7 @@ import {
   windowOf,
 } from '../../src/config/monitors.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { errorOf } from '../support/config-error.js';
 
 const base = {
   name: 'churn',
@@ -21,16 +22,6 @@ const base = {
   output: 's3://bucket/reports',
   schedule: 'cron(0 * ? * * *)',
 };
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseMonitorsConfig', () => {
   it('applies defaults (SageMaker window, UTC, data-quality, queue)', () => {

@@ -14,11 +14,11 @@ import {
   renderModelQualityConstraints,
   renderModelQualityStatistics,
 } from '../../src/baseline/model-quality-files.js';
-import { ConfigError } from '../../src/core/errors.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import { checkModelQualityConstraints } from '../../src/metrics/quality/checks.js';
 import { computeModelQualityMetrics } from '../../src/metrics/quality/statistics.js';
 import { renderModelQualityViolations } from '../../src/report/execution-files.js';
+import { errorOf } from '../support/config-error.js';
 import { TestRandom } from './drift/random.js';
 
 const SAMPLES = join(
@@ -28,16 +28,6 @@ const SAMPLES = join(
 const haveSamples = existsSync(SAMPLES);
 if (!haveSamples)
   console.warn(`notice: ${SAMPLES} not found; the SageMaker model-quality file checks do nothing`);
-
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('model-quality statistics.json', () => {
   it('writes the SageMaker shape in Jackson style, NaN as the string "NaN"', () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseModelQualityConstraints } from '../../src/baseline/model-quality-files.js';
-import { ConfigError } from '../../src/core/errors.js';
 import { formatPath } from '../../src/core/zod-error.js';
 import { driftOptionsFromOverrides } from '../../src/metrics/drift/overrides.js';
-
-function errorOf(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('no error');
-}
+import { errorOf } from '../support/config-error.js';
 
 describe('zod → ConfigError (core/zod-error.ts)', () => {
   it('reports every issue of a file at once, the first as the field', () => {
