@@ -1,20 +1,44 @@
 /**
  * Alarm sync's plan (pure): which desired alarms to create or update (with the fields that differ), which
- * managed alarms to delete, which to leave alone (see alarm-specs.ts for the terminology).
+ * managed alarms to delete, which to leave alone.
+ *
+ * Terminology (desired alarms: alarm-specs.ts):
+ * - managed alarm: an alarm whose name starts with `<prefix>-` AND that carries the tags
+ *   `managed-by=driftwatch` and `driftwatch-prefix=<prefix>`. Only managed alarms are ever updated or
+ *   deleted; an alarm with a matching name but without those tags is reported as `ignored` (or as a
+ *   `conflict` when driftwatch would need its name) and never touched.
+ * - plan: what a sync does (`create`, `update` with the fields that differ, `delete`, `unchanged`).
  */
 import type { Dimension, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { ConfigError } from '../core/errors.js';
 import {
-  type AlarmPlan,
   type AlarmSpec,
   type DesiredAlarm,
   desiredAlarms,
-  type ExistingAlarm,
   MANAGED_BY_TAG_KEY,
   MANAGED_BY_TAG_VALUE,
   type MonitorAlarmInput,
   PREFIX_TAG_KEY,
 } from './alarm-specs.js';
+
+/** An alarm found in CloudWatch, with its tags. */
+export interface ExistingAlarm {
+  alarm: MetricAlarm;
+  tags: ReadonlyMap<string, string>;
+}
+
+/** What one sync does under one name prefix (alarm names). */
+export interface AlarmPlan {
+  namePrefix: string;
+  create: DesiredAlarm[];
+  update: Array<{ alarm: DesiredAlarm; changes: string[] }>;
+  unchanged: string[];
+  delete: string[];
+  /** Alarms named like ours but not managed by driftwatch (never touched). */
+  ignored: string[];
+  /** Desired alarm names taken by an alarm driftwatch does not manage (not written: rename or retag it). */
+  conflicts: string[];
+}
 
 function sortedDimensions(dims: readonly Dimension[] | undefined): string {
   return JSON.stringify([...(dims ?? [])].map((d) => `${d.Name ?? ''}\u0000${d.Value ?? ''}`).sort());

@@ -2,12 +2,9 @@
  * CloudWatch alarms for on-call, provisioned from the monitors config and kept in sync.
  *
  * Terminology:
- * - desired alarm: an alarm the config and the baselines call for (`desiredAlarms`).
- * - managed alarm: an alarm whose name starts with `<prefix>-` AND that carries the tags
- *   `managed-by=driftwatch` and `driftwatch-prefix=<prefix>`. Only managed alarms are ever updated or
- *   deleted; an alarm with a matching name but without those tags is reported as `ignored` (or as a
- *   `conflict` when driftwatch would need its name) and never touched.
- * - plan: what a sync does (`create`, `update` with the fields that differ, `delete`, `unchanged`).
+ * - desired alarm: an alarm the config and the baselines call for (`desiredAlarms`, here).
+ * - managed alarm, plan: see alarm-plan.ts. An alarm's description (what fired, what to do, where the
+ *   reports and the runbook are): alarm-descriptions.ts.
  *
  * Alarms per monitor (names are `<prefix>-<monitor>-<kind>[-<subject>]`, rendered CloudWatch-safe):
  * | kind                | metric                                   | statistic | fires when                  | missing data |
@@ -21,12 +18,13 @@
  * schedule (its longest gap between executions, rounded up to a minute, at most a day).
  *
  * Idempotent: an alarm is written only when one of the fields driftwatch sets differs (see
- * `alarmDifferences`), so a second sync with the same inputs changes nothing.
+ * `alarmDifferences`, alarm-plan.ts), so a second sync with the same inputs changes nothing.
  */
-import type { ComparisonOperator, Dimension, MetricAlarm, Statistic, Tag } from '@aws-sdk/client-cloudwatch';
+import type { ComparisonOperator, Dimension, Statistic, Tag } from '@aws-sdk/client-cloudwatch';
 import type { AlarmSettings } from '../config/alarms.js';
 import { type ComparisonOperator as ConstraintOperator, OPERATOR_SYMBOLS } from '../metrics/comparison.js';
 import { driftComparisonOperator } from '../metrics/drift/decide.js';
+import { describeAlarm, quoted } from './alarm-descriptions.js';
 import { biasDriftMetricName, NDCG_METRIC, ndcgDimensions } from './clarify-metrics.js';
 import {
   EXECUTION_HEARTBEAT_METRIC,
@@ -46,10 +44,6 @@ export const PREFIX_TAG_KEY = 'driftwatch-prefix';
 export const MONITOR_TAG_KEY = 'driftwatch-monitor';
 export const KIND_TAG_KEY = 'driftwatch-alarm-kind';
 
-/** Where the runbook is when the settings do not say. */
-export const DEFAULT_RUNBOOK = 'README.md#alerts-and-on-call-runbook';
-
-const MAX_DESCRIPTION_LENGTH = 1024;
 /** CloudWatch: Period × EvaluationPeriods may not exceed 7 days. */
 const MAX_EVALUATION_SECONDS = 7 * 86_400;
 /** Longest alarm period driftwatch uses. */
@@ -138,24 +132,6 @@ export interface DesiredAlarm {
   tags: Tag[];
 }
 
-/** An alarm found in CloudWatch, with its tags. */
-export interface ExistingAlarm {
-  alarm: MetricAlarm;
-  tags: ReadonlyMap<string, string>;
-}
-
-export interface AlarmPlan {
-  namePrefix: string;
-  create: DesiredAlarm[];
-  update: Array<{ alarm: DesiredAlarm; changes: string[] }>;
-  unchanged: string[];
-  delete: string[];
-  /** Alarms named like ours but not managed by driftwatch (never touched). */
-  ignored: string[];
-  /** Desired alarm names taken by an alarm driftwatch does not manage (not written: rename or retag it). */
-  conflicts: string[];
-}
-
 /** CloudWatch alarm period for a schedule interval: whole minutes, 1 minute to 1 day. */
 export function alarmPeriodSeconds(intervalSeconds: number): number {
   const minutes = Math.ceil(intervalSeconds / 60);
@@ -181,39 +157,6 @@ export function alarmName(prefix: string, monitorName: string, kind: AlarmKind, 
   const head = `${safeNamePart(prefix, 64)}-${safeNamePart(monitorName, 100)}-${KIND_LABEL[kind]}`;
   if (subject === undefined) return head;
   return `${head}-${safeNamePart(subject, MAX_NAME_LENGTH - head.length - 1)}`;
-}
-
-/** A name for descriptions: quoted, escaped, shortened. */
-function quoted(text: string, max = 120): string {
-  const short = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(short);
-}
-
-function s3ConsoleUrl(uri: string): string | undefined {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!m?.[1]) return undefined;
-  return `https://s3.console.aws.amazon.com/s3/buckets/${m[1]}?prefix=${encodeURIComponent(m[2] ?? '')}`;
-}
-
-function describeAlarm(monitor: MonitorAlarmInput, kind: AlarmKind, what: string, todo: string): string {
-  const where = monitor.endpoint
-    ? `endpoint ${monitor.endpoint}, schedule ${monitor.scheduleName}`
-    : `schedule ${monitor.scheduleName}`;
-  const reports = `${monitor.reportUri.replace(/\/*$/, '/')}yyyy/mm/dd/hh/`;
-  const consoleUrl = s3ConsoleUrl(monitor.reportUri);
-  const runbook = monitor.settings.runbookUrl ?? DEFAULT_RUNBOOK;
-  const parts = [
-    `driftwatch ${kind} alarm of monitor ${monitor.monitorName} (${where}).`,
-    `What fired: ${what}`,
-    `What to do: ${todo}`,
-    `Reports: ${reports} (hh = the alarm's datapoint hour; constraint_violations.json and the execution summary list baseline vs current values).`,
-    consoleUrl ? `Console: ${consoleUrl}` : '',
-    `Runbook: ${runbook} (section "${kind}").`,
-    'Managed by driftwatch alarms sync: manual edits are overwritten.',
-  ].filter(Boolean);
-  let text = parts.join(' ');
-  if (text.length > MAX_DESCRIPTION_LENGTH) text = `${text.slice(0, MAX_DESCRIPTION_LENGTH - 1)}…`;
-  return text;
 }
 
 /** The alarms one monitor needs (none when disabled or for one-off schedules). */

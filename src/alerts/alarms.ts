@@ -13,8 +13,8 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { ConfigError } from '../core/errors.js';
-import { planAlarms } from './alarm-plan.js';
-import type { AlarmPlan, ExistingAlarm, MonitorAlarmInput } from './alarm-specs.js';
+import { type AlarmPlan, type ExistingAlarm, planAlarms } from './alarm-plan.js';
+import type { MonitorAlarmInput } from './alarm-specs.js';
 import { allPagesWithRetry, callWithRetry, type RetryOptions } from './retry.js';
 
 /** Alarms per DeleteAlarms call (CloudWatch's limit). */

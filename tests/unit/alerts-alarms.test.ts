@@ -1,11 +1,10 @@
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { alarmDifferences, planAlarms } from '../../src/alerts/alarm-plan.js';
+import { alarmDifferences, type ExistingAlarm, planAlarms } from '../../src/alerts/alarm-plan.js';
 import {
   alarmName,
   alarmPeriodSeconds,
   desiredAlarms,
-  type ExistingAlarm,
   type MonitorAlarmInput,
 } from '../../src/alerts/alarm-specs.js';
 import { alarmSettingsSchema } from '../../src/config/alarms.js';
