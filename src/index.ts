@@ -109,11 +109,11 @@ export type { Cell, ExecutionStatus, Window } from './core/types.js';
 export { driftwatchVersion } from './core/version.js';
 // -------------------------------------------------------------------------------------------- datasets
 export {
-  type DatasetFormat,
   type DatasetOptions,
   openDataset,
   type TabularReader,
 } from './io/datasets/index.js';
+export type { DatasetFormat } from './io/datasets/objects.js';
 // --------------------------------------------------------------------------------------------- storage
 export { LocalStorage } from './io/local-storage.js';
 export type { S3StorageOptions } from './io/s3-storage.js';

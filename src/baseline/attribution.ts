@@ -8,7 +8,8 @@
 import { ConfigError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
-import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
+import { openDataset } from '../io/datasets/index.js';
+import type { DatasetFormat } from '../io/datasets/objects.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { type AttributionAggMethod, AttributionAggregator } from '../metrics/attribution/aggregate.js';
 import { type ClarifyAnalysis, parseClarifyAnalysis, renderClarifyAnalysis } from './clarify-analysis.js';

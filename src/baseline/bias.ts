@@ -17,7 +17,8 @@ import {
 import { ConfigError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
-import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
+import { openDataset } from '../io/datasets/index.js';
+import type { DatasetFormat } from '../io/datasets/objects.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { BiasAccumulator, type BiasFacetResult } from '../metrics/bias/analysis.js';
 import { type BiasAnalysisSetup, BiasColumnScan, resolveBiasSetup } from '../metrics/bias/setup.js';

@@ -5,7 +5,8 @@
 
 import { ConfigError, InputError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
-import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
+import { openDataset } from '../io/datasets/index.js';
+import type { DatasetFormat } from '../io/datasets/objects.js';
 import { textStream } from '../io/local-storage.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { OrderedDatasetSample } from '../metrics/drift/ordered-sample.js';

@@ -1,6 +1,7 @@
 import { IssueLog, type IssueLogJSON } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
-import { type DatasetFormat, openDataset } from '../io/datasets/index.js';
+import { openDataset } from '../io/datasets/index.js';
+import type { DatasetFormat } from '../io/datasets/objects.js';
 import type { Storage } from '../io/storage.js';
 import {
   calibrateNumericThreshold,

@@ -1,5 +1,5 @@
 /** The options of `driftwatch baseline`, as commander parses them (every analysis reads its own). */
-import type { DatasetFormat } from '../../io/datasets/index.js';
+import type { DatasetFormat } from '../../io/datasets/objects.js';
 import type { PiiMode } from '../../security/pii.js';
 
 export interface BaselineCommandOptions {

@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import { profileDataset } from '../../baseline/build.js';
 import { IssueLog } from '../../core/issues.js';
-import type { DatasetFormat } from '../../io/datasets/index.js';
+import type { DatasetFormat } from '../../io/datasets/objects.js';
 import { createStorage } from '../../io/storage.js';
 import { columnFindings, findingsTable } from '../../security/findings-table.js';
 
