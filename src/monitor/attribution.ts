@@ -40,7 +40,7 @@ import { DEFAULT_NDCG_THRESHOLD } from '../metrics/attribution/ndcg.js';
 import { renderClarifyViolations } from '../report/execution-files.js';
 import { scanCapturedRecords } from './captured-records.js';
 import { type AttributionJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
-import { execute, type MonitorKind, type ReportFile } from './execution.js';
+import { type CollectedInputs, execute, type MonitorKind, type ReportFile } from './execution.js';
 import { checkAborted, inputRefs, jobWindow } from './profile-window.js';
 import type { ExecutionDeps, ExecutionSummary } from './types.js';
 
@@ -88,19 +88,18 @@ async function readAttributionBaseline(storage: Storage, job: AttributionJob): P
   return { kernelShap: analysis.kernelShap, aggMethod, featureNames, files };
 }
 
-export interface AttributionCollected {
+export interface AttributionCollected extends CollectedInputs {
   collector: OnlineExplanationCollector;
-  recordsRead: number;
-  objects: ObjectInfo[];
-  issues: IssueLog;
 }
 
-async function collectAttribution(
-  job: AttributionJob,
-  baseline: AttributionBaseline,
-  deps: ExecutionDeps,
-  timings: Record<string, number>,
-): Promise<AttributionCollected> {
+type AttributionKind = MonitorKind<
+  AttributionJob,
+  AttributionBaseline,
+  AttributionCollected,
+  { attribution: AttributionDetails }
+>;
+
+const collectAttribution: AttributionKind['collect'] = async (job, baseline, deps, timings) => {
   const started = Date.now();
   const window = jobWindow(job);
   const issues = new IssueLog();
@@ -116,7 +115,7 @@ async function collectAttribution(
       deps,
     );
     timings.readMs = Date.now() - started;
-    return { collector, recordsRead, objects, issues };
+    return { collector, recordsRead, inputs: inputRefs(objects), issues };
   }
   const { objects, recordsRead } = await scanCapturedRecords(job, window, deps, issues, (record, where) => {
     const output = record.output;
@@ -128,8 +127,8 @@ async function collectAttribution(
       issues.add({ kind: p.kind, ...where, message: p.message });
   });
   timings.readMs = Date.now() - started;
-  return { collector, recordsRead, objects, issues };
-}
+  return { collector, recordsRead, inputs: inputRefs(objects), issues };
+};
 
 function attributionNumber(cell: Cell): number | undefined {
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
@@ -197,22 +196,17 @@ function liveKernelShap(collector: OnlineExplanationCollector): Map<string, Clar
   );
 }
 
-export const attributionKind: MonitorKind<
-  AttributionJob,
-  AttributionBaseline,
-  AttributionCollected,
-  { attribution: AttributionDetails }
-> = {
+export const attributionKind: AttributionKind = {
   type: 'attribution',
   readBaseline: readAttributionBaseline,
   collect: collectAttribution,
 
   check(job, baseline, collected) {
-    const { collector, issues } = collected;
+    const { collector } = collected;
     const threshold = job.ndcgThreshold ?? DEFAULT_NDCG_THRESHOLD;
     const window = `[${job.windowStart}, ${job.windowEnd})`;
     const failureReason =
-      collected.objects.length === 0
+      collected.inputs.length === 0
         ? job.attributionsUri !== undefined
           ? `No attribution file (*.csv) in the hour folders of the window ${window} under ${job.attributionsUri}.`
           : `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`
@@ -242,14 +236,10 @@ export const attributionKind: MonitorKind<
       violatedLabels: violations.map((v) => v.label),
     };
     return {
-      ...(failureReason ? { failureReason } : {}),
+      failureReason,
       violations: violations.length,
       reports,
-      issues,
-      recordsRead: collected.recordsRead,
       rowsProfiled: collector.records,
-      inputs: inputRefs(collected.objects),
-      driftedFeatures: [],
       details: { attribution: details },
       publication: (status) => {
         const identity = metricIdentity(job);

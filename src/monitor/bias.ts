@@ -50,7 +50,7 @@ import { renderClarifyViolations } from '../report/execution-files.js';
 import { JoinedRowSpool, requestCells, tableLayout } from './bias-joined-table.js';
 import { joinKeyOf, scanCapturedRecords } from './captured-records.js';
 import { type BiasJob, CLARIFY_BASELINE_FILE } from './clarify-job.js';
-import { execute, type MonitorKind, type ReportFile } from './execution.js';
+import { type CollectedInputs, execute, type MonitorKind, type ReportFile } from './execution.js';
 import {
   addGroundTruthLabels,
   groundTruthFoldersOf,
@@ -146,22 +146,16 @@ async function readBiasBaseline(storage: Storage, job: BiasJob): Promise<BiasBas
   };
 }
 
-export interface BiasCollected {
+export interface BiasCollected extends CollectedInputs {
   result: BiasAnalysisResult | undefined;
   counts: JoinCounts;
-  recordsRead: number;
-  objects: ObjectInfo[];
   folders: Window;
   gtInputs: ObjectInfo[];
-  issues: IssueLog;
 }
 
-async function collectBias(
-  job: BiasJob,
-  baseline: BiasBaseline,
-  deps: ExecutionDeps,
-  timings: Record<string, number>,
-): Promise<BiasCollected> {
+type BiasKind = MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias: BiasDetails }>;
+
+const collectBias: BiasKind['collect'] = async (job, baseline, deps, timings) => {
   const started = Date.now();
   const window = jobWindow(job);
   const folders = groundTruthFoldersOf(job, window);
@@ -224,12 +218,12 @@ async function collectBias(
       });
     }
     timings.analysisMs = Date.now() - joined;
-    return { result, counts, recordsRead, objects, folders, gtInputs, issues };
+    return { result, counts, recordsRead, inputs: inputRefs(objects), folders, gtInputs, issues };
   } finally {
     await joiner.close();
     await spool?.remove();
   }
-}
+};
 
 function failureReasonOf(job: BiasJob, c: BiasCollected): string | undefined {
   if (c.result !== undefined && c.result.rows > 0) return undefined;
@@ -251,13 +245,13 @@ function standardErrorLookup(result: BiasAnalysisResult, replicates: number) {
   };
 }
 
-export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias: BiasDetails }> = {
+export const biasKind: BiasKind = {
   type: 'bias',
   readBaseline: readBiasBaseline,
   collect: collectBias,
 
   check(job, baseline, collected) {
-    const { result, counts, issues } = collected;
+    const { result, counts } = collected;
     const failureReason = failureReasonOf(job, collected);
     const mode = job.check ?? 'point';
     let violations: BiasViolation[] = [];
@@ -298,14 +292,10 @@ export const biasKind: MonitorKind<BiasJob, BiasBaseline, BiasCollected, { bias:
       ...(comparisons.length > kept.length ? { comparisonsLeftOut: comparisons.length - kept.length } : {}),
     };
     return {
-      ...(failureReason ? { failureReason } : {}),
+      failureReason,
       violations: violations.length,
       reports,
-      issues,
-      recordsRead: collected.recordsRead,
       rowsProfiled: result?.rows ?? 0,
-      inputs: inputRefs(collected.objects),
-      driftedFeatures: [],
       details: { bias: details },
       publication: (status) => {
         const identity = metricIdentity(job);

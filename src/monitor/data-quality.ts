@@ -29,7 +29,7 @@ import {
   windowProtection,
 } from '../security/pii.js';
 import { describeViolations } from './details.js';
-import { execute, type MonitorKind } from './execution.js';
+import { type CollectedInputs, execute, type MonitorKind } from './execution.js';
 import { profileInThreads, threadCount } from './parallel.js';
 import { inputRefs, listExecutionInputs, profileInputs, readJobBaseline } from './profile-window.js';
 import type {
@@ -43,11 +43,8 @@ import type {
 } from './types.js';
 
 /** The window's profile, merged from its parts. */
-export interface DataQualityCollected {
+export interface DataQualityCollected extends CollectedInputs {
   profile: DatasetProfile;
-  issues: IssueLog;
-  recordsRead: number;
-  inputs: ExecutionSummaryBase['inputs'];
   /** Sum and count of the rows' PCA reconstruction errors (a calibrated baseline's multivariate model). */
   reconstruction: { sum: number; count: number } | undefined;
 }
@@ -115,7 +112,7 @@ export const dataQualityKind: MonitorKind<
   },
 
   check(job, baseline, collected) {
-    const { profile, issues } = collected;
+    const { profile } = collected;
     // Sensitive values (security/pii.ts): hashed like the baseline's, or left out of the reports.
     const protection = windowProtection(job.pii ?? DEFAULT_PII_MODE, baseline.sensitive, profile);
     protectWindowProfile(profile, protection);
@@ -152,14 +149,11 @@ export const dataQualityKind: MonitorKind<
     // The metrics read no categories: the window's values of dropped columns can go now.
     forgetDroppedCategories(profile, protection);
     return {
-      ...(failureReason ? { failureReason } : {}),
+      failureReason,
       violations: result.violations.length,
       reports,
-      issues,
       redactIssues: protection.mode !== 'warn',
-      recordsRead: collected.recordsRead,
       rowsProfiled: profile.itemCount,
-      inputs: collected.inputs,
       driftedFeatures: result.violations
         .filter((v) => v.constraint_check_type === 'baseline_drift_check')
         .map((v) => v.feature_name),

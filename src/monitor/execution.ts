@@ -59,21 +59,28 @@ export interface ReportFile {
   body: string;
 }
 
+/**
+ * What every kind's `collect` (or `parts.merge`) gives besides its own data: the window's inputs as the
+ * summary lists them, the records read from them and the input problems. The skeleton summarises these
+ * itself; the kind's check may add problems to `issues`, and the skeleton adds its own (a re-publication).
+ */
+export interface CollectedInputs {
+  issues: IssueLog;
+  recordsRead: number;
+  inputs: Array<{ uri: string; etag: string; size: number }>;
+}
+
 /** The result of `kind.check`: everything the skeleton writes, publishes and summarises. */
 export interface CheckedExecution<Details extends object, Fields extends object = object> {
   /** Set when the execution failed (no usable data): status `Failed`, this is its reason. */
-  failureReason?: string;
+  failureReason?: string | undefined;
   /** Violations found (0 when failed). */
   violations: number;
   /** Report files, written in this order (none at all is fine, e.g. when failed). */
   reports: ReportFile[];
-  /** The input problems of the execution; the skeleton adds its own (a re-publication) before the summary. */
-  issues: IssueLog;
-  recordsRead: number;
   rowsProfiled: number;
-  inputs: Array<{ uri: string; etag: string; size: number }>;
-  /** Feature names with a drift violation (data quality), else empty. */
-  driftedFeatures: string[];
+  /** Feature names with a drift violation (data quality); none when left out. */
+  driftedFeatures?: string[];
   /** Kind-specific summary fields, placed before `baseline` (e.g. data quality's `violatedChecks`). */
   fields?: Fields;
   /** Kind-specific summary fields, placed last (e.g. `modelQuality`). */
@@ -92,7 +99,8 @@ export interface CheckedExecution<Details extends object, Fields extends object 
  *
  * - `Job`: its execution payload (JSON, built once from the validated monitor config, see jobs/payloads.ts).
  * - `Baseline`: its baseline, read once per execution by `readBaseline`.
- * - `Collected`: what reading and profiling the window's inputs gives (profiles, counts, issues).
+ * - `Collected`: what reading and profiling the window's inputs gives (profiles, counts, and the
+ *   `CollectedInputs`).
  * - `Details`: the kind's own summary fields, placed last in `execution.json`.
  * - `Fields`: the kind's own summary fields placed before `baseline` (data quality's `violatedChecks`).
  *
@@ -101,7 +109,7 @@ export interface CheckedExecution<Details extends object, Fields extends object 
 export interface MonitorKind<
   Job extends ExecutionJobBase = ExecutionJobBase,
   Baseline extends KindBaseline = KindBaseline,
-  Collected = unknown,
+  Collected extends CollectedInputs = CollectedInputs,
   Details extends object = object,
   Fields extends object = object,
 > {
@@ -162,7 +170,7 @@ function statusMessage(status: ExecutionStatus, violations: number, reason?: str
 export async function execute<
   Job extends ExecutionJobBase,
   Baseline extends KindBaseline,
-  Collected,
+  Collected extends CollectedInputs,
   Details extends object,
   Fields extends object = object,
 >(
@@ -215,7 +223,7 @@ export async function execute<
         prefix,
         deps.publisher,
         await checked.publication(status),
-        publishOptions(deps, checked.issues),
+        publishOptions(deps, collected.issues),
       );
     } catch (error) {
       // CloudWatch refused the metrics for good (access denied, invalid): the report set is completed with
@@ -240,10 +248,10 @@ export async function execute<
     windowEnd: window.end.toISOString(),
     scheduledTime: new Date(job.scheduledTime).toISOString(),
     reportUri: prefix,
-    recordsRead: checked.recordsRead,
+    recordsRead: collected.recordsRead,
     rowsProfiled: checked.rowsProfiled,
     violations: checked.violations,
-    driftedFeatures: checked.driftedFeatures,
+    driftedFeatures: checked.driftedFeatures ?? [],
     baseline: [],
     inputs: [],
     issues: { total: 0, counts: {}, samples: [] },
@@ -255,8 +263,8 @@ export async function execute<
     ...(checked.fields as Fields),
     baseline: baseline.files,
     audit: executionAudit(job, deps.attempt, caller),
-    inputs: checked.inputs,
-    issues: checked.redactIssues ? redactIssues(checked.issues.toJSON()) : checked.issues.toJSON(),
+    inputs: collected.inputs,
+    issues: checked.redactIssues ? redactIssues(collected.issues.toJSON()) : collected.issues.toJSON(),
     metricsPublished,
     timings: { ...timings, checkMs: t1 - t0, writeReportsMs: t2 - t1, publishMs: t3 - t2 },
     ...checked.details,

@@ -68,7 +68,7 @@ export async function addGroundTruthLabels(
 
 /** What a labelled window read: its capture objects and records, the join's counts, its label objects. */
 export interface LabelledWindowRead {
-  objects: readonly ObjectInfo[];
+  inputs: readonly unknown[];
   recordsRead: number;
   counts: JoinCounts;
   gtInputs: readonly ObjectInfo[];
@@ -85,7 +85,7 @@ export function unjoinedWindowReason(
   usable: { record: string; holding: string },
 ): string {
   const window = `[${job.windowStart}, ${job.windowEnd})`;
-  if (read.objects.length === 0)
+  if (read.inputs.length === 0)
     return `No captured data in the window ${window} under ${joinUri(job.captureUri, job.endpoint)}.`;
   if (read.counts.predictions === 0)
     return `No usable ${usable.record} in the window ${window}: ${read.recordsRead} records read, none with ${usable.holding} (see issues).`;

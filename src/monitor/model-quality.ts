@@ -45,7 +45,7 @@ import {
   type ProblemType,
 } from '../metrics/quality/statistics.js';
 import { renderEstimatedMetrics, renderModelQualityViolations } from '../report/execution-files.js';
-import { execute, type MonitorKind, type ReportFile } from './execution.js';
+import { type CollectedInputs, execute, type MonitorKind, type ReportFile } from './execution.js';
 import {
   addGroundTruthLabels,
   groundTruthFoldersOf,
@@ -138,24 +138,23 @@ function finiteMetrics(scalars: ReadonlyMap<string, number>): Record<string, num
 }
 
 /** The window's predictions joined with their labels, and the CBPE estimates. */
-export interface ModelQualityCollected {
-  objects: ObjectInfo[];
-  recordsRead: number;
+export interface ModelQualityCollected extends CollectedInputs {
   counts: JoinCounts;
   collector: QualityCollector;
   folders: Window;
   gtInputs: ObjectInfo[];
-  issues: IssueLog;
   estimated?: EstimateReport;
   estimatedRecent?: EstimateReport;
 }
 
-async function collectModelQuality(
-  job: ModelQualityJob,
-  baseline: ModelQualityBaseline,
-  deps: ExecutionDeps,
-  timings: Record<string, number>,
-): Promise<ModelQualityCollected> {
+type ModelQualityKind = MonitorKind<
+  ModelQualityJob,
+  ModelQualityBaseline,
+  ModelQualityCollected,
+  { modelQuality: ModelQualityDetails }
+>;
+
+const collectModelQuality: ModelQualityKind['collect'] = async (job, baseline, deps, timings) => {
   const started = Date.now();
   const window = jobWindow(job);
   const folders = groundTruthFoldersOf(job, window);
@@ -195,7 +194,7 @@ async function collectModelQuality(
   timings.readAndJoinMs = joined - started;
   timings.estimateMs = Date.now() - joined;
   return {
-    objects: scan.objects,
+    inputs: inputRefs(scan.objects),
     recordsRead: scan.recordsRead,
     counts,
     collector,
@@ -205,20 +204,15 @@ async function collectModelQuality(
     ...(estimated ? { estimated } : {}),
     ...(estimatedRecent ? { estimatedRecent } : {}),
   };
-}
+};
 
-export const modelQualityKind: MonitorKind<
-  ModelQualityJob,
-  ModelQualityBaseline,
-  ModelQualityCollected,
-  { modelQuality: ModelQualityDetails }
-> = {
+export const modelQualityKind: ModelQualityKind = {
   type: 'model-quality',
   readBaseline: readModelQualityBaseline,
   collect: collectModelQuality,
 
   check(job, baseline, collected) {
-    const { counts, collector, issues, estimated, estimatedRecent } = collected;
+    const { counts, collector, estimated, estimatedRecent } = collected;
     // 4. Metrics and checks.
     const failureReason = failureReasonOf(job, collected);
     let metrics: ModelQualityMetrics | undefined;
@@ -262,14 +256,10 @@ export const modelQualityKind: MonitorKind<
       ...(estimatedRecent ? { estimatedRecent } : {}),
     };
     return {
-      ...(failureReason ? { failureReason } : {}),
+      failureReason,
       violations: violations.length,
       reports,
-      issues,
-      recordsRead: collected.recordsRead,
       rowsProfiled: metrics?.itemCount ?? 0,
-      inputs: inputRefs(collected.objects),
-      driftedFeatures: [],
       details: { modelQuality: details },
       // 6. Metrics (once: the skeleton guards them with a marker).
       publication: (status) =>

@@ -6,7 +6,7 @@
 import { ConfigError, TransientError } from '../../src/core/errors.js';
 import { IssueLog } from '../../src/core/issues.js';
 import { joinUri, type ObjectInfo } from '../../src/io/storage.js';
-import type { MonitorKind } from '../../src/monitor/execution.js';
+import type { CollectedInputs, MonitorKind } from '../../src/monitor/execution.js';
 import type { ExecutionDeps, ExecutionJobBase, PartialProfileJSON } from '../../src/monitor/types.js';
 
 export interface LineCountCalls {
@@ -32,10 +32,8 @@ export interface LineCountBaseline {
   files: Array<{ uri: string; etag: string }>;
 }
 
-export interface LineCountCollected {
-  recordsRead: number;
+export interface LineCountCollected extends CollectedInputs {
   partials: number;
-  inputs: Array<{ uri: string; etag: string; size: number }>;
 }
 
 export function lineCountKind(options: LineCountOptions = {}): {
@@ -87,6 +85,7 @@ export function lineCountKind(options: LineCountOptions = {}): {
     recordsRead: partials.reduce((n, p) => n + p.recordsRead, 0),
     partials: partials.length,
     inputs: partials.flatMap((p) => p.objects),
+    issues: new IssueLog(),
   });
   const kind: MonitorKind<ExecutionJobBase, LineCountBaseline, LineCountCollected, { partials: number }> = {
     type: 'data-quality',
@@ -114,11 +113,7 @@ export function lineCountKind(options: LineCountOptions = {}): {
           : {}),
         violations: 0,
         reports: [],
-        issues: new IssueLog(),
-        recordsRead: collected.recordsRead,
         rowsProfiled: collected.recordsRead,
-        inputs: collected.inputs,
-        driftedFeatures: [],
         details: { partials: collected.partials },
       };
     },
