@@ -212,6 +212,58 @@ export function jobBaseFromFlags(flags: ExecutionFlags): ExecutionJobBase {
 }
 
 /**
+ * One execution command of a kind beside data quality (`run-quality`, `run-bias`, `run-attribution`):
+ * its options are `--baseline`, the window's, the kind's own, the label-reading ones when it joins late
+ * labels, the report and the rerun options, in that order (the help lists them so).
+ */
+export interface KindCommand<Job extends ExecutionJobBase, S extends ExecutionSummary> {
+  name: string;
+  description: string;
+  /** The help of `--baseline <uri-prefix>`. */
+  baseline: string;
+  /** The kind joins late labels: `--ground-truth`, `--ground-truth-until`, `--ground-truth-horizon`. */
+  labels?: boolean;
+  /** The kind's own options, after the window's. */
+  options(command: Command): Command;
+  /** Options after the label-reading ones (run-quality's estimated window). */
+  optionsAfterLabels?(command: Command): Command;
+  /** The job the parsed flags describe (commander's option values). */
+  // biome-ignore lint/suspicious/noExplicitAny: commander's parsed option values are untyped
+  job(flags: any): Job;
+  run(job: Job, deps: ExecutionDeps): Promise<S>;
+  /** The kind's own lines of the printed summary (printExecutionSummary). */
+  summaryLines(summary: S): string[];
+}
+
+/** Registers a kind's execution command (see `KindCommand`): its options, and running it from them. */
+export function registerKindCommand<Job extends ExecutionJobBase, S extends ExecutionSummary>(
+  program: Command,
+  kind: KindCommand<Job, S>,
+): void {
+  let command = kind.options(
+    addWindowOptions(
+      program
+        .command(kind.name)
+        .description(kind.description)
+        .requiredOption('--baseline <uri-prefix>', kind.baseline),
+      kind.labels ? { groundTruth: true, startNote: ', inference time' } : {},
+    ),
+  );
+  if (kind.labels) command = addGroundTruthReadOptions(command);
+  if (kind.optionsAfterLabels) command = kind.optionsAfterLabels(command);
+  addRerunOptions(addReportOptions(command, `driftwatch-${kind.name}`)).action(async (flags) => {
+    const job = kind.job(flags);
+    await runFromCli(
+      kind.name,
+      job,
+      (deps) => kind.run(job, deps),
+      (summary) => printExecutionSummary(summary, flags.json, kind.summaryLines(summary)),
+      flags.failOnViolations,
+    );
+  });
+}
+
+/**
  * Runs one execution of `command` (exit code 1 when it failed, 3 with violations and `--fail-on-violations`:
  * exit-codes.ts) with a storage and, when it publishes, a
  * CloudWatch client, both released afterwards.

@@ -7,15 +7,10 @@ import { ConfigError } from '../../core/errors.js';
 import { type ModelQualitySummary, runModelQualityExecution } from '../../monitor/model-quality.js';
 import type { ModelQualityJob } from '../../monitor/model-quality-job.js';
 import {
-  addGroundTruthReadOptions,
-  addReportOptions,
-  addRerunOptions,
-  addWindowOptions,
   groundTruthReadFromFlags,
   jobBaseFromFlags,
   parseTime,
-  printExecutionSummary,
-  runFromCli,
+  registerKindCommand,
 } from '../execution-flags.js';
 import { parseThreshold } from '../flags.js';
 
@@ -25,47 +20,39 @@ function formatMetric(value: number | undefined): string {
   return value === undefined ? '-' : value.toFixed(4);
 }
 
-export function printQualitySummary(summary: ModelQualitySummary, json: boolean | undefined): void {
+function qualityLines(summary: ModelQualitySummary): string[] {
   const d = summary.modelQuality;
-  const lines: string[] = [];
-  if (d) {
-    const j = d.join;
+  if (!d) return [];
+  const j = d.join;
+  const lines = [
+    `  join      ${j.predictions} predictions, ${j.labels} labels, ${j.matched} matched, ${j.unmatchedPredictions} without label, ${j.orphanLabels} orphan labels`,
+  ];
+  const shown = Object.entries(d.metrics).filter(([k]) => !k.endsWith('_best_constant_classifier'));
+  if (shown.length > 0)
+    lines.push(`  metrics   ${shown.map(([k, v]) => `${k}=${formatMetric(v)}`).join(' ')}`);
+  for (const [label, e] of [
+    ['estimated', d.estimated],
+    ['recent', d.estimatedRecent],
+  ] as const) {
+    if (!e) continue;
+    const m = e.estimate.metrics;
     lines.push(
-      `  join      ${j.predictions} predictions, ${j.labels} labels, ${j.matched} matched, ${j.unmatchedPredictions} without label, ${j.orphanLabels} orphan labels`,
+      `  ${label.padEnd(9)} ${e.windowStart} .. ${e.windowEnd}: f1=${formatMetric(m.f1.value)} [${formatMetric(m.f1.lower)}, ${formatMetric(m.f1.upper)}] accuracy=${formatMetric(m.accuracy.value)} auc=${formatMetric(m.auc.value)}`,
     );
-    const shown = Object.entries(d.metrics).filter(([k]) => !k.endsWith('_best_constant_classifier'));
-    if (shown.length > 0)
-      lines.push(`  metrics   ${shown.map(([k, v]) => `${k}=${formatMetric(v)}`).join(' ')}`);
-    for (const [label, e] of [
-      ['estimated', d.estimated],
-      ['recent', d.estimatedRecent],
-    ] as const) {
-      if (!e) continue;
-      const m = e.estimate.metrics;
-      lines.push(
-        `  ${label.padEnd(9)} ${e.windowStart} .. ${e.windowEnd}: f1=${formatMetric(m.f1.value)} [${formatMetric(m.f1.lower)}, ${formatMetric(m.f1.upper)}] accuracy=${formatMetric(m.accuracy.value)} auc=${formatMetric(m.auc.value)}`,
-      );
-    }
-    if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
   }
-  printExecutionSummary(summary, json, lines);
+  if (d.violatedMetrics.length > 0) lines.push(`  violated  ${d.violatedMetrics.join(', ')}`);
+  return lines;
 }
 
 export function register(program: Command): void {
-  const command = addReportOptions(
-    addGroundTruthReadOptions(
-      addWindowOptions(
-        program
-          .command('run-quality')
-          .description(
-            'Run one model-quality execution: captured predictions of a window joined with late ground truth',
-          )
-          .requiredOption(
-            '--baseline <uri-prefix>',
-            'prefix holding constraints.json (and model_quality_calibration.json)',
-          ),
-        { groundTruth: true, startNote: ', inference time' },
-      )
+  registerKindCommand(program, {
+    name: 'run-quality',
+    description:
+      'Run one model-quality execution: captured predictions of a window joined with late ground truth',
+    baseline: 'prefix holding constraints.json (and model_quality_calibration.json)',
+    labels: true,
+    options: (command) =>
+      command
         .addOption(
           new Option('--problem-type <type>', 'problem type')
             .choices([...PROBLEM_TYPES])
@@ -79,47 +66,42 @@ export function register(program: Command): void {
         .option('--probability-threshold-attribute <number>', 'probability cut-off (binary)', '0.5')
         .option('--positive-label <label>', 'positive label (binary)', '1')
         .option('--negative-label <label>', 'negative label (binary)', '0'),
-    )
-      .option(
-        '--estimate-start <iso>',
-        'also estimate (CBPE) this recent window, whose labels may be missing',
-      )
-      .option('--estimate-end <iso>', 'end of the estimated window'),
-    'driftwatch-run-quality',
-  );
-  addRerunOptions(command).action(async (options) => {
-    const base = jobBaseFromFlags(options);
-    if ((options.estimateStart === undefined) !== (options.estimateEnd === undefined)) {
-      throw new ConfigError('give both --estimate-start and --estimate-end, or neither', {
-        field: '--estimate-start',
-      });
-    }
-    const job: ModelQualityJob = {
-      ...base,
-      groundTruthUri: options.groundTruth,
-      problemType: options.problemType,
-      inferenceAttribute: options.inferenceAttribute,
-      probabilityAttribute: options.probabilityAttribute,
-      probabilityThresholdAttribute: parseThreshold(
-        options.probabilityThresholdAttribute,
-        '--probability-threshold-attribute',
-      ),
-      positiveLabel: options.positiveLabel,
-      negativeLabel: options.negativeLabel,
-      ...groundTruthReadFromFlags(options),
-      ...(options.estimateStart
-        ? {
-            estimationWindowStart: parseTime(options.estimateStart, '--estimate-start'),
-            estimationWindowEnd: parseTime(options.estimateEnd, '--estimate-end'),
-          }
-        : {}),
-    };
-    await runFromCli(
-      'run-quality',
-      job,
-      (deps) => runModelQualityExecution(job, deps),
-      (summary) => printQualitySummary(summary, options.json),
-      options.failOnViolations,
-    );
+    optionsAfterLabels: (command) =>
+      command
+        .option(
+          '--estimate-start <iso>',
+          'also estimate (CBPE) this recent window, whose labels may be missing',
+        )
+        .option('--estimate-end <iso>', 'end of the estimated window'),
+    job(options): ModelQualityJob {
+      const base = jobBaseFromFlags(options);
+      if ((options.estimateStart === undefined) !== (options.estimateEnd === undefined)) {
+        throw new ConfigError('give both --estimate-start and --estimate-end, or neither', {
+          field: '--estimate-start',
+        });
+      }
+      return {
+        ...base,
+        groundTruthUri: options.groundTruth,
+        problemType: options.problemType,
+        inferenceAttribute: options.inferenceAttribute,
+        probabilityAttribute: options.probabilityAttribute,
+        probabilityThresholdAttribute: parseThreshold(
+          options.probabilityThresholdAttribute,
+          '--probability-threshold-attribute',
+        ),
+        positiveLabel: options.positiveLabel,
+        negativeLabel: options.negativeLabel,
+        ...groundTruthReadFromFlags(options),
+        ...(options.estimateStart
+          ? {
+              estimationWindowStart: parseTime(options.estimateStart, '--estimate-start'),
+              estimationWindowEnd: parseTime(options.estimateEnd, '--estimate-end'),
+            }
+          : {}),
+      };
+    },
+    run: runModelQualityExecution,
+    summaryLines: qualityLines,
   });
 }
