@@ -78,3 +78,52 @@ describe('DatasetProfile.addDelimitedRow', () => {
     expect(byText.toJSON()).toEqual(byCells.toJSON());
   });
 });
+
+describe('ColumnProfile.addText of text values already counted', () => {
+  const TEXTS = [
+    'a',
+    'ab',
+    'abc',
+    'b',
+    'true',
+    'false',
+    'x@y.org',
+    'q@r.net',
+    'red',
+    'green',
+    'blue',
+    'é',
+    'zz',
+  ];
+
+  it('counts repeated text values like add (more distinct values than it matches in place, sensitive ones)', () => {
+    const random = mulberry32(16);
+    const names = ['t0', 't1', 't2'];
+    const byText = new DatasetProfile(names);
+    const byCells = new DatasetProfile(names);
+    for (let r = 0; r < 5_000; r++) {
+      const cells = names.map((_, c) => {
+        const u = random();
+        if (c === 2 && u < 0.3) return String(Math.floor(random() * 100));
+        return u < 0.02 ? '' : TEXTS[Math.floor(random() * (c === 0 ? 4 : TEXTS.length))]!;
+      });
+      byText.addDelimitedRow(undefined, cells.join(','));
+      byCells.addRow(splitCsvLine(cells.join(',')));
+    }
+    expect(byText.toJSON()).toEqual(byCells.toJSON());
+  });
+
+  it('counts a known value again after the categories were replaced (as add does)', () => {
+    const byText = new DatasetProfile(['t']);
+    const byCells = new DatasetProfile(['t']);
+    for (const profile of [byText, byCells]) {
+      profile.addDelimitedRow(undefined, 'red');
+      profile.addDelimitedRow(undefined, 'red');
+      profile.columns[0]!.categories.clear();
+    }
+    byText.addDelimitedRow(undefined, 'red');
+    byCells.addRow(['red']);
+    expect(byText.toJSON()).toEqual(byCells.toJSON());
+    expect(byText.columns[0]!.categories.get('red')).toBe(1);
+  });
+});

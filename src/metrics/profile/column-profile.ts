@@ -30,6 +30,8 @@ export const DEFAULT_CATEGORY_LIMIT = 10_000;
 /** Numeric values counted as categories before the first text value (see `add`). */
 const NUMERIC_CATEGORY_SAMPLE = 10_000;
 const BATCH = 1024;
+/** Text values per column matched in place by `addText` (a categorical column's few values). */
+const KNOWN_TEXTS = 8;
 
 /** The JSON form of a {@link ColumnProfile}. */
 export interface ColumnProfileJSON {
@@ -78,6 +80,13 @@ export class ColumnProfile {
   sensitive = new SensitiveFindings();
   /** The sensitive values among `categories`, with their type index. */
   readonly #sensitiveValues = new Map<string, number>();
+  /**
+   * The first few text values (String or Boolean class) counted in `categories`, with their class: `addText`
+   * recognises them where they lie, without a substring, a classification or the distinct count (adding a
+   * value again changes no sketch of distinct values).
+   */
+  readonly #knownTexts: string[] = [];
+  readonly #knownClasses: ValueClass[] = [];
 
   constructor(name: string, options: { categoryLimit?: number; kllK?: number; kllC?: number } = {}) {
     this.name = name;
@@ -128,6 +137,15 @@ export class ColumnProfile {
    * is made for it.
    */
   addText(text: string, start: number, end: number): number {
+    const known = this.#knownTexts;
+    if (known.length > 0) {
+      const length = end - start;
+      for (let k = 0; k < known.length; k++) {
+        const value = known[k]!;
+        if (value.length === length && text.startsWith(value, start) && this.#addKnown(k, value))
+          return Number.NaN;
+      }
+    }
     const cls = classifyRange(text, start, end);
     if (cls === ValueClass.Unknown) return Number.NaN;
     if (
@@ -146,6 +164,29 @@ export class ColumnProfile {
       return x;
     }
     return this.#addClassified(cls, text.slice(start, end));
+  }
+
+  /**
+   * `add` of known text value `k` again, as `#addClassified` counts a value already in `categories`; false
+   * (nothing counted) if it is no longer there (categories replaced after profiling).
+   */
+  #addKnown(k: number, value: string): boolean {
+    const seen = this.categories.get(value);
+    if (seen === undefined) {
+      this.#knownTexts.length = 0;
+      this.#knownClasses.length = 0;
+      return false;
+    }
+    this.numPresent++;
+    const cls = this.#knownClasses[k]!;
+    if (cls === ValueClass.Boolean) this.boolean++;
+    else this.string++;
+    this.categories.set(value, seen + 1);
+    if (cls === ValueClass.String && this.#sensitiveValues.size > 0) {
+      const type = this.#sensitiveValues.get(value);
+      if (type !== undefined) this.sensitive.addIndex(type);
+    }
+    return true;
   }
 
   /** A number of a numeric cell: batched for moments, sketch and distinct count; non-finite ones counted. */
@@ -219,6 +260,13 @@ export class ColumnProfile {
       const kept = detachString(text);
       this.categories.set(kept, 1);
       if (type !== NOT_SENSITIVE) this.#sensitiveValues.set(kept, type);
+      if (
+        (cls === ValueClass.String || cls === ValueClass.Boolean) &&
+        this.#knownTexts.length < KNOWN_TEXTS
+      ) {
+        this.#knownTexts.push(kept);
+        this.#knownClasses.push(cls);
+      }
     } else this.categoriesOverflow++;
     return value;
   }
