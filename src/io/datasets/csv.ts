@@ -3,25 +3,22 @@
  * ends, a UTF-8 BOM. Cells are the raw text; an empty unquoted field is `null` (missing), a quoted empty
  * field `""` is the empty string. Type inference happens later, in the profile.
  *
- * Lenient where real files are sloppy, and never silent about it (issues in the `IssueLog`):
- * - ragged rows: missing cells become null, extra cells are dropped (`column_count`);
- * - a quote inside an unquoted field is literal; text after a closing quote is appended (`csv_quote`);
- *   an unterminated quote at the end of the file closes there (`csv_quote`);
- * - invalid UTF-8 becomes U+FFFD and the row is kept (`invalid_utf8`);
- * - blank lines are skipped (`blank_line`).
- * A row longer than `maxRowBytes` (an unterminated quote in a large file, or not a CSV) stops the read
- * with one `InputError` naming the file, line and column.
+ * Lenient where real files are sloppy, and never silent about it: what it accepts and how each finding is
+ * reported is listed in csv-issues.ts. A row longer than `maxRowBytes` (an unterminated quote in a large
+ * file, or not a CSV) stops the read with one `InputError` naming the file, line and column.
  *
  * Speed: bytes are scanned in a tight loop over the Buffer; cells are cut with `substring` from one
  * latin1 string per buffer (byte offsets = string offsets) and only cells with bytes >= 0x80 are
  * decoded as UTF-8. Buffers that are pure ASCII (checked with SIMD `isAscii`) skip even that test.
- * Memory: one input chunk plus the current row.
+ * Memory: one input chunk plus the current row (the input's buffering: chunk-input.ts).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { InputError } from '../../core/errors.js';
 import type { Cell } from '../../core/types.js';
+import { ChunkInput } from './chunk-input.js';
 import { positionalName, uniqueColumnNames } from './columns.js';
+import { type PendingIssue, recordBlankLine, recordPending, recordRagged, rowTooLong } from './csv-issues.js';
 import { MAX_COLUMNS, type RowSource, type SourceContext } from './source.js';
 
 const LF = 0x0a;
@@ -43,15 +40,7 @@ export interface CsvSourceOptions {
   maxRowBytes?: number;
 }
 
-interface PendingIssue {
-  kind: string;
-  line: number;
-  column: number;
-  message: string;
-}
-
 const EMPTY = Buffer.alloc(0);
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Size of the latin1 string windows cells are cut from, and the room a row start needs left in one. */
 const WINDOW_BYTES = 64 * 1024;
 const WINDOW_MARGIN = 4 * 1024;
@@ -60,7 +49,7 @@ export class CsvSource implements RowSource {
   columns: string[] = [];
   readonly #context: SourceContext;
   readonly #maxRowBytes: number;
-  readonly #chunks: AsyncIterator<Buffer | Uint8Array | string>;
+  readonly #input: ChunkInput;
   readonly #stream: Readable;
   #buf: Buffer = EMPTY;
   /**
@@ -77,8 +66,6 @@ export class CsvSource implements RowSource {
   #line = 1;
   #eof = false;
   #closed = false;
-  #bomChecked = false;
-  #bytes = 0;
   /** Columns kept per row; before the header is known, unlimited. */
   #width = Number.MAX_SAFE_INTEGER;
   #row: Cell[] = [];
@@ -93,7 +80,7 @@ export class CsvSource implements RowSource {
 
   private constructor(stream: Readable, context: SourceContext, maxRowBytes: number) {
     this.#stream = stream;
-    this.#chunks = stream[Symbol.asyncIterator]();
+    this.#input = new ChunkInput(stream);
     this.#context = context;
     this.#maxRowBytes = maxRowBytes;
   }
@@ -160,16 +147,11 @@ export class CsvSource implements RowSource {
   }
 
   bytesRead(): number {
-    return this.#bytes;
+    return this.#input.bytes;
   }
 
   #blankLine(line: number): void {
-    this.#context.issues.add({
-      kind: 'blank_line',
-      source: this.#context.uri,
-      line,
-      message: 'blank line skipped',
-    });
+    recordBlankLine(this.#context, line);
   }
 
   close(): void {
@@ -180,41 +162,13 @@ export class CsvSource implements RowSource {
     this.#stream.destroy();
   }
 
-  /**
-   * Appends input after the unparsed rest of the buffer. Reads until the new input is at least as large
-   * as the rest, so a row spanning many chunks is re-scanned a logarithmic number of times.
-   */
+  /** Appends input after the unparsed rest of the buffer (see `ChunkInput.extend`). */
   async #load(): Promise<void> {
     const rest = this.#buf.subarray(this.#pos);
     // The unparsed rest is the start of one row: past the limit, fail before reading any more of it.
     if (rest.length > this.#maxRowBytes) this.#failTooLong(rest.length);
-    const parts: Buffer[] = rest.length > 0 ? [rest] : [];
-    let added = 0;
-    do {
-      const { value, done } = await this.#chunks.next();
-      if (done) {
-        this.#eof = true;
-        break;
-      }
-      const chunk =
-        typeof value === 'string' ? Buffer.from(value) : Buffer.isBuffer(value) ? value : Buffer.from(value);
-      if (chunk.length === 0) continue;
-      parts.push(chunk);
-      this.#bytes += chunk.length;
-      added += chunk.length;
-    } while (added < rest.length && rest.length + added <= this.#maxRowBytes);
-    let buf = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts);
-    if (!this.#bomChecked) {
-      // A UTF-8 BOM at the start of the object, possibly split across chunks. Until 3 bytes are in, they
-      // stay unparsed: none of them is a line feed, so no row can end before the next load.
-      const prefix = Math.min(3, buf.length);
-      if (buf.subarray(0, prefix).equals(BOM.subarray(0, prefix)) && prefix < 3 && !this.#eof) {
-        // Undecided: wait for more bytes.
-      } else {
-        this.#bomChecked = true;
-        if (prefix === 3 && buf.subarray(0, 3).equals(BOM)) buf = buf.subarray(3);
-      }
-    }
+    const buf = await this.#input.extend(rest, this.#maxRowBytes);
+    this.#eof = this.#input.eof;
     this.#buf = buf;
     this.#pos = 0;
     this.#ascii = isAscii(buf);
@@ -224,11 +178,8 @@ export class CsvSource implements RowSource {
   }
 
   #failTooLong(bytes: number, complete = false): never {
-    const column = this.columns[this.#partialColumn] ?? positionalName(this.#partialColumn);
-    throw new InputError(
-      `${this.#context.uri}: line ${this.#line}, column ${column}: a row is longer than ${this.#maxRowBytes} bytes ` +
-        `(${complete ? `${bytes} bytes` : `${bytes} bytes without an end`}; an unterminated quoted field, or not a CSV file)`,
-    );
+    const column = this.#columnName(this.#partialColumn);
+    throw rowTooLong(this.#context.uri, this.#line, column, this.#maxRowBytes, bytes, complete);
   }
 
   #text(start: number, end: number, high: boolean, column: number, line: number): string {
@@ -438,15 +389,7 @@ export class CsvSource implements RowSource {
   }
 
   #flushPending(rowLine: number): void {
-    for (const p of this.#pending ?? []) {
-      this.#context.issues.add({
-        kind: p.kind,
-        source: this.#context.uri,
-        line: p.line || rowLine,
-        column: this.#columnName(p.column),
-        message: p.message,
-      });
-    }
+    recordPending(this.#context, this.#pending ?? [], rowLine, (index) => this.#columnName(index));
     this.#pending = undefined;
   }
 
@@ -455,15 +398,7 @@ export class CsvSource implements RowSource {
     if (count < width) {
       for (let c = count; c < width; c++) this.#row[c] = null;
     }
-    this.#context.issues.add({
-      kind: 'column_count',
-      source: this.#context.uri,
-      line,
-      message:
-        count < width
-          ? `row has ${count} of ${width} columns; the missing cells are null`
-          : `row has ${count} columns, ${width} expected; the extra cells are dropped`,
-    });
+    recordRagged(this.#context, count, width, line);
   }
 
   /** Line number of the row returned last (1-based; where it starts). */
