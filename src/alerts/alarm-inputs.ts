@@ -7,7 +7,7 @@ import { type Constraints, parseConstraints } from '../baseline/constraints.js';
 import { CALIBRATION_FILE, parseDriftCalibration } from '../baseline/drift-calibration.js';
 import { parseModelQualityConstraints } from '../baseline/model-quality-files.js';
 import { wantsCalibration, withDriftMode } from '../baseline/read.js';
-import { driftPlan, isCalibratedFeature } from '../checks/data-quality.js';
+import { driftPlan, isCalibratedFeature } from '../checks/baseline-drift.js';
 import { defaultAlarmSettings } from '../config/alarms.js';
 import { type ClarifyAnalysisConfig, parseClarifyAnalysisConfig } from '../config/clarify.js';
 import { type MonitorConfig, scheduleOf } from '../config/monitors.js';

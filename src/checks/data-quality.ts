@@ -26,9 +26,6 @@ import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { type FeatureDrift, featureDrift, isCalibratedFeature } from './baseline-drift.js';
 
-// The drift plan moved to baseline-drift.ts; alerts/alarm-inputs.ts still imports it from here.
-export { type DriftPlan, driftPlan, isCalibratedFeature } from './baseline-drift.js';
-
 /** The `constraint_check_type` of a data-quality violation (spec §5). */
 export type CheckType =
   | 'data_type_check'
