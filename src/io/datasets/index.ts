@@ -16,8 +16,6 @@
  * first (`output_columns_position: START`) is a rule about which column is which, applied by the baseline
  * and the capture code, not here.
  */
-export { detachString } from '../../core/strings.js';
-
 import type { Readable } from 'node:stream';
 import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
@@ -54,7 +52,7 @@ export interface TabularReader {
    * Cells by column index; the array may be reused between rows: callers must not keep it. Missing cells
    * are `null`. Can be iterated once. String cells may be V8 slices of a larger string (CSV: a window of up
    * to 64 KiB of the input) and keep it alive: a consumer that keeps many strings for long (say, as new
-   * keys of a frequency table) can store `detachString(cell)` instead.
+   * keys of a frequency table) can store `detachString(cell)` (core/strings.ts) instead.
    */
   rows(): AsyncIterable<Cell[]>;
   /** Bytes read so far, over all objects (for `.gz` objects: decompressed bytes). */
