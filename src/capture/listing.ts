@@ -35,6 +35,33 @@ export function hourPrefixes(prefixUri: string, start: Date, end: Date): string[
   return out;
 }
 
+/**
+ * The objects of `count` folder listings in order, `listing(i)` started up to LIST_LOOKAHEAD folders ahead
+ * of the one being consumed, so on S3 the list calls overlap with the caller's reading.
+ */
+async function* listAhead(
+  count: number,
+  listing: (i: number) => Promise<ObjectInfo[]>,
+): AsyncIterable<ObjectInfo> {
+  const pending: Array<Promise<ObjectInfo[]>> = [];
+  let next = 0;
+  const fill = (): void => {
+    while (pending.length < LIST_LOOKAHEAD && next < count) {
+      const listed = listing(next++);
+      // Awaited below in order; this only keeps a failure of a later folder from being "unhandled"
+      // while an earlier one is still being consumed.
+      listed.catch(() => undefined);
+      pending.push(listed);
+    }
+  };
+  fill();
+  while (pending.length > 0) {
+    const objects = await pending.shift()!;
+    fill();
+    yield* objects;
+  }
+}
+
 async function collect(items: AsyncIterable<ObjectInfo>, suffix: string): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = [];
   // `<suffix>.gz` too: gzipped copies of capture files are read through (see io/gzip.ts).
@@ -57,23 +84,7 @@ export async function* listHourPartitionedObjects(
 ): AsyncIterable<ObjectInfo> {
   const suffix = options.suffix ?? '.jsonl';
   const prefixes = hourPrefixes(prefixUri, start, end);
-  const pending: Array<Promise<ObjectInfo[]>> = [];
-  let next = 0;
-  const fill = (): void => {
-    while (pending.length < LIST_LOOKAHEAD && next < prefixes.length) {
-      const listing = collect(storage.list(prefixes[next++]!), suffix);
-      // Awaited below in order; this only keeps a failure of a later hour from being "unhandled"
-      // while an earlier one is still being consumed.
-      listing.catch(() => undefined);
-      pending.push(listing);
-    }
-  };
-  fill();
-  while (pending.length > 0) {
-    const objects = await pending.shift()!;
-    fill();
-    yield* objects;
-  }
+  yield* listAhead(prefixes.length, (i) => collect(storage.list(prefixes[i]!), suffix));
 }
 
 const DAY_MS = 24 * HOUR_MS;
@@ -95,33 +106,20 @@ export async function* listDayPartitionedObjects(
   const suffix = options.suffix ?? '.jsonl';
   const firstHour = Math.floor(start.getTime() / HOUR_MS) * HOUR_MS;
   const endMs = end.getTime();
-  const days: Array<{ prefix: string }> = [];
+  const days: string[] = [];
   for (let day = Math.floor(firstHour / DAY_MS) * DAY_MS; day < endMs; day += DAY_MS)
-    days.push({ prefix: joinUri(prefixUri, `${hourPath(new Date(day)).slice(0, 10)}/`) });
-  const pending: Array<Promise<ObjectInfo[]>> = [];
-  let next = 0;
-  const fill = (): void => {
-    while (pending.length < LIST_LOOKAHEAD && next < days.length) {
-      const { prefix } = days[next++]!;
-      const listing = collect(storage.list(prefix), suffix).then((objects) =>
-        objects.filter((o) => {
-          // The hour folder is read from the key's end (`yyyy/mm/dd/hh/<file>`, `/` or the local separator).
-          const m = /(\d{4})[/\\](\d{2})[/\\](\d{2})[/\\](\d{2})[/\\][^/\\]+$/.exec(o.uri);
-          if (!m) return false;
-          const hour = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!);
-          return hour >= firstHour && hour < endMs;
-        }),
-      );
-      listing.catch(() => undefined);
-      pending.push(listing);
-    }
-  };
-  fill();
-  while (pending.length > 0) {
-    const objects = await pending.shift()!;
-    fill();
-    yield* objects;
-  }
+    days.push(joinUri(prefixUri, `${hourPath(new Date(day)).slice(0, 10)}/`));
+  yield* listAhead(days.length, (i) =>
+    collect(storage.list(days[i]!), suffix).then((objects) =>
+      objects.filter((o) => {
+        // The hour folder is read from the key's end (`yyyy/mm/dd/hh/<file>`, `/` or the local separator).
+        const m = /(\d{4})[/\\](\d{2})[/\\](\d{2})[/\\](\d{2})[/\\][^/\\]+$/.exec(o.uri);
+        if (!m) return false;
+        const hour = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!);
+        return hour >= firstHour && hour < endMs;
+      }),
+    ),
+  );
 }
 
 /** Rejects names that would climb out of the capture folder or span several path segments. */
