@@ -19,7 +19,7 @@ import { readLines, reportLineProblems } from '../io/lines.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 import { splitCsvLine } from './csv-split.js';
 import { listDayPartitionedObjects } from './listing.js';
-import { INVALID_JSON, parseJsonLine, parseUtcTime, snippet } from './records.js';
+import { INVALID_JSON, isObject, parseJsonLine, parseUtcTime, recordIssue, snippet } from './records.js';
 
 export interface GroundTruthRecord {
   /** `eventMetadata.eventId`: the join key. */
@@ -30,10 +30,6 @@ export interface GroundTruthRecord {
   inferenceTime: Date | undefined;
   lineNumber: number;
   source: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The label text of a `groundTruthData` payload, or a message saying what is wrong. */
@@ -84,28 +80,23 @@ export function parseGroundTruthLine(
   const doc = parseJsonLine(text, source, lineNumber, issues);
   if (doc === INVALID_JSON) return undefined;
   if (!isObject(doc) || !isObject(doc.groundTruthData)) {
-    issues.add({
-      kind: 'invalid_ground_truth',
-      source,
-      line: lineNumber,
-      message: 'no groundTruthData object',
-    });
+    recordIssue(issues, 'invalid_ground_truth', { source, lineNumber }, 'no groundTruthData object');
     return undefined;
   }
   const meta = doc.eventMetadata;
   const eventId = isObject(meta) ? meta.eventId : undefined;
   if (typeof eventId !== 'string' || eventId === '') {
-    issues.add({
-      kind: 'invalid_ground_truth',
-      source,
-      line: lineNumber,
-      message: 'no eventMetadata.eventId (the join key)',
-    });
+    recordIssue(
+      issues,
+      'invalid_ground_truth',
+      { source, lineNumber },
+      'no eventMetadata.eventId (the join key)',
+    );
     return undefined;
   }
   const label = labelOf(doc.groundTruthData);
   if ('problem' in label) {
-    issues.add({ kind: label.kind, source, line: lineNumber, message: label.problem });
+    recordIssue(issues, label.kind, { source, lineNumber }, label.problem);
     return undefined;
   }
   let inferenceTime: Date | undefined;

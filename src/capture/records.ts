@@ -99,7 +99,8 @@ export function recordIssue(
   issues.add(sample);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not an array, not null). */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -226,6 +227,20 @@ function jsonString(raw: string): string {
 }
 
 /**
+ * The payload whose four `SAGEMAKER_PAYLOAD` groups start at `m[first]` (observedContentType, mode, data,
+ * encoding), or a message saying what is wrong.
+ */
+function sagemakerPayload(m: RegExpExecArray, first: number, path: string): CapturePayload | string {
+  return payloadOf(
+    jsonString(m[first + 2]!),
+    jsonString(m[first + 3]!),
+    jsonString(m[first]!),
+    jsonString(m[first + 1]!),
+    path,
+  );
+}
+
+/**
  * One capture line → a record, or undefined after counting why in `issues`. Does not look at the time
  * window (see `readCaptureRecords`); an absent or unparsable `inferenceTime` gives `inferenceTime: undefined`.
  */
@@ -237,21 +252,9 @@ export function parseCaptureLine(
 ): CaptureRecord | undefined {
   const m = SAGEMAKER_LINE.exec(text);
   if (m === null) return parseCaptureLineAsJson(text, source, lineNumber, issues);
-  const input = payloadOf(
-    jsonString(m[3]!),
-    jsonString(m[4]!),
-    jsonString(m[1]!),
-    jsonString(m[2]!),
-    'captureData.endpointInput',
-  );
+  const input = sagemakerPayload(m, 1, 'captureData.endpointInput');
   if (typeof input === 'string') return payloadIssue(input, source, lineNumber, issues);
-  const output = payloadOf(
-    jsonString(m[7]!),
-    jsonString(m[8]!),
-    jsonString(m[5]!),
-    jsonString(m[6]!),
-    'captureData.endpointOutput',
-  );
+  const output = sagemakerPayload(m, 5, 'captureData.endpointOutput');
   if (typeof output === 'string') return payloadIssue(output, source, lineNumber, issues);
   const ms = parseUtcTime(jsonString(m[11]!));
   return {
@@ -276,17 +279,12 @@ export function parseCaptureLineAsJson(
   const doc = parseJsonLine(text, source, lineNumber, issues);
   if (doc === INVALID_JSON) return undefined;
   if (!isObject(doc)) {
-    issues.add({
-      kind: 'invalid_record',
-      source,
-      line: lineNumber,
-      message: `not a JSON object: ${snippet(text)}`,
-    });
+    recordIssue(issues, 'invalid_record', { source, lineNumber }, `not a JSON object: ${snippet(text)}`);
     return undefined;
   }
   const captureData = doc.captureData;
   if (!isObject(captureData)) {
-    issues.add({ kind: 'invalid_record', source, line: lineNumber, message: 'no captureData object' });
+    recordIssue(issues, 'invalid_record', { source, lineNumber }, 'no captureData object');
     return undefined;
   }
   let input: CapturePayload | undefined;
@@ -302,12 +300,8 @@ export function parseCaptureLineAsJson(
     output = parsed;
   }
   if (input === undefined && output === undefined) {
-    issues.add({
-      kind: 'invalid_record',
-      source,
-      line: lineNumber,
-      message: 'captureData has neither endpointInput nor endpointOutput',
-    });
+    const message = 'captureData has neither endpointInput nor endpointOutput';
+    recordIssue(issues, 'invalid_record', { source, lineNumber }, message);
     return undefined;
   }
   const meta = doc.eventMetadata;
