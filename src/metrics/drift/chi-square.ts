@@ -35,6 +35,20 @@ export function contingencyTable(
 }
 
 /**
+ * The 2 × 2 table of a binary feature (the two-category tests: Fisher's exact, the z-test), or why it has
+ * none: an empty sample, more than two categories. A single category on both sides is a table of one key.
+ */
+export function binaryTable(
+  baseline: ReadonlyMap<string, number>,
+  current: ReadonlyMap<string, number>,
+): ContingencyTable | { notApplicable: string } {
+  const t = contingencyTable(baseline, current);
+  if (!(t.n > 0) || !(t.m > 0)) return { notApplicable: 'empty sample' };
+  if (t.keys.length > 2) return { notApplicable: 'more than two categories' };
+  return t;
+}
+
+/**
  * Pearson chi-square test on the 2 × K table of two category → count maps (no Yates correction, as
  * `scipy.stats.chi2_contingency(correction=False)`).
  */

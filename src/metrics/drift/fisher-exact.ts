@@ -9,7 +9,7 @@
  *
  * Example (scipy): fisher_exact([[8, 2], [1, 5]]) → odds ratio 20, p = 0.034965034965…
  */
-import { contingencyTable } from './chi-square.js';
+import { binaryTable } from './chi-square.js';
 import type { DriftTestOutcome } from './types.js';
 
 /**
@@ -20,9 +20,8 @@ export function fisherExact(
   baseline: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,
 ): DriftTestOutcome {
-  const t = contingencyTable(baseline, current);
-  if (!(t.n > 0) || !(t.m > 0)) return { notApplicable: 'empty sample' };
-  if (t.keys.length > 2) return { notApplicable: 'more than two categories' };
+  const t = binaryTable(baseline, current);
+  if ('notApplicable' in t) return t;
   if (t.keys.length < 2)
     return { statistic: Number.NaN, pValue: 1, input: 'counts', method: 'hypergeometric' };
   const a = t.baseline[0] as number;

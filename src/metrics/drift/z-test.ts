@@ -6,7 +6,7 @@
  * there is nothing to compare (z = 0, p = 1). Not applicable with more than two categories.
  */
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
-import { contingencyTable } from './chi-square.js';
+import { binaryTable } from './chi-square.js';
 import type { DriftTestOutcome } from './types.js';
 
 /** Pooled two-proportion z-test on a binary feature's counts, two-sided. */
@@ -14,9 +14,8 @@ export function twoProportionZTest(
   baseline: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,
 ): DriftTestOutcome {
-  const t = contingencyTable(baseline, current);
-  if (!(t.n > 0) || !(t.m > 0)) return { notApplicable: 'empty sample' };
-  if (t.keys.length > 2) return { notApplicable: 'more than two categories' };
+  const t = binaryTable(baseline, current);
+  if ('notApplicable' in t) return t;
   if (t.keys.length < 2) return { statistic: 0, pValue: 1, input: 'counts', method: 'pooled' };
   const p1 = (t.baseline[0] as number) / t.n;
   const p2 = (t.current[0] as number) / t.m;
