@@ -18,7 +18,7 @@ import type { Cell, Window } from '../core/types.js';
 import { readLines, reportLineProblems } from '../io/lines.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 import { splitCsvLine } from './csv-split.js';
-import { listDayPartitionedObjects } from './listing.js';
+import { listHourPartitionedObjects } from './listing.js';
 import { INVALID_JSON, isObject, parseJsonLine, parseUtcTime, recordIssue, snippet } from './records.js';
 
 export interface GroundTruthRecord {
@@ -152,5 +152,5 @@ export function listGroundTruthObjects(
   groundTruthUri: string,
   folders: Window,
 ): AsyncIterable<ObjectInfo> {
-  return listDayPartitionedObjects(storage, groundTruthUri, folders.start, folders.end);
+  return listHourPartitionedObjects(storage, groundTruthUri, folders.start, folders.end, { by: 'day' });
 }

@@ -70,40 +70,33 @@ async function collect(items: AsyncIterable<ObjectInfo>, suffix: string): Promis
   return out;
 }
 
+const DAY_MS = 24 * HOUR_MS;
+
 /**
  * Every object whose name ends with `suffix` (default `.jsonl`) or `suffix.gz` in the hour folders overlapping
- * `[start, end)`, in key order. A few hour folders are listed ahead, so on S3 the list calls overlap
- * with the caller's reading; each hour's listing is small (SageMaker writes a file every few minutes).
+ * `[start, end)`, in key order. A few folders are listed ahead, so on S3 the list calls overlap with the
+ * caller's reading.
+ *
+ * - `by: 'hour'` (default): one LIST per hour folder; each is small (SageMaker writes a file every few
+ *   minutes). An empty window lists nothing.
+ * - `by: 'day'`: one LIST per **day** prefix (`<prefix>/yyyy/mm/dd/`): a few days of ground truth are a few
+ *   LIST calls, not 24 a day. Keys outside the window's hours (the first and last day's other hours,
+ *   anything not `hh/<file>`) are left out. The window must not be empty.
  */
 export async function* listHourPartitionedObjects(
   storage: Storage,
   prefixUri: string,
   start: Date,
   end: Date,
-  options: { suffix?: string } = {},
+  options: { suffix?: string; by?: 'hour' | 'day' } = {},
 ): AsyncIterable<ObjectInfo> {
   const suffix = options.suffix ?? '.jsonl';
-  const prefixes = hourPrefixes(prefixUri, start, end);
-  yield* listAhead(prefixes.length, (i) => collect(storage.list(prefixes[i]!), suffix));
-}
-
-const DAY_MS = 24 * HOUR_MS;
-
-/**
- * Every object whose name ends with `suffix` (or `suffix.gz`) in the hour folders overlapping `[start, end)`,
- * listed one **day** prefix (`<prefix>/yyyy/mm/dd/`) at a time instead of one hour: a few days of ground
- * truth are a few LIST calls, not 24 a day. Keys outside the window's hours (the first and last day's other
- * hours, anything not `hh/<file>`) are left out. Key order, as `listHourPartitionedObjects`.
- */
-export async function* listDayPartitionedObjects(
-  storage: Storage,
-  prefixUri: string,
-  start: Date,
-  end: Date,
-  options: { suffix?: string } = {},
-): AsyncIterable<ObjectInfo> {
+  if (options.by !== 'day') {
+    const prefixes = hourPrefixes(prefixUri, start, end);
+    yield* listAhead(prefixes.length, (i) => collect(storage.list(prefixes[i]!), suffix));
+    return;
+  }
   checkWindow(start, end);
-  const suffix = options.suffix ?? '.jsonl';
   const firstHour = Math.floor(start.getTime() / HOUR_MS) * HOUR_MS;
   const endMs = end.getTime();
   const days: string[] = [];

@@ -13,7 +13,6 @@ import {
   listHourPartitionedObjects,
   listSubfolders,
 } from '../../src/capture/index.js';
-import { listDayPartitionedObjects } from '../../src/capture/listing.js';
 import { parseDuration } from '../../src/config/schedule.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
@@ -196,7 +195,9 @@ describe('ground-truth listing (issue 12: bounded, by day)', () => {
       await storage.write(join(gt, hour, 'labels.jsonl'), '{}\n');
     const { storage: s, prefixes } = counting();
     const found = await collect(
-      listDayPartitionedObjects(s, gt, new Date('2024-05-01T23:00:00Z'), new Date('2024-05-02T04:00:00Z')),
+      listHourPartitionedObjects(s, gt, new Date('2024-05-01T23:00:00Z'), new Date('2024-05-02T04:00:00Z'), {
+        by: 'day',
+      }),
     );
     expect(found.map((o) => o.uri.slice(gt.length + 1))).toEqual(['2024/05/02/03/labels.jsonl']);
     expect(prefixes.map((p) => p.slice(gt.length + 1))).toEqual(['2024/05/01/', '2024/05/02/']);
