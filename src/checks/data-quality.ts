@@ -187,6 +187,26 @@ export function evaluateDataQuality(input: {
   return { violations, features };
 }
 
+/** A share check (data type, domain): a violation when the share of present values is below `threshold`. */
+function checkShare(
+  violations: CheckedViolation[],
+  feature: string,
+  type: 'data_type_check' | 'categorical_values_check',
+  share: number,
+  threshold: number,
+  description: string,
+): void {
+  if (share < threshold)
+    violations.push({
+      feature_name: feature,
+      constraint_check_type: type,
+      description,
+      baselineValue: threshold,
+      currentValue: share,
+      threshold,
+    });
+}
+
 function checkFeature(
   stats: FeatureStatistics,
   constraint: FeatureConstraint | undefined,
@@ -211,16 +231,14 @@ function checkFeature(
     const matching = expected === 'Integral' ? column.integral : column.integral + column.fractional;
     const share = matching / present;
     result.dataTypeMatch = share;
-    if (share < mc.datatype_check_threshold) {
-      violations.push({
-        feature_name: stats.name,
-        constraint_check_type: 'data_type_check',
-        description: `Data type match requirement is not met. Expected data type: ${expected}, Expected match: ${pct(mc.datatype_check_threshold)}. Observed: Only ${share * 100}% of data is ${expected}.`,
-        baselineValue: mc.datatype_check_threshold,
-        currentValue: share,
-        threshold: mc.datatype_check_threshold,
-      });
-    }
+    checkShare(
+      violations,
+      stats.name,
+      'data_type_check',
+      share,
+      mc.datatype_check_threshold,
+      `Data type match requirement is not met. Expected data type: ${expected}, Expected match: ${pct(mc.datatype_check_threshold)}. Observed: Only ${share * 100}% of data is ${expected}.`,
+    );
   }
 
   // completeness_check
@@ -254,16 +272,14 @@ function checkFeature(
     for (const [value, count] of column.categories) if (allowed.has(value)) inside += count;
     const share = inside / present;
     result.domainShare = share;
-    if (share < mc.domain_content_threshold) {
-      violations.push({
-        feature_name: stats.name,
-        constraint_check_type: 'categorical_values_check',
-        description: `Categorical values requirement is not met. Expected: ${pct(mc.domain_content_threshold)} of values in the baseline domain. Observed: Only ${share * 100}% of values are in the domain.`,
-        baselineValue: mc.domain_content_threshold,
-        currentValue: share,
-        threshold: mc.domain_content_threshold,
-      });
-    }
+    checkShare(
+      violations,
+      stats.name,
+      'categorical_values_check',
+      share,
+      mc.domain_content_threshold,
+      `Categorical values requirement is not met. Expected: ${pct(mc.domain_content_threshold)} of values in the baseline domain. Observed: Only ${share * 100}% of values are in the domain.`,
+    );
   }
 
   // baseline_drift_check
