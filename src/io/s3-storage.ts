@@ -199,35 +199,25 @@ export class S3Storage implements Storage {
     options: WriteOptions = {},
   ): Promise<ObjectInfo> {
     const { bucket, key } = parseS3Uri(uri);
-    const ifNoneMatch = options.ifNoneMatch ? '*' : undefined;
     const kmsKey = options.sseKmsKeyId ?? this.#sseKmsKeyId;
-    // Sent on PutObject and on CreateMultipartUpload (which is where S3 takes a multipart object's encryption).
-    const encryption = kmsKey ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKey } : {};
+    // The same on PutObject and on CreateMultipartUpload (which is where S3 takes a multipart object's
+    // encryption and create-only condition).
+    const params = {
+      Bucket: bucket,
+      Key: key,
+      ContentType: options.contentType,
+      IfNoneMatch: options.ifNoneMatch ? '*' : undefined,
+      ...(kmsKey ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKey } : {}),
+    };
     try {
       if (typeof body === 'string' || body instanceof Uint8Array) {
-        const out = await this.client.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: body,
-            ContentType: options.contentType,
-            IfNoneMatch: ifNoneMatch,
-            ...encryption,
-          }),
-        );
+        const out = await this.client.send(new PutObjectCommand({ ...params, Body: body }));
         return { uri, size: Buffer.byteLength(body), etag: stripQuotes(out.ETag), lastModified: new Date() };
       }
       // Multipart for streams of unknown length; parts are retried by the SDK.
       const upload = new Upload({
         client: this.client,
-        params: {
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: options.contentType,
-          IfNoneMatch: ifNoneMatch,
-          ...encryption,
-        },
+        params: { ...params, Body: body },
         queueSize: 2,
         partSize: 8 * 1024 * 1024,
       });
