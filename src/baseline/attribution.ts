@@ -13,6 +13,7 @@ import type { DatasetFormat } from '../io/datasets/objects.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { type AttributionAggMethod, AttributionAggregator } from '../metrics/attribution/aggregate.js';
 import { type ClarifyAnalysis, parseClarifyAnalysis, renderClarifyAnalysis } from './clarify-analysis.js';
+import { readNamedFile } from './read.js';
 
 export interface AttributionBaselineOptions {
   /** Local attributions table, or a Clarify explainability analysis.json (`fromAnalysis`). */
@@ -41,13 +42,7 @@ export async function buildAttributionBaseline(
 ): Promise<{ analysisUri: string; analysis: ClarifyAnalysis; records: number; skippedCells: number }> {
   const analysisUri = joinUri(options.out, 'analysis.json');
   if (options.fromAnalysis !== undefined) {
-    const text = await storage.readText(options.fromAnalysis).catch((error: unknown) => {
-      throw new ConfigError(
-        'cannot read the analysis.json',
-        { file: options.fromAnalysis },
-        { cause: error },
-      );
-    });
+    const text = await readNamedFile(storage, options.fromAnalysis, 'analysis.json');
     const analysis = parseClarifyAnalysis(text, options.fromAnalysis);
     if (analysis.kernelShap === undefined || analysis.kernelShap.size === 0) {
       throw new ConfigError('no explanations.kernel_shap: not an explainability analysis.json', {

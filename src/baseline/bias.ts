@@ -23,6 +23,7 @@ import { joinUri, type Storage } from '../io/storage.js';
 import { BiasAccumulator, type BiasFacetResult } from '../metrics/bias/analysis.js';
 import { type BiasAnalysisSetup, BiasColumnScan, resolveBiasSetup } from '../metrics/bias/setup.js';
 import { type ClarifyAnalysis, type ClarifyBiasStage, renderClarifyAnalysis } from './clarify-analysis.js';
+import { readNamedFile } from './read.js';
 
 /** A table that can be read more than once. */
 export interface RereadableTable {
@@ -210,13 +211,7 @@ export async function buildBiasBaseline(
   storage: Storage,
   options: BiasBaselineOptions,
 ): Promise<BiasAnalysisResult & { analysisUri: string }> {
-  const configText = await storage.readText(options.analysisConfig).catch((error: unknown) => {
-    throw new ConfigError(
-      'cannot read the analysis config',
-      { file: options.analysisConfig },
-      { cause: error },
-    );
-  });
+  const configText = await readNamedFile(storage, options.analysisConfig, 'analysis config');
   const config = parseClarifyAnalysisConfig(configText, options.analysisConfig);
   const table: RereadableTable = {
     open: async () =>

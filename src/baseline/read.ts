@@ -7,6 +7,13 @@ import { type Constraints, type DriftMode, parseConstraints } from './constraint
 import { CALIBRATION_FILE, type DriftCalibration, parseDriftCalibration } from './drift-calibration.js';
 import { parseStatistics, type Statistics } from './statistics.js';
 
+/** The text of a file a command names (an analysis config, an analysis.json); unreadable: a ConfigError naming it. */
+export async function readNamedFile(storage: Storage, uri: string, what: string): Promise<string> {
+  return await storage.readText(uri).catch((error: unknown) => {
+    throw new ConfigError(`cannot read the ${what}`, { file: uri }, { cause: error });
+  });
+}
+
 async function readBaselineFile(
   storage: Storage,
   uri: string,
