@@ -201,6 +201,16 @@ function readOverrides(v: Validator, raw: unknown, field: string, into: FeatureO
   if (o.drift_min_sample_size !== undefined) {
     into.drift_min_sample_size = v.number(o.drift_min_sample_size, `${field}.drift_min_sample_size`);
   }
+  readDriftMethod(v, o, field, into);
+}
+
+/** `drift_mode` and `categorical_drift_method`, as `distribution_constraints` and a feature's overrides give them. */
+function readDriftMethod(
+  v: Validator,
+  o: Record<string, unknown>,
+  field: string,
+  into: Pick<FeatureOverrides, 'drift_mode' | 'categorical_drift_method'>,
+): void {
   if (o.drift_mode !== undefined) into.drift_mode = v.oneOf(o.drift_mode, `${field}.drift_mode`, DRIFT_MODES);
   if (o.categorical_drift_method !== undefined) {
     into.categorical_drift_method = v.oneOf(o.categorical_drift_method, `${field}.categorical_drift_method`, [
@@ -255,13 +265,7 @@ export function parseConstraints(text: string, file: string): Constraints {
         d.categorical_comparison_threshold !== undefined
           ? v.number(d.categorical_comparison_threshold, `${p}.categorical_comparison_threshold`)
           : dc.comparison_threshold;
-      if (d.drift_mode !== undefined) dc.drift_mode = v.oneOf(d.drift_mode, `${p}.drift_mode`, DRIFT_MODES);
-      if (d.categorical_drift_method !== undefined) {
-        dc.categorical_drift_method = v.oneOf(d.categorical_drift_method, `${p}.categorical_drift_method`, [
-          'LInfinity',
-          'ChiSquared',
-        ] as const);
-      }
+      readDriftMethod(v, d, p, dc);
     }
   }
   const features = (root.features === undefined ? [] : v.array(root.features, 'features')).map(
