@@ -13,7 +13,7 @@
  */
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { breaches, type ComparisonOperator } from '../comparison.js';
-import type { ProblemType } from './statistics.js';
+import { type ProblemType, problemTypeKey } from './statistics.js';
 
 /** A model-quality metric's threshold and comparison operator (constraints.json). */
 export interface MetricConstraint {
@@ -30,18 +30,7 @@ export interface ModelQualityViolation {
 const ERROR_METRICS = new Set(['mae', 'mse', 'rmse', 'false_positive_rate', 'false_negative_rate']);
 
 export function constraintsKeyOf(problemType: ProblemType): string {
-  switch (problemType) {
-    case 'Regression':
-      return 'regression_constraints';
-    case 'BinaryClassification':
-      return 'binary_classification_constraints';
-    case 'MulticlassClassification':
-      return 'multiclass_classification_constraints';
-    default: {
-      const never: never = problemType;
-      throw new Error(`unknown problem type ${String(never)}`);
-    }
-  }
+  return `${problemTypeKey(problemType)}_constraints`;
 }
 
 /**

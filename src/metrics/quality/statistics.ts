@@ -80,19 +80,24 @@ export interface ModelQualityOptions {
   maxCurvePoints?: number;
 }
 
-export function sectionKeyOf(problemType: ProblemType): string {
+/** The problem type as SageMaker's model-quality files name their sections (`<key>_metrics`, `<key>_constraints`). */
+export function problemTypeKey(problemType: ProblemType): string {
   switch (problemType) {
     case 'Regression':
-      return 'regression_metrics';
+      return 'regression';
     case 'BinaryClassification':
-      return 'binary_classification_metrics';
+      return 'binary_classification';
     case 'MulticlassClassification':
-      return 'multiclass_classification_metrics';
+      return 'multiclass_classification';
     default: {
       const never: never = problemType;
       throw new Error(`unknown problem type ${String(never)}`);
     }
   }
+}
+
+export function sectionKeyOf(problemType: ProblemType): string {
+  return `${problemTypeKey(problemType)}_metrics`;
 }
 
 function withStd<K extends string>(values: Record<K, number>, stds: Record<K, number>, name: K): MetricValue {
