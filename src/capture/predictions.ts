@@ -47,6 +47,28 @@ export interface Where {
   line?: number;
 }
 
+/**
+ * The one CSV row of a captured payload (trailing line breaks cut), or undefined after counting
+ * `multi_row_input` / `multi_row_output` when it holds several rows: one label cannot be joined to them.
+ */
+export function singleCsvRow(
+  data: string,
+  side: 'endpointInput' | 'endpointOutput',
+  issues: IssueLog,
+  where: Where,
+): string | undefined {
+  const text = data.replace(/(?:\r?\n)+$/, '');
+  if (/\r?\n/.test(text) && !text.includes('"')) {
+    issues.add({
+      kind: side === 'endpointInput' ? 'multi_row_input' : 'multi_row_output',
+      ...where,
+      message: `${side} holds several rows; one label cannot be joined to them`,
+    });
+    return undefined;
+  }
+  return text;
+}
+
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Trimmed label; a number in canonical form (`1.0` → `1`, `+2e0` → `2`). */
@@ -193,15 +215,8 @@ export class PredictionExtractor {
   }
 
   #fromCsv(data: string, issues: IssueLog, where: Where): StoredPrediction | undefined {
-    const text = data.replace(/(?:\r?\n)+$/, '');
-    if (/\r?\n/.test(text) && !text.includes('"')) {
-      issues.add({
-        kind: 'multi_row_output',
-        ...where,
-        message: 'endpointOutput holds several rows; one label cannot be joined to them',
-      });
-      return undefined;
-    }
+    const text = singleCsvRow(data, 'endpointOutput', issues, where);
+    if (text === undefined) return undefined;
     this.#cells.length = 0;
     const cells = splitCsvLine(text, this.#cells);
     const { inferenceAttribute, probabilityAttribute } = this.#settings;

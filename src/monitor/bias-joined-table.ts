@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RereadableTable } from '../baseline/bias.js';
 import { splitCsvLine } from '../capture/csv-split.js';
+import { singleCsvRow } from '../capture/predictions.js';
 import { snippet } from '../capture/records.js';
 import type { ClarifyAnalysisConfig } from '../config/clarify.js';
 import { ConfigError } from '../core/errors.js';
@@ -185,14 +186,7 @@ export function requestCells(
       v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v),
     );
   }
-  const text = input.data.replace(/(?:\r?\n)+$/, '');
-  if (/\r?\n/.test(text) && !text.includes('"')) {
-    issues.add({
-      kind: 'multi_row_input',
-      ...where,
-      message: 'endpointInput holds several rows; one label cannot be joined to them',
-    });
-    return undefined;
-  }
+  const text = singleCsvRow(input.data, 'endpointInput', issues, where);
+  if (text === undefined) return undefined;
   return splitCsvLine(text).map((c) => (c === null || c === undefined ? '' : String(c)));
 }
