@@ -14,19 +14,23 @@ export async function readNamedFile(storage: Storage, uri: string, what: string)
   });
 }
 
-async function readBaselineFile(
+/** A baseline file parsed by `parse`, with its ETag and SHA-256 (which name the baseline in summaries). */
+async function readBaselineFile<T>(
   storage: Storage,
   uri: string,
-): Promise<{ text: string; etag: string; sha256: string }> {
+  parse: (text: string, file: string) => T,
+): Promise<T & { etag: string; sha256: string }> {
   const info = await storage.head(uri);
   if (!info) throw new ConfigError('baseline file not found', { file: uri });
+  let text: string;
   try {
-    const text = await storage.readText(uri);
-    return { text, etag: info.etag, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
+    text = await storage.readText(uri);
   } catch (error) {
     if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
     throw error;
   }
+  const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+  return { ...parse(text, uri), etag: info.etag, sha256 };
 }
 
 /**
@@ -38,8 +42,7 @@ export async function readStatistics(
   storage: Storage,
   uri: string,
 ): Promise<Statistics & { etag: string; sha256: string }> {
-  const { text, etag, sha256 } = await readBaselineFile(storage, uri);
-  return { ...parseStatistics(text, uri), etag, sha256 };
+  return await readBaselineFile(storage, uri, parseStatistics);
 }
 
 /**
@@ -50,8 +53,7 @@ export async function readConstraints(
   storage: Storage,
   uri: string,
 ): Promise<Constraints & { etag: string; sha256: string }> {
-  const { text, etag, sha256 } = await readBaselineFile(storage, uri);
-  return { ...parseConstraints(text, uri), etag, sha256 };
+  return await readBaselineFile(storage, uri, parseConstraints);
 }
 
 /** A data-quality baseline as read from its prefix (see {@link readBaseline}). */
@@ -186,7 +188,9 @@ export async function readBaseline(
       { file: constraintsUri, field: 'monitoring_config.distribution_constraints.drift_mode' },
     );
   }
-  const { text, etag, sha256 } = await readBaselineFile(storage, calibrationUri);
+  const { calibration, etag, sha256 } = await readBaselineFile(storage, calibrationUri, (text, file) => ({
+    calibration: parseDriftCalibration(text, file),
+  }));
   files.push({ uri: calibrationUri, etag, sha256 });
-  return { ...base, calibration: parseDriftCalibration(text, calibrationUri) };
+  return { ...base, calibration };
 }
