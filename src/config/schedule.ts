@@ -131,14 +131,12 @@ function iterate(schedule: CronSchedule, after: Date, endDate?: Date) {
   });
 }
 
-/** The next `count` scheduled times strictly after `after`. */
-export function nextRuns(schedule: CronSchedule, after: Date, count: number): Date[] {
+/** Up to `count` times from `step`, until it throws (cron-parser's end of the schedule). */
+function take(count: number, step: () => { toDate(): Date }): Date[] {
   const out: Date[] = [];
-  if (count <= 0) return out;
-  const interval = iterate(schedule, after);
   while (out.length < count) {
     try {
-      out.push(interval.next().toDate());
+      out.push(step().toDate());
     } catch {
       break;
     }
@@ -146,20 +144,19 @@ export function nextRuns(schedule: CronSchedule, after: Date, count: number): Da
   return out;
 }
 
+/** The next `count` scheduled times strictly after `after`. */
+export function nextRuns(schedule: CronSchedule, after: Date, count: number): Date[] {
+  if (count <= 0) return [];
+  const interval = iterate(schedule, after);
+  return take(count, () => interval.next());
+}
+
 /** The last `count` scheduled times at or before `atOrBefore`, newest first. */
 export function previousRuns(schedule: CronSchedule, atOrBefore: Date, count: number): Date[] {
-  const out: Date[] = [];
-  if (count <= 0) return out;
+  if (count <= 0) return [];
   // `prev()` is strictly before its current date: step 1 ms past so that `atOrBefore` itself counts.
   const interval = iterate(schedule, new Date(atOrBefore.getTime() + 1));
-  while (out.length < count) {
-    try {
-      out.push(interval.prev().toDate());
-    } catch {
-      break;
-    }
-  }
-  return out;
+  return take(count, () => interval.prev());
 }
 
 /**
