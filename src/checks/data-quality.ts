@@ -18,12 +18,12 @@
  * - is_non_negative produces no violation (no check type is documented for it).
  */
 
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import type { Constraints, FeatureConstraint, FeatureOverrides } from '../baseline/constraints.js';
 import type { DriftCalibration, FeatureCalibration } from '../baseline/drift-calibration.js';
 import type { FeatureStatistics, Statistics } from '../baseline/statistics.js';
 import type { ColumnProfile } from '../metrics/profile/column-profile.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import { normalQuantile } from '../metrics/special.js';
 import { type FeatureDrift, featureDrift, isCalibratedFeature } from './baseline-drift.js';
 
 /** The `constraint_check_type` of a data-quality violation (spec §5). */

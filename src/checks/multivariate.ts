@@ -10,7 +10,7 @@
  * categorical features read the cell's text (a category the model does not list, or a missing value, sets
  * no indicator). Sums and counts merge across window parts.
  */
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+
 import type { DriftCalibration } from '../baseline/drift-calibration.js';
 import {
   type ReconstructionBaseline,
@@ -18,6 +18,7 @@ import {
   reconstructionErrorOf,
 } from '../metrics/multivariate/pca.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import { normalQuantile } from '../metrics/special.js';
 import type { CheckedViolation, MultivariateResult } from './data-quality.js';
 
 /** The `feature_name` of the check's violation (it concerns the numeric features together). */

@@ -10,7 +10,7 @@
  *   as scipy does; the Bessel function K_{1/4} is computed by trapezoidal quadrature of its integral.
  * Exact data only; each sample needs at least 2 values.
  */
-import gammaln from '@stdlib/math-base-special-gammaln';
+import { gammaln } from '../special.js';
 import { isSketch, type WeightedSample } from './sample.js';
 import type { DriftTestOutcome } from './types.js';
 

@@ -10,7 +10,7 @@
  * sum is used with n up to 1e6, and the Pelz–Good approximation's own accuracy (about 1e-6 absolute)
  * in the central region for n > 100 000.
  */
-import gammaln from '@stdlib/math-base-special-gammaln';
+import { gammaln } from '../special.js';
 
 const E128 = 2 ** 128;
 const EM128 = 2 ** -128;

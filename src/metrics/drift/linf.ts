@@ -3,7 +3,7 @@
  * CDFs (numeric) or between category frequencies (categorical), plain ("Simple") or less the two-sample
  * KS critical value ("Robust"), and Deequ's chi-square goodness-of-fit with small-category merging.
  */
-import gammainc from '@stdlib/math-base-special-gammainc';
+import { gammainc } from '../special.js';
 import { walkCdfStretches } from './cdf-walk.js';
 import type { WeightedSample } from './sample.js';
 

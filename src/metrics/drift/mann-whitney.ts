@@ -12,7 +12,7 @@
  *
  * Example (scipy): mannwhitneyu([1, 2, 3], [4, 5, 6]) → U = 0, p = 0.1.
  */
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import { normalCdf } from '../special.js';
 import { isSketch, type WeightedSample } from './sample.js';
 import type { DriftTestOutcome } from './types.js';
 

@@ -5,7 +5,7 @@
  * (statsmodels `proportions_ztest` with the pooled variance). With a single category on both sides
  * there is nothing to compare (z = 0, p = 1). Not applicable with more than two categories.
  */
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import { normalCdf } from '../special.js';
 import { binaryTable } from './chi-square.js';
 import type { DriftTestOutcome } from './types.js';
 

@@ -11,8 +11,9 @@
  *   not the model, so no constraint is suggested for them. The description template follows AWS's
  *   custom-metrics container: `Metric f1 with 0.71 was LessThanThreshold 0.75`.
  */
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+
 import { breaches, type ComparisonOperator } from '../comparison.js';
+import { normalQuantile } from '../special.js';
 import { type ProblemType, problemTypeKey } from './statistics.js';
 
 /** A model-quality metric's threshold and comparison operator (constraints.json). */
