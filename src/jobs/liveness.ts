@@ -8,9 +8,19 @@
  * between) deletes the lock and marks the job stalled; the worker then runs BullMQ's stalled-job check at
  * once, which moves the job back to wait (counting a stall, as a lock expiry would).
  *
+ * A missing stamp is evidence of death only while stamps could be made: after a Redis outage (restart,
+ * pause, network) longer than `ttlMs` every worker's stamp is old, and the first worker back would take
+ * every other live worker's jobs. So the reaper counts only time that Redis itself saw as watched: the
+ * hash `<prefix>:<queue>:liveness` holds the last stamp by any worker (`last`) and the start of the
+ * current unbroken run of stamps (`since`: reset when no worker stamped for more than `ttlMs`). An owner
+ * is dead when it has not stamped for more than `ttlMs` of that run: `now - max(stamp, since) > ttlMs`.
+ * After an outage the workers that are back get a full `ttlMs` to stamp again (they retry Redis at least
+ * once a second); a worker that died meanwhile is found `ttlMs` after the first one is back.
+ *
  * Owners that never stamped the set (a worker of an older version) are left to their lock's expiry. A
- * worker that was only paused (SIGSTOP, a long GC or event-loop stall) may lose its job this way; the
- * fencing of `lease.ts` then stops it from writing or publishing anything, as after a lock expiry.
+ * worker that was only paused (SIGSTOP, a long GC or event-loop stall) while others stamped may lose its
+ * job this way; the fencing of `lease.ts` then stops it from writing or publishing anything, as after a
+ * lock expiry.
  */
 import type { Worker } from 'bullmq';
 import type { Logger } from '../core/log.js';
@@ -20,33 +30,37 @@ interface LivenessRedis {
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
 }
 
-const STAMP = `
+// One script, one clock: stamp this worker, then reap. KEYS: workers, liveness, active, stalled,
+// stalled-check. ARGV: queue key prefix ('<prefix>:<queue>:'), this worker's id, ttl ms, retention ms.
+const TICK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
-return now`;
-
-// KEYS: workers, active, stalled, stalled-check. ARGV: queue key prefix ('<prefix>:<queue>:'), ttl ms.
-const REAP = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[3])
+local last = tonumber(redis.call('HGET', KEYS[2], 'last'))
+local since = tonumber(redis.call('HGET', KEYS[2], 'since'))
+if not last or not since or now - last > ttl then
+  since = now
+  redis.call('HSET', KEYS[2], 'since', since)
+end
+redis.call('HSET', KEYS[2], 'last', now)
+redis.call('ZADD', KEYS[1], now, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[4]))
 local reaped = {}
-for _, id in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+if now - since <= ttl then return reaped end
+for _, id in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
   local lockKey = ARGV[1] .. id .. ':lock'
   local token = redis.call('GET', lockKey)
   if token then
     local owner = string.match(token, '^(.+):%d+$')
     local seen = owner and redis.call('ZSCORE', KEYS[1], owner)
-    if seen and now - tonumber(seen) > ttl then
+    if seen and now - math.max(tonumber(seen), since) > ttl then
       redis.call('DEL', lockKey)
-      redis.call('SADD', KEYS[3], id)
+      redis.call('SADD', KEYS[4], id)
       table.insert(reaped, id .. '|' .. token)
     end
   end
 end
-if #reaped > 0 then redis.call('DEL', KEYS[4]) end
+if #reaped > 0 then redis.call('DEL', KEYS[5]) end
 return reaped`;
 
 export class Liveness {
@@ -81,24 +95,19 @@ export class Liveness {
     this.#busy = true;
     try {
       const redis = (await this.#worker.client) as unknown as LivenessRedis;
-      const workers = this.#workersKey;
-      // Entries outlive any lock: a dead worker's entry goes once its locks would have expired anyway.
-      await redis.eval(
-        STAMP,
-        1,
-        workers,
-        this.#worker.id,
-        Math.max(600_000, 2 * (this.#worker.opts.lockDuration ?? 30_000)),
-      );
       const reaped = (await redis.eval(
-        REAP,
-        4,
-        workers,
+        TICK,
+        5,
+        this.#workersKey,
+        this.#worker.toKey('liveness'),
         this.#worker.toKey('active'),
         this.#worker.toKey('stalled'),
         this.#worker.toKey('stalled-check'),
         this.#worker.toKey(''),
+        this.#worker.id,
         this.#ttlMs,
+        // Entries outlive any lock: a dead worker's entry goes once its locks would have expired anyway.
+        Math.max(600_000, 2 * (this.#worker.opts.lockDuration ?? 30_000)),
       )) as string[];
       if (reaped.length === 0 || this.#closed) return;
       for (const entry of reaped) {
