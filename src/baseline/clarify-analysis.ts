@@ -7,7 +7,7 @@
  * The writer produces the file as Clarify does: Python `json.dumps(indent=4)`, post-training
  * before pre-training, metrics sorted by name, `±∞` as strings, smclarify's integer `0` as `0`.
  */
-import { ConfigError, InputError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Storage } from '../io/storage.js';
 import {
   isJsonNumber,
@@ -22,6 +22,7 @@ import {
   parseJsonTree,
   writePythonJson,
 } from './python-json.js';
+import { readBaselineText } from './read.js';
 
 export interface ClarifyMetric {
   name: string;
@@ -204,15 +205,7 @@ export function parseClarifyAnalysis(text: string, file: string): ClarifyAnalysi
 
 /** Reads an analysis.json through Storage; a missing or unreadable file is a ConfigError naming it. */
 export async function readClarifyAnalysis(storage: Storage, uri: string): Promise<ClarifyAnalysis> {
-  const info = await storage.head(uri);
-  if (!info) throw new ConfigError('Clarify analysis.json not found', { file: uri });
-  let text: string;
-  try {
-    text = await storage.readText(uri);
-  } catch (error) {
-    if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
-    throw error;
-  }
+  const { text } = await readBaselineText(storage, uri, 'Clarify analysis.json not found');
   return parseClarifyAnalysis(text, uri);
 }
 

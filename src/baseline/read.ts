@@ -14,23 +14,34 @@ export async function readNamedFile(storage: Storage, uri: string, what: string)
   });
 }
 
+/**
+ * The text and ETag of a baseline file. Missing: a ConfigError saying `missing`; unreadable (an
+ * `InputError`): a ConfigError with its message; both name the file.
+ */
+export async function readBaselineText(
+  storage: Storage,
+  uri: string,
+  missing = 'baseline file not found',
+): Promise<{ text: string; etag: string }> {
+  const info = await storage.head(uri);
+  if (!info) throw new ConfigError(missing, { file: uri });
+  try {
+    return { text: await storage.readText(uri), etag: info.etag };
+  } catch (error) {
+    if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
+    throw error;
+  }
+}
+
 /** A baseline file parsed by `parse`, with its ETag and SHA-256 (which name the baseline in summaries). */
 async function readBaselineFile<T>(
   storage: Storage,
   uri: string,
   parse: (text: string, file: string) => T,
 ): Promise<T & { etag: string; sha256: string }> {
-  const info = await storage.head(uri);
-  if (!info) throw new ConfigError('baseline file not found', { file: uri });
-  let text: string;
-  try {
-    text = await storage.readText(uri);
-  } catch (error) {
-    if (error instanceof InputError) throw new ConfigError(error.message, { file: uri }, { cause: error });
-    throw error;
-  }
+  const { text, etag } = await readBaselineText(storage, uri);
   const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
-  return { ...parse(text, uri), etag: info.etag, sha256 };
+  return { ...parse(text, uri), etag, sha256 };
 }
 
 /**
