@@ -21,6 +21,7 @@
 
 import { orderByValue, sortRuns } from './float-sort.js';
 
+/** A KLL sketch's serialisable state (its levels, compaction counters and error accounting): `toJSON` / `fromJSON`. */
 export interface KllState {
   k: number;
   c: number;
