@@ -16,14 +16,18 @@ export {
   type CapturePayload,
   type CaptureRecord,
   isBase64,
+  PlainCsvLine,
+  type PlainCsvTaker,
   parseCaptureLine,
   parseUtcTime,
   type ReadCaptureOptions,
   readCaptureBatches,
+  readCaptureEntries,
   readCaptureRecords,
 } from './records.js';
 export {
   type ColumnResolver,
+  createCaptureRows,
   createRowBuilder,
   type PreprocessedRow,
   type PreprocessorResult,

@@ -16,7 +16,7 @@
  * window), and the informational `outside_window` (a tally, no samples).
  */
 
-import type { IssueLog } from '../core/issues.js';
+import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
 import { gunzipIfCompressed } from '../io/gzip.js';
 import { readLineBatches, reportLineProblems } from '../io/lines.js';
@@ -64,6 +64,29 @@ export interface ReadCaptureOptions {
   issues: IssueLog;
   /** Longer lines are counted as `line_too_long` and skipped. Default 16 MiB. */
   maxLineBytes?: number;
+}
+
+/** Takes a row of plain CSV text (see `PlainCsvLine`): true when taken, false to have its record built. */
+export type PlainCsvTaker = (input: string, output: string) => boolean;
+
+/**
+ * A record whose line is in SageMaker's own shape, CSV on both sides, each payload one non-empty line
+ * needing no unescaping, its time valid and inside the window: yielded by `readCaptureEntries` in place of
+ * its record, with the payloads' text (line ends trimmed, as the row builder trims them). `record()` builds
+ * the record (counting nothing: such a line has no problem to count) for a consumer that needs it.
+ */
+export class PlainCsvLine {
+  constructor(
+    readonly input: string,
+    readonly output: string,
+    readonly match: RegExpExecArray,
+    readonly source: string,
+    readonly lineNumber: number,
+  ) {}
+
+  record(): CaptureRecord {
+    return recordOfMatch(this.match, this.source, this.lineNumber, new IssueLog())!;
+  }
 }
 
 const MAX_MESSAGE_SNIPPET = 120;
@@ -252,6 +275,16 @@ export function parseCaptureLine(
 ): CaptureRecord | undefined {
   const m = SAGEMAKER_LINE.exec(text);
   if (m === null) return parseCaptureLineAsJson(text, source, lineNumber, issues);
+  return recordOfMatch(m, source, lineNumber, issues);
+}
+
+/** The record of a line `SAGEMAKER_LINE` matched. */
+function recordOfMatch(
+  m: RegExpExecArray,
+  source: string,
+  lineNumber: number,
+  issues: IssueLog,
+): CaptureRecord | undefined {
   const input = sagemakerPayload(m, 1, 'captureData.endpointInput');
   if (typeof input === 'string') return payloadIssue(input, source, lineNumber, issues);
   const output = sagemakerPayload(m, 5, 'captureData.endpointOutput');
@@ -267,6 +300,41 @@ export function parseCaptureLine(
     lineNumber,
     source,
   };
+}
+
+/**
+ * A CSV payload's raw JSON text → the payload's text with its line ends trimmed (as the row builder trims
+ * it), when that needs no unescaping: no backslash, or only a final `\n`. Undefined otherwise.
+ */
+function plainCsvText(raw: string): string | undefined {
+  const slash = raw.indexOf('\\');
+  if (slash === -1) return raw;
+  if (slash === raw.length - 2 && raw.charCodeAt(slash + 1) === 110) return raw.slice(0, slash);
+  return undefined;
+}
+
+const OUTSIDE = 0;
+
+/** The `PlainCsvLine` of a matched line, OUTSIDE when its time is out of the window, else undefined. */
+function plainCsvLine(
+  m: RegExpExecArray,
+  source: string,
+  lineNumber: number,
+  startMs: number,
+  endMs: number,
+): PlainCsvLine | typeof OUTSIDE | undefined {
+  if (m[4] !== 'CSV' || m[8] !== 'CSV') return undefined;
+  const input = plainCsvText(m[3]!);
+  const output = plainCsvText(m[7]!);
+  if (input === undefined || output === undefined || input.length === 0 || output.length === 0)
+    return undefined;
+  const time = m[11]!;
+  if (time.indexOf('\\') !== -1) return undefined;
+  const ms = parseUtcTime(time);
+  if (Number.isNaN(ms)) return undefined;
+  // The record's Date holds the same milliseconds, compared as readCaptureBatches compares them.
+  if (ms < startMs || ms >= endMs) return OUTSIDE;
+  return new PlainCsvLine(input, output, m, source, lineNumber);
 }
 
 /** `parseCaptureLine` by `JSON.parse`, for any line (the general path; exported for tests). */
@@ -337,11 +405,32 @@ function payloadIssue(problem: string, source: string, line: number, issues: Iss
  * and records without a valid `inferenceTime` are counted as `invalid_inference_time`; neither is yielded.
  * Throws `InputError` when the object cannot be read at all.
  */
-export async function* readCaptureBatches(
+export function readCaptureBatches(
   storage: Storage,
   objectUri: string,
   options: ReadCaptureOptions,
 ): AsyncIterable<CaptureRecord[]> {
+  return readEntries(storage, objectUri, options, false) as AsyncIterable<CaptureRecord[]>;
+}
+
+/**
+ * `readCaptureBatches`, with plain CSV records as `PlainCsvLine`s (no record built), in their place in the
+ * object's order; the same issues, counted at the same points.
+ */
+export function readCaptureEntries(
+  storage: Storage,
+  objectUri: string,
+  options: ReadCaptureOptions,
+): AsyncIterable<Array<CaptureRecord | PlainCsvLine>> {
+  return readEntries(storage, objectUri, options, true);
+}
+
+async function* readEntries(
+  storage: Storage,
+  objectUri: string,
+  options: ReadCaptureOptions,
+  plain: boolean,
+): AsyncIterable<Array<CaptureRecord | PlainCsvLine>> {
   const { issues, window } = options;
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
   const startMs = window ? window.start.getTime() : Number.NEGATIVE_INFINITY;
@@ -351,11 +440,26 @@ export async function* readCaptureBatches(
   let outside = 0;
   try {
     for await (const lines of readLineBatches(stream, { maxLineBytes })) {
-      const records: CaptureRecord[] = [];
+      const records: Array<CaptureRecord | PlainCsvLine> = [];
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
         if (reportLineProblems(line, objectUri, maxLineBytes, issues)) continue;
-        const record = parseCaptureLine(line.text, objectUri, line.lineNumber, issues);
+        const m = SAGEMAKER_LINE.exec(line.text);
+        if (m !== null && plain) {
+          const entry = plainCsvLine(m, objectUri, line.lineNumber, startMs, endMs);
+          if (entry === OUTSIDE) {
+            outside++;
+            continue;
+          }
+          if (entry !== undefined) {
+            records.push(entry);
+            continue;
+          }
+        }
+        const record =
+          m === null
+            ? parseCaptureLineAsJson(line.text, objectUri, line.lineNumber, issues)
+            : recordOfMatch(m, objectUri, line.lineNumber, issues);
         if (record === undefined) continue;
         if (window) {
           const time = record.inferenceTime;

@@ -35,7 +35,7 @@ import type { Cell } from '../core/types.js';
 import { type CsvSplitState, splitCsvLine, trimLineEnd } from './csv-split.js';
 import { type Decoded, decodePayload, jsonCell, malformedCsv, rowAt } from './payload-rows.js';
 import { buildPreprocessed, type RecordPreprocessor } from './preprocessed-rows.js';
-import { type CaptureRecord, recordIssue } from './records.js';
+import { type CaptureRecord, type PlainCsvTaker, recordIssue } from './records.js';
 
 export type { PreprocessedRow, PreprocessorResult, RecordPreprocessor } from './preprocessed-rows.js';
 
@@ -98,6 +98,7 @@ class CaptureRowBuilder {
   #newColumns = 0;
   readonly #csvState: CsvSplitState = { malformed: false };
   readonly #preprocessor: RecordPreprocessor | undefined;
+  /** The sink of plain CSV rows, when rows may go there by position (decided once: see the constructor). */
   readonly #delimitedRows: DelimitedRowSink | undefined;
 
   constructor(resolver: ColumnResolver, options: RowBuilderOptions) {
@@ -108,7 +109,6 @@ class CaptureRowBuilder {
     this.#baselineNames = new Set(options.baselineColumns);
     this.#maxNewColumns = options.maxNewColumns ?? 1000;
     this.#preprocessor = options.preprocessor;
-    this.#delimitedRows = options.delimitedRows;
     let identity = true;
     for (let i = 0; i < options.baselineColumns.length; i++) {
       const name = options.baselineColumns[i]!;
@@ -118,6 +118,32 @@ class CaptureRowBuilder {
       if (identity && index === i) this.#identityWidth = i + 1;
       else identity = false;
     }
+    // Delimited rows go to the baseline's columns by position: only when each position is its column's
+    // index. The identity width grows only contiguously past the baseline, so this holds for good.
+    this.#delimitedRows =
+      this.#preprocessor === undefined && this.#baselineWidth <= this.#identityWidth
+        ? options.delimitedRows
+        : undefined;
+  }
+
+  /** Takes plain CSV records before they are built (`ReadCaptureOptions.plainCsv`), when rows go to a sink. */
+  get plainCsv(): PlainCsvTaker | undefined {
+    return this.#delimitedRows === undefined ? undefined : this.#takePlainCsv;
+  }
+
+  readonly #takePlainCsv: PlainCsvTaker = (input, output) => this.#addDelimited(input, output);
+
+  /**
+   * A row of one CSV line per side (trimmed, non-empty, no line break) to the delimited sink, when both sides
+   * are free of quotes and together as wide as the baseline; false otherwise (nothing added).
+   */
+  #addDelimited(input: string | undefined, output: string | undefined): boolean {
+    const outCells = plainCellCount(output);
+    const inCells = plainCellCount(input);
+    if (outCells < 0 || inCells < 0 || outCells + inCells !== this.#baselineWidth) return false;
+    if (this.#outputFirst) this.#delimitedRows!.addDelimitedRow(output, input);
+    else this.#delimitedRows!.addDelimitedRow(input, output);
+    return true;
   }
 
   build(record: CaptureRecord, emit: (cells: Cell[]) => void): void | Promise<void> {
@@ -136,16 +162,7 @@ class CaptureRowBuilder {
         (inText === undefined || (inText.length > 0 && !hasLineBreak(inText))) &&
         (outText === undefined || (outText.length > 0 && !hasLineBreak(outText)))
       ) {
-        const sink = this.#delimitedRows;
-        if (sink !== undefined && this.#baselineWidth <= this.#identityWidth) {
-          const outCells = plainCellCount(outText);
-          const inCells = plainCellCount(inText);
-          if (outCells >= 0 && inCells >= 0 && outCells + inCells === this.#baselineWidth) {
-            if (this.#outputFirst) sink.addDelimitedRow(outText, inText);
-            else sink.addDelimitedRow(inText, outText);
-            return;
-          }
-        }
+        if (this.#delimitedRows !== undefined && this.#addDelimited(inText, outText)) return;
         const row: Cell[] = [];
         const state = this.#csvState;
         state.malformed = false;
@@ -400,6 +417,18 @@ class CaptureRowBuilder {
  * caller (it is not reused).
  */
 export function createRowBuilder(resolver: ColumnResolver, options: RowBuilderOptions): RowBuilder {
+  return createCaptureRows(resolver, options).build;
+}
+
+/**
+ * The row builder (see `createRowBuilder`) and, when plain CSV rows go to `options.delimitedRows` (no
+ * preprocessor), the taker to hand `readCaptureBatches` (`plainCsv`): those records then go to the sink
+ * straight from their line, as the builder would send them, and are not yielded.
+ */
+export function createCaptureRows(
+  resolver: ColumnResolver,
+  options: RowBuilderOptions,
+): { build: RowBuilder; plainCsv: PlainCsvTaker | undefined } {
   const builder = new CaptureRowBuilder(resolver, options);
-  return (record, emit) => builder.build(record, emit);
+  return { build: (record, emit) => builder.build(record, emit), plainCsv: builder.plainCsv };
 }

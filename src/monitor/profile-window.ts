@@ -4,10 +4,12 @@
  */
 import { type Baseline, readBaseline } from '../baseline/read.js';
 import {
-  createRowBuilder,
+  createCaptureRows,
   listCaptureObjects,
   loadPreprocessor,
+  PlainCsvLine,
   readCaptureBatches,
+  readCaptureEntries,
 } from '../capture/index.js';
 import { reconstructionCollector } from '../checks/multivariate.js';
 import { ConfigError, DriftwatchError } from '../core/errors.js';
@@ -93,7 +95,7 @@ export async function profileInputs(
       })
     : undefined;
   const reconstruction = reconstructionCollector(base.calibration?.multivariate, profile);
-  const build = createRowBuilder(profile, {
+  const { build, plainCsv } = createCaptureRows(profile, {
     baselineColumns: base.statistics.features.map((f) => f.name),
     outputColumnsPosition: job.outputColumnsPosition,
     preprocessor,
@@ -112,11 +114,17 @@ export async function profileInputs(
     : (cells: unknown[]) => profile.addRow(cells);
   let recordsRead = 0;
   let done = 0;
+  const read = plainCsv === undefined ? readCaptureBatches : readCaptureEntries;
   for (const object of objects) {
     checkAborted(deps.signal);
-    for await (const batch of readCaptureBatches(deps.storage, object.uri, { window, issues })) {
-      for (const record of batch) {
-        const pending = build(record, emit);
+    for await (const batch of read(deps.storage, object.uri, { window, issues })) {
+      for (let entry of batch) {
+        // Plain CSV records go to the profile straight from their text, unless it declines them.
+        if (entry instanceof PlainCsvLine) {
+          if (plainCsv?.(entry.input, entry.output)) continue;
+          entry = entry.record();
+        }
+        const pending = build(entry, emit);
         if (pending) await pending;
       }
       recordsRead += batch.length;
