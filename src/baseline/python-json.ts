@@ -73,6 +73,19 @@ export function parseJsonTree(text: string): JsonTree {
     }
     return false;
   };
+  /** After an item of an object or array: true at its `close` (consumed), false after a `,`. */
+  const closes = (close: '}' | ']'): boolean => {
+    ws();
+    if (text[i] === ',') {
+      i++;
+      return false;
+    }
+    if (text[i] === close) {
+      i++;
+      return true;
+    }
+    return fail(`expected "," or "${close}"`);
+  };
   const str = (): string => {
     const start = i;
     i++; // opening quote
@@ -113,16 +126,7 @@ export function parseJsonTree(text: string): JsonTree {
         if (text[i] !== ':') fail('expected ":"');
         i++;
         entries.push([k, value(depth + 1)]);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return jsonObject(entries);
-        }
-        fail('expected "," or "}"');
+        if (closes('}')) return jsonObject(entries);
       }
     }
     if (c === '[') {
@@ -135,16 +139,7 @@ export function parseJsonTree(text: string): JsonTree {
       }
       for (;;) {
         items.push(value(depth + 1));
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return items;
-        }
-        fail('expected "," or "]"');
+        if (closes(']')) return items;
       }
     }
     if (c === '"') return str();
