@@ -168,12 +168,14 @@ export async function benchCalibrated(quick = false): Promise<void> {
         const collectors = judged.map((k) => {
           const c = reconstructionCollector((artifacts[k] as BaselineArtifacts).reconstruction, profile);
           if (!c) throw new Error('no collector');
+          // As the execution estimates it from the objects' sizes: the sampling rate is set from the start.
+          c.expectRows(n);
           return c;
         });
         for (let i = 0; i < n; i++) {
           const row = next(scenario);
           profile.addRow(row, numbers);
-          for (const c of collectors) c.add(numbers, row);
+          for (const c of collectors) if (c.sample()) c.add(numbers, row);
         }
         judged.forEach((k, j) => {
           const a = artifacts[k] as BaselineArtifacts;

@@ -4,18 +4,22 @@
  * (`driftwatch_calibration.json` → `multivariate`). A change in how features move together, with every
  * marginal unchanged, moves the error while no univariate check sees it.
  *
- * The collector runs on every profiled row (only when the baseline has a model) and reads the numbers the
- * profile parsed (`DatasetProfile.addRow`'s `numbers`: each cell is parsed once); a row with a missing or
- * non-numeric value in any of the model's numeric columns is left out of the mean. One-hot encoded
- * categorical features read the cell's text (a category the model does not list, or a missing value, sets
- * no indicator). Sums and counts merge across window parts.
+ * The collector runs on the profiled rows (only when the baseline has a model): on every row until it has
+ * scored twice `scoredRowsCap` rows, then on a uniform random subsample of the window (its rate halving as
+ * needed, so between one and two caps are kept; the cap is twice the baseline's held-out rows, where the
+ * band's own uncertainty dominates). Told how many rows to expect (`expectRows`: the execution estimates
+ * it from the objects' sizes), it samples at the final rate from the start. It reads the numbers the profile parsed (`DatasetProfile.addRow`'s
+ * `numbers`, `addDelimitedRow`'s output: each cell is parsed once); a row with a missing or non-numeric
+ * value in any of the model's numeric columns is left out of the mean. One-hot encoded categorical
+ * features read the cell's text (a category the model does not list, or a missing value, sets no
+ * indicator), scored by table lookup (`reconstructionScorer`). Sums and counts merge across window parts.
  */
 
 import type { DriftCalibration } from '../baseline/drift-calibration.js';
 import {
   type ReconstructionBaseline,
   reconstructionBand,
-  reconstructionErrorOf,
+  reconstructionScorer,
 } from '../metrics/multivariate/pca.js';
 import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { normalQuantile } from '../metrics/special.js';
@@ -28,12 +32,44 @@ export type { MultivariateResult };
 
 export interface ReconstructionCollector {
   /**
-   * One row: `numbers` as `DatasetProfile.addRow` parsed them (slot i = column i; NaN = missing), and the
-   * row's cells for the one-hot encoded categorical features.
+   * Whether the next row is scored (call once per row, before `add`): every row of a window until
+   * `2 × scoredRowsCap(model)` rows were scored, then a uniform random subsample (see `reconstructionCollector`).
+   */
+  sample(): boolean;
+  /**
+   * The number of rows the window (or this part of it) is expected to hold, once known or estimated (e.g.
+   * from the bytes read so far): the sampling rate drops at once to the one that keeps 1–2 caps of rows,
+   * rather than scoring every row until twice the cap and halving from there. Only ever lowers the rate.
+   */
+  expectRows(rows: number): void;
+  /**
+   * One row that `sample` chose: `numbers` as `DatasetProfile.addRow` parsed them (slot i = column i;
+   * NaN = missing), and the row's cells for the one-hot encoded categorical features (only the slots of
+   * `textColumns` are read).
    */
   add(numbers: ArrayLike<number>, cells: ArrayLike<unknown>): void;
+  /** The profile's column indexes whose cells `add` reads (the one-hot encoded features). */
+  readonly textColumns: readonly number[];
+  /** Sum and count of the errors of the scored rows (those kept by the final sampling level). */
   toJSON(): { sum: number; count: number };
 }
+
+/**
+ * Rows a window scores at least before it subsamples, per held-out baseline row: the band's half-width
+ * is z·sd·√(1/n + 1/holdout), so past ~2 × holdout scored rows more rows narrow it little (≤ 1.23 × the
+ * width of an infinite window with n ≥ 2 × holdout), while each costs as much as profiling a fifth of a
+ * record of 20 features. At least `MIN_SCORED_ROWS`.
+ */
+export const SCORED_ROWS_PER_HOLDOUT_ROW = 2;
+export const MIN_SCORED_ROWS = 20_000;
+
+/** Rows a window's collector scores before it starts subsampling: between this and twice as many after. */
+export function scoredRowsCap(model: Pick<ReconstructionBaseline, 'holdout_rows'>): number {
+  return Math.max(MIN_SCORED_ROWS, SCORED_ROWS_PER_HOLDOUT_ROW * model.holdout_rows);
+}
+
+/** The fixed seed of the collector's row sampling (deterministic executions: the same rows every time). */
+const SAMPLING_SEED = 0x5eed14;
 
 /** A cell's category as the profile keys it (missing and nested values: none). */
 function categoryOf(cell: unknown): string | undefined {
@@ -50,41 +86,75 @@ export function reconstructionCollector(
   const oneHot = model.one_hot ?? [];
   const indexes = [...model.columns, ...oneHot.map((f) => f.name)].map((c) => profile.columnIndexOf(c));
   if (indexes.some((i) => i === undefined)) return undefined;
-  const at = indexes.slice(0, model.columns.length) as number[];
-  // Each encoded feature: its column, the first indicator's dimension, and category → indicator.
-  let next = at.length;
-  const encoded = oneHot.map((f, k) => {
-    const first = next;
-    next += f.categories.length;
-    return {
-      column: indexes[at.length + k] as number,
-      first,
-      width: f.categories.length,
-      indicator: new Map(f.categories.map((c, j) => [c, j])),
-    };
-  });
-  const d = model.model.d;
-  const row = new Float64Array(d);
-  const errorOf = reconstructionErrorOf(model.model);
-  let sum = 0;
+  const p = model.columns.length;
+  const at = Int32Array.from(indexes.slice(0, p) as number[]);
+  const textColumns = indexes.slice(p) as number[];
+  const encodedAt = Int32Array.from(textColumns);
+  // Category → indicator index, per encoded feature (a category not listed: −1, no indicator).
+  const indicator = oneHot.map((f) => new Map(f.categories.map((c, j) => [c, j])));
+  const numeric = new Float64Array(p);
+  const codes = new Int32Array(oneHot.length);
+  const errorOf = reconstructionScorer(
+    model.model,
+    oneHot.map((f) => f.categories.length),
+  );
+  // Sampling by levels: each row draws a level ℓ (the trailing zero bits of a seeded 32-bit draw, so
+  // P(ℓ ≥ L) = 2^−L) and is scored when ℓ ≥ the current level L; sums are kept per level. When the rows
+  // scored at levels ≥ L reach twice the cap, level L's rows are dropped and L rises: the rows kept are
+  // then exactly those with ℓ ≥ L, a uniform random sample of the whole window at rate 2^−L (not its first
+  // rows, and no stride that a periodic pattern in the traffic could line up with). The band is computed at
+  // the number of rows kept, so a window without drift still alarms at the stated rate: the kept rows'
+  // errors are draws of the same per-row distribution the baseline's held-out rows measured.
+  const cap = scoredRowsCap(model);
+  const sums = new Float64Array(33);
+  const counts = new Float64Array(33);
+  let level = 0;
+  let rowLevel = 0;
+  /** Rows kept (levels ≥ the current one). */
   let count = 0;
+  let state = SAMPLING_SEED | 0;
+  /** Drops the current level's rows: the rows kept are those of level ≥ L + 1. */
+  const raise = () => {
+    count -= counts[level] as number;
+    level++;
+  };
   return {
-    add(numbers, cells) {
-      for (let k = 0; k < at.length; k++) {
-        const x = numbers[at[k] as number] as number;
-        if (!Number.isFinite(x)) return;
-        row[k] = x;
-      }
-      for (const e of encoded) {
-        row.fill(0, e.first, e.first + e.width);
-        const category = categoryOf(cells[e.column]);
-        const j = category === undefined ? undefined : e.indicator.get(category);
-        if (j !== undefined) row[e.first + j] = 1;
-      }
-      sum += errorOf(row);
-      count++;
+    sample() {
+      // mulberry32 (src/core/random.ts), inlined: one draw per row.
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      const draw = (t ^ (t >>> 14)) >>> 0;
+      rowLevel = draw === 0 ? 32 : 31 - Math.clz32(draw & -draw);
+      return rowLevel >= level;
     },
-    toJSON: () => ({ sum, count }),
+    add(numbers, cells) {
+      for (let k = 0; k < p; k++) {
+        const x = numbers[at[k] as number] as number;
+        if (x - x !== 0) return; // missing (NaN) or infinite
+        numeric[k] = x;
+      }
+      for (let f = 0; f < encodedAt.length; f++) {
+        const category = categoryOf(cells[encodedAt[f] as number]);
+        codes[f] = category === undefined ? -1 : ((indicator[f] as Map<string, number>).get(category) ?? -1);
+      }
+      const e = errorOf(numeric, codes);
+      sums[rowLevel] = (sums[rowLevel] as number) + e;
+      counts[rowLevel] = (counts[rowLevel] as number) + 1;
+      count++;
+      while (count >= 2 * cap && level < 32) raise();
+    },
+    expectRows(rows) {
+      const target = Math.min(32, Math.floor(Math.log2(rows / cap)));
+      while (level < target) raise();
+    },
+    textColumns,
+    toJSON: () => {
+      // The kept levels' sums.
+      let s = 0;
+      for (let l = level; l <= 32; l++) s += sums[l] as number;
+      return { sum: s, count };
+    },
   };
 }
 

@@ -17,7 +17,7 @@ import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
 import { checkWindow } from '../core/window.js';
 import type { ObjectInfo } from '../io/storage.js';
-import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import { DatasetProfile, type DelimitedRowOutput } from '../metrics/profile/dataset-profile.js';
 import { DEFAULT_PII_MODE, protectPartialProfile } from '../security/pii.js';
 import type { DataQualityJob, ExecutionDeps, PartialProfileJSON } from './types.js';
 
@@ -95,18 +95,35 @@ export async function profileInputs(
       })
     : undefined;
   const reconstruction = reconstructionCollector(base.calibration?.multivariate, profile);
+  // With a multivariate model, the numbers (and the encoded features' cells) of each row the collector
+  // samples go to it as the profile parsed them: each cell is parsed once, plain CSV rows still read in place.
+  let numbers = new Float64Array(profile.columns.length);
+  const width = profile.columns.length;
+  const delimited: DelimitedRowOutput = {
+    numbers,
+    texts: new Array<string | undefined>(width).fill(undefined),
+    textColumns: new Uint8Array(width),
+  };
+  for (const c of reconstruction?.textColumns ?? []) delimited.textColumns[c] = 1;
   const { build, plainCsv } = createCaptureRows(profile, {
     baselineColumns: base.statistics.features.map((f) => f.name),
     outputColumnsPosition: job.outputColumnsPosition,
     preprocessor,
     issues,
-    // Plain CSV rows straight into the profile, their numbers read in place (the collector needs cells).
-    ...(reconstruction ? {} : { delimitedRows: profile }),
+    // Plain CSV rows straight into the profile, their numbers read in place.
+    delimitedRows: reconstruction
+      ? {
+          addDelimitedRow(first, second) {
+            if (!reconstruction.sample()) return profile.addDelimitedRow(first, second);
+            profile.addDelimitedRow(first, second, delimited);
+            reconstruction.add(delimited.numbers, delimited.texts);
+          },
+        }
+      : profile,
   });
-  // The profile hands back each row's parsed numbers, so the collector does not parse the cells again.
-  let numbers = new Float64Array(profile.columns.length);
   const emit = reconstruction
     ? (cells: unknown[]) => {
+        if (!reconstruction.sample()) return profile.addRow(cells);
         if (numbers.length < profile.columns.length) numbers = new Float64Array(profile.columns.length);
         profile.addRow(cells, numbers);
         reconstruction.add(numbers, cells);
@@ -115,6 +132,9 @@ export async function profileInputs(
   let recordsRead = 0;
   let done = 0;
   const read = plainCsv === undefined ? readCaptureBatches : readCaptureEntries;
+  // The collector's sampling rate from the rows expected in these objects, estimated from the bytes read.
+  const totalBytes = objects.reduce((s, o) => s + o.size, 0);
+  let bytesDone = 0;
   for (const object of objects) {
     checkAborted(deps.signal);
     for await (const batch of read(deps.storage, object.uri, { window, issues })) {
@@ -131,6 +151,9 @@ export async function profileInputs(
       checkAborted(deps.signal);
     }
     done++;
+    bytesDone += object.size;
+    if (reconstruction && bytesDone > 0 && profile.itemCount > 0)
+      reconstruction.expectRows((profile.itemCount * totalBytes) / bytesDone);
     deps.onProgress?.({ objectsDone: done, objectsTotal: objects.length, recordsRead });
   }
   return {

@@ -8,7 +8,7 @@ import {
   parseDriftCalibration,
 } from '../../src/baseline/drift-calibration.js';
 import { statisticsFromProfile } from '../../src/baseline/statistics.js';
-import { checkMultivariate, reconstructionCollector } from '../../src/checks/multivariate.js';
+import { checkMultivariate, reconstructionCollector, scoredRowsCap } from '../../src/checks/multivariate.js';
 import { mulberry32, normalSampler } from '../../src/core/random.js';
 import { OrderedDatasetSample } from '../../src/metrics/drift/ordered-sample.js';
 import {
@@ -101,12 +101,82 @@ describe('the collector reads the numbers the profile parsed (each cell parsed o
     const numbers = new Float64Array(2);
     // The numbers come from the profile: the cells are not read for numeric columns.
     profile.addRow(['0.5', '0.25'], numbers);
+    expect(collector.sample()).toBe(true);
     collector.add(numbers, ['not read', 'not read']);
     profile.addRow(['0.5', ''], numbers);
+    expect(collector.sample()).toBe(true);
     collector.add(numbers, ['0.5', '']);
     const want = reconstructionError(c.multivariate!.model, [0.25, 0.5]);
     expect(collector.toJSON().count).toBe(1);
     expect(collector.toJSON().sum).toBeCloseTo(want, 12);
+  });
+});
+
+describe('the collector on large windows (a uniform random subsample past twice the cap)', () => {
+  /** Feeds `n` rows; row i's (x, y) from `row(i)`; returns the JSON and how many rows were sampled. */
+  function collect(n: number, row: (i: number) => [number, number], expected?: number) {
+    const c = calibration();
+    const profile = new DatasetProfile(['y', 'x']);
+    const collector = reconstructionCollector(c.multivariate, profile);
+    if (!collector) throw new Error('no collector');
+    if (expected !== undefined) collector.expectRows(expected);
+    const numbers = new Float64Array(2);
+    let sampled = 0;
+    let all = 0;
+    const errorOf = (x: number, y: number) => reconstructionError(c.multivariate!.model, [x, y]);
+    for (let i = 0; i < n; i++) {
+      const [x, y] = row(i);
+      all += errorOf(x, y);
+      if (!collector.sample()) continue;
+      sampled++;
+      numbers[0] = y;
+      numbers[1] = x;
+      collector.add(numbers, []);
+    }
+    return { json: collector.toJSON(), sampled, allMean: all / n, cap: scoredRowsCap(c.multivariate!) };
+  }
+
+  it('scores every row of a window below twice the cap, and 1–2 caps of rows past it', () => {
+    const cap = scoredRowsCap(calibration().multivariate!);
+    expect(cap).toBe(20_000);
+    const small = collect(2 * cap - 1, (i) => [Math.sin(i), Math.sin(i) + 0.01 * Math.cos(3 * i)]);
+    expect(small.sampled).toBe(2 * cap - 1);
+    expect(small.json.count).toBe(2 * cap - 1);
+    const large = collect(300_000, (i) => [Math.sin(i), Math.sin(i) + 0.01 * Math.cos(3 * i)]);
+    expect(large.json.count).toBeGreaterThanOrEqual(cap);
+    expect(large.json.count).toBeLessThan(2 * cap);
+    // Rows are drawn at the final rate only from then on: far fewer than scoring every row.
+    expect(large.sampled).toBeLessThan(0.4 * 300_000);
+    // The same rows every time (a fixed seed).
+    expect(collect(300_000, (i) => [Math.sin(i), Math.sin(i) + 0.01 * Math.cos(3 * i)]).json).toEqual(
+      large.json,
+    );
+  });
+
+  it('told the rows to expect, samples at the final rate from the first row', () => {
+    const cap = scoredRowsCap(calibration().multivariate!);
+    const row = (i: number): [number, number] => [Math.sin(i), Math.sin(i) + 0.01 * Math.cos(3 * i)];
+    const told = collect(300_000, row, 300_000);
+    // 300,000 / 2^3 = 37,500 rows expected, between one and two caps; none scored in vain.
+    expect(told.json.count).toBeGreaterThanOrEqual(cap);
+    expect(told.json.count).toBeLessThan(2 * cap);
+    expect(told.sampled).toBe(told.json.count);
+    // Fewer rows than expected only lowers the rate: what is kept is still a uniform sample.
+    expect(collect(1000, row, 300_000).json.count).toBeLessThan(1000);
+  });
+
+  it('keeps rows from the whole window, not its first ones: the mean matches the whole window within sampling error', () => {
+    // Errors near 0 in the first half (y = x), near 0.05 in the second (y = x + noise): a sample of the
+    // first rows would give ~0, a uniform one half of the whole window's mean ± a few percent.
+    const n = 400_000;
+    const row = (i: number): [number, number] =>
+      i < n / 2 ? [Math.sin(i), Math.sin(i)] : [Math.sin(i), Math.sin(i) + 0.1 * Math.cos(7 * i)];
+    for (const expected of [undefined, n]) {
+      const { json, allMean } = collect(n, row, expected);
+      const mean = json.sum / json.count;
+      expect(allMean).toBeGreaterThan(0.01);
+      expect(Math.abs(mean - allMean) / allMean).toBeLessThan(0.03);
+    }
   });
 });
 
@@ -162,7 +232,7 @@ describe('categorical features in the PCA (one-hot of the frequent categories)',
       const numbers = new Float64Array(2);
       for (const row of window) {
         profile.addRow(row, numbers);
-        collector.add(numbers, row);
+        if (collector.sample()) collector.add(numbers, row);
       }
       return checkMultivariate(c, collector.toJSON());
     };

@@ -13,7 +13,7 @@ import {
   fitReconstructionBaseline,
   ReconstructionMean,
   reconstructionError,
-  reconstructionErrorOf,
+  reconstructionScorer,
 } from '../../src/metrics/multivariate/pca.js';
 
 const ref = JSON.parse(readFileSync(new URL('../fixtures/pca/reference.json', import.meta.url), 'utf8')) as {
@@ -88,11 +88,48 @@ describe('PCA reconstruction', () => {
     for (const r of ref.rows) co.add(r);
     for (const share of [0.3, ref.share, 0.99]) {
       const model = fitPca(co, share);
-      const errorOf = reconstructionErrorOf(model);
+      const errorOf = reconstructionScorer(model);
       // Compared squared: ‖z‖² − Σ(w·z)² loses ~1e-15·‖z‖² to cancellation, which a square root turns into
       // ~3e-8 for a row lying in the kept span (the sum over the discarded directions does not cancel).
-      for (const r of ref.rows) close(errorOf(r) ** 2, reconstructionError(model, r) ** 2, 1e-12);
+      for (const r of ref.rows) close(errorOf(r, []) ** 2, reconstructionError(model, r) ** 2, 1e-12);
     }
+  });
+
+  it('the hot-path error with one-hot features looked up by category equals reconstructionError of the encoded row', () => {
+    // 3 numeric columns, then features of 3 and 2 indicators; categories depend on the numbers.
+    const rand = mulberry32(11);
+    const normal = normalSampler(rand);
+    const rows: Array<{ numeric: number[]; codes: number[] }> = [];
+    for (let i = 0; i < 3000; i++) {
+      const x = normal();
+      const numeric = [x, 0.7 * x + normal(), normal() * 3 + 1];
+      const a = x > 0.5 ? 0 : x > -0.5 ? 1 : rand() < 0.5 ? 2 : -1;
+      const b = rand() < 0.6 ? 0 : rand() < 0.8 ? 1 : -1;
+      rows.push({ numeric, codes: [a, b] });
+    }
+    const encode = ({ numeric, codes }: { numeric: number[]; codes: number[] }) => [
+      ...numeric,
+      ...[0, 1, 2].map((j) => (codes[0] === j ? 1 : 0)),
+      ...[0, 1].map((j) => (codes[1] === j ? 1 : 0)),
+    ];
+    const co = new CoMoments(8);
+    for (const r of rows) co.add(encode(r));
+    let complementUsed = false;
+    for (const share of [0.3, 0.65, 0.95]) {
+      const model = fitPca(co, share);
+      if (8 - model.components.length < model.components.length) complementUsed = true;
+      const errorOf = reconstructionScorer(model, [3, 2]);
+      for (const r of rows)
+        close(errorOf(r.numeric, r.codes) ** 2, reconstructionError(model, encode(r)) ** 2, 1e-11);
+      // A category index outside the listed ones sets no indicator, like −1.
+      close(
+        errorOf([0.1, 0.2, 0.3], [7, 5]) ** 2,
+        reconstructionError(model, [0.1, 0.2, 0.3, 0, 0, 0, 0, 0]) ** 2,
+        1e-11,
+      );
+    }
+    expect(complementUsed).toBe(true);
+    expect(() => reconstructionScorer(fitPca(co, 0.65), [3, 3, 3])).toThrow(RangeError);
   });
 
   it('co-moments merged from parts equal one pass', () => {

@@ -77,6 +77,36 @@ describe('DatasetProfile.addDelimitedRow', () => {
     }
     expect(byText.toJSON()).toEqual(byCells.toJSON());
   });
+
+  it("hands back each row's numbers and the asked columns' texts as addRow's numbers and cells", () => {
+    const random = mulberry32(16);
+    const names = Array.from({ length: 14 }, (_, i) => `c${i}`);
+    const byText = new DatasetProfile(names);
+    const byCells = new DatasetProfile(names);
+    // One column more than the rows have: its slot is NaN / undefined.
+    byText.columnIndex('extra');
+    byCells.columnIndex('extra');
+    const out = {
+      numbers: new Float64Array(15),
+      texts: new Array<string | undefined>(15).fill('stale'),
+      textColumns: new Uint8Array(15),
+    };
+    for (const c of [3, 4, 10, 14]) out.textColumns[c] = 1;
+    const numbers = new Float64Array(15);
+    for (let r = 0; r < 15_000; r++) {
+      const cells = names.map((_, c) => cell(random, c, r));
+      const split = splitCsvLine(cells.join(','));
+      out.numbers.fill(12345);
+      if (r % 2 === 0) byText.addDelimitedRow(undefined, cells.join(','), out);
+      else byText.addDelimitedRow(cells.slice(0, 4).join(','), cells.slice(4).join(','), out);
+      byCells.addRow(split, numbers);
+      expect(Array.from(out.numbers)).toEqual(Array.from(numbers));
+      for (const c of [3, 4, 10, 14])
+        expect(out.texts[c]).toBe(split[c] === '' || split[c] == null ? undefined : split[c]);
+      expect(out.texts[0]).toBe('stale');
+    }
+    expect(byText.toJSON()).toEqual(byCells.toJSON());
+  });
 });
 
 describe('ColumnProfile.addText of text values already counted', () => {

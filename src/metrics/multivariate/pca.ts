@@ -132,51 +132,96 @@ export function reconstructionError(model: PcaModel, row: ArrayLike<number>, scr
 }
 
 /**
- * `reconstructionError` for the hot path (every row of an execution), set up once per model: the error is
- * the norm of z's part outside the kept components, ‖z‖² − Σ_kept (w·z)², or equally Σ_rest (u·z)² over an
- * orthonormal basis u of the discarded directions. Whichever needs fewer dot products is used (the rest's
- * basis: eigenvectors of the projector I − WᵀW with eigenvalue 1, by `jacobiEigen`), flattened into typed
- * arrays. Equal to `reconstructionError` up to rounding.
+ * `reconstructionError` for the hot path (every row of an execution), set up once per model. The row comes
+ * as its numeric values (the model's first `d − Σ oneHotWidths` dimensions) and, per one-hot encoded
+ * feature (`oneHotWidths[f]` indicators each, after the numeric ones, in order), the index of the row's
+ * category among its indicators, or −1 for none: no encoded vector is built. The error is the norm of z's
+ * part outside the kept components, ‖z‖² − Σ_kept (w·z)², or equally Σ_rest (u·z)² over an orthonormal
+ * basis u of the discarded directions; whichever needs fewer dot products is used (the rest's basis:
+ * eigenvectors of the projector I − WᵀW with eigenvalue 1, by `jacobiEigen`). A one-hot feature's
+ * standardised block takes one of only `width + 1` values, so its share of ‖z‖² and of every dot product
+ * is looked up in a table made here; the numeric part's basis is one flat Float64Array. Nothing is
+ * allocated per row. Equal to `reconstructionError` of the encoded row up to rounding.
  */
-export function reconstructionErrorOf(model: PcaModel): (row: ArrayLike<number>) => number {
+export function reconstructionScorer(
+  model: PcaModel,
+  oneHotWidths: readonly number[] = [],
+): (numeric: ArrayLike<number>, categories: ArrayLike<number>) => number {
   const d = model.d;
+  const p = d - oneHotWidths.reduce((s, w) => s + w, 0);
+  if (p < 0 || oneHotWidths.some((w) => !Number.isInteger(w) || w < 1))
+    throw new RangeError('one-hot widths do not fit the model');
   const kept = model.components.length;
-  const mean = Float64Array.from(model.mean);
-  const std = Float64Array.from(model.std);
-  const z = new Float64Array(d);
   let basis: number[][] = model.components;
   const complement = d - kept < kept;
   if (complement) {
-    const p = new Float64Array(d * d);
+    const proj = new Float64Array(d * d);
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) {
         let wij = 0;
         for (const c of model.components) wij += (c[i] as number) * (c[j] as number);
-        p[i * d + j] = (i === j ? 1 : 0) - wij;
+        proj[i * d + j] = (i === j ? 1 : 0) - wij;
       }
     }
-    const { values, vectors } = jacobiEigen(p, d);
+    const { values, vectors } = jacobiEigen(proj, d);
     basis = values
       .map((v, i) => [v, i] as const)
       .filter(([v]) => v > 0.5)
       .map(([, i]) => Array.from({ length: d }, (_, r) => vectors[r * d + i] as number));
   }
   const k = basis.length;
-  const w = new Float64Array(k * d);
+  const mean = Float64Array.from(model.mean.slice(0, p));
+  const std = Float64Array.from(model.std.slice(0, p));
+  // Numeric part of the basis, row-major k × p.
+  const w = new Float64Array(k * p);
   basis.forEach((c, j) => {
-    w.set(c, j * d);
+    for (let i = 0; i < p; i++) w[j * p + i] = c[i] as number;
   });
-  return (row) => {
+  // Per one-hot feature and category (slot 0: none, slot 1 + c: category c): the block's ‖z‖² share
+  // (`norms`) and its share of each of the k dot products (`dots`, k per slot).
+  const features = oneHotWidths.length;
+  const slotOf = new Int32Array(features);
+  const widths = Int32Array.from(oneHotWidths);
+  const slots = oneHotWidths.reduce((s, width) => s + width + 1, 0);
+  const norms = new Float64Array(slots);
+  const dots = new Float64Array(slots * k);
+  for (let f = 0, first = p, slot = 0; f < features; f++) {
+    const width = widths[f] as number;
+    slotOf[f] = slot;
+    for (let c = -1; c < width; c++, slot++) {
+      let norm2 = 0;
+      for (let i = 0; i < width; i++) {
+        const dim = first + i;
+        const zi = ((i === c ? 1 : 0) - (model.mean[dim] as number)) / (model.std[dim] as number);
+        norm2 += zi * zi;
+        for (let j = 0; j < k; j++)
+          dots[slot * k + j] = (dots[slot * k + j] as number) + (basis[j]?.[dim] as number) * zi;
+      }
+      norms[slot] = norm2;
+    }
+    first += width;
+  }
+  const z = new Float64Array(p);
+  // The row's slot of each one-hot feature, as an offset into `dots`.
+  const rowDots = new Int32Array(features);
+  return (numeric, categories) => {
     let norm2 = 0;
-    for (let i = 0; i < d; i++) {
-      const zi = ((row[i] as number) - (mean[i] as number)) / (std[i] as number);
+    for (let i = 0; i < p; i++) {
+      const zi = ((numeric[i] as number) - (mean[i] as number)) / (std[i] as number);
       z[i] = zi;
       norm2 += zi * zi;
     }
+    for (let f = 0; f < features; f++) {
+      const c = categories[f] as number;
+      const slot = (slotOf[f] as number) + (c >= 0 && c < (widths[f] as number) ? c + 1 : 0);
+      norm2 += norms[slot] as number;
+      rowDots[f] = slot * k;
+    }
     let proj2 = 0;
-    for (let j = 0, o = 0; j < k; j++, o += d) {
+    for (let j = 0, o = 0; j < k; j++, o += p) {
       let dot = 0;
-      for (let i = 0; i < d; i++) dot += (w[o + i] as number) * (z[i] as number);
+      for (let i = 0; i < p; i++) dot += (w[o + i] as number) * (z[i] as number);
+      for (let f = 0; f < features; f++) dot += dots[(rowDots[f] as number) + j] as number;
       proj2 += dot * dot;
     }
     return Math.sqrt(Math.max(0, complement ? proj2 : norm2 - proj2));

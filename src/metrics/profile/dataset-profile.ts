@@ -14,6 +14,19 @@ export interface DatasetProfileJSON {
 }
 
 /**
+ * What `DatasetProfile.addDelimitedRow` hands back about a row, for callers that need its values too (the
+ * multivariate collector), like `addRow`'s `numbers`: slot i of `numbers` receives column i's number as
+ * parsed (NaN when missing or not a number), and for the columns marked 1 in `textColumns` slot i of
+ * `texts` receives the cell's text (undefined when empty). Slots past the row's cells: NaN, undefined. The
+ * arrays are as long as the profile has columns.
+ */
+export interface DelimitedRowOutput {
+  numbers: Float64Array;
+  texts: Array<string | undefined>;
+  textColumns: Uint8Array;
+}
+
+/**
  * The mergeable profile of a table: its row count and one {@link ColumnProfile} per column, in first-seen order.
  */
 export class DatasetProfile {
@@ -85,13 +98,43 @@ export class DatasetProfile {
    * Adds one row given as the text of its cells separated by commas, the cells of `first` then those of
    * `second` (either may be absent): the same as `addRow` of the split cells, an empty cell missing. The
    * caller guarantees plain cells (no quotes, no line breaks) and no more cells than columns. Numbers are
-   * read where they lie (`ColumnProfile.addText`).
+   * read where they lie (`ColumnProfile.addText`). With `out`, the row's numbers (and texts of some
+   * columns) are handed back as well (`DelimitedRowOutput`).
    */
-  addDelimitedRow(first: string | undefined, second: string | undefined): void {
+  addDelimitedRow(first: string | undefined, second: string | undefined, out?: DelimitedRowOutput): void {
     this.itemCount++;
     let column = 0;
-    if (first !== undefined) column = this.#addDelimitedCells(first, column);
-    if (second !== undefined) this.#addDelimitedCells(second, column);
+    if (out === undefined) {
+      if (first !== undefined) column = this.#addDelimitedCells(first, column);
+      if (second !== undefined) this.#addDelimitedCells(second, column);
+      return;
+    }
+    if (first !== undefined) column = this.#addDelimitedCellsOut(first, column, out);
+    if (second !== undefined) column = this.#addDelimitedCellsOut(second, column, out);
+    const { numbers, texts, textColumns } = out;
+    for (let c = column; c < numbers.length; c++) {
+      numbers[c] = Number.NaN;
+      if (textColumns[c] === 1) texts[c] = undefined;
+    }
+  }
+
+  /** `#addDelimitedCells`, also handing back each cell's number and the text of the `textColumns`. */
+  #addDelimitedCellsOut(text: string, column: number, out: DelimitedRowOutput): number {
+    const columns = this.columns;
+    const { numbers, texts, textColumns } = out;
+    let start = 0;
+    for (;;) {
+      const comma = text.indexOf(',', start);
+      const end = comma === -1 ? text.length : comma;
+      if (column < columns.length) {
+        const present = end > start;
+        numbers[column] = present ? columns[column]!.addText(text, start, end) : Number.NaN;
+        if (textColumns[column] === 1) texts[column] = present ? text.slice(start, end) : undefined;
+      }
+      column++;
+      if (comma === -1) return column;
+      start = comma + 1;
+    }
   }
 
   #addDelimitedCells(text: string, column: number): number {
