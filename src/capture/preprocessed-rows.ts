@@ -41,28 +41,17 @@ export function buildPreprocessed(
     typeof (result as { then?: unknown }).then === 'function'
   ) {
     return (result as Promise<PreprocessorResult>).then(
-      (value) => emitPreprocessedSafely(record, value, emit, emitFlat, issues),
+      (value) => emitPreprocessed(record, value, emit, emitFlat, issues),
       (error: unknown) => preprocessorError(issues, record, error),
     );
   }
-  emitPreprocessedSafely(record, result as PreprocessorResult, emit, emitFlat, issues);
+  emitPreprocessed(record, result as PreprocessorResult, emit, emitFlat, issues);
 }
 
-/** A hostile return value (a throwing getter, a Proxy) is the hook's failure, not the run's. */
-function emitPreprocessedSafely(
-  record: CaptureRecord,
-  result: PreprocessorResult,
-  emit: (cells: Cell[]) => void,
-  emitFlat: EmitFlat,
-  issues: IssueLog,
-): void {
-  try {
-    emitPreprocessed(record, result, emit, emitFlat, issues);
-  } catch (error) {
-    preprocessorError(issues, record, error);
-  }
-}
-
+/**
+ * Emits the rows of a preprocessor's result. A hostile value (a throwing getter, a Proxy) is the hook's
+ * failure, not the run's.
+ */
 function emitPreprocessed(
   record: CaptureRecord,
   result: PreprocessorResult,
@@ -70,33 +59,37 @@ function emitPreprocessed(
   emitFlat: EmitFlat,
   issues: IssueLog,
 ): void {
-  if (result === null || result === undefined) {
-    issues.tally('dropped_by_preprocessor');
-    return;
-  }
-  if (Array.isArray(result)) {
-    if (result.length === 0) {
+  try {
+    if (result === null || result === undefined) {
       issues.tally('dropped_by_preprocessor');
       return;
     }
-    for (const item of result) {
-      if (!isPlainObject(item)) {
-        preprocessorError(issues, record, `returned an array holding ${snippet(item)}, not flat objects`);
-        continue;
+    if (Array.isArray(result)) {
+      if (result.length === 0) {
+        issues.tally('dropped_by_preprocessor');
+        return;
       }
-      emitFlat(item, record, emit);
+      for (const item of result) {
+        if (!isPlainObject(item)) {
+          preprocessorError(issues, record, `returned an array holding ${snippet(item)}, not flat objects`);
+          continue;
+        }
+        emitFlat(item, record, emit);
+      }
+      return;
     }
-    return;
+    if (!isPlainObject(result)) {
+      preprocessorError(
+        issues,
+        record,
+        `returned ${snippet(result)}: expected an object, an array of objects or null`,
+      );
+      return;
+    }
+    emitFlat(result, record, emit);
+  } catch (error) {
+    preprocessorError(issues, record, error);
   }
-  if (!isPlainObject(result)) {
-    preprocessorError(
-      issues,
-      record,
-      `returned ${snippet(result)}: expected an object, an array of objects or null`,
-    );
-    return;
-  }
-  emitFlat(result, record, emit);
 }
 
 function preprocessorError(issues: IssueLog, record: CaptureRecord, error: unknown): void {
