@@ -76,6 +76,21 @@ export type WorkerServiceState = 'new' | 'starting' | 'running' | 'closing' | 'c
 /** Resolves to 'timeout' after `ms`, without keeping the process alive. */
 const sleep = (ms: number) => delay(ms, 'timeout' as const, { ref: false });
 
+/**
+ * Ends BullMQ's stalled-job check loop of a closed worker. Its close stops the check's wait, but a check
+ * that was still talking to Redis then starts another wait of the stalled interval (a timer keeping the
+ * process up to 30 s longer); stop each wait until the loop has seen the close. Bounded (1 s).
+ */
+async function stopStalledCheck(worker: Worker): Promise<void> {
+  // Private in BullMQ's types, there since BullMQ 5.
+  const checker = worker as unknown as { stalledCheckerRunning?: boolean; stalledCheckStopper?: () => void };
+  const deadline = Date.now() + 1_000;
+  while (checker.stalledCheckerRunning && Date.now() < deadline) {
+    checker.stalledCheckStopper?.();
+    await delay(10, undefined, { ref: false });
+  }
+}
+
 export class WorkerService {
   readonly #options: WorkerServiceOptions;
   readonly #logger: Logger;
@@ -171,10 +186,6 @@ export class WorkerService {
       );
     });
     worker.on('completed', (job) => this.#logger.debug({ jobId: job.id, name: job.name }, 'job completed'));
-    this.#running = worker.run().catch((error: unknown) => {
-      if (this.#givingUp) this.#logger.debug({ err: error }, 'worker stopped before it reached Redis');
-      else this.#logger.error({ err: error }, 'worker stopped with an error');
-    });
     try {
       // A close() while Redis is still unreachable ends the start instead of waiting for Redis.
       const ready = Promise.all([worker.waitUntilReady(), this.#queue.waitUntilReady()]).then(
@@ -189,7 +200,13 @@ export class WorkerService {
       throw error;
     }
     this.#ready = true;
-    if (!this.#closing) this.#liveness?.start();
+    if (this.#closing) return;
+    // Taking jobs (and BullMQ's stalled-job check) starts only once connected: a worker closed before it
+    // reached Redis has nothing running, no check waiting out its interval.
+    this.#running = worker.run().catch((error: unknown) => {
+      this.#logger.error({ err: error }, 'worker stopped with an error');
+    });
+    this.#liveness?.start();
     if (this.#state === 'starting') this.#state = 'running';
     this.#logger.info(
       {
@@ -272,6 +289,7 @@ export class WorkerService {
     }
     // Bounded: with Redis down, a clean close would wait for it forever.
     if (this.#running) await Promise.race([this.#running, sleep(5_000)]);
+    if (worker) await stopStalledCheck(worker);
     const queue = this.#queue;
     if (queue) {
       const closed = queue.close().then(
