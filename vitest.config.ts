@@ -3,11 +3,9 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects: `unit` (tests/unit: pure code and local fakes, starts no service) and `integration`
  * (tests/integration: real Redis and moto_server, started by the global setup). `npx vitest run --project
- * unit` runs only the first. A unit test file fails if it leaves a socket, server, child process or timer
- * open (tests/support/leak-check.ts); integration files are checked with `LEAK_CHECK=integration` (not
- * yet by default: tests/integration/jobs.test.ts leaves 6 timers).
+ * unit` runs only the first. A test file of either project fails if it leaves a socket, server, child
+ * process or timer open (tests/support/leak-check.ts).
  */
-const leakCheckIntegration = process.env.LEAK_CHECK === 'integration';
 
 export default defineConfig({
   test: {
@@ -32,7 +30,7 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
-          setupFiles: leakCheckIntegration ? ['tests/support/leak-check.ts'] : [],
+          setupFiles: ['tests/support/leak-check.ts'],
         },
       },
     ],
