@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 import { classifyText, inferColumnType, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
-import { radixSortFloat64, sortRuns, stableOrderByValue } from '../../src/metrics/sketches/float-sort.js';
+import {
+  radixSortByHighWord,
+  radixSortFloat64,
+  sortRuns,
+  stableOrderByValue,
+} from '../../src/metrics/sketches/float-sort.js';
 import { HyperLogLog, hashString } from '../../src/metrics/sketches/hll.js';
 import { KllSketch } from '../../src/metrics/sketches/kll.js';
 
@@ -123,6 +128,37 @@ describe('KLL sketch', () => {
     const big = Float64Array.from({ length: 10_000 }, (_, i) => 1 + ((i * 7919) % 10_000) * 2 ** -40);
     const expected = Float64Array.from(big).sort();
     expect(Array.from(radixSortFloat64(big))).toEqual(Array.from(expected));
+  });
+
+  it('radix-sorts by high words then low words bit for bit like Float64Array.prototype.sort', () => {
+    const special = fc.constantFrom(0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 1, -1);
+    // Values sharing their high 32 bits (differing in the low mantissa bits only), on both signs.
+    const sameHigh = fc
+      .tuple(fc.constantFrom(1, -1, 1.5, -2, 1e-300, 123.25), fc.integer({ min: 0, max: 2 ** 20 }))
+      .map(([base, k]) => base + Math.sign(base) * k * Math.abs(base) * 2 ** -52);
+    const decimals = fc.integer({ min: -500_000, max: 1_500_000 }).map((k) => Number((k / 1e4).toFixed(4)));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.double({ noNaN: true }), special, sameHigh, decimals, fc.integer({ min: -3, max: 3 })),
+          {
+            maxLength: 3000,
+          },
+        ),
+        (list) => {
+          const values = Float64Array.from(list);
+          const expected = Float64Array.from(values).sort();
+          const sorted = radixSortByHighWord(values);
+          expect(sorted).toBe(values);
+          for (let i = 0; i < expected.length; i++) expect(Object.is(sorted[i], expected[i])).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Many values differing only in their low bits: past the insertion budget, the full radix sort.
+    const big = Float64Array.from({ length: 10_000 }, (_, i) => 1 + ((i * 7919) % 10_000) * 2 ** -40);
+    const expected = Float64Array.from(big).sort();
+    expect(Array.from(radixSortByHighWord(big))).toEqual(Array.from(expected));
   });
 
   it('orders positions by value stably (ties and -0/+0 in position order), like a comparator sort', () => {

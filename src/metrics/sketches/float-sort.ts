@@ -83,6 +83,84 @@ export function radixSortFloat64(values: Float64Array): Float64Array {
 }
 
 /**
+ * `radixSortFloat64`, faster for the values of most columns (issue 15: 1.3-1.5x on decimals of 4 or 6
+ * places): the radix passes run over the high 32 bits only, then values whose high words are equal (rare,
+ * or equal values) are put in order of their low words by insertion. Past 4 moves per value on average
+ * (many values differing only in their low bits), it sorts again with every pass (`radixSortFloat64`).
+ */
+export function radixSortByHighWord(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (radixA.length < n) {
+    radixA = new Float64Array(n * 2);
+    radixB = new Float64Array(n * 2);
+  }
+  const bits = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let src = new Uint32Array(radixA.buffer, 0, 2 * n);
+  let dst = new Uint32Array(radixB.buffer, 0, 2 * n);
+  const counts = radixCounts;
+  counts.fill(0, 0, 1024);
+  for (let i = 0; i < 2 * n; i += 2) {
+    let lo = bits[i]!;
+    let hi = bits[i + 1]!;
+    if (hi & 0x80000000) {
+      hi = ~hi >>> 0;
+      lo = ~lo >>> 0;
+    } else hi = (hi | 0x80000000) >>> 0;
+    src[i] = lo;
+    src[i + 1] = hi;
+    counts[hi & 255]!++;
+    counts[256 + ((hi >>> 8) & 255)]!++;
+    counts[512 + ((hi >>> 16) & 255)]!++;
+    counts[768 + (hi >>> 24)]!++;
+  }
+  for (let pass = 0; pass < 4; pass++) {
+    const base = pass * 256;
+    const shift = pass * 8;
+    if (counts[base + ((src[1]! >>> shift) & 255)] === n) continue; // one byte value: order unchanged
+    let sum = 0;
+    for (let b = 0; b < 256; b++) {
+      const c = counts[base + b]!;
+      counts[base + b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < 2 * n; i += 2) {
+      const j = 2 * counts[base + ((src[i + 1]! >>> shift) & 255)]!++;
+      dst[j] = src[i]!;
+      dst[j + 1] = src[i + 1]!;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  // Equal high words: their low words in order (only low words move: the high words of the run are equal).
+  let budget = 4 * n;
+  for (let a = 1; a < n; a++) {
+    const lo = src[2 * a]!;
+    const hi = src[2 * a + 1]!;
+    if (src[2 * a - 1] !== hi || src[2 * a - 2]! <= lo) continue;
+    let b = a - 1;
+    do {
+      src[2 * b + 2] = src[2 * b]!;
+      b--;
+      budget--;
+    } while (b >= 0 && src[2 * b + 1] === hi && src[2 * b]! > lo);
+    src[2 * b + 2] = lo;
+    if (budget < 0) return radixSortFloat64(values); // `values` is still as given
+  }
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = src[i + 1]!;
+    if (hi & 0x80000000) {
+      bits[i + 1] = hi & 0x7fffffff;
+      bits[i] = src[i]!;
+    } else {
+      bits[i + 1] = ~hi >>> 0;
+      bits[i] = ~src[i]! >>> 0;
+    }
+  }
+  return values;
+}
+
+/**
  * Sorts in place. Buffers above level 0 are made of sorted runs (each compaction of the level below
  * appends one), so they are merged run by run in linear time; anything with more than a few runs (level 0)
  * goes to a radix sort.
@@ -93,7 +171,8 @@ export function sortRuns(values: Float64Array): Float64Array {
   for (let i = 1; i < n; i++) {
     if (values[i]! < values[i - 1]!) {
       starts.push(i);
-      if (starts.length > MAX_RUNS_TO_MERGE) return LITTLE_ENDIAN ? radixSortFloat64(values) : values.sort();
+      if (starts.length > MAX_RUNS_TO_MERGE)
+        return LITTLE_ENDIAN ? radixSortByHighWord(values) : values.sort();
     }
   }
   if (starts.length === 1) return values;
