@@ -26,7 +26,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['startup', () => benchStartup(quick ? 3 : 7)],
   ['baseline', () => benchBaseline(quick ? [200_000] : [1_000_000, 5_000_000], quick ? 1 : 3)],
   ['execution', () => benchExecution(quick ? 200_000 : 1_000_000, quick ? 1 : 3)],
-  ['execution-calibrated', () => benchExecutionCalibrated(quick ? 200_000 : 1_000_000, quick ? 1 : 3)],
+  ['execution-calibrated', () => benchExecutionCalibrated(quick ? 200_000 : 1_000_000, quick ? 1 : 5)],
   ['readers', () => benchReaders(quick ? 200_000 : 1_000_000, 20)],
   ['capture', () => benchCapture(quick ? 50_000 : 200_000, 20)],
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],

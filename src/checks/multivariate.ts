@@ -112,7 +112,9 @@ export function reconstructionCollector(
   let rowLevel = 0;
   /** Rows kept (levels ≥ the current one). */
   let count = 0;
-  let state = SAMPLING_SEED | 0;
+  // The generator's state in a typed array: a 32-bit integer kept in a closure variable would be boxed on
+  // every row (it does not fit a small integer).
+  const state = Int32Array.of(SAMPLING_SEED);
   /** Drops the current level's rows: the rows kept are those of level ≥ L + 1. */
   const raise = () => {
     count -= counts[level] as number;
@@ -121,8 +123,9 @@ export function reconstructionCollector(
   return {
     sample() {
       // mulberry32 (src/core/random.ts), inlined: one draw per row.
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      const a = ((state[0] as number) + 0x6d2b79f5) | 0;
+      state[0] = a;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       const draw = (t ^ (t >>> 14)) >>> 0;
       rowLevel = draw === 0 ? 32 : 31 - Math.clz32(draw & -draw);
