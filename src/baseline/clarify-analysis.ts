@@ -203,10 +203,16 @@ export function parseClarifyAnalysis(text: string, file: string): ClarifyAnalysi
   return out;
 }
 
-/** Reads an analysis.json through Storage; a missing or unreadable file is a ConfigError naming it. */
-export async function readClarifyAnalysis(storage: Storage, uri: string): Promise<ClarifyAnalysis> {
-  const { text } = await readBaselineText(storage, uri, 'Clarify analysis.json not found');
-  return parseClarifyAnalysis(text, uri);
+/**
+ * Reads an analysis.json through Storage, with its ETag (which names the baseline in summaries); a missing
+ * or unreadable file is a ConfigError naming it.
+ */
+export async function readClarifyAnalysis(
+  storage: Storage,
+  uri: string,
+): Promise<{ analysis: ClarifyAnalysis; etag: string }> {
+  const { text, etag } = await readBaselineText(storage, uri, 'Clarify analysis.json not found');
+  return { analysis: parseClarifyAnalysis(text, uri), etag };
 }
 
 function metricValue(m: ClarifyMetric): JsonTree {

@@ -22,6 +22,7 @@ import {
   readClarifyAnalysis,
   renderClarifyAnalysis,
 } from '../baseline/clarify-analysis.js';
+import { readBaselineText } from '../baseline/read.js';
 import { OnlineExplanationCollector } from '../capture/explanations.js';
 import { listHourPartitionedObjects } from '../capture/listing.js';
 import {
@@ -67,23 +68,22 @@ export interface AttributionDetails {
 
 async function readAttributionBaseline(storage: Storage, job: AttributionJob): Promise<AttributionBaseline> {
   const uri = joinUri(job.baselineUri, CLARIFY_BASELINE_FILE);
-  const head = await storage.head(uri);
-  const analysis = await readClarifyAnalysis(storage, uri);
+  const { analysis, etag } = await readClarifyAnalysis(storage, uri);
   if (analysis.kernelShap === undefined || analysis.kernelShap.size === 0)
     throw new ConfigError('not an explainability analysis.json (no explanations.kernel_shap)', { file: uri });
-  const files = [{ uri, etag: head?.etag ?? '' }];
+  const files = [{ uri, etag }];
   let aggMethod: AttributionAggMethod = job.aggMethod ?? 'mean_abs';
   let featureNames: string[] = [];
   if (job.analysisConfigUri !== undefined) {
-    const configHead = await storage.head(job.analysisConfigUri);
-    if (!configHead) throw new ConfigError('analysis_config.json not found', { file: job.analysisConfigUri });
-    const config = parseClarifyAnalysisConfig(
-      await storage.readText(job.analysisConfigUri),
+    const configFile = await readBaselineText(
+      storage,
       job.analysisConfigUri,
+      'analysis_config.json not found',
     );
+    const config = parseClarifyAnalysisConfig(configFile.text, job.analysisConfigUri);
     if (job.aggMethod === undefined && config.shap) aggMethod = config.shap.aggMethod;
     featureNames = config.headers ?? [];
-    files.push({ uri: job.analysisConfigUri, etag: configHead.etag });
+    files.push({ uri: job.analysisConfigUri, etag: configFile.etag });
   }
   return { kernelShap: analysis.kernelShap, aggMethod, featureNames, files };
 }

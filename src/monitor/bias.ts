@@ -32,6 +32,7 @@ import {
   readClarifyAnalysis,
   renderClarifyAnalysis,
 } from '../baseline/clarify-analysis.js';
+import { readBaselineText } from '../baseline/read.js';
 import type { JoinCounts } from '../capture/ground-truth-join.js';
 import { compileJsonPath, PredictionExtractor } from '../capture/predictions.js';
 import { type BiasComparison, type BiasViolation, checkBiasDrift } from '../checks/bias.js';
@@ -116,19 +117,18 @@ function jsonNumber(x: number | null): number | string | null {
 
 async function readBiasBaseline(storage: Storage, job: BiasJob): Promise<BiasBaseline> {
   const analysisUri = joinUri(job.baselineUri, CLARIFY_BASELINE_FILE);
-  const analysisHead = await storage.head(analysisUri);
-  const analysis = await readClarifyAnalysis(storage, analysisUri);
+  const { analysis, etag: analysisEtag } = await readClarifyAnalysis(storage, analysisUri);
   if (analysis.preTraining === undefined && analysis.postTraining === undefined)
     throw new ConfigError('not a bias analysis.json (no pre- or post-training bias metrics)', {
       file: analysisUri,
     });
   const configUri = job.analysisConfigUri;
-  const configHead = await storage.head(configUri);
-  if (!configHead)
-    throw new ConfigError('the bias monitor needs its Clarify analysis_config.json here', {
-      file: configUri,
-    });
-  const config = parseClarifyAnalysisConfig(await storage.readText(configUri), configUri);
+  const configFile = await readBaselineText(
+    storage,
+    configUri,
+    'the bias monitor needs its Clarify analysis_config.json here',
+  );
+  const config = parseClarifyAnalysisConfig(configFile.text, configUri);
   requireBiasConfig(config, configUri);
   if (config.headers === undefined || config.headers.length === 0)
     throw new ConfigError(
@@ -140,8 +140,8 @@ async function readBiasBaseline(storage: Storage, job: BiasJob): Promise<BiasBas
     config,
     configUri,
     files: [
-      { uri: analysisUri, etag: analysisHead?.etag ?? '' },
-      { uri: configUri, etag: configHead.etag },
+      { uri: analysisUri, etag: analysisEtag },
+      { uri: configUri, etag: configFile.etag },
     ],
   };
 }
