@@ -87,13 +87,8 @@ export {
   sketchOf,
   statisticsFromProfile,
 } from './baseline/statistics.js';
-export {
-  type CaptureEncoding,
-  type CapturePayload,
-  type CaptureRecord,
-  type ReadCaptureOptions,
-  readCaptureRecords,
-} from './capture/records.js';
+export { type ReadCaptureOptions, readCaptureRecords } from './capture/read-capture.js';
+export type { CaptureEncoding, CapturePayload, CaptureRecord } from './capture/records.js';
 export type { CheckType, Violation } from './checks/data-quality.js';
 // ------------------------------------------------------------------------------------------- core types
 export {

@@ -12,18 +12,20 @@ export {
 } from './listing.js';
 export { loadPreprocessor } from './preprocessor.js';
 export {
-  type CaptureEncoding,
-  type CapturePayload,
-  type CaptureRecord,
-  isBase64,
   PlainCsvLine,
   type PlainCsvTaker,
-  parseCaptureLine,
-  parseUtcTime,
   type ReadCaptureOptions,
   readCaptureBatches,
   readCaptureEntries,
   readCaptureRecords,
+} from './read-capture.js';
+export {
+  type CaptureEncoding,
+  type CapturePayload,
+  type CaptureRecord,
+  isBase64,
+  parseCaptureLine,
+  parseUtcTime,
 } from './records.js';
 export {
   type ColumnResolver,

@@ -5,9 +5,11 @@
  *                    "endpointOutput": {...}},
  *    "eventMetadata": {eventId, inferenceId?, inferenceTime, customAttributes?}, "eventVersion": "0"}
  *
- * Key order is not fixed, so lines are parsed as JSON (once), never positionally. `BASE64` payloads
+ * A line in SageMaker's own key order (no whitespace) is matched by one regular expression; any other line
+ * (key order is not fixed) is parsed with `JSON.parse`, with the same record and issues. `BASE64` payloads
  * are decoded here; `data` of every payload is then text. Problems are counted in the `IssueLog`
- * (kind, object, line) and the line is skipped; nothing throws for bad data.
+ * (kind, object, line) and the line is skipped; nothing throws for bad data. Reading an object's lines into
+ * records: `read-capture.ts`.
  *
  * Issue kinds: `invalid_json` (not JSON), `invalid_record` (JSON but not a capture record: no
  * `captureData`, no payload, a payload without `data`/`encoding`, an unknown encoding),
@@ -16,11 +18,7 @@
  * window), and the informational `outside_window` (a tally, no samples).
  */
 
-import { IssueLog } from '../core/issues.js';
-import type { Window } from '../core/types.js';
-import { gunzipIfCompressed } from '../io/gzip.js';
-import { readLineBatches, reportLineProblems } from '../io/lines.js';
-import type { Storage } from '../io/storage.js';
+import type { IssueLog } from '../core/issues.js';
 
 /** How SageMaker stored a captured payload. */
 export type CaptureEncoding = 'CSV' | 'JSON' | 'BASE64';
@@ -55,38 +53,6 @@ export interface CaptureRecord {
   lineNumber: number;
   /** The object URI (or file path) the line came from. */
   source: string;
-}
-
-/** Options of {@link readCaptureRecords}. */
-export interface ReadCaptureOptions {
-  /** Keep only records with `start <= inferenceTime < end`. */
-  window?: Window;
-  issues: IssueLog;
-  /** Longer lines are counted as `line_too_long` and skipped. Default 16 MiB. */
-  maxLineBytes?: number;
-}
-
-/** Takes a row of plain CSV text (see `PlainCsvLine`): true when taken, false to have its record built. */
-export type PlainCsvTaker = (input: string, output: string) => boolean;
-
-/**
- * A record whose line is in SageMaker's own shape, CSV on both sides, each payload one non-empty line
- * needing no unescaping, its time valid and inside the window: yielded by `readCaptureEntries` in place of
- * its record, with the payloads' text (line ends trimmed, as the row builder trims them). `record()` builds
- * the record (counting nothing: such a line has no problem to count) for a consumer that needs it.
- */
-export class PlainCsvLine {
-  constructor(
-    readonly input: string,
-    readonly output: string,
-    readonly match: RegExpExecArray,
-    readonly source: string,
-    readonly lineNumber: number,
-  ) {}
-
-  record(): CaptureRecord {
-    return recordOfMatch(this.match, this.source, this.lineNumber, new IssueLog())!;
-  }
 }
 
 const MAX_MESSAGE_SNIPPET = 120;
@@ -236,7 +202,7 @@ export function parseJsonLine(text: string, source: string, lineNumber: number, 
 // key order, whitespace, other keys) does not match and goes through `JSON.parse`.
 const JSON_STRING = String.raw`([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)`;
 const SAGEMAKER_PAYLOAD = String.raw`\{"observedContentType":"${JSON_STRING}","mode":"${JSON_STRING}","data":"${JSON_STRING}","encoding":"${JSON_STRING}"\}`;
-const SAGEMAKER_LINE = new RegExp(
+export const SAGEMAKER_LINE = new RegExp(
   String.raw`^\{"captureData":\{"endpointInput":${SAGEMAKER_PAYLOAD},"endpointOutput":${SAGEMAKER_PAYLOAD}\},"eventMetadata":\{"eventId":"${JSON_STRING}"(?:,"inferenceId":"${JSON_STRING}")?,"inferenceTime":"${JSON_STRING}"\},"eventVersion":"${JSON_STRING}"\}$`,
 );
 
@@ -279,7 +245,7 @@ export function parseCaptureLine(
 }
 
 /** The record of a line `SAGEMAKER_LINE` matched. */
-function recordOfMatch(
+export function recordOfMatch(
   m: RegExpExecArray,
   source: string,
   lineNumber: number,
@@ -300,41 +266,6 @@ function recordOfMatch(
     lineNumber,
     source,
   };
-}
-
-/**
- * A CSV payload's raw JSON text → the payload's text with its line ends trimmed (as the row builder trims
- * it), when that needs no unescaping: no backslash, or only a final `\n`. Undefined otherwise.
- */
-function plainCsvText(raw: string): string | undefined {
-  const slash = raw.indexOf('\\');
-  if (slash === -1) return raw;
-  if (slash === raw.length - 2 && raw.charCodeAt(slash + 1) === 110) return raw.slice(0, slash);
-  return undefined;
-}
-
-const OUTSIDE = 0;
-
-/** The `PlainCsvLine` of a matched line, OUTSIDE when its time is out of the window, else undefined. */
-function plainCsvLine(
-  m: RegExpExecArray,
-  source: string,
-  lineNumber: number,
-  startMs: number,
-  endMs: number,
-): PlainCsvLine | typeof OUTSIDE | undefined {
-  if (m[4] !== 'CSV' || m[8] !== 'CSV') return undefined;
-  const input = plainCsvText(m[3]!);
-  const output = plainCsvText(m[7]!);
-  if (input === undefined || output === undefined || input.length === 0 || output.length === 0)
-    return undefined;
-  const time = m[11]!;
-  if (time.indexOf('\\') !== -1) return undefined;
-  const ms = parseUtcTime(time);
-  if (Number.isNaN(ms)) return undefined;
-  // The record's Date holds the same milliseconds, compared as readCaptureBatches compares them.
-  if (ms < startMs || ms >= endMs) return OUTSIDE;
-  return new PlainCsvLine(input, output, m, source, lineNumber);
 }
 
 /** `parseCaptureLine` by `JSON.parse`, for any line (the general path; exported for tests). */
@@ -396,103 +327,4 @@ function payloadIssue(problem: string, source: string, line: number, issues: Iss
     issues.add({ kind: 'invalid_record', source, line, message: problem });
   }
   return undefined;
-}
-
-/**
- * The records of one capture object, streamed: one array per chunk read, so a hot loop pays one async
- * step per chunk instead of one per record (prefer this to `readCaptureRecords` when throughput matters).
- * With a window, records whose `inferenceTime` is outside `[start, end)` are tallied as `outside_window`,
- * and records without a valid `inferenceTime` are counted as `invalid_inference_time`; neither is yielded.
- * Throws `InputError` when the object cannot be read at all.
- */
-export function readCaptureBatches(
-  storage: Storage,
-  objectUri: string,
-  options: ReadCaptureOptions,
-): AsyncIterable<CaptureRecord[]> {
-  return readEntries(storage, objectUri, options, false) as AsyncIterable<CaptureRecord[]>;
-}
-
-/**
- * `readCaptureBatches`, with plain CSV records as `PlainCsvLine`s (no record built), in their place in the
- * object's order; the same issues, counted at the same points.
- */
-export function readCaptureEntries(
-  storage: Storage,
-  objectUri: string,
-  options: ReadCaptureOptions,
-): AsyncIterable<Array<CaptureRecord | PlainCsvLine>> {
-  return readEntries(storage, objectUri, options, true);
-}
-
-async function* readEntries(
-  storage: Storage,
-  objectUri: string,
-  options: ReadCaptureOptions,
-  plain: boolean,
-): AsyncIterable<Array<CaptureRecord | PlainCsvLine>> {
-  const { issues, window } = options;
-  const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
-  const startMs = window ? window.start.getTime() : Number.NEGATIVE_INFINITY;
-  const endMs = window ? window.end.getTime() : Number.POSITIVE_INFINITY;
-  // Users copy capture files gzipped (`.jsonl.gz`, or gzip kept under `.jsonl`): read through, by magic bytes.
-  const stream = gunzipIfCompressed(await storage.readStream(objectUri), objectUri);
-  let outside = 0;
-  try {
-    for await (const lines of readLineBatches(stream, { maxLineBytes })) {
-      const records: Array<CaptureRecord | PlainCsvLine> = [];
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        if (reportLineProblems(line, objectUri, maxLineBytes, issues)) continue;
-        const m = SAGEMAKER_LINE.exec(line.text);
-        if (m !== null && plain) {
-          const entry = plainCsvLine(m, objectUri, line.lineNumber, startMs, endMs);
-          if (entry === OUTSIDE) {
-            outside++;
-            continue;
-          }
-          if (entry !== undefined) {
-            records.push(entry);
-            continue;
-          }
-        }
-        const record =
-          m === null
-            ? parseCaptureLineAsJson(line.text, objectUri, line.lineNumber, issues)
-            : recordOfMatch(m, objectUri, line.lineNumber, issues);
-        if (record === undefined) continue;
-        if (window) {
-          const time = record.inferenceTime;
-          if (time === undefined) {
-            issues.add({
-              kind: 'invalid_inference_time',
-              source: objectUri,
-              line: line.lineNumber,
-              message: 'no valid eventMetadata.inferenceTime: cannot place the record in the window',
-            });
-            continue;
-          }
-          const ms = time.getTime();
-          if (ms < startMs || ms >= endMs) {
-            outside++;
-            continue;
-          }
-        }
-        records.push(record);
-      }
-      if (records.length > 0) yield records;
-    }
-  } finally {
-    issues.tally('outside_window', outside);
-    stream.destroy();
-  }
-}
-
-/** The records of one capture object, one at a time (see `readCaptureBatches` for the rules). */
-export async function* readCaptureRecords(
-  storage: Storage,
-  objectUri: string,
-  options: ReadCaptureOptions,
-): AsyncIterable<CaptureRecord> {
-  for await (const records of readCaptureBatches(storage, objectUri, options)) yield* records;
 }

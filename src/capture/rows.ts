@@ -35,14 +35,13 @@ import type { Cell } from '../core/types.js';
 import { type CsvSplitState, splitCsvLine, trimLineEnd } from './csv-split.js';
 import { type Decoded, decodePayload, jsonCell, malformedCsv, rowAt } from './payload-rows.js';
 import { buildPreprocessed, type RecordPreprocessor } from './preprocessed-rows.js';
-import { type CaptureRecord, type PlainCsvTaker, recordIssue } from './records.js';
+import type { PlainCsvTaker } from './read-capture.js';
+import { type CaptureRecord, recordIssue } from './records.js';
+import { type ColumnResolver, RowColumns } from './row-columns.js';
 
 export type { PreprocessedRow, PreprocessorResult, RecordPreprocessor } from './preprocessed-rows.js';
 
-/** Column name → index, creating the column when it is new (the dataset profile implements it). */
-export interface ColumnResolver {
-  columnIndex(name: string): number;
-}
+export type { ColumnResolver } from './row-columns.js';
 
 export interface RowBuilderOptions {
   /** Feature names in baseline order (the `features` order of statistics.json). */
@@ -83,45 +82,27 @@ function plainCellCount(text: string | undefined): number {
 }
 
 class CaptureRowBuilder {
-  readonly #resolver: ColumnResolver;
   readonly #issues: IssueLog;
   readonly #outputFirst: boolean;
   readonly #baselineWidth: number;
   readonly #baselineNames: Set<string>;
-  readonly #maxNewColumns: number;
-  /** Column index of each position (baseline positions first, then `_c<i>` extras, resolved lazily). */
-  readonly #positionIndex: number[] = [];
-  /** Positions `0..identityWidth-1` have column index = position, so positional rows need no copy. */
-  #identityWidth = 0;
-  /** Column index by name (baseline names and names seen in JSON/preprocessed rows). */
-  readonly #nameIndex = new Map<string, number>();
-  #newColumns = 0;
+  readonly #columns: RowColumns;
   readonly #csvState: CsvSplitState = { malformed: false };
   readonly #preprocessor: RecordPreprocessor | undefined;
   /** The sink of plain CSV rows, when rows may go there by position (decided once: see the constructor). */
   readonly #delimitedRows: DelimitedRowSink | undefined;
 
   constructor(resolver: ColumnResolver, options: RowBuilderOptions) {
-    this.#resolver = resolver;
     this.#issues = options.issues;
     this.#outputFirst = (options.outputColumnsPosition ?? 'START') === 'START';
     this.#baselineWidth = options.baselineColumns.length;
     this.#baselineNames = new Set(options.baselineColumns);
-    this.#maxNewColumns = options.maxNewColumns ?? 1000;
     this.#preprocessor = options.preprocessor;
-    let identity = true;
-    for (let i = 0; i < options.baselineColumns.length; i++) {
-      const name = options.baselineColumns[i]!;
-      const index = resolver.columnIndex(name);
-      this.#positionIndex.push(index);
-      if (!this.#nameIndex.has(name)) this.#nameIndex.set(name, index);
-      if (identity && index === i) this.#identityWidth = i + 1;
-      else identity = false;
-    }
+    this.#columns = new RowColumns(resolver, options.baselineColumns, options.maxNewColumns ?? 1000);
     // Delimited rows go to the baseline's columns by position: only when each position is its column's
     // index. The identity width grows only contiguously past the baseline, so this holds for good.
     this.#delimitedRows =
-      this.#preprocessor === undefined && this.#baselineWidth <= this.#identityWidth
+      this.#preprocessor === undefined && this.#baselineWidth <= this.#columns.identityWidth
         ? options.delimitedRows
         : undefined;
   }
@@ -281,31 +262,6 @@ class CaptureRowBuilder {
 
   // ---- placing cells --------------------------------------------------------------------------
 
-  /** Column index of a position, creating `_c<i>` for positions beyond the baseline; -1 = over the limit. */
-  #indexOfPosition(position: number): number {
-    const known = this.#positionIndex[position];
-    if (known !== undefined) return known;
-    while (this.#positionIndex.length <= position) {
-      const p = this.#positionIndex.length;
-      const index = this.#indexOfName(`_c${p}`);
-      if (index === -1) return -1;
-      this.#positionIndex.push(index);
-      if (this.#identityWidth === p && index === p) this.#identityWidth = p + 1;
-    }
-    return this.#positionIndex[position]!;
-  }
-
-  /** Column index of a name; -1 when it would be a new column over the limit. */
-  #indexOfName(name: string): number {
-    const known = this.#nameIndex.get(name);
-    if (known !== undefined) return known;
-    if (this.#newColumns >= this.#maxNewColumns) return -1;
-    this.#newColumns++;
-    const index = this.#resolver.columnIndex(name);
-    this.#nameIndex.set(name, index);
-    return index;
-  }
-
   /**
    * A record with no captured output (inputs-only capture, a failed invocation) whose positional input is
    * narrower than the baseline: with outputs first (START), the input keeps its baseline place instead of
@@ -331,7 +287,7 @@ class CaptureRowBuilder {
     if (!skipWidthCheck && width !== this.#baselineWidth && this.#baselineWidth > 0) {
       this.#issue('column_count', record, `${width} columns, the baseline has ${this.#baselineWidth}`);
     }
-    if (width <= this.#identityWidth) {
+    if (width <= this.#columns.identityWidth) {
       emit(row);
       return;
     }
@@ -342,7 +298,7 @@ class CaptureRowBuilder {
 
   #placePositional(values: Cell[], offset: number, cells: Cell[], record: CaptureRecord): void {
     for (let i = 0; i < values.length; i++) {
-      const index = this.#indexOfPosition(offset + i);
+      const index = this.#columns.ofPosition(offset + i);
       if (index === -1) {
         this.#tooManyColumns(record, values.length - i);
         return;
@@ -353,7 +309,7 @@ class CaptureRowBuilder {
 
   #placeNamed(values: Record<string, unknown>, cells: Cell[], record: CaptureRecord): void {
     for (const name of Object.keys(values)) {
-      const index = this.#indexOfName(name);
+      const index = this.#columns.ofName(name);
       if (index === -1) {
         this.#tooManyColumns(record, 1, name);
         continue;
@@ -400,7 +356,7 @@ class CaptureRowBuilder {
     this.#issue(
       'too_many_columns',
       record,
-      `more than ${this.#maxNewColumns} columns beyond the baseline: ${dropped} value(s) left out`,
+      `more than ${this.#columns.maxNewColumns} columns beyond the baseline: ${dropped} value(s) left out`,
       column,
     );
   }
