@@ -1,7 +1,7 @@
 /**
- * SageMaker data capture: window → objects to read (listing.ts), capture lines → records (records.ts),
- * records → profile rows (rows.ts), the optional user record preprocessor (preprocessor.ts), and the CSV
- * cell splitter they use (csv-split.ts).
+ * SageMaker data capture: window → objects to read (listing.ts), a capture line → a record (records.ts),
+ * an object → its records in the window (read-capture.ts), records → profile rows (rows.ts), the optional
+ * user record preprocessor (preprocessor.ts), and the CSV cell splitter they use (csv-split.ts).
  */
 export { type CsvSplitState, readCsvRecord, splitCsvLine, splitCsvRows } from './csv-split.js';
 export {
