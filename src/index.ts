@@ -219,7 +219,11 @@ export {
   type ColumnProfileJSON,
   DEFAULT_CATEGORY_LIMIT,
 } from './metrics/profile/column-profile.js';
-export { DatasetProfile, type DatasetProfileJSON } from './metrics/profile/dataset-profile.js';
+export {
+  DatasetProfile,
+  type DatasetProfileJSON,
+  type DelimitedRowOutput,
+} from './metrics/profile/dataset-profile.js';
 export type { InferredType } from './metrics/profile/infer-type.js';
 export { Moments, type MomentsState } from './metrics/profile/moments.js';
 export { type HllState, HyperLogLog, hashNumber, hashString } from './metrics/sketches/hll.js';
