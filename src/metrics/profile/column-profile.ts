@@ -181,12 +181,20 @@ export class ColumnProfile {
     const cls = this.#knownClasses[k]!;
     if (cls === ValueClass.Boolean) this.boolean++;
     else this.string++;
-    this.categories.set(value, seen + 1);
+    this.#countAgain(cls, value, seen);
+    return true;
+  }
+
+  /**
+   * A text value already in `categories` (`seen` times) counted once more; a String's sensitive type was
+   * found when it was first counted (detection runs once per value).
+   */
+  #countAgain(cls: ValueClass, text: string, seen: number): void {
+    this.categories.set(text, seen + 1);
     if (cls === ValueClass.String && this.#sensitiveValues.size > 0) {
-      const type = this.#sensitiveValues.get(value);
+      const type = this.#sensitiveValues.get(text);
       if (type !== undefined) this.sensitive.addIndex(type);
     }
-    return true;
   }
 
   /** A number of a numeric cell: batched for moments, sketch and distinct count; non-finite ones counted. */
@@ -247,12 +255,7 @@ export class ColumnProfile {
     }
     const seen = this.categories.get(text);
     if (seen !== undefined) {
-      this.categories.set(text, seen + 1);
-      // A repeated text value: its type was found when it was first counted (detection runs once per value).
-      if (cls === ValueClass.String && this.#sensitiveValues.size > 0) {
-        const type = this.#sensitiveValues.get(text);
-        if (type !== undefined) this.sensitive.addIndex(type);
-      }
+      this.#countAgain(cls, text, seen);
       return value;
     }
     const type = cls === ValueClass.String ? this.sensitive.add(text) : NOT_SENSITIVE;

@@ -15,6 +15,33 @@ const radixCounts = new Uint32Array(8 * 256);
 /** The radix sort reads a double's words as (low, high): true on every platform Node ships for but s390x. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** The 256 counts of one radix pass at `counts[base…]` turned into each byte value's first position. */
+function startsOf(counts: Uint32Array, base: number): void {
+  let sum = 0;
+  for (let b = base; b < base + 256; b++) {
+    const c = counts[b]!;
+    counts[b] = sum;
+    sum += c;
+  }
+}
+
+/**
+ * The doubles' bits (`out`, as (low, high) words) from their sort keys (`keys`, the same layout), for `n`
+ * values: the inverse of the key mapping above.
+ */
+function bitsOfKeys(keys: Uint32Array, out: Uint32Array, n: number): void {
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = keys[i + 1]!;
+    if (hi & 0x80000000) {
+      out[i + 1] = hi & 0x7fffffff;
+      out[i] = keys[i]!;
+    } else {
+      out[i + 1] = ~hi >>> 0;
+      out[i] = ~keys[i]! >>> 0;
+    }
+  }
+}
+
 /**
  * Sorts finite (or infinite) doubles ascending in place, as `Float64Array.prototype.sort` does (-0 before
  * +0; NaN never reaches a sketch), by a least-significant-digit radix sort over the 8 bytes of each value's
@@ -55,12 +82,7 @@ export function radixSortFloat64(values: Float64Array): Float64Array {
     const word = pass < 4 ? 0 : 1;
     const shift = (pass & 3) * 8;
     if (counts[base + ((src[word]! >>> shift) & 255)] === n) continue; // one byte value: order unchanged
-    let sum = 0;
-    for (let b = 0; b < 256; b++) {
-      const c = counts[base + b]!;
-      counts[base + b] = sum;
-      sum += c;
-    }
+    startsOf(counts, base);
     for (let i = 0; i < 2 * n; i += 2) {
       const j = 2 * counts[base + ((src[i + word]! >>> shift) & 255)]!++;
       dst[j] = src[i]!;
@@ -70,15 +92,7 @@ export function radixSortFloat64(values: Float64Array): Float64Array {
     src = dst;
     dst = t;
   }
-  for (let i = 0; i < 2 * n; i += 2) {
-    const hi = src[i + 1]!;
-    if (hi & 0x80000000) src[i + 1] = hi & 0x7fffffff;
-    else {
-      src[i + 1] = ~hi >>> 0;
-      src[i] = ~src[i]! >>> 0;
-    }
-  }
-  values.set(new Float64Array(src.buffer, 0, n));
+  bitsOfKeys(src, new Uint32Array(values.buffer, values.byteOffset, 2 * n), n);
   return values;
 }
 
@@ -117,12 +131,7 @@ export function radixSortByHighWord(values: Float64Array): Float64Array {
     const base = pass * 256;
     const shift = pass * 8;
     if (counts[base + ((src[1]! >>> shift) & 255)] === n) continue; // one byte value: order unchanged
-    let sum = 0;
-    for (let b = 0; b < 256; b++) {
-      const c = counts[base + b]!;
-      counts[base + b] = sum;
-      sum += c;
-    }
+    startsOf(counts, base);
     for (let i = 0; i < 2 * n; i += 2) {
       const j = 2 * counts[base + ((src[i + 1]! >>> shift) & 255)]!++;
       dst[j] = src[i]!;
@@ -147,16 +156,7 @@ export function radixSortByHighWord(values: Float64Array): Float64Array {
     src[2 * b + 2] = lo;
     if (budget < 0) return radixSortFloat64(values); // `values` is still as given
   }
-  for (let i = 0; i < 2 * n; i += 2) {
-    const hi = src[i + 1]!;
-    if (hi & 0x80000000) {
-      bits[i + 1] = hi & 0x7fffffff;
-      bits[i] = src[i]!;
-    } else {
-      bits[i + 1] = ~hi >>> 0;
-      bits[i] = ~src[i]! >>> 0;
-    }
-  }
+  bitsOfKeys(src, bits, n);
   return values;
 }
 
@@ -248,12 +248,7 @@ export function stableOrderByValue(values: Float64Array): Uint32Array {
     const word = pass < 4 ? 0 : 1;
     const shift = (pass & 3) * 8;
     if (counts[base + ((keys[word]! >>> shift) & 255)] === n) continue; // one byte value: order unchanged
-    let sum = 0;
-    for (let b = 0; b < 256; b++) {
-      const c = counts[base + b]!;
-      counts[base + b] = sum;
-      sum += c;
-    }
+    startsOf(counts, base);
     for (let i = 0; i < n; i++) {
       const at = order[i]!;
       next[counts[base + ((keys[2 * at + word]! >>> shift) & 255)]!++] = at;
