@@ -5,6 +5,7 @@ import { mulberry32 } from '../../src/core/random.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 import { classifyText, inferColumnType, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
 import {
+  bucketSortFloat64,
   radixSortByHighWord,
   radixSortFloat64,
   sortRuns,
@@ -159,6 +160,41 @@ describe('KLL sketch', () => {
     const big = Float64Array.from({ length: 10_000 }, (_, i) => 1 + ((i * 7919) % 10_000) * 2 ** -40);
     const expected = Float64Array.from(big).sort();
     expect(Array.from(radixSortByHighWord(big))).toEqual(Array.from(expected));
+  });
+
+  it('bucket-sorts doubles bit for bit like Float64Array.prototype.sort (skewed, tied, signed zeros, infinities)', () => {
+    const special = fc.constantFrom(0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 1, -1);
+    const decimals = fc.integer({ min: -500_000, max: 1_500_000 }).map((k) => Number((k / 1e4).toFixed(4)));
+    const lognormal = fc.double({ min: -8, max: 8, noNaN: true }).map((x) => Math.exp(x * x * Math.sign(x)));
+    const zeros = fc.constantFrom(0, -0);
+    const columns = [
+      fc.oneof(fc.double({ noNaN: true }), special, decimals),
+      fc.oneof(decimals, zeros),
+      lognormal,
+      fc.oneof(zeros, fc.constantFrom(1, 2)),
+      fc.integer({ min: -100, max: 900 }).map((k) => Math.round(k / 7)),
+      zeros,
+    ];
+    for (const cell of columns) {
+      fc.assert(
+        fc.property(fc.array(cell, { maxLength: 3000 }), (list) => {
+          const values = Float64Array.from(list);
+          const expected = Float64Array.from(values).sort();
+          const sorted = bucketSortFloat64(values);
+          expect(sorted).toBe(values);
+          for (let i = 0; i < expected.length; i++) expect(Object.is(sorted[i], expected[i])).toBe(true);
+        }),
+        { numRuns: 60 },
+      );
+    }
+    // Past the buckets' 4096 values (the radix sort), and values crowding one bucket (past the insertion budget).
+    for (const big of [
+      Float64Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 10_000),
+      Float64Array.from({ length: 3000 }, (_, i) => (i === 0 ? 1e9 : 1 + ((i * 7919) % 3000) * 2 ** -40)),
+    ]) {
+      const expected = Float64Array.from(big).sort();
+      expect(Array.from(bucketSortFloat64(big))).toEqual(Array.from(expected));
+    }
   });
 
   it('orders positions by value stably (ties and -0/+0 in position order), like a comparator sort', () => {

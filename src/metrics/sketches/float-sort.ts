@@ -160,6 +160,124 @@ export function radixSortByHighWord(values: Float64Array): Float64Array {
   return values;
 }
 
+// Bucket sort buffers (`bucketSortFloat64`): each value's bucket, the buckets' counts, and the scattered values.
+const BUCKETS = 2048;
+const BUCKET_MAX_VALUES = 4096;
+const bucketOf = new Uint16Array(BUCKET_MAX_VALUES);
+const bucketCounts = new Uint32Array(BUCKETS);
+const bucketKeys = new Uint32Array(BUCKET_MAX_VALUES);
+const bucketed = new Float64Array(BUCKET_MAX_VALUES);
+
+/**
+ * Counts the values' buckets (`bucketOf`, `bucketCounts`) for one of two monotone maps onto 2048 buckets —
+ * linear in the value between `min` and `max`, or (`byHighWord`) linear in the sort key of the value's high
+ * 32 bits, i.e. close to logarithmic — and returns the sum of squared bucket counts, a measure of the
+ * insertion work that would follow (values of one bucket are ordered by insertion).
+ */
+function countBuckets(values: Float64Array, min: number, max: number, byHighWord: boolean): number {
+  const n = values.length;
+  const counts = bucketCounts;
+  counts.fill(0);
+  if (byHighWord) {
+    const bits = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+    const keys = bucketKeys;
+    let low = 0xffffffff;
+    let high = 0;
+    for (let i = 0; i < n; i++) {
+      const hi = bits[2 * i + 1]!;
+      const key = hi & 0x80000000 ? ~hi >>> 0 : (hi | 0x80000000) >>> 0;
+      keys[i] = key;
+      if (key < low) low = key;
+      if (key > high) high = key;
+    }
+    const shift = Math.max(0, 32 - Math.clz32(high - low) - 11);
+    for (let i = 0; i < n; i++) {
+      const b = (keys[i]! - low) >>> shift;
+      bucketOf[i] = b;
+      counts[b]!++;
+    }
+  } else {
+    const scale = (BUCKETS - 1) / (max - min);
+    for (let i = 0; i < n; i++) {
+      const b = ((values[i]! - min) * scale) | 0;
+      bucketOf[i] = b;
+      counts[b]!++;
+    }
+  }
+  let squares = 0;
+  for (let b = 0; b < BUCKETS; b++) squares += counts[b]! * counts[b]!;
+  return squares;
+}
+
+/**
+ * Sorts finite doubles ascending in place, bit for bit as `Float64Array.prototype.sort` does (-0 before +0),
+ * for the ~2050 values of a level-0 compaction: one pass puts each value in one of 2048 buckets by a map
+ * that keeps the order (linear in the value, or in its high bits when the values crowd at one end, as a
+ * lognormal column's do), then insertion orders each bucket's few values. 1.5-1.9x as fast as
+ * `radixSortByHighWord` on integers, decimals and normal values (issue 15). Values that crowd into a few
+ * buckets anyway (past 8 moves per value), infinities and arrays over 4096 values go to
+ * `radixSortByHighWord`.
+ */
+export function bucketSortFloat64(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (n < 2 || n > BUCKET_MAX_VALUES) return n < 2 ? values : radixSortByHighWord(values);
+  let min = values[0]!;
+  let max = min;
+  for (let i = 1; i < n; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  if (!(max - min < Number.POSITIVE_INFINITY)) return radixSortByHighWord(values); // infinities
+  if (min === max) return min === 0 ? zerosInOrder(values, 0, n) : values; // one value
+  // Crowded linear buckets mean skewed values (or many equal ones, which cost no insertion moves): the
+  // high-bit map then, which spreads skewed values and crowds equal ones no more than the linear map.
+  if (countBuckets(values, min, max, false) > 8 * n) countBuckets(values, min, max, true);
+  const counts = bucketCounts;
+  let sum = 0;
+  for (let b = 0; b < BUCKETS; b++) {
+    const c = counts[b]!;
+    counts[b] = sum;
+    sum += c;
+  }
+  const out = bucketed;
+  for (let i = 0; i < n; i++) out[counts[bucketOf[i]!]!++] = values[i]!;
+  let budget = 8 * n;
+  for (let a = 1; a < n; a++) {
+    const v = out[a]!;
+    if (!(v < out[a - 1]!)) continue;
+    let b = a - 1;
+    do {
+      out[b + 1] = out[b]!;
+      b--;
+    } while (b >= 0 && v < out[b]!);
+    out[b + 1] = v;
+    budget -= a - 1 - b;
+    if (budget < 0) return radixSortByHighWord(values); // `values` is still as given
+  }
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    const v = out[i]!;
+    values[i] = v;
+    if (v === 0) zeros++;
+  }
+  if (zeros < 2) return values;
+  let first = 0;
+  while (values[first] !== 0) first++;
+  return zerosInOrder(values, first, first + zeros);
+}
+
+/**
+ * The zeros at `values[from…to)` (-0 and +0, which compare equal and so stay in arrival order after an
+ * insertion) with every -0 first, as the native sort orders them.
+ */
+function zerosInOrder(values: Float64Array, from: number, to: number): Float64Array {
+  let negative = 0;
+  for (let i = from; i < to; i++) if (Object.is(values[i], -0)) negative++;
+  for (let i = from; i < to; i++) values[i] = i < from + negative ? -0 : 0;
+  return values;
+}
+
 /**
  * Sorts in place. Buffers above level 0 are made of sorted runs (each compaction of the level below
  * appends one), so they are merged run by run in linear time; anything with more than a few runs (level 0)
@@ -172,7 +290,7 @@ export function sortRuns(values: Float64Array): Float64Array {
     if (values[i]! < values[i - 1]!) {
       starts.push(i);
       if (starts.length > MAX_RUNS_TO_MERGE)
-        return LITTLE_ENDIAN ? radixSortByHighWord(values) : values.sort();
+        return LITTLE_ENDIAN ? bucketSortFloat64(values) : values.sort();
     }
   }
   if (starts.length === 1) return values;
