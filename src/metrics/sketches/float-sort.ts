@@ -289,8 +289,7 @@ export function sortRuns(values: Float64Array): Float64Array {
   for (let i = 1; i < n; i++) {
     if (values[i]! < values[i - 1]!) {
       starts.push(i);
-      if (starts.length > MAX_RUNS_TO_MERGE)
-        return LITTLE_ENDIAN ? bucketSortFloat64(values) : values.sort();
+      if (starts.length > MAX_RUNS_TO_MERGE) return LITTLE_ENDIAN ? bucketSortFloat64(values) : values.sort();
     }
   }
   if (starts.length === 1) return values;
