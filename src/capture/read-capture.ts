@@ -14,6 +14,7 @@ import {
   parseUtcTime,
   recordOfMatch,
   SAGEMAKER_LINE,
+  SAGEMAKER_LINE_DATA,
 } from './records.js';
 
 /** Options of {@link readCaptureRecords}. */
@@ -38,13 +39,15 @@ export class PlainCsvLine {
   constructor(
     readonly input: string,
     readonly output: string,
-    readonly match: RegExpExecArray,
+    /** The capture line. */
+    readonly text: string,
     readonly source: string,
     readonly lineNumber: number,
   ) {}
 
   record(): CaptureRecord {
-    return recordOfMatch(this.match, this.source, this.lineNumber, new IssueLog())!;
+    const m = SAGEMAKER_LINE.exec(this.text)!;
+    return recordOfMatch(m, this.source, this.lineNumber, new IssueLog())!;
   }
 }
 
@@ -61,26 +64,30 @@ function plainCsvText(raw: string): string | undefined {
 
 const OUTSIDE = 0;
 
-/** The `PlainCsvLine` of a matched line, OUTSIDE when its time is out of the window, else undefined. */
+/**
+ * The `PlainCsvLine` of line `text`, matched by `SAGEMAKER_LINE_DATA` (`m`), OUTSIDE when its time is out of
+ * the window, else undefined.
+ */
 function plainCsvLine(
   m: RegExpExecArray,
+  text: string,
   source: string,
   lineNumber: number,
   startMs: number,
   endMs: number,
 ): PlainCsvLine | typeof OUTSIDE | undefined {
-  if (m[4] !== 'CSV' || m[8] !== 'CSV') return undefined;
-  const input = plainCsvText(m[3]!);
-  const output = plainCsvText(m[7]!);
+  if (m[2] !== 'CSV' || m[4] !== 'CSV') return undefined;
+  const input = plainCsvText(m[1]!);
+  const output = plainCsvText(m[3]!);
   if (input === undefined || output === undefined || input.length === 0 || output.length === 0)
     return undefined;
-  const time = m[11]!;
+  const time = m[5]!;
   if (time.indexOf('\\') !== -1) return undefined;
   const ms = parseUtcTime(time);
   if (Number.isNaN(ms)) return undefined;
   // The record's Date holds the same milliseconds, compared as readCaptureBatches compares them.
   if (ms < startMs || ms >= endMs) return OUTSIDE;
-  return new PlainCsvLine(input, output, m, source, lineNumber);
+  return new PlainCsvLine(input, output, text, source, lineNumber);
 }
 
 /**
@@ -129,18 +136,23 @@ async function* readEntries(
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
         if (reportLineProblems(line, objectUri, maxLineBytes, issues)) continue;
-        const m = SAGEMAKER_LINE.exec(line.text);
-        if (m !== null && plain) {
-          const entry = plainCsvLine(m, objectUri, line.lineNumber, startMs, endMs);
-          if (entry === OUTSIDE) {
-            outside++;
-            continue;
+        let m: RegExpExecArray | null;
+        if (plain) {
+          // The same pattern with fewer groups: no match means SAGEMAKER_LINE would not match either.
+          const data = SAGEMAKER_LINE_DATA.exec(line.text);
+          if (data !== null) {
+            const entry = plainCsvLine(data, line.text, objectUri, line.lineNumber, startMs, endMs);
+            if (entry === OUTSIDE) {
+              outside++;
+              continue;
+            }
+            if (entry !== undefined) {
+              records.push(entry);
+              continue;
+            }
           }
-          if (entry !== undefined) {
-            records.push(entry);
-            continue;
-          }
-        }
+          m = data === null ? null : SAGEMAKER_LINE.exec(line.text);
+        } else m = SAGEMAKER_LINE.exec(line.text);
         const record =
           m === null
             ? parseCaptureLineAsJson(line.text, objectUri, line.lineNumber, issues)

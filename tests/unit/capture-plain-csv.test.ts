@@ -14,6 +14,7 @@ import {
   readCaptureBatches,
   readCaptureEntries,
 } from '../../src/capture/index.js';
+import { SAGEMAKER_LINE, SAGEMAKER_LINE_DATA } from '../../src/capture/records.js';
 import { IssueLog } from '../../src/core/issues.js';
 import { mulberry32 } from '../../src/core/random.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
@@ -128,5 +129,37 @@ describe('readCaptureEntries and the plainCsv taker (records profiled from their
       preprocessor: () => null,
     });
     expect(plainCsv).toBeUndefined();
+  });
+});
+
+describe('SAGEMAKER_LINE_DATA', () => {
+  it('matches exactly the lines SAGEMAKER_LINE matches, with the same data, encodings and time', () => {
+    const random = mulberry32(11);
+    const valid = ['a', 'CSV', 'JSON', 'text/csv', '\\n', '\\"', '\\u00e9', 'é', ',', '1.5'];
+    const invalid = ['\\x', '"', '\\', '\u0001'];
+    const piece = () => (random() < 0.01 ? pick(random, invalid) : pick(random, valid));
+    const value = () => Array.from({ length: Math.floor(random() * 4) }, piece).join('');
+    const payload = () =>
+      `{"observedContentType":"${value()}","mode":"${value()}","data":"${value()}","encoding":"${value()}"}`;
+    let matched = 0;
+    for (let i = 0; i < 3000; i++) {
+      const id = random() < 0.5 ? `,"inferenceId":"${value()}"` : '';
+      let line = `{"captureData":{"endpointInput":${payload()},"endpointOutput":${payload()}},"eventMetadata":{"eventId":"${value()}"${id},"inferenceTime":"${value()}"},"eventVersion":"${value()}"}`;
+      if (random() < 0.2)
+        line = line.replace(pick(random, ['"', ',', '{', ':']), pick(random, ['', ' ', '\\']));
+      const full = SAGEMAKER_LINE.exec(line);
+      const data = SAGEMAKER_LINE_DATA.exec(line);
+      expect(data === null).toBe(full === null);
+      if (full === null || data === null) continue;
+      matched++;
+      expect([data[1], data[2], data[3], data[4], data[5]]).toEqual([
+        full[3],
+        full[4],
+        full[7],
+        full[8],
+        full[11],
+      ]);
+    }
+    expect(matched).toBeGreaterThan(1000);
   });
 });
