@@ -47,7 +47,9 @@ export class LocalStorage implements Storage {
     try {
       // Open first so a missing file fails here, not on the first read.
       const handle = await open(path, 'r');
-      return handle.createReadStream({ highWaterMark: 1 << 20 });
+      // 64 KiB reads (Node's default): with 1 MiB ones, the chunk buffers alone set off a full GC every
+      // ~15 MB read (26 per 1M-record execution instead of 2; issue 15).
+      return handle.createReadStream({ highWaterMark: 1 << 16 });
     } catch (error) {
       throw new InputError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
     }

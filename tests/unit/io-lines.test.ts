@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/random.js';
 import { type Line, readLineBatches } from '../../src/io/lines.js';
+import { LocalStorage } from '../../src/io/local-storage.js';
 
 /** The reference: each line decoded alone (the reader's rules, written plainly). */
 function referenceLines(bytes: Buffer, maxLineBytes: number): Line[] {
@@ -85,6 +89,23 @@ describe('readLineBatches', () => {
       expect(await readAll(bytes, cuts, maxLineBytes), `trial ${trial}`).toEqual(
         referenceLines(bytes, maxLineBytes),
       );
+    }
+  });
+});
+
+describe('LocalStorage.readStream', () => {
+  it('reads a file in chunks of at most 64 KiB (1 MiB chunk buffers set off a full GC every ~15 MB read)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-chunks-'));
+    try {
+      const path = join(dir, 'capture.jsonl');
+      writeFileSync(path, Buffer.alloc(3 << 20, 0x61));
+      const sizes: number[] = [];
+      for await (const chunk of await new LocalStorage().readStream(path))
+        sizes.push((chunk as Buffer).length);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(3 << 20);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(1 << 16);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
