@@ -32,18 +32,22 @@ export async function* readLineBatches(
   options: LineOptions = {},
 ): AsyncGenerator<Line[]> {
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
-  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let skipping = false; // inside a line that is already too long
   let lineNumber = 0;
 
-  const finish = (bytes: Buffer): Line | undefined => {
+  // `bytes[start…end)` as a line. Decoded in place (no Buffer view made for it) as TextDecoder decodes a
+  // whole input: invalid sequences become U+FFFD the same way, and a leading byte order mark is dropped.
+  const finish = (bytes: Buffer, start: number, end: number): Line | undefined => {
     lineNumber++;
-    let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === 0x0d) end--;
-    if (end === 0) return undefined;
-    const text = decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
+    if (end > start && bytes[end - 1] === 0x0d) end--;
+    if (end === start) return undefined;
+    if (end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
+      start += 3;
+      if (end === start) return { lineNumber, text: '', tooLong: false, invalidUtf8: false };
+    }
+    const text = bytes.toString('utf8', start, end);
     return { lineNumber, text, tooLong: false, invalidUtf8: text.includes('\uFFFD') };
   };
 
@@ -74,11 +78,14 @@ export async function* readLineBatches(
         pendingBytes += chunk.length - start;
         break;
       }
-      const piece = chunk.subarray(start, nl);
-      const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-      pending = [];
-      pendingBytes = 0;
-      const line = finish(bytes);
+      let line: Line | undefined;
+      if (pending.length === 0) line = finish(chunk, start, nl);
+      else {
+        const bytes = Buffer.concat([...pending, chunk.subarray(start, nl)]);
+        pending = [];
+        pendingBytes = 0;
+        line = finish(bytes, 0, bytes.length);
+      }
       if (line) batch.push(line);
       start = nl + 1;
       if (batch.length >= MAX_BATCH_LINES) {
@@ -89,7 +96,8 @@ export async function* readLineBatches(
     if (batch.length > 0) yield batch;
   }
   if (!skipping && pendingBytes > 0) {
-    const line = finish(Buffer.concat(pending));
+    const bytes = Buffer.concat(pending);
+    const line = finish(bytes, 0, bytes.length);
     if (line) yield [line];
   }
 }
