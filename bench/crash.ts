@@ -4,7 +4,10 @@
  * First uninterrupted, then while busy workers are killed (SIGKILL at random moments of a worker that has
  * started, never of one still starting up; and workers started with `DRIFTWATCH_TEST_CRASH_AT` dying at
  * each step of a publication) and Redis is restarted once; every dead worker is replaced at once by a fresh
- * process (their start-ups, Node and driftwatch's modules, are printed: most of what the deaths cost).
+ * process (their start-ups, Node and driftwatch's modules, are printed: most of what the deaths cost). Each
+ * of the two worker slots has a stable `--worker-id` (`slot-0`, `slot-1`) that its replacements keep, as a
+ * supervisor restarting the same instance does (systemd `%i`, a StatefulSet pod): a replacement takes its
+ * dead predecessor's jobs back as soon as it is connected, instead of waiting for the liveness TTL.
  * Windows a kill storm failed (a job stalled past `--max-stalled-count`) are recovered with `backfill
  * --retry-failed`, as the README says, once the kills are over. Between the two runs the AOF is rewritten
  * (the first run's keys are deleted), so the restart replays the second run's keys only.
@@ -201,6 +204,7 @@ interface Workers {
 
 function startWorker(
   workers: Workers,
+  workerId: string,
   config: string,
   env: NodeJS.ProcessEnv,
   crashAt: string | undefined,
@@ -214,6 +218,8 @@ function startWorker(
       'worker',
       '--config',
       config,
+      '--worker-id',
+      workerId,
       '--lock-duration-ms',
       String(lockMs),
       '--stalled-interval-ms',
@@ -291,8 +297,10 @@ async function runDay(
   /** Workers that have started (connected, taking jobs): only these are busy, and only these are killed. */
   const running = new WeakSet<ChildProcess>();
   const deaths = () => randomKills + crashPointDeaths;
-  const launch = (crashAt?: string) => {
-    const { child, started } = startWorker(workers, config, env, crashAt, settleMs, lockMs);
+  // Each worker slot has a stable worker id, kept by its replacements (as a supervisor restarting the same
+  // instance does): a replacement takes its dead predecessor's jobs back as soon as it is connected.
+  const launch = (slot: number, crashAt?: string) => {
+    const { child, started } = startWorker(workers, `slot-${slot}`, config, env, crashAt, settleMs, lockMs);
     if (crashAt) crashers.add(child);
     child.once('exit', () => {
       workers.live.delete(child);
@@ -307,14 +315,14 @@ async function runDay(
         deaths() + liveCrashers < targetDeaths && replacements % 2 === 1
           ? CRASH_POINTS[Math.floor(replacements / 2) % CRASH_POINTS.length]
           : undefined;
-      launch(next);
+      launch(slot, next);
     });
     void started.then(() => {
       if (child.exitCode === null && child.signalCode === null) running.add(child);
     });
     return started;
   };
-  await Promise.all([launch(), launch()]);
+  await Promise.all([launch(0), launch(1)]);
   const started = Date.now();
   const range = { from: new Date(day.getTime() + 3_600_000), to: new Date(day.getTime() + 25 * 3_600_000) };
   const { executions } = await backfill(queue, monitor, range);

@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
+import { WORKER_ID_PATTERN } from '../jobs/worker-identity.js';
 
 export function nonNegativeInteger(value: string): number {
   const n = Number(value);
@@ -13,6 +14,13 @@ export function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+/** `--worker-id`: a stable worker name. */
+export function workerId(value: string): string {
+  if (!WORKER_ID_PATTERN.test(value))
+    throw new InvalidArgumentError('expected 1-128 characters of [A-Za-z0-9._@-]');
+  return value;
 }
 
 export function parseThreshold(text: string | undefined, flag: string): number | undefined {

@@ -30,6 +30,8 @@ export class LockLostError extends DriftwatchError {
 
 interface Held {
   token: string;
+  /** Reads the job's lock from Redis. */
+  read: () => Promise<string | null>;
   confirmedAt: number;
   lost?: string;
   cancel: (reason: string) => void;
@@ -92,6 +94,29 @@ export class LockLeases {
     }
   }
 
+  /**
+   * Stops each job whose lock no longer holds its attempt's token (`why` is logged), as a failed renewal
+   * would; jobs still locked by this process are left to it (e.g. to hand back). A lock that cannot be
+   * read within a second counts as lost.
+   */
+  async loseTaken(why: string): Promise<void> {
+    await Promise.all(
+      [...this.#held].map(async ([id, held]) => {
+        if (held.lost) return;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), 1_000);
+        });
+        try {
+          const value = await Promise.race([held.read(), timeout]).catch(() => 'timeout' as const);
+          if (value !== held.token) this.#lose(id, why);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
   #lose(jobId: string, why: string): void {
     const held = this.#held.get(jobId);
     if (!held || held.lost) return;
@@ -106,9 +131,14 @@ export class LockLeases {
    */
   lease(job: Job, token: string, redis: Promise<LockReader>, cancel: (reason: string) => void): Lease {
     const id = job.id as string;
-    const held: Held = { token, confirmedAt: Date.now(), cancel };
-    this.#held.set(id, held);
     const lockKey = `${job.queueQualifiedName}:${id}:lock`;
+    const held: Held = {
+      token,
+      read: async () => (await redis).get(lockKey),
+      confirmedAt: Date.now(),
+      cancel,
+    };
+    this.#held.set(id, held);
     return {
       fence: async () => {
         if (held.lost) throw new LockLostError(`job ${id}: ${held.lost}`);
@@ -122,7 +152,7 @@ export class LockLeases {
           timer = setTimeout(() => resolve('timeout'), left);
         });
         try {
-          const value = await Promise.race([(await redis).get(lockKey), timeout]);
+          const value = await Promise.race([held.read(), timeout]);
           if (value === 'timeout') {
             this.#lose(id, 'Redis did not confirm the lock in time');
           } else if (value !== token) {

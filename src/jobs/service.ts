@@ -10,6 +10,9 @@
  *   liveness for `livenessTtlMs` (`liveness.ts`: another worker releases its lock), at the latest when its
  *   lock expires after `lockDurationMs`; the stalled-job check then moves it back to wait, and it runs
  *   again under the same id.
+ * - With a stable `workerId` (a pod or instance name kept across restarts), a restarted process takes its
+ *   dead predecessor's jobs back as soon as it is connected (`worker-identity.ts`); a second live process
+ *   with the same id takes them from the first, which then stops (`replacedBy`).
  * - Redis outages: connections retry forever; commands wait for the reconnect (jobs in progress go on
  *   with their S3 work; their lock is renewed when Redis is back).
  * Signal handlers belong to the CLI (`driftwatch worker`), not to this class.
@@ -30,6 +33,7 @@ import type { WorkerMetrics } from './observability.js';
 import { createProcessor } from './processor.js';
 import { openQueue } from './queue.js';
 import { type RedisSettings, redisOptionsFromUrl } from './redis.js';
+import { checkWorkerId, WorkerIdentity } from './worker-identity.js';
 
 export interface WorkerServiceOptions {
   /** Redis URL (`redis://`, `rediss://`), as in `REDIS_URL`. */
@@ -55,6 +59,14 @@ export interface WorkerServiceOptions {
    * this off; it is off too when not shorter than the lock duration. @defaultValue 3000
    */
   livenessTtlMs?: number;
+  /**
+   * A stable name for this worker, kept by whatever restarts it (a StatefulSet pod name, a systemd
+   * instance): a process started with the id of one that died takes that one's jobs back at once (see
+   * `worker-identity.ts`). Two live processes must not share it: the older one stops. Also BullMQ's
+   * worker name (each job's `processedBy`). `[A-Za-z0-9._@-]`, at most 128 characters.
+   * @defaultValue none: a fresh identity per process, takeover by liveness or lock expiry only
+   */
+  workerId?: string;
   /** How long a graceful close waits for active jobs before handing them back, in ms. @defaultValue 30000 */
   shutdownTimeoutMs?: number;
   /** How long to wait for aborted jobs to hand themselves back, in ms. @defaultValue 10000 */
@@ -103,6 +115,8 @@ export class WorkerService {
   #lastConnectionErrorLog = 0;
   #ready = false;
   #liveness: Liveness | undefined;
+  #identity: WorkerIdentity | undefined;
+  #replacedBy: string | undefined;
   /** Set when closing before Redis was reached: connection attempts then end instead of retrying. */
   #givingUp = false;
   #resolveClosed!: () => void;
@@ -112,6 +126,7 @@ export class WorkerService {
   });
 
   constructor(options: WorkerServiceOptions) {
+    if (options.workerId !== undefined) checkWorkerId(options.workerId);
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
   }
@@ -128,6 +143,14 @@ export class WorkerService {
   /** The worker's own queue (after `start()`), e.g. for readiness checks. */
   get queue(): Queue | undefined {
     return this.#queue;
+  }
+
+  /**
+   * Set when another process started with this service's `workerId` took its jobs over (the service then
+   * closes itself): the incarnation (BullMQ worker id) that did.
+   */
+  get replacedBy(): string | undefined {
+    return this.#replacedBy;
   }
 
   /** Connects to Redis and starts taking jobs. Resolves once the worker is connected. */
@@ -166,9 +189,22 @@ export class WorkerService {
       stalledInterval: o.stalledIntervalMs ?? lockDuration,
       maxStalledCount: o.maxStalledCount ?? 2,
       autorun: false,
+      ...(o.workerId !== undefined ? { name: o.workerId } : {}),
     });
     this.#worker = worker;
     leases.attach(worker);
+    if (o.workerId !== undefined)
+      this.#identity = new WorkerIdentity({
+        worker,
+        workerId: o.workerId,
+        logger: this.#logger,
+        onReplaced: async (by) => {
+          this.#replacedBy = by;
+          // The jobs the other process took stop at once (fencing); any this one took since is handed back.
+          await leases.loseTaken(`another process took over worker id ${o.workerId}`);
+          void this.close({ force: true });
+        },
+      });
     const livenessTtl = o.livenessTtlMs ?? 3_000;
     if (livenessTtl > 0 && livenessTtl < lockDuration)
       this.#liveness = new Liveness({ worker, ttlMs: livenessTtl, logger: this.#logger });
@@ -201,12 +237,23 @@ export class WorkerService {
     }
     this.#ready = true;
     if (this.#closing) return;
+    if (this.#identity) {
+      // Before taking jobs: the previous process's jobs go back to wait first, and are taken in order.
+      try {
+        await this.#identity.claim();
+      } catch (error) {
+        // Its jobs are then taken back by liveness or lock expiry, as without an id.
+        this.#logger.warn({ err: error }, 'could not take over the worker id (going on without)');
+      }
+      if (this.#closing) return;
+    }
     // Taking jobs (and BullMQ's stalled-job check) starts only once connected: a worker closed before it
     // reached Redis has nothing running, no check waiting out its interval.
     this.#running = worker.run().catch((error: unknown) => {
       this.#logger.error({ err: error }, 'worker stopped with an error');
     });
     this.#liveness?.start();
+    this.#identity?.start();
     if (this.#state === 'starting') this.#state = 'running';
     this.#logger.info(
       {
@@ -214,6 +261,7 @@ export class WorkerService {
         prefix: o.queue.prefix,
         concurrency: o.concurrency ?? 1,
         lockDurationMs: lockDuration,
+        ...(o.workerId !== undefined ? { workerId: o.workerId } : {}),
       },
       'worker started',
     );
@@ -259,6 +307,7 @@ export class WorkerService {
     const worker = this.#worker;
     const o = this.#options;
     this.#logger.info({ force }, 'worker closing');
+    this.#identity?.close();
     // Bounded: with Redis down the stamp's removal waits; the stamp then ages out.
     if (this.#liveness) await Promise.race([this.#liveness.close(), sleep(1_000)]);
     if (worker && !this.#ready) {

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { createCloudWatchClient } from '../../alerts/client.js';
 import { cloudWatchPublisher } from '../../alerts/cloudwatch-publisher.js';
 import { scheduleOf } from '../../config/monitors.js';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, DriftwatchError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { createStorage } from '../../io/storage.js';
 import { HealthServer } from '../../jobs/health-server.js';
@@ -11,7 +11,7 @@ import { syncSchedulers } from '../../jobs/queue.js';
 import { redactRedisUrl } from '../../jobs/redis.js';
 import { WorkerService } from '../../jobs/service.js';
 import { callerIdentityLookup } from '../../security/caller-identity.js';
-import { nonNegativeInteger, positiveInteger } from '../flags.js';
+import { nonNegativeInteger, positiveInteger, workerId } from '../flags.js';
 import {
   addQueueOptions,
   type QueueCommandOptions,
@@ -50,6 +50,7 @@ interface WorkerCommandOptions extends QueueCommandOptions {
   lockDurationMs: number;
   stalledIntervalMs?: number;
   livenessTtlMs: number;
+  workerId?: string;
   shutdownTimeoutMs: number;
   progressIntervalMs: number;
   metricsSettleMs: number;
@@ -83,6 +84,14 @@ export function register(program: Command): void {
       "a worker that has not stamped its liveness in Redis for this long is dead: its jobs' locks are released at once (0: off, wait for the lock to expire)",
       nonNegativeInteger,
       3_000,
+    )
+    .addOption(
+      new Option(
+        '--worker-id <id>',
+        "a stable name for this worker, kept across its restarts (a StatefulSet pod name, a systemd instance): a restarted worker takes its dead predecessor's jobs back at once; never give two live workers the same id (default: a new identity per process)",
+      )
+        .argParser(workerId)
+        .env('DRIFTWATCH_WORKER_ID'),
     )
     .option(
       '--max-stalled-count <n>',
@@ -158,6 +167,7 @@ export function register(program: Command): void {
         threads: options.threads,
         lockDurationMs: options.lockDurationMs,
         livenessTtlMs: options.livenessTtlMs,
+        ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
         ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
         shutdownTimeoutMs: options.shutdownTimeoutMs,
         progressIntervalMs: options.progressIntervalMs,
@@ -208,6 +218,11 @@ export function register(program: Command): void {
         await service.start();
         if (context.config && !options.schedule) await warnAboutSchedulers(context, logger);
         await service.closed;
+        if (service.replacedBy)
+          throw new DriftwatchError(
+            'E_WORKER_ID_TAKEN',
+            `another process started with --worker-id ${options.workerId} and took over its jobs; this one stopped (two live workers must not share a worker id)`,
+          );
         // Safety net: connections to a Redis that is down may linger; do not let them keep the process up.
         setTimeout(() => process.exit(), 3_000).unref();
       } finally {
