@@ -24,6 +24,29 @@ export function cloudWatchPublisher(client: MetricClient): MetricPublisher {
   };
 }
 
+/**
+ * A publisher whose CloudWatch client is made by `create` when it first publishes or looks a datum up
+ * (e.g. `() => import('./client.js').then((m) => m.createCloudWatchClient())`): a worker then starts
+ * without loading the CloudWatch SDK (~0.1 s of CPU), and one whose jobs publish nothing never loads it.
+ * `destroy()` destroys the client if one was made.
+ */
+export function lazyCloudWatchPublisher(create: () => Promise<MetricClient>): MetricPublisher & {
+  destroy(): Promise<void>;
+} {
+  let client: Promise<MetricClient> | undefined;
+  const made = () => {
+    client ??= create();
+    return client;
+  };
+  return {
+    put: async (namespace, datums, options) => putMetrics(await made(), namespace, datums, options),
+    landed: async (namespace, datum, options) => datumLanded(await made(), namespace, datum, options ?? {}),
+    destroy: async () => {
+      (await client?.catch(() => undefined))?.destroy();
+    },
+  };
+}
+
 /** `send()`, after `before` when given (the fence of a worker's job, awaited before every attempt). */
 async function sendAfter<T>(before: (() => Promise<void>) | undefined, send: () => Promise<T>): Promise<T> {
   if (before) await before();

@@ -45,6 +45,8 @@ const sagemakerEvery = /^cron\(\s*0\s+(\d{1,2})\/(\d{1,2})\s+\?\s+\*\s+\*\s+\*\s
 /** True when `timezone` is an IANA zone name this runtime knows. */
 export function isValidTimezone(timezone: string): boolean {
   if (!timezone) return false;
+  // The default zone, known to every runtime: no need to load the ICU zone data (~20 ms of CPU) to ask.
+  if (timezone === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
     return true;

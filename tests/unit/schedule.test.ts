@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   formatDuration,
   nextRuns,
@@ -81,6 +81,20 @@ describe('plain cron with a time zone', () => {
       '2024-03-30T08:00:00.000Z', // CET (UTC+1)
       '2024-03-31T07:00:00.000Z', // CEST (UTC+2)
     ]);
+  });
+
+  it('checks the default zone, UTC, without Intl (whose zone data costs a worker ~20 ms at start-up)', () => {
+    const format = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      expect(cron('0 * * * *').timezone).toBe('UTC');
+      expect(cron('0 * * * *', 'UTC').timezone).toBe('UTC');
+      expect(format).not.toHaveBeenCalled();
+      // Any other zone is still checked: unknown ones are rejected.
+      expect(() => parseSchedule('0 * * * *', 'Mars/Olympus')).toThrow(ScheduleSyntaxError);
+      expect(format).toHaveBeenCalled();
+    } finally {
+      format.mockRestore();
+    }
   });
 
   it('accepts a leading seconds field for short schedules', () => {

@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
-import { createCloudWatchClient } from '../../alerts/client.js';
-import { cloudWatchPublisher } from '../../alerts/cloudwatch-publisher.js';
+import { lazyCloudWatchPublisher } from '../../alerts/cloudwatch-publisher.js';
 import { scheduleOf } from '../../config/monitors.js';
 import { ConfigError, DriftwatchError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
@@ -143,7 +142,10 @@ export function register(program: Command): void {
         ...(options.logLevel ? { level: options.logLevel } : {}),
       });
       const storage = createStorage();
-      const cloudwatch = createCloudWatchClient();
+      // The CloudWatch SDK is loaded when a job first publishes: a replacement worker starts sooner.
+      const publisher = lazyCloudWatchPublisher(async () =>
+        (await import('../../alerts/client.js')).createCloudWatchClient(),
+      );
       if (options.schedule && context.config) {
         const monitors = context.config.monitors;
         const result = await withQueue(context, (queue) => syncSchedulers(queue, monitors));
@@ -161,7 +163,7 @@ export function register(program: Command): void {
         redis: context.redisUrl,
         queue: context.queue,
         storage,
-        publisher: cloudWatchPublisher(cloudwatch),
+        publisher,
         logger,
         concurrency: options.concurrency,
         threads: options.threads,
@@ -230,7 +232,7 @@ export function register(program: Command): void {
         process.off('SIGINT', onSignal);
         await http?.close();
         storage.destroy();
-        cloudwatch.destroy();
+        await publisher.destroy();
       }
     });
 }
