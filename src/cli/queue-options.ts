@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { loadMonitorsConfig, type MonitorsConfig, type QueueSettings } from '../config/monitors.js';
 import { ConfigError, TransientError } from '../core/errors.js';
 import { closeQueue, openQueue } from '../jobs/queue.js';
-import { checkRedis, redactRedisUrl } from '../jobs/redis.js';
+import { redactRedisUrl, waitForRedis } from '../jobs/redis.js';
 
 export interface QueueCommandOptions {
   config?: string;
@@ -30,8 +30,14 @@ export interface QueueContext {
   queue: QueueSettings;
 }
 
-/** Loads the config (when given) and resolves the Redis URL and queue settings. */
-export async function queueContext(options: QueueCommandOptions): Promise<QueueContext> {
+/**
+ * Loads the config (when given), resolves the Redis URL and queue settings, and checks that Redis answers:
+ * at once by default (one line and exit when it does not), or for up to `redisWait.waitMs` (a worker).
+ */
+export async function queueContext(
+  options: QueueCommandOptions,
+  redisWait: Parameters<typeof waitForRedis>[1] = { waitMs: 0 },
+): Promise<QueueContext> {
   const config = options.config ? await loadMonitorsConfig(options.config) : undefined;
   const queue: QueueSettings = {
     name: options.queue ?? config?.queue.name ?? 'driftwatch',
@@ -44,7 +50,8 @@ export async function queueContext(options: QueueCommandOptions): Promise<QueueC
       });
   }
   const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
-  await checkRedis(redisUrl); // one line and exit when Redis is unreachable, before any queue is opened
+  // Before any queue is opened: an unreachable Redis is one line and exit.
+  await waitForRedis(redisUrl, redisWait);
   return { config, redisUrl, queue };
 }
 

@@ -126,3 +126,34 @@ export async function checkRedis(settings: string | RedisSettings, timeoutMs = 5
     client.disconnect();
   }
 }
+
+/**
+ * `checkRedis` until Redis answers or `waitMs` has passed (a worker starting while Redis restarts or fails
+ * over waits for it, as a running worker rides out an outage, instead of exiting). Tries every second;
+ * `onWait` is called with the first failure and then at most every 10 s. Each check may take
+ * `checkRedis`'s 5 s to connect, so the wait may end that much later. Refused credentials end the wait
+ * at once (`ConfigError`); otherwise the last `TransientError` is thrown once the time is up. `waitMs` 0:
+ * one check.
+ */
+export async function waitForRedis(
+  settings: string | RedisSettings,
+  options: { waitMs: number; onWait?: (error: TransientError, leftMs: number) => void },
+): Promise<void> {
+  const deadline = Date.now() + options.waitMs;
+  let lastReport = Number.NEGATIVE_INFINITY;
+  for (;;) {
+    try {
+      await checkRedis(settings);
+      return;
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error;
+      const now = Date.now();
+      if (now >= deadline) throw error;
+      if (now - lastReport >= 10_000) {
+        lastReport = now;
+        options.onWait?.(error, deadline - now);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, deadline - now)));
+    }
+  }
+}

@@ -159,14 +159,21 @@ describe('file-system faults', () => {
 });
 
 describe('Redis unreachable', () => {
-  it.each([['schedule'], ['worker']])('%s exits with one line naming the URL', async (command) => {
+  // A worker waits for Redis up to --redis-wait-ms (30 s by default; tests/integration/worker-redis-wait):
+  // with 0 it checks once, as the other commands do.
+  it.each([
+    ['schedule', []],
+    ['worker', ['--redis-wait-ms', '0']],
+  ])('%s exits with one line naming the URL', async (command, extra) => {
     const config = `/tmp/dw-hostile-redis-${process.pid}.yaml`;
     await writeFile(
       config,
       'monitors:\n  - name: churn\n    endpoint: e\n    capture: /tmp/c\n    baseline: /tmp/b/\n    output: /tmp/o\n    schedule: cron(0 * ? * * *)\n',
     );
     const url = `redis://127.0.0.1:${await freePort()}`;
-    const r = await runCli([command, '--config', config, '--redis-url', url], { timeoutMs: 30_000 });
+    const r = await runCli([command, '--config', config, '--redis-url', url, ...extra], {
+      timeoutMs: 30_000,
+    });
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toBe(
       `driftwatch: cannot reach Redis at ${url}: connect ECONNREFUSED ${url.slice(8)}`,

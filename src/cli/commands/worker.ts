@@ -50,6 +50,7 @@ interface WorkerCommandOptions extends QueueCommandOptions {
   stalledIntervalMs?: number;
   livenessTtlMs: number;
   workerId?: string;
+  redisWaitMs: number;
   shutdownTimeoutMs: number;
   progressIntervalMs: number;
   metricsSettleMs: number;
@@ -122,6 +123,12 @@ export function register(program: Command): void {
       180_000,
     )
     .option(
+      '--redis-wait-ms <ms>',
+      'at start, how long to wait for an unreachable Redis (retrying every second) before exiting',
+      nonNegativeInteger,
+      30_000,
+    )
+    .option(
       '--http-port <port>',
       'serve /healthz, /readyz and /metrics (Prometheus) on this port (default: no HTTP server)',
       nonNegativeInteger,
@@ -134,13 +141,22 @@ export function register(program: Command): void {
         .env('DRIFTWATCH_LOG_LEVEL'),
     )
     .action(async (options: WorkerCommandOptions) => {
-      const context = await queueContext(options);
-      if (options.schedule && !context.config)
-        throw new ConfigError('--schedule needs --config', { field: '--schedule' });
       const logger = createLogger({
         name: 'driftwatch-worker',
         ...(options.logLevel ? { level: options.logLevel } : {}),
       });
+      // Started while Redis restarts or fails over, a worker waits for it (bounded) rather than exit: a
+      // supervisor restarting it at once would soon give up (systemd: 5 starts in 10 s).
+      const context = await queueContext(options, {
+        waitMs: options.redisWaitMs,
+        onWait: (error, leftMs) =>
+          logger.warn(
+            { err: error.message, waitingMs: leftMs },
+            'cannot reach Redis yet; retrying every second',
+          ),
+      });
+      if (options.schedule && !context.config)
+        throw new ConfigError('--schedule needs --config', { field: '--schedule' });
       const storage = createStorage();
       // The CloudWatch SDK is loaded when a job first publishes: a replacement worker starts sooner.
       const publisher = lazyCloudWatchPublisher(async () =>
