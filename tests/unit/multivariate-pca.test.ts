@@ -11,6 +11,8 @@ import {
   CoMoments,
   fitPca,
   fitReconstructionBaseline,
+  jacobiEigen,
+  type PcaModel,
   ReconstructionMean,
   reconstructionError,
   reconstructionScorer,
@@ -130,6 +132,99 @@ describe('PCA reconstruction', () => {
     }
     expect(complementUsed).toBe(true);
     expect(() => reconstructionScorer(fitPca(co, 0.65), [3, 3, 3])).toThrow(RangeError);
+  });
+
+  it('the hot-path error is to the bit the sum of one dot product after the other, for any number of directions', () => {
+    /**
+     * The scorer's arithmetic written plainly: z = (x − mean) / std; each direction's dot product summed over
+     * the numeric dimensions, then the one-hot features' shares; the squares added in direction order.
+     */
+    function oneAtATime(model: PcaModel, widths: number[], numeric: number[], codes: number[]): number {
+      const d = model.d;
+      const p = d - widths.reduce((a, w) => a + w, 0);
+      const kept = model.components.length;
+      const complement = d - kept < kept;
+      let basis = model.components;
+      if (complement) {
+        const proj = new Float64Array(d * d);
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j < d; j++) {
+            let wij = 0;
+            for (const c of model.components) wij += (c[i] as number) * (c[j] as number);
+            proj[i * d + j] = (i === j ? 1 : 0) - wij;
+          }
+        const { values, vectors } = jacobiEigen(proj, d);
+        basis = values
+          .map((v, i) => [v, i] as const)
+          .filter(([v]) => v > 0.5)
+          .map(([, i]) => Array.from({ length: d }, (_, r) => vectors[r * d + i] as number));
+      }
+      const z = numeric.map((x, i) => (x - (model.mean[i] as number)) / (model.std[i] as number));
+      let norm2 = 0;
+      for (const zi of z) norm2 += zi * zi;
+      // Each one-hot block's share, computed as the scorer's set-up does (per category, then looked up).
+      const blockNorm: number[] = [];
+      const blockDots: number[][] = [];
+      for (let f = 0, first = p; f < widths.length; f++) {
+        const width = widths[f] as number;
+        const c = (codes[f] as number) >= 0 && (codes[f] as number) < width ? (codes[f] as number) : -1;
+        let n2 = 0;
+        const dots = basis.map(() => 0);
+        for (let i = 0; i < width; i++) {
+          const dim = first + i;
+          const zi = ((i === c ? 1 : 0) - (model.mean[dim] as number)) / (model.std[dim] as number);
+          n2 += zi * zi;
+          basis.forEach((b, j) => {
+            dots[j] = (dots[j] as number) + (b[dim] as number) * zi;
+          });
+        }
+        blockNorm.push(n2);
+        blockDots.push(dots);
+        first += width;
+      }
+      for (const n2 of blockNorm) norm2 += n2;
+      let proj2 = 0;
+      basis.forEach((b, j) => {
+        let dot = 0;
+        for (let i = 0; i < p; i++) dot += (b[i] as number) * (z[i] as number);
+        for (const dots of blockDots) dot += dots[j] as number;
+        proj2 += dot * dot;
+      });
+      return Math.sqrt(Math.max(0, complement ? proj2 : norm2 - proj2));
+    }
+    const rand = mulberry32(21);
+    const normal = normalSampler(rand);
+    const directions = new Set<number>();
+    for (const [p, widths] of [
+      [20, []],
+      [6, [3, 4]],
+      [3, [2, 2, 5]],
+    ] as Array<[number, number[]]>) {
+      const d = p + widths.reduce((a, w) => a + w, 0);
+      const co = new CoMoments(d);
+      const rows: Array<{ numeric: number[]; codes: number[] }> = [];
+      for (let r = 0; r < 2000; r++) {
+        const u = normal();
+        const numeric = Array.from({ length: p }, (_, i) => (i % 3 === 0 ? u : 0) + normal() * (1 + i));
+        const codes = widths.map((w) => Math.floor(rand() * (w + 1)) - 1);
+        rows.push({ numeric, codes });
+        co.add([
+          ...numeric,
+          ...widths.flatMap((w, f) => Array.from({ length: w }, (_, j) => (codes[f] === j ? 1 : 0))),
+        ]);
+      }
+      for (const share of [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 0.97, 0.999]) {
+        const model = fitPca(co, share);
+        const kept = model.components.length;
+        directions.add(Math.min(d - kept, kept));
+        const errorOf = reconstructionScorer(model, widths);
+        for (const { numeric, codes } of rows.slice(0, 300))
+          expect(errorOf(numeric, codes)).toBe(oneAtATime(model, widths, numeric, codes));
+      }
+    }
+    // Directions in blocks of four: every remainder met, and several blocks.
+    expect(new Set([...directions].map((k) => k % 4)).size).toBe(4);
+    expect(Math.max(...directions)).toBeGreaterThan(8);
   });
 
   it('co-moments merged from parts equal one pass', () => {
