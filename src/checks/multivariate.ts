@@ -8,11 +8,12 @@
  * scored twice `scoredRowsCap` rows, then on a uniform random subsample of the window (its rate halving as
  * needed, so between one and two caps are kept; the cap is twice the baseline's held-out rows, where the
  * band's own uncertainty dominates). Told how many rows to expect (`expectRows`: the execution estimates
- * it from the objects' sizes), it samples at the final rate from the start. It reads the numbers the profile parsed (`DatasetProfile.addRow`'s
- * `numbers`, `addDelimitedRow`'s output: each cell is parsed once); a row with a missing or non-numeric
- * value in any of the model's numeric columns is left out of the mean. One-hot encoded categorical
- * features read the cell's text (a category the model does not list, or a missing value, sets no
- * indicator), scored by table lookup (`reconstructionScorer`). Sums and counts merge across window parts.
+ * it from the objects' sizes), it samples at the final rate from the start. It reads the numbers the profile parsed
+ * (`DatasetProfile.addRow`'s `numbers`, `addDelimitedRow`'s output: each cell is parsed once); a row with a
+ * missing or non-numeric value in any of the model's numeric columns is left out of the mean. One-hot
+ * encoded categorical features read the cell's text (a category the model does not list, or a missing
+ * value, sets no indicator; a plain CSV row's cell is compared where it lies, `addDelimited`), scored by
+ * table lookup (`reconstructionScorer`). Sums and counts merge across window parts.
  */
 
 import type { DriftCalibration } from '../baseline/drift-calibration.js';
@@ -21,7 +22,7 @@ import {
   reconstructionBand,
   reconstructionScorer,
 } from '../metrics/multivariate/pca.js';
-import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
+import type { DatasetProfile, DelimitedRowOutput } from '../metrics/profile/dataset-profile.js';
 import { normalQuantile } from '../metrics/special.js';
 import type { CheckedViolation, MultivariateResult } from './data-quality.js';
 
@@ -48,6 +49,11 @@ export interface ReconstructionCollector {
    * `textColumns` are read).
    */
   add(numbers: ArrayLike<number>, cells: ArrayLike<unknown>): void;
+  /**
+   * `add` of a row that `DatasetProfile.addDelimitedRow` profiled (its `out`, whose `textColumns` mark the
+   * `textColumns` here): the encoded features' categories are matched where their cells lie.
+   */
+  addDelimited(row: DelimitedRowOutput): void;
   /** The profile's column indexes whose cells `add` reads (the one-hot encoded features). */
   readonly textColumns: readonly number[];
   /** Sum and count of the errors of the scored rows (those kept by the final sampling level). */
@@ -77,6 +83,36 @@ function categoryOf(cell: unknown): string | undefined {
   return typeof cell === 'string' ? cell : String(cell);
 }
 
+/** The model's numeric columns of a row (`numbers[at[k]]`) into `numeric`; false when one is NaN or infinite. */
+function readNumeric(numbers: ArrayLike<number>, at: Int32Array, numeric: Float64Array): boolean {
+  for (let k = 0; k < at.length; k++) {
+    const x = numbers[at[k] as number] as number;
+    if (x - x !== 0) return false;
+    numeric[k] = x;
+  }
+  return true;
+}
+
+/**
+ * The index in `categories` of the cell `line.slice(start, end)` (undefined line: −1), as a Map from each
+ * category to its index gives it (a category listed twice: its last index; not listed: −1), compared where
+ * the cell lies: no string is made. A model lists at most ONE_HOT_MAX_CATEGORIES per feature.
+ */
+function indicatorAt(
+  categories: readonly string[],
+  line: string | undefined,
+  start: number,
+  end: number,
+): number {
+  if (line === undefined) return -1;
+  const length = end - start;
+  for (let j = categories.length - 1; j >= 0; j--) {
+    const category = categories[j] as string;
+    if (category.length === length && line.startsWith(category, start)) return j;
+  }
+  return -1;
+}
+
 /** A per-row collector for the baseline's model, or undefined when it has none (or lacks a column). */
 export function reconstructionCollector(
   model: ReconstructionBaseline | undefined,
@@ -92,6 +128,7 @@ export function reconstructionCollector(
   const encodedAt = Int32Array.from(textColumns);
   // Category → indicator index, per encoded feature (a category not listed: −1, no indicator).
   const indicator = oneHot.map((f) => new Map(f.categories.map((c, j) => [c, j])));
+  const listed = oneHot.map((f) => f.categories);
   const numeric = new Float64Array(p);
   const codes = new Int32Array(oneHot.length);
   const errorOf = reconstructionScorer(
@@ -120,6 +157,14 @@ export function reconstructionCollector(
     count -= counts[level] as number;
     level++;
   };
+  /** The error of the row in `numeric` and `codes`, counted at its level. */
+  const score = (): void => {
+    const e = errorOf(numeric, codes);
+    sums[rowLevel] = (sums[rowLevel] as number) + e;
+    counts[rowLevel] = (counts[rowLevel] as number) + 1;
+    count++;
+    while (count >= 2 * cap && level < 32) raise();
+  };
   return {
     sample() {
       // mulberry32 (src/core/random.ts), inlined: one draw per row.
@@ -132,20 +177,21 @@ export function reconstructionCollector(
       return rowLevel >= level;
     },
     add(numbers, cells) {
-      for (let k = 0; k < p; k++) {
-        const x = numbers[at[k] as number] as number;
-        if (x - x !== 0) return; // missing (NaN) or infinite
-        numeric[k] = x;
-      }
+      if (!readNumeric(numbers, at, numeric)) return;
       for (let f = 0; f < encodedAt.length; f++) {
         const category = categoryOf(cells[encodedAt[f] as number]);
         codes[f] = category === undefined ? -1 : ((indicator[f] as Map<string, number>).get(category) ?? -1);
       }
-      const e = errorOf(numeric, codes);
-      sums[rowLevel] = (sums[rowLevel] as number) + e;
-      counts[rowLevel] = (counts[rowLevel] as number) + 1;
-      count++;
-      while (count >= 2 * cap && level < 32) raise();
+      score();
+    },
+    addDelimited(row) {
+      if (!readNumeric(row.numbers, at, numeric)) return;
+      const { lines, starts, ends } = row;
+      for (let f = 0; f < encodedAt.length; f++) {
+        const c = encodedAt[f] as number;
+        codes[f] = indicatorAt(listed[f] as string[], lines[c], starts[c] as number, ends[c] as number);
+      }
+      score();
     },
     expectRows(rows) {
       const target = Math.min(32, Math.floor(Math.log2(rows / cap)));

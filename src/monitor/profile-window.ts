@@ -101,7 +101,9 @@ export async function profileInputs(
   const width = profile.columns.length;
   const delimited: DelimitedRowOutput = {
     numbers,
-    texts: new Array<string | undefined>(width).fill(undefined),
+    lines: new Array<string | undefined>(width).fill(undefined),
+    starts: new Int32Array(width),
+    ends: new Int32Array(width),
     textColumns: new Uint8Array(width),
   };
   for (const c of reconstruction?.textColumns ?? []) delimited.textColumns[c] = 1;
@@ -116,7 +118,7 @@ export async function profileInputs(
           addDelimitedRow(first, second) {
             if (!reconstruction.sample()) return profile.addDelimitedRow(first, second);
             profile.addDelimitedRow(first, second, delimited);
-            reconstruction.add(delimited.numbers, delimited.texts);
+            reconstruction.addDelimited(delimited);
           },
         }
       : profile,

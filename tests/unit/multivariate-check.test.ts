@@ -241,4 +241,50 @@ describe('categorical features in the PCA (one-hot of the frequent categories)',
     expect(flipped?.result.drift).toBe(true);
     expect(flipped?.result.columns).toEqual(['x', 'c']);
   });
+
+  it('scores a delimited row (categories matched where their cells lie) as add scores its cells', () => {
+    const c = calibrated(rows(1, 4000, false));
+    const model = c.multivariate!;
+    // Texts that are prefixes, extensions or case variants of a category, empty cells, unlisted ones.
+    const texts = ['hi', 'lo', 'h', 'hix', 'l', 'Hi', 'rare', '', 'lo ', 'ihi'];
+    const rand = mulberry32(5);
+    const window = Array.from({ length: 3000 }, (_, i): [string, string] => [
+      rand() < 0.02 ? '' : String(rand() * 4 - 2),
+      texts[i % texts.length] as string,
+    ]);
+    // The model's categories as fitted, and listed twice (the Map of `add` gives the last index).
+    for (const categories of [
+      ['hi', 'lo'],
+      ['hi', 'hi'],
+      ['lo', 'lo'],
+    ]) {
+      const m = { ...model, one_hot: [{ name: 'c', categories }] };
+      const byCells = new DatasetProfile(['x', 'c']);
+      const byText = new DatasetProfile(['x', 'c']);
+      const cells = reconstructionCollector(m, byCells)!;
+      const text = reconstructionCollector(m, byText)!;
+      const numbers = new Float64Array(2);
+      const out = {
+        numbers: new Float64Array(2),
+        lines: new Array<string | undefined>(2).fill(undefined),
+        starts: new Int32Array(2),
+        ends: new Int32Array(2),
+        textColumns: new Uint8Array(2),
+      };
+      for (const column of text.textColumns) out.textColumns[column] = 1;
+      expect(text.textColumns).toEqual([1]);
+      for (const [x, category] of window) {
+        // Below twice the cap: every row is sampled.
+        if (!cells.sample() || !text.sample()) throw new Error('a row left out');
+        byCells.addRow([x, category], numbers);
+        cells.add(numbers, [x, category]);
+        byText.addDelimitedRow(x, category, out);
+        text.addDelimited(out);
+      }
+      expect(text.toJSON().count).toBeGreaterThan(2900);
+      // Bit for bit: the same rows, the same indicators, the same sums.
+      expect(text.toJSON()).toEqual(cells.toJSON());
+      expect(byText.toJSON()).toEqual(byCells.toJSON());
+    }
+  });
 });

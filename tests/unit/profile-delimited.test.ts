@@ -78,7 +78,7 @@ describe('DatasetProfile.addDelimitedRow', () => {
     expect(byText.toJSON()).toEqual(byCells.toJSON());
   });
 
-  it("hands back each row's numbers and the asked columns' texts as addRow's numbers and cells", () => {
+  it("hands back each row's numbers and where the asked columns' cells lie, as addRow's numbers and cells", () => {
     const random = mulberry32(16);
     const names = Array.from({ length: 14 }, (_, i) => `c${i}`);
     const byText = new DatasetProfile(names);
@@ -88,7 +88,9 @@ describe('DatasetProfile.addDelimitedRow', () => {
     byCells.columnIndex('extra');
     const out = {
       numbers: new Float64Array(15),
-      texts: new Array<string | undefined>(15).fill('stale'),
+      lines: new Array<string | undefined>(15).fill('stale'),
+      starts: new Int32Array(15),
+      ends: new Int32Array(15),
       textColumns: new Uint8Array(15),
     };
     for (const c of [3, 4, 10, 14]) out.textColumns[c] = 1;
@@ -102,8 +104,10 @@ describe('DatasetProfile.addDelimitedRow', () => {
       byCells.addRow(split, numbers);
       expect(Array.from(out.numbers)).toEqual(Array.from(numbers));
       for (const c of [3, 4, 10, 14])
-        expect(out.texts[c]).toBe(split[c] === '' || split[c] == null ? undefined : split[c]);
-      expect(out.texts[0]).toBe('stale');
+        expect(out.lines[c]?.slice(out.starts[c], out.ends[c])).toBe(
+          split[c] === '' || split[c] == null ? undefined : split[c],
+        );
+      expect(out.lines[0]).toBe('stale');
     }
     expect(byText.toJSON()).toEqual(byCells.toJSON());
   });

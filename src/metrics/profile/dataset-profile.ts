@@ -16,13 +16,16 @@ export interface DatasetProfileJSON {
 /**
  * What `DatasetProfile.addDelimitedRow` hands back about a row, for callers that need its values too (the
  * multivariate collector), like `addRow`'s `numbers`: slot i of `numbers` receives column i's number as
- * parsed (NaN when missing or not a number), and for the columns marked 1 in `textColumns` slot i of
- * `texts` receives the cell's text (undefined when empty). Slots past the row's cells: NaN, undefined. The
- * arrays are as long as the profile has columns.
+ * parsed (NaN when missing or not a number), and for the columns marked 1 in `textColumns` the cell's
+ * place, no string made for it: it is `lines[i].slice(starts[i], ends[i])`, where `lines[i]` is the text
+ * given (`first` or `second`) that holds it, or undefined when the cell is empty. Slots past the row's
+ * cells: NaN, undefined. The arrays are as long as the profile has columns.
  */
 export interface DelimitedRowOutput {
   numbers: Float64Array;
-  texts: Array<string | undefined>;
+  lines: Array<string | undefined>;
+  starts: Int32Array;
+  ends: Int32Array;
   textColumns: Uint8Array;
 }
 
@@ -111,17 +114,17 @@ export class DatasetProfile {
     }
     if (first !== undefined) column = this.#addDelimitedCellsOut(first, column, out);
     if (second !== undefined) column = this.#addDelimitedCellsOut(second, column, out);
-    const { numbers, texts, textColumns } = out;
+    const { numbers, lines, textColumns } = out;
     for (let c = column; c < numbers.length; c++) {
       numbers[c] = Number.NaN;
-      if (textColumns[c] === 1) texts[c] = undefined;
+      if (textColumns[c] === 1) lines[c] = undefined;
     }
   }
 
-  /** `#addDelimitedCells`, also handing back each cell's number and the text of the `textColumns`. */
+  /** `#addDelimitedCells`, also handing back each cell's number and where the `textColumns`' cells lie. */
   #addDelimitedCellsOut(text: string, column: number, out: DelimitedRowOutput): number {
     const columns = this.columns;
-    const { numbers, texts, textColumns } = out;
+    const { numbers, lines, starts, ends, textColumns } = out;
     let start = 0;
     for (;;) {
       const comma = text.indexOf(',', start);
@@ -129,7 +132,11 @@ export class DatasetProfile {
       if (column < columns.length) {
         const present = end > start;
         numbers[column] = present ? columns[column]!.addText(text, start, end) : Number.NaN;
-        if (textColumns[column] === 1) texts[column] = present ? text.slice(start, end) : undefined;
+        if (textColumns[column] === 1) {
+          lines[column] = present ? text : undefined;
+          starts[column] = start;
+          ends[column] = end;
+        }
       }
       column++;
       if (comma === -1) return column;
