@@ -162,7 +162,21 @@ export class KllSketch {
     const offset = this.#offsets[h]!;
     const tail = items % 2 === 1 ? buffer[items - 1]! : undefined;
     const sorted = sortRuns(buffer.subarray(0, len));
-    for (let i = offset; i < len; i += 2) this.#push(h + 1, sorted[i]!);
+    // Every second item up one level, written straight into its buffer (room made once, as `#push` makes it).
+    const up = h + 1;
+    let at = this.#lengths[up]!;
+    let next = this.#buffers[up]!;
+    if (at + len / 2 > next.length) {
+      const full = this.#capacities[up]! + 2;
+      let size = next.length;
+      while (size < at + len / 2) size = size < full ? Math.min(full, size * 2) : size * 2;
+      const grown = new Float64Array(Math.max(16, size));
+      grown.set(next.subarray(0, at));
+      this.#buffers[up] = grown;
+      next = grown;
+    }
+    for (let i = offset; i < len; i += 2) next[at++] = sorted[i]!;
+    this.#lengths[up] = at;
     this.#lengths[h] = 0;
     if (tail !== undefined) {
       buffer[0] = tail;
