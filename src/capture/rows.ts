@@ -62,6 +62,8 @@ export interface RowBuilderOptions {
 
 /** Takes a row as the comma-separated text of its cells, `first` then `second`. */
 export interface DelimitedRowSink {
+  /** The number of cells of the row (asked first, to check its width; see `DatasetProfile`). */
+  countDelimitedCells(first: string | undefined, second: string | undefined): number;
   addDelimitedRow(first: string | undefined, second: string | undefined): void;
 }
 
@@ -72,13 +74,8 @@ function hasLineBreak(text: string): boolean {
   return text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1;
 }
 
-/** Cells of one CSV line without quotes (0 when absent), -1 when it has a quote. */
-function plainCellCount(text: string | undefined): number {
-  if (text === undefined) return 0;
-  if (text.indexOf('"') !== -1) return -1;
-  let cells = 1;
-  for (let comma = text.indexOf(','); comma !== -1; comma = text.indexOf(',', comma + 1)) cells++;
-  return cells;
+function hasQuote(text: string | undefined): boolean {
+  return text !== undefined && text.indexOf('"') !== -1;
 }
 
 class CaptureRowBuilder {
@@ -119,11 +116,12 @@ class CaptureRowBuilder {
    * are free of quotes and together as wide as the baseline; false otherwise (nothing added).
    */
   #addDelimited(input: string | undefined, output: string | undefined): boolean {
-    const outCells = plainCellCount(output);
-    const inCells = plainCellCount(input);
-    if (outCells < 0 || inCells < 0 || outCells + inCells !== this.#baselineWidth) return false;
-    if (this.#outputFirst) this.#delimitedRows!.addDelimitedRow(output, input);
-    else this.#delimitedRows!.addDelimitedRow(input, output);
+    if (hasQuote(input) || hasQuote(output)) return false;
+    const sink = this.#delimitedRows!;
+    const first = this.#outputFirst ? output : input;
+    const second = this.#outputFirst ? input : output;
+    if (sink.countDelimitedCells(first, second) !== this.#baselineWidth) return false;
+    sink.addDelimitedRow(first, second);
     return true;
   }
 

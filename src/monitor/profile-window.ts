@@ -115,6 +115,7 @@ export async function profileInputs(
     // Plain CSV rows straight into the profile, their numbers read in place.
     delimitedRows: reconstruction
       ? {
+          countDelimitedCells: (first, second) => profile.countDelimitedCells(first, second),
           addDelimitedRow(first, second) {
             if (!reconstruction.sample()) return profile.addDelimitedRow(first, second);
             profile.addDelimitedRow(first, second, delimited);

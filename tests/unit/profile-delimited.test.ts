@@ -71,11 +71,27 @@ describe('DatasetProfile.addDelimitedRow', () => {
       const cells = names.map((_, c) => cell(random, c, r));
       const first = cells.slice(0, 1).join(',');
       const second = cells.slice(1).join(',');
+      // Counted first (as the row builder checks a row's width) or not, and rows of one cell or a few.
+      if (r % 5 === 1) expect(byText.countDelimitedCells(first, second)).toBe(14);
       if (r % 3 === 0) byText.addDelimitedRow(undefined, cells.join(','));
       else byText.addDelimitedRow(first, second);
       byCells.addRow(splitCsvLine(cells.join(',')));
     }
     expect(byText.toJSON()).toEqual(byCells.toJSON());
+  });
+
+  it('counts the cells of a row as addDelimitedRow takes them (absent parts, empty cells, thousands of cells)', () => {
+    const profile = new DatasetProfile(['a', 'b']);
+    expect(profile.countDelimitedCells(undefined, undefined)).toBe(0);
+    expect(profile.countDelimitedCells('1', undefined)).toBe(1);
+    expect(profile.countDelimitedCells(undefined, '')).toBe(1);
+    expect(profile.countDelimitedCells('1,,3', ',')).toBe(5);
+    const wide = Array.from({ length: 5000 }, (_, i) => String(i)).join(',');
+    expect(profile.countDelimitedCells(wide, '1,2')).toBe(5002);
+    // Counted, then added: cells past the known columns are left out, as without the count.
+    profile.addDelimitedRow(wide, '1,2');
+    expect(profile.columns.map((c) => c.numPresent)).toEqual([1, 1]);
+    expect(profile.columns.map((c) => c.moments.sum)).toEqual([0, 1]);
   });
 
   it("hands back each row's numbers and where the asked columns' cells lie, as addRow's numbers and cells", () => {

@@ -97,6 +97,52 @@ export class DatasetProfile {
     numbers.fill(Number.NaN, n);
   }
 
+  // Where the cells of the last row counted (`countDelimitedCells`) end: the positions of its commas, then the
+  // text's length, for `first` and for `second`; `addDelimitedRow` of the same texts reads them from here.
+  #countedFirst: string | undefined;
+  #countedSecond: string | undefined;
+  #endsFirst = new Int32Array(64);
+  #endsSecond = new Int32Array(64);
+  #cellsFirst = 0;
+  #cellsSecond = 0;
+
+  /**
+   * The number of comma-separated cells of `first` and `second` together (an absent text has none), as
+   * `addDelimitedRow` of the same texts will take them: a caller checks a row's width with it first, and the
+   * cells are found once for both.
+   */
+  countDelimitedCells(first: string | undefined, second: string | undefined): number {
+    if (first !== this.#countedFirst) {
+      this.#cellsFirst = first === undefined ? 0 : this.#findCells(first, true);
+      this.#countedFirst = first;
+    }
+    if (second !== this.#countedSecond) {
+      this.#cellsSecond = second === undefined ? 0 : this.#findCells(second, false);
+      this.#countedSecond = second;
+    }
+    return this.#cellsFirst + this.#cellsSecond;
+  }
+
+  /** The cells of `text` (their ends into `#endsFirst` or `#endsSecond`): their number. */
+  #findCells(text: string, first: boolean): number {
+    let ends = first ? this.#endsFirst : this.#endsSecond;
+    let n = 0;
+    for (let comma = text.indexOf(','); ; comma = text.indexOf(',', comma + 1)) {
+      if (n === ends.length) {
+        const grown = new Int32Array(ends.length * 2);
+        grown.set(ends);
+        ends = grown;
+        if (first) this.#endsFirst = grown;
+        else this.#endsSecond = grown;
+      }
+      if (comma === -1) {
+        ends[n++] = text.length;
+        return n;
+      }
+      ends[n++] = comma;
+    }
+  }
+
   /**
    * Adds one row given as the text of its cells separated by commas, the cells of `first` then those of
    * `second` (either may be absent): the same as `addRow` of the split cells, an empty cell missing. The
@@ -105,15 +151,19 @@ export class DatasetProfile {
    * columns) are handed back as well (`DelimitedRowOutput`).
    */
   addDelimitedRow(first: string | undefined, second: string | undefined, out?: DelimitedRowOutput): void {
+    this.countDelimitedCells(first, second);
     this.itemCount++;
     let column = 0;
     if (out === undefined) {
-      if (first !== undefined) column = this.#addDelimitedCells(first, column);
-      if (second !== undefined) this.#addDelimitedCells(second, column);
+      if (first !== undefined)
+        column = this.#addDelimitedCells(first, this.#endsFirst, this.#cellsFirst, column);
+      if (second !== undefined) this.#addDelimitedCells(second, this.#endsSecond, this.#cellsSecond, column);
       return;
     }
-    if (first !== undefined) column = this.#addDelimitedCellsOut(first, column, out);
-    if (second !== undefined) column = this.#addDelimitedCellsOut(second, column, out);
+    if (first !== undefined)
+      column = this.#addDelimitedCellsOut(first, this.#endsFirst, this.#cellsFirst, column, out);
+    if (second !== undefined)
+      column = this.#addDelimitedCellsOut(second, this.#endsSecond, this.#cellsSecond, column, out);
     const { numbers, lines, textColumns } = out;
     for (let c = column; c < numbers.length; c++) {
       numbers[c] = Number.NaN;
@@ -122,39 +172,44 @@ export class DatasetProfile {
   }
 
   /** `#addDelimitedCells`, also handing back each cell's number and where the `textColumns`' cells lie. */
-  #addDelimitedCellsOut(text: string, column: number, out: DelimitedRowOutput): number {
+  #addDelimitedCellsOut(
+    text: string,
+    ends: Int32Array,
+    cells: number,
+    column: number,
+    out: DelimitedRowOutput,
+  ): number {
     const columns = this.columns;
-    const { numbers, lines, starts, ends, textColumns } = out;
+    const { numbers, lines, starts, ends: cellEnds, textColumns } = out;
+    const next = column + cells;
+    const last = Math.min(next, columns.length);
     let start = 0;
-    for (;;) {
-      const comma = text.indexOf(',', start);
-      const end = comma === -1 ? text.length : comma;
-      if (column < columns.length) {
-        const present = end > start;
-        numbers[column] = present ? columns[column]!.addText(text, start, end) : Number.NaN;
-        if (textColumns[column] === 1) {
-          lines[column] = present ? text : undefined;
-          starts[column] = start;
-          ends[column] = end;
-        }
+    for (let i = 0; column < last; i++, column++) {
+      const end = ends[i]!;
+      const present = end > start;
+      numbers[column] = present ? columns[column]!.addText(text, start, end) : Number.NaN;
+      if (textColumns[column] === 1) {
+        lines[column] = present ? text : undefined;
+        starts[column] = start;
+        cellEnds[column] = end;
       }
-      column++;
-      if (comma === -1) return column;
-      start = comma + 1;
+      start = end + 1;
     }
+    return next;
   }
 
-  #addDelimitedCells(text: string, column: number): number {
+  /** The `cells` cells of `text` (ending at `ends`) into the columns from `column` on; the next column. */
+  #addDelimitedCells(text: string, ends: Int32Array, cells: number, column: number): number {
     const columns = this.columns;
+    const next = column + cells;
+    const last = Math.min(next, columns.length);
     let start = 0;
-    for (;;) {
-      const comma = text.indexOf(',', start);
-      const end = comma === -1 ? text.length : comma;
-      if (end > start && column < columns.length) columns[column]!.addText(text, start, end);
-      column++;
-      if (comma === -1) return column;
-      start = comma + 1;
+    for (let i = 0; column < last; i++, column++) {
+      const end = ends[i]!;
+      if (end > start) columns[column]!.addText(text, start, end);
+      start = end + 1;
     }
+    return next;
   }
 
   /** Merges another profile; columns are matched by name, new ones appended in the other's order. */
