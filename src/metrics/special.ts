@@ -17,10 +17,35 @@ function lazy<F extends (...args: never[]) => number>(name: string): F {
   }) as F;
 }
 
-/** Quantile function of the normal distribution (`@stdlib/stats-base-dists-normal-quantile`). */
-export const normalQuantile: (p: number, mu: number, sigma: number) => number = lazy(
+const loadedNormalQuantile: (p: number, mu: number, sigma: number) => number = lazy(
   '@stdlib/stats-base-dists-normal-quantile',
 );
+
+/**
+ * The standard normal quantile at the probabilities the checks ask for with the usual alarm rates α = 0.1,
+ * 0.05, 0.01 and 0.001 (1 − α and 1 − α/2, computed as the callers compute them), as
+ * `@stdlib/stats-base-dists-normal-quantile` returns them, to the bit (tests/unit/special.test.ts): an
+ * execution with a calibrated baseline (completeness limits, the multivariate band) then loads none of
+ * its ~100 files (~40 ms of CPU per process).
+ */
+const STANDARD_NORMAL_QUANTILES = new Map<number, number>([
+  [1 - 0.1, 1.2815515655446006],
+  [1 - 0.05, 1.6448536269514724],
+  [1 - 0.05 / 2, 1.9599639845400538],
+  [1 - 0.01, 2.3263478740408408],
+  [1 - 0.01 / 2, 2.5758293035489004],
+  [1 - 0.001, 3.090232306167813],
+  [1 - 0.001 / 2, 3.2905267314919255],
+]);
+
+/** Quantile function of the normal distribution (`@stdlib/stats-base-dists-normal-quantile`). */
+export function normalQuantile(p: number, mu: number, sigma: number): number {
+  if (mu === 0 && sigma === 1) {
+    const known = STANDARD_NORMAL_QUANTILES.get(p);
+    if (known !== undefined) return known;
+  }
+  return loadedNormalQuantile(p, mu, sigma);
+}
 
 /** Cumulative distribution function of the normal distribution (`@stdlib/stats-base-dists-normal-cdf`). */
 export const normalCdf: (x: number, mu: number, sigma: number) => number = lazy(
