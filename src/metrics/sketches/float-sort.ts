@@ -15,10 +15,13 @@ const radixCounts = new Uint32Array(8 * 256);
 /** The radix sort reads a double's words as (low, high): true on every platform Node ships for but s390x. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The 256 counts of one radix pass at `counts[base…]` turned into each byte value's first position. */
-function startsOf(counts: Uint32Array, base: number): void {
+/**
+ * The `size` counts at `counts[base…]` (256 for one radix pass, one per bucket of a bucket sort) turned
+ * into each value's first position.
+ */
+function startsOf(counts: Uint32Array, base: number, size = 256): void {
   let sum = 0;
-  for (let b = base; b < base + 256; b++) {
+  for (let b = base; b < base + size; b++) {
     const c = counts[b]!;
     counts[b] = sum;
     sum += c;
@@ -234,12 +237,7 @@ export function bucketSortFloat64(values: Float64Array): Float64Array {
   // high-bit map then, which spreads skewed values and crowds equal ones no more than the linear map.
   if (countBuckets(values, min, max, false) > 8 * n) countBuckets(values, min, max, true);
   const counts = bucketCounts;
-  let sum = 0;
-  for (let b = 0; b < BUCKETS; b++) {
-    const c = counts[b]!;
-    counts[b] = sum;
-    sum += c;
-  }
+  startsOf(counts, 0, BUCKETS);
   const out = bucketed;
   for (let i = 0; i < n; i++) out[counts[bucketOf[i]!]!++] = values[i]!;
   let budget = 8 * n;

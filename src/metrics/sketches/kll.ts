@@ -81,32 +81,33 @@ export class KllSketch {
     this.#totalCapacity += cap;
   }
 
-  #push(level: number, value: number): void {
-    let buffer = this.#buffers[level]!;
+  /**
+   * Level `level`'s buffer with room for `extra` more items: grown (doubling up to the level's full size,
+   * capacity + 1 at level 0 and + 2 above, and doubling past it) when they do not fit.
+   */
+  #room(level: number, extra: number): Float64Array {
+    const buffer = this.#buffers[level]!;
     const len = this.#lengths[level]!;
-    if (len === buffer.length) {
-      const full = this.#capacities[level]! + (level === 0 ? 1 : 2);
-      const size = buffer.length < full ? Math.min(full, buffer.length * 2) : buffer.length * 2;
-      const grown = new Float64Array(Math.max(16, size));
-      grown.set(buffer);
-      this.#buffers[level] = grown;
-      buffer = grown;
-    }
-    buffer[len] = value;
+    if (len + extra <= buffer.length) return buffer;
+    const full = this.#capacities[level]! + (level === 0 ? 1 : 2);
+    let size = buffer.length;
+    while (size < len + extra) size = size < full ? Math.min(full, size * 2) : size * 2;
+    const grown = new Float64Array(Math.max(16, size));
+    grown.set(buffer.subarray(0, len));
+    this.#buffers[level] = grown;
+    return grown;
+  }
+
+  #push(level: number, value: number): void {
+    const len = this.#lengths[level]!;
+    this.#room(level, 1)[len] = value;
     this.#lengths[level] = len + 1;
   }
 
   /** Adds one value. NaN is ignored (callers count it as missing). */
   update(value: number): void {
     if (Number.isNaN(value)) return;
-    const buffer = this.#buffers[0]!;
-    const len = this.#lengths[0]!;
-    if (len < buffer.length) {
-      buffer[len] = value;
-      this.#lengths[0] = len + 1;
-    } else {
-      this.#push(0, value);
-    }
+    this.#push(0, value);
     if (++this.#itemCount > this.#totalCapacity) this.#condense();
   }
 
@@ -127,16 +128,7 @@ export class KllSketch {
       // `update` condenses after the value that takes the item count past the total capacity.
       const take = Math.min(n - i, Math.max(1, this.#totalCapacity - this.#itemCount + 1));
       const len = this.#lengths[0]!;
-      let buffer = this.#buffers[0]!;
-      if (len + take > buffer.length) {
-        const grown = new Float64Array(
-          Math.max(len + take, Math.min(this.#capacities[0]! + 1, buffer.length * 2)),
-        );
-        grown.set(buffer.subarray(0, len));
-        this.#buffers[0] = grown;
-        buffer = grown;
-      }
-      buffer.set(values.subarray(i, i + take), len);
+      this.#room(0, take).set(values.subarray(i, i + take), len);
       this.#lengths[0] = len + take;
       this.#itemCount += take;
       i += take;
@@ -162,19 +154,10 @@ export class KllSketch {
     const offset = this.#offsets[h]!;
     const tail = items % 2 === 1 ? buffer[items - 1]! : undefined;
     const sorted = sortRuns(buffer.subarray(0, len));
-    // Every second item up one level, written straight into its buffer (room made once, as `#push` makes it).
+    // Every second item up one level, written straight into its buffer (room made once).
     const up = h + 1;
     let at = this.#lengths[up]!;
-    let next = this.#buffers[up]!;
-    if (at + len / 2 > next.length) {
-      const full = this.#capacities[up]! + 2;
-      let size = next.length;
-      while (size < at + len / 2) size = size < full ? Math.min(full, size * 2) : size * 2;
-      const grown = new Float64Array(Math.max(16, size));
-      grown.set(next.subarray(0, at));
-      this.#buffers[up] = grown;
-      next = grown;
-    }
+    const next = this.#room(up, len / 2);
     for (let i = offset; i < len; i += 2) next[at++] = sorted[i]!;
     this.#lengths[up] = at;
     this.#lengths[h] = 0;
