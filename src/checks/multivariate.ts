@@ -94,9 +94,9 @@ function readNumeric(numbers: ArrayLike<number>, at: Int32Array, numeric: Float6
 }
 
 /**
- * The index in `categories` of the cell `line.slice(start, end)` (undefined line: −1), as a Map from each
- * category to its index gives it (a category listed twice: its last index; not listed: −1), compared where
- * the cell lies: no string is made. A model lists at most ONE_HOT_MAX_CATEGORIES per feature.
+ * The index in `categories` of the cell `line.slice(start, end)` (undefined line: −1; a category listed
+ * twice: its last index; not listed: −1), compared where the cell lies: no string is made. A model lists at
+ * most ONE_HOT_MAX_CATEGORIES per feature, so a scan costs no more than a Map lookup.
  */
 function indicatorAt(
   categories: readonly string[],
@@ -126,8 +126,7 @@ export function reconstructionCollector(
   const at = Int32Array.from(indexes.slice(0, p) as number[]);
   const textColumns = indexes.slice(p) as number[];
   const encodedAt = Int32Array.from(textColumns);
-  // Category → indicator index, per encoded feature (a category not listed: −1, no indicator).
-  const indicator = oneHot.map((f) => new Map(f.categories.map((c, j) => [c, j])));
+  // Each encoded feature's categories: a cell's indicator is its index there (`indicatorAt`).
   const listed = oneHot.map((f) => f.categories);
   const numeric = new Float64Array(p);
   const codes = new Int32Array(oneHot.length);
@@ -180,7 +179,7 @@ export function reconstructionCollector(
       if (!readNumeric(numbers, at, numeric)) return;
       for (let f = 0; f < encodedAt.length; f++) {
         const category = categoryOf(cells[encodedAt[f] as number]);
-        codes[f] = category === undefined ? -1 : ((indicator[f] as Map<string, number>).get(category) ?? -1);
+        codes[f] = indicatorAt(listed[f] as string[], category, 0, category?.length ?? 0);
       }
       score();
     },
