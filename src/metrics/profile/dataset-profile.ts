@@ -97,14 +97,10 @@ export class DatasetProfile {
     numbers.fill(Number.NaN, n);
   }
 
-  // Where the cells of the last row counted (`countDelimitedCells`) end: the positions of its commas, then the
-  // text's length, for `first` and for `second`; `addDelimitedRow` of the same texts reads them from here.
-  #countedFirst: string | undefined;
-  #countedSecond: string | undefined;
-  #endsFirst = new Int32Array(64);
-  #endsSecond = new Int32Array(64);
-  #cellsFirst = 0;
-  #cellsSecond = 0;
+  // Where the cells of the last row counted end, for `first` and for `second`: `addDelimitedRow` of the
+  // same texts reads them from here.
+  readonly #first = new CellEnds();
+  readonly #second = new CellEnds();
 
   /**
    * The number of comma-separated cells of `first` and `second` together (an absent text has none), as
@@ -112,35 +108,7 @@ export class DatasetProfile {
    * cells are found once for both.
    */
   countDelimitedCells(first: string | undefined, second: string | undefined): number {
-    if (first !== this.#countedFirst) {
-      this.#cellsFirst = first === undefined ? 0 : this.#findCells(first, true);
-      this.#countedFirst = first;
-    }
-    if (second !== this.#countedSecond) {
-      this.#cellsSecond = second === undefined ? 0 : this.#findCells(second, false);
-      this.#countedSecond = second;
-    }
-    return this.#cellsFirst + this.#cellsSecond;
-  }
-
-  /** The cells of `text` (their ends into `#endsFirst` or `#endsSecond`): their number. */
-  #findCells(text: string, first: boolean): number {
-    let ends = first ? this.#endsFirst : this.#endsSecond;
-    let n = 0;
-    for (let comma = text.indexOf(','); ; comma = text.indexOf(',', comma + 1)) {
-      if (n === ends.length) {
-        const grown = new Int32Array(ends.length * 2);
-        grown.set(ends);
-        ends = grown;
-        if (first) this.#endsFirst = grown;
-        else this.#endsSecond = grown;
-      }
-      if (comma === -1) {
-        ends[n++] = text.length;
-        return n;
-      }
-      ends[n++] = comma;
-    }
+    return this.#first.of(first) + this.#second.of(second);
   }
 
   /**
@@ -151,19 +119,19 @@ export class DatasetProfile {
    * columns) are handed back as well (`DelimitedRowOutput`).
    */
   addDelimitedRow(first: string | undefined, second: string | undefined, out?: DelimitedRowOutput): void {
-    this.countDelimitedCells(first, second);
+    const a = this.#first;
+    const b = this.#second;
+    a.of(first);
+    b.of(second);
     this.itemCount++;
     let column = 0;
     if (out === undefined) {
-      if (first !== undefined)
-        column = this.#addDelimitedCells(first, this.#endsFirst, this.#cellsFirst, column);
-      if (second !== undefined) this.#addDelimitedCells(second, this.#endsSecond, this.#cellsSecond, column);
+      if (first !== undefined) column = this.#addDelimitedCells(first, a.ends, a.cells, column);
+      if (second !== undefined) this.#addDelimitedCells(second, b.ends, b.cells, column);
       return;
     }
-    if (first !== undefined)
-      column = this.#addDelimitedCellsOut(first, this.#endsFirst, this.#cellsFirst, column, out);
-    if (second !== undefined)
-      column = this.#addDelimitedCellsOut(second, this.#endsSecond, this.#cellsSecond, column, out);
+    if (first !== undefined) column = this.#addDelimitedCellsOut(first, a.ends, a.cells, column, out);
+    if (second !== undefined) column = this.#addDelimitedCellsOut(second, b.ends, b.cells, column, out);
     const { numbers, lines, textColumns } = out;
     for (let c = column; c < numbers.length; c++) {
       numbers[c] = Number.NaN;
@@ -241,5 +209,38 @@ export class DatasetProfile {
       profile.columns.push(ColumnProfile.fromJSON(column, options));
     }
     return profile;
+  }
+}
+
+/** Where the comma-separated cells of the last text asked for end (their commas, then the text's length). */
+class CellEnds {
+  text: string | undefined;
+  ends = new Int32Array(64);
+  /** The number of cells of `text` (0 when absent). */
+  cells = 0;
+
+  /** The number of cells of `text`, their ends found unless `text` is the one asked for last. */
+  of(text: string | undefined): number {
+    if (text === this.text) return this.cells;
+    this.text = text;
+    this.cells = text === undefined ? 0 : this.#find(text);
+    return this.cells;
+  }
+
+  /** Finds the ends of `text`'s cells (into `ends`, grown as needed): their number. */
+  #find(text: string): number {
+    let n = 0;
+    for (let comma = text.indexOf(','); ; comma = text.indexOf(',', comma + 1)) {
+      if (n === this.ends.length) {
+        const grown = new Int32Array(n * 2);
+        grown.set(this.ends);
+        this.ends = grown;
+      }
+      if (comma === -1) {
+        this.ends[n++] = text.length;
+        return n;
+      }
+      this.ends[n++] = comma;
+    }
   }
 }
