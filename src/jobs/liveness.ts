@@ -30,9 +30,42 @@ interface LivenessRedis {
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
 }
 
+/**
+ * Lua: `releaseLocks(out, gone)` deletes the lock of each active job whose owner (a lock token's worker id,
+ * `<worker id>:<n>`) `gone(owner)` says is gone, marks the job stalled and appends `<job id>|<token>` to
+ * `out`, then, when it released any, clears the stalled-check key so that the next stalled-job check runs
+ * at once; returns `out`.
+ * KEYS[3..5] are the queue's active, stalled and stalled-check keys, ARGV[1] its key prefix
+ * ('<prefix>:<queue>:'). Shared by the liveness reaper and the worker-id claim (`worker-identity.ts`).
+ */
+export const RELEASE_LOCKS = `
+local function releaseLocks(out, gone)
+  local before = #out
+  for _, id in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
+    local lockKey = ARGV[1] .. id .. ':lock'
+    local token = redis.call('GET', lockKey)
+    local owner = token and string.match(token, '^(.+):%d+$')
+    if owner and gone(owner) then
+      redis.call('DEL', lockKey)
+      redis.call('SADD', KEYS[4], id)
+      table.insert(out, id .. '|' .. token)
+    end
+  end
+  if #out > before then redis.call('DEL', KEYS[5]) end
+  return out
+end`;
+
+/**
+ * BullMQ's stalled-job check, run now: it moves the jobs whose locks `RELEASE_LOCKS` released back to wait
+ * (private in BullMQ's types, there since BullMQ 1).
+ */
+export async function runStalledJobCheck(worker: Worker): Promise<void> {
+  await (worker as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
+}
+
 // One script, one clock: stamp this worker, then reap. KEYS: workers, liveness, active, stalled,
 // stalled-check. ARGV: queue key prefix ('<prefix>:<queue>:'), this worker's id, ttl ms, retention ms.
-const TICK = `
+const TICK = `${RELEASE_LOCKS}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[3])
@@ -47,21 +80,10 @@ redis.call('ZADD', KEYS[1], now, ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[4]))
 local reaped = {}
 if now - since <= ttl then return reaped end
-for _, id in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
-  local lockKey = ARGV[1] .. id .. ':lock'
-  local token = redis.call('GET', lockKey)
-  if token then
-    local owner = string.match(token, '^(.+):%d+$')
-    local seen = owner and redis.call('ZSCORE', KEYS[1], owner)
-    if seen and now - math.max(tonumber(seen), since) > ttl then
-      redis.call('DEL', lockKey)
-      redis.call('SADD', KEYS[4], id)
-      table.insert(reaped, id .. '|' .. token)
-    end
-  end
-end
-if #reaped > 0 then redis.call('DEL', KEYS[5]) end
-return reaped`;
+return releaseLocks(reaped, function(owner)
+  local seen = redis.call('ZSCORE', KEYS[1], owner)
+  return seen and now - math.max(tonumber(seen), since) > ttl
+end)`;
 
 export class Liveness {
   readonly #worker: Worker;
@@ -117,8 +139,7 @@ export class Liveness {
           `the worker holding this job stopped stamping its liveness for over ${this.#ttlMs} ms; released its lock`,
         );
       }
-      // BullMQ's stalled-job check (private in its types, there since BullMQ 1) moves the jobs back to wait.
-      await (this.#worker as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
+      await runStalledJobCheck(this.#worker);
     } catch (error) {
       if (!this.#closed) this.#logger.debug({ err: error }, 'liveness stamp or reap failed (retrying)');
     } finally {

@@ -24,6 +24,7 @@
 import type { Worker } from 'bullmq';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { RELEASE_LOCKS, runStalledJobCheck } from './liveness.js';
 
 /** Worker ids: letters, digits, `.`, `_`, `-`, `@` (no `:`: BullMQ builds lock tokens with it). */
 export const WORKER_ID_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
@@ -43,23 +44,12 @@ interface IdentityRedis {
 // KEYS: worker-ids, workers (liveness stamps), active, stalled, stalled-check. ARGV: queue key prefix
 // ('<prefix>:<queue>:'), worker id, this incarnation. Returns the previous incarnation ('' if none) and
 // '<job id>|<lock token>' for each job whose lock it released.
-const CLAIM = `
+const CLAIM = `${RELEASE_LOCKS}
 local previous = redis.call('HGET', KEYS[1], ARGV[2])
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 if not previous or previous == ARGV[3] then return {''} end
 redis.call('ZREM', KEYS[2], previous)
-local out = {previous}
-for _, id in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
-  local lockKey = ARGV[1] .. id .. ':lock'
-  local token = redis.call('GET', lockKey)
-  if token and string.match(token, '^(.+):%d+$') == previous then
-    redis.call('DEL', lockKey)
-    redis.call('SADD', KEYS[4], id)
-    table.insert(out, id .. '|' .. token)
-  end
-end
-if #out > 1 then redis.call('DEL', KEYS[5]) end
-return out`;
+return releaseLocks({previous}, function(owner) return owner == previous end)`;
 
 export class WorkerIdentity {
   readonly #worker: Worker;
@@ -127,9 +117,7 @@ export class WorkerIdentity {
         'the previous process of this worker id held this job; released its lock',
       );
     }
-    // BullMQ's stalled-job check (private in its types, there since BullMQ 1) moves the jobs back to wait.
-    if (jobIds.length > 0)
-      await (this.#worker as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
+    if (jobIds.length > 0) await runStalledJobCheck(this.#worker);
     return jobIds;
   }
 
