@@ -11,7 +11,7 @@ import {
   sortRuns,
   stableOrderByValue,
 } from '../../src/metrics/sketches/float-sort.js';
-import { HyperLogLog, hashString } from '../../src/metrics/sketches/hll.js';
+import { HyperLogLog, hashNumber, hashString } from '../../src/metrics/sketches/hll.js';
 import { KllSketch } from '../../src/metrics/sketches/kll.js';
 
 const fixtures = new URL('../fixtures/profile/', import.meta.url);
@@ -381,6 +381,71 @@ describe('HyperLogLog', () => {
     for (const h of few) exact.addHash(h);
     expect(exact.toJSON().exact).toEqual([...new Set(few)].sort((a, b) => a - b));
     expect(() => HyperLogLog.fromJSON({ p: 14, exact: [1.5] })).toThrow(RangeError);
+  });
+
+  it('addNumbers equals addHash(hashNumber(x)) for every x, in exact mode, registers mode and between (issue 15)', () => {
+    const special = [
+      0,
+      -0,
+      5e-324,
+      -5e-324,
+      2.2250738585072014e-308,
+      1.1125369292536007e-308, // subnormal
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      1e308,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+      1,
+      -1,
+      42,
+      2 ** 31,
+      2 ** 32,
+      2 ** 53,
+      -(2 ** 53),
+      0.1,
+      -0.1,
+    ];
+    for (const seed of [1, 2, 3]) {
+      const random = mulberry32(seed);
+      // Random bit patterns (every exponent, NaN payloads included), integers and decimals of a few places.
+      const words = new Uint32Array(2 * 6000);
+      for (let i = 0; i < words.length; i++) words[i] = Math.floor(random() * 2 ** 32);
+      const values = new Float64Array(words.buffer);
+      for (let i = 0; i < 6000; i += 3) {
+        values[i + 1] = Math.round((random() - 0.5) * 2 ** 20);
+        values[i + 2] = Math.round((random() - 0.5) * 1e8) / 1e4;
+      }
+      values.set(special, 100);
+      values.set(special, 4000);
+      // Batches of several sizes, one of them from a view not at its buffer's start.
+      for (const [from, batch] of [
+        [0, 1],
+        [0, 7],
+        [3, 1024],
+        [0, 6000],
+      ] as const) {
+        const expected = new HyperLogLog();
+        const actual = new HyperLogLog();
+        for (let i = from; i < values.length; i += batch) {
+          const part = values.subarray(i, Math.min(values.length, i + batch));
+          for (const x of part) expected.addHash(hashNumber(x));
+          actual.addNumbers(part, part.length);
+          // Exact until 2048 distinct hashes, then registers: compare on the way, and around the change.
+          if (i % 199 < batch || (i > 2030 && i < 2070) || i + batch >= values.length)
+            expect(actual.toJSON()).toEqual(expected.toJSON());
+        }
+        expect(actual.toJSON().registers).toBeDefined();
+      }
+    }
+    // Only exact: a few values, -0 and 0 one hash.
+    const few = new HyperLogLog();
+    few.addNumbers(Float64Array.from(special), special.length);
+    const reference = new HyperLogLog();
+    for (const x of special) reference.addHash(hashNumber(x));
+    expect(few.toJSON()).toEqual(reference.toJSON());
+    expect(few.estimate()).toBe(special.length - 1);
   });
 
   it('is exact for few values and within 2% for many', () => {

@@ -101,8 +101,7 @@ export class ColumnProfile {
     const batch = this.#batch;
     this.#moments.addBatch(batch, n);
     this.#kll.updateBatch(batch, n);
-    const distinct = this.#distinct;
-    for (let i = 0; i < n; i++) distinct.addHash(hashNumber(batch[i]!));
+    this.#distinct.addNumbers(batch, n);
   }
 
   get moments(): Moments {
