@@ -190,7 +190,8 @@ export {
 export { wassersteinDistance, wassersteinNormalised } from './metrics/drift/wasserstein.js';
 export { twoProportionZTest } from './metrics/drift/z-test.js';
 export type { MetricConstraint } from './metrics/quality/checks.js';
-export type { ModelQualityMetrics, ProblemType } from './metrics/quality/statistics.js';
+export type { ProblemType } from './metrics/quality/problem-types.js';
+export type { ModelQualityMetrics } from './metrics/quality/statistics.js';
 export type { AttributionDetails, AttributionSummary } from './monitor/attribution.js';
 export type { BiasDetails, BiasMetricComparison, BiasSummary } from './monitor/bias.js';
 export type { AttributionJob, BiasJob } from './monitor/clarify-job.js';
@@ -203,7 +204,7 @@ export {
 } from './monitor/compare.js';
 // An execution's constraint_violations.json (data and model quality).
 export { renderModelQualityViolations, violationsDocument } from './report/execution-files.js';
-export type { PiiMode } from './security/pii.js';
+export type { PiiMode } from './security/pii-modes.js';
 
 /**
  * The registry of drift tests, by id: each entry says which feature kinds it applies to, whether it

@@ -11,7 +11,8 @@ import type { Cell } from '../core/types.js';
 import { openDataset } from '../io/datasets/index.js';
 import type { DatasetFormat } from '../io/datasets/objects.js';
 import { joinUri, type Storage } from '../io/storage.js';
-import { type AttributionAggMethod, AttributionAggregator } from '../metrics/attribution/aggregate.js';
+import type { AttributionAggMethod } from '../metrics/attribution/agg-methods.js';
+import { AttributionAggregator } from '../metrics/attribution/aggregate.js';
 import { type ClarifyAnalysis, parseClarifyAnalysis, renderClarifyAnalysis } from './clarify-analysis.js';
 import { readNamedFile } from './read.js';
 

@@ -14,15 +14,14 @@ import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { type ColumnFindings, columnFindings } from '../security/findings-table.js';
 import {
   baselineSensitivity,
-  DEFAULT_PII_MODE,
   flaggedColumns,
   hashProfileCategories,
-  type PiiMode,
   protectStatistics,
   refuseSensitiveTrainingData,
   SENSITIVE_FILE,
   type SensitiveBaselineJSON,
 } from '../security/pii.js';
+import { DEFAULT_PII_MODE, type PiiMode } from '../security/pii-modes.js';
 import {
   type Constraints,
   type DriftMode,

@@ -9,12 +9,8 @@ import { formatPath, zodConfigError } from '../core/zod-error.js';
 import { COMPARISON_OPERATORS } from '../metrics/comparison.js';
 import { constraintsKeyOf, type MetricConstraint } from '../metrics/quality/checks.js';
 import type { IsotonicFit } from '../metrics/quality/isotonic.js';
-import {
-  type MetricValue,
-  type ModelQualityMetrics,
-  PROBLEM_TYPES,
-  type ProblemType,
-} from '../metrics/quality/statistics.js';
+import { PROBLEM_TYPES, type ProblemType } from '../metrics/quality/problem-types.js';
+import type { MetricValue, ModelQualityMetrics } from '../metrics/quality/statistics.js';
 import { float, toJackson } from './jackson.js';
 
 export const CALIBRATION_FILE = 'model_quality_calibration.json';

@@ -8,11 +8,8 @@ import type { DatasetFormat } from '../io/datasets/objects.js';
 import { joinUri, type Storage } from '../io/storage.js';
 import { type MetricConstraint, suggestModelQualityConstraints } from '../metrics/quality/checks.js';
 import { fitIsotonicBinary, type IsotonicFit } from '../metrics/quality/isotonic.js';
-import {
-  computeModelQualityMetrics,
-  type ModelQualityMetrics,
-  type ProblemType,
-} from '../metrics/quality/statistics.js';
+import type { ProblemType } from '../metrics/quality/problem-types.js';
+import { computeModelQualityMetrics, type ModelQualityMetrics } from '../metrics/quality/statistics.js';
 import type { SubsampleOptions } from '../metrics/quality/subsample-std.js';
 import {
   CALIBRATION_FILE,

@@ -11,7 +11,7 @@ import { jsonText } from '../io/datasets/cells.js';
 import { LocalStorage } from '../io/local-storage.js';
 import type { Storage } from '../io/storage.js';
 import { DatasetProfile } from '../metrics/profile/dataset-profile.js';
-import type { PiiMode } from '../security/pii.js';
+import type { PiiMode } from '../security/pii-modes.js';
 import { type BaselineDocuments, type BaselineUris, baselineFromProfile, writeBaseline } from './build.js';
 import type { SageMakerType } from './statistics.js';
 

@@ -10,7 +10,8 @@
  * (§9.10 item 9); driftwatch reads it when it is there. Hostile input: a response that is not such
  * a document, or a non-numeric attribution, is counted (returned `problems`), never thrown.
  */
-import { type AttributionAggMethod, AttributionAggregator } from '../metrics/attribution/aggregate.js';
+import type { AttributionAggMethod } from '../metrics/attribution/agg-methods.js';
+import { AttributionAggregator } from '../metrics/attribution/aggregate.js';
 
 export interface ExplanationProblem {
   kind: 'not_explanation_json' | 'non_numeric_attribution';

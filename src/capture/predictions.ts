@@ -20,7 +20,7 @@ import jmespath from 'jmespath';
 import { ConfigError } from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
-import type { ProblemType } from '../metrics/quality/statistics.js';
+import type { ProblemType } from '../metrics/quality/problem-types.js';
 import { splitCsvLine } from './csv-split.js';
 import type { StoredPrediction } from './ground-truth-join.js';
 import type { CapturePayload } from './records.js';

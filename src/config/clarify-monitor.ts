@@ -26,7 +26,7 @@
  * ```
  */
 import { z } from 'zod';
-import { ATTRIBUTION_AGG_METHODS } from '../metrics/attribution/aggregate.js';
+import { ATTRIBUTION_AGG_METHODS } from '../metrics/attribution/agg-methods.js';
 import { durationSchema, labelJoinFields, retryMissingLabelsForSchema } from './model-quality.js';
 
 export const biasSettingsSchema = z

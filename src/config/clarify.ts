@@ -4,7 +4,7 @@
  * is one ConfigError naming the file and the field.
  */
 import { ConfigError } from '../core/errors.js';
-import { ATTRIBUTION_AGG_METHODS, type AttributionAggMethod } from '../metrics/attribution/aggregate.js';
+import { ATTRIBUTION_AGG_METHODS, type AttributionAggMethod } from '../metrics/attribution/agg-methods.js';
 import { biasMetrics } from '../metrics/bias/metrics.js';
 
 export type ClarifyScalar = string | number | boolean;

@@ -19,7 +19,7 @@
  * ```
  */
 import { z } from 'zod';
-import { PROBLEM_TYPES } from '../metrics/quality/statistics.js';
+import { PROBLEM_TYPES } from '../metrics/quality/problem-types.js';
 import { parseDuration, parseWindowBound, ScheduleSyntaxError } from './schedule.js';
 
 const offsetWindowSchema = z

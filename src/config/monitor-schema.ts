@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { pathSegmentProblem } from '../core/names.js';
 import { parseUri } from '../core/uri.js';
 import { DRIFT_MODES } from '../metrics/drift/types.js';
-import { piiModes } from '../security/pii.js';
+import { piiModes } from '../security/pii-modes.js';
 import { alarmSettingsSchema } from './alarms.js';
 import { attributionSettingsSchema, biasSettingsSchema } from './clarify-monitor.js';
 import { modelQualitySettingsSchema } from './model-quality.js';

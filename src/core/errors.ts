@@ -4,6 +4,7 @@
  * - `ConfigError`: a bad config, baseline or argument. Permanent: a job fails without retry.
  * - `InputError`: input data that cannot be read at all (a missing object, an unreadable file). Permanent.
  * - `TransientError`: a fault worth retrying (throttling, 5xx, connection reset).
+ * - `PublicationPendingError`: an earlier attempt's metrics may be on their way; a worker delays the job.
  * Data problems inside readable input (a malformed line, a wrong column count) are never errors: they are
  * counted and reported as findings.
  */
@@ -45,6 +46,18 @@ export class TransientError extends DriftwatchError {
 /** True for errors that a retry cannot fix. */
 export function isPermanent(error: unknown): boolean {
   return error instanceof ConfigError || error instanceof InputError;
+}
+
+/**
+ * An earlier attempt's publication is in doubt (`publishOnce`): look again at `retryAt` (epoch ms). Not a
+ * failure: a worker delays the job until then.
+ */
+export class PublicationPendingError extends DriftwatchError {
+  readonly retryAt: number;
+  constructor(message: string, retryAt: number) {
+    super('E_PUBLICATION_PENDING', message);
+    this.retryAt = retryAt;
+  }
 }
 
 /** A conditional write found the object already there (used for exactly-once report writes). */

@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import { partitionBySize } from '../core/partition.js';
 import { type ObjectInfo, withSseKms } from '../io/storage.js';
 import { crashPoint } from '../monitor/crash-points.js';
-import { type AnyMonitorKind, execute } from '../monitor/execution.js';
+import type { AnyMonitorKind } from '../monitor/execution.js';
 import type {
   ExecutionDeps,
   ExecutionProgress,
@@ -20,6 +20,7 @@ import type {
 } from '../monitor/types.js';
 import { WaitingChildrenError } from './bullmq.js';
 import { partJobId } from './ids.js';
+import type { LoadMonitorKind } from './kinds.js';
 import { fencedPublisher, fencedStorage, type Lease } from './lease.js';
 import {
   type ExecutionJobData,
@@ -44,15 +45,16 @@ function reviveObject(o: SerializedObject): ObjectInfo {
 export function createExecutionJobs(ctx: ProcessorContext) {
   const progressIntervalMs = ctx.progressIntervalMs ?? 1_000;
 
-  function kindOf(kind: string): AnyMonitorKind {
-    const found = (ctx.kinds as Record<string, AnyMonitorKind | undefined>)[kind];
-    if (!found) {
+  /** The job's monitor kind, its execution code loaded on the first job of the kind. */
+  async function kindOf(kind: string): Promise<AnyMonitorKind> {
+    const load = (ctx.kinds as Record<string, LoadMonitorKind | undefined>)[kind];
+    if (!load) {
       const known = Object.keys(ctx.kinds).join(', ');
       throw new ConfigError(`this worker cannot run '${kind}' monitors (it runs: ${known})`, {
         field: 'type',
       });
     }
-    return found;
+    return await load();
   }
 
   function depsFor(
@@ -111,7 +113,7 @@ export function createExecutionJobs(ctx: ProcessorContext) {
     lease: Lease | undefined,
   ): Promise<ExecutionResult> {
     const data = job.data;
-    const kind = kindOf(data.kind);
+    const kind = await kindOf(data.kind);
     const logger = ctx.logger.child({
       jobId: job.id,
       monitor: data.execution.monitorName,
@@ -151,6 +153,9 @@ export function createExecutionJobs(ctx: ProcessorContext) {
           return parts.merge(data.execution, baseline, partials);
         }
       : undefined;
+    // The execution skeleton (reading the baseline, writing reports, publishing) is loaded with the first
+    // execution, as each kind's own code is (kinds.ts): a worker starts without it.
+    const { execute } = await import('../monitor/execution.js');
     const summary = await execute(kind, data.execution, deps, {
       ...(collect ? { collect } : {}),
       onComplete: (done) => {
@@ -217,7 +222,7 @@ export function createExecutionJobs(ctx: ProcessorContext) {
     signal: AbortSignal | undefined,
     lease: Lease | undefined,
   ): Promise<PartialProfileJSON> {
-    const kind = kindOf(job.data.kind);
+    const kind = await kindOf(job.data.kind);
     if (!kind.parts)
       throw new ConfigError(`'${job.data.kind}' executions cannot be split`, { field: 'type' });
     const logger = ctx.logger.child({ jobId: job.id, monitor: job.data.execution.monitorName });

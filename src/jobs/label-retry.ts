@@ -1,7 +1,7 @@
 /** Label retry: the windows of late-label kinds that failed for lack of labels, enqueued again by later ticks. */
 import { type MonitorConfig, missingLabelsRetryOf } from '../config/monitors.js';
 import { type CronSchedule, parseDuration, runsBetween } from '../config/schedule.js';
-import { NO_GROUND_TRUTH } from '../monitor/label-join.js';
+import { NO_GROUND_TRUTH } from '../monitor/failure-reasons.js';
 import {
   type ExecutionJobData,
   type ExecutionResult,

@@ -10,10 +10,9 @@
 import type { Job, Queue } from 'bullmq';
 import type { MetricPublisher } from '../alerts/metric-publisher.js';
 import { toDriftwatchError } from '../core/error-boundary.js';
-import { ConfigError, isPermanent } from '../core/errors.js';
+import { ConfigError, isPermanent, PublicationPendingError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Storage } from '../io/storage.js';
-import { PublicationPendingError } from '../monitor/once.js';
 import type { ExecutionSummary } from '../monitor/types.js';
 import type { CallerIdentityLookup } from '../security/caller-identity.js';
 import { DelayedError, UnrecoverableError, WaitingChildrenError } from './bullmq.js';

@@ -7,7 +7,7 @@ import type { AttributionSettings, BiasSettings } from '../config/clarify-monito
 import { parseDuration } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
 import { joinUri } from '../io/storage.js';
-import type { AttributionAggMethod } from '../metrics/attribution/aggregate.js';
+import type { AttributionAggMethod } from '../metrics/attribution/agg-methods.js';
 import type { ExecutionJobBase } from './types.js';
 
 /** The baseline file of both Clarify kinds (the baselining job's `analysis.json`, §9.5, §9.7). */

@@ -20,7 +20,6 @@ import { joinUri, type ObjectInfo } from '../io/storage.js';
 import { DatasetProfile, type DatasetProfileJSON } from '../metrics/profile/dataset-profile.js';
 import { renderDataQualityViolations } from '../report/execution-files.js';
 import {
-  DEFAULT_PII_MODE,
   forgetDroppedCategories,
   protectProfiledWindow,
   protectStatistics,
@@ -28,6 +27,7 @@ import {
   sensitiveDataViolations,
   windowProtection,
 } from '../security/pii.js';
+import { DEFAULT_PII_MODE } from '../security/pii-modes.js';
 import { describeViolations } from './details.js';
 import { type CollectedInputs, execute, type MonitorKind } from './execution.js';
 import { profileInThreads, threadCount } from './parallel.js';

@@ -14,11 +14,9 @@ import { parseDuration } from '../config/schedule.js';
 import type { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
 import { joinUri, type ObjectInfo } from '../io/storage.js';
+import { NO_GROUND_TRUTH } from './failure-reasons.js';
 import { checkAborted, groundTruthReadUntil, inputRefs } from './profile-window.js';
 import type { ExecutionDeps } from './types.js';
-
-/** How the failure reason of a window without labels begins (the worker retries those: jobs/processor.ts). */
-export const NO_GROUND_TRUTH = 'No ground truth to merge';
 
 /** What a labelled kind's job says about its window and where its labels are. */
 export interface LabelledJob {

@@ -7,7 +7,7 @@ import type { PredictionSettings } from '../capture/predictions.js';
 import type { ModelQualitySettings } from '../config/model-quality.js';
 import { parseDuration, parseWindowBound, windowAt } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
-import type { ProblemType } from '../metrics/quality/statistics.js';
+import type { ProblemType } from '../metrics/quality/problem-types.js';
 import type { ExecutionJobBase } from './types.js';
 
 /**

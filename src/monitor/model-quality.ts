@@ -39,19 +39,16 @@ import {
   type ModelQualityViolation,
 } from '../metrics/quality/checks.js';
 import type { IsotonicFit } from '../metrics/quality/isotonic.js';
-import {
-  computeModelQualityMetrics,
-  type ModelQualityMetrics,
-  type ProblemType,
-} from '../metrics/quality/statistics.js';
+import type { ProblemType } from '../metrics/quality/problem-types.js';
+import { computeModelQualityMetrics, type ModelQualityMetrics } from '../metrics/quality/statistics.js';
 import { renderEstimatedMetrics, renderModelQualityViolations } from '../report/execution-files.js';
 import { type CollectedInputs, execute, type MonitorKind, type ReportFile } from './execution.js';
+import { NO_GROUND_TRUTH } from './failure-reasons.js';
 import {
   addGroundTruthLabels,
   groundTruthFoldersOf,
   groundTruthRefs,
   groundTruthWhere,
-  NO_GROUND_TRUTH,
   openLabelJoin,
   unjoinedWindowReason,
 } from './label-join.js';

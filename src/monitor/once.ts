@@ -31,7 +31,13 @@ import {
   type MetricBatchLimits,
   PUT_METRIC_DATA_LIMITS,
 } from '../alerts/publish.js';
-import { AlreadyExistsError, DriftwatchError, InputError, isPermanent } from '../core/errors.js';
+import {
+  AlreadyExistsError,
+  DriftwatchError,
+  InputError,
+  isPermanent,
+  PublicationPendingError,
+} from '../core/errors.js';
 import type { IssueLog } from '../core/issues.js';
 import { driftwatchVersion } from '../core/version.js';
 import { joinUri, type Storage } from '../io/storage.js';
@@ -60,15 +66,6 @@ export interface PublishOnceOptions {
   limits?: MetricBatchLimits;
   /** Attempts per PutMetricData call (see `putMetrics`). */
   maxAttempts?: number;
-}
-
-/** An earlier attempt's publication is in doubt: look again at `retryAt` (epoch ms). Not a failure. */
-export class PublicationPendingError extends DriftwatchError {
-  readonly retryAt: number;
-  constructor(message: string, retryAt: number) {
-    super('E_PUBLICATION_PENDING', message);
-    this.retryAt = retryAt;
-  }
 }
 
 interface Claim {

@@ -18,7 +18,8 @@ import type { Window } from '../core/types.js';
 import { checkWindow } from '../core/window.js';
 import type { ObjectInfo } from '../io/storage.js';
 import { DatasetProfile, type DelimitedRowOutput } from '../metrics/profile/dataset-profile.js';
-import { DEFAULT_PII_MODE, protectPartialProfile } from '../security/pii.js';
+import { protectPartialProfile } from '../security/pii.js';
+import { DEFAULT_PII_MODE } from '../security/pii-modes.js';
 import type { DataQualityJob, ExecutionDeps, PartialProfileJSON } from './types.js';
 
 /** The job's data-quality baseline, with the monitor's drift mode applied (`withDriftMode`). */

@@ -16,7 +16,7 @@ import type { ExecutionStatus } from '../core/types.js';
 import type { ObjectInfo, Storage } from '../io/storage.js';
 import type { DriftMode } from '../metrics/drift/types.js';
 import type { CallerIdentityLookup } from '../security/caller-identity.js';
-import type { PiiMode } from '../security/pii.js';
+import type { PiiMode } from '../security/pii-modes.js';
 import type { ExecutionRequest, RerunPolicy, StoredResultNote } from './stored.js';
 
 /** What every execution (data or model quality) is about. JSON-serialisable; times are ISO-8601 UTC. */

@@ -27,13 +27,7 @@ import type { DatasetProfile, DatasetProfileJSON } from '../metrics/profile/data
 import { detectSensitive, NOT_SENSITIVE, sensitiveTypes } from '../metrics/sensitive/detectors.js';
 import type { SensitiveFindingsJSON } from '../metrics/sensitive/findings.js';
 import { maskSensitive } from '../metrics/sensitive/mask.js';
-
-export const piiModes = ['warn', 'redact', 'fail'] as const;
-/**
- * What a baseline does with sensitive values: `warn` keeps them, `redact` hashes them, `fail` refuses the data.
- */
-export type PiiMode = (typeof piiModes)[number];
-export const DEFAULT_PII_MODE: PiiMode = 'redact';
+import { type PiiMode, piiModes } from './pii-modes.js';
 
 /** The file beside `statistics.json` holding the baseline's findings and, when redacted, its salt. */
 export const SENSITIVE_FILE = 'sensitive.json';

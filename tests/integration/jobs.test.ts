@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job, Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type MonitorConfig, parseMonitorsConfig, type QueueSettings } from '../../src/config/monitors.js';
+import {
+  type MonitorConfig,
+  type MonitorType,
+  parseMonitorsConfig,
+  type QueueSettings,
+} from '../../src/config/monitors.js';
 import { RoutingStorage } from '../../src/io/storage.js';
 import { executionJobId, lastTickKey, partJobId, schedulerId } from '../../src/jobs/ids.js';
 import type { ExecutionKinds } from '../../src/jobs/kinds.js';
@@ -26,6 +31,7 @@ import { redactRedisUrl, redisOptionsFromUrl } from '../../src/jobs/redis.js';
 import { WorkerService, type WorkerServiceOptions } from '../../src/jobs/service.js';
 import { collectStatus, formatStatus } from '../../src/jobs/status.js';
 import type { TickResult } from '../../src/jobs/ticks.js';
+import type { AnyMonitorKind } from '../../src/monitor/execution.js';
 import { lineCountKind } from '../support/line-count-kind.js';
 import { cleanupQueue, redisUrl, uniqueQueueSettings, waitFor, waitForJob } from '../support/queues.js';
 
@@ -73,15 +79,22 @@ function writeCapture(files: number, linesEach = 3): void {
   }
 }
 
+type Kinds = Partial<Record<MonitorType, AnyMonitorKind>>;
+
+/** The worker's kind loaders, each handing back the given kind. */
+function loaders(kinds: Kinds): ExecutionKinds {
+  return Object.fromEntries(Object.entries(kinds).map(([type, kind]) => [type, async () => kind]));
+}
+
 async function startWorker(
-  kinds: ExecutionKinds,
+  kinds: Kinds,
   options: Partial<WorkerServiceOptions> = {},
 ): Promise<WorkerService> {
   const service = new WorkerService({
     redis: redisUrl(),
     queue: settings,
     storage: new RoutingStorage(),
-    kinds,
+    kinds: loaders(kinds),
     progressIntervalMs: 0,
     ...options,
   });
@@ -352,7 +365,7 @@ describe('split windows (flows)', () => {
   it('a part that fails permanently fails its execution', async () => {
     writeCapture(3);
     const { kind } = lineCountKind();
-    const failing: ExecutionKinds = {
+    const failing: Kinds = {
       'data-quality': {
         ...kind,
         parts: {
@@ -504,7 +517,7 @@ describe('the worker service', () => {
     // Gone from the queue (retention), an execution whose summary is in storage still shows ('done');
     // storage that cannot be read is said once for the monitor, not on every row.
     await (await queue.getJob(id))?.remove();
-    const kinds = { 'data-quality': kind } as ExecutionKinds;
+    const kinds = loaders({ 'data-quality': kind });
     const fromStorage = await collectStatus(queue, [m], { last: 2, storage: new RoutingStorage(), kinds });
     expect(fromStorage.monitors[0]?.executions.map((e) => [e.id, e.state])).toEqual([
       [id, 'done'],

@@ -12,9 +12,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cloudWatchPublisher } from '../../src/alerts/cloudwatch-publisher.js';
 import { heartbeatLanded, heartbeatOf, publicationOf } from '../../src/alerts/execution-publication.js';
 import type { Datum } from '../../src/alerts/metric-publisher.js';
+import { PublicationPendingError } from '../../src/core/errors.js';
 import { IssueLog } from '../../src/core/issues.js';
 import { RoutingStorage } from '../../src/io/storage.js';
-import { type Publication, PublicationPendingError, publishOnce } from '../../src/monitor/once.js';
+import { type Publication, publishOnce } from '../../src/monitor/once.js';
 import { testCloudWatchClient } from '../support/aws.js';
 
 const cloudwatch = testCloudWatchClient();

@@ -1,7 +1,9 @@
 /**
  * A worker's start-up loads no AWS SDK module: the CloudWatch client (~0.1 s of CPU to import) is made
  * when a job first publishes, so a worker that replaces a dead one takes its jobs sooner, and one whose
- * monitors publish nothing never loads it. The worker (the built CLI) runs with the module recorder of
+ * monitors publish nothing never loads it. Nor does it load any monitor kind's execution code (profiling,
+ * checks, reports, the sensitive-value detectors): that is loaded when a job of the kind arrives
+ * (jobs/kinds.ts). The worker (the built CLI) runs with the module recorder of
  * tests/support/loaded-modules.mjs from its start until it has started and been stopped.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,9 @@ import { serviceEnv, spawnWorker, type WorkerProcess } from '../support/worker-p
 
 const RECORDER = fileURLToPath(new URL('../support/loaded-modules.mjs', import.meta.url));
 const SDK = /[\\/]@aws-sdk[\\/]|[\\/]@smithy[\\/]/;
+/** Execution code: the kinds, the execution skeleton, and what only they use. */
+const EXECUTION =
+  /[\\/]dist[\\/]src[\\/](monitor[\\/](data-quality|model-quality|bias|attribution|execution|profile-window)\.js|capture[\\/]|baseline[\\/]|checks[\\/]|report[\\/]|metrics[\\/](profile|sketches|drift[\\/]registry|sensitive)[\\/.])|[\\/]validator[\\/]/;
 const workers: WorkerProcess[] = [];
 const settings = uniqueQueueSettings();
 
@@ -24,7 +29,7 @@ afterEach(async () => {
   await cleanupQueue(settings);
 });
 
-it('driftwatch worker starts and stops without loading the AWS SDK (a monitor that publishes)', async () => {
+it('driftwatch worker starts and stops without loading the AWS SDK (a monitor that publishes) or execution code', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dw-worker-modules-'));
   const config = join(dir, 'monitors.yaml');
   writeFileSync(
@@ -58,4 +63,5 @@ it('driftwatch worker starts and stops without loading the AWS SDK (a monitor th
   expect(modules.some((m) => m.includes('/dist/src/jobs/service.js'))).toBe(true);
   expect(modules.some((m) => /[\\/]bullmq[\\/]/.test(m))).toBe(true);
   expect(modules.filter((m) => SDK.test(m))).toEqual([]);
+  expect(modules.filter((m) => EXECUTION.test(m))).toEqual([]);
 });

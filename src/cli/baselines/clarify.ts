@@ -8,7 +8,7 @@ import { buildBiasBaseline } from '../../baseline/bias.js';
 import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import { createStorage } from '../../io/storage.js';
-import { ATTRIBUTION_AGG_METHODS, type AttributionAggMethod } from '../../metrics/attribution/aggregate.js';
+import { ATTRIBUTION_AGG_METHODS, type AttributionAggMethod } from '../../metrics/attribution/agg-methods.js';
 import type { BaselineCommandOptions } from './options.js';
 
 function warnIssues(issues: IssueLog): void {

@@ -3,7 +3,7 @@ import { buildModelQualityBaseline } from '../../baseline/model-quality.js';
 import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import { createStorage } from '../../io/storage.js';
-import type { ProblemType } from '../../metrics/quality/statistics.js';
+import type { ProblemType } from '../../metrics/quality/problem-types.js';
 import { parseThreshold } from '../flags.js';
 import { progressReporter } from '../progress.js';
 import type { BaselineCommandOptions } from './options.js';

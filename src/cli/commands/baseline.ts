@@ -6,7 +6,8 @@ import { ConfigError } from '../../core/errors.js';
 import { IssueLog } from '../../core/issues.js';
 import { createStorage } from '../../io/storage.js';
 import { findingsTable } from '../../security/findings-table.js';
-import { piiModes, redactIssues } from '../../security/pii.js';
+import { redactIssues } from '../../security/pii.js';
+import { piiModes } from '../../security/pii-modes.js';
 import { type BaselineCommandOptions, runBaselineAnalysis } from '../baselines/index.js';
 import { progressReporter } from '../progress.js';
 

@@ -4,7 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { ATTRIBUTION_AGG_METHODS } from '../../metrics/attribution/aggregate.js';
+import { ATTRIBUTION_AGG_METHODS } from '../../metrics/attribution/agg-methods.js';
 import { type AttributionSummary, runAttributionExecution } from '../../monitor/attribution.js';
 import type { AttributionJob } from '../../monitor/clarify-job.js';
 import { jobBaseFromFlags, registerKindCommand } from '../execution-flags.js';

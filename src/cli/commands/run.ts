@@ -3,7 +3,7 @@ import { ConfigError } from '../../core/errors.js';
 import { DRIFT_MODES } from '../../metrics/drift/types.js';
 import { runExecution } from '../../monitor/data-quality.js';
 import type { DataQualityJob, DataQualitySummary } from '../../monitor/types.js';
-import { piiModes } from '../../security/pii.js';
+import { piiModes } from '../../security/pii-modes.js';
 import {
   addRerunOptions,
   addWindowOptions,

@@ -8,10 +8,7 @@
  * feature to a KLL sketch (rank error reported by `approximate`), so memory stays bounded.
  */
 import { KllSketch } from '../sketches/kll.js';
-
-export type AttributionAggMethod = 'mean_abs' | 'median' | 'mean_sq';
-
-export const ATTRIBUTION_AGG_METHODS: readonly AttributionAggMethod[] = ['mean_abs', 'median', 'mean_sq'];
+import type { AttributionAggMethod } from './agg-methods.js';
 
 export interface AttributionAggregatorOptions {
   /** Exact values kept per feature for `median` before switching to a sketch. @defaultValue 100000 */

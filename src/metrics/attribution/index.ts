@@ -1,2 +1,3 @@
+export * from './agg-methods.js';
 export * from './aggregate.js';
 export * from './ndcg.js';

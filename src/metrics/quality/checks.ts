@@ -14,7 +14,8 @@
 
 import { breaches, type ComparisonOperator } from '../comparison.js';
 import { normalQuantile } from '../special.js';
-import { type ProblemType, problemTypeKey } from './statistics.js';
+import type { ProblemType } from './problem-types.js';
+import { problemTypeKey } from './statistics.js';
 
 /** A model-quality metric's threshold and comparison operator (constraints.json). */
 export interface MetricConstraint {

@@ -14,16 +14,9 @@ import {
   multiclassScalarMetrics,
 } from './classification.js';
 import { binaryAreas, binaryCurves, splitSortedScores } from './curves.js';
+import type { ProblemType } from './problem-types.js';
 import { REGRESSION_METRIC_NAMES, regressionMetrics } from './regression.js';
 import { type SubsampleOptions, subsampleStandardDeviations } from './subsample-std.js';
-
-/** A model-quality problem type, in SageMaker's words. */
-export type ProblemType = 'Regression' | 'BinaryClassification' | 'MulticlassClassification';
-export const PROBLEM_TYPES: readonly ProblemType[] = [
-  'Regression',
-  'BinaryClassification',
-  'MulticlassClassification',
-];
 
 /** `{value, standard_deviation}`; NaN is written as the string "NaN". */
 export interface MetricValue {
