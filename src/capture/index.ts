@@ -12,7 +12,7 @@ export {
 } from './listing.js';
 export { loadPreprocessor } from './preprocessor.js';
 export {
-  PlainCsvLine,
+  PlainCsvRow,
   type PlainCsvTaker,
   type ReadCaptureOptions,
   readCaptureBatches,

@@ -1,7 +1,7 @@
 /**
  * Reading a capture object's records (see `records.ts` for one line): streamed line by line, filtered on the
- * time window, in batches. `readCaptureEntries` also hands over plain CSV records as their payloads' text
- * (`PlainCsvLine`), for a consumer that profiles them without building a record.
+ * time window, in batches. `readCaptureEntries` also hands over plain CSV records as where their payloads
+ * lie in the bytes read (`PlainCsvRow`), for a consumer that profiles them without building a record.
  */
 import { IssueLog } from '../core/issues.js';
 import type { Window } from '../core/types.js';
@@ -14,7 +14,6 @@ import {
   parseUtcTime,
   recordOfMatch,
   SAGEMAKER_LINE,
-  SAGEMAKER_LINE_DATA,
 } from './records.js';
 
 /** Options of {@link readCaptureRecords}. */
@@ -26,68 +25,160 @@ export interface ReadCaptureOptions {
   maxLineBytes?: number;
 }
 
-/** Takes a row of plain CSV text (see `PlainCsvLine`): true when taken, false to have its record built. */
-export type PlainCsvTaker = (input: string, output: string) => boolean;
+/** Takes a plain CSV row (see `PlainCsvRow`): true when taken, false to have its record built. */
+export type PlainCsvTaker = (row: PlainCsvRow) => boolean;
 
 /**
- * A record whose line is in SageMaker's own shape, CSV on both sides, each payload one non-empty line
- * needing no unescaping, its time valid and inside the window: yielded by `readCaptureEntries` in place of
- * its record, with the payloads' text (line ends trimmed, as the row builder trims them). `record()` builds
- * the record (counting nothing: such a line has no problem to count) for a consumer that needs it.
+ * A record whose line is in SageMaker's own shape (`SAGEMAKER_LINE`'s key order, no whitespace) with every
+ * JSON string plain printable ASCII (no escape but a final `\n` of each payload), CSV on both sides, each
+ * payload one non-empty line, its time valid and inside the window: yielded by `readCaptureEntries` in place
+ * of its record, as where its payloads' bytes lie in the line (line ends trimmed, as the row builder trims
+ * them). `record()` builds the record (counting nothing: such a line has no problem to count) for a
+ * consumer that declines the row. Any other line is decoded and read as a record, which profiles the same.
  */
-export class PlainCsvLine {
+export class PlainCsvRow {
   constructor(
-    readonly input: string,
-    readonly output: string,
-    /** The capture line. */
-    readonly text: string,
+    /** The bytes holding the line (ASCII between the offsets below). */
+    readonly bytes: Buffer,
+    readonly lineStart: number,
+    readonly lineEnd: number,
+    readonly inputStart: number,
+    readonly inputEnd: number,
+    readonly outputStart: number,
+    readonly outputEnd: number,
     readonly source: string,
     readonly lineNumber: number,
   ) {}
 
   record(): CaptureRecord {
-    const m = SAGEMAKER_LINE.exec(this.text)!;
+    const m = SAGEMAKER_LINE.exec(this.bytes.toString('latin1', this.lineStart, this.lineEnd))!;
     return recordOfMatch(m, this.source, this.lineNumber, new IssueLog())!;
   }
 }
 
-/**
- * A CSV payload's raw JSON text → the payload's text with its line ends trimmed (as the row builder trims
- * it), when that needs no unescaping: no backslash, or only a final `\n`. Undefined otherwise.
- */
-function plainCsvText(raw: string): string | undefined {
-  const slash = raw.indexOf('\\');
-  if (slash === -1) return raw;
-  if (slash === raw.length - 2 && raw.charCodeAt(slash + 1) === 110) return raw.slice(0, slash);
-  return undefined;
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+// The fixed parts of a SageMaker line (see SAGEMAKER_LINE), between its JSON strings' contents.
+const LINE_START = ascii('{"captureData":{"endpointInput":{"observedContentType":"');
+const MODE = ascii('","mode":"');
+const DATA = ascii('","data":"');
+const INPUT_END = ascii('","encoding":"CSV"},"endpointOutput":{"observedContentType":"');
+const OUTPUT_END = ascii('","encoding":"CSV"}},"eventMetadata":{"eventId":"');
+const INFERENCE_ID = ascii('","inferenceId":"');
+const INFERENCE_TIME = ascii('","inferenceTime":"');
+const EVENT_VERSION = ascii('"},"eventVersion":"');
+const LINE_END = ascii('"}');
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The offset past `literal` when `bytes` holds it at `at`, else -1. */
+function literalAt(bytes: Buffer, at: number, end: number, literal: Uint8Array): number {
+  const n = literal.length;
+  if (at < 0 || at + n > end) return -1;
+  for (let i = 0; i < n; i++) if (bytes[at + i] !== literal[i]) return -1;
+  return at + n;
 }
 
-const OUTSIDE = 0;
+/** The offset of the quote closing a JSON string's contents of plain printable ASCII from `at`, else -1. */
+function plainStringEnd(bytes: Buffer, at: number, end: number): number {
+  if (at < 0) return -1;
+  for (; at < end; at++) {
+    const c = bytes[at]!;
+    if (c === QUOTE) return at;
+    if (c === BACKSLASH || c < 0x20 || c > 0x7f) return -1;
+  }
+  return -1;
+}
+
+/** Where a matched payload's data ends, its final `\n` left out (set by `dataEnd`). */
+let payloadEnd = 0;
 
 /**
- * The `PlainCsvLine` of line `text`, matched by `SAGEMAKER_LINE_DATA` (`m`), OUTSIDE when its time is out of
- * the window, else undefined.
+ * The offset of the quote closing a CSV payload's data from `at`: plain printable ASCII, non-empty, with
+ * at most a final `\n` escape (trimmed: `payloadEnd`); else -1.
  */
-function plainCsvLine(
-  m: RegExpExecArray,
-  text: string,
+function dataEnd(bytes: Buffer, at: number, end: number): number {
+  if (at < 0) return -1;
+  const first = at;
+  for (; at < end; at++) {
+    const c = bytes[at]!;
+    if (c === QUOTE) break;
+    if (c === BACKSLASH) {
+      if (bytes[at + 1] !== 0x6e || bytes[at + 2] !== QUOTE) return -1;
+      payloadEnd = at;
+      return at > first ? at + 2 : -1;
+    }
+    if (c < 0x20 || c > 0x7f) return -1;
+  }
+  payloadEnd = at;
+  return at > first && at < end ? at : -1;
+}
+
+// Consecutive records usually share their timestamp: the last one's bytes and milliseconds.
+const lastTime = new Uint8Array(40);
+let lastTimeLength = -1;
+let lastTimeMs = Number.NaN;
+
+/** `parseUtcTime` of the ASCII time `bytes[start…end)`. */
+function timeAt(bytes: Buffer, start: number, end: number): number {
+  const n = end - start;
+  if (n === lastTimeLength) {
+    let i = 0;
+    while (i < n && bytes[start + i] === lastTime[i]) i++;
+    if (i === n) return lastTimeMs;
+  }
+  lastTimeMs = parseUtcTime(bytes.toString('latin1', start, end));
+  if (n <= lastTime.length) {
+    lastTime.set(bytes.subarray(start, end));
+    lastTimeLength = n;
+  } else lastTimeLength = -1;
+  return lastTimeMs;
+}
+
+const OUTSIDE = null;
+
+/**
+ * The `PlainCsvRow` of the line `bytes[start…end)` (see its rules), null when it is one whose time is
+ * outside `[startMs, endMs)`, else undefined (the line is read as a record).
+ */
+function plainCsvRow(
+  bytes: Buffer,
+  start: number,
+  end: number,
   source: string,
   lineNumber: number,
   startMs: number,
   endMs: number,
-): PlainCsvLine | typeof OUTSIDE | undefined {
-  if (m[2] !== 'CSV' || m[4] !== 'CSV') return undefined;
-  const input = plainCsvText(m[1]!);
-  const output = plainCsvText(m[3]!);
-  if (input === undefined || output === undefined || input.length === 0 || output.length === 0)
-    return undefined;
-  const time = m[5]!;
-  if (time.indexOf('\\') !== -1) return undefined;
-  const ms = parseUtcTime(time);
+): PlainCsvRow | typeof OUTSIDE | undefined {
+  let at = literalAt(bytes, start, end, LINE_START);
+  at = literalAt(bytes, plainStringEnd(bytes, at, end), end, MODE);
+  at = literalAt(bytes, plainStringEnd(bytes, at, end), end, DATA);
+  const inputStart = at;
+  at = literalAt(bytes, dataEnd(bytes, at, end), end, INPUT_END);
+  const inputEnd = payloadEnd;
+  at = literalAt(bytes, plainStringEnd(bytes, at, end), end, MODE);
+  at = literalAt(bytes, plainStringEnd(bytes, at, end), end, DATA);
+  const outputStart = at;
+  at = literalAt(bytes, dataEnd(bytes, at, end), end, OUTPUT_END);
+  const outputEnd = payloadEnd;
+  at = plainStringEnd(bytes, at, end);
+  if (at < 0) return undefined;
+  const id = literalAt(bytes, at, end, INFERENCE_ID);
+  if (id !== -1) at = plainStringEnd(bytes, id, end);
+  const timeStart = literalAt(bytes, at, end, INFERENCE_TIME);
+  const timeEnd = plainStringEnd(bytes, timeStart, end);
+  at = literalAt(
+    bytes,
+    plainStringEnd(bytes, literalAt(bytes, timeEnd, end, EVENT_VERSION), end),
+    end,
+    LINE_END,
+  );
+  if (at !== end) return undefined;
+  const ms = timeAt(bytes, timeStart, timeEnd);
   if (Number.isNaN(ms)) return undefined;
   // The record's Date holds the same milliseconds, compared as readCaptureBatches compares them.
   if (ms < startMs || ms >= endMs) return OUTSIDE;
-  return new PlainCsvLine(input, output, text, source, lineNumber);
+  return new PlainCsvRow(bytes, start, end, inputStart, inputEnd, outputStart, outputEnd, source, lineNumber);
 }
 
 /**
@@ -106,14 +197,14 @@ export function readCaptureBatches(
 }
 
 /**
- * `readCaptureBatches`, with plain CSV records as `PlainCsvLine`s (no record built), in their place in the
- * object's order; the same issues, counted at the same points.
+ * `readCaptureBatches`, with plain CSV records as `PlainCsvRow`s (no record built, the line not even
+ * decoded), in their place in the object's order; the same issues, counted at the same points.
  */
 export function readCaptureEntries(
   storage: Storage,
   objectUri: string,
   options: ReadCaptureOptions,
-): AsyncIterable<Array<CaptureRecord | PlainCsvLine>> {
+): AsyncIterable<Array<CaptureRecord | PlainCsvRow>> {
   return readEntries(storage, objectUri, options, true);
 }
 
@@ -122,7 +213,7 @@ async function* readEntries(
   objectUri: string,
   options: ReadCaptureOptions,
   plain: boolean,
-): AsyncIterable<Array<CaptureRecord | PlainCsvLine>> {
+): AsyncIterable<Array<CaptureRecord | PlainCsvRow>> {
   const { issues, window } = options;
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
   const startMs = window ? window.start.getTime() : Number.NEGATIVE_INFINITY;
@@ -130,29 +221,30 @@ async function* readEntries(
   // Users copy capture files gzipped (`.jsonl.gz`, or gzip kept under `.jsonl`): read through, by magic bytes.
   const stream = gunzipIfCompressed(await storage.readStream(objectUri), objectUri);
   let outside = 0;
+  // Plain CSV lines are taken from their bytes, before they are decoded (see PlainCsvRow).
+  const raw = (
+    bytes: Buffer,
+    start: number,
+    end: number,
+    lineNumber: number,
+  ): PlainCsvRow | null | undefined => {
+    const row = plainCsvRow(bytes, start, end, objectUri, lineNumber, startMs, endMs);
+    if (row === OUTSIDE) outside++;
+    return row;
+  };
   try {
-    for await (const lines of readLineBatches(stream, { maxLineBytes })) {
-      const records: Array<CaptureRecord | PlainCsvLine> = [];
+    for await (const lines of plain
+      ? readLineBatches(stream, { maxLineBytes }, raw)
+      : readLineBatches(stream, { maxLineBytes })) {
+      const records: Array<CaptureRecord | PlainCsvRow> = [];
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
+        if (line instanceof PlainCsvRow) {
+          records.push(line);
+          continue;
+        }
         if (reportLineProblems(line, objectUri, maxLineBytes, issues)) continue;
-        let m: RegExpExecArray | null;
-        if (plain) {
-          // The same pattern with fewer groups: no match means SAGEMAKER_LINE would not match either.
-          const data = SAGEMAKER_LINE_DATA.exec(line.text);
-          if (data !== null) {
-            const entry = plainCsvLine(data, line.text, objectUri, line.lineNumber, startMs, endMs);
-            if (entry === OUTSIDE) {
-              outside++;
-              continue;
-            }
-            if (entry !== undefined) {
-              records.push(entry);
-              continue;
-            }
-          }
-          m = data === null ? null : SAGEMAKER_LINE.exec(line.text);
-        } else m = SAGEMAKER_LINE.exec(line.text);
+        const m = SAGEMAKER_LINE.exec(line.text);
         const record =
           m === null
             ? parseCaptureLineAsJson(line.text, objectUri, line.lineNumber, issues)

@@ -53,18 +53,25 @@ export interface RowBuilderOptions {
   /** Columns created beyond the baseline, at most. Default 1000. */
   maxNewColumns?: number;
   /**
-   * Where rows that are plain CSV text go instead of `emit`: one line on each side, no quotes, as many
-   * cells as the baseline has columns. They are handed over as text (output and input in row order), so a
-   * profile reads their numbers in place (`DatasetProfile.addDelimitedRow`); every other row is emitted.
+   * Where plain CSV rows (`PlainCsvRow`s handed to the `plainCsv` taker) go when they have as many cells as
+   * the baseline has columns: as where their cells lie in the bytes read (output and input in row order),
+   * so a profile reads their numbers in place (`DatasetProfile.addDelimitedRow`). Every other row is built.
    */
   delimitedRows?: DelimitedRowSink;
 }
 
-/** Takes a row as the comma-separated text of its cells, `first` then `second`. */
+/** Takes a row as the ASCII bytes of its comma-separated cells (see `DatasetProfile.countDelimitedCells`). */
 export interface DelimitedRowSink {
-  /** The number of cells of the row (asked first, to check its width; see `DatasetProfile`). */
-  countDelimitedCells(first: string | undefined, second: string | undefined): number;
-  addDelimitedRow(first: string | undefined, second: string | undefined): void;
+  /** The number of cells of `bytes[start…end)` then `bytes[secondStart…secondEnd)`; the row is kept. */
+  countDelimitedCells(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    secondStart: number,
+    secondEnd: number,
+  ): number;
+  /** Adds the row counted last. */
+  addDelimitedRow(): void;
 }
 
 /** Emits 0..n rows for a record; returns a promise only when an async preprocessor returned one. */
@@ -72,10 +79,6 @@ export type RowBuilder = (record: CaptureRecord, emit: (cells: Cell[]) => void) 
 
 function hasLineBreak(text: string): boolean {
   return text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1;
-}
-
-function hasQuote(text: string | undefined): boolean {
-  return text !== undefined && text.indexOf('"') !== -1;
 }
 
 class CaptureRowBuilder {
@@ -104,26 +107,24 @@ class CaptureRowBuilder {
         : undefined;
   }
 
-  /** Takes plain CSV records before they are built (`ReadCaptureOptions.plainCsv`), when rows go to a sink. */
+  /** Takes the `PlainCsvRow`s of `readCaptureEntries` before records are built, when rows go to a sink. */
   get plainCsv(): PlainCsvTaker | undefined {
     return this.#delimitedRows === undefined ? undefined : this.#takePlainCsv;
   }
 
-  readonly #takePlainCsv: PlainCsvTaker = (input, output) => this.#addDelimited(input, output);
-
   /**
-   * A row of one CSV line per side (trimmed, non-empty, no line break) to the delimited sink, when both sides
-   * are free of quotes and together as wide as the baseline; false otherwise (nothing added).
+   * A plain CSV row (no quotes, no line break: a JSON string without escapes has neither) to the delimited
+   * sink when it is as wide as the baseline; false otherwise (nothing added).
    */
-  #addDelimited(input: string | undefined, output: string | undefined): boolean {
-    if (hasQuote(input) || hasQuote(output)) return false;
+  readonly #takePlainCsv: PlainCsvTaker = (row) => {
     const sink = this.#delimitedRows!;
-    const first = this.#outputFirst ? output : input;
-    const second = this.#outputFirst ? input : output;
-    if (sink.countDelimitedCells(first, second) !== this.#baselineWidth) return false;
-    sink.addDelimitedRow(first, second);
+    const cells = this.#outputFirst
+      ? sink.countDelimitedCells(row.bytes, row.outputStart, row.outputEnd, row.inputStart, row.inputEnd)
+      : sink.countDelimitedCells(row.bytes, row.inputStart, row.inputEnd, row.outputStart, row.outputEnd);
+    if (cells !== this.#baselineWidth) return false;
+    sink.addDelimitedRow();
     return true;
-  }
+  };
 
   build(record: CaptureRecord, emit: (cells: Cell[]) => void): void | Promise<void> {
     if (this.#preprocessor !== undefined)
@@ -141,7 +142,6 @@ class CaptureRowBuilder {
         (inText === undefined || (inText.length > 0 && !hasLineBreak(inText))) &&
         (outText === undefined || (outText.length > 0 && !hasLineBreak(outText)))
       ) {
-        if (this.#delimitedRows !== undefined && this.#addDelimited(inText, outText)) return;
         const row: Cell[] = [];
         const state = this.#csvState;
         state.malformed = false;
@@ -376,8 +376,8 @@ export function createRowBuilder(resolver: ColumnResolver, options: RowBuilderOp
 
 /**
  * The row builder (see `createRowBuilder`) and, when plain CSV rows go to `options.delimitedRows` (no
- * preprocessor), the taker to hand `readCaptureBatches` (`plainCsv`): those records then go to the sink
- * straight from their line, as the builder would send them, and are not yielded.
+ * preprocessor), the taker of the `PlainCsvRow`s that `readCaptureEntries` yields (`plainCsv`): those rows
+ * then go to the sink straight from the bytes read, profiled as building their records would profile them.
  */
 export function createCaptureRows(
   resolver: ColumnResolver,

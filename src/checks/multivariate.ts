@@ -12,8 +12,8 @@
  * (`DatasetProfile.addRow`'s `numbers`, `addDelimitedRow`'s output: each cell is parsed once); a row with a
  * missing or non-numeric value in any of the model's numeric columns is left out of the mean. One-hot
  * encoded categorical features read the cell's text (a category the model does not list, or a missing
- * value, sets no indicator; a plain CSV row's cell is compared where it lies, `addDelimited`), scored by
- * table lookup (`reconstructionScorer`). Sums and counts merge across window parts.
+ * value, sets no indicator), scored by table lookup (`reconstructionScorer`). Sums and counts merge across
+ * window parts.
  */
 
 import type { DriftCalibration } from '../baseline/drift-calibration.js';
@@ -22,7 +22,7 @@ import {
   reconstructionBand,
   reconstructionScorer,
 } from '../metrics/multivariate/pca.js';
-import type { DatasetProfile, DelimitedRowOutput } from '../metrics/profile/dataset-profile.js';
+import type { DatasetProfile } from '../metrics/profile/dataset-profile.js';
 import { normalQuantile } from '../metrics/special.js';
 import type { CheckedViolation, MultivariateResult } from './data-quality.js';
 
@@ -49,11 +49,6 @@ export interface ReconstructionCollector {
    * `textColumns` are read).
    */
   add(numbers: ArrayLike<number>, cells: ArrayLike<unknown>): void;
-  /**
-   * `add` of a row that `DatasetProfile.addDelimitedRow` profiled (its `out`, whose `textColumns` mark the
-   * `textColumns` here): the encoded features' categories are matched where their cells lie.
-   */
-  addDelimited(row: DelimitedRowOutput): void;
   /** The profile's column indexes whose cells `add` reads (the one-hot encoded features). */
   readonly textColumns: readonly number[];
   /** Sum and count of the errors of the scored rows (those kept by the final sampling level). */
@@ -94,22 +89,12 @@ function readNumeric(numbers: ArrayLike<number>, at: Int32Array, numeric: Float6
 }
 
 /**
- * The index in `categories` of the cell `line.slice(start, end)` (undefined line: −1; a category listed
- * twice: its last index; not listed: −1), compared where the cell lies: no string is made. A model lists at
- * most ONE_HOT_MAX_CATEGORIES per feature, so a scan costs no more than a Map lookup.
+ * The index in `categories` of `text` (undefined: −1; a category listed twice: its last index; not listed:
+ * −1). A model lists at most ONE_HOT_MAX_CATEGORIES per feature, so a scan costs no more than a Map lookup.
  */
-function indicatorAt(
-  categories: readonly string[],
-  line: string | undefined,
-  start: number,
-  end: number,
-): number {
-  if (line === undefined) return -1;
-  const length = end - start;
-  for (let j = categories.length - 1; j >= 0; j--) {
-    const category = categories[j] as string;
-    if (category.length === length && line.startsWith(category, start)) return j;
-  }
+function indicatorOf(categories: readonly string[], text: string | undefined): number {
+  if (text === undefined) return -1;
+  for (let j = categories.length - 1; j >= 0; j--) if (categories[j] === text) return j;
   return -1;
 }
 
@@ -126,7 +111,7 @@ export function reconstructionCollector(
   const at = Int32Array.from(indexes.slice(0, p) as number[]);
   const textColumns = indexes.slice(p) as number[];
   const encodedAt = Int32Array.from(textColumns);
-  // Each encoded feature's categories: a cell's indicator is its index there (`indicatorAt`).
+  // Each encoded feature's categories: a cell's indicator is its index there (`indicatorOf`).
   const listed = oneHot.map((f) => f.categories);
   const numeric = new Float64Array(p);
   const codes = new Int32Array(oneHot.length);
@@ -179,16 +164,7 @@ export function reconstructionCollector(
       if (!readNumeric(numbers, at, numeric)) return;
       for (let f = 0; f < encodedAt.length; f++) {
         const category = categoryOf(cells[encodedAt[f] as number]);
-        codes[f] = indicatorAt(listed[f] as string[], category, 0, category?.length ?? 0);
-      }
-      score();
-    },
-    addDelimited(row) {
-      if (!readNumeric(row.numbers, at, numeric)) return;
-      const { lines, starts, ends } = row;
-      for (let f = 0; f < encodedAt.length; f++) {
-        const c = encodedAt[f] as number;
-        codes[f] = indicatorAt(listed[f] as string[], lines[c], starts[c] as number, ends[c] as number);
+        codes[f] = indicatorOf(listed[f] as string[], category);
       }
       score();
     },

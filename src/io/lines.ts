@@ -20,6 +20,18 @@ export interface LineOptions {
   maxLineBytes?: number;
 }
 
+/**
+ * Looks at a line's bytes before it is decoded (`bytes[start…end)`, its `\r` ending dropped, never empty or
+ * too long): what it returns is yielded in the line's place (nothing when `null`), or, when undefined, the
+ * line is decoded as usual. Whatever it keeps of `bytes` stays valid: every chunk read is a buffer of its own.
+ */
+export type RawLineReader<T> = (
+  bytes: Buffer,
+  start: number,
+  end: number,
+  lineNumber: number,
+) => T | null | undefined;
+
 const NEWLINE = 0x0a;
 const MAX_BATCH_LINES = 128;
 
@@ -27,10 +39,21 @@ const MAX_BATCH_LINES = 128;
  * The lines of a stream in small arrays (up to 128 lines, never across a chunk read), so that hot loops
  * pay one async step per batch rather than one per line. Same rules as `readLines`.
  */
-export async function* readLineBatches(
+export function readLineBatches(
+  stream: Readable | AsyncIterable<Uint8Array>,
+  options?: LineOptions,
+): AsyncGenerator<Line[]>;
+/** `readLineBatches`, each line shown to `raw` first (see `RawLineReader`). */
+export function readLineBatches<T>(
+  stream: Readable | AsyncIterable<Uint8Array>,
+  options: LineOptions,
+  raw: RawLineReader<T>,
+): AsyncGenerator<Array<Line | T>>;
+export async function* readLineBatches<T>(
   stream: Readable | AsyncIterable<Uint8Array>,
   options: LineOptions = {},
-): AsyncGenerator<Line[]> {
+  raw?: RawLineReader<T>,
+): AsyncGenerator<Array<Line | T>> {
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -39,10 +62,14 @@ export async function* readLineBatches(
 
   // `bytes[start…end)` as a line. Decoded in place (no Buffer view made for it) as TextDecoder decodes a
   // whole input: invalid sequences become U+FFFD the same way, and a leading byte order mark is dropped.
-  const finish = (bytes: Buffer, start: number, end: number): Line | undefined => {
+  const finish = (bytes: Buffer, start: number, end: number): Line | T | undefined => {
     lineNumber++;
     if (end > start && bytes[end - 1] === 0x0d) end--;
     if (end === start) return undefined;
+    if (raw !== undefined) {
+      const taken = raw(bytes, start, end, lineNumber);
+      if (taken !== undefined) return taken ?? undefined;
+    }
     if (end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
       start += 3;
       if (end === start) return { lineNumber, text: '', tooLong: false, invalidUtf8: false };
@@ -53,7 +80,7 @@ export async function* readLineBatches(
 
   for await (const raw of stream) {
     const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
-    const batch: Line[] = [];
+    const batch: Array<Line | T> = [];
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf(NEWLINE, start);
@@ -78,7 +105,7 @@ export async function* readLineBatches(
         pendingBytes += chunk.length - start;
         break;
       }
-      let line: Line | undefined;
+      let line: Line | T | undefined;
       if (pending.length === 0) line = finish(chunk, start, nl);
       else {
         const bytes = Buffer.concat([...pending, chunk.subarray(start, nl)]);
@@ -86,7 +113,7 @@ export async function* readLineBatches(
         pendingBytes = 0;
         line = finish(bytes, 0, bytes.length);
       }
-      if (line) batch.push(line);
+      if (line !== undefined) batch.push(line);
       start = nl + 1;
       if (batch.length >= MAX_BATCH_LINES) {
         // Small batches keep little alive between young-generation GCs (a 1 MiB chunk holds thousands of lines).
@@ -98,7 +125,7 @@ export async function* readLineBatches(
   if (!skipping && pendingBytes > 0) {
     const bytes = Buffer.concat(pending);
     const line = finish(bytes, 0, bytes.length);
-    if (line) yield [line];
+    if (line !== undefined) yield [line];
   }
 }
 

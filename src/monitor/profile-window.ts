@@ -7,7 +7,7 @@ import {
   createCaptureRows,
   listCaptureObjects,
   loadPreprocessor,
-  PlainCsvLine,
+  PlainCsvRow,
   readCaptureBatches,
   readCaptureEntries,
 } from '../capture/index.js';
@@ -102,9 +102,7 @@ export async function profileInputs(
   const width = profile.columns.length;
   const delimited: DelimitedRowOutput = {
     numbers,
-    lines: new Array<string | undefined>(width).fill(undefined),
-    starts: new Int32Array(width),
-    ends: new Int32Array(width),
+    texts: new Array<string | undefined>(width).fill(undefined),
     textColumns: new Uint8Array(width),
   };
   for (const c of reconstruction?.textColumns ?? []) delimited.textColumns[c] = 1;
@@ -116,11 +114,12 @@ export async function profileInputs(
     // Plain CSV rows straight into the profile, their numbers read in place.
     delimitedRows: reconstruction
       ? {
-          countDelimitedCells: (first, second) => profile.countDelimitedCells(first, second),
-          addDelimitedRow(first, second) {
-            if (!reconstruction.sample()) return profile.addDelimitedRow(first, second);
-            profile.addDelimitedRow(first, second, delimited);
-            reconstruction.addDelimited(delimited);
+          countDelimitedCells: (bytes, start, end, secondStart, secondEnd) =>
+            profile.countDelimitedCells(bytes, start, end, secondStart, secondEnd),
+          addDelimitedRow() {
+            if (!reconstruction.sample()) return profile.addDelimitedRow();
+            profile.addDelimitedRow(delimited);
+            reconstruction.add(delimited.numbers, delimited.texts);
           },
         }
       : profile,
@@ -144,8 +143,8 @@ export async function profileInputs(
     for await (const batch of read(deps.storage, object.uri, { window, issues })) {
       for (let entry of batch) {
         // Plain CSV records go to the profile straight from their text, unless it declines them.
-        if (entry instanceof PlainCsvLine) {
-          if (plainCsv?.(entry.input, entry.output)) continue;
+        if (entry instanceof PlainCsvRow) {
+          if (plainCsv?.(entry)) continue;
           entry = entry.record();
         }
         const pending = build(entry, emit);

@@ -1,20 +1,21 @@
 /**
- * Plain CSV records profiled straight from their text (`readCaptureEntries`' `PlainCsvLine`s handed to the
- * `plainCsv` taker of `createCaptureRows`, as profile-window.ts does) against the same lines read as records
- * (`readCaptureBatches`) and built into rows: the same profile (rows in the same order), the same issues in
- * the same order, the same number of records, on generated and mutated SageMaker lines.
+ * Plain CSV records profiled straight from the bytes read (`readCaptureEntries`' `PlainCsvRow`s handed to
+ * the `plainCsv` taker of `createCaptureRows`, as profile-window.ts does) against the same lines read as
+ * records (`readCaptureBatches`) and built into rows: the same profile (rows in the same order), the same
+ * issues in the same order, the same number of records, on generated and mutated SageMaker lines.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  type CaptureRecord,
   createCaptureRows,
-  PlainCsvLine,
+  PlainCsvRow,
   readCaptureBatches,
   readCaptureEntries,
 } from '../../src/capture/index.js';
-import { SAGEMAKER_LINE, SAGEMAKER_LINE_DATA } from '../../src/capture/records.js';
+import { SAGEMAKER_LINE } from '../../src/capture/records.js';
 import { IssueLog } from '../../src/core/issues.js';
 import { mulberry32 } from '../../src/core/random.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
@@ -23,7 +24,23 @@ import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 const root = mkdtempSync(join(tmpdir(), 'dw-plain-csv-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const CELLS = ['1', '2.5', '-3', 'red', '', 'x"y', '"q"', '1e3', 'true', 'é', String(Math.PI)];
+const CELLS = [
+  '1',
+  '2.5',
+  '-3',
+  'red',
+  '',
+  'x"y',
+  '"q"',
+  '1e3',
+  'true',
+  'é',
+  String(Math.PI),
+  '\t',
+  '\u0001',
+  'a\\b',
+  '~\u007f',
+];
 const TIMES = [
   '2024-05-02T07:31:12Z',
   '2024-05-02T07:59:59.999Z',
@@ -40,7 +57,7 @@ function pick<T>(random: () => number, values: readonly T[]): T {
 
 function csv(random: () => number, width: number): string {
   const cells: string[] = [];
-  for (let i = 0; i < width; i++) cells.push(pick(random, CELLS));
+  for (let i = 0; i < width; i++) cells.push(pick(random, random() < 0.8 ? CELLS.slice(0, 5) : CELLS));
   return cells.join(',');
 }
 
@@ -58,9 +75,18 @@ function captureLine(random: () => number): string {
       endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: input, encoding },
       endpointOutput: { observedContentType: 'text/csv', mode: 'OUTPUT', data: output, encoding: 'CSV' },
     },
-    eventMetadata: { eventId: 'e', inferenceTime: pick(random, TIMES) },
+    eventMetadata: {
+      eventId: random() < 0.9 ? 'e' : pick(random, ['ü', 'a\\b', '']),
+      ...(random() < 0.3 ? { inferenceId: pick(random, ['i-1', 'é', '']) } : {}),
+      inferenceTime: pick(random, TIMES),
+    },
     eventVersion: '0',
   });
+  const u2 = random();
+  // Raw control characters (not JSON), a byte order mark, Windows line ends.
+  if (u2 < 0.01) return json.replace('e', '\u0001');
+  if (u2 < 0.02) return `\ufeff${json}`;
+  if (u2 < 0.04) return `${json}\r`;
   if (random() < 0.95) return json;
   const at = Math.floor(random() * json.length);
   return json.slice(0, at) + pick(random, ['"', '\\', ' ', '}']) + json.slice(at + 1);
@@ -87,8 +113,8 @@ async function profileOf(
   if (direct) {
     for await (const batch of readCaptureEntries(storage, uri, { window, issues })) {
       for (let entry of batch) {
-        if (entry instanceof PlainCsvLine) {
-          if (plainCsv!(entry.input, entry.output)) continue;
+        if (entry instanceof PlainCsvRow) {
+          if (plainCsv!(entry)) continue;
           entry = entry.record();
         }
         void build(entry, (cells) => profile.addRow(cells));
@@ -132,34 +158,62 @@ describe('readCaptureEntries and the plainCsv taker (records profiled from their
   });
 });
 
-describe('SAGEMAKER_LINE_DATA', () => {
-  it('matches exactly the lines SAGEMAKER_LINE matches, with the same data, encodings and time', () => {
-    const random = mulberry32(11);
-    const valid = ['a', 'CSV', 'JSON', 'text/csv', '\\n', '\\"', '\\u00e9', 'é', ',', '1.5'];
-    const invalid = ['\\x', '"', '\\', '\u0001'];
-    const piece = () => (random() < 0.01 ? pick(random, invalid) : pick(random, valid));
-    const value = () => Array.from({ length: Math.floor(random() * 4) }, piece).join('');
-    const payload = () =>
-      `{"observedContentType":"${value()}","mode":"${value()}","data":"${value()}","encoding":"${value()}"}`;
-    let matched = 0;
-    for (let i = 0; i < 3000; i++) {
-      const id = random() < 0.5 ? `,"inferenceId":"${value()}"` : '';
-      let line = `{"captureData":{"endpointInput":${payload()},"endpointOutput":${payload()}},"eventMetadata":{"eventId":"${value()}"${id},"inferenceTime":"${value()}"},"eventVersion":"${value()}"}`;
-      if (random() < 0.2)
-        line = line.replace(pick(random, ['"', ',', '{', ':']), pick(random, ['', ' ', '\\']));
-      const full = SAGEMAKER_LINE.exec(line);
-      const data = SAGEMAKER_LINE_DATA.exec(line);
-      expect(data === null).toBe(full === null);
-      if (full === null || data === null) continue;
-      matched++;
-      expect([data[1], data[2], data[3], data[4], data[5]]).toEqual([
-        full[3],
-        full[4],
-        full[7],
-        full[8],
-        full[11],
-      ]);
+/** Printable ASCII (and DEL) only: no control character, no backslash, nothing past U+007F. */
+function printableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7f || c === 0x5c) return false;
+  }
+  return true;
+}
+
+describe('PlainCsvRow', () => {
+  it("is yielded for the plain ASCII CSV lines in the window, where their records' payloads lie", async () => {
+    const random = mulberry32(12);
+    const lines: string[] = [];
+    for (let i = 0; i < 4_000; i++) lines.push(captureLine(random));
+    const uri = join(root, 'rows.jsonl');
+    writeFileSync(uri, `${lines.join('\n')}\n`);
+    const window = { start: new Date('2024-05-02T07:00:00Z'), end: new Date('2024-05-02T08:00:00Z') };
+    const storage = new LocalStorage();
+    const records: CaptureRecord[] = [];
+    for await (const batch of readCaptureBatches(storage, uri, { window, issues: new IssueLog() }))
+      records.push(...batch);
+    let plain = 0;
+    let built = 0;
+    let i = 0;
+    for await (const batch of readCaptureEntries(storage, uri, { window, issues: new IssueLog() })) {
+      for (const entry of batch) {
+        const record = records[i++]!;
+        const { input, output } = record;
+        const line = lines[record.lineNumber - 1]!;
+        const trimmed = (text: string) => text.replace(/\n$/, '');
+        // What a plain row must be: CSV both sides, each one non-empty line, plain printable ASCII.
+        const m = SAGEMAKER_LINE.exec(line.replace(/\r$/, ''));
+        const isPlain =
+          m?.[4] === 'CSV' &&
+          m[8] === 'CSV' &&
+          input !== undefined &&
+          output !== undefined &&
+          trimmed(input.data) !== '' &&
+          trimmed(output.data) !== '' &&
+          printableAscii(line.replace(/\\n"/g, '"').replace(/\r$/, ''));
+        expect(entry instanceof PlainCsvRow, line).toBe(isPlain);
+        if (!(entry instanceof PlainCsvRow)) {
+          expect(entry).toEqual(record);
+          built++;
+          continue;
+        }
+        plain++;
+        expect(entry.record()).toEqual(record);
+        expect(entry.bytes.toString('latin1', entry.inputStart, entry.inputEnd)).toBe(trimmed(input!.data));
+        expect(entry.bytes.toString('latin1', entry.outputStart, entry.outputEnd)).toBe(
+          trimmed(output!.data),
+        );
+      }
     }
-    expect(matched).toBeGreaterThan(1000);
+    expect(i).toBe(records.length);
+    expect(plain).toBeGreaterThan(300);
+    expect(built).toBeGreaterThan(500);
   });
 });

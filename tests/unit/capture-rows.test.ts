@@ -9,7 +9,6 @@ import {
 } from '../../src/capture/index.js';
 import { IssueLog } from '../../src/core/issues.js';
 import type { Cell } from '../../src/core/types.js';
-import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 
 /** A resolver like the dataset profile's: a Map, columns numbered in creation order. */
 class Columns implements ColumnResolver {
@@ -536,55 +535,5 @@ describe('record preprocessor', () => {
   it('returns nothing (sync) without a preprocessor', () => {
     const build = createRowBuilder(new Columns(), { baselineColumns: ['a'], issues: new IssueLog() });
     expect(build(record(payload('1'), undefined), () => undefined)).toBeUndefined();
-  });
-});
-
-describe('createRowBuilder with delimitedRows (plain CSV rows handed over as text)', () => {
-  it('profiles and counts issues as emitting every row does, whatever the row (START and END)', () => {
-    const payloads: Array<[string | undefined, string | undefined]> = [
-      ['1,2.5,a', '0'],
-      ['1,2.5,a', '0\n'],
-      ['1,,a', '1'],
-      [',,', ''],
-      ['1,"2,5",a', '0'],
-      ['1,2.5', '0'],
-      ['1,2.5,a,9', '0'],
-      ['1,2.5,a', undefined],
-      [undefined, '1'],
-      ['1,2.5,a\n3,4,b', '0\n1'],
-      ['1,2.5,a\r\n', '0'],
-      ['x"y,2,3', '1'],
-    ];
-    for (const outputColumnsPosition of ['START', 'END'] as const) {
-      const names = ['label', 'f1', 'f2', 'f3'];
-      const direct = new DatasetProfile(names);
-      const emitted = new DatasetProfile(names);
-      const directIssues = new IssueLog();
-      const emittedIssues = new IssueLog();
-      const viaText = createRowBuilder(direct, {
-        baselineColumns: names,
-        outputColumnsPosition,
-        issues: directIssues,
-        delimitedRows: direct,
-      });
-      const viaCells = createRowBuilder(emitted, {
-        baselineColumns: names,
-        outputColumnsPosition,
-        issues: emittedIssues,
-      });
-      for (let i = 0; i < 300; i++) {
-        const [input, output] = payloads[i % payloads.length]!;
-        const r = record(
-          input === undefined ? undefined : payload(input),
-          output === undefined ? undefined : payload(output),
-          i + 1,
-        );
-        void viaText(r, (cells) => direct.addRow(cells));
-        void viaCells(r, (cells) => emitted.addRow(cells));
-      }
-      expect(direct.toJSON()).toEqual(emitted.toJSON());
-      expect(directIssues.toJSON()).toEqual(emittedIssues.toJSON());
-      expect(direct.columnNames).toEqual(emitted.columnNames);
-    }
   });
 });

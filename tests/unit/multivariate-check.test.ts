@@ -242,7 +242,7 @@ describe('categorical features in the PCA (one-hot of the frequent categories)',
     expect(flipped?.result.columns).toEqual(['x', 'c']);
   });
 
-  it('scores a delimited row (categories matched where their cells lie) as add scores its cells', () => {
+  it('scores a delimited row (its numbers and texts as addDelimitedRow hands them back) as add scores its cells', () => {
     const c = calibrated(rows(1, 4000, false));
     const model = c.multivariate!;
     // Texts that are prefixes, extensions or case variants of a category, empty cells, unlisted ones.
@@ -266,9 +266,7 @@ describe('categorical features in the PCA (one-hot of the frequent categories)',
       const numbers = new Float64Array(2);
       const out = {
         numbers: new Float64Array(2),
-        lines: new Array<string | undefined>(2).fill(undefined),
-        starts: new Int32Array(2),
-        ends: new Int32Array(2),
+        texts: new Array<string | undefined>(2).fill(undefined),
         textColumns: new Uint8Array(2),
       };
       for (const column of text.textColumns) out.textColumns[column] = 1;
@@ -278,8 +276,10 @@ describe('categorical features in the PCA (one-hot of the frequent categories)',
         if (!cells.sample() || !text.sample()) throw new Error('a row left out');
         byCells.addRow([x, category], numbers);
         cells.add(numbers, [x, category]);
-        byText.addDelimitedRow(x, category, out);
-        text.addDelimited(out);
+        const bytes = Buffer.from(`${x},${category}`, 'latin1');
+        byText.countDelimitedCells(bytes, 0, bytes.length);
+        byText.addDelimitedRow(out);
+        text.add(out.numbers, out.texts);
       }
       expect(text.toJSON().count).toBeGreaterThan(2900);
       // Bit for bit: the same rows, the same indicators, the same sums.

@@ -1,12 +1,13 @@
 /**
  * The number parser of `classifyText` (exact fast path for mantissas below 2^53 and powers of ten within
- * 10^±22, `Number()` beyond) against `Number()`:
+ * 10^±22, `Number()` beyond) against `Number()`, and `DelimitedCells`' (a CSV row's bytes) against both:
  * random and adversarial digit strings (17 significant digits, halfway cases, subnormals, long mantissas,
  * exponents at the edges of the double range, signs, leading zeros).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../support/fast-check.js';
+import { DelimitedCells, OTHER } from '../../src/metrics/profile/delimited-cells.js';
 import { classifyRange, classifyText, parsed, ValueClass } from '../../src/metrics/profile/infer-type.js';
 
 /** The value classifyText leaves for a numeric text (-0 folded to 0), NaN for other texts. */
@@ -20,7 +21,13 @@ function reference(text: string): number {
   return Number(text.replace(/^([-+]?) /, '$1'));
 }
 
-/** `classifyRange` of the text where it lies within a CSV line: the same class and value as `classifyText`. */
+const cells = new DelimitedCells();
+
+/**
+ * `classifyRange` of the text where it lies within a CSV line: the same class and value as `classifyText`;
+ * and `DelimitedCells` of the line's bytes finds the cell, and when it reads it as a number (not `OTHER`),
+ * the same class and value.
+ */
 function inPlace(text: string): number {
   const line = `7,${text},-1.5e3`;
   const cls = classifyRange(line, 2, 2 + text.length);
@@ -29,6 +36,20 @@ function inPlace(text: string): number {
     throw new Error(
       `${text}: classifyRange ${cls} ${value}, classifyText ${classifyText(text)} ${parsed.value}`,
     );
+  if (/^[\x20-\x7e]*$/.test(text) && !text.includes(',')) {
+    const bytes = Buffer.from(line, 'latin1');
+    if (
+      cells.scan(bytes, 0, bytes.length, 0, 0) !== 3 ||
+      cells.starts[1] !== 2 ||
+      cells.ends[1] !== 2 + text.length
+    )
+      throw new Error(`${text}: DelimitedCells found other cells`);
+    const kind = cells.kinds[1]!;
+    if (kind !== OTHER && (kind !== cls || !Object.is(cells.values[1], value)))
+      throw new Error(`${text}: DelimitedCells ${kind} ${cells.values[1]}, classifyText ${cls} ${value}`);
+    if (kind === OTHER && /^[-+]?\d+(\.\d+)?$/.test(text) && text.replace(/\D/g, '').length <= 15)
+      throw new Error(`${text}: DelimitedCells left a short decimal to its text`);
+  }
   return value;
 }
 

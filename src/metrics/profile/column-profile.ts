@@ -15,14 +15,8 @@ import { NOT_SENSITIVE } from '../sensitive/detectors.js';
 import { SensitiveFindings, type SensitiveFindingsJSON } from '../sensitive/findings.js';
 import { type HllState, HyperLogLog, hashNumber } from '../sketches/hll.js';
 import { KllSketch, type KllState } from '../sketches/kll.js';
-import {
-  classifyRange,
-  classifyValue,
-  type InferredType,
-  inferColumnType,
-  parsed,
-  ValueClass,
-} from './infer-type.js';
+import { OTHER } from './delimited-cells.js';
+import { classifyValue, type InferredType, inferColumnType, parsed, ValueClass } from './infer-type.js';
 import { Moments, type MomentsState } from './moments.js';
 
 /** Distinct values counted per column before the rest go uncounted (`categoriesOverflow`). */
@@ -30,8 +24,14 @@ export const DEFAULT_CATEGORY_LIMIT = 10_000;
 /** Numeric values counted as categories before the first text value (see `add`). */
 const NUMERIC_CATEGORY_SAMPLE = 10_000;
 const BATCH = 1024;
-/** Text values per column matched in place by `addText` (a categorical column's few values). */
+/** Text values per column matched in place by `addCell` (a categorical column's few values). */
 const KNOWN_TEXTS = 8;
+
+/** Whether the ASCII bytes from `start` spell `text` (as long as they are). */
+function sameText(bytes: Buffer, start: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
 
 /** The JSON form of a {@link ColumnProfile}. */
 export interface ColumnProfileJSON {
@@ -81,7 +81,7 @@ export class ColumnProfile {
   /** The sensitive values among `categories`, with their type index. */
   readonly #sensitiveValues = new Map<string, number>();
   /**
-   * The first few text values (String or Boolean class) counted in `categories`, with their class: `addText`
+   * The first few text values (String or Boolean class) counted in `categories`, with their class: `addCell`
    * recognises them where they lie, without a substring, a classification or the distinct count (adding a
    * value again changes no sketch of distinct values).
    */
@@ -130,39 +130,37 @@ export class ColumnProfile {
   }
 
   /**
-   * Adds the cell `text.slice(start, end)` (a CSV cell where it lies in its line), exactly as `add` of that
-   * string would. A number that no category count and no sensitive-data check needs (a numeric column past
-   * its first 10,000 values, fewer than 13 characters, no `+`) is classified and parsed in place: no string
-   * is made for it.
+   * Adds the cell `bytes[start…end)` (ASCII, not empty) of a row scanned by `DelimitedCells` (`kind` and
+   * `value` are what it found there), exactly as `add` of its text would. A number that no category count
+   * and no sensitive-data check needs (a numeric column past its first 10,000 values, fewer than 13
+   * characters, no `+`) is counted from the scan, and a text value counted before is matched in place: no
+   * string is made for either.
    */
-  addText(text: string, start: number, end: number): number {
-    const known = this.#knownTexts;
-    if (known.length > 0) {
+  addCell(bytes: Buffer, start: number, end: number, kind: number, value: number): number {
+    if (kind !== OTHER) {
+      if (
+        this.string + this.boolean === 0 &&
+        this.integral + this.fractional >= NUMERIC_CATEGORY_SAMPLE &&
+        end - start < 13 &&
+        bytes[start] !== 43
+      ) {
+        this.numPresent++;
+        if (kind === ValueClass.Integral) this.integral++;
+        else this.fractional++;
+        this.#addNumber(value);
+        this.categoriesComplete = false;
+        return value;
+      }
+    } else {
+      const known = this.#knownTexts;
       const length = end - start;
       for (let k = 0; k < known.length; k++) {
-        const value = known[k]!;
-        if (value.length === length && text.startsWith(value, start) && this.#addKnown(k, value))
+        const text = known[k]!;
+        if (text.length === length && sameText(bytes, start, text) && this.#addKnown(k, text))
           return Number.NaN;
       }
     }
-    const cls = classifyRange(text, start, end);
-    if (cls === ValueClass.Unknown) return Number.NaN;
-    if (
-      (cls === ValueClass.Integral || cls === ValueClass.Fractional) &&
-      this.string + this.boolean === 0 &&
-      this.integral + this.fractional >= NUMERIC_CATEGORY_SAMPLE &&
-      end - start < 13 &&
-      text.charCodeAt(start) !== 43
-    ) {
-      this.numPresent++;
-      if (cls === ValueClass.Integral) this.integral++;
-      else this.fractional++;
-      const x = parsed.value;
-      this.#addNumber(x);
-      this.categoriesComplete = false;
-      return x;
-    }
-    return this.#addClassified(cls, text.slice(start, end));
+    return this.add(bytes.toString('latin1', start, end));
   }
 
   /**

@@ -5,6 +5,7 @@
  * Column names are untrusted text: they are kept in a Map, never used as object keys.
  */
 import { ColumnProfile, type ColumnProfileJSON } from './column-profile.js';
+import { DelimitedCells } from './delimited-cells.js';
 
 /** The JSON form of a {@link DatasetProfile}. */
 export interface DatasetProfileJSON {
@@ -16,16 +17,13 @@ export interface DatasetProfileJSON {
 /**
  * What `DatasetProfile.addDelimitedRow` hands back about a row, for callers that need its values too (the
  * multivariate collector), like `addRow`'s `numbers`: slot i of `numbers` receives column i's number as
- * parsed (NaN when missing or not a number), and for the columns marked 1 in `textColumns` the cell's
- * place, no string made for it: it is `lines[i].slice(starts[i], ends[i])`, where `lines[i]` is the text
- * given (`first` or `second`) that holds it, or undefined when the cell is empty. Slots past the row's
- * cells: NaN, undefined. The arrays are as long as the profile has columns.
+ * parsed (NaN when missing or not a number), and for the columns marked 1 in `textColumns`, slot i of
+ * `texts` the cell's text (undefined when empty). Slots past the row's cells: NaN, undefined. The arrays
+ * are as long as the profile has columns.
  */
 export interface DelimitedRowOutput {
   numbers: Float64Array;
-  lines: Array<string | undefined>;
-  starts: Int32Array;
-  ends: Int32Array;
+  texts: Array<string | undefined>;
   textColumns: Uint8Array;
 }
 
@@ -97,87 +95,49 @@ export class DatasetProfile {
     numbers.fill(Number.NaN, n);
   }
 
-  // Where the cells of the last row counted end, for `first` and for `second`: `addDelimitedRow` of the
-  // same texts reads them from here.
-  readonly #first = new CellEnds();
-  readonly #second = new CellEnds();
+  /** The cells of the row counted last (`countDelimitedCells`), which `addDelimitedRow` adds. */
+  readonly #cells = new DelimitedCells();
 
   /**
-   * The number of comma-separated cells of `first` and `second` together (an absent text has none), as
-   * `addDelimitedRow` of the same texts will take them: a caller checks a row's width with it first, and the
-   * cells are found once for both.
+   * Finds the comma-separated cells of a row held as ASCII bytes, those of `bytes[start…end)` then those of
+   * `bytes[secondStart…secondEnd)` when that is not empty, and returns how many there are: a caller checks
+   * the row's width with it, then adds the row (`addDelimitedRow`) or not. The cells must be plain (no
+   * quotes, no line breaks).
    */
-  countDelimitedCells(first: string | undefined, second: string | undefined): number {
-    return this.#first.of(first) + this.#second.of(second);
+  countDelimitedCells(bytes: Buffer, start: number, end: number, secondStart = 0, secondEnd = 0): number {
+    return this.#cells.scan(bytes, start, end, secondStart, secondEnd);
   }
 
   /**
-   * Adds one row given as the text of its cells separated by commas, the cells of `first` then those of
-   * `second` (either may be absent): the same as `addRow` of the split cells, an empty cell missing. The
-   * caller guarantees plain cells (no quotes, no line breaks) and no more cells than columns. Numbers are
-   * read where they lie (`ColumnProfile.addText`). With `out`, the row's numbers (and texts of some
+   * Adds the row counted last by `countDelimitedCells`: the same as `addRow` of its split cells, an empty
+   * cell missing, cells past the known columns left out. With `out`, the row's numbers (and texts of some
    * columns) are handed back as well (`DelimitedRowOutput`).
    */
-  addDelimitedRow(first: string | undefined, second: string | undefined, out?: DelimitedRowOutput): void {
-    const a = this.#first;
-    const b = this.#second;
-    a.of(first);
-    b.of(second);
+  addDelimitedRow(out?: DelimitedRowOutput): void {
+    const { bytes, starts, ends, kinds, values, count } = this.#cells;
+    const columns = this.columns;
+    const n = Math.min(count, columns.length);
     this.itemCount++;
-    let column = 0;
     if (out === undefined) {
-      if (first !== undefined) column = this.#addDelimitedCells(first, a.ends, a.cells, column);
-      if (second !== undefined) this.#addDelimitedCells(second, b.ends, b.cells, column);
+      for (let i = 0; i < n; i++) {
+        const start = starts[i]!;
+        const end = ends[i]!;
+        if (end > start) columns[i]!.addCell(bytes!, start, end, kinds[i]!, values[i]!);
+      }
       return;
     }
-    if (first !== undefined) column = this.#addDelimitedCellsOut(first, a.ends, a.cells, column, out);
-    if (second !== undefined) column = this.#addDelimitedCellsOut(second, b.ends, b.cells, column, out);
-    const { numbers, lines, textColumns } = out;
-    for (let c = column; c < numbers.length; c++) {
-      numbers[c] = Number.NaN;
-      if (textColumns[c] === 1) lines[c] = undefined;
-    }
-  }
-
-  /** `#addDelimitedCells`, also handing back each cell's number and where the `textColumns`' cells lie. */
-  #addDelimitedCellsOut(
-    text: string,
-    ends: Int32Array,
-    cells: number,
-    column: number,
-    out: DelimitedRowOutput,
-  ): number {
-    const columns = this.columns;
-    const { numbers, lines, starts, ends: cellEnds, textColumns } = out;
-    const next = column + cells;
-    const last = Math.min(next, columns.length);
-    let start = 0;
-    for (let i = 0; column < last; i++, column++) {
+    const { numbers, texts, textColumns } = out;
+    for (let i = 0; i < n; i++) {
+      const start = starts[i]!;
       const end = ends[i]!;
       const present = end > start;
-      numbers[column] = present ? columns[column]!.addText(text, start, end) : Number.NaN;
-      if (textColumns[column] === 1) {
-        lines[column] = present ? text : undefined;
-        starts[column] = start;
-        cellEnds[column] = end;
-      }
-      start = end + 1;
+      numbers[i] = present ? columns[i]!.addCell(bytes!, start, end, kinds[i]!, values[i]!) : Number.NaN;
+      if (textColumns[i] === 1) texts[i] = present ? bytes!.toString('latin1', start, end) : undefined;
     }
-    return next;
-  }
-
-  /** The `cells` cells of `text` (ending at `ends`) into the columns from `column` on; the next column. */
-  #addDelimitedCells(text: string, ends: Int32Array, cells: number, column: number): number {
-    const columns = this.columns;
-    const next = column + cells;
-    const last = Math.min(next, columns.length);
-    let start = 0;
-    for (let i = 0; column < last; i++, column++) {
-      const end = ends[i]!;
-      if (end > start) columns[column]!.addText(text, start, end);
-      start = end + 1;
+    for (let i = n; i < numbers.length; i++) {
+      numbers[i] = Number.NaN;
+      if (textColumns[i] === 1) texts[i] = undefined;
     }
-    return next;
   }
 
   /** Merges another profile; columns are matched by name, new ones appended in the other's order. */
@@ -209,38 +169,5 @@ export class DatasetProfile {
       profile.columns.push(ColumnProfile.fromJSON(column, options));
     }
     return profile;
-  }
-}
-
-/** Where the comma-separated cells of the last text asked for end (their commas, then the text's length). */
-class CellEnds {
-  text: string | undefined;
-  ends = new Int32Array(64);
-  /** The number of cells of `text` (0 when absent). */
-  cells = 0;
-
-  /** The number of cells of `text`, their ends found unless `text` is the one asked for last. */
-  of(text: string | undefined): number {
-    if (text === this.text) return this.cells;
-    this.text = text;
-    this.cells = text === undefined ? 0 : this.#find(text);
-    return this.cells;
-  }
-
-  /** Finds the ends of `text`'s cells (into `ends`, grown as needed): their number. */
-  #find(text: string): number {
-    let n = 0;
-    for (let comma = text.indexOf(','); ; comma = text.indexOf(',', comma + 1)) {
-      if (n === this.ends.length) {
-        const grown = new Int32Array(n * 2);
-        grown.set(this.ends);
-        this.ends = grown;
-      }
-      if (comma === -1) {
-        this.ends[n++] = text.length;
-        return n;
-      }
-      this.ends[n++] = comma;
-    }
   }
 }

@@ -25,9 +25,10 @@ export type InferredType = 'Integral' | 'Fractional' | 'String' | 'Unknown' | 'B
 /** Out-parameter of `classifyText`, so the hot path allocates nothing. */
 export const parsed = { value: Number.NaN };
 
-const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+/** 10^i for i in 0…22: each an exact double (Clinger's fast path). */
+export const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** 2^53: integers below it are exact doubles (and so is every partial sum while reading their digits). */
-const TWO_53 = 2 ** 53;
+export const TWO_53 = 2 ** 53;
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 

@@ -1,0 +1,102 @@
+/**
+ * The comma-separated cells of a plain CSV row held as ASCII bytes (a capture line's payloads where they
+ * lie in the bytes read; issue 15), found in one pass that also reads the usual numbers on the way: a cell
+ * `[-+]?\d+` below 2^53, or `[-+]?\d+\.\d+` whose digits make an integer below 2^53 with at most 22 after
+ * the point (Clinger's fast path: the quotient of two exact doubles, rounded once, is `Number()`'s value).
+ * Such a cell is Integral or Fractional with exactly the value `classifyText` gives its text (no -0). Every
+ * other cell (text, exponents, a space after the sign, longer mantissas) is `OTHER`: its text decides.
+ */
+import { POW10, TWO_53, ValueClass } from './infer-type.js';
+
+/** A cell whose class and value only its text tells (see the file's comment). */
+export const OTHER = 0;
+
+const COMMA = 44;
+const MINUS = 45;
+const PLUS = 43;
+const POINT = 46;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+/** The cells of the parts of a row scanned last: where each starts and ends, its kind and its number. */
+export class DelimitedCells {
+  bytes: Buffer | undefined;
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  /** `ValueClass.Integral`, `ValueClass.Fractional` (value in `values`) or `OTHER`. */
+  kinds = new Uint8Array(64);
+  values = new Float64Array(64);
+  /** The number of cells scanned. */
+  count = 0;
+
+  /** Scans `bytes[start…end)`, then `bytes[secondStart…secondEnd)` when that is not empty: the cells found. */
+  scan(bytes: Buffer, start: number, end: number, secondStart: number, secondEnd: number): number {
+    this.bytes = bytes;
+    this.count = this.#scan(bytes, start, end, 0);
+    if (secondEnd > secondStart) this.count = this.#scan(bytes, secondStart, secondEnd, this.count);
+    return this.count;
+  }
+
+  #grow(): void {
+    const n = this.ends.length * 2;
+    const grown = <T extends Int32Array | Uint8Array | Float64Array>(old: T, made: T): T => {
+      made.set(old as never);
+      return made;
+    };
+    this.starts = grown(this.starts, new Int32Array(n));
+    this.ends = grown(this.ends, new Int32Array(n));
+    this.kinds = grown(this.kinds, new Uint8Array(n));
+    this.values = grown(this.values, new Float64Array(n));
+  }
+
+  /** The cells of `bytes[at…end)` from slot `n` on; the next free slot. */
+  #scan(bytes: Buffer, at: number, end: number, n: number): number {
+    for (;;) {
+      if (n === this.ends.length) this.#grow();
+      const start = at;
+      let kind = OTHER;
+      let value = 0;
+      let c = at < end ? bytes[at]! : COMMA;
+      let negative = false;
+      if (c === MINUS || c === PLUS) {
+        negative = c === MINUS;
+        c = ++at < end ? bytes[at]! : COMMA;
+      }
+      const digits = at;
+      let mantissa = 0;
+      while (c >= DIGIT_0 && c <= DIGIT_9) {
+        mantissa = mantissa * 10 + (c - DIGIT_0);
+        c = ++at < end ? bytes[at]! : COMMA;
+      }
+      if (at > digits) {
+        if (c === COMMA) {
+          if (mantissa < TWO_53) {
+            kind = ValueClass.Integral;
+            value = negative && mantissa !== 0 ? -mantissa : mantissa;
+          }
+        } else if (c === POINT) {
+          c = ++at < end ? bytes[at]! : COMMA;
+          const fraction = at;
+          while (c >= DIGIT_0 && c <= DIGIT_9) {
+            mantissa = mantissa * 10 + (c - DIGIT_0);
+            c = ++at < end ? bytes[at]! : COMMA;
+          }
+          const fractionDigits = at - fraction;
+          if (c === COMMA && fractionDigits > 0 && fractionDigits <= 22 && mantissa < TWO_53) {
+            kind = ValueClass.Fractional;
+            const v = mantissa / POW10[fractionDigits]!;
+            value = negative && v !== 0 ? -v : v;
+          }
+        }
+      }
+      while (c !== COMMA) c = ++at < end ? bytes[at]! : COMMA;
+      this.starts[n] = start;
+      this.ends[n] = at;
+      this.kinds[n] = kind;
+      this.values[n] = value;
+      n++;
+      if (at >= end) return n;
+      at++;
+    }
+  }
+}
