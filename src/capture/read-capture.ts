@@ -56,38 +56,90 @@ export class PlainCsvRow {
   }
 }
 
-const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+/** A fixed part of a line: its bytes, and its first bytes as little-endian 32-bit words. */
+interface Literal {
+  bytes: Uint8Array;
+  words: Int32Array;
+}
+
+function literal(text: string): Literal {
+  const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const view = new DataView(bytes.buffer);
+  const words = Int32Array.from({ length: bytes.length >> 2 }, (_, k) => view.getInt32(k * 4, true));
+  return { bytes, words };
+}
+
 // The fixed parts of a SageMaker line (see SAGEMAKER_LINE), between its JSON strings' contents.
-const LINE_START = ascii('{"captureData":{"endpointInput":{"observedContentType":"');
-const MODE = ascii('","mode":"');
-const DATA = ascii('","data":"');
-const INPUT_END = ascii('","encoding":"CSV"},"endpointOutput":{"observedContentType":"');
-const OUTPUT_END = ascii('","encoding":"CSV"}},"eventMetadata":{"eventId":"');
-const INFERENCE_ID = ascii('","inferenceId":"');
-const INFERENCE_TIME = ascii('","inferenceTime":"');
-const EVENT_VERSION = ascii('"},"eventVersion":"');
-const LINE_END = ascii('"}');
+const LINE_START = literal('{"captureData":{"endpointInput":{"observedContentType":"');
+const MODE = literal('","mode":"');
+const DATA = literal('","data":"');
+const INPUT_END = literal('","encoding":"CSV"},"endpointOutput":{"observedContentType":"');
+const OUTPUT_END = literal('","encoding":"CSV"}},"eventMetadata":{"eventId":"');
+const INFERENCE_ID = literal('","inferenceId":"');
+const INFERENCE_TIME = literal('","inferenceTime":"');
+const EVENT_VERSION = literal('"},"eventVersion":"');
+const LINE_END = literal('"}');
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** The offset past `literal` when `bytes` holds it at `at`, else -1. */
-function literalAt(bytes: Buffer, at: number, end: number, literal: Uint8Array): number {
-  const n = literal.length;
+// The bytes being matched, read four at a time through a view of them (kept while the chunk is the same).
+let viewed: Buffer | undefined;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(4));
+
+function viewOf(bytes: Buffer): DataView<ArrayBufferLike> {
+  if (bytes !== viewed) {
+    viewed = bytes;
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return view;
+}
+
+/** The offset past `literal` when `bytes` holds it at `at`, else -1 (compared four bytes at a time). */
+function literalAt(bytes: Buffer, at: number, end: number, { bytes: expected, words }: Literal): number {
+  const n = expected.length;
   if (at < 0 || at + n > end) return -1;
-  for (let i = 0; i < n; i++) if (bytes[at + i] !== literal[i]) return -1;
+  let i = 0;
+  for (let k = 0; k < words.length; k++, i += 4) if (view.getInt32(at + i, true) !== words[k]) return -1;
+  for (; i < n; i++) if (bytes[at + i] !== expected[i]) return -1;
   return at + n;
+}
+
+/**
+ * Non-zero when one of the four bytes of `x` may be a quote, a backslash, a control character or past
+ * ASCII (and for some words with none: those are then looked at byte by byte); zero when it holds none.
+ */
+function mayBeSpecial(x: number): number {
+  const quote = x ^ 0x22222222;
+  const backslash = x ^ 0x5c5c5c5c;
+  return (
+    (((quote - 0x01010101) & ~quote) |
+      ((backslash - 0x01010101) & ~backslash) |
+      ((x - 0x20202020) & ~x) |
+      x) &
+    0x80808080
+  );
+}
+
+/** The offset of the first byte from `at` that `mayBeSpecial` flags, or `end` (words read while 4 fit). */
+function skipPlain(at: number, end: number): number {
+  while (at + 4 <= end && mayBeSpecial(view.getInt32(at, true)) === 0) at += 4;
+  return at;
 }
 
 /** The offset of the quote closing a JSON string's contents of plain printable ASCII from `at`, else -1. */
 function plainStringEnd(bytes: Buffer, at: number, end: number): number {
   if (at < 0) return -1;
-  for (; at < end; at++) {
-    const c = bytes[at]!;
-    if (c === QUOTE) return at;
-    if (c === BACKSLASH || c < 0x20 || c > 0x7f) return -1;
+  for (;;) {
+    at = skipPlain(at, end);
+    const stop = Math.min(at + 4, end);
+    for (; at < stop; at++) {
+      const c = bytes[at]!;
+      if (c === QUOTE) return at;
+      if (c === BACKSLASH || c < 0x20 || c > 0x7f) return -1;
+    }
+    if (at >= end) return -1;
   }
-  return -1;
 }
 
 /** Where a matched payload's data ends, its final `\n` left out (set by `dataEnd`). */
@@ -100,18 +152,24 @@ let payloadEnd = 0;
 function dataEnd(bytes: Buffer, at: number, end: number): number {
   if (at < 0) return -1;
   const first = at;
-  for (; at < end; at++) {
-    const c = bytes[at]!;
-    if (c === QUOTE) break;
-    if (c === BACKSLASH) {
-      if (bytes[at + 1] !== 0x6e || bytes[at + 2] !== QUOTE) return -1;
-      payloadEnd = at;
-      return at > first ? at + 2 : -1;
+  for (;;) {
+    at = skipPlain(at, end);
+    const stop = Math.min(at + 4, end);
+    for (; at < stop; at++) {
+      const c = bytes[at]!;
+      if (c === QUOTE) {
+        payloadEnd = at;
+        return at > first ? at : -1;
+      }
+      if (c === BACKSLASH) {
+        if (bytes[at + 1] !== 0x6e || bytes[at + 2] !== QUOTE) return -1;
+        payloadEnd = at;
+        return at > first ? at + 2 : -1;
+      }
+      if (c < 0x20 || c > 0x7f) return -1;
     }
-    if (c < 0x20 || c > 0x7f) return -1;
+    if (at >= end) return -1;
   }
-  payloadEnd = at;
-  return at > first && at < end ? at : -1;
 }
 
 // Consecutive records usually share their timestamp: the last one's bytes and milliseconds.
@@ -150,6 +208,7 @@ function plainCsvRow(
   startMs: number,
   endMs: number,
 ): PlainCsvRow | typeof OUTSIDE | undefined {
+  viewOf(bytes);
   let at = literalAt(bytes, start, end, LINE_START);
   at = literalAt(bytes, plainStringEnd(bytes, at, end), end, MODE);
   at = literalAt(bytes, plainStringEnd(bytes, at, end), end, DATA);
