@@ -48,6 +48,25 @@ export interface LockReader {
   get(key: string): Promise<string | null>;
 }
 
+/**
+ * A job's lock as `read` finds it in Redis, or `'timeout'` when Redis has not answered within `ms` (a read
+ * that fails rejects).
+ */
+async function readWithin(
+  read: () => Promise<string | null>,
+  ms: number,
+): Promise<string | null | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([read(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class LockLeases {
   readonly #held = new Map<string, Held>();
   readonly #lockDurationMs: number;
@@ -103,16 +122,8 @@ export class LockLeases {
     await Promise.all(
       [...this.#held].map(async ([id, held]) => {
         if (held.lost) return;
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), 1_000);
-        });
-        try {
-          const value = await Promise.race([held.read(), timeout]).catch(() => 'timeout' as const);
-          if (value !== held.token) this.#lose(id, why);
-        } finally {
-          clearTimeout(timer);
-        }
+        const value = await readWithin(held.read, 1_000).catch(() => 'timeout' as const);
+        if (value !== held.token) this.#lose(id, why);
       }),
     );
   }
@@ -147,21 +158,13 @@ export class LockLeases {
           this.#lose(id, 'its lease ran out before a renewal was confirmed');
           throw new LockLostError(`job ${id}: lock lease ran out`);
         }
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), left);
-        });
-        try {
-          const value = await Promise.race([held.read(), timeout]);
-          if (value === 'timeout') {
-            this.#lose(id, 'Redis did not confirm the lock in time');
-          } else if (value !== token) {
-            this.#lose(id, value === null ? 'its lock expired' : 'another worker holds its lock');
-          } else {
-            return;
-          }
-        } finally {
-          clearTimeout(timer);
+        const value = await readWithin(held.read, left);
+        if (value === 'timeout') {
+          this.#lose(id, 'Redis did not confirm the lock in time');
+        } else if (value !== token) {
+          this.#lose(id, value === null ? 'its lock expired' : 'another worker holds its lock');
+        } else {
+          return;
         }
         throw new LockLostError(`job ${id}: ${held.lost}`);
       },
