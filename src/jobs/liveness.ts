@@ -25,8 +25,8 @@
 import type { Worker } from 'bullmq';
 import type { Logger } from '../core/log.js';
 
-/** The Redis calls liveness needs (the worker's ioredis connection). */
-interface LivenessRedis {
+/** The Redis call a `RELEASE_LOCKS` script needs (the worker's ioredis connection). */
+interface ScriptRedis {
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
 }
 
@@ -54,6 +54,47 @@ local function releaseLocks(out, gone)
   if #out > before then redis.call('DEL', KEYS[5]) end
   return out
 end`;
+
+/**
+ * Runs `script` (one built on `RELEASE_LOCKS`) on `worker`'s connection. KEYS: the script's own two
+ * (`keys`), then the queue's active, stalled and stalled-check keys; ARGV: the queue's key prefix
+ * ('<prefix>:<queue>:'), then `args`. Returns the script's reply.
+ */
+export async function evalReleasingLocks(
+  worker: Worker,
+  script: string,
+  keys: readonly [string, string],
+  args: ReadonlyArray<string | number>,
+): Promise<string[]> {
+  const redis = (await worker.client) as unknown as ScriptRedis;
+  return (await redis.eval(
+    script,
+    5,
+    ...keys,
+    worker.toKey('active'),
+    worker.toKey('stalled'),
+    worker.toKey('stalled-check'),
+    worker.toKey(''),
+    ...args,
+  )) as string[];
+}
+
+/**
+ * The ids of the jobs whose locks a `RELEASE_LOCKS` script released (its `<job id>|<token>` entries), each
+ * logged as a warning: `message`, with the job id, the released lock token and `fields`.
+ */
+export function logReleasedLocks(
+  logger: Logger,
+  entries: readonly string[],
+  message: string,
+  fields: Record<string, unknown> = {},
+): string[] {
+  return entries.map((entry) => {
+    const [jobId = '', lockToken] = entry.split('|');
+    logger.warn({ jobId, lockToken, ...fields }, message);
+    return jobId;
+  });
+}
 
 /**
  * BullMQ's stalled-job check, run now: it moves the jobs whose locks `RELEASE_LOCKS` released back to wait
@@ -116,29 +157,23 @@ export class Liveness {
     if (this.#busy || this.#closed) return;
     this.#busy = true;
     try {
-      const redis = (await this.#worker.client) as unknown as LivenessRedis;
-      const reaped = (await redis.eval(
+      const reaped = await evalReleasingLocks(
+        this.#worker,
         TICK,
-        5,
-        this.#workersKey,
-        this.#worker.toKey('liveness'),
-        this.#worker.toKey('active'),
-        this.#worker.toKey('stalled'),
-        this.#worker.toKey('stalled-check'),
-        this.#worker.toKey(''),
-        this.#worker.id,
-        this.#ttlMs,
-        // Entries outlive any lock: a dead worker's entry goes once its locks would have expired anyway.
-        Math.max(600_000, 2 * (this.#worker.opts.lockDuration ?? 30_000)),
-      )) as string[];
+        [this.#workersKey, this.#worker.toKey('liveness')],
+        [
+          this.#worker.id,
+          this.#ttlMs,
+          // Entries outlive any lock: a dead worker's entry goes once its locks would have expired anyway.
+          Math.max(600_000, 2 * (this.#worker.opts.lockDuration ?? 30_000)),
+        ],
+      );
       if (reaped.length === 0 || this.#closed) return;
-      for (const entry of reaped) {
-        const [jobId, token] = entry.split('|');
-        this.#logger.warn(
-          { jobId, lockToken: token },
-          `the worker holding this job stopped stamping its liveness for over ${this.#ttlMs} ms; released its lock`,
-        );
-      }
+      logReleasedLocks(
+        this.#logger,
+        reaped,
+        `the worker holding this job stopped stamping its liveness for over ${this.#ttlMs} ms; released its lock`,
+      );
       await runStalledJobCheck(this.#worker);
     } catch (error) {
       if (!this.#closed) this.#logger.debug({ err: error }, 'liveness stamp or reap failed (retrying)');

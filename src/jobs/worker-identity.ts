@@ -24,7 +24,7 @@
 import type { Worker } from 'bullmq';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { RELEASE_LOCKS, runStalledJobCheck } from './liveness.js';
+import { evalReleasingLocks, logReleasedLocks, RELEASE_LOCKS, runStalledJobCheck } from './liveness.js';
 
 /** Worker ids: letters, digits, `.`, `_`, `-`, `@` (no `:`: BullMQ builds lock tokens with it). */
 export const WORKER_ID_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
@@ -37,7 +37,6 @@ export function checkWorkerId(id: string, field = 'workerId'): string {
 }
 
 interface IdentityRedis {
-  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   hget(key: string, field: string): Promise<string | null>;
 }
 
@@ -90,33 +89,23 @@ export class WorkerIdentity {
    * once connected, before the worker takes jobs). Returns the ids of the jobs taken back.
    */
   async claim(): Promise<string[]> {
-    const redis = await this.#redis();
-    const [previous = '', ...taken] = (await redis.eval(
+    const [previous = '', ...taken] = await evalReleasingLocks(
+      this.#worker,
       CLAIM,
-      5,
-      this.#idsKey,
-      this.#worker.toKey('workers'),
-      this.#worker.toKey('active'),
-      this.#worker.toKey('stalled'),
-      this.#worker.toKey('stalled-check'),
-      this.#worker.toKey(''),
-      this.#workerId,
-      this.#worker.id,
-    )) as string[];
+      [this.#idsKey, this.#worker.toKey('workers')],
+      [this.#workerId, this.#worker.id],
+    );
     if (previous)
       this.#logger.info(
         { workerId: this.#workerId, previous, jobs: taken.length },
         'took over the worker id from its previous process',
       );
-    const jobIds: string[] = [];
-    for (const entry of taken) {
-      const [jobId = '', token] = entry.split('|');
-      jobIds.push(jobId);
-      this.#logger.warn(
-        { jobId, lockToken: token, workerId: this.#workerId },
-        'the previous process of this worker id held this job; released its lock',
-      );
-    }
+    const jobIds = logReleasedLocks(
+      this.#logger,
+      taken,
+      'the previous process of this worker id held this job; released its lock',
+      { workerId: this.#workerId },
+    );
     if (jobIds.length > 0) await runStalledJobCheck(this.#worker);
     return jobIds;
   }
