@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/schedule.js';
 import { ConfigError } from '../core/errors.js';
-import { WORKER_ID_PATTERN } from '../jobs/worker-identity.js';
+import { checkWorkerId } from '../jobs/worker-identity.js';
 
 export function nonNegativeInteger(value: string): number {
   const n = Number(value);
@@ -16,11 +16,15 @@ export function positiveInteger(value: string): number {
   return n;
 }
 
-/** `--worker-id`: a stable worker name. */
+/** `--worker-id`: a stable worker name (`checkWorkerId`; commander reports a bad one as a usage error). */
 export function workerId(value: string): string {
-  if (!WORKER_ID_PATTERN.test(value))
-    throw new InvalidArgumentError('expected 1-128 characters of [A-Za-z0-9._@-]');
-  return value;
+  try {
+    return checkWorkerId(value, '--worker-id');
+  } catch (error) {
+    if (error instanceof ConfigError)
+      throw new InvalidArgumentError('expected 1-128 characters of [A-Za-z0-9._@-]');
+    throw error;
+  }
 }
 
 export function parseThreshold(text: string | undefined, flag: string): number | undefined {

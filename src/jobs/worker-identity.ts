@@ -27,7 +27,7 @@ import type { Logger } from '../core/log.js';
 import { evalReleasingLocks, logReleasedLocks, RELEASE_LOCKS, runStalledJobCheck } from './liveness.js';
 
 /** Worker ids: letters, digits, `.`, `_`, `-`, `@` (no `:`: BullMQ builds lock tokens with it). */
-export const WORKER_ID_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
+const WORKER_ID_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
 
 /** Throws `ConfigError` unless `id` is a valid worker id. */
 export function checkWorkerId(id: string, field = 'workerId'): string {
@@ -62,6 +62,7 @@ export class WorkerIdentity {
 
   constructor(options: {
     worker: Worker;
+    /** Checked by `WorkerService` (`checkWorkerId`). */
     workerId: string;
     logger: Logger;
     /** Called once when another process has taken this worker id over. */
@@ -70,7 +71,7 @@ export class WorkerIdentity {
     checkIntervalMs?: number;
   }) {
     this.#worker = options.worker;
-    this.#workerId = checkWorkerId(options.workerId);
+    this.#workerId = options.workerId;
     this.#logger = options.logger;
     this.#onReplaced = options.onReplaced;
     this.#checkIntervalMs = options.checkIntervalMs ?? 1_000;
