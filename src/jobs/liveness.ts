@@ -22,6 +22,7 @@
  * job this way; the fencing of `lease.ts` then stops it from writing or publishing anything, as after a
  * lock expiry.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Worker } from 'bullmq';
 import type { Logger } from '../core/log.js';
 
@@ -102,6 +103,21 @@ export function logReleasedLocks(
  */
 export async function runStalledJobCheck(worker: Worker): Promise<void> {
   await (worker as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
+}
+
+/**
+ * Ends BullMQ's stalled-job check loop of a closed worker. Its close stops the check's wait, but a check
+ * that was still talking to Redis then starts another wait of the stalled interval (a timer keeping the
+ * process up to 30 s longer); stop each wait until the loop has seen the close. Bounded (1 s).
+ */
+export async function stopStalledCheck(worker: Worker): Promise<void> {
+  // Private in BullMQ's types, there since BullMQ 5.
+  const checker = worker as unknown as { stalledCheckerRunning?: boolean; stalledCheckStopper?: () => void };
+  const deadline = Date.now() + 1_000;
+  while (checker.stalledCheckerRunning && Date.now() < deadline) {
+    checker.stalledCheckStopper?.();
+    await delay(10, undefined, { ref: false });
+  }
 }
 
 // One script, one clock: stamp this worker, then reap. KEYS: workers, liveness, active, stalled,

@@ -28,7 +28,7 @@ import type { CallerIdentityLookup } from '../security/caller-identity.js';
 import { WorkerClass } from './bullmq.js';
 import { type ExecutionKinds, executionKinds } from './kinds.js';
 import { LockLeases } from './lease.js';
-import { Liveness } from './liveness.js';
+import { Liveness, stopStalledCheck } from './liveness.js';
 import type { WorkerMetrics } from './observability.js';
 import { createProcessor } from './processor.js';
 import { openQueue } from './queue.js';
@@ -87,21 +87,6 @@ export type WorkerServiceState = 'new' | 'starting' | 'running' | 'closing' | 'c
 
 /** Resolves to 'timeout' after `ms`, without keeping the process alive. */
 const sleep = (ms: number) => delay(ms, 'timeout' as const, { ref: false });
-
-/**
- * Ends BullMQ's stalled-job check loop of a closed worker. Its close stops the check's wait, but a check
- * that was still talking to Redis then starts another wait of the stalled interval (a timer keeping the
- * process up to 30 s longer); stop each wait until the loop has seen the close. Bounded (1 s).
- */
-async function stopStalledCheck(worker: Worker): Promise<void> {
-  // Private in BullMQ's types, there since BullMQ 5.
-  const checker = worker as unknown as { stalledCheckerRunning?: boolean; stalledCheckStopper?: () => void };
-  const deadline = Date.now() + 1_000;
-  while (checker.stalledCheckerRunning && Date.now() < deadline) {
-    checker.stalledCheckStopper?.();
-    await delay(10, undefined, { ref: false });
-  }
-}
 
 export class WorkerService {
   readonly #options: WorkerServiceOptions;
