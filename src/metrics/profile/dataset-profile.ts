@@ -5,7 +5,8 @@
  * Column names are untrusted text: they are kept in a Map, never used as object keys.
  */
 import { ColumnProfile, type ColumnProfileJSON } from './column-profile.js';
-import { DelimitedCells } from './delimited-cells.js';
+import { DelimitedCells, OTHER } from './delimited-cells.js';
+import { classifyText, parsed, ValueClass } from './infer-type.js';
 
 /** The JSON form of a {@link DatasetProfile}. */
 export interface DatasetProfileJSON {
@@ -25,6 +26,12 @@ export interface DelimitedRowOutput {
   numbers: Float64Array;
   texts: Array<string | undefined>;
   textColumns: Uint8Array;
+}
+
+/** The number of a cell's text as `ColumnProfile.add` reads it: its value when numeric, else NaN. */
+function numberOf(text: string): number {
+  const cls = classifyText(text);
+  return cls === ValueClass.Integral || cls === ValueClass.Fractional ? parsed.value : Number.NaN;
 }
 
 /**
@@ -114,16 +121,13 @@ export class DatasetProfile {
    * columns) are handed back as well (`DelimitedRowOutput`).
    */
   addDelimitedRow(out?: DelimitedRowOutput): void {
-    const { bytes, starts, ends, kinds, values, count } = this.#cells;
+    const cells = this.#cells;
+    const { bytes, starts, ends, kinds, values, count } = cells;
     const columns = this.columns;
     const n = Math.min(count, columns.length);
     this.itemCount++;
     if (out === undefined) {
-      for (let i = 0; i < n; i++) {
-        const start = starts[i]!;
-        const end = ends[i]!;
-        if (end > start) columns[i]!.addCell(bytes!, start, end, kinds[i]!, values[i]!);
-      }
+      for (let i = 0; i < n; i++) if (ends[i]! > starts[i]!) columns[i]!.addCell(cells, i);
       return;
     }
     const { numbers, texts, textColumns } = out;
@@ -131,7 +135,14 @@ export class DatasetProfile {
       const start = starts[i]!;
       const end = ends[i]!;
       const present = end > start;
-      numbers[i] = present ? columns[i]!.addCell(bytes!, start, end, kinds[i]!, values[i]!) : Number.NaN;
+      const kind = kinds[i]!;
+      if (present) columns[i]!.addCell(cells, i);
+      // As `addRow`'s numbers: a numeric cell's value (±Infinity for `1e309`), else NaN.
+      numbers[i] = !present
+        ? Number.NaN
+        : kind !== OTHER
+          ? values[i]!
+          : numberOf(bytes!.toString('latin1', start, end));
       if (textColumns[i] === 1) texts[i] = present ? bytes!.toString('latin1', start, end) : undefined;
     }
     for (let i = n; i < numbers.length; i++) {
