@@ -108,6 +108,22 @@ describe('KLL sketch', () => {
     );
   });
 
+  it('merges up to 16 sorted runs stably, bit for bit: ties and -0/+0 in position order (issue 15)', () => {
+    // Few distinct values, so that runs tie often, across the branch-free front and back and the middle.
+    const item = fc.constantFrom(0, -0, 1, -1, 2, 2.5, Infinity, -Infinity, Number.MIN_VALUE);
+    fc.assert(
+      fc.property(fc.array(fc.array(item, { maxLength: 200 }), { minLength: 1, maxLength: 16 }), (runs) => {
+        // Each run in order (-0 and +0 left as they came: equal for the order); a stable sort merges them.
+        const parts = runs.map((r) => [...r].sort((a, b) => a - b));
+        const values = Float64Array.from(parts.flat());
+        const expected = Array.from(values).sort((a, b) => a - b);
+        const sorted = Array.from(sortRuns(values));
+        expect(sorted.map((x, i) => Object.is(x, expected[i]))).not.toContain(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('radix-sorts doubles bit for bit like Float64Array.prototype.sort (-0 before +0, infinities, subnormals)', () => {
     const special = fc.constantFrom(0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 1, -1);
     fc.assert(
