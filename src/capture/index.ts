@@ -12,6 +12,7 @@ export {
 } from './listing.js';
 export { loadPreprocessor } from './preprocessor.js';
 export {
+  type PlainCsvPayloads,
   PlainCsvRow,
   type PlainCsvTaker,
   type ReadCaptureOptions,

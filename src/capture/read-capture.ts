@@ -25,8 +25,20 @@ export interface ReadCaptureOptions {
   maxLineBytes?: number;
 }
 
-/** Takes a plain CSV row (see `PlainCsvRow`): true when taken, false to have its record built. */
-export type PlainCsvTaker = (row: PlainCsvRow) => boolean;
+/** Where a plain CSV record's payloads lie in the bytes read (see `PlainCsvRow`). */
+export interface PlainCsvPayloads {
+  readonly bytes: Buffer;
+  readonly inputStart: number;
+  readonly inputEnd: number;
+  readonly outputStart: number;
+  readonly outputEnd: number;
+}
+
+/**
+ * Takes a plain CSV row: true when taken, false to have its record built. It must not keep `row`: the
+ * reader may hand the same object over again, for the next line.
+ */
+export type PlainCsvTaker = (row: PlainCsvPayloads) => boolean;
 
 /**
  * A record whose line is in SageMaker's own shape (`SAGEMAKER_LINE`'s key order, no whitespace) with every
@@ -36,7 +48,7 @@ export type PlainCsvTaker = (row: PlainCsvRow) => boolean;
  * them). `record()` builds the record (counting nothing: such a line has no problem to count) for a
  * consumer that declines the row. Any other line is decoded and read as a record, which profiles the same.
  */
-export class PlainCsvRow {
+export class PlainCsvRow implements PlainCsvPayloads {
   constructor(
     /** The bytes holding the line (ASCII between the offsets below). */
     readonly bytes: Buffer,
@@ -193,21 +205,19 @@ function timeAt(bytes: Buffer, start: number, end: number): number {
   return lastTimeMs;
 }
 
-const OUTSIDE = null;
+const NOT_PLAIN = 0;
+const PLAIN = 1;
+const OUTSIDE = 2;
+
+/** Where the payloads of the line `matchPlainCsv` matched last lie (its `bytes` is the caller's). */
+const matched = { inputStart: 0, inputEnd: 0, outputStart: 0, outputEnd: 0 };
 
 /**
- * The `PlainCsvRow` of the line `bytes[start…end)` (see its rules), null when it is one whose time is
- * outside `[startMs, endMs)`, else undefined (the line is read as a record).
+ * Whether the line `bytes[start…end)` is a plain CSV record (see `PlainCsvRow` for the rules; its payloads
+ * then in `matched`): PLAIN, OUTSIDE when it is one whose time is outside `[startMs, endMs)`, else NOT_PLAIN
+ * (the line is read as a record).
  */
-function plainCsvRow(
-  bytes: Buffer,
-  start: number,
-  end: number,
-  source: string,
-  lineNumber: number,
-  startMs: number,
-  endMs: number,
-): PlainCsvRow | typeof OUTSIDE | undefined {
+function matchPlainCsv(bytes: Buffer, start: number, end: number, startMs: number, endMs: number): number {
   viewOf(bytes);
   let at = literalAt(bytes, start, end, LINE_START);
   at = literalAt(bytes, plainStringEnd(bytes, at, end), end, MODE);
@@ -221,7 +231,7 @@ function plainCsvRow(
   at = literalAt(bytes, dataEnd(bytes, at, end), end, OUTPUT_END);
   const outputEnd = payloadEnd;
   at = plainStringEnd(bytes, at, end);
-  if (at < 0) return undefined;
+  if (at < 0) return NOT_PLAIN;
   const id = literalAt(bytes, at, end, INFERENCE_ID);
   if (id !== -1) at = plainStringEnd(bytes, id, end);
   const timeStart = literalAt(bytes, at, end, INFERENCE_TIME);
@@ -232,12 +242,16 @@ function plainCsvRow(
     end,
     LINE_END,
   );
-  if (at !== end) return undefined;
+  if (at !== end) return NOT_PLAIN;
   const ms = timeAt(bytes, timeStart, timeEnd);
-  if (Number.isNaN(ms)) return undefined;
+  if (Number.isNaN(ms)) return NOT_PLAIN;
   // The record's Date holds the same milliseconds, compared as readCaptureBatches compares them.
   if (ms < startMs || ms >= endMs) return OUTSIDE;
-  return new PlainCsvRow(bytes, start, end, inputStart, inputEnd, outputStart, outputEnd, source, lineNumber);
+  matched.inputStart = inputStart;
+  matched.inputEnd = inputEnd;
+  matched.outputStart = outputStart;
+  matched.outputEnd = outputEnd;
+  return PLAIN;
 }
 
 /**
@@ -257,14 +271,19 @@ export function readCaptureBatches(
 
 /**
  * `readCaptureBatches`, with plain CSV records as `PlainCsvRow`s (no record built, the line not even
- * decoded), in their place in the object's order; the same issues, counted at the same points.
+ * decoded), in their place in the object's order; the same issues, counted at the same points. With
+ * `take`, a plain CSV record that no line read before it waits for (nothing left in the batch being read)
+ * is handed to `take` as it is read, and not yielded (one `PlainCsvPayloads` object, reused; none made per
+ * line); a declined one is built and yielded as a record. So the consumer sees every record in the object's
+ * order either way, and counts those `take` took itself.
  */
 export function readCaptureEntries(
   storage: Storage,
   objectUri: string,
   options: ReadCaptureOptions,
+  take?: PlainCsvTaker,
 ): AsyncIterable<Array<CaptureRecord | PlainCsvRow>> {
-  return readEntries(storage, objectUri, options, true);
+  return readEntries(storage, objectUri, options, true, take);
 }
 
 async function* readEntries(
@@ -272,6 +291,7 @@ async function* readEntries(
   objectUri: string,
   options: ReadCaptureOptions,
   plain: boolean,
+  take?: PlainCsvTaker,
 ): AsyncIterable<Array<CaptureRecord | PlainCsvRow>> {
   const { issues, window } = options;
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
@@ -280,16 +300,45 @@ async function* readEntries(
   // Users copy capture files gzipped (`.jsonl.gz`, or gzip kept under `.jsonl`): read through, by magic bytes.
   const stream = gunzipIfCompressed(await storage.readStream(objectUri), objectUri);
   let outside = 0;
-  // Plain CSV lines are taken from their bytes, before they are decoded (see PlainCsvRow).
+  // Plain CSV lines are taken from their bytes, before they are decoded (see PlainCsvRow): handed to `take`
+  // at once while no line read before them waits in the batch (one object for all of them), else yielded.
+  const payloads: { -readonly [K in keyof PlainCsvPayloads]: PlainCsvPayloads[K] } = {
+    bytes: Buffer.alloc(0),
+    ...matched,
+  };
   const raw = (
     bytes: Buffer,
     start: number,
     end: number,
     lineNumber: number,
+    waiting: number,
   ): PlainCsvRow | null | undefined => {
-    const row = plainCsvRow(bytes, start, end, objectUri, lineNumber, startMs, endMs);
-    if (row === OUTSIDE) outside++;
-    return row;
+    const kind = matchPlainCsv(bytes, start, end, startMs, endMs);
+    if (kind === NOT_PLAIN) return undefined;
+    if (kind === OUTSIDE) {
+      outside++;
+      return null;
+    }
+    const { inputStart, inputEnd, outputStart, outputEnd } = matched;
+    if (waiting === 0 && take !== undefined) {
+      payloads.bytes = bytes;
+      payloads.inputStart = inputStart;
+      payloads.inputEnd = inputEnd;
+      payloads.outputStart = outputStart;
+      payloads.outputEnd = outputEnd;
+      return take(payloads) ? null : undefined;
+    }
+    return new PlainCsvRow(
+      bytes,
+      start,
+      end,
+      inputStart,
+      inputEnd,
+      outputStart,
+      outputEnd,
+      objectUri,
+      lineNumber,
+    );
   };
   try {
     for await (const lines of plain

@@ -23,13 +23,15 @@ export interface LineOptions {
 /**
  * Looks at a line's bytes before it is decoded (`bytes[start…end)`, its `\r` ending dropped, never empty or
  * too long): what it returns is yielded in the line's place (nothing when `null`), or, when undefined, the
- * line is decoded as usual. Whatever it keeps of `bytes` stays valid: every chunk read is a buffer of its own.
+ * line is decoded as usual. `waiting` is the number of lines (or values) in the batch not yet yielded, read
+ * before this one. Whatever it keeps of `bytes` stays valid: every chunk read is a buffer of its own.
  */
 export type RawLineReader<T> = (
   bytes: Buffer,
   start: number,
   end: number,
   lineNumber: number,
+  waiting: number,
 ) => T | null | undefined;
 
 const NEWLINE = 0x0a;
@@ -62,12 +64,12 @@ export async function* readLineBatches<T>(
 
   // `bytes[start…end)` as a line. Decoded in place (no Buffer view made for it) as TextDecoder decodes a
   // whole input: invalid sequences become U+FFFD the same way, and a leading byte order mark is dropped.
-  const finish = (bytes: Buffer, start: number, end: number): Line | T | undefined => {
+  const finish = (bytes: Buffer, start: number, end: number, waiting: number): Line | T | undefined => {
     lineNumber++;
     if (end > start && bytes[end - 1] === 0x0d) end--;
     if (end === start) return undefined;
     if (raw !== undefined) {
-      const taken = raw(bytes, start, end, lineNumber);
+      const taken = raw(bytes, start, end, lineNumber, waiting);
       if (taken !== undefined) return taken ?? undefined;
     }
     if (end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
@@ -106,12 +108,12 @@ export async function* readLineBatches<T>(
         break;
       }
       let line: Line | T | undefined;
-      if (pending.length === 0) line = finish(chunk, start, nl);
+      if (pending.length === 0) line = finish(chunk, start, nl, batch.length);
       else {
         const bytes = Buffer.concat([...pending, chunk.subarray(start, nl)]);
         pending = [];
         pendingBytes = 0;
-        line = finish(bytes, 0, bytes.length);
+        line = finish(bytes, 0, bytes.length, batch.length);
       }
       if (line !== undefined) batch.push(line);
       start = nl + 1;
@@ -124,7 +126,7 @@ export async function* readLineBatches<T>(
   }
   if (!skipping && pendingBytes > 0) {
     const bytes = Buffer.concat(pending);
-    const line = finish(bytes, 0, bytes.length);
+    const line = finish(bytes, 0, bytes.length, 0);
     if (line !== undefined) yield [line];
   }
 }

@@ -7,6 +7,7 @@ import {
   createCaptureRows,
   listCaptureObjects,
   loadPreprocessor,
+  type PlainCsvPayloads,
   PlainCsvRow,
   readCaptureBatches,
   readCaptureEntries,
@@ -134,13 +135,24 @@ export async function profileInputs(
     : (cells: unknown[]) => profile.addRow(cells);
   let recordsRead = 0;
   let done = 0;
-  const read = plainCsv === undefined ? readCaptureBatches : readCaptureEntries;
+  // Plain CSV records the reader hands over as it reads them (counted here: they are not yielded).
+  const take =
+    plainCsv &&
+    ((row: PlainCsvPayloads): boolean => {
+      if (!plainCsv(row)) return false;
+      recordsRead++;
+      return true;
+    });
   // The collector's sampling rate from the rows expected in these objects, estimated from the bytes read.
   const totalBytes = objects.reduce((s, o) => s + o.size, 0);
   let bytesDone = 0;
   for (const object of objects) {
     checkAborted(deps.signal);
-    for await (const batch of read(deps.storage, object.uri, { window, issues })) {
+    const batches =
+      take === undefined
+        ? readCaptureBatches(deps.storage, object.uri, { window, issues })
+        : readCaptureEntries(deps.storage, object.uri, { window, issues }, take);
+    for await (const batch of batches) {
       for (let entry of batch) {
         // Plain CSV records go to the profile straight from their text, unless it declines them.
         if (entry instanceof PlainCsvRow) {

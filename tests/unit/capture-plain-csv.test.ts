@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CaptureRecord,
   createCaptureRows,
+  type PlainCsvPayloads,
   PlainCsvRow,
   readCaptureBatches,
   readCaptureEntries,
@@ -92,11 +93,16 @@ function captureLine(random: () => number): string {
   return json.slice(0, at) + pick(random, ['"', '\\', ' ', '}']) + json.slice(at + 1);
 }
 
+/**
+ * The profile of the object read as records (`built`), as records and `PlainCsvRow`s (`entries`), or with
+ * plain rows handed to the taker as they are read when nothing waits before them (`taken`).
+ */
 async function profileOf(
   uri: string,
   outputColumnsPosition: 'START' | 'END',
-  direct: boolean,
-): Promise<{ profile: unknown; issues: unknown; records: number }> {
+  mode: 'built' | 'entries' | 'taken',
+): Promise<{ profile: unknown; issues: unknown; records: number; taken: number }> {
+  const direct = mode !== 'built';
   const names = ['label', 'a', 'b', 'c'];
   const profile = new DatasetProfile(names);
   const issues = new IssueLog();
@@ -110,8 +116,19 @@ async function profileOf(
   let records = 0;
   const window = { start: new Date('2024-05-02T07:00:00Z'), end: new Date('2024-05-02T08:00:00Z') };
   const storage = new LocalStorage();
+  let taken = 0;
+  const take = (row: PlainCsvPayloads): boolean => {
+    if (!plainCsv!(row)) return false;
+    taken++;
+    return true;
+  };
   if (direct) {
-    for await (const batch of readCaptureEntries(storage, uri, { window, issues })) {
+    for await (const batch of readCaptureEntries(
+      storage,
+      uri,
+      { window, issues },
+      mode === 'taken' ? take : undefined,
+    )) {
       for (let entry of batch) {
         if (entry instanceof PlainCsvRow) {
           if (plainCsv!(entry)) continue;
@@ -127,7 +144,7 @@ async function profileOf(
       records += batch.length;
     }
   }
-  return { profile: profile.toJSON(), issues: issues.toJSON(), records };
+  return { profile: profile.toJSON(), issues: issues.toJSON(), records: records + taken, taken };
 }
 
 describe('readCaptureEntries and the plainCsv taker (records profiled from their text)', () => {
@@ -138,12 +155,57 @@ describe('readCaptureEntries and the plainCsv taker (records profiled from their
     const uri = join(root, 'capture.jsonl');
     writeFileSync(uri, `${lines.join('\n')}\n`);
     for (const position of ['START', 'END'] as const) {
-      const direct = await profileOf(uri, position, true);
-      const built = await profileOf(uri, position, false);
-      expect(direct).toEqual(built);
-      expect(direct.records).toBeGreaterThan(2_000);
-      expect((direct.issues as { total: number }).total).toBeGreaterThan(100);
+      const built = await profileOf(uri, position, 'built');
+      const entries = await profileOf(uri, position, 'entries');
+      const taken = await profileOf(uri, position, 'taken');
+      expect(entries).toEqual(built);
+      expect({ ...taken, taken: 0 }).toEqual(built);
+      expect(built.records).toBeGreaterThan(2_000);
+      expect((built.issues as { total: number }).total).toBeGreaterThan(100);
+      // Plain rows after a line that waits in its batch are yielded, the others taken as they are read.
+      expect(taken.taken).toBeGreaterThan(0);
     }
+  });
+
+  it('hands every row of a plain object to the taker as it reads it (none yielded, one object for all)', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3_000; i++)
+      lines.push(
+        JSON.stringify({
+          captureData: {
+            endpointInput: {
+              observedContentType: 'text/csv',
+              mode: 'INPUT',
+              data: `${i},2.5,red`,
+              encoding: 'CSV',
+            },
+            endpointOutput: { observedContentType: 'text/csv', mode: 'OUTPUT', data: '1\n', encoding: 'CSV' },
+          },
+          eventMetadata: { eventId: `e${i}`, inferenceTime: '2024-05-02T07:31:12Z' },
+          eventVersion: '0',
+        }),
+      );
+    const uri = join(root, 'plain.jsonl');
+    writeFileSync(uri, `${lines.join('\n')}\n`);
+    const seen = new Set<PlainCsvPayloads>();
+    let yielded = 0;
+    const window = { start: new Date('2024-05-02T07:00:00Z'), end: new Date('2024-05-02T08:00:00Z') };
+    const take = (row: PlainCsvPayloads) => {
+      seen.add(row);
+      return true;
+    };
+    for await (const batch of readCaptureEntries(
+      new LocalStorage(),
+      uri,
+      { window, issues: new IssueLog() },
+      take,
+    ))
+      yielded += batch.length;
+    expect(yielded).toBe(0);
+    expect(seen.size).toBe(1);
+    const direct = await profileOf(uri, 'START', 'taken');
+    expect(direct.taken).toBe(3_000);
+    expect({ ...direct, taken: 0 }).toEqual(await profileOf(uri, 'START', 'built'));
   });
 
   it('is not offered with a preprocessor', () => {
