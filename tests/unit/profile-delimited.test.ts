@@ -174,6 +174,9 @@ describe('ColumnProfile.addCell of text values already counted', () => {
       });
       add(byText, cells.join(','));
       byCells.addRow(splitCsvLine(cells.join(',')));
+      // Reading a column's categories midway adds the counts kept aside and forgets the known values.
+      if (r % 700 === 0)
+        expect(byText.columns[r % 3]!.categories).toEqual(byCells.columns[r % 3]!.categories);
     }
     expect(byText.toJSON()).toEqual(byCells.toJSON());
   });

@@ -70,7 +70,7 @@ export class ColumnProfile {
    */
   #batch = new Float64Array(16);
   #batchLength = 0;
-  readonly categories = new Map<string, number>();
+  readonly #categories = new Map<string, number>();
   categoriesOverflow = 0;
   /** False once values went uncounted in `categories` (numeric column past the limit). */
   categoriesComplete = true;
@@ -81,12 +81,19 @@ export class ColumnProfile {
   /** The sensitive values among `categories`, with their type index. */
   readonly #sensitiveValues = new Map<string, number>();
   /**
-   * The first few text values (String or Boolean class) counted in `categories`, with their class: `addCell`
-   * recognises them where they lie, without a substring, a classification or the distinct count (adding a
-   * value again changes no sketch of distinct values).
+   * The first few text values (String or Boolean class) counted in `categories`, with their class, their
+   * sensitive type (or NOT_SENSITIVE) and the times counted since `categories` was last read: `addCell`
+   * recognises them where they lie and counts them here, without a substring, a classification, a Map
+   * update or the distinct count (adding a value again changes no sketch of distinct values). Reading
+   * `categories` adds the pending counts to it and forgets these values (the reader may change the Map);
+   * `#addClassified` makes them known again as they recur.
    */
   readonly #knownTexts: string[] = [];
   readonly #knownClasses: ValueClass[] = [];
+  readonly #knownSensitive = new Int32Array(KNOWN_TEXTS);
+  readonly #knownCounts = new Float64Array(KNOWN_TEXTS);
+  /** Whether `categories` was read, so that values counted before may be made known again. */
+  #forgotten = false;
 
   constructor(name: string, options: { categoryLimit?: number; kllK?: number; kllC?: number } = {}) {
     this.name = name;
@@ -161,29 +168,50 @@ export class ColumnProfile {
       const length = end - start;
       for (let k = 0; k < known.length; k++) {
         const text = known[k]!;
-        if (text.length === length && sameText(bytes, start, text) && this.#addKnown(k, text)) return;
+        if (text.length === length && sameText(bytes, start, text)) return this.#addKnown(k);
       }
     }
     this.add(bytes.toString('latin1', start, end));
   }
 
   /**
-   * `add` of known text value `k` again, as `#addClassified` counts a value already in `categories`; false
-   * (nothing counted) if it is no longer there (categories replaced after profiling).
+   * Category counts of the values' text (up to `categoryLimit` values; see the class comment). Its counts
+   * are complete when read: counts kept aside (`#knownCounts`) are added first.
    */
-  #addKnown(k: number, value: string): boolean {
-    const seen = this.categories.get(value);
-    if (seen === undefined) {
-      this.#knownTexts.length = 0;
-      this.#knownClasses.length = 0;
-      return false;
+  get categories(): Map<string, number> {
+    const known = this.#knownTexts;
+    for (let k = 0; k < known.length; k++) {
+      const pending = this.#knownCounts[k]!;
+      if (pending > 0) this.#categories.set(known[k]!, this.#categories.get(known[k]!)! + pending);
     }
+    this.#knownCounts.fill(0);
+    known.length = 0;
+    this.#knownClasses.length = 0;
+    this.#forgotten = true;
+    return this.#categories;
+  }
+
+  /**
+   * Makes a String or Boolean value counted in `categories` known (see `#knownTexts`) while there is room,
+   * unless it is already.
+   */
+  #know(cls: ValueClass, text: string, type: number): void {
+    const known = this.#knownTexts;
+    if ((cls !== ValueClass.String && cls !== ValueClass.Boolean) || known.length === KNOWN_TEXTS) return;
+    if (this.#forgotten && known.includes(text)) return;
+    this.#knownSensitive[known.length] = type;
+    known.push(detachString(text));
+    this.#knownClasses.push(cls);
+  }
+
+  /** `add` of known text value `k` again, as `#addClassified` counts a value already in `categories`. */
+  #addKnown(k: number): void {
     this.numPresent++;
-    const cls = this.#knownClasses[k]!;
-    if (cls === ValueClass.Boolean) this.boolean++;
+    if (this.#knownClasses[k] === ValueClass.Boolean) this.boolean++;
     else this.string++;
-    this.#countAgain(cls, value, seen);
-    return true;
+    this.#knownCounts[k]!++;
+    const type = this.#knownSensitive[k]!;
+    if (type !== NOT_SENSITIVE) this.sensitive.addIndex(type);
   }
 
   /**
@@ -191,7 +219,7 @@ export class ColumnProfile {
    * found when it was first counted (detection runs once per value).
    */
   #countAgain(cls: ValueClass, text: string, seen: number): void {
-    this.categories.set(text, seen + 1);
+    this.#categories.set(text, seen + 1);
     if (cls === ValueClass.String && this.#sensitiveValues.size > 0) {
       const type = this.#sensitiveValues.get(text);
       if (type !== undefined) this.sensitive.addIndex(type);
@@ -236,7 +264,7 @@ export class ColumnProfile {
           this.categoriesComplete = false;
           return x;
         }
-        if (this.categories.size >= this.categoryLimit && this.string + this.boolean === 0) {
+        if (this.#categories.size >= this.categoryLimit && this.string + this.boolean === 0) {
           this.categoriesComplete = false;
           return x;
         }
@@ -254,23 +282,19 @@ export class ColumnProfile {
         this.#distinct.addString(text);
         break;
     }
-    const seen = this.categories.get(text);
+    const categories = this.#categories;
+    const seen = categories.get(text);
     if (seen !== undefined) {
       this.#countAgain(cls, text, seen);
+      if (this.#forgotten) this.#know(cls, text, this.#sensitiveValues.get(text) ?? NOT_SENSITIVE);
       return value;
     }
     const type = cls === ValueClass.String ? this.sensitive.add(text) : NOT_SENSITIVE;
-    if (this.categories.size < this.categoryLimit) {
+    if (categories.size < this.categoryLimit) {
       const kept = detachString(text);
-      this.categories.set(kept, 1);
+      categories.set(kept, 1);
       if (type !== NOT_SENSITIVE) this.#sensitiveValues.set(kept, type);
-      if (
-        (cls === ValueClass.String || cls === ValueClass.Boolean) &&
-        this.#knownTexts.length < KNOWN_TEXTS
-      ) {
-        this.#knownTexts.push(kept);
-        this.#knownClasses.push(cls);
-      }
+      this.#know(cls, kept, type);
     } else this.categoriesOverflow++;
     return value;
   }
