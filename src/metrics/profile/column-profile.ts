@@ -168,7 +168,10 @@ export class ColumnProfile {
       const length = end - start;
       for (let k = 0; k < known.length; k++) {
         const text = known[k]!;
-        if (text.length === length && sameText(bytes, start, text)) return this.#addKnown(k);
+        if (text.length === length && sameText(bytes, start, text)) {
+          this.#addKnown(k);
+          return;
+        }
       }
     }
     this.add(bytes.toString('latin1', start, end));
