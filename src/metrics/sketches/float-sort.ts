@@ -174,10 +174,9 @@ const bucketed = new Float64Array(BUCKET_MAX_VALUES);
 /**
  * Counts the values' buckets (`bucketOf`, `bucketCounts`) for one of two monotone maps onto 2048 buckets —
  * linear in the value between `min` and `max`, or (`byHighWord`) linear in the sort key of the value's high
- * 32 bits, i.e. close to logarithmic — and returns the sum of squared bucket counts, a measure of the
- * insertion work that would follow (values of one bucket are ordered by insertion).
+ * 32 bits, i.e. close to logarithmic.
  */
-function countBuckets(values: Float64Array, min: number, max: number, byHighWord: boolean): number {
+function countBuckets(values: Float64Array, min: number, max: number, byHighWord: boolean): void {
   const n = values.length;
   const counts = bucketCounts;
   counts.fill(0);
@@ -207,8 +206,23 @@ function countBuckets(values: Float64Array, min: number, max: number, byHighWord
       counts[b]!++;
     }
   }
+}
+
+/**
+ * The bucket counts turned into each bucket's first position (as `startsOf`), returning the sum of their
+ * squares on the way: a measure of the insertion work that would follow (values of one bucket are ordered by
+ * insertion).
+ */
+function bucketStarts(): number {
+  const counts = bucketCounts;
   let squares = 0;
-  for (let b = 0; b < BUCKETS; b++) squares += counts[b]! * counts[b]!;
+  let sum = 0;
+  for (let b = 0; b < BUCKETS; b++) {
+    const c = counts[b]!;
+    counts[b] = sum;
+    sum += c;
+    squares += c * c;
+  }
   return squares;
 }
 
@@ -222,6 +236,16 @@ function countBuckets(values: Float64Array, min: number, max: number, byHighWord
  * `radixSortByHighWord`.
  */
 export function bucketSortFloat64(values: Float64Array): Float64Array {
+  const sorted = bucketSorted(values);
+  if (sorted !== values) values.set(sorted);
+  return values;
+}
+
+/**
+ * `bucketSortFloat64` without the copy back: the values in order, in `values` (sorted in place) or in the
+ * bucket sort's scratch array (valid until the next call; `values` is then left as given).
+ */
+function bucketSorted(values: Float64Array): Float64Array {
   const n = values.length;
   if (n < 2 || n > BUCKET_MAX_VALUES) return n < 2 ? values : radixSortByHighWord(values);
   let min = values[0]!;
@@ -235,10 +259,13 @@ export function bucketSortFloat64(values: Float64Array): Float64Array {
   if (min === max) return min === 0 ? zerosInOrder(values, 0, n) : values; // one value
   // Crowded linear buckets mean skewed values (or many equal ones, which cost no insertion moves): the
   // high-bit map then, which spreads skewed values and crowds equal ones no more than the linear map.
-  if (countBuckets(values, min, max, false) > 8 * n) countBuckets(values, min, max, true);
+  countBuckets(values, min, max, false);
+  if (bucketStarts() > 8 * n) {
+    countBuckets(values, min, max, true);
+    bucketStarts();
+  }
   const counts = bucketCounts;
-  startsOf(counts, 0, BUCKETS);
-  const out = bucketed;
+  const out = bucketed.subarray(0, n);
   for (let i = 0; i < n; i++) out[counts[bucketOf[i]!]!++] = values[i]!;
   let budget = 8 * n;
   for (let a = 1; a < n; a++) {
@@ -253,16 +280,18 @@ export function bucketSortFloat64(values: Float64Array): Float64Array {
     budget -= a - 1 - b;
     if (budget < 0) return radixSortByHighWord(values); // `values` is still as given
   }
-  let zeros = 0;
-  for (let i = 0; i < n; i++) {
-    const v = out[i]!;
-    values[i] = v;
-    if (v === 0) zeros++;
-  }
-  if (zeros < 2) return values;
+  if (min > 0 || max < 0) return out; // no zeros
+  // The zeros (-0 and +0, in arrival order) where they lie: after the values below 0 (a binary search).
   let first = 0;
-  while (values[first] !== 0) first++;
-  return zerosInOrder(values, first, first + zeros);
+  let past = n;
+  while (first < past) {
+    const m = (first + past) >>> 1;
+    if (out[m]! < 0) first = m + 1;
+    else past = m;
+  }
+  let end = first;
+  while (end < n && out[end] === 0) end++;
+  return end - first < 2 ? out : zerosInOrder(out, first, end);
 }
 
 /**
@@ -277,9 +306,10 @@ function zerosInOrder(values: Float64Array, from: number, to: number): Float64Ar
 }
 
 /**
- * Sorts in place. Buffers above level 0 are made of sorted runs (each compaction of the level below
- * appends one), so they are merged run by run in linear time; anything with more than a few runs (level 0)
- * goes to a radix sort.
+ * The values in order: `values` itself sorted, or a scratch array holding them (valid until the next call;
+ * `values` is then left in some order), which spares a level's compaction the copy back. Buffers above
+ * level 0 are made of sorted runs (each compaction of the level below appends one), so they are merged run
+ * by run in linear time; anything with more than a few runs (level 0) goes to a bucket sort.
  */
 export function sortRuns(values: Float64Array): Float64Array {
   const n = values.length;
@@ -287,7 +317,7 @@ export function sortRuns(values: Float64Array): Float64Array {
   for (let i = 1; i < n; i++) {
     if (values[i]! < values[i - 1]!) {
       starts.push(i);
-      if (starts.length > MAX_RUNS_TO_MERGE) return LITTLE_ENDIAN ? bucketSortFloat64(values) : values.sort();
+      if (starts.length > MAX_RUNS_TO_MERGE) return LITTLE_ENDIAN ? bucketSorted(values) : values.sort();
     }
   }
   if (starts.length === 1) return values;
@@ -309,8 +339,7 @@ export function sortRuns(values: Float64Array): Float64Array {
     src = dst;
     dst = t;
   }
-  if (src !== values) values.set(src);
-  return values;
+  return src;
 }
 
 /**
