@@ -16,7 +16,6 @@ const MINUS = 45;
 const PLUS = 43;
 const POINT = 46;
 const DIGIT_0 = 48;
-const DIGIT_9 = 57;
 
 /** The cells of the parts of a row scanned last: where each starts and ends, its kind and its number. */
 export class DelimitedCells {
@@ -51,52 +50,65 @@ export class DelimitedCells {
 
   /** The cells of `bytes[at…end)` from slot `n` on; the next free slot. */
   #scan(bytes: Buffer, at: number, end: number, n: number): number {
+    // The arrays in locals (reloaded when grown), each loop bounded by `end` itself: no sentinel per byte.
+    let { starts, ends, kinds, values } = this;
     for (;;) {
-      if (n === this.ends.length) this.#grow();
-      const start = at;
+      if (n === ends.length) {
+        this.#grow();
+        ({ starts, ends, kinds, values } = this);
+      }
+      let i = at;
       let kind = OTHER;
       let value = 0;
-      let c = at < end ? bytes[at]! : COMMA;
       let negative = false;
-      if (c === MINUS || c === PLUS) {
-        negative = c === MINUS;
-        c = ++at < end ? bytes[at]! : COMMA;
+      if (i < end) {
+        const c = bytes[i]!;
+        if (c === MINUS || c === PLUS) {
+          negative = c === MINUS;
+          i++;
+        }
       }
-      const digits = at;
+      const digits = i;
       let mantissa = 0;
-      while (c >= DIGIT_0 && c <= DIGIT_9) {
-        mantissa = mantissa * 10 + (c - DIGIT_0);
-        c = ++at < end ? bytes[at]! : COMMA;
+      for (; i < end; i++) {
+        const d = bytes[i]! - DIGIT_0;
+        if (d < 0 || d > 9) break;
+        mantissa = mantissa * 10 + d;
       }
-      if (at > digits) {
-        if (c === COMMA) {
+      if (i > digits) {
+        if (i === end || bytes[i] === COMMA) {
           if (mantissa < TWO_53) {
             kind = ValueClass.Integral;
             value = negative && mantissa !== 0 ? -mantissa : mantissa;
           }
-        } else if (c === POINT) {
-          c = ++at < end ? bytes[at]! : COMMA;
-          const fraction = at;
-          while (c >= DIGIT_0 && c <= DIGIT_9) {
-            mantissa = mantissa * 10 + (c - DIGIT_0);
-            c = ++at < end ? bytes[at]! : COMMA;
+        } else if (bytes[i] === POINT) {
+          const fraction = ++i;
+          for (; i < end; i++) {
+            const d = bytes[i]! - DIGIT_0;
+            if (d < 0 || d > 9) break;
+            mantissa = mantissa * 10 + d;
           }
-          const fractionDigits = at - fraction;
-          if (c === COMMA && fractionDigits > 0 && fractionDigits <= 22 && mantissa < TWO_53) {
+          const fractionDigits = i - fraction;
+          if (
+            (i === end || bytes[i] === COMMA) &&
+            fractionDigits > 0 &&
+            fractionDigits <= 22 &&
+            mantissa < TWO_53
+          ) {
             kind = ValueClass.Fractional;
             const v = mantissa / POW10[fractionDigits]!;
             value = negative && v !== 0 ? -v : v;
           }
         }
       }
-      while (c !== COMMA) c = ++at < end ? bytes[at]! : COMMA;
-      this.starts[n] = start;
-      this.ends[n] = at;
-      this.kinds[n] = kind;
-      this.values[n] = value;
+      while (i < end && bytes[i] !== COMMA) i++;
+      starts[n] = at;
+      ends[n] = i;
+      kinds[n] = kind;
+      values[n] = value;
       n++;
-      if (at >= end) return n;
-      at++;
+      if (i >= end) return n;
+      at = i + 1;
     }
   }
 }
