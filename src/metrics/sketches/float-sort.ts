@@ -258,11 +258,16 @@ function bucketSorted(values: Float64Array): Float64Array {
   if (!(max - min < Number.POSITIVE_INFINITY)) return radixSortByHighWord(values); // infinities
   if (min === max) return min === 0 ? zerosInOrder(values, 0, n) : values; // one value
   // Crowded linear buckets mean skewed values (or many equal ones, which cost no insertion moves): the
-  // high-bit map then, which spreads skewed values and crowds equal ones no more than the linear map.
+  // high-bit map then, which spreads skewed values, unless it crowds them more still (values within a few
+  // powers of two, as a column of values in [0, 3) has: past the insertion budget, it fell to the radix sort).
   countBuckets(values, min, max, false);
-  if (bucketStarts() > 8 * n) {
+  const linear = bucketStarts();
+  if (linear > 8 * n) {
     countBuckets(values, min, max, true);
-    bucketStarts();
+    if (bucketStarts() >= linear) {
+      countBuckets(values, min, max, false);
+      bucketStarts();
+    }
   }
   const counts = bucketCounts;
   const out = bucketed.subarray(0, n);
