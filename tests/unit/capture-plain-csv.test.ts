@@ -4,10 +4,11 @@
  * records (`readCaptureBatches`) and built into rows: the same profile (rows in the same order), the same
  * issues in the same order, the same number of records, on generated and mutated SageMaker lines.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateCaptureFiles } from '../../bench/capture.js';
 import {
   type CaptureRecord,
   createCaptureRows,
@@ -101,9 +102,10 @@ async function profileOf(
   uri: string,
   outputColumnsPosition: 'START' | 'END',
   mode: 'built' | 'entries' | 'taken',
+  names = ['label', 'a', 'b', 'c'],
+  window = { start: new Date('2024-05-02T07:00:00Z'), end: new Date('2024-05-02T08:00:00Z') },
 ): Promise<{ profile: unknown; issues: unknown; records: number; taken: number }> {
   const direct = mode !== 'built';
-  const names = ['label', 'a', 'b', 'c'];
   const profile = new DatasetProfile(names);
   const issues = new IssueLog();
   const { build, plainCsv } = createCaptureRows(profile, {
@@ -114,7 +116,6 @@ async function profileOf(
   });
   if (direct) expect(plainCsv).toBeDefined();
   let records = 0;
-  const window = { start: new Date('2024-05-02T07:00:00Z'), end: new Date('2024-05-02T08:00:00Z') };
   const storage = new LocalStorage();
   let taken = 0;
   const take = (row: PlainCsvPayloads): boolean => {
@@ -228,6 +229,64 @@ function printableAscii(text: string): boolean {
   }
   return true;
 }
+
+describe('the three ways of reading capture profile alike on real and generated capture', () => {
+  /** The profiles of the three modes at both output positions equal; the rows `take` took. */
+  async function same(uri: string, names: string[], window: { start: Date; end: Date }): Promise<number> {
+    let taken = 0;
+    for (const position of ['START', 'END'] as const) {
+      const built = await profileOf(uri, position, 'built', names, window);
+      const entries = await profileOf(uri, position, 'entries', names, window);
+      const direct = await profileOf(uri, position, 'taken', names, window);
+      expect(entries, uri).toEqual(built);
+      expect({ ...direct, taken: 0 }, uri).toEqual(built);
+      taken += direct.taken;
+    }
+    return taken;
+  }
+  const always = { start: new Date(0), end: new Date('2100-01-01T00:00:00Z') };
+
+  it("SageMaker's own capture files (skipped with a notice when ../shared is absent)", async () => {
+    const samples = join(import.meta.dirname, '../../../shared/sagemaker-samples');
+    if (!existsSync(samples)) {
+      console.warn(`notice: ${samples} not found; the real-sample check did not run`);
+      return;
+    }
+    const files = [
+      ['amazon-sagemaker-examples/sagemaker_model_monitor/introduction/capture_records_first3.jsonl', 70, 6],
+      ['sagemaker-python-sdk/tests/data/monitor/capture.jsonl', 0, 0],
+      ['sagemaker-python-sdk/tests/data/monitor/captured-data.jsonl', 4, 0],
+    ] as const;
+    for (const [path, width, taken] of files) {
+      const uri = join(samples, path);
+      // The baseline's width: the first record's output and input cells (or a few columns for JSON).
+      const first = JSON.parse(readFileSync(uri, 'utf8').split('\n')[0]!) as {
+        captureData: { endpointInput: { data: string }; endpointOutput: { data: string } };
+      };
+      const cells = `${first.captureData.endpointOutput.data.trim()},${first.captureData.endpointInput.data}`;
+      const n = width > 0 ? width : cells.split(',').length;
+      expect(
+        await same(
+          uri,
+          Array.from({ length: n }, (_, i) => `c${i}`),
+          always,
+        ),
+        path,
+      ).toBe(taken);
+    }
+  });
+
+  it("the bench's generated capture (20,000 records of 20 features: numbers read in place past 10,000)", async () => {
+    const dir = join(root, 'bench');
+    const start = new Date('2024-05-02T00:00:00Z');
+    await generateCaptureFiles(dir, 20_000, 20, start, { recordsPerFile: 20_000, minutesPerFile: 60 });
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files).toHaveLength(1);
+    const names = ['label', ...Array.from({ length: 20 }, (_, i) => `f${i + 1}`)];
+    const window = { start, end: new Date('2024-05-02T01:00:00Z') };
+    expect(await same(join(files[0]!.parentPath, files[0]!.name), names, window)).toBe(40_000);
+  });
+});
 
 describe('PlainCsvRow', () => {
   it("is yielded for the plain ASCII CSV lines in the window, where their records' payloads lie", async () => {
