@@ -32,7 +32,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['quality', () => benchQuality(quick ? 50_000 : 200_000, 24)],
   ['bias', () => benchBiasExecution(quick ? 100_000 : 1_000_000, 4, quick ? 1 : 2)],
   ['scale-out', () => benchScaleOut(quick ? 200_000 : 600_000)],
-  ['crash', () => benchCrash(quick ? 4 : 12, quick ? 5_000 : 20_000)],
+  ['crash', () => benchCrash(quick ? 4 : 12, quick ? 5_000 : 200_000)],
   ['drift', () => benchDrift(quick)],
   ['calibrated', () => benchCalibrated(quick)],
   ['report', () => benchReport(quick ? 200 : 1000, 50)],
