@@ -209,15 +209,22 @@ const NOT_PLAIN = 0;
 const PLAIN = 1;
 const OUTSIDE = 2;
 
-/** Where the payloads of the line `matchPlainCsv` matched last lie (its `bytes` is the caller's). */
-const matched = { inputStart: 0, inputEnd: 0, outputStart: 0, outputEnd: 0 };
+/** A `PlainCsvPayloads` that `matchPlainCsv` fills (one per reader, reused line after line). */
+type MatchedPayloads = { -readonly [K in keyof PlainCsvPayloads]: PlainCsvPayloads[K] };
 
 /**
  * Whether the line `bytes[start…end)` is a plain CSV record (see `PlainCsvRow` for the rules; its payloads
- * then in `matched`): PLAIN, OUTSIDE when it is one whose time is outside `[startMs, endMs)`, else NOT_PLAIN
+ * then in `out`): PLAIN, OUTSIDE when it is one whose time is outside `[startMs, endMs)`, else NOT_PLAIN
  * (the line is read as a record).
  */
-function matchPlainCsv(bytes: Buffer, start: number, end: number, startMs: number, endMs: number): number {
+function matchPlainCsv(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  startMs: number,
+  endMs: number,
+  out: MatchedPayloads,
+): number {
   viewOf(bytes);
   let at = literalAt(bytes, start, end, LINE_START);
   at = literalAt(bytes, plainStringEnd(bytes, at, end), end, MODE);
@@ -247,10 +254,11 @@ function matchPlainCsv(bytes: Buffer, start: number, end: number, startMs: numbe
   if (Number.isNaN(ms)) return NOT_PLAIN;
   // The record's Date holds the same milliseconds, compared as readCaptureBatches compares them.
   if (ms < startMs || ms >= endMs) return OUTSIDE;
-  matched.inputStart = inputStart;
-  matched.inputEnd = inputEnd;
-  matched.outputStart = outputStart;
-  matched.outputEnd = outputEnd;
+  out.bytes = bytes;
+  out.inputStart = inputStart;
+  out.inputEnd = inputEnd;
+  out.outputStart = outputStart;
+  out.outputEnd = outputEnd;
   return PLAIN;
 }
 
@@ -302,9 +310,12 @@ async function* readEntries(
   let outside = 0;
   // Plain CSV lines are taken from their bytes, before they are decoded (see PlainCsvRow): handed to `take`
   // at once while no line read before them waits in the batch (one object for all of them), else yielded.
-  const payloads: { -readonly [K in keyof PlainCsvPayloads]: PlainCsvPayloads[K] } = {
+  const payloads: MatchedPayloads = {
     bytes: Buffer.alloc(0),
-    ...matched,
+    inputStart: 0,
+    inputEnd: 0,
+    outputStart: 0,
+    outputEnd: 0,
   };
   const raw = (
     bytes: Buffer,
@@ -313,21 +324,14 @@ async function* readEntries(
     lineNumber: number,
     waiting: number,
   ): PlainCsvRow | null | undefined => {
-    const kind = matchPlainCsv(bytes, start, end, startMs, endMs);
+    const kind = matchPlainCsv(bytes, start, end, startMs, endMs, payloads);
     if (kind === NOT_PLAIN) return undefined;
     if (kind === OUTSIDE) {
       outside++;
       return null;
     }
-    const { inputStart, inputEnd, outputStart, outputEnd } = matched;
-    if (waiting === 0 && take !== undefined) {
-      payloads.bytes = bytes;
-      payloads.inputStart = inputStart;
-      payloads.inputEnd = inputEnd;
-      payloads.outputStart = outputStart;
-      payloads.outputEnd = outputEnd;
-      return take(payloads) ? null : undefined;
-    }
+    if (waiting === 0 && take !== undefined) return take(payloads) ? null : undefined;
+    const { inputStart, inputEnd, outputStart, outputEnd } = payloads;
     return new PlainCsvRow(
       bytes,
       start,

@@ -154,7 +154,8 @@ export async function profileInputs(
         : readCaptureEntries(deps.storage, object.uri, { window, issues }, take);
     for await (const batch of batches) {
       for (let entry of batch) {
-        // Plain CSV records go to the profile straight from their text, unless it declines them.
+        // Plain CSV rows the reader yielded (not taken as read) go to the profile from their bytes, unless
+        // it declines them.
         if (entry instanceof PlainCsvRow) {
           if (plainCsv?.(entry)) continue;
           entry = entry.record();

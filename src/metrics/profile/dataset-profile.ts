@@ -135,15 +135,18 @@ export class DatasetProfile {
       const start = starts[i]!;
       const end = ends[i]!;
       const present = end > start;
-      const kind = kinds[i]!;
-      if (present) columns[i]!.addCell(cells, i);
-      // As `addRow`'s numbers: a numeric cell's value (±Infinity for `1e309`), else NaN.
-      numbers[i] = !present
-        ? Number.NaN
-        : kind !== OTHER
-          ? values[i]!
-          : numberOf(bytes!.toString('latin1', start, end));
-      if (textColumns[i] === 1) texts[i] = present ? bytes!.toString('latin1', start, end) : undefined;
+      if (!present) {
+        numbers[i] = Number.NaN;
+        if (textColumns[i] === 1) texts[i] = undefined;
+        continue;
+      }
+      columns[i]!.addCell(cells, i);
+      // The cell's text, decoded once, only where it is needed: a wanted column's, or a cell the scan left
+      // to its text, whose number (as `addRow`'s: ±Infinity for `1e309`, NaN for text) it gives.
+      const scanned = kinds[i]! !== OTHER;
+      const text = scanned && textColumns[i] !== 1 ? undefined : bytes!.toString('latin1', start, end);
+      numbers[i] = scanned ? values[i]! : numberOf(text!);
+      if (textColumns[i] === 1) texts[i] = text;
     }
     for (let i = n; i < numbers.length; i++) {
       numbers[i] = Number.NaN;
