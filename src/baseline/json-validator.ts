@@ -27,6 +27,18 @@ export class Validator {
     if (options.allowNaN && (value === 'NaN' || value === null)) return Number.NaN;
     this.fail(field, `expected a number, got ${describe(value)}`);
   }
+  /**
+   * An array of finite numbers (a sketch's level, thousands of them): an element's field (`field[j]`) is
+   * named only when it fails, not built for every element.
+   */
+  numbers(value: Json, field: string): number[] {
+    const array = this.array(value, field);
+    for (let j = 0; j < array.length; j++) {
+      const x = array[j];
+      if (typeof x !== 'number' || !Number.isFinite(x)) this.number(x, `${field}[${j}]`);
+    }
+    return array as number[];
+  }
   count(value: Json, field: string): number {
     const n = this.number(value, field);
     if (n < 0) this.fail(field, `expected a count >= 0, got ${n}`);

@@ -264,11 +264,7 @@ export function parseStatistics(text: string, file: string): Statistics {
               : v.object(sketch.parameters, `${p}.distribution.kll.sketch.parameters`);
           const data = v
             .array(sketch.data, `${p}.distribution.kll.sketch.data`)
-            .map((level, h) =>
-              v
-                .array(level, `${p}.distribution.kll.sketch.data[${h}]`)
-                .map((x, j) => v.number(x, `${p}.distribution.kll.sketch.data[${h}][${j}]`)),
-            );
+            .map((level, h) => v.numbers(level, `${p}.distribution.kll.sketch.data[${h}]`));
           stats.distribution = {
             kll: {
               buckets,

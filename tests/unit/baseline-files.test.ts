@@ -80,6 +80,21 @@ describe('statistics.json and constraints.json', () => {
       /s3:\/\/b\/base\/statistics.json: features\[0\].numerical_statistics.common.num_present: expected a number, got "many"/,
     );
     expect(() => parseStatistics('{"dataset":', 'f.json')).toThrowError(ConfigError);
+    // A sketch value is checked like any other number, its field named only when it fails.
+    for (const [value, got] of [
+      ['"3.0"', '"3.0"'],
+      ['null', 'null'],
+    ]) {
+      const badSketch = specStatistics.replace('[ 12.0, 3.0, 47.0', `[ 12.0, ${value}, 47.0`);
+      expect(() => parseStatistics(badSketch, 'f.json')).toThrowError(
+        `f.json: features[0].numerical_statistics.distribution.kll.sketch.data[0][1]: expected a number, got ${got}`,
+      );
+    }
+    expect(() =>
+      parseStatistics(specStatistics.replace('"data" : [ [', '"data" : [ 7, ['), 'f.json'),
+    ).toThrowError(
+      'features[0].numerical_statistics.distribution.kll.sketch.data[0]: expected an array, got 7',
+    );
     const badType = specConstraints.replace('"inferred_type" : "String"', '"inferred_type" : "Text"');
     expect(() => parseConstraints(badType, 'c.json')).toThrowError(
       /c.json: features\[1\].inferred_type: expected one of Integral, Fractional, String, Unknown/,
