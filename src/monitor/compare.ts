@@ -74,7 +74,9 @@ class ColumnCollector {
   values: Float64Array | undefined = new Float64Array(1024);
   length = 0;
   kll: KllSketch | undefined;
-  readonly categories = new Map<string, number>();
+  /** Each category's place in `#tallies` (in first-seen order), so that a count is one Map lookup. */
+  readonly #slots = new Map<string, number>();
+  readonly #tallies: number[] = [];
   overflow = 0;
 
   constructor(readonly exactLimit: number) {}
@@ -103,10 +105,12 @@ class ColumnCollector {
   /** Counts a present value's text among the categories (a number's only in a recount, see `recount`). */
   #count(cell: Cell): void {
     const text = typeof cell === 'string' ? cell : String(cell);
-    const seen = this.categories.get(text);
-    if (seen !== undefined) this.categories.set(text, seen + 1);
-    else if (this.categories.size < CATEGORY_LIMIT) this.categories.set(text, 1);
-    else this.overflow++;
+    const slot = this.#slots.get(text);
+    if (slot !== undefined) this.#tallies[slot]!++;
+    else if (this.#slots.size < CATEGORY_LIMIT) {
+      this.#slots.set(text, this.#tallies.length);
+      this.#tallies.push(1);
+    } else this.overflow++;
   }
 
   #recounted = false;
@@ -118,7 +122,8 @@ class ColumnCollector {
 
   /** Forgets the categories before a second read that passes every cell to `recount`. */
   startRecount(): void {
-    this.categories.clear();
+    this.#slots.clear();
+    this.#tallies.length = 0;
     this.overflow = 0;
     this.#recounted = true;
   }
@@ -128,18 +133,25 @@ class ColumnCollector {
     if (classifyValue(cell) !== ValueClass.Unknown) this.#count(cell);
   }
 
+  /** Values for the sketch not yet added to it (`updateBatch`, the same as one `update` each). */
+  #pending: Float64Array | undefined;
+  #pendingLength = 0;
+
   #addNumber(v: number): void {
-    if (this.kll) {
-      this.kll.update(v);
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      pending[this.#pendingLength++] = v;
+      if (this.#pendingLength === pending.length) this.#flushPending();
       return;
     }
     if (this.length === this.exactLimit) {
       // Past the limit: move to a sketch (the exact values seen so far go into it first).
       this.kll = new KllSketch();
-      const buffered = this.values as Float64Array;
-      for (let i = 0; i < this.length; i++) this.kll.update(buffered[i] as number);
+      this.kll.updateBatch(this.values as Float64Array, this.length);
       this.values = undefined;
-      this.kll.update(v);
+      this.#pending = new Float64Array(1024);
+      this.#pending[0] = v;
+      this.#pendingLength = 1;
       return;
     }
     let buffer = this.values as Float64Array;
@@ -157,15 +169,24 @@ class ColumnCollector {
     return this.values?.subarray(0, this.length);
   }
 
+  #flushPending(): void {
+    (this.kll as KllSketch).updateBatch(this.#pending as Float64Array, this.#pendingLength);
+    this.#pendingLength = 0;
+  }
+
   sample(): WeightedSample {
-    if (this.kll) return weightedSampleFromKll(this.kll);
+    if (this.kll) {
+      this.#flushPending();
+      return weightedSampleFromKll(this.kll);
+    }
     return weightedSampleFromValues(this.exactValues() as Float64Array);
   }
 
+  /** Each category's count, in first-seen order; those past `CATEGORY_LIMIT` as `OTHER_CATEGORY`. */
   counts(): Map<string, number> {
-    if (this.overflow === 0) return this.categories;
-    const out = new Map(this.categories);
-    out.set(OTHER_CATEGORY, (out.get(OTHER_CATEGORY) ?? 0) + this.overflow);
+    const out = new Map<string, number>();
+    for (const [text, slot] of this.#slots) out.set(text, this.#tallies[slot]!);
+    if (this.overflow > 0) out.set(OTHER_CATEGORY, (out.get(OTHER_CATEGORY) ?? 0) + this.overflow);
     return out;
   }
 }

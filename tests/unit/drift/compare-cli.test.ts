@@ -1,12 +1,18 @@
 /** `driftwatch compare`: the JSON contract on real files (local storage), typing, guards, sketches. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../../src/cli/commands/compare.js';
 import { createStorage } from '../../../src/io/storage.js';
-import { compareCategoricalFeature, driftTestsFor } from '../../../src/metrics/drift/index.js';
+import {
+  compareCategoricalFeature,
+  driftTestsFor,
+  ksTwoSample,
+  weightedSampleFromKll,
+} from '../../../src/metrics/drift/index.js';
+import { KllSketch } from '../../../src/metrics/sketches/kll.js';
 import { compareDatasets } from '../../../src/monitor/compare.js';
 import { TestRandom } from './random.js';
 
@@ -158,6 +164,15 @@ describe('compareDatasets', () => {
     expect(x?.tests.ks?.statistic_error_bound).toBeGreaterThan(0);
     expect(x?.tests.ks?.p_value_range?.[0]).toBeLessThanOrEqual(x?.tests.ks?.p_value as number);
     expect(x?.drift).toBe(true);
+    // The sketches hold what one `update` per value, in file order, would have made of each column.
+    const sketchOf = async (path: string) => {
+      const kll = new KllSketch();
+      for (const line of (await readFile(path, 'utf8')).trim().split('\n').slice(1)) kll.update(Number(line));
+      return weightedSampleFromKll(kll);
+    };
+    const byHand = ksTwoSample(await sketchOf(files.baselineData), await sketchOf(files.currentData));
+    expect(x?.tests.ks?.statistic).toBe(byHand.statistic);
+    expect(x?.tests.ks?.p_value).toBe(byHand.pValue);
     const exact = await compareDatasets({ ...files, tests: ['ks'] }, storage);
     expect(exact.features.x?.input).toBe('raw');
     const gap = Math.abs(
