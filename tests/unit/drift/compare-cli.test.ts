@@ -170,7 +170,10 @@ describe('compareDatasets', () => {
       for (const line of (await readFile(path, 'utf8')).trim().split('\n').slice(1)) kll.update(Number(line));
       return weightedSampleFromKll(kll);
     };
-    const byHand = ksTwoSample(await sketchOf(files.baselineData), await sketchOf(files.currentData));
+    const byHand = ksTwoSample(await sketchOf(files.baselineData), await sketchOf(files.currentData)) as {
+      statistic: number;
+      pValue: number;
+    };
     expect(x?.tests.ks?.statistic).toBe(byHand.statistic);
     expect(x?.tests.ks?.p_value).toBe(byHand.pValue);
     const exact = await compareDatasets({ ...files, tests: ['ks'] }, storage);
