@@ -12,6 +12,7 @@ import { benchBaseline, benchExecution, benchExecutionCalibrated } from './main-
 import { benchQuality } from './quality.js';
 import { benchReport } from './report.js';
 import { benchSensitive } from './sensitive.js';
+import { machineCpu } from './spread.js';
 import { benchStartup } from './startup.js';
 import { benchScaleOut } from './worker.js';
 
@@ -39,7 +40,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['sensitive', () => benchSensitive(quick ? 500 : 2000, quick ? 200_000 : 1_000_000)],
 ];
 
-console.log(`driftwatch bench on node ${process.version}, ${new Date().toISOString()}`);
+console.log(`driftwatch bench on node ${process.version}, ${machineCpu()}, ${new Date().toISOString()}`);
 for (const [name, run] of benches) {
   if (only && !only.includes(name)) continue;
   const started = Date.now();

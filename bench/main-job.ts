@@ -23,7 +23,7 @@ import { createStorage } from '../src/io/storage.js';
 import { runExecution } from '../src/monitor/data-quality.js';
 import { bareLoopThroughput, generateCaptureFiles } from './capture.js';
 import { generateCsv } from './datasets.js';
-import { fmtInt, fmtRatio, formatSpread, machineLoad } from './spread.js';
+import { fmtInt, fmtRatio, formatSpread, machineCpu, machineLoad } from './spread.js';
 
 const self = fileURLToPath(import.meta.url);
 const MiB = 2 ** 20;
@@ -272,7 +272,9 @@ export async function benchExecution(records = 1_000_000, rounds = 3): Promise<v
     // The generator writes 5000 records per 5-minute file: the window covers exactly the hours written.
     const end = new Date(start.getTime() + Math.ceil((Math.ceil(records / 5000) * 5) / 60) * 3_600_000);
     const window = [capture, baseline, start.toISOString(), end.toISOString()];
-    console.log(`execution: ${machineLoad()}; ${rounds} interleaved rounds (bare loop, 1 thread, default)`);
+    console.log(
+      `execution: ${machineCpu()}, ${machineLoad()}; ${rounds} interleaved rounds (bare loop, 1 thread, default)`,
+    );
     const bare: Array<Record<string, number>> = [];
     const one: Array<Record<string, number>> = [];
     const auto: Array<Record<string, number>> = [];

@@ -4,7 +4,8 @@
  * two programs are ratios measured in the same interleaved round (A, B, A, B, ...), never two bests taken
  * at different times.
  */
-import { availableParallelism, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 
 /** `[min, median, max]` of the values (the lower median for an even count). */
 export function spread(values: readonly number[]): [number, number, number] {
@@ -23,6 +24,25 @@ export function formatSpread(values: readonly number[], format: (x: number) => s
 export function machineLoad(): string {
   const [one, five, fifteen] = loadavg();
   return `load average ${one!.toFixed(2)}, ${five!.toFixed(2)}, ${fifteen!.toFixed(2)} on ${availableParallelism()} cores`;
+}
+
+/**
+ * The processor the figures come from (`AMD EPYC, family 26 model 2, 2 cores`): ratios against the bare
+ * loop differ from one processor to another (README, Performance), so every bench run names it.
+ */
+export function machineCpu(): string {
+  const model = cpus()[0]?.model.trim() ?? 'unknown processor';
+  let detail = '';
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1]?.trim();
+    const family = field('cpu family');
+    const number = field('model');
+    if (family !== undefined && number !== undefined) detail = `, family ${family} model ${number}`;
+  } catch {
+    // Not Linux: the model name alone.
+  }
+  return `${model}${detail}, ${availableParallelism()} cores`;
 }
 
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
