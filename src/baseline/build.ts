@@ -5,7 +5,7 @@
 
 import { ConfigError, InputError } from '../core/errors.js';
 import { IssueLog } from '../core/issues.js';
-import { openDataset } from '../io/datasets/index.js';
+import { openDataset, type PlainRowTaker } from '../io/datasets/index.js';
 import type { DatasetFormat } from '../io/datasets/objects.js';
 import { textStream } from '../io/local-storage.js';
 import { joinUri, type Storage } from '../io/storage.js';
@@ -109,7 +109,17 @@ export async function profileDataset(
   const sample = options.orderedSample;
   let known = reader.columns.length;
   let numbers = new Float64Array(profile.columns.length);
-  for await (const row of reader.rows()) {
+  // A plain CSV row goes into the profile from its bytes (no cell decoded, no string made for a number),
+  // unless the rows are sampled too (the sample keeps the cells).
+  const take: PlainRowTaker | undefined =
+    sample === undefined
+      ? (bytes, start, end) => {
+          if (profile.countDelimitedCells(bytes, start, end) !== profile.columns.length) return false;
+          profile.addDelimitedRow();
+          return true;
+        }
+      : undefined;
+  for await (const row of reader.rows(take)) {
     if (reader.columns.length !== known) {
       for (let i = known; i < reader.columns.length; i++) profile.columnIndex(reader.columns[i]!);
       known = reader.columns.length;

@@ -1,6 +1,6 @@
 import { IssueLog, type IssueLogJSON } from '../core/issues.js';
 import type { Cell } from '../core/types.js';
-import { openDataset } from '../io/datasets/index.js';
+import { openDataset, type PlainRowTaker } from '../io/datasets/index.js';
 import type { DatasetFormat } from '../io/datasets/objects.js';
 import type { Storage } from '../io/storage.js';
 import {
@@ -17,6 +17,7 @@ import {
   weightedSampleFromKll,
   weightedSampleFromValues,
 } from '../metrics/drift/index.js';
+import { DelimitedCells, OTHER } from '../metrics/profile/delimited-cells.js';
 import { classifyValue, parsed, ValueClass } from '../metrics/profile/infer-type.js';
 import { KllSketch } from '../metrics/sketches/kll.js';
 
@@ -100,6 +101,24 @@ class ColumnCollector {
       return;
     }
     this.#addNumber(v);
+  }
+
+  /** `add` of cell `i` of a row scanned by `DelimitedCells` (its number read in the scan, else its text). */
+  addCell(cells: DelimitedCells, i: number): void {
+    const start = cells.starts[i]!;
+    const end = cells.ends[i]!;
+    if (end === start) {
+      this.missing++;
+      return;
+    }
+    if (cells.kinds[i] === OTHER) {
+      this.add((cells.bytes as Buffer).toString('latin1', start, end));
+      return;
+    }
+    // Integral or Fractional, finite: what `add` of its text would find.
+    this.present++;
+    this.numeric++;
+    this.#addNumber(cells.values[i]!);
   }
 
   /** Counts a present value's text among the categories (a number's only in a recount, see `recount`). */
@@ -209,14 +228,26 @@ async function collect(
   const exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
   const collectors: ColumnCollector[] = [];
   let rows = 0;
-  for await (const row of reader.rows()) {
-    rows++;
+  const grow = (): void => {
     while (collectors.length < reader.columns.length) {
       const c = new ColumnCollector(exactLimit);
       // A column that appears later (JSONL) was missing in every earlier row.
-      c.missing = rows - 1;
+      c.missing = rows;
       collectors.push(c);
     }
+  };
+  grow();
+  // A plain CSV row is collected from its bytes: no cell decoded, no string made for a number.
+  const cells = new DelimitedCells();
+  const take: PlainRowTaker = (bytes, start, end) => {
+    if (cells.scan(bytes, start, end, 0, 0) !== collectors.length) return false;
+    rows++;
+    for (let i = 0; i < collectors.length; i++) (collectors[i] as ColumnCollector).addCell(cells, i);
+    return true;
+  };
+  for await (const row of reader.rows(take)) {
+    grow();
+    rows++;
     for (let i = 0; i < collectors.length; i++) (collectors[i] as ColumnCollector).add(row[i]);
   }
   return { columns: [...reader.columns], collectors, rows };

@@ -19,13 +19,15 @@ import type { Cell } from '../../core/types.js';
 import { ChunkInput } from './chunk-input.js';
 import { positionalName, uniqueColumnNames } from './columns.js';
 import { type PendingIssue, recordBlankLine, recordPending, recordRagged, rowTooLong } from './csv-issues.js';
-import { MAX_COLUMNS, type RowSource, type SourceContext } from './source.js';
+import { MAX_COLUMNS, type PlainRowTaker, type RowSource, type SourceContext } from './source.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const HIGH = 0x80;
+/** `#nextQuote` before the buffer was searched. */
+const UNKNOWN = -2;
 
 /** Status of one `parseRow` call. */
 const NEED_MORE = 0;
@@ -133,7 +135,45 @@ export class CsvSource implements RowSource {
       return this.#row;
     }
     if (this.#closed) return undefined;
+    if (this.#take !== undefined && this.#ascii) this.#takePlainRows(this.#take);
     return this.#parseRow() === ROW ? this.#row : undefined;
+  }
+
+  #take: PlainRowTaker | undefined;
+  /** Where the next quote lies in `#buf` (-1: none; UNKNOWN: not looked for since the last load). */
+  #nextQuote = UNKNOWN;
+
+  setPlainRowTaker(take: PlainRowTaker | undefined): void {
+    this.#take = take;
+  }
+
+  /**
+   * Offers the plain rows from `#pos` on (see `PlainRowTaker`) to `take` while it takes them; the first
+   * row that is not plain, not complete or declined is left to `#parseRow`. Only for an ASCII buffer.
+   */
+  #takePlainRows(take: PlainRowTaker): void {
+    const b = this.#buf;
+    let pos = this.#pos;
+    let taken = 0;
+    for (;;) {
+      const lf = b.indexOf(LF, pos);
+      if (lf === -1) break;
+      let end = lf;
+      if (end > pos && b[end - 1] === CR) end--;
+      if (end === pos || end - pos > this.#maxRowBytes) break;
+      let quote = this.#nextQuote;
+      if (quote === UNKNOWN || (quote !== -1 && quote < pos)) {
+        quote = b.indexOf(QUOTE, pos);
+        this.#nextQuote = quote;
+      }
+      if (quote !== -1 && quote < lf) break;
+      if (!take(b, pos, end)) break;
+      pos = lf + 1;
+      taken++;
+    }
+    if (taken === 0) return;
+    this.#pos = pos;
+    this.#line += taken;
   }
 
   async fill(): Promise<boolean> {
@@ -171,6 +211,7 @@ export class CsvSource implements RowSource {
     this.#eof = this.#input.eof;
     this.#buf = buf;
     this.#pos = 0;
+    this.#nextQuote = UNKNOWN;
     this.#ascii = isAscii(buf);
     this.#str = '';
     this.#strStart = 0;

@@ -26,7 +26,9 @@ import { CsvSource } from './csv.js';
 import { ColumnRegistry, JsonlSource } from './jsonl.js';
 import { chooseFormat, type DatasetFormat, isGzipped, resolveObjects } from './objects.js';
 import { rangedStream } from './ranges.js';
-import type { RowSource, SourceContext } from './source.js';
+import type { PlainRowTaker, RowSource, SourceContext } from './source.js';
+
+export type { PlainRowTaker } from './source.js';
 
 /** Options of {@link openDataset}. */
 export interface DatasetOptions {
@@ -53,8 +55,12 @@ export interface TabularReader {
    * are `null`. Can be iterated once. String cells may be V8 slices of a larger string (CSV: a window of up
    * to 64 KiB of the input) and keep it alive: a consumer that keeps many strings for long (say, as new
    * keys of a frequency table) can store `detachString(cell)` (core/strings.ts) instead.
+   *
+   * With `take`, the plain rows of CSV objects whose columns are the dataset's own are handed to it as
+   * their bytes as they are read (see `PlainRowTaker`), neither decoded nor yielded unless it declines
+   * them: a consumer that takes rows sees every row, in order, either way.
    */
-  rows(): AsyncIterable<Cell[]>;
+  rows(take?: PlainRowTaker): AsyncIterable<Cell[]>;
   /** Bytes read so far, over all objects (for `.gz` objects: decompressed bytes). */
   bytesRead(): number;
 }
@@ -119,6 +125,7 @@ class DatasetReader implements TabularReader {
       if (source.columns.length > 0) {
         this.columns = [...source.columns];
         this.#current = source;
+        this.#offerPlainRows();
         return;
       }
       this.#finishSource(source);
@@ -171,6 +178,7 @@ class DatasetReader implements TabularReader {
     const source = await this.#openObject(object);
     this.#current = source;
     this.#mapping = this.#format === 'jsonl' ? undefined : this.#mapColumns(object.uri, source.columns);
+    this.#offerPlainRows();
     return true;
   }
 
@@ -222,9 +230,21 @@ class DatasetReader implements TabularReader {
     return this.#bytesBefore + (this.#current?.bytesRead() ?? 0);
   }
 
-  #emit(row: Cell[]): IteratorYieldResult<Cell[]> {
+  /** The taker given to `rows()`, counting the rows it takes (undefined: none given). */
+  #take: PlainRowTaker | undefined;
+
+  /** Lets the current source hand its plain rows to the taker, when its columns are the dataset's. */
+  #offerPlainRows(): void {
+    this.#current?.setPlainRowTaker?.(this.#mapping === undefined ? this.#take : undefined);
+  }
+
+  #countRow(): void {
     if (++this.#rowsRead % PROGRESS_EVERY === 0)
       this.#options.onProgress?.({ rowsRead: this.#rowsRead, bytesRead: this.bytesRead() });
+  }
+
+  #emit(row: Cell[]): IteratorYieldResult<Cell[]> {
+    this.#countRow();
     const mapping = this.#mapping;
     if (!mapping) return { done: false, value: row };
     const out = this.#mapped;
@@ -269,11 +289,19 @@ class DatasetReader implements TabularReader {
     this.#current = undefined;
   }
 
-  rows(): AsyncIterable<Cell[]> {
+  rows(take?: PlainRowTaker): AsyncIterable<Cell[]> {
     return {
       [Symbol.asyncIterator]: (): AsyncIterator<Cell[]> => {
         if (this.#iterated) throw new Error('TabularReader.rows() can be iterated only once');
         this.#iterated = true;
+        if (take !== undefined) {
+          this.#take = (bytes, start, end) => {
+            if (!take(bytes, start, end)) return false;
+            this.#countRow();
+            return true;
+          };
+          this.#offerPlainRows();
+        }
         return {
           next: (): Promise<IteratorResult<Cell[]>> => {
             // Fast path: a row is already decoded; one resolved promise per row.

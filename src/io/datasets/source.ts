@@ -25,7 +25,23 @@ export interface RowSource {
   bytesRead(): number;
   /** Releases the underlying stream (idempotent; also safe after the end). */
   close(): void;
+  /**
+   * Hands the plain rows that `next()` comes to over to `take` as their bytes instead of decoding them
+   * (CSV only; undefined stops it). See {@link PlainRowTaker}.
+   */
+  setPlainRowTaker?(take: PlainRowTaker | undefined): void;
 }
+
+/**
+ * Takes a plain CSV row as the bytes `bytes[start…end)`, or declines it (false: the row is then decoded and
+ * returned as usual, so nothing is lost either way). A plain row is complete (its line feed read), not
+ * empty, ASCII, without a quote, and no longer than the row limit; its line end (`\n` or `\r\n`) is not
+ * in the range. Its cells are the comma-separated parts of the range, as the CSV reader would split them
+ * (an empty one is missing); the taker checks their count against the columns (a row of another width
+ * is declined, so that the reader reports it). Rows are offered in order, before any later row is
+ * returned, and the bytes are valid only during the call.
+ */
+export type PlainRowTaker = (bytes: Buffer, start: number, end: number) => boolean;
 
 /** What every source is opened with. */
 export interface SourceContext {
