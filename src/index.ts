@@ -106,6 +106,7 @@ export { driftwatchVersion } from './core/version.js';
 export {
   type DatasetOptions,
   openDataset,
+  type PlainRowTaker,
   type TabularReader,
 } from './io/datasets/index.js';
 export type { DatasetFormat } from './io/datasets/objects.js';
