@@ -23,6 +23,8 @@ import { KllSketch } from '../metrics/sketches/kll.js';
 
 export const DEFAULT_EXACT_LIMIT = 100_000;
 export const CATEGORY_LIMIT = 10_000;
+/** How many categories per column `addCell` recognises in the bytes (see `ColumnCollector`). */
+const KNOWN_TEXTS = 16;
 /** The bucket that collects categories past `CATEGORY_LIMIT`. */
 export const OTHER_CATEGORY = '<other>';
 
@@ -79,6 +81,12 @@ class ColumnCollector {
   readonly #slots = new Map<string, number>();
   readonly #tallies: number[] = [];
   overflow = 0;
+  /**
+   * The first few categories met in `addCell`, with their slots: a cell holding one again is counted where
+   * it lies in the bytes (no string made, no Map lookup).
+   */
+  readonly #knownTexts: string[] = [];
+  readonly #knownSlots: number[] = [];
 
   constructor(readonly exactLimit: number) {}
 
@@ -112,7 +120,29 @@ class ColumnCollector {
       return;
     }
     if (cells.kinds[i] === OTHER) {
-      this.add((cells.bytes as Buffer).toString('latin1', start, end));
+      const known = this.#knownTexts;
+      for (let k = 0; k < known.length; k++) {
+        if (cells.cellIs(i, known[k]!)) {
+          this.present++;
+          this.other++;
+          this.#tallies[this.#knownSlots[k]!]!++;
+          return;
+        }
+      }
+      const text = (cells.bytes as Buffer).toString('latin1', start, end);
+      const cls = classifyValue(text);
+      if (cls === ValueClass.Integral || cls === ValueClass.Fractional) {
+        this.add(text);
+        return;
+      }
+      // Present (not empty) and not a number: a category, matched in place the next times while room.
+      this.present++;
+      this.other++;
+      const slot = this.#count(text);
+      if (slot >= 0 && known.length < KNOWN_TEXTS) {
+        known.push(text);
+        this.#knownSlots.push(slot);
+      }
       return;
     }
     // Integral or Fractional, finite: what `add` of its text would find.
@@ -121,15 +151,23 @@ class ColumnCollector {
     this.#addNumber(cells.values[i]!);
   }
 
-  /** Counts a present value's text among the categories (a number's only in a recount, see `recount`). */
-  #count(cell: Cell): void {
+  /**
+   * Counts a present value's text among the categories (a number's only in a recount, see `recount`):
+   * its slot in `#tallies`, or -1 when it went to the overflow.
+   */
+  #count(cell: Cell): number {
     const text = typeof cell === 'string' ? cell : String(cell);
-    const slot = this.#slots.get(text);
+    let slot = this.#slots.get(text);
     if (slot !== undefined) this.#tallies[slot]!++;
     else if (this.#slots.size < CATEGORY_LIMIT) {
-      this.#slots.set(text, this.#tallies.length);
+      slot = this.#tallies.length;
+      this.#slots.set(text, slot);
       this.#tallies.push(1);
-    } else this.overflow++;
+    } else {
+      this.overflow++;
+      return -1;
+    }
+    return slot;
   }
 
   #recounted = false;
@@ -143,6 +181,8 @@ class ColumnCollector {
   startRecount(): void {
     this.#slots.clear();
     this.#tallies.length = 0;
+    this.#knownTexts.length = 0;
+    this.#knownSlots.length = 0;
     this.overflow = 0;
     this.#recounted = true;
   }

@@ -209,13 +209,28 @@ describe('baseline profile through the taker', () => {
       '',
     ];
     const header = lines[0]!.split(',');
+    // Text only, so that the categorical columns stay categorical (a number among them would make them
+    // mixed, counted again in a second read that takes no rows).
+    const oddTexts = [
+      '__proto__',
+      '<script>',
+      'true',
+      'false',
+      'NaN',
+      'Infinity',
+      '0x10',
+      '1_000',
+      'a@b.example',
+      '\t7',
+      '',
+    ];
     const withOdd = (source: string[], seed: number) => {
       const pick = mulberry32(seed);
       return source.map((line, i) => {
         if (i === 0 || pick() >= 0.05) return line;
         const cells = line.split(',');
         const at = Math.floor(pick() * cells.length);
-        const pool = header[at]!.startsWith('cat_') ? odd : oddNumbers;
+        const pool = header[at]!.startsWith('cat_') ? oddTexts : oddNumbers;
         cells[at] = pool[Math.floor(pick() * pool.length)]!;
         return cells.join(',');
       });
@@ -248,6 +263,7 @@ describe('baseline profile through the taker', () => {
     expect(plainReport.issues.baseline.counts).toEqual(decodedReport.issues.baseline.counts);
     expect(plainReport.issues.current.counts).toEqual(decodedReport.issues.current.counts);
     expect(Object.values(plainReport.features).filter((f) => f.input === 'sketch').length).toBeGreaterThan(2);
+    expect(Object.values(plainReport.features).filter((f) => f.input === 'counts').length).toBeGreaterThan(2);
     const width = lines[0]!.split(',').length;
     const out = [lines[0]!];
     for (let i = 1; i < lines.length; i++) {

@@ -27,12 +27,6 @@ const BATCH = 1024;
 /** Text values per column matched in place by `addCell` (a categorical column's few values). */
 const KNOWN_TEXTS = 8;
 
-/** Whether the ASCII bytes from `start` spell `text` (as long as they are). */
-function sameText(bytes: Buffer, start: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
 /** The JSON form of a {@link ColumnProfile}. */
 export interface ColumnProfileJSON {
   name: string;
@@ -166,10 +160,8 @@ export class ColumnProfile {
       }
     } else {
       const known = this.#knownTexts;
-      const length = end - start;
       for (let k = 0; k < known.length; k++) {
-        const text = known[k]!;
-        if (text.length === length && sameText(bytes, start, text)) {
+        if (cells.cellIs(i, known[k]!)) {
           this.#addKnown(k);
           return;
         }

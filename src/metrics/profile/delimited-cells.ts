@@ -28,6 +28,15 @@ export class DelimitedCells {
   /** The number of cells scanned. */
   count = 0;
 
+  /** Whether cell `i` is exactly `text` (compared byte for char: for ASCII text). */
+  cellIs(i: number, text: string): boolean {
+    const start = this.starts[i]!;
+    if (this.ends[i]! - start !== text.length) return false;
+    const bytes = this.bytes!;
+    for (let k = 0; k < text.length; k++) if (bytes[start + k] !== text.charCodeAt(k)) return false;
+    return true;
+  }
+
   /** Scans `bytes[start…end)`, then `bytes[secondStart…secondEnd)` when that is not empty: the cells found. */
   scan(bytes: Buffer, start: number, end: number, secondStart: number, secondEnd: number): number {
     this.bytes = bytes;
