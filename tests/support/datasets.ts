@@ -18,6 +18,19 @@ import {
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Cell } from '../../src/core/types.js';
 import type { TabularReader } from '../../src/io/datasets/index.js';
+import type { RowSource } from '../../src/io/datasets/source.js';
+
+/** Appends every row of a source to `rows`, copied, loading its input as needed (`next()`, then `fill()`). */
+export async function drainSource(source: RowSource, rows: Cell[][]): Promise<Cell[][]> {
+  for (;;) {
+    const row = source.next();
+    if (row) {
+      rows.push([...row]);
+      continue;
+    }
+    if (!(await source.fill())) return rows;
+  }
+}
 
 /** Every row of a reader, copied (the reader reuses its row array). */
 export async function readAll(reader: TabularReader): Promise<Cell[][]> {

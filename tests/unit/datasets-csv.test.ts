@@ -15,7 +15,7 @@ import type { Cell } from '../../src/core/types.js';
 import { CsvSource } from '../../src/io/datasets/csv.js';
 import { openDataset } from '../../src/io/datasets/index.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
-import { readAll } from '../support/datasets.js';
+import { drainSource, readAll } from '../support/datasets.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dw-datasets-csv-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -49,15 +49,7 @@ async function parseChunks(
 ): Promise<{ columns: string[]; rows: Cell[][]; issues: IssueLog }> {
   const issues = new IssueLog(100);
   const source = await CsvSource.open(Readable.from(chunks), { uri: 'mem.csv', issues }, { header });
-  const rows: Cell[][] = [];
-  for (;;) {
-    const row = source.next();
-    if (row) {
-      rows.push([...row]);
-      continue;
-    }
-    if (!(await source.fill())) break;
-  }
+  const rows = await drainSource(source, []);
   return { columns: source.columns, rows, issues };
 }
 

@@ -20,6 +20,7 @@ import { openDataset } from '../../src/io/datasets/index.js';
 import { LocalStorage } from '../../src/io/local-storage.js';
 import { DatasetProfile } from '../../src/metrics/profile/dataset-profile.js';
 import { compareDatasets } from '../../src/monitor/compare.js';
+import { drainSource } from '../support/datasets.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dw-plain-rows-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -70,14 +71,7 @@ async function parseChunks(
       return true;
     });
   }
-  for (;;) {
-    const row = source.next();
-    if (row) {
-      rows.push([...row]);
-      continue;
-    }
-    if (!(await source.fill())) break;
-  }
+  await drainSource(source, rows);
   return { rows, issues, taken };
 }
 
@@ -169,29 +163,6 @@ describe('CSV: plain rows handed over as bytes', () => {
 describe('baseline profile through the taker', () => {
   it('is the profile of rows() cells on generated and hostile rows; compare reports alike', async () => {
     const random = mulberry32(15);
-    const odd = [
-      '+5',
-      '-0',
-      '1e309',
-      '-1e309',
-      '0.10000000000000001',
-      '12345678901234567890',
-      '4.9e-324',
-      'NaN',
-      'Infinity',
-      ' 12',
-      '12 ',
-      '0x10',
-      '1_000',
-      '__proto__',
-      '<script>',
-      'true',
-      'false',
-      '\t7',
-      '4111111111111111',
-      'a@b.example',
-      '',
-    ];
     const path = join(root, 'generated.csv');
     await generateCsv(path, 20_000, 12, 3);
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
@@ -208,7 +179,6 @@ describe('baseline profile through the taker', () => {
       ' 12',
       '',
     ];
-    const header = lines[0]!.split(',');
     // Text only, so that the categorical columns stay categorical (a number among them would make them
     // mixed, counted again in a second read that takes no rows).
     const oddTexts = [
@@ -224,6 +194,8 @@ describe('baseline profile through the taker', () => {
       '\t7',
       '',
     ];
+    const odd = [...oddNumbers, ...oddTexts, '12 ', '4111111111111111'];
+    const header = lines[0]!.split(',');
     const withOdd = (source: string[], seed: number) => {
       const pick = mulberry32(seed);
       return source.map((line, i) => {
