@@ -91,24 +91,31 @@ class ColumnCollector {
   constructor(readonly exactLimit: number) {}
 
   add(cell: Cell): void {
-    const cls = classifyValue(cell);
+    this.#addClassified(classifyValue(cell), cell);
+  }
+
+  /**
+   * `add` of a cell of class `cls` (its number, if any, in `parsed.value`): the slot of the category it was
+   * counted in, or -1 (missing, a number, or past the category limit).
+   */
+  #addClassified(cls: ValueClass, cell: Cell): number {
     if (cls === ValueClass.Unknown) {
       this.missing++;
-      return;
+      return -1;
     }
     this.present++;
     if (cls !== ValueClass.Integral && cls !== ValueClass.Fractional) {
       this.other++;
-      this.#count(cell);
-      return;
+      return this.#count(cell);
     }
     this.numeric++;
     const v = parsed.value;
     if (!Number.isFinite(v)) {
       this.nonFinite++;
-      return;
+      return -1;
     }
     this.#addNumber(v);
+    return -1;
   }
 
   /** `add` of cell `i` of a row scanned by `DelimitedCells` (its number read in the scan, else its text). */
@@ -129,16 +136,9 @@ class ColumnCollector {
           return;
         }
       }
+      // Classified once: a category counted is matched in place the next times, while there is room.
       const text = (cells.bytes as Buffer).toString('latin1', start, end);
-      const cls = classifyValue(text);
-      if (cls === ValueClass.Integral || cls === ValueClass.Fractional) {
-        this.add(text);
-        return;
-      }
-      // Present (not empty) and not a number: a category, matched in place the next times while room.
-      this.present++;
-      this.other++;
-      const slot = this.#count(text);
+      const slot = this.#addClassified(classifyValue(text), text);
       if (slot >= 0 && known.length < KNOWN_TEXTS) {
         known.push(text);
         this.#knownSlots.push(slot);

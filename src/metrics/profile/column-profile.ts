@@ -229,9 +229,8 @@ export class ColumnProfile {
   }
 
   /**
-   * `#addNumber(values[i])` where the double is read from one typed array into the other: called from
-   * `addCell`, whose optimised code does not always inline this (V8 decides per compilation), a double
-   * argument would be boxed, one heap number per numeric cell (162 MB of garbage per 1M-record execution).
+   * `#addNumber(values[i])`, the double read from one typed array into the other, so that none crosses the
+   * call from `addCell` (which V8 does not always inline; see `addCell`).
    */
   #addNumberAt(values: Float64Array, i: number): void {
     this.#batch[this.#batchLength] = values[i]!;

@@ -6,7 +6,6 @@
  */
 import { ColumnProfile, type ColumnProfileJSON } from './column-profile.js';
 import { DelimitedCells, OTHER } from './delimited-cells.js';
-import { classifyText, parsed, ValueClass } from './infer-type.js';
 
 /** The JSON form of a {@link DatasetProfile}. */
 export interface DatasetProfileJSON {
@@ -26,12 +25,6 @@ export interface DelimitedRowOutput {
   numbers: Float64Array;
   texts: Array<string | undefined>;
   textColumns: Uint8Array;
-}
-
-/** The number of a cell's text as `ColumnProfile.add` reads it: its value when numeric, else NaN. */
-function numberOf(text: string): number {
-  const cls = classifyText(text);
-  return cls === ValueClass.Integral || cls === ValueClass.Fractional ? parsed.value : Number.NaN;
 }
 
 /**
@@ -140,12 +133,16 @@ export class DatasetProfile {
         if (textColumns[i] === 1) texts[i] = undefined;
         continue;
       }
-      columns[i]!.addCell(cells, i);
-      // The cell's text, decoded once, only where it is needed: a wanted column's, or a cell the scan left
-      // to its text, whose number (as `addRow`'s: ±Infinity for `1e309`, NaN for text) it gives.
-      const scanned = kinds[i]! !== OTHER;
-      const text = scanned && textColumns[i] !== 1 ? undefined : bytes!.toString('latin1', start, end);
-      numbers[i] = scanned ? values[i]! : numberOf(text!);
+      if (kinds[i]! !== OTHER) {
+        columns[i]!.addCell(cells, i);
+        numbers[i] = values[i]!;
+        if (textColumns[i] === 1) texts[i] = bytes!.toString('latin1', start, end);
+        continue;
+      }
+      // A cell the scan left to its text: decoded once, added as `addRow` adds it, whose number (±Infinity
+      // for `1e309`, NaN for text) `add` returns.
+      const text = bytes!.toString('latin1', start, end);
+      numbers[i] = columns[i]!.add(text);
       if (textColumns[i] === 1) texts[i] = text;
     }
     for (let i = n; i < numbers.length; i++) {
