@@ -95,16 +95,15 @@ const LINE_END = literal('"}');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-// The bytes being matched, read four at a time through a view of them (kept while the chunk is the same).
+// The bytes being matched, read four at a time through `view` (`literalAt`, `skipPlain`): set for a line's
+// bytes by `useView` before they are matched, kept while the chunk is the same.
 let viewed: Buffer | undefined;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(4));
 
-function viewOf(bytes: Buffer): DataView<ArrayBufferLike> {
-  if (bytes !== viewed) {
-    viewed = bytes;
-    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  return view;
+function useView(bytes: Buffer): void {
+  if (bytes === viewed) return;
+  viewed = bytes;
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The offset past `literal` when `bytes` holds it at `at`, else -1 (compared four bytes at a time). */
@@ -225,7 +224,7 @@ function matchPlainCsv(
   endMs: number,
   out: MatchedPayloads,
 ): number {
-  viewOf(bytes);
+  useView(bytes);
   let at = literalAt(bytes, start, end, LINE_START);
   at = literalAt(bytes, plainStringEnd(bytes, at, end), end, MODE);
   at = literalAt(bytes, plainStringEnd(bytes, at, end), end, DATA);
