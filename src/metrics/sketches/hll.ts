@@ -33,18 +33,28 @@ const u32 = new Uint32Array(f64.buffer);
 /** `addNumbers` reads a double's 32-bit words as (low, high): true on every platform Node ships for but s390x. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** 53-bit hash of a number's float64 bits (0 and -0 hash alike). */
-export function hashNumber(x: number): number {
-  f64[0] = x === 0 ? 0 : x;
-  let h1 = Math.imul(u32[0]! ^ 0x9e3779b9, 0x85ebca6b);
-  let h2 = Math.imul(u32[1]! ^ 0xc2b2ae35, 0x27d4eb2f);
+/** The two 32-bit halves `mix` leaves: low (`mixed[0]`) and high (`mixed[1]`, its low 21 bits used). */
+const mixed = new Int32Array(2);
+
+/** Mixes a float64's two 32-bit words into `mixed` (read as int32: `Math.imul` and `^` read them so). */
+function mix(low: number, high: number): void {
+  let h1 = Math.imul(low ^ 0x9e3779b9, 0x85ebca6b);
+  let h2 = Math.imul(high ^ 0xc2b2ae35, 0x27d4eb2f);
   h1 ^= h1 >>> 15;
   h2 ^= h2 >>> 13;
   h1 = Math.imul(h1 ^ h2, 2654435761);
   h2 = Math.imul(h2 ^ (h1 >>> 16), 1597334677);
   h1 ^= h1 >>> 16;
   h2 ^= h2 >>> 15;
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  mixed[0] = h1;
+  mixed[1] = h2;
+}
+
+/** 53-bit hash of a number's float64 bits (0 and -0 hash alike). */
+export function hashNumber(x: number): number {
+  f64[0] = x === 0 ? 0 : x;
+  mix(u32[0]!, u32[1]!);
+  return 4294967296 * (2097151 & mixed[1]!) + (mixed[0]! >>> 0);
 }
 
 /** The JSON form of a {@link HyperLogLog}. */
@@ -89,8 +99,8 @@ export class HyperLogLog {
 
   /**
    * Adds `values[0..n)`, exactly as `addHash(hashNumber(x))` for each would. Once in registers mode the hash is
-   * computed and the register updated on the value's two 32-bit words in one loop (`hashNumber`'s mix, then
-   * `addToRegisters`'s index and rank), without the 53-bit hash as a double in between (issue 15: the
+   * computed and the register updated on the value's two 32-bit words in one loop (`mix`, as `hashNumber`
+   * does, then `addToRegisters`'s index and rank), without the 53-bit hash as a double in between (issue 15: the
    * distinct count of a numeric column's ~1M values). Infinities and NaN go through `hashNumber`.
    */
   addNumbers(values: Float64Array, n: number): void {
@@ -111,17 +121,10 @@ export class HyperLogLog {
         continue;
       }
       if (high === -0x80000000 && low === 0) high = 0; // -0 hashes as 0
-      // hashNumber's mix, on the words as int32 (Math.imul and ^ read them so anyway).
-      let h1 = Math.imul(low ^ 0x9e3779b9, 0x85ebca6b);
-      let h2 = Math.imul(high ^ 0xc2b2ae35, 0x27d4eb2f);
-      h1 ^= h1 >>> 15;
-      h2 ^= h2 >>> 13;
-      h1 = Math.imul(h1 ^ h2, 2654435761);
-      h2 = Math.imul(h2 ^ (h1 >>> 16), 1597334677);
-      h1 ^= h1 >>> 16;
-      h2 ^= h2 >>> 15;
-      // addToRegisters on the hash's halves: low = h1 (mod 2^32), top 21 bits = h2 & 2097151.
-      const top = h2 & 2097151;
+      mix(low, high);
+      const h1 = mixed[0]!;
+      // addToRegisters on the hash's halves: low = h1 (mod 2^32), top 21 bits = mixed[1] & 2097151.
+      const top = mixed[1]! & 2097151;
       const index = h1 & (M - 1);
       const hi = top >>> P;
       const rank = hi !== 0 ? Math.clz32(hi) - 25 + 1 : 7 + Math.clz32((top << (32 - P)) | (h1 >>> P)) + 1;
